@@ -1,0 +1,1 @@
+"""Field readers: crops for OCR, and ink measurements for ticks and circles."""

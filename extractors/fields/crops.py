@@ -1,0 +1,44 @@
+"""Crops handed to the OCR engine: free-text boxes and one-character-per-box strips."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from extractors.template import PtBox, Segment, Template
+from ocr.types import Image
+
+_TEXT_INSET_PT = 1.6
+_CELL_INSET = 0.16  # share of the cell side cut away so printed cell walls never reach the model
+
+
+def text_crop(page: Image, box: PtBox, dpi: int) -> Image:
+    b = Template.to_pixels((box[0] + _TEXT_INSET_PT, box[1] + _TEXT_INSET_PT, box[2] - _TEXT_INSET_PT, box[3] - _TEXT_INSET_PT), dpi)
+    return np.ascontiguousarray(page[b.y0 : b.y1, b.x0 : b.x1])
+
+
+def cells(segment: Segment) -> list[PtBox]:
+    x0, y0, x1, y1 = segment.box
+    width = (x1 - x0) / segment.cells
+    return [(x0 + i * width, y0, x0 + (i + 1) * width, y1) for i in range(segment.cells)]
+
+
+def cell_crop(page: Image, cell: PtBox, dpi: int) -> Image:
+    dx = (cell[2] - cell[0]) * _CELL_INSET
+    dy = (cell[3] - cell[1]) * _CELL_INSET
+    b = Template.to_pixels((cell[0] + dx, cell[1] + dy, cell[2] - dx, cell[3] - dy), dpi)
+    return page[b.y0 : b.y1, b.x0 : b.x1]
+
+
+def strip(crops: list[Image]) -> Image:
+    """Cells side by side with white gaps: one line of text the recogniser reads in one call,
+    without the printed cell walls that it would read as 1 or |."""
+    if not crops:
+        return np.full((8, 8), 255, dtype=np.uint8)
+    height = max(c.shape[0] for c in crops)
+    gap = np.full((height, max(4, height // 2)), 255, dtype=np.uint8)
+    parts: list[Image] = [gap]
+    for crop in crops:
+        pad = np.full((height, crop.shape[1]), 255, dtype=np.uint8)
+        pad[: crop.shape[0], :] = crop
+        parts += [pad, gap]
+    return np.ascontiguousarray(np.hstack(parts))

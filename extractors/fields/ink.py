@@ -1,0 +1,52 @@
+"""Ticks, crosses, filled boxes and hand-drawn ○ measured as ink against the blank form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from extractors.template import PtBox, Template
+from ocr.types import Image
+
+#: Extra ink share (page minus blank) above which a □ counts as marked.
+TICK_THRESHOLD = 0.08
+#: Between these, the mark is too faint or too stray to trust without a person.
+AMBIGUOUS = (0.04, 0.16)
+#: A ○ is drawn around the word: look this far (points) outside the printed word.
+CIRCLE_MARGIN_PT = 5.0
+CIRCLE_THRESHOLD = 0.05
+
+
+@dataclass(frozen=True)
+class InkMark:
+    option: str
+    delta: float  # share of pixels inked beyond the blank form
+
+
+def ink_share(ink: Image, box: PtBox, dpi: int, inset_pt: float = 0.0) -> float:
+    """Share of ink pixels (255) inside ``box`` shrunk by ``inset_pt``."""
+    b = Template.to_pixels((box[0] + inset_pt, box[1] + inset_pt, box[2] - inset_pt, box[3] - inset_pt), dpi)
+    region = ink[max(b.y0, 0) : b.y1, max(b.x0, 0) : b.x1]
+    return float(np.count_nonzero(region)) / region.size if region.size else 0.0
+
+
+def measure(ink: Image, blank_ink: Image, box: PtBox, dpi: int, style: str) -> float:
+    """Ink added by the writer in a □ (inside the frame) or around a word (for a ○)."""
+    if style == "circle":
+        area = (box[0] - CIRCLE_MARGIN_PT, box[1] - CIRCLE_MARGIN_PT, box[2] + CIRCLE_MARGIN_PT, box[3] + CIRCLE_MARGIN_PT)
+        return ink_share(ink, area, dpi) - ink_share(blank_ink, area, dpi)
+    # Inset keeps the printed frame (and a slightly shifted frame) out of the measurement.
+    inset = min(box[2] - box[0], box[3] - box[1]) * 0.18
+    return ink_share(ink, box, dpi, inset) - ink_share(blank_ink, box, dpi, inset)
+
+
+def threshold(style: str) -> float:
+    return CIRCLE_THRESHOLD if style == "circle" else TICK_THRESHOLD
+
+
+def confidence(delta: float, style: str) -> float:
+    """How far the measurement is from the decision threshold, mapped to 0.5–1."""
+    limit = threshold(style)
+    distance = abs(delta - limit) / limit
+    return float(min(1.0, 0.5 + distance / 2))

@@ -1,0 +1,69 @@
+"""Which form and version is this page, whatever way up it was scanned."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extractors.fields.crops import text_crop
+from extractors.normalize import nfkc
+from extractors.template import Template
+from ocr.engine import OcrEngine
+from ocr.preprocess import align, orientation_candidates, rotate
+from ocr.types import Image
+
+# 「様式 SK-01 (2025.4)」: OCR may drop the hyphen, read 0 as O or the brackets as others.
+_FOOTER = re.compile(r"S\s*K\s*[-‐ー一~]?\s*[0O]?\s*([1-9])\s*[\(（]?\s*(\d{4})\s*[.,・]\s*(\d{1,2})")
+_TITLE_MATCH = 0.75
+
+
+@dataclass(frozen=True)
+class Identified:
+    template: Template
+    rotation: int
+    aligned: Image
+    marks_found: bool
+    footer_text: str
+
+
+def _normalise_title(text: str) -> str:
+    return re.sub(r"[\s　]", "", nfkc(text)).replace("健康保険", "")
+
+
+def match_footer(text: str, templates: Sequence[Template]) -> Template | None:
+    """The template whose 様式 code (and version, when readable) the footer text names."""
+    found = _FOOTER.search(nfkc(text).upper())
+    if not found:
+        return None
+    code = f"SK-0{found.group(1)}"
+    version = f"{code} ({found.group(2)}.{int(found.group(3))})"
+    same_code = [t for t in templates if t.form_code == code]
+    exact = [t for t in same_code if t.form_version == version]
+    return (exact or same_code or [None])[0]
+
+
+def match_title(text: str, templates: Sequence[Template]) -> Template | None:
+    """The template whose printed title is closest to ``text``, if close enough."""
+    wanted = _normalise_title(text)
+    if not wanted:
+        return None
+    scored = [(difflib.SequenceMatcher(None, wanted, _normalise_title(t.title)).ratio(), t) for t in templates]
+    score, best = max(scored, key=lambda item: item[0])
+    return best if score >= _TITLE_MATCH else None
+
+
+def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi: int) -> Identified | None:
+    """Try each plausible rotation; the first whose footer (or title) names a form wins."""
+    canvas = templates[0].canvas  # the four forms share page size and marks
+    reference = templates[0]
+    for rotation in orientation_candidates(page):
+        aligned, marks = align(rotate(page, rotation), canvas, dpi)
+        footer, title = engine.recognize(
+            [text_crop(aligned, reference.footer_box, dpi), text_crop(aligned, reference.title_box, dpi)]
+        )
+        template = match_footer(footer.text, templates) or match_title(title.text, templates)
+        if template is not None:
+            return Identified(template, rotation, aligned, marks, footer.text)
+    return None

@@ -1,0 +1,76 @@
+"""Canonical values (forms README §2a): NFKC text, ASCII digits, ISO dates."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+import jaconv
+
+#: Gregorian year of year 1 and the first/last day of each era (forms README §2).
+ERAS: dict[str, tuple[int, date, date | None]] = {
+    "showa": (1926, date(1926, 12, 25), date(1989, 1, 7)),
+    "heisei": (1989, date(1989, 1, 8), date(2019, 4, 30)),
+    "reiwa": (2019, date(2019, 5, 1), None),
+}
+
+# Characters OCR gives for digits in digit-only boxes: 〇/O/o for 0, l/I for 1.
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "元": "1"})
+_DASHES = "-‐‑‒–—―ー一−~～〜"
+
+
+def nfkc(text: str) -> str:
+    """Unicode NFKC, whitespace runs collapsed to one space, trimmed."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def text_value(raw: str) -> str | None:
+    value = nfkc(raw)
+    return value or None
+
+
+def katakana_value(raw: str) -> str | None:
+    """フリガナ: NFKC (half-width kana become full-width); hiragana read by OCR become katakana.
+
+    The reading keeps what was written; converting hiragana is safe because a フリガナ box
+    is katakana by definition and the OCR model sometimes picks the hiragana twin of a glyph.
+    """
+    value = nfkc(raw)
+    if not value:
+        return None
+    value = jaconv.hira2kata(value)
+    # PP-OCR reads the space between family and given name as a long-vowel mark now and then;
+    # that cannot be undone safely here, so the validator flags odd placements instead.
+    return value.replace(" ", "\u3000")
+
+
+def digits_value(raw: str) -> str:
+    """Only the ASCII digits of a reading, after mapping look-alike characters."""
+    return "".join(ch for ch in nfkc(raw).translate(_DIGIT_LOOKALIKES) if ch.isdigit())
+
+
+def phone_value(raw: str) -> str | None:
+    """Digits and hyphens as written; other dash glyphs become '-', brackets and spaces kept out."""
+    text = nfkc(raw)
+    out = []
+    for ch in text:
+        if ch.isdigit():
+            out.append(ch)
+        elif ch in _DASHES or ch == "(" or ch == ")":
+            if out and out[-1] != "-":
+                out.append("-")
+    value = "".join(out).strip("-")
+    return value or None
+
+
+def wareki_to_date(era: str, year: int, month: int, day: int) -> date | None:
+    """The Gregorian date of an era date, or None when it is not a real date inside the era."""
+    try:
+        base, first, last = ERAS[era]
+        result = date(base + year - 1, month, day)
+    except (KeyError, ValueError):
+        return None
+    if year < 1 or result < first or (last is not None and result > last):
+        return None
+    return result

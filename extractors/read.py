@@ -1,0 +1,188 @@
+"""Read every field of an aligned page: one batched OCR call per page, ink for marks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from extractors.fields import ink as inkmod
+from extractors.fields.crops import cell_crop, cells, strip, text_crop
+from extractors.model import FieldReading, FieldValue, Finding
+from extractors.normalize import digits_value, katakana_value, phone_value, text_value, wareki_to_date
+from extractors.template import FieldSpec, PtBox, Segment, Template
+from extractors.validate import MESSAGES, check_digits, check_katakana, check_phone
+from ocr.engine import OcrEngine
+from ocr.preprocess import binarize
+from ocr.raster import RasterLimits, rasterize
+from ocr.types import Image, Recognition
+
+#: Below this engine confidence a value goes to a person.
+REVIEW_THRESHOLD = 0.90
+#: A one-character box with more extra ink than this holds a character.
+CELL_INK = 0.012
+
+
+@lru_cache(maxsize=16)
+def blank_ink(pdf: Path, dpi: int) -> Image:
+    """The blank form's ink at ``dpi``: the baseline that ticks and circles are measured against."""
+    page = rasterize(pdf.read_bytes(), "pdf", RasterLimits(max_pages=1, dpi=dpi))[0]
+    return binarize(page)
+
+
+@dataclass(frozen=True)
+class _Mark:
+    value: str | None
+    confidence: float
+    multiple: bool
+
+
+def _read_marks(options: tuple[tuple[str, PtBox], ...], style: str, ink: Image, blank: Image, dpi: int) -> _Mark:
+    deltas = [(name, inkmod.measure(ink, blank, box, dpi, style)) for name, box in options]
+    limit = inkmod.threshold(style)
+    marked = [(n, d) for n, d in deltas if d > limit]
+    confidence = min(inkmod.confidence(d, style) for _, d in deltas)
+    if not marked:
+        return _Mark(None, confidence, False)
+    best = max(marked, key=lambda item: item[1])
+    return _Mark(best[0], confidence, len(marked) > 1)
+
+
+def _inked_cells(segments: tuple[Segment, ...], ink: Image, blank: Image, page: Image, dpi: int) -> list[Image]:
+    crops = []
+    for segment in segments:
+        for cell in cells(segment):
+            if inkmod.measure(ink, blank, cell, dpi, "tick") > CELL_INK:
+                crops.append(cell_crop(page, cell, dpi))
+    return crops
+
+
+def _finding(name: str, code: str) -> Finding:
+    return Finding(name, code, MESSAGES[code])
+
+
+def read_fields(template: Template, page: Image, dpi: int, engine: OcrEngine, today: date) -> tuple[list[FieldReading], list[Finding]]:
+    """Read every field of ``template`` from a page already aligned to its canvas at ``dpi``."""
+    ink = binarize(page)
+    blank = blank_ink(template.blank_pdf, dpi)
+
+    # 1. Plan every OCR crop of the page, so the engine sees one batch.
+    keys: list[tuple[str, str]] = []
+    crops: list[Image] = []
+    cell_counts: dict[tuple[str, str], int] = {}
+    for spec in template.fields:
+        if spec.type in ("text", "katakana", "phone", "amount") and spec.box:
+            keys.append((spec.name, "text"))
+            crops.append(text_crop(page, spec.box, dpi))
+        elif spec.type in ("digits", "my_number"):
+            inked = _inked_cells(spec.segments, ink, blank, page, dpi)
+            cell_counts[(spec.name, "digits")] = len(inked)
+            keys.append((spec.name, "digits"))
+            crops.append(strip(inked))
+        elif spec.type == "date":
+            for part, box in spec.parts:
+                inked = _inked_cells((Segment(box, 2),), ink, blank, page, dpi)
+                cell_counts[(spec.name, part)] = len(inked)
+                keys.append((spec.name, part))
+                crops.append(strip(inked))
+    recognitions = dict(zip(keys, engine.recognize(crops), strict=True))
+
+    # 2. Turn readings into canonical values, checked by type.
+    readings: list[FieldReading] = []
+    findings: list[Finding] = []
+    for spec in template.fields:
+        value, confidence, raw, codes = _value_of(spec, recognitions, cell_counts, ink, blank, dpi, today)
+        if value is None and spec.required:
+            codes.append("required")
+        findings += [_finding(spec.name, code) for code in codes]
+        needs_review = bool(codes) or confidence < REVIEW_THRESHOLD
+        readings.append(FieldReading(spec.name, value, confidence, needs_review, raw, spec.bounds()))
+    return readings, findings
+
+
+def _value_of(
+    spec: FieldSpec,
+    recs: dict[tuple[str, str], Recognition],
+    counts: dict[tuple[str, str], int],
+    ink: Image,
+    blank: Image,
+    dpi: int,
+    today: date,
+) -> tuple[FieldValue, float, str, list[str]]:
+    """(value, confidence, raw text, finding codes) for one field."""
+    codes: list[str] = []
+    if spec.type in ("checkbox", "choice", "checkbox_group"):
+        options = spec.options or (("checked", spec.box),)  # type: ignore[assignment]
+        if spec.type == "checkbox_group":
+            deltas = [(n, inkmod.measure(ink, blank, b, dpi, spec.style)) for n, b in options]
+            chosen = sorted(n for n, d in deltas if d > inkmod.threshold(spec.style))
+            conf = min(inkmod.confidence(d, spec.style) for _, d in deltas)
+            return (chosen or None), conf, "", codes
+        mark = _read_marks(options, spec.style, ink, blank, dpi)
+        if spec.type == "checkbox":
+            return mark.value is not None, mark.confidence, "", codes
+        if mark.multiple:
+            codes.append("choice_multiple")
+        return mark.value, mark.confidence, "", codes
+
+    if spec.type in ("digits", "my_number"):
+        rec = recs[(spec.name, "digits")]
+        digits = digits_value(rec.text)
+        if not digits:
+            return None, 1.0 if counts[(spec.name, "digits")] == 0 else 0.0, rec.text, codes
+        confidence = rec.confidence if len(digits) == counts[(spec.name, "digits")] else rec.confidence * 0.5
+        code = check_digits(digits, spec.min_digits, spec.max_digits, spec.type == "my_number")
+        if code:
+            codes.append(code)
+        return digits, confidence, rec.text, codes
+
+    if spec.type == "date":
+        return _date_of(spec, recs, counts, ink, blank, dpi, today)
+
+    rec = recs[(spec.name, "text")]
+    if spec.type == "katakana":
+        value = katakana_value(rec.text)
+        if value and (code := check_katakana(value)):
+            codes.append(code)
+    elif spec.type == "phone":
+        value = phone_value(rec.text)
+        if value and (code := check_phone(value)):
+            codes.append(code)
+    else:
+        value = text_value(rec.text)
+    return value, (rec.confidence if value else 1.0), rec.text, codes
+
+
+def _date_of(
+    spec: FieldSpec,
+    recs: dict[tuple[str, str], Recognition],
+    counts: dict[tuple[str, str], int],
+    ink: Image,
+    blank: Image,
+    dpi: int,
+    today: date,
+) -> tuple[FieldValue, float, str, list[str]]:
+    parts = {part: recs[(spec.name, part)] for part, _ in spec.parts}
+    numbers = {part: digits_value(r.text) for part, r in parts.items()}
+    raw = "/".join(r.text for r in parts.values())
+    confidence = min(r.confidence for r in parts.values()) if all(numbers.values()) else 0.0
+    if any(len(numbers[p]) != counts[(spec.name, p)] for p in parts):
+        confidence *= 0.5  # a digit was lost or invented between the boxes and the reading
+    era_conf = 1.0
+    if spec.era:
+        era: str | None = spec.era
+    else:
+        mark = _read_marks(spec.era_options, spec.style, ink, blank, dpi)
+        era, era_conf = mark.value, mark.confidence
+    if not any(numbers.values()) and all(counts[(spec.name, p)] == 0 for p in parts):
+        return None, 1.0, raw, []
+    if era is None:
+        return None, 0.0, raw, ["era_missing"]
+    if not all(numbers.values()):
+        return None, 0.0, raw, ["date_invalid"]
+    result = wareki_to_date(era, int(numbers["year"]), int(numbers["month"]), int(numbers["day"]))
+    if result is None:
+        return None, 0.0, raw, ["date_invalid"]
+    codes = ["future_date"] if result > today else []
+    return result.isoformat(), min(confidence, era_conf), raw, codes

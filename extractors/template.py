@@ -1,0 +1,193 @@
+"""Form templates: one JSON data file per form code and version, validated on load.
+
+Geometry is kept in PDF points with a top-left origin (as pdfplumber lists it); the one
+conversion to pixels is :meth:`Template.to_pixels`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ocr.preprocess import Canvas
+from ocr.types import Box
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+#: value type -> keys a field of that type must have (besides name and type)
+FIELD_TYPES: dict[str, tuple[str, ...]] = {
+    "text": ("box",),
+    "katakana": ("box",),
+    "phone": ("box",),
+    "amount": ("box",),
+    "digits": ("segments",),
+    "my_number": ("segments",),
+    "checkbox": ("box",),
+    "choice": ("options",),
+    "checkbox_group": ("options",),
+    "date": ("year", "month", "day"),
+}
+
+PtBox = tuple[float, float, float, float]
+
+
+class TemplateError(ValueError):
+    """A template file is invalid; raised at start-up, never mid-job."""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of one-character boxes: the outer rectangle and how many cells it holds."""
+
+    box: PtBox
+    cells: int
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    required: bool = False
+    box: PtBox | None = None
+    segments: tuple[Segment, ...] = ()
+    options: tuple[tuple[str, PtBox], ...] = ()
+    style: str = "tick"  # choice marks: "tick" in a □ or "circle" around the word
+    era: str | None = None  # date with a pre-printed era (令和)
+    era_options: tuple[tuple[str, PtBox], ...] = ()
+    parts: tuple[tuple[str, PtBox], ...] = ()  # date: year, month, day boxes
+    min_digits: int = 0
+    max_digits: int = 0
+
+    def all_boxes(self) -> list[PtBox]:
+        boxes = [self.box] if self.box else []
+        boxes += [s.box for s in self.segments]
+        boxes += [b for _, b in self.options] + [b for _, b in self.era_options] + [b for _, b in self.parts]
+        return boxes
+
+    def bounds(self) -> PtBox:
+        boxes = self.all_boxes()
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+@dataclass(frozen=True)
+class Template:
+    form_id: str
+    form_code: str
+    form_version: str
+    title: str
+    blank_pdf: Path
+    canvas: Canvas
+    footer_box: PtBox
+    title_box: PtBox
+    fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    @staticmethod
+    def to_pixels(box: PtBox, dpi: int) -> Box:
+        """The one conversion from template points to image pixels at ``dpi``."""
+        scale = dpi / 72.0
+        return Box(int(round(box[0] * scale)), int(round(box[1] * scale)), int(round(box[2] * scale)), int(round(box[3] * scale)))
+
+
+def _box(value: Any, where: str, page: tuple[float, float]) -> PtBox:
+    if not (isinstance(value, list) and len(value) == 4 and all(isinstance(v, int | float) for v in value)):
+        raise TemplateError(f"{where}: a box is [x0, y0, x1, y1] in points, got {value!r}")
+    x0, y0, x1, y1 = (float(v) for v in value)
+    if not (0 <= x0 < x1 <= page[0] and 0 <= y0 < y1 <= page[1]):
+        raise TemplateError(f"{where}: box {value!r} is empty or off the page")
+    return (x0, y0, x1, y1)
+
+
+def _named_boxes(value: Any, where: str, page: tuple[float, float]) -> tuple[tuple[str, PtBox], ...]:
+    if not isinstance(value, dict) or not value:
+        raise TemplateError(f"{where}: expected a non-empty mapping of name -> box")
+    return tuple((str(k), _box(v, f"{where}.{k}", page)) for k, v in value.items())
+
+
+def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> FieldSpec:
+    name, kind = raw.get("name"), raw.get("type")
+    if not isinstance(name, str) or not name:
+        raise TemplateError(f"{where}: field without a name")
+    where = f"{where}.{name}"
+    if kind not in FIELD_TYPES:
+        raise TemplateError(f"{where}: unknown type {kind!r}; known: {', '.join(FIELD_TYPES)}")
+    missing = [key for key in FIELD_TYPES[kind] if key not in raw]
+    if missing:
+        raise TemplateError(f"{where}: type {kind} needs {', '.join(missing)}")
+    segments: list[Segment] = []
+    for index, seg in enumerate(raw.get("segments", [])):
+        if not (isinstance(seg, list) and len(seg) == 5 and isinstance(seg[4], int) and seg[4] > 0):
+            raise TemplateError(f"{where}.segments[{index}]: expected [x0, y0, x1, y1, cells]")
+        segments.append(Segment(_box(seg[:4], f"{where}.segments[{index}]", page), seg[4]))
+    parts = tuple((p, _box(raw[p], f"{where}.{p}", page)) for p in ("year", "month", "day") if p in raw)
+    era = raw.get("era")
+    if kind == "date" and era is None and "era_options" not in raw:
+        raise TemplateError(f"{where}: a date needs a printed 'era' or 'era_options'")
+    spec = FieldSpec(
+        name=name,
+        type=kind,
+        required=bool(raw.get("required", False)),
+        box=_box(raw["box"], f"{where}.box", page) if "box" in raw else None,
+        segments=tuple(segments),
+        options=_named_boxes(raw["options"], f"{where}.options", page) if "options" in raw else (),
+        style=str(raw.get("style", "tick")),
+        era=era,
+        era_options=_named_boxes(raw["era_options"], f"{where}.era_options", page) if "era_options" in raw else (),
+        parts=parts,
+        min_digits=int(raw.get("min_digits", 0)),
+        max_digits=int(raw.get("max_digits", sum(s.cells for s in segments))),
+    )
+    if spec.style not in ("tick", "circle"):
+        raise TemplateError(f"{where}: style must be tick or circle")
+    return spec
+
+
+def parse_template(raw: dict[str, Any], source: Path) -> Template:
+    """Validate one template document; raises :class:`TemplateError` with the failing path."""
+    where = source.name
+    try:
+        page = raw["page"]
+        size = (float(page["width"]), float(page["height"]))
+        canvas = Canvas(size[0], size[1], tuple(page["mark_top_left"]), tuple(page["mark_bottom_right"]), float(page["mark_size"]))  # type: ignore[arg-type]
+        fields = tuple(parse_field(f, where, size) for f in raw["fields"])
+        template = Template(
+            form_id=str(raw["form_id"]),
+            form_code=str(raw["form_code"]),
+            form_version=str(raw["form_version"]),
+            title=str(raw["title"]),
+            blank_pdf=source.parent / str(raw["blank_pdf"]),
+            canvas=canvas,
+            footer_box=_box(raw["identify"]["footer"], f"{where}.identify.footer", size),
+            title_box=_box(raw["identify"]["title"], f"{where}.identify.title", size),
+            fields=fields,
+        )
+    except KeyError as exc:
+        raise TemplateError(f"{where}: missing key {exc}") from None
+    names = [f.name for f in template.fields]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise TemplateError(f"{where}: duplicate fields {sorted(duplicates)}")
+    if not template.blank_pdf.is_file():
+        raise TemplateError(f"{where}: blank form {template.blank_pdf.name} not found beside the template")
+    return template
+
+
+def load_template(path: Path) -> Template:
+    return parse_template(json.loads(path.read_text(encoding="utf-8")), path)
+
+
+@lru_cache(maxsize=1)
+def load_templates(directory: Path = TEMPLATE_DIR) -> tuple[Template, ...]:
+    """Every template in ``directory``, validated; cached for the process."""
+    templates = tuple(load_template(p) for p in sorted(directory.glob("*.json")))
+    if not templates:
+        raise TemplateError(f"no templates in {directory}")
+    return templates

@@ -1,0 +1,53 @@
+"""Value-type checks of the forms README §2, each a pure function returning a finding code or None."""
+
+from __future__ import annotations
+
+import re
+
+KATAKANA = re.compile(r"^[\u30A1-\u30F6\u30FC\u30FB\u3000 ]+$")
+PHONE = re.compile(r"^[0-9()\- ]+$")
+
+MESSAGES: dict[str, str] = {
+    "required": "必須項目が空欄です",
+    "digits_count": "桁数が正しくありません",
+    "check_digit": "個人番号の検査用数字が一致しません",
+    "katakana": "フリガナはカタカナで記入してください",
+    "phone": "電話番号は0から始まる10桁または11桁です",
+    "date_invalid": "日付が正しくありません（元号の範囲外または存在しない日付）",
+    "era_missing": "元号が選択されていません",
+    "choice_multiple": "選択肢が複数選ばれています",
+    "number_leading_zero": "番号の先頭が0です",
+    "not_a_form": "当組合の様式（SK-01〜SK-04）として識別できません",
+    "future_date": "日付が処理日より後です",
+}
+
+
+def my_number_check_digit_ok(digits: str) -> bool:
+    """個人番号の検査用数字 (forms README §2): weights 6,5,4,3,2,7,6,5,4,3,2 on d1…d11."""
+    if not re.fullmatch(r"\d{12}", digits):
+        return False
+    weights = (6, 5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+    remainder = sum(int(d) * w for d, w in zip(digits[:11], weights, strict=True)) % 11
+    check = 0 if remainder <= 1 else 11 - remainder
+    return check == int(digits[11])
+
+
+def check_katakana(value: str) -> str | None:
+    return None if KATAKANA.match(value) and re.search(r"[\u30A1-\u30F6]", value) else "katakana"
+
+
+def check_phone(value: str) -> str | None:
+    digits = re.sub(r"\D", "", value)
+    if not PHONE.match(value) or len(digits) not in (10, 11) or not digits.startswith("0"):
+        return "phone"
+    return None
+
+
+def check_digits(value: str, min_digits: int, max_digits: int, my_number: bool = False) -> str | None:
+    if not min_digits <= len(value) <= max_digits:
+        return "digits_count"
+    if my_number and not my_number_check_digit_ok(value):
+        return "check_digit"
+    if min_digits == 1 and value.startswith("0"):
+        return "number_leading_zero"
+    return None

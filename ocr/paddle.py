@@ -1,0 +1,136 @@
+"""PaddleOCR 3.x on ONNX Runtime: the only module that imports ``paddleocr``.
+
+Runs PP-OCR ONNX models shipped in PyPI wheels (see :mod:`ocr.models`) with
+``engine="onnxruntime"``, so paddlepaddle is not needed and nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from importlib.metadata import version
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ocr.engine import EngineOptions
+from ocr.errors import OcrEngineError
+from ocr.models import model_dir
+from ocr.types import Box, EngineInfo, Image, Recognition, TextLine
+
+# PaddleX probes model hosts before any download; with local model folders nothing is
+# fetched, and this keeps a misconfiguration from waiting on network timeouts.
+os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
+
+#: Crops with less dark ink than this share of pixels are treated as blank (no model call).
+_BLANK_INK_SHARE = 0.002
+_BATCH = 16
+
+
+def _to_bgr(image: Image) -> Image:
+    if image.ndim == 2:
+        return np.ascontiguousarray(cv2.cvtColor(image, cv2.COLOR_GRAY2BGR))
+    return image
+
+
+def is_blank(crop: Image) -> bool:
+    """True when a crop carries (almost) no ink: recognising it would only invent text."""
+    if crop.size == 0 or min(crop.shape[:2]) < 4:
+        return True
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    return float(np.count_nonzero(gray < 128)) / gray.size < _BLANK_INK_SHARE
+
+
+class PaddleEngine:
+    """PaddleOCR TextRecognition (crops) and PaddleOCR pipeline (pages) on ONNX Runtime."""
+
+    def __init__(self, options: EngineOptions) -> None:
+        # Imported here so that processes that never OCR (the API) never load paddleocr.
+        try:
+            from paddleocr import TextRecognition
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise OcrEngineError("paddleocr is not installed: run `make setup`") from exc
+        self._options = options
+        self._ort: dict[str, Any] = {
+            "intra_op_num_threads": options.threads,
+            "inter_op_num_threads": 1,
+        }
+        rec_dir = model_dir(options.rec_model, options.model_cache_dir)
+        try:
+            self._rec = TextRecognition(
+                model_name=options.rec_model,
+                model_dir=str(rec_dir),
+                device="cpu",
+                engine="onnxruntime",
+                engine_config=self._ort,
+            )
+        except Exception as exc:
+            raise OcrEngineError(f"could not load {options.rec_model}: {exc}") from exc
+        self._page: Any = None  # full-page pipeline, built on first read_page
+        self._info = EngineInfo(
+            engine="paddleocr+onnxruntime",
+            version=version("paddleocr"),
+            models=(options.rec_model, options.det_model),
+        )
+
+    @property
+    def info(self) -> EngineInfo:
+        return self._info
+
+    def recognize(self, crops: Sequence[Image]) -> list[Recognition]:
+        results: list[Recognition] = [Recognition("", 0.0)] * len(crops)
+        todo = [i for i, crop in enumerate(crops) if not is_blank(crop)]
+        if not todo:
+            return results
+        try:
+            outputs = self._rec.predict([_to_bgr(crops[i]) for i in todo], batch_size=_BATCH)
+        except Exception as exc:
+            raise OcrEngineError(f"recognition failed: {exc}") from exc
+        for index, output in zip(todo, outputs, strict=True):
+            text = str(output["rec_text"]).strip()
+            score = float(output["rec_score"]) if text else 0.0
+            results[index] = Recognition(text, min(max(score, 0.0), 1.0))
+        return results
+
+    def read_page(self, page: Image) -> list[TextLine]:
+        pipeline = self._page_pipeline()
+        scale = 1.0
+        longest = max(page.shape[:2])
+        if longest > self._options.page_max_side:
+            scale = self._options.page_max_side / longest
+            page = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        try:
+            result = pipeline.predict(_to_bgr(page))[0]
+        except Exception as exc:
+            raise OcrEngineError(f"page OCR failed: {exc}") from exc
+        lines = []
+        for text, score, box in zip(result["rec_texts"], result["rec_scores"], result["rec_boxes"], strict=True):
+            x0, y0, x1, y1 = (int(round(float(v) / scale)) for v in box)
+            lines.append(TextLine(str(text), float(score), Box(x0, y0, x1, y1)))
+        return lines
+
+    def _page_pipeline(self) -> Any:
+        if self._page is None:
+            from paddleocr import PaddleOCR
+
+            det_dir = model_dir(self._options.det_model, self._options.model_cache_dir)
+            rec_dir = model_dir(self._options.rec_model, self._options.model_cache_dir)
+            self._page = PaddleOCR(
+                text_detection_model_name=self._options.det_model,
+                text_detection_model_dir=str(det_dir),
+                text_recognition_model_name=self._options.rec_model,
+                text_recognition_model_dir=str(rec_dir),
+                use_doc_orientation_classify=False,
+                use_doc_unwarping=False,
+                use_textline_orientation=False,
+                device="cpu",
+                engine="onnxruntime",
+                engine_config=self._ort,
+            )
+        return self._page
+
+
+def build_paddle_engine(options: EngineOptions) -> PaddleEngine:
+    """Registry factory for ``kind = "paddle"``."""
+    return PaddleEngine(options)

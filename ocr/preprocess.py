@@ -1,0 +1,84 @@
+"""Page preparation: orientation candidates, registration marks and alignment to a template canvas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ocr.types import Image
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """The template page in points: size and the centres of its two registration marks."""
+
+    width_pt: float
+    height_pt: float
+    mark_top_left: Point
+    mark_bottom_right: Point
+    mark_size_pt: float
+
+
+def rotate(image: Image, degrees: int) -> Image:
+    """Rotate clockwise by a multiple of 90 degrees."""
+    codes = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
+    return image if degrees % 360 == 0 else np.ascontiguousarray(cv2.rotate(image, codes[degrees % 360]))
+
+
+def orientation_candidates(image: Image) -> list[int]:
+    """Rotations worth trying, most likely first: a portrait form scanned landscape was turned 90°."""
+    height, width = image.shape[:2]
+    return [0, 180, 90, 270] if height >= width else [90, 270, 0, 180]
+
+
+def binarize(gray: Image) -> Image:
+    """Ink = 255, paper = 0 (Otsu), robust to grey and colour scans."""
+    _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return ink
+
+
+def find_marks(gray: Image, canvas: Canvas) -> tuple[Point, Point] | None:
+    """Centres of the top-left and bottom-right filled squares, or None when not both are found."""
+    height, width = gray.shape[:2]
+    # Expected mark side in pixels if the page fills the image: the scale is not known yet,
+    # so accept a generous range around it.
+    expected = canvas.mark_size_pt * width / canvas.width_pt
+    ink = binarize(gray)
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    candidates: list[Point] = []
+    for index in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[index])
+        if not (0.5 * expected <= w <= 1.8 * expected and 0.5 * expected <= h <= 1.8 * expected):
+            continue
+        if not 0.75 <= w / h <= 1.33 or area < 0.8 * w * h:
+            continue
+        candidates.append((float(centroids[index][0]), float(centroids[index][1])))
+    top_left = [p for p in candidates if p[0] < width * 0.2 and p[1] < height * 0.15]
+    bottom_right = [p for p in candidates if p[0] > width * 0.8 and p[1] > height * 0.85]
+    if not top_left or not bottom_right:
+        return None
+    return min(top_left, key=lambda p: p[0] + p[1]), max(bottom_right, key=lambda p: p[0] + p[1])
+
+
+def align(gray: Image, canvas: Canvas, dpi: int) -> tuple[Image, bool]:
+    """Warp a page onto the template canvas at ``dpi``; returns (image, marks_found).
+
+    Two marks fix scale, rotation (deskew) and shift. Without marks the page is only
+    scaled to the canvas, which is right for clean, unskewed renders.
+    """
+    scale = dpi / 72.0
+    size = (int(round(canvas.width_pt * scale)), int(round(canvas.height_pt * scale)))
+    marks = find_marks(gray, canvas)
+    if marks is None:
+        return np.ascontiguousarray(cv2.resize(gray, size, interpolation=cv2.INTER_AREA)), False
+    source = np.array(marks, dtype=np.float32)
+    target = np.array([canvas.mark_top_left, canvas.mark_bottom_right], dtype=np.float32) * scale
+    matrix, _ = cv2.estimateAffinePartial2D(source, target)
+    if matrix is None:
+        return np.ascontiguousarray(cv2.resize(gray, size, interpolation=cv2.INTER_AREA)), False
+    warped = cv2.warpAffine(gray, matrix, size, flags=cv2.INTER_LINEAR, borderValue=255)
+    return np.ascontiguousarray(warped), True

@@ -1,0 +1,58 @@
+"""Engine-neutral value types that cross the OCR boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+#: A greyscale (H, W) or colour (H, W, 3) uint8 image.
+Image = npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True)
+class Box:
+    """Axis-aligned rectangle in image pixels, top-left origin, x1/y1 exclusive."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+
+    @property
+    def width(self) -> int:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> int:
+        return self.y1 - self.y0
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """Text read from one crop; confidence is normalised to 0–1 by the adapter."""
+
+    text: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A line found by full-page detection and its recognised text."""
+
+    text: str
+    confidence: float
+    box: Box
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What produced a reading; stored with every reading."""
+
+    engine: str
+    version: str
+    models: tuple[str, ...]
+
+    def label(self) -> str:
+        return f"{self.engine} {self.version} ({', '.join(self.models)})"
