@@ -1,0 +1,1 @@
+"""The running service's spine: settings, storage, queue, worker, pipeline, hotfolder, CLI."""

@@ -1,0 +1,225 @@
+"""``kakunin``: run, serve, worker, watch, extract, db upgrade, reconcile, status."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from intake.settings import Settings, load_settings
+
+app = typer.Typer(help="Kakunin: 資格確認書 関係届出の受付・OCR・確認サービス", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance")
+app.add_typer(db_app, name="db")
+
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations."""
+    from intake.services import Services
+    from intake.store.db import upgrade
+
+    services = Services(load_settings())
+    upgrade(services.db)
+    typer.echo(f"database is up to date: {services.db.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def worker(burst: Annotated[bool, typer.Option(help="exit when the queue is empty")] = False) -> None:
+    """Process queued documents (OCR models are loaded once)."""
+    _logging()
+    from intake.services import Services
+    from intake.worker import run_worker
+
+    run_worker(Services(load_settings()), burst=burst)
+
+
+@app.command()
+def watch() -> None:
+    """Watch the hotfolder and accept every complete file dropped into it."""
+    _logging()
+    from intake.hotfolder import watch as watch_folder
+    from intake.services import Services
+
+    watch_folder(Services(load_settings()))
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the review screens and the API."""
+    import uvicorn
+
+    uvicorn.run("review_ui.app:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+def _extract_one(path: Path, settings: Settings, engine: Any) -> dict[str, Any]:
+    from intake.errors import MESSAGES, ErrorCode
+    from intake.pipeline import extract as run_pipeline
+    from ocr.raster import RasterLimits, sniff_type
+
+    def failed(code: ErrorCode, message: str | None = None) -> dict[str, Any]:
+        return {"source": path.name, "error": {"code": code.value, "message": message or MESSAGES[code]}, "documents": []}
+
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return failed(ErrorCode.UNREADABLE, f"ファイルを開けません: {exc}")
+    if size == 0:
+        return failed(ErrorCode.EMPTY)
+    if size > settings.limits.max_bytes:
+        return failed(ErrorCode.TOO_LARGE)
+    data = path.read_bytes()
+    kind = sniff_type(data[:2048])
+    if kind is None:
+        return failed(ErrorCode.UNSUPPORTED_TYPE)
+    limits = RasterLimits(max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi)
+    return run_pipeline(data, kind, path.name, engine, limits).to_json()
+
+
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="scans or PDFs")],
+    out: Annotated[Path | None, typer.Option(help="write DIR/<name>.json instead of JSON Lines on stdout")] = None,
+) -> None:
+    """Run the pipeline synchronously, without Redis or a database, and print the extraction JSON."""
+    from ocr.engine import build_engine
+
+    settings = load_settings()
+    engine = build_engine(settings.engine_options())
+    for path in files:
+        result = _extract_one(path, settings, engine)
+        if out:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / f"{path.name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        else:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+
+
+@app.command()
+def reconcile() -> None:
+    """Queue documents stuck in received/processing that have no live job; report failed jobs."""
+    from intake.reconcile import reconcile as run_reconcile
+    from intake.services import Services
+
+    report = run_reconcile(Services(load_settings()))
+    typer.echo(json.dumps(report, ensure_ascii=False))
+
+
+@app.command()
+def status() -> None:
+    """Documents per state, queue depth and failed jobs."""
+    from intake.reconcile import status_report
+    from intake.services import Services
+
+    typer.echo(json.dumps(status_report(Services(load_settings())), ensure_ascii=False, indent=1))
+
+
+def _redis_answers(url: str) -> bool:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        return bool(Redis.from_url(url, socket_connect_timeout=1).ping())
+    except RedisError:
+        return False
+
+
+def _start_redis(settings: Settings) -> subprocess.Popen[bytes] | None:
+    """Start a local redis-server (append-only, no eviction) when none answers at the URL."""
+    if _redis_answers(settings.redis_url):
+        return None
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise typer.BadParameter("Redis is not running and redis-server is not installed: run `make setup`")
+    from urllib.parse import urlparse
+
+    port = urlparse(settings.redis_url).port or 6379
+    directory = (settings.data_dir / "redis").resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory), "--appendonly", "yes",
+         "--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(50):
+        if _redis_answers(settings.redis_url):
+            return process
+        time.sleep(0.1)
+    raise typer.BadParameter(f"redis-server did not answer on port {port}")
+
+
+def _feed_samples(settings: Settings) -> int:
+    """On first start, copy the sample scans into the hotfolder so the review queue is not empty."""
+    marker = settings.data_dir / ".samples-fed"
+    if marker.exists() or not SAMPLES.is_dir():
+        return 0
+    hotfolder = settings.hotfolder_dir
+    hotfolder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for sample in sorted(SAMPLES.iterdir()):
+        if sample.is_file() and not sample.name.endswith(".json"):
+            shutil.copy2(sample, hotfolder / sample.name)
+            count += 1
+    marker.write_text(f"{count}\n")
+    return count
+
+
+@app.command()
+def run(port: Annotated[int, typer.Option(help="web port")] = 8000, host: str = "127.0.0.1") -> None:
+    """Everything on one machine: Redis (if none runs), migrations, worker, hotfolder watcher, web."""
+    _logging()
+    settings = load_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with socket.socket() as probe:
+        if probe.connect_ex((host, port)) == 0:
+            raise typer.BadParameter(f"port {port} is already in use; choose another with --port")
+    redis_process = _start_redis(settings)
+    db_upgrade()
+    fed = _feed_samples(settings)
+    if fed:
+        typer.echo(f"{fed} 件のサンプルをホットフォルダに投入しました: {settings.hotfolder_dir}")
+    executable = [sys.executable, "-m", "intake.cli"]
+    children = [
+        subprocess.Popen([*executable, "worker"]),
+        subprocess.Popen([*executable, "watch"]),
+    ]
+    typer.echo(f"Kakunin: http://{host}:{port}/  (hotfolder: {settings.hotfolder_dir.resolve()})")
+    try:
+        serve(host=host, port=port)
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if redis_process is not None:
+            redis_process.terminate()
+            redis_process.wait(timeout=10)
+
+
+def main() -> None:
+    os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
+    app()
+
+
+if __name__ == "__main__":
+    main()

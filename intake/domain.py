@@ -1,0 +1,55 @@
+"""Frozen domain objects that leave the storage layer; ORM rows never do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class DocumentStatus(StrEnum):
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    IN_REVIEW = "in_review"
+    FAILED = "failed"
+    VALIDATED = "validated"
+    REJECTED = "rejected"
+
+
+TERMINAL = {DocumentStatus.IN_REVIEW, DocumentStatus.FAILED, DocumentStatus.VALIDATED, DocumentStatus.REJECTED}
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    sha256: str
+    source: str
+    original_name: str
+    media_type: str
+    size_bytes: int
+    page_count: int
+    status: DocumentStatus
+    error_code: str | None
+    error_message: str | None
+    created_at: datetime
+    updated_at: datetime
+    extraction: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ReviewTask:
+    id: int
+    document_id: int
+    form_index: int
+    form_id: str | None
+    status: str
+    doubtful_fields: int
+    findings: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AcceptResult:
+    document: Document
+    created: bool  # False when the same bytes were already known

@@ -1,0 +1,84 @@
+"""RQ entry points. Jobs take a document id only, and are idempotent."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.exc import OperationalError
+
+from intake.errors import ErrorCode, TransientFailure
+from intake.pipeline import encode_png, extract
+from intake.services import Services
+from intake.settings import load_settings
+from intake.store import repo
+from intake.store.db import transaction
+from ocr.engine import OcrEngine, build_engine
+from ocr.errors import OcrEngineError
+from ocr.raster import RasterLimits, sniff_type
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerContext:
+    """Built once per worker process: the OCR models load here, never per job."""
+
+    services: Services
+    engine: OcrEngine
+
+
+_context: WorkerContext | None = None
+
+
+def init_worker(services: Services) -> WorkerContext:
+    global _context
+    if _context is None or _context.services is not services:
+        _context = WorkerContext(services, build_engine(services.settings.engine_options()))
+    return _context
+
+
+def _current() -> WorkerContext:
+    return _context or init_worker(Services(load_settings()))
+
+
+def process_document(document_id: int) -> str:
+    """Run the pipeline on one stored document and leave review tasks (or a failure reason)."""
+    context = _current()
+    services, engine = context.services, context.engine
+    settings = services.settings
+    try:
+        with transaction(services.sessions) as session:
+            document = repo.claim_for_processing(session, document_id)
+    except OperationalError as exc:
+        raise TransientFailure(f"database unavailable: {exc}") from exc
+    if document is None:
+        return "skipped"  # already finished (a duplicate or retried job): nothing to do
+    data = services.files.get(document.sha256)
+    kind = sniff_type(data[:2048]) or ""
+    limits = RasterLimits(max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi)
+    started = time.perf_counter()
+    try:
+        result = extract(data, kind, document.original_name, engine, limits)
+    except OcrEngineError as exc:
+        log.exception("OCR failed for document %s", document_id)
+        with transaction(services.sessions) as session:
+            repo.mark_failed(session, document_id, ErrorCode.OCR_FAILED.value, f"文字認識に失敗しました: {exc}")
+        return "failed"
+    if result.error:
+        with transaction(services.sessions) as session:
+            repo.mark_failed(session, document_id, result.error[0], result.error[1])
+            repo.audit(session, "worker", "document_failed", document_id, code=result.error[0])
+        return "failed"
+    pages = []
+    for page in result.pages:
+        image_sha = services.files.put(encode_png(page.image))
+        pages.append((page.page_no, image_sha, int(page.image.shape[1]), int(page.image.shape[0]), page.rotation, page.form_id))
+    extraction = result.to_json()
+    extraction["timings"] = {k: round(v, 3) for k, v in result.timings.items()}
+    with transaction(services.sessions) as session:
+        repo.save_extraction(session, document_id, extraction, result.forms, pages, engine.info.label())
+        repo.audit(session, "worker", "document_extracted", document_id, forms=len(result.forms),
+                   seconds=round(time.perf_counter() - started, 3))
+    return "in_review"

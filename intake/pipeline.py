@@ -1,0 +1,93 @@
+"""The order of the steps: rasterize → orient/align → identify → read fields → validate.
+
+The steps themselves live in :mod:`ocr` and :mod:`extractors`; this module only sequences
+them and shapes the extraction JSON. No database and no queue: ``kakunin extract`` and the
+worker both call :func:`extract`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import cv2
+
+from extractors.identify import identify
+from extractors.model import Finding, FormReading
+from extractors.read import read_fields
+from extractors.template import Template, load_templates
+from extractors.validate import MESSAGES
+from ocr.engine import OcrEngine
+from ocr.errors import RasterError
+from ocr.raster import RasterLimits, rasterize
+from ocr.types import Image
+
+
+@dataclass(frozen=True)
+class PageResult:
+    page_no: int
+    image: Image  # aligned to the template when identified, else as scanned
+    rotation: int
+    form_id: str | None
+
+
+@dataclass(frozen=True)
+class Extraction:
+    source: str
+    error: tuple[str, str] | None
+    forms: tuple[FormReading, ...] = ()
+    pages: tuple[PageResult, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "error": {"code": self.error[0], "message": self.error[1]} if self.error else None,
+            "documents": [form.to_json() for form in self.forms],
+        }
+
+
+def _read_page(page_no: int, page: Image, templates: tuple[Template, ...], engine: OcrEngine, dpi: int, today: date,
+               timings: dict[str, float]) -> tuple[FormReading, PageResult]:
+    started = time.perf_counter()
+    found = identify(page, templates, engine, dpi)
+    timings["identify"] = timings.get("identify", 0.0) + time.perf_counter() - started
+    if found is None:
+        finding = Finding(None, "not_a_form", MESSAGES["not_a_form"])
+        return FormReading(None, None, (page_no,), findings=(finding,)), PageResult(page_no, page, 0, None)
+    started = time.perf_counter()
+    fields, findings = read_fields(found.template, found.aligned, dpi, engine, today)
+    timings["read"] = timings.get("read", 0.0) + time.perf_counter() - started
+    form = FormReading(found.template.form_id, found.template.form_version, (page_no,), tuple(fields), tuple(findings),
+                       rotation=found.rotation, engine=engine.info.label())
+    return form, PageResult(page_no, found.aligned, found.rotation, found.template.form_id)
+
+
+def extract(data: bytes, kind: str, source: str, engine: OcrEngine, limits: RasterLimits, today: date | None = None) -> Extraction:
+    """Run every step on one file. Unreadable input gives ``error``; never raises for bad input."""
+    today = today or date.today()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        pages = rasterize(data, kind, limits)
+    except RasterError as exc:
+        return Extraction(source, (exc.code, exc.message))
+    timings["rasterize"] = time.perf_counter() - started
+    templates = load_templates()
+    forms: list[FormReading] = []
+    results: list[PageResult] = []
+    for number, page in enumerate(pages, start=1):
+        # Every form is one page, so each page is its own document of the batch.
+        form, result = _read_page(number, page, templates, engine, limits.dpi, today, timings)
+        forms.append(form)
+        results.append(result)
+    return Extraction(source, None, tuple(forms), tuple(results), timings)
+
+
+def encode_png(image: Image) -> bytes:
+    ok, buffer = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError("could not encode page image")
+    return bytes(buffer.tobytes())

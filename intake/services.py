@@ -1,0 +1,40 @@
+"""What an entry point builds once from the settings: database, file store, Redis queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from redis import Redis
+from rq import Queue
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from intake.settings import Settings
+from intake.store.db import make_engine, session_factory
+from intake.store.files import FileStore
+
+
+@dataclass
+class Services:
+    settings: Settings
+
+    @cached_property
+    def db(self) -> Engine:
+        return make_engine(self.settings.resolved_database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return session_factory(self.db)
+
+    @cached_property
+    def files(self) -> FileStore:
+        return FileStore(self.settings.store_dir)
+
+    @cached_property
+    def redis(self) -> Redis:
+        return Redis.from_url(self.settings.redis_url, socket_connect_timeout=5, socket_timeout=30)
+
+    @cached_property
+    def queue(self) -> Queue:
+        return Queue(self.settings.queue_name, connection=self.redis, default_timeout=self.settings.job_timeout_seconds)

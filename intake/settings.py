@@ -1,0 +1,71 @@
+"""The one settings object (environment prefix ``KAKUNIN_``), read once at each entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ocr.engine import EngineOptions
+
+
+class OcrSettings(BaseModel):
+    """OCR engine options (``KAKUNIN_OCR__KIND`` …)."""
+
+    kind: str = "paddle"
+    rec_model: str = "PP-OCRv6_small_rec"
+    det_model: str = "PP-OCRv6_small_det"
+    threads: int = 2
+    dpi: int = 200
+
+
+class Limits(BaseModel):
+    """What a single incoming file may be (``KAKUNIN_LIMITS__MAX_BYTES`` …)."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_pages: int = 50
+    max_pixels: int = 60_000_000
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KAKUNIN_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    queue_name: str = "kakunin"
+    hotfolder: Path | None = None
+    #: A file is taken from the hotfolder once its size and mtime held still this long.
+    hotfolder_stable_seconds: float = 2.0
+    hotfolder_poll_seconds: float = 1.0
+    job_timeout_seconds: int = 600
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
+    limits: Limits = Field(default_factory=Limits)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kakunin.sqlite3').resolve()}"
+
+    @property
+    def hotfolder_dir(self) -> Path:
+        return self.hotfolder or self.data_dir / "hotfolder"
+
+    @property
+    def store_dir(self) -> Path:
+        return self.data_dir / "store"
+
+    def engine_options(self) -> EngineOptions:
+        return EngineOptions(
+            kind=self.ocr.kind,
+            rec_model=self.ocr.rec_model,
+            det_model=self.ocr.det_model,
+            threads=self.ocr.threads,
+            model_cache_dir=self.data_dir / "models",
+        )
+
+
+def load_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,198 @@
+"""Repository functions: the only code that turns rows into domain objects and back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from extractors.model import FormReading
+from intake.domain import Document, DocumentStatus, ReviewTask
+from intake.store.models import AuditEventRow, DocumentRow, FieldReadingRow, PageRow, ReviewTaskRow
+
+
+def _document(row: DocumentRow) -> Document:
+    return Document(
+        id=row.id,
+        sha256=row.sha256,
+        source=row.source,
+        original_name=row.original_name,
+        media_type=row.media_type,
+        size_bytes=row.size_bytes,
+        page_count=row.page_count,
+        status=DocumentStatus(row.status),
+        error_code=row.error_code,
+        error_message=row.error_message,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        extraction=row.extraction,
+    )
+
+
+def _task(row: ReviewTaskRow) -> ReviewTask:
+    return ReviewTask(row.id, row.document_id, row.form_index, row.form_id, row.status, row.doubtful_fields, row.findings, row.created_at)
+
+
+def find_by_sha(session: Session, sha256: str) -> Document | None:
+    row = session.scalar(select(DocumentRow).where(DocumentRow.sha256 == sha256))
+    return _document(row) if row else None
+
+
+def insert_document(
+    session: Session,
+    *,
+    sha256: str,
+    source: str,
+    original_name: str,
+    media_type: str,
+    size_bytes: int,
+    page_count: int,
+    status: DocumentStatus,
+    error_code: str | None = None,
+    error_message: str | None = None,
+) -> tuple[Document, bool]:
+    """Insert a document, or return the existing one with the same bytes (created=False).
+
+    Two processes racing on the same bytes both end with the one row: the loser's insert
+    hits the unique index and it reads the winner's row instead.
+    """
+    existing = find_by_sha(session, sha256)
+    if existing:
+        return existing, False
+    row = DocumentRow(
+        sha256=sha256,
+        source=source,
+        original_name=original_name[:512],
+        media_type=media_type,
+        size_bytes=size_bytes,
+        page_count=page_count,
+        status=status.value,
+        error_code=error_code,
+        error_message=error_message,
+        attempts=0,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        existing = find_by_sha(session, sha256)
+        if existing is None:
+            raise
+        return existing, False
+    return _document(row), True
+
+
+def get_document(session: Session, document_id: int) -> Document | None:
+    row = session.get(DocumentRow, document_id)
+    return _document(row) if row else None
+
+
+def claim_for_processing(session: Session, document_id: int) -> Document | None:
+    """Move a document to processing unless it already reached a terminal state."""
+    row = session.get(DocumentRow, document_id, with_for_update=True)
+    if row is None or row.status not in (DocumentStatus.RECEIVED, DocumentStatus.PROCESSING):
+        return None
+    row.status = DocumentStatus.PROCESSING.value
+    row.attempts += 1
+    session.flush()
+    return _document(row)
+
+
+def mark_failed(session: Session, document_id: int, code: str, message: str) -> None:
+    session.execute(
+        update(DocumentRow)
+        .where(DocumentRow.id == document_id)
+        .values(status=DocumentStatus.FAILED.value, error_code=code, error_message=message)
+    )
+
+
+def save_extraction(
+    session: Session,
+    document_id: int,
+    extraction: dict[str, Any],
+    forms: Sequence[FormReading],
+    pages: Sequence[tuple[int, str, int, int, int, str | None]],
+    engine_label: str,
+) -> None:
+    """Store pages, readings and one review task per form, and move the document to in_review.
+
+    Idempotent: a retried job replaces what an interrupted one may have left.
+    """
+    row = session.get(DocumentRow, document_id)
+    if row is None:
+        raise LookupError(document_id)
+    for table in (FieldReadingRow, PageRow, ReviewTaskRow):
+        session.query(table).filter(table.document_id == document_id).delete()
+    for page_no, image_sha, width, height, rotation, form_id in pages:
+        session.add(PageRow(document_id=document_id, page_no=page_no, image_sha256=image_sha, width=width, height=height, rotation=rotation, form_id=form_id))
+    readings = []
+    for index, form in enumerate(forms):
+        for reading in form.fields:
+            readings.append(
+                FieldReadingRow(
+                    document_id=document_id,
+                    form_index=index,
+                    field_name=reading.name,
+                    value=reading.value,
+                    confidence=reading.confidence,
+                    needs_review=reading.needs_review,
+                    raw_text=reading.raw_text,
+                    box=list(reading.box) if reading.box else None,
+                    engine=engine_label[:128],
+                )
+            )
+        session.add(
+            ReviewTaskRow(
+                document_id=document_id,
+                form_index=index,
+                form_id=form.form_id,
+                status="open",
+                doubtful_fields=sum(1 for f in form.fields if f.needs_review),
+                findings=len(form.findings),
+            )
+        )
+    session.add_all(readings)  # one flush for all readings: no per-field round trips
+    row.extraction = extraction
+    row.page_count = len(pages)
+    row.status = DocumentStatus.IN_REVIEW.value
+    row.error_code = None
+    row.error_message = None
+
+
+def list_documents(session: Session, status: DocumentStatus | None = None, limit: int = 100) -> list[Document]:
+    query = select(DocumentRow).order_by(DocumentRow.id)
+    if status:
+        query = query.where(DocumentRow.status == status.value)
+    return [_document(r) for r in session.scalars(query.limit(limit))]
+
+
+def open_review_tasks(session: Session, form_id: str | None = None, limit: int = 200) -> list[tuple[ReviewTask, Document]]:
+    """Tasks awaiting review, oldest first, with their documents."""
+    query = (
+        select(ReviewTaskRow, DocumentRow)
+        .join(DocumentRow, DocumentRow.id == ReviewTaskRow.document_id)
+        .where(ReviewTaskRow.status.in_(("open", "claimed")))
+        .order_by(ReviewTaskRow.created_at, ReviewTaskRow.id)
+    )
+    if form_id:
+        query = query.where(ReviewTaskRow.form_id == form_id)
+    return [(_task(t), _document(d)) for t, d in session.execute(query.limit(limit)).all()]
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(DocumentRow.status, func.count()).group_by(DocumentRow.status)).all()
+    return {status: count for status, count in rows}
+
+
+def stuck_documents(session: Session) -> list[Document]:
+    """Documents not yet in a terminal state (received or processing)."""
+    query = select(DocumentRow).where(DocumentRow.status.in_((DocumentStatus.RECEIVED.value, DocumentStatus.PROCESSING.value)))
+    return [_document(r) for r in session.scalars(query)]
+
+
+def audit(session: Session, actor: str, action: str, document_id: int | None = None, **detail: Any) -> None:
+    session.add(AuditEventRow(actor=actor, action=action, document_id=document_id, detail=detail))

@@ -1,0 +1,24 @@
+"""The worker process: builds the OCR engine once, then runs jobs from the queue."""
+
+from __future__ import annotations
+
+import logging
+
+from rq import SimpleWorker
+
+from intake.jobs import init_worker
+from intake.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def run_worker(services: Services, burst: bool = False) -> None:
+    """Work the document queue. ``burst`` stops when the queue is empty (tests, batch runs).
+
+    A SimpleWorker runs jobs in this process, so the models loaded by ``init_worker`` serve
+    every job; ONNX Runtime's thread pools are not safe to inherit through ``fork``.
+    """
+    context = init_worker(services)
+    log.info("OCR engine ready: %s", context.engine.info.label())
+    worker = SimpleWorker([services.queue], connection=services.redis)
+    worker.work(burst=burst, with_scheduler=True)

@@ -1,0 +1,1 @@
+"""The one HTTP app: upload route, review screens and the results API."""

@@ -1,0 +1,119 @@
+"""FastAPI application factory: ``uvicorn --factory review_ui.app:create_app``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from intake.accept import accept
+from intake.domain import DocumentStatus
+from intake.errors import ErrorCode, RejectedInput
+from intake.services import Services
+from intake.settings import Settings, load_settings
+from intake.store import repo
+from intake.store.db import transaction
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+FORM_NAMES = {
+    "kofu_shinsei": "資格確認書（新規・再）交付申請書",
+    "hifuyosha_ido": "被扶養者（異動）届",
+    "messhitsu": "資格確認書 滅失届",
+    "jusho_shimei_henko": "住所・氏名変更届",
+    None: "様式不明",
+}
+STATUS_NAMES = {
+    "received": "受付済", "processing": "処理中", "in_review": "確認待ち", "failed": "エラー",
+    "validated": "確定", "rejected": "差戻し",
+}
+
+
+def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}, **extra})
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    services = Services(settings or load_settings())
+    app = FastAPI(title="Kakunin", version="0.1.0", description="資格確認書 関係届出の受付・OCR・確認")
+    app.state.services = services
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/api/v1/documents", status_code=202)
+    async def upload(request: Request, file: UploadFile) -> JSONResponse:
+        limit = services.settings.limits.max_bytes
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
+            return _error(413, ErrorCode.TOO_LARGE.value, f"ファイルが大きすぎます（上限 {limit:,} バイト）。")
+        data = await file.read(limit + 1)
+        if len(data) > limit:
+            return _error(413, ErrorCode.TOO_LARGE.value, f"ファイルが大きすぎます（上限 {limit:,} バイト）。")
+        try:
+            result = accept(services, data, file.filename or "upload", source="upload", actor="api")
+        except RejectedInput as exc:
+            return _error(422 if exc.code is ErrorCode.EMPTY else 413, exc.code.value, exc.message)
+        document = result.document
+        body = {"id": document.id, "status": document.status.value, "duplicate": not result.created}
+        if document.status is DocumentStatus.FAILED:
+            return _error(422, document.error_code or "unreadable", document.error_message or "", **body)
+        return JSONResponse(status_code=202, content=body)
+
+    @app.get("/api/v1/documents/{document_id}")
+    def get_document(document_id: int) -> dict[str, Any]:
+        with transaction(services.sessions) as session:
+            document = repo.get_document(session, document_id)
+        if document is None:
+            raise HTTPException(404, detail={"code": "not_found", "message": "文書が見つかりません"})
+        error = {"code": document.error_code, "message": document.error_message} if document.error_code else None
+        extraction = dict(document.extraction) if document.extraction else None
+        if extraction:
+            extraction.pop("timings", None)
+        return {
+            "id": document.id,
+            "status": document.status.value,
+            "source": document.source,
+            "original_name": document.original_name,
+            "media_type": document.media_type,
+            "pages": document.page_count,
+            "received_at": document.created_at.isoformat(),
+            "error": error,
+            "extraction": extraction,
+        }
+
+    @app.get("/api/v1/review-tasks")
+    def review_tasks(form_id: str | None = None) -> list[dict[str, Any]]:
+        with transaction(services.sessions) as session:
+            rows = repo.open_review_tasks(session, form_id)
+        return [
+            {"id": t.id, "document_id": d.id, "form_id": t.form_id, "status": t.status,
+             "doubtful_fields": t.doubtful_fields, "findings": t.findings, "received_at": d.created_at.isoformat()}
+            for t, d in rows
+        ]
+
+    @app.get("/", response_class=HTMLResponse)
+    def queue_page(request: Request, form_id: str | None = None) -> HTMLResponse:
+        with transaction(services.sessions) as session:
+            rows = repo.open_review_tasks(session, form_id)
+            counts = repo.status_counts(session)
+            failed = repo.list_documents(session, DocumentStatus.FAILED)
+        return TEMPLATES.TemplateResponse(
+            request,
+            "queue.html",
+            {"rows": rows, "counts": counts, "failed": failed, "form_names": FORM_NAMES, "status_names": STATUS_NAMES,
+             "form_id": form_id},
+        )
+
+    return app
