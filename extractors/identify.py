@@ -41,7 +41,8 @@ def match_footer(text: str, templates: Sequence[Template]) -> Template | None:
     version = f"{code} ({found.group(2)}.{int(found.group(3))})"
     same_code = [t for t in templates if t.form_code == code]
     exact = [t for t in same_code if t.form_version == version]
-    return (exact or same_code or [None])[0]
+    candidates = exact or same_code
+    return candidates[0] if candidates else None
 
 
 def match_title(text: str, templates: Sequence[Template]) -> Template | None:

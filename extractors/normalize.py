@@ -39,10 +39,8 @@ def katakana_value(raw: str) -> str | None:
     value = nfkc(raw)
     if not value:
         return None
-    value = jaconv.hira2kata(value)
-    # PP-OCR reads the space between family and given name as a long-vowel mark now and then;
-    # that cannot be undone safely here, so the validator flags odd placements instead.
-    return value.replace(" ", "\u3000")
+    # NFKC already made every space ASCII (U+3000 included), as README §2a asks.
+    return jaconv.hira2kata(value)
 
 
 def digits_value(raw: str) -> str:
@@ -57,9 +55,8 @@ def phone_value(raw: str) -> str | None:
     for ch in text:
         if ch.isdigit():
             out.append(ch)
-        elif ch in _DASHES or ch == "(" or ch == ")":
-            if out and out[-1] != "-":
-                out.append("-")
+        elif (ch in _DASHES or ch == "(" or ch == ")") and out and out[-1] != "-":
+            out.append("-")
     value = "".join(out).strip("-")
     return value or None
 

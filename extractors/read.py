@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.fields import ink as inkmod
-from extractors.fields.crops import cell_crop, cells, strip, text_crop
+from extractors.fields.crops import cell_crop, cells, split_at_widest_gap, strip, text_crop
 from extractors.model import FieldReading, FieldValue, Finding
 from extractors.normalize import digits_value, katakana_value, phone_value, text_value, wareki_to_date
 from extractors.template import FieldSpec, PtBox, Segment, Template
@@ -58,6 +58,20 @@ def _inked_cells(segments: tuple[Segment, ...], ink: Image, blank: Image, page: 
     return crops
 
 
+def _with_space(whole: Recognition, left: Recognition, right: Recognition) -> Recognition:
+    """Put the word space back when the two halves read exactly as the whole did."""
+    squeezed = whole.text.replace(" ", "")
+    if left.text and right.text and left.text + right.text == squeezed:
+        return Recognition(f"{left.text} {right.text}", min(whole.confidence, left.confidence, right.confidence))
+    # One half misread on its own: the other half still shows where the gap falls in the whole.
+    if left.text and squeezed.startswith(left.text) and len(left.text) < len(squeezed):
+        return Recognition(f"{squeezed[: len(left.text)]} {squeezed[len(left.text) :]}", whole.confidence)
+    if right.text and squeezed.endswith(right.text) and len(right.text) < len(squeezed):
+        cut = len(squeezed) - len(right.text)
+        return Recognition(f"{squeezed[:cut]} {squeezed[cut:]}", whole.confidence)
+    return whole
+
+
 def _finding(name: str, code: str) -> Finding:
     return Finding(name, code, MESSAGES[code])
 
@@ -72,7 +86,15 @@ def read_fields(template: Template, page: Image, dpi: int, engine: OcrEngine, to
     crops: list[Image] = []
     cell_counts: dict[tuple[str, str], int] = {}
     for spec in template.fields:
-        if spec.type in ("text", "katakana", "phone", "amount") and spec.box:
+        if spec.type in ("text", "katakana") and spec.box:
+            whole = text_crop(page, spec.box, dpi)
+            keys.append((spec.name, "text"))
+            crops.append(whole)
+            halves = split_at_widest_gap(whole)
+            if halves:
+                keys += [(spec.name, "left"), (spec.name, "right")]
+                crops += list(halves)
+        elif spec.type in ("phone", "amount") and spec.box:
             keys.append((spec.name, "text"))
             crops.append(text_crop(page, spec.box, dpi))
         elif spec.type in ("digits", "my_number"):
@@ -87,6 +109,9 @@ def read_fields(template: Template, page: Image, dpi: int, engine: OcrEngine, to
                 keys.append((spec.name, part))
                 crops.append(strip(inked))
     recognitions = dict(zip(keys, engine.recognize(crops), strict=True))
+    for (name, part), left in list(recognitions.items()):
+        if part == "left":
+            recognitions[(name, "text")] = _with_space(recognitions[(name, "text")], left, recognitions[(name, "right")])
 
     # 2. Turn readings into canonical values, checked by type.
     readings: list[FieldReading] = []
@@ -113,7 +138,7 @@ def _value_of(
     """(value, confidence, raw text, finding codes) for one field."""
     codes: list[str] = []
     if spec.type in ("checkbox", "choice", "checkbox_group"):
-        options = spec.options or (("checked", spec.box),)  # type: ignore[assignment]
+        options = spec.options or ((("checked", spec.box),) if spec.box else ())
         if spec.type == "checkbox_group":
             deltas = [(n, inkmod.measure(ink, blank, b, dpi, spec.style)) for n, b in options]
             chosen = sorted(n for n, d in deltas if d > inkmod.threshold(spec.style))

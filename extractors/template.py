@@ -156,7 +156,9 @@ def parse_template(raw: dict[str, Any], source: Path) -> Template:
     try:
         page = raw["page"]
         size = (float(page["width"]), float(page["height"]))
-        canvas = Canvas(size[0], size[1], tuple(page["mark_top_left"]), tuple(page["mark_bottom_right"]), float(page["mark_size"]))  # type: ignore[arg-type]
+        top_left, bottom_right = page["mark_top_left"], page["mark_bottom_right"]
+        canvas = Canvas(size[0], size[1], (float(top_left[0]), float(top_left[1])),
+                        (float(bottom_right[0]), float(bottom_right[1])), float(page["mark_size"]))
         fields = tuple(parse_field(f, where, size) for f in raw["fields"])
         template = Template(
             form_id=str(raw["form_id"]),

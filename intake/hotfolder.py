@@ -25,7 +25,11 @@ _TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", "~")
 
 def display_name(name: str) -> str:
     """A file name safe to store and show: invalid bytes replaced, NFC, no control characters."""
-    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    try:
+        raw = name.encode("utf-8", "surrogateescape")  # undecodable bytes from os.listdir
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "replace")
+    text = raw.decode("utf-8", "replace")
     text = unicodedata.normalize("NFC", text)
     return "".join(ch if ch.isprintable() else "_" for ch in text) or "unnamed"
 

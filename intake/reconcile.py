@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -30,10 +31,8 @@ def reconcile(services: Services) -> dict[str, Any]:
         if not live and enqueue_document(services.queue, document.id):
             requeued.append(document.id)
     failed = []
-    try:
+    with contextlib.suppress(RedisError):
         failed = list(FailedJobRegistry(queue=services.queue).get_job_ids())
-    except RedisError:
-        pass
     return {"requeued": requeued, "failed_jobs": failed}
 
 

@@ -99,7 +99,7 @@ class PaddleEngine:
         longest = max(page.shape[:2])
         if longest > self._options.page_max_side:
             scale = self._options.page_max_side / longest
-            page = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            page = np.asarray(cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), dtype=np.uint8)
         try:
             result = pipeline.predict(_to_bgr(page))[0]
         except Exception as exc:

@@ -38,7 +38,7 @@ def orientation_candidates(image: Image) -> list[int]:
 def binarize(gray: Image) -> Image:
     """Ink = 255, paper = 0 (Otsu), robust to grey and colour scans."""
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    return ink
+    return np.asarray(ink, dtype=np.uint8)
 
 
 def find_marks(gray: Image, canvas: Canvas) -> tuple[Point, Point] | None:
@@ -80,5 +80,5 @@ def align(gray: Image, canvas: Canvas, dpi: int) -> tuple[Image, bool]:
     matrix, _ = cv2.estimateAffinePartial2D(source, target)
     if matrix is None:
         return np.ascontiguousarray(cv2.resize(gray, size, interpolation=cv2.INTER_AREA)), False
-    warped = cv2.warpAffine(gray, matrix, size, flags=cv2.INTER_LINEAR, borderValue=255)
-    return np.ascontiguousarray(warped), True
+    warped = cv2.warpAffine(gray, matrix, size, flags=cv2.INTER_LINEAR, borderValue=(255,))
+    return np.ascontiguousarray(warped, dtype=np.uint8), True

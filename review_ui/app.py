@@ -31,8 +31,8 @@ STATUS_NAMES = {
 }
 
 
-def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}, **extra})
+def _error(http_status: int, code: str, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse(status_code=http_status, content={"error": {"code": code, "message": message}, **extra})
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -42,3 +42,29 @@ def strip(crops: list[Image]) -> Image:
         pad[: crop.shape[0], :] = crop
         parts += [pad, gap]
     return np.ascontiguousarray(np.hstack(parts))
+
+
+#: A blank run at least this share of the writing's height may be the space between words.
+WORD_GAP = 0.5
+
+
+def split_at_widest_gap(crop: Image) -> tuple[Image, Image] | None:
+    """The crop cut at its widest blank column run, when that run is wide enough to be a space.
+
+    Callers read the halves and the whole: when the halves read the same as the whole, the
+    space between 氏 and 名 (which the recogniser drops) is known to be there.
+    """
+    if crop.size == 0:
+        return None
+    ink = crop < 128
+    rows = np.flatnonzero(ink.sum(axis=1) > 0)
+    inked = np.flatnonzero(ink.sum(axis=0) > 0)
+    if rows.size == 0 or inked.size < 2:
+        return None
+    height = rows[-1] - rows[0] + 1
+    steps = np.diff(inked)  # a step > 1 jumps over a blank run of step - 1 columns
+    widest = int(np.argmax(steps))
+    if steps[widest] - 1 < WORD_GAP * height:
+        return None
+    cut_left, cut_right = int(inked[widest]) + 2, int(inked[widest + 1]) - 1
+    return np.ascontiguousarray(crop[:, :cut_left]), np.ascontiguousarray(crop[:, cut_right:])

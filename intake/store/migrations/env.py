@@ -14,7 +14,7 @@ if connectable is not None:
     with context.begin_transaction():
         context.run_migrations()
 else:
-    engine = create_engine(url)
+    engine = create_engine(str(url))
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
         with context.begin_transaction():

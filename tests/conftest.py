@@ -1,0 +1,145 @@
+"""Shared fixtures: real Redis and PostgreSQL servers started for the test session, a real DB
+with the real migrations, and the real OCR engine built once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+
+from intake.services import Services
+from intake.settings import Settings
+from intake.store.db import upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "fixtures" / "samples"
+IN_CI = os.environ.get("CI") == "true"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _missing(what: str) -> None:
+    """Locally a missing server skips its tests; in CI it fails, so nothing is silently untested."""
+    if IN_CI:
+        pytest.fail(f"{what} is required in CI")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        _missing("redis-server")
+    port = free_port()
+    directory = tempfile.mkdtemp(prefix="kakunin-redis-")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "yes",
+         "--maxmemory-policy", "noeviction"],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            if Redis.from_url(url).ping():
+                break
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def _pg_bin(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    return str(candidates[-1]) if candidates else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster (Debian's binaries), owned by the postgres user when run as root."""
+    if os.environ.get("KAKUNIN_TEST_POSTGRES_URL"):
+        yield os.environ["KAKUNIN_TEST_POSTGRES_URL"]
+        return
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        _missing("PostgreSQL (initdb, pg_ctl)")
+    directory = Path(tempfile.mkdtemp(prefix="kakunin-pg-"))
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(directory, "postgres", "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data = directory / "data"
+    port = free_port()
+    subprocess.run([*prefix, initdb, "-D", str(data), "-U", "kakunin", "--auth=trust", "-E", "UTF8"], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-o", f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off",
+                    "-l", str(directory / "log"), "-w", "start"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([*prefix, _pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "kakunin", "kakunin"],
+                   check=True)
+    yield f"postgresql+psycopg://kakunin@127.0.0.1:{port}/kakunin"
+    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], check=False, stdout=subprocess.DEVNULL)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each storage test runs once on SQLite and once on PostgreSQL (a fresh schema each time)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kakunin.sqlite3'}"
+        return
+    base: str = request.getfixturevalue("postgres_url")
+    from sqlalchemy import create_engine, text
+
+    name = f"t_{os.getpid()}_{time.monotonic_ns()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, redis_url: str) -> Settings:
+    redis = Redis.from_url(redis_url)
+    redis.flushdb()
+    return Settings(
+        data_dir=tmp_path / "var",
+        database_url=database_url,
+        redis_url=redis_url,
+        hotfolder_stable_seconds=0.3,
+        hotfolder_poll_seconds=0.1,
+    )
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    built = Services(settings)
+    upgrade(built.db)
+    yield built
+    built.db.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine():  # type: ignore[no-untyped-def]
+    """The real primary OCR engine, built once for the whole session."""
+    from ocr.engine import EngineOptions, build_engine
+
+    return build_engine(EngineOptions(model_cache_dir=Path(tempfile.mkdtemp(prefix="kakunin-models-"))))

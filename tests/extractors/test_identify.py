@@ -1,0 +1,44 @@
+"""Identification names the right form for each blank form, right way up or upside down."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from extractors.identify import identify, match_footer, match_title
+from extractors.template import load_templates
+from ocr.engine import OcrEngine
+from ocr.preprocess import rotate
+from ocr.raster import RasterLimits, rasterize
+from tests.helpers import blank_pdf
+
+FORMS = ["kofu_shinsei", "hifuyosha_ido", "messhitsu", "jusho_shimei_henko"]
+
+
+def test_footer_text_variants_map_to_codes() -> None:
+    templates = load_templates()
+    assert match_footer("様式 SK-03 (2025.4)", templates).form_id == "messhitsu"  # type: ignore[union-attr]
+    assert match_footer("様式SKO2（2025.4）", templates).form_id == "hifuyosha_ido"  # type: ignore[union-attr]
+    assert match_footer("さくら電機健康保険組合", templates) is None
+
+
+def test_title_match_needs_a_close_title() -> None:
+    templates = load_templates()
+    assert match_title("健康保険 住所・氏名変更届", templates).form_id == "jusho_shimei_henko"  # type: ignore[union-attr]
+    assert match_title("拝啓 時下ますます", templates) is None
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("form_id", FORMS)
+@pytest.mark.parametrize("rotation", [0, 180, 90])
+def test_blank_forms_are_identified_in_any_orientation(engine: OcrEngine, form_id: str, rotation: int) -> None:
+    page = rasterize(blank_pdf(form_id), "pdf", RasterLimits(dpi=200))[0]
+    found = identify(rotate(page, rotation), load_templates(), engine, 200)
+    assert found is not None
+    assert found.template.form_id == form_id
+    assert found.marks_found
+
+
+@pytest.mark.ocr
+def test_blank_page_is_not_a_form(engine: OcrEngine) -> None:
+    assert identify(np.full((2339, 1654), 255, np.uint8), load_templates(), engine, 200) is None

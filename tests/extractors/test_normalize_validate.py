@@ -1,0 +1,65 @@
+"""Canonical values and value-type checks of the forms README §2 / §2a."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extractors.normalize import digits_value, katakana_value, phone_value, text_value, wareki_to_date
+from extractors.validate import check_digits, check_katakana, check_phone, my_number_check_digit_ok
+
+
+@pytest.mark.parametrize(("digits", "valid"), [("123456789018", True), ("123456789010", False), ("987654321093", True), ("12345", False)])
+def test_my_number_check_digit_examples_from_the_readme(digits: str, valid: bool) -> None:
+    assert my_number_check_digit_ok(digits) is valid
+
+
+@pytest.mark.parametrize(
+    ("era", "y", "m", "d", "expected"),
+    [
+        ("reiwa", 7, 4, 1, date(2025, 4, 1)),
+        ("heisei", 31, 4, 30, date(2019, 4, 30)),
+        ("heisei", 31, 5, 1, None),  # after 平成 ended
+        ("showa", 64, 1, 7, date(1989, 1, 7)),
+        ("showa", 64, 1, 8, None),
+        ("reiwa", 1, 4, 30, None),  # before 令和 began
+        ("reiwa", 6, 2, 29, date(2024, 2, 29)),
+        ("reiwa", 7, 2, 29, None),  # not a leap year
+        ("heisei", 0, 1, 1, None),
+    ],
+)
+def test_wareki_dates_must_be_real_and_inside_the_era(era: str, y: int, m: int, d: int, expected: date | None) -> None:
+    assert wareki_to_date(era, y, m, d) == expected
+
+
+def test_text_is_nfkc_trimmed_and_blank_is_none() -> None:
+    assert text_value("  健保　太郎 ") == "健保 太郎"
+    assert text_value("   ") is None
+
+
+def test_katakana_half_width_becomes_full_width_and_hiragana_becomes_katakana() -> None:
+    assert katakana_value("ｹﾝﾎﾟ　ﾀﾛｳ") == "ケンポ タロウ"
+    assert katakana_value("けんぽ") == "ケンポ"
+
+
+def test_digits_map_lookalikes_and_drop_everything_else() -> None:
+    assert digits_value("１２O4 l") == "12041"
+    assert digits_value("") == ""
+
+
+def test_phone_keeps_digits_and_hyphens_as_written() -> None:
+    assert phone_value("０３ー１２３４～５６７８") == "03-1234-5678"
+    assert phone_value("(090)1234-5678") == "090-1234-5678"
+
+
+def test_type_checks_give_stable_codes() -> None:
+    assert check_katakana("ケンポ タロウ") is None
+    assert check_katakana("けんぽ") == "katakana"
+    assert check_katakana("ケンポ1") == "katakana"
+    assert check_phone("03-1234-5678") is None
+    assert check_phone("1234-5678") == "phone"
+    assert check_digits("1234", 4, 4) is None
+    assert check_digits("123", 4, 4) == "digits_count"
+    assert check_digits("012", 1, 6) == "number_leading_zero"
+    assert check_digits("123456789010", 12, 12, my_number=True) == "check_digit"

@@ -1,0 +1,56 @@
+"""Templates are data, validated on load: a bad file fails at start-up, not mid-job."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from extractors.template import TEMPLATE_DIR, TemplateError, load_templates, parse_template
+
+FORMS = {"kofu_shinsei": "SK-01", "hifuyosha_ido": "SK-02", "messhitsu": "SK-03", "jusho_shimei_henko": "SK-04"}
+
+
+def _raw() -> dict[str, Any]:
+    path = next(TEMPLATE_DIR.glob("kofu_shinsei.*.json"))
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_one_template_per_form_with_its_code() -> None:
+    templates = load_templates()
+    assert {t.form_id: t.form_code for t in templates} == FORMS
+    for template in templates:
+        assert template.form_version == f"{template.form_code} (2025.4)"
+        assert template.blank_pdf.is_file()
+        assert template.field("submission_date").type == "date"
+
+
+def test_field_names_follow_the_forms_readme() -> None:
+    readme_names = {"submission_date", "insured_symbol", "insured_number", "insured_name", "insured_name_kana"}
+    for template in load_templates():
+        assert readme_names <= {f.name for f in template.fields}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda raw: raw["fields"][1].update(type="barcode"), "unknown type"),
+        (lambda raw: raw["fields"][1].update(options={"new": [10, 10, 900, 20]}), "off the page"),
+        (lambda raw: raw["fields"].append(copy.deepcopy(raw["fields"][0])), "duplicate"),
+        (lambda raw: raw["fields"][3].pop("segments"), "needs segments"),
+        (lambda raw: raw.pop("identify"), "missing key"),
+    ],
+)
+def test_invalid_templates_are_refused_with_the_reason(mutate: Any, message: str) -> None:
+    raw = _raw()
+    mutate(raw)
+    with pytest.raises(TemplateError, match=message):
+        parse_template(raw, TEMPLATE_DIR / "broken.json")
+
+
+def test_missing_blank_pdf_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="blank form"):
+        parse_template(_raw(), tmp_path / "elsewhere.json")

@@ -1,0 +1,66 @@
+"""The HTTP API: upload answers 202 with an id, the same bytes give the same id, errors have codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from intake.settings import Settings
+from intake.store.db import make_engine, upgrade
+from review_ui.app import create_app
+from tests.helpers import blank_pdf
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    engine = make_engine(settings.resolved_database_url)
+    upgrade(engine)
+    engine.dispose()
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_upload_gives_202_and_the_same_bytes_the_same_id(client: TestClient) -> None:
+    data = blank_pdf("hifuyosha_ido")
+    first = client.post("/api/v1/documents", files={"file": ("scan.pdf", data, "application/pdf")})
+    second = client.post("/api/v1/documents", files={"file": ("again.pdf", data, "application/pdf")})
+    assert first.status_code == 202 and second.status_code == 202
+    assert first.json()["id"] == second.json()["id"]
+    assert second.json()["duplicate"] is True
+    body = client.get(f"/api/v1/documents/{first.json()['id']}").json()
+    assert body["status"] == "received" and body["error"] is None
+
+
+def test_empty_upload_is_refused_with_a_code(client: TestClient) -> None:
+    response = client.post("/api/v1/documents", files={"file": ("empty.pdf", b"", "application/pdf")})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "empty"
+
+
+def test_oversized_upload_is_refused(client: TestClient, settings: Settings) -> None:
+    settings.limits.max_bytes = 1000
+    response = client.post("/api/v1/documents", files={"file": ("big.pdf", b"%PDF-" + b"0" * 5000, "application/pdf")})
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_text_file_named_pdf_is_a_failed_document_with_a_reason(client: TestClient) -> None:
+    response = client.post("/api/v1/documents", files={"file": ("letter.pdf", b"hello", "application/pdf")})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "unsupported_type"
+    document = client.get(f"/api/v1/documents/{response.json()['id']}").json()
+    assert document["status"] == "failed" and document["error"]["code"] == "unsupported_type"
+
+
+def test_unknown_document_is_404(client: TestClient) -> None:
+    assert client.get("/api/v1/documents/999999").status_code == 404
+
+
+def test_queue_page_is_japanese_and_sends_security_headers(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "確認待ち一覧" in response.text
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
