@@ -16,7 +16,7 @@ ERAS: dict[str, tuple[int, date, date | None]] = {
 }
 
 # Characters OCR gives for digits in digit-only boxes: 〇/O/o for 0, l/I for 1.
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "元": "1"})
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "i": "1", "|": "1", "元": "1"})
 _DASHES = "-‐‑‒–—―ー一−~～〜"
 
 

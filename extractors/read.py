@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -10,7 +11,7 @@ from pathlib import Path
 from extractors.fields import ink as inkmod
 from extractors.fields.crops import cell_crop, cells, split_at_widest_gap, strip, text_crop
 from extractors.model import FieldReading, FieldValue, Finding
-from extractors.normalize import digits_value, katakana_value, phone_value, text_value, wareki_to_date
+from extractors.normalize import digits_value, katakana_value, nfkc, phone_value, text_value, wareki_to_date
 from extractors.template import FieldSpec, PtBox, Segment, Template
 from extractors.validate import MESSAGES, check_digits, check_katakana, check_phone
 from ocr.engine import OcrEngine
@@ -76,12 +77,80 @@ def _finding(name: str, code: str) -> Finding:
     return Finding(name, code, MESSAGES[code])
 
 
-def read_fields(template: Template, page: Image, dpi: int, engine: OcrEngine, today: date) -> tuple[list[FieldReading], list[Finding]]:
-    """Read every field of ``template`` from a page already aligned to its canvas at ``dpi``."""
+def _comparable(text: str, part: str) -> str:
+    """What two engines must agree on: digits for boxed numbers; otherwise the text without
+    spaces and long-vowel/dash marks, which PP-OCRv5 emits for blank gaps (``ワタナベーユミ``)."""
+    if part != "text":
+        return digits_value(text)
+    return re.sub(r"[\sー\-‐－~〜]", "", nfkc(text))
+
+
+def disagreements(keys: list[tuple[str, str]], first: list[Recognition], second: list[Recognition]) -> set[str]:
+    """Fields where the cross-check model read something else than the primary one."""
+    return {
+        name
+        for (name, part), a, b in zip(keys, first, second, strict=True)
+        if part in ("text", "digits", "year", "month", "day") and _comparable(a.text, part) != _comparable(b.text, part)
+    }
+
+
+#: A field the two models read differently is never trusted more than this.
+DISAGREEMENT_CONFIDENCE = 0.5
+
+
+def read_fields(
+    template: Template,
+    page: Image,
+    dpi: int,
+    engine: OcrEngine,
+    today: date,
+    crosscheck: OcrEngine | None = None,
+) -> tuple[list[FieldReading], list[Finding]]:
+    """Read every field of ``template`` from a page already aligned to its canvas at ``dpi``.
+
+    With ``crosscheck``, a second model reads the same crops; where it disagrees, the field
+    goes to review however confident the primary model was.
+    """
     ink = binarize(page)
     blank = blank_ink(template.blank_pdf, dpi)
+    plan = plan_crops(template, page, dpi, ink, blank)
+    keys, crops, cell_counts = plan.keys, plan.crops, plan.cell_counts
+    primary = engine.recognize(crops)
+    disputed = disagreements(keys, primary, crosscheck.recognize(crops)) if crosscheck else set()
+    recognitions = dict(zip(keys, primary, strict=True))
+    for (name, part), left in list(recognitions.items()):
+        if part == "left":
+            recognitions[(name, "text")] = _with_space(recognitions[(name, "text")], left, recognitions[(name, "right")])
 
-    # 1. Plan every OCR crop of the page, so the engine sees one batch.
+    # Turn readings into canonical values, checked by type.
+    readings: list[FieldReading] = []
+    findings: list[Finding] = []
+    for spec in template.fields:
+        value, confidence, raw, codes = _value_of(spec, recognitions, cell_counts, ink, blank, dpi, today)
+        if value is None and spec.required:
+            codes.append("required")
+        findings += [_finding(spec.name, code) for code in codes]
+        if spec.name in disputed:
+            confidence = min(confidence, DISAGREEMENT_CONFIDENCE)
+        needs_review = bool(codes) or confidence < REVIEW_THRESHOLD
+        readings.append(FieldReading(spec.name, value, confidence, needs_review, raw, spec.bounds()))
+    return readings, findings
+
+
+@dataclass(frozen=True)
+class CropPlan:
+    """Every OCR crop of a page, keyed by (field, part), so the engine sees one batch."""
+
+    keys: list[tuple[str, str]]
+    crops: list[Image]
+    cell_counts: dict[tuple[str, str], int]
+
+
+def plan_crops(template: Template, page: Image, dpi: int, ink: Image | None = None, blank: Image | None = None) -> CropPlan:
+    """Cut the crops of every OCR-read field: text boxes (and their two halves where a word
+    space may be), and one-character boxes joined into strips of the inked cells."""
+    ink = binarize(page) if ink is None else ink
+    blank = blank_ink(template.blank_pdf, dpi) if blank is None else blank
     keys: list[tuple[str, str]] = []
     crops: list[Image] = []
     cell_counts: dict[tuple[str, str], int] = {}
@@ -90,7 +159,7 @@ def read_fields(template: Template, page: Image, dpi: int, engine: OcrEngine, to
             whole = text_crop(page, spec.box, dpi)
             keys.append((spec.name, "text"))
             crops.append(whole)
-            halves = split_at_widest_gap(whole)
+            halves = split_at_widest_gap(whole) if spec.spaced else None
             if halves:
                 keys += [(spec.name, "left"), (spec.name, "right")]
                 crops += list(halves)
@@ -108,22 +177,7 @@ def read_fields(template: Template, page: Image, dpi: int, engine: OcrEngine, to
                 cell_counts[(spec.name, part)] = len(inked)
                 keys.append((spec.name, part))
                 crops.append(strip(inked))
-    recognitions = dict(zip(keys, engine.recognize(crops), strict=True))
-    for (name, part), left in list(recognitions.items()):
-        if part == "left":
-            recognitions[(name, "text")] = _with_space(recognitions[(name, "text")], left, recognitions[(name, "right")])
-
-    # 2. Turn readings into canonical values, checked by type.
-    readings: list[FieldReading] = []
-    findings: list[Finding] = []
-    for spec in template.fields:
-        value, confidence, raw, codes = _value_of(spec, recognitions, cell_counts, ink, blank, dpi, today)
-        if value is None and spec.required:
-            codes.append("required")
-        findings += [_finding(spec.name, code) for code in codes]
-        needs_review = bool(codes) or confidence < REVIEW_THRESHOLD
-        readings.append(FieldReading(spec.name, value, confidence, needs_review, raw, spec.bounds()))
-    return readings, findings
+    return CropPlan(keys, crops, cell_counts)
 
 
 def _value_of(

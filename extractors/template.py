@@ -60,6 +60,8 @@ class FieldSpec:
     parts: tuple[tuple[str, PtBox], ...] = ()  # date: year, month, day boxes
     min_digits: int = 0
     max_digits: int = 0
+    #: Words separated by a space are expected (氏 名): read the halves around the widest gap too.
+    spaced: bool = False
 
     def all_boxes(self) -> list[PtBox]:
         boxes = [self.box] if self.box else []
@@ -144,6 +146,7 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         parts=parts,
         min_digits=int(raw.get("min_digits", 0)),
         max_digits=int(raw.get("max_digits", sum(s.cells for s in segments))),
+        spaced=bool(raw.get("spaced", False)),
     )
     if spec.style not in ("tick", "circle"):
         raise TemplateError(f"{where}: style must be tick or circle")

@@ -68,7 +68,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     uvicorn.run("review_ui.app:create_app", factory=True, host=host, port=port, log_level="info")
 
 
-def _extract_one(path: Path, settings: Settings, engine: Any) -> dict[str, Any]:
+def _extract_one(path: Path, settings: Settings, engine: Any, crosscheck: Any) -> dict[str, Any]:
     from intake.errors import MESSAGES, ErrorCode
     from intake.pipeline import extract as run_pipeline
     from ocr.raster import RasterLimits, sniff_type
@@ -89,7 +89,7 @@ def _extract_one(path: Path, settings: Settings, engine: Any) -> dict[str, Any]:
     if kind is None:
         return failed(ErrorCode.UNSUPPORTED_TYPE)
     limits = RasterLimits(max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi)
-    return run_pipeline(data, kind, path.name, engine, limits).to_json()
+    return run_pipeline(data, kind, path.name, engine, limits, crosscheck=crosscheck).to_json()
 
 
 @app.command()
@@ -102,8 +102,10 @@ def extract(
 
     settings = load_settings()
     engine = build_engine(settings.engine_options())
+    crosscheck_options = settings.crosscheck_options()
+    crosscheck = build_engine(crosscheck_options) if crosscheck_options else None
     for path in files:
-        result = _extract_one(path, settings, engine)
+        result = _extract_one(path, settings, engine, crosscheck)
         if out:
             out.mkdir(parents=True, exist_ok=True)
             (out / f"{path.name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

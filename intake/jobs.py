@@ -27,6 +27,7 @@ class WorkerContext:
 
     services: Services
     engine: OcrEngine
+    crosscheck: OcrEngine | None = None
 
 
 _context: WorkerContext | None = None
@@ -35,7 +36,12 @@ _context: WorkerContext | None = None
 def init_worker(services: Services) -> WorkerContext:
     global _context
     if _context is None or _context.services is not services:
-        _context = WorkerContext(services, build_engine(services.settings.engine_options()))
+        crosscheck = services.settings.crosscheck_options()
+        _context = WorkerContext(
+            services,
+            build_engine(services.settings.engine_options()),
+            build_engine(crosscheck) if crosscheck else None,
+        )
     return _context
 
 
@@ -60,7 +66,7 @@ def process_document(document_id: int) -> str:
     limits = RasterLimits(max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi)
     started = time.perf_counter()
     try:
-        result = extract(data, kind, document.original_name, engine, limits)
+        result = extract(data, kind, document.original_name, engine, limits, crosscheck=context.crosscheck)
     except OcrEngineError as exc:
         log.exception("OCR failed for document %s", document_id)
         with transaction(services.sessions) as session:

@@ -50,7 +50,7 @@ class Extraction:
 
 
 def _read_page(page_no: int, page: Image, templates: tuple[Template, ...], engine: OcrEngine, dpi: int, today: date,
-               timings: dict[str, float]) -> tuple[FormReading, PageResult]:
+               timings: dict[str, float], crosscheck: OcrEngine | None) -> tuple[FormReading, PageResult]:
     started = time.perf_counter()
     found = identify(page, templates, engine, dpi)
     timings["identify"] = timings.get("identify", 0.0) + time.perf_counter() - started
@@ -58,14 +58,15 @@ def _read_page(page_no: int, page: Image, templates: tuple[Template, ...], engin
         finding = Finding(None, "not_a_form", MESSAGES["not_a_form"])
         return FormReading(None, None, (page_no,), findings=(finding,)), PageResult(page_no, page, 0, None)
     started = time.perf_counter()
-    fields, findings = read_fields(found.template, found.aligned, dpi, engine, today)
+    fields, findings = read_fields(found.template, found.aligned, dpi, engine, today, crosscheck)
     timings["read"] = timings.get("read", 0.0) + time.perf_counter() - started
     form = FormReading(found.template.form_id, found.template.form_version, (page_no,), tuple(fields), tuple(findings),
                        rotation=found.rotation, engine=engine.info.label())
     return form, PageResult(page_no, found.aligned, found.rotation, found.template.form_id)
 
 
-def extract(data: bytes, kind: str, source: str, engine: OcrEngine, limits: RasterLimits, today: date | None = None) -> Extraction:
+def extract(data: bytes, kind: str, source: str, engine: OcrEngine, limits: RasterLimits, today: date | None = None,
+            crosscheck: OcrEngine | None = None) -> Extraction:
     """Run every step on one file. Unreadable input gives ``error``; never raises for bad input."""
     today = today or date.today()
     timings: dict[str, float] = {}
@@ -80,7 +81,7 @@ def extract(data: bytes, kind: str, source: str, engine: OcrEngine, limits: Rast
     results: list[PageResult] = []
     for number, page in enumerate(pages, start=1):
         # Every form is one page, so each page is its own document of the batch.
-        form, result = _read_page(number, page, templates, engine, limits.dpi, today, timings)
+        form, result = _read_page(number, page, templates, engine, limits.dpi, today, timings, crosscheck)
         forms.append(form)
         results.append(result)
     return Extraction(source, None, tuple(forms), tuple(results), timings)

