@@ -15,8 +15,12 @@ ERAS: dict[str, tuple[int, date, date | None]] = {
     "reiwa": (2019, date(2019, 5, 1), None),
 }
 
-# Characters OCR gives for digits in digit-only boxes: 〇/O/o for 0, l/I for 1.
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "i": "1", "|": "1", "元": "1"})
+# Characters OCR gives for handwritten digits in digit-only boxes (a box holds a digit, so a
+# letter there is a misread digit): 〇/O/o for 0, l/I for 1, q/g for 9 (a looped 9), …
+_DIGIT_LOOKALIKES = str.maketrans({
+    "O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "i": "1", "|": "1", "元": "1",
+    "q": "9", "g": "9", "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "b": "6", "G": "6",
+})
 _DASHES = "-‐‑‒–—―ー一−~～〜"
 
 
@@ -40,7 +44,10 @@ def katakana_value(raw: str) -> str | None:
     if not value:
         return None
     # NFKC already made every space ASCII (U+3000 included), as README §2a asks.
-    return jaconv.hira2kata(value)
+    value = jaconv.hira2kata(value)
+    # A long-vowel mark never begins a word: one there is the recogniser reading the blank
+    # between 氏 and 名 as a stroke.
+    return re.sub(r"(^|\s)ー+", r"\1", value).strip() or None
 
 
 def digits_value(raw: str) -> str:
@@ -59,6 +66,16 @@ def phone_value(raw: str) -> str | None:
             out.append("-")
     value = "".join(out).strip("-")
     return value or None
+
+
+def amount_value(raw: str) -> int | None:
+    """An amount in yen: digits with optional thousands commas; 円 and ¥ ignored."""
+    text = nfkc(raw).replace("円", "").replace("¥", "").replace(" ", "")
+    text = text.translate(_DIGIT_LOOKALIKES)
+    # Yen have no decimals: a point between groups of three is a misread comma.
+    if not re.fullmatch(r"\d{1,3}([,.]\d{3})+|\d+", text):
+        return None
+    return int(text.replace(",", "").replace(".", ""))
 
 
 def wareki_to_date(era: str, year: int, month: int, day: int) -> date | None:

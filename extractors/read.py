@@ -9,9 +9,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.fields import ink as inkmod
-from extractors.fields.crops import cell_crop, cells, split_at_widest_gap, strip, text_crop
+from extractors.fields.crops import cell_crop, cells, split_at_wide_gaps, strip, text_crop
 from extractors.model import FieldReading, FieldValue, Finding
-from extractors.normalize import digits_value, katakana_value, nfkc, phone_value, text_value, wareki_to_date
+from extractors.normalize import (
+    amount_value,
+    digits_value,
+    katakana_value,
+    nfkc,
+    phone_value,
+    text_value,
+    wareki_to_date,
+)
 from extractors.template import FieldSpec, PtBox, Segment, Template
 from extractors.validate import MESSAGES, check_digits, check_katakana, check_phone
 from ocr.engine import OcrEngine
@@ -59,18 +67,31 @@ def _inked_cells(segments: tuple[Segment, ...], ink: Image, blank: Image, page: 
     return crops
 
 
-def _with_space(whole: Recognition, left: Recognition, right: Recognition) -> Recognition:
-    """Put the word space back when the two halves read exactly as the whole did."""
+def with_spaces(whole: Recognition, pieces: list[Recognition]) -> Recognition:
+    """Put the word spaces back where the pieces, read apart, agree with the whole reading.
+
+    Each gap is checked on its own: the text before it must be what the pieces before it
+    read (or the text after it what the pieces after it read).
+    """
     squeezed = whole.text.replace(" ", "")
-    if left.text and right.text and left.text + right.text == squeezed:
-        return Recognition(f"{left.text} {right.text}", min(whole.confidence, left.confidence, right.confidence))
-    # One half misread on its own: the other half still shows where the gap falls in the whole.
-    if left.text and squeezed.startswith(left.text) and len(left.text) < len(squeezed):
-        return Recognition(f"{squeezed[: len(left.text)]} {squeezed[len(left.text) :]}", whole.confidence)
-    if right.text and squeezed.endswith(right.text) and len(right.text) < len(squeezed):
-        cut = len(squeezed) - len(right.text)
-        return Recognition(f"{squeezed[:cut]} {squeezed[cut:]}", whole.confidence)
-    return whole
+    texts = [p.text.replace(" ", "") for p in pieces]
+    if all(texts) and "".join(texts) == squeezed:
+        return Recognition(" ".join(texts), min([whole.confidence, *(p.confidence for p in pieces)]))
+    cuts = []
+    for gap in range(1, len(texts)):
+        before, after = "".join(texts[:gap]), "".join(texts[gap:])
+        if before and squeezed.startswith(before) and len(before) < len(squeezed):
+            cuts.append(len(before))
+        elif after and squeezed.endswith(after) and len(after) < len(squeezed):
+            cuts.append(len(squeezed) - len(after))
+    if not cuts:
+        return whole
+    out, last = [], 0
+    for cut in sorted(set(cuts)):
+        out.append(squeezed[last:cut])
+        last = cut
+    out.append(squeezed[last:])
+    return Recognition(" ".join(out), whole.confidence)
 
 
 def _finding(name: str, code: str) -> Finding:
@@ -80,7 +101,7 @@ def _finding(name: str, code: str) -> Finding:
 def _comparable(text: str, part: str) -> str:
     """What two engines must agree on: digits for boxed numbers; otherwise the text without
     spaces and long-vowel/dash marks, which PP-OCRv5 emits for blank gaps (``ワタナベーユミ``)."""
-    if part != "text":
+    if part in ("digits", "year", "month", "day"):
         return digits_value(text)
     return re.sub(r"[\sー\-‐－~〜]", "", nfkc(text))
 
@@ -90,7 +111,8 @@ def disagreements(keys: list[tuple[str, str]], first: list[Recognition], second:
     return {
         name
         for (name, part), a, b in zip(keys, first, second, strict=True)
-        if part in ("text", "digits", "year", "month", "day") and _comparable(a.text, part) != _comparable(b.text, part)
+        if (part in ("text", "digits", "year", "month", "day") or part.startswith("line"))
+        and _comparable(a.text, part) != _comparable(b.text, part)
     }
 
 
@@ -118,9 +140,14 @@ def read_fields(
     primary = engine.recognize(crops)
     disputed = disagreements(keys, primary, crosscheck.recognize(crops)) if crosscheck else set()
     recognitions = dict(zip(keys, primary, strict=True))
-    for (name, part), left in list(recognitions.items()):
-        if part == "left":
-            recognitions[(name, "text")] = _with_space(recognitions[(name, "text")], left, recognitions[(name, "right")])
+    for (name, part), count in cell_counts.items():
+        if part == "pieces" and count:
+            pieces = [recognitions[(name, f"piece{i}")] for i in range(count)]
+            recognitions[(name, "text")] = with_spaces(recognitions[(name, "text")], pieces)
+        if part == "lines":  # ruled lines of one text: written as one running text
+            lines = [recognitions[(name, f"line{i}")] for i in range(count)]
+            used = [line for line in lines if line.text]
+            recognitions[(name, "text")] = Recognition("".join(line.text for line in used), min((u.confidence for u in used), default=0.0))
 
     # Turn readings into canonical values, checked by type.
     readings: list[FieldReading] = []
@@ -155,14 +182,20 @@ def plan_crops(template: Template, page: Image, dpi: int, ink: Image | None = No
     crops: list[Image] = []
     cell_counts: dict[tuple[str, str], int] = {}
     for spec in template.fields:
-        if spec.type in ("text", "katakana") and spec.box:
+        if spec.type in ("text", "katakana") and spec.box and spec.more_lines:
+            for index, line in enumerate((spec.box, *spec.more_lines)):
+                keys.append((spec.name, f"line{index}"))
+                crops.append(text_crop(page, line, dpi))
+            cell_counts[(spec.name, "lines")] = 1 + len(spec.more_lines)
+        elif spec.type in ("text", "katakana") and spec.box:
             whole = text_crop(page, spec.box, dpi)
             keys.append((spec.name, "text"))
             crops.append(whole)
-            halves = split_at_widest_gap(whole) if spec.spaced else None
-            if halves:
-                keys += [(spec.name, "left"), (spec.name, "right")]
-                crops += list(halves)
+            pieces = split_at_wide_gaps(whole) if spec.spaced else []
+            cell_counts[(spec.name, "pieces")] = len(pieces)
+            for index, piece in enumerate(pieces):
+                keys.append((spec.name, f"piece{index}"))
+                crops.append(piece)
         elif spec.type in ("phone", "amount") and spec.box:
             keys.append((spec.name, "text"))
             crops.append(text_crop(page, spec.box, dpi))
@@ -228,6 +261,11 @@ def _value_of(
         value = phone_value(rec.text)
         if value and (code := check_phone(value)):
             codes.append(code)
+    elif spec.type == "amount":
+        amount = amount_value(rec.text)
+        if amount is None and rec.text.strip():
+            codes.append("amount")
+        return amount, (rec.confidence if amount is not None else 1.0 if not rec.text.strip() else 0.0), rec.text, codes
     else:
         value = text_value(rec.text)
     return value, (rec.confidence if value else 1.0), rec.text, codes

@@ -62,9 +62,12 @@ class FieldSpec:
     max_digits: int = 0
     #: Words separated by a space are expected (氏 名): read the halves around the widest gap too.
     spaced: bool = False
+    #: Further ruled lines of a multi-line text field, read in order after ``box``.
+    more_lines: tuple[PtBox, ...] = ()
 
     def all_boxes(self) -> list[PtBox]:
         boxes = [self.box] if self.box else []
+        boxes += list(self.more_lines)
         boxes += [s.box for s in self.segments]
         boxes += [b for _, b in self.options] + [b for _, b in self.era_options] + [b for _, b in self.parts]
         return boxes
@@ -147,6 +150,7 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         min_digits=int(raw.get("min_digits", 0)),
         max_digits=int(raw.get("max_digits", sum(s.cells for s in segments))),
         spaced=bool(raw.get("spaced", False)),
+        more_lines=tuple(_box(b, f"{where}.more_lines", page) for b in raw.get("more_lines", [])),
     )
     if spec.style not in ("tick", "circle"):
         raise TemplateError(f"{where}: style must be tick or circle")

@@ -19,6 +19,7 @@ MESSAGES: dict[str, str] = {
     "number_leading_zero": "番号の先頭が0です",
     "not_a_form": "当組合の様式（SK-01〜SK-04）として識別できません",
     "future_date": "日付が処理日より後です",
+    "amount": "金額は数字で記入してください",
 }
 
 

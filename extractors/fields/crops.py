@@ -46,25 +46,38 @@ def strip(crops: list[Image]) -> Image:
 
 #: A blank run at least this share of the writing's height may be the space between words.
 WORD_GAP = 0.5
+#: At most this many spaces are looked for (代表取締役 森 健一 has two).
+MAX_SPACES = 2
 
 
-def split_at_widest_gap(crop: Image) -> tuple[Image, Image] | None:
-    """The crop cut at its widest blank column run, when that run is wide enough to be a space.
+def split_at_wide_gaps(crop: Image) -> list[Image]:
+    """The crop cut at its widest blank column runs (widest first, at most ``MAX_SPACES``)
+    when they are wide enough to be spaces; [] when there is none.
 
-    Callers read the halves and the whole: when the halves read the same as the whole, the
-    space between 氏 and 名 (which the recogniser drops) is known to be there.
+    Callers read the pieces and the whole: when the pieces read the same as the whole, the
+    spaces between words (which the recogniser drops) are known to be there.
     """
     if crop.size == 0:
-        return None
+        return []
     ink = crop < 128
     rows = np.flatnonzero(ink.sum(axis=1) > 0)
     inked = np.flatnonzero(ink.sum(axis=0) > 0)
     if rows.size == 0 or inked.size < 2:
-        return None
+        return []
     height = rows[-1] - rows[0] + 1
     steps = np.diff(inked)  # a step > 1 jumps over a blank run of step - 1 columns
-    widest = int(np.argmax(steps))
-    if steps[widest] - 1 < WORD_GAP * height:
-        return None
-    cut_left, cut_right = int(inked[widest]) + 2, int(inked[widest + 1]) - 1
-    return np.ascontiguousarray(crop[:, :cut_left]), np.ascontiguousarray(crop[:, cut_right:])
+    gaps = steps[steps > 1] - 1
+    widest = int(steps.max()) - 1
+    typical = float(np.median(np.sort(gaps)[:-1])) if gaps.size > 1 else 0.0  # without the space itself
+    # A space is wide against the writing's height, against the usual gap between characters,
+    # and not much narrower than the widest gap (a second space is as wide as the first).
+    floor = max(WORD_GAP * height, 2.0 * typical, 0.7 * widest)
+    order = [int(i) for i in np.argsort(-steps)[:MAX_SPACES] if steps[i] - 1 >= floor]
+    if not order:
+        return []
+    pieces, left = [], 0
+    for index in sorted(order):
+        pieces.append(crop[:, left : int(inked[index]) + 2])
+        left = int(inked[index + 1]) - 1
+    pieces.append(crop[:, left:])
+    return [np.ascontiguousarray(p) for p in pieces]
