@@ -6,12 +6,15 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from extractors.fields.crops import text_crop
 from extractors.normalize import nfkc
 from extractors.template import Template
 from ocr.engine import OcrEngine
-from ocr.preprocess import align, orientation_candidates, rotate
+from ocr.preprocess import align, orientation_candidates, refine_to_reference, rotate
+from ocr.raster import RasterLimits, rasterize
 from ocr.types import Image
 
 # 「様式 SK-01 (2025.4)」: OCR may drop the hyphen, read 0 as O or the brackets as others.
@@ -66,5 +69,14 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
         )
         template = match_footer(footer.text, templates) or match_title(title.text, templates)
         if template is not None:
+            if not marks:
+                # Marks cut off or covered: align on the printed structure of this form instead.
+                aligned, marks = refine_to_reference(aligned, blank_page(template.blank_pdf, dpi))
             return Identified(template, rotation, aligned, marks, footer.text)
     return None
+
+
+@lru_cache(maxsize=16)
+def blank_page(pdf: Path, dpi: int) -> Image:
+    """The blank form rendered at ``dpi``: the reference for alignment and for ink baselines."""
+    return rasterize(pdf.read_bytes(), "pdf", RasterLimits(max_pages=1, dpi=dpi))[0]

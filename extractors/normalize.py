@@ -24,13 +24,21 @@ _DIGIT_LOOKALIKES = str.maketrans({
 _DASHES = "-‐‑‒–—―ー一−~～〜"
 
 
+_HIRAGANA_TWINS = str.maketrans({h: jaconv.hira2kata(h) for h in "へべぺ"})
+
+
+#: Chinese glyph forms the recogniser sometimes emits for Japanese characters; none of them is
+#: written on a Japanese form (人名用漢字 variants such as 惠・增・凉 are deliberately absent).
+_CHINESE_FORMS = str.maketrans({"别": "別", "团": "団", "户": "戸", "屆": "届", "爱": "愛", "宫": "宮", "聪": "聡", "讓": "譲", "霸": "覇"})
+
+
 def nfkc(text: str) -> str:
     """Unicode NFKC, whitespace runs collapsed to one space, trimmed."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
 
 
 def text_value(raw: str) -> str | None:
-    value = nfkc(raw)
+    value = nfkc(raw).translate(_CHINESE_FORMS)
     return value or None
 
 
@@ -43,8 +51,10 @@ def katakana_value(raw: str) -> str | None:
     value = nfkc(raw)
     if not value:
         return None
-    # NFKC already made every space ASCII (U+3000 included), as README §2a asks.
-    value = jaconv.hira2kata(value)
+    # NFKC already made every space ASCII (U+3000 included), as README §2a asks. Only the
+    # hiragana that look exactly like their katakana twins (へ/ヘ, べ/ベ, ぺ/ペ) are turned into
+    # katakana: any other hiragana is the applicant's and must stay visible to the validator.
+    value = value.translate(_HIRAGANA_TWINS)
     # A long-vowel mark never begins a word: one there is the recogniser reading the blank
     # between 氏 and 名 as a stroke.
     return re.sub(r"(^|\s)ー+", r"\1", value).strip() or None

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from extractors.fields import ink as inkmod
 from extractors.fields.crops import cell_crop, cells, split_at_wide_gaps, strip, text_crop
+from extractors.forms import check_form
+from extractors.identify import blank_page
 from extractors.model import FieldReading, FieldValue, Finding
 from extractors.normalize import (
     amount_value,
@@ -24,7 +26,6 @@ from extractors.template import FieldSpec, PtBox, Segment, Template
 from extractors.validate import MESSAGES, check_digits, check_katakana, check_phone
 from ocr.engine import OcrEngine
 from ocr.preprocess import binarize
-from ocr.raster import RasterLimits, rasterize
 from ocr.types import Image, Recognition
 
 #: Below this engine confidence a value goes to a person.
@@ -36,8 +37,7 @@ CELL_INK = 0.012
 @lru_cache(maxsize=16)
 def blank_ink(pdf: Path, dpi: int) -> Image:
     """The blank form's ink at ``dpi``: the baseline that ticks and circles are measured against."""
-    page = rasterize(pdf.read_bytes(), "pdf", RasterLimits(max_pages=1, dpi=dpi))[0]
-    return binarize(page)
+    return binarize(blank_page(pdf, dpi))
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,8 @@ def disagreements(keys: list[tuple[str, str]], first: list[Recognition], second:
     }
 
 
+#: Findings that report the applicant's lateness, not a doubtful value.
+WARNINGS = {"late_notification"}
 #: A field the two models read differently is never trusted more than this.
 DISAGREEMENT_CONFIDENCE = 0.5
 
@@ -161,7 +163,13 @@ def read_fields(
             confidence = min(confidence, DISAGREEMENT_CONFIDENCE)
         needs_review = bool(codes) or confidence < REVIEW_THRESHOLD
         readings.append(FieldReading(spec.name, value, confidence, needs_review, raw, spec.bounds()))
-    return readings, findings
+
+    # Cross-field rules of the form: a broken rule is either a misreading or the applicant's
+    # error, and either way a person looks at the fields it names (warnings excepted).
+    cross = check_form(template.form_id, {r.name: r.value for r in readings}, today)
+    doubtful = {f.field for f in cross if f.code not in WARNINGS}
+    readings = [replace(r, needs_review=True) if r.name in doubtful else r for r in readings]
+    return readings, findings + cross
 
 
 @dataclass(frozen=True)

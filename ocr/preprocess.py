@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from ocr.types import Image
 
@@ -82,3 +83,27 @@ def align(gray: Image, canvas: Canvas, dpi: int) -> tuple[Image, bool]:
         return np.ascontiguousarray(cv2.resize(gray, size, interpolation=cv2.INTER_AREA)), False
     warped = cv2.warpAffine(gray, matrix, size, flags=cv2.INTER_LINEAR, borderValue=(255,))
     return np.ascontiguousarray(warped, dtype=np.uint8), True
+
+
+def refine_to_reference(image: Image, reference: Image, scale: float = 0.25) -> tuple[Image, bool]:
+    """Align ``image`` onto ``reference`` (same size) by the printed structure: ECC on the
+    ink of both, affine, at ``scale``. Used when the registration marks are cut off or
+    covered. Returns (image, converged)."""
+    if image.shape != reference.shape:
+        image = np.ascontiguousarray(cv2.resize(image, (reference.shape[1], reference.shape[0]), interpolation=cv2.INTER_AREA))
+
+    def prepare(gray: Image) -> npt.NDArray[np.float32]:
+        small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        ink = (255.0 - small.astype(np.float32)) / 255.0
+        return np.asarray(cv2.GaussianBlur(ink, (0, 0), 2.0), dtype=np.float32)
+
+    warp = np.eye(2, 3, dtype=np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 200, 1e-6)
+    try:
+        _, warp = cv2.findTransformECC(prepare(reference), prepare(image), warp, cv2.MOTION_AFFINE, criteria, None, 5)
+    except cv2.error:
+        return image, False
+    warp[:, 2] /= scale
+    height, width = reference.shape[:2]
+    aligned = cv2.warpAffine(image, warp, (width, height), flags=cv2.INTER_LINEAR + cv2.WARP_INVERSE_MAP, borderValue=(255,))
+    return np.ascontiguousarray(aligned, dtype=np.uint8), True

@@ -38,9 +38,11 @@ def test_text_is_nfkc_trimmed_and_blank_is_none() -> None:
     assert text_value("   ") is None
 
 
-def test_katakana_half_width_becomes_full_width_and_hiragana_becomes_katakana() -> None:
+def test_katakana_half_width_becomes_full_width_and_only_lookalike_hiragana_change() -> None:
     assert katakana_value("ｹﾝﾎﾟ　ﾀﾛｳ") == "ケンポ タロウ"
-    assert katakana_value("けんぽ") == "ケンポ"
+    assert katakana_value("ワタナべ") == "ワタナベ"  # べ and ベ cannot be told apart in handwriting
+    assert katakana_value("けんぽ") == "けんぽ"  # real hiragana stays, so the validator sees it
+    assert katakana_value("ーケンポ") == "ケンポ"  # a long-vowel mark never starts a word
 
 
 def test_digits_map_lookalikes_and_drop_everything_else() -> None:

@@ -1,0 +1,135 @@
+"""Accuracy benchmark: generated, scanned forms that no test was tuned on (own seed).
+
+    python -m bench.accuracy [--forms 48] [--seed 4242] [--broken-share 0.25] [--no-crosscheck]
+
+Prints form identification, field exact match overall and per value type, tick/choice
+accuracy, the auto-accept error rate (wrong among fields not sent to review), the review
+rate, finding recall on deliberately broken forms, false findings on clean forms, the answer
+to bad inputs, and seconds per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from extractors.read import WARNINGS
+from extractors.template import load_templates
+from fixtures.generate import generate
+from fixtures.samples import _negatives
+from intake.cli import _extract_one
+from intake.settings import Settings
+from ocr.engine import EngineOptions, build_engine
+
+MARK_TYPES = {"checkbox", "choice", "checkbox_group"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="accuracy benchmark on generated scans")
+    parser.add_argument("--forms", type=int, default=48)
+    parser.add_argument("--seed", type=int, default=4242)
+    parser.add_argument("--broken-share", type=float, default=0.25)
+    parser.add_argument("--no-crosscheck", action="store_true")
+    parser.add_argument("--show-errors", action="store_true", help="print every wrong field")
+    args = parser.parse_args()
+
+    types = {t.form_id: {f.name: f.type for f in t.fields} for t in load_templates()}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        settings = Settings(data_dir=root / "var")
+        engine = build_engine(EngineOptions(model_cache_dir=root / "models"))
+        crosscheck = None if args.no_crosscheck else build_engine(EngineOptions(rec_model="PP-OCRv5_mobile_rec", model_cache_dir=root / "models"))
+        scans = generate(root / "scans", args.forms, args.seed, today=date(2026, 11, 1), broken_share=args.broken_share)
+
+        identified = per_type_total = 0
+        per_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        accepted = accepted_wrong = reviewed = fields = right = 0
+        broken = broken_found = clean = clean_flagged = 0
+        seconds = 0.0
+        for path in scans:
+            golden = json.loads(path.with_name(path.name + ".golden.json").read_text(encoding="utf-8"))
+            started = time.perf_counter()
+            result = _extract_one(path, settings, engine, crosscheck)
+            seconds += time.perf_counter() - started
+            expected = golden["documents"][0]
+            document: dict[str, Any] = result["documents"][0] if result["documents"] else {}
+            if document.get("form_id") != expected["form_id"]:
+                continue
+            identified += 1
+            for name, want in expected["fields"].items():
+                got = document["fields"][name]
+                ok = got["value"] == want
+                if not ok and args.show_errors:
+                    print(f"  {path.name}: {name} read {got['value']!r} want {want!r} conf {got['confidence']} review {got['needs_review']}")
+                kind = types[expected["form_id"]][name]
+                per_type[kind][0] += ok
+                per_type[kind][1] += 1
+                fields += 1
+                right += ok
+                if got["needs_review"]:
+                    reviewed += 1
+                else:
+                    accepted += 1
+                    accepted_wrong += not ok
+            codes = {f["code"] for f in document["findings"] if f["code"] not in WARNINGS}
+            if golden.get("expected_finding"):
+                broken += 1
+                broken_found += golden["expected_finding"] in codes
+            else:
+                clean += 1
+                clean_flagged += bool(codes)
+            per_type_total += 1
+
+        bad = _bad_inputs(root, settings, engine)
+
+    n = len(scans)
+    print(f"Accuracy benchmark: {n} generated scans (seed {args.seed}; 200/300 dpi, grey/colour/1-bit, skew, noise, ~20 % upside down),"
+          f" cross-check {'off' if args.no_crosscheck else 'PP-OCRv5_mobile'}")
+    print(f"{'metric':<44}{'value':>12}")
+    rows = [
+        ("form identification", f"{100 * identified / n:.1f} %"),
+        ("field exact match (all fields)", f"{100 * right / max(fields, 1):.1f} %"),
+        *[(f"  {kind}", f"{100 * ok / total:.1f} % of {total}") for kind, (ok, total) in sorted(per_type.items())],
+        ("ticks and choices", f"{100 * sum(per_type[k][0] for k in MARK_TYPES) / max(sum(per_type[k][1] for k in MARK_TYPES), 1):.1f} %"),
+        ("review rate (fields sent to a person)", f"{100 * reviewed / max(fields, 1):.1f} %"),
+        ("auto-accept error rate", f"{100 * accepted_wrong / max(accepted, 1):.2f} % ({accepted_wrong}/{accepted})"),
+        ("finding recall on broken forms", f"{100 * broken_found / max(broken, 1):.0f} % ({broken_found}/{broken})"),
+        ("clean forms with a false finding", f"{100 * clean_flagged / max(clean, 1):.1f} % ({clean_flagged}/{clean})"),
+        ("bad inputs answered right", f"{sum(bad.values())}/{len(bad)} {[k for k, ok in bad.items() if not ok] or ''}"),
+        ("seconds per page (extract, 2 cores)", f"{seconds / n:.2f}"),
+    ]
+    for label, value in rows:
+        print(f"{label:<44}{value:>12}")
+    print(f"summary: exact {100 * right / max(fields, 1):.1f} %, review {100 * reviewed / max(fields, 1):.1f} %, "
+          f"auto-accept errors {100 * accepted_wrong / max(accepted, 1):.2f} %, {seconds / n:.2f} s/page")
+
+
+def _bad_inputs(root: Path, settings: Settings, engine: Any) -> dict[str, bool]:
+    """Negative inputs must get the right error code or form_id null, never a crash."""
+    out = root / "bad"
+    out.mkdir()
+    _negatives(out)
+    letter = (out / "negative_letter.png").read_bytes()
+    (out / "empty.pdf").write_bytes(b"")
+    (out / "truncated.png").write_bytes(letter[: len(letter) // 3])
+    (out / "png_named.pdf").write_bytes(letter)
+    expect = {"empty.pdf": ("error", "empty"), "truncated.png": ("error", "unreadable"),
+              "negative_blank_page.png": ("form", None), "negative_letter.png": ("form", None), "png_named.pdf": ("form", None)}
+    results = {}
+    for name, (kind, want) in expect.items():
+        result = _extract_one(out / name, settings, engine, None)
+        if kind == "error":
+            results[name] = (result["error"] or {}).get("code") == want
+        else:
+            results[name] = result["error"] is None and [d["form_id"] for d in result["documents"]] == [want]
+    return results
+
+
+if __name__ == "__main__":
+    main()
