@@ -100,7 +100,9 @@ def refine_to_reference(image: Image, reference: Image, scale: float = 0.25) -> 
     warp = np.eye(2, 3, dtype=np.float32)
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 200, 1e-6)
     try:
-        _, warp = cv2.findTransformECC(prepare(reference), prepare(image), warp, cv2.MOTION_AFFINE, criteria, None, 5)
+        _, warp = cv2.findTransformECC(  # type: ignore[call-overload]  # the stub lacks gaussFiltSize
+            prepare(reference), prepare(image), warp, cv2.MOTION_AFFINE, criteria, None, 5
+        )
     except cv2.error:
         return image, False
     warp[:, 2] /= scale
