@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -47,11 +48,24 @@ class _Mark:
     multiple: bool
 
 
-def _read_marks(options: tuple[tuple[str, PtBox], ...], style: str, ink: Image, blank: Image, dpi: int) -> _Mark:
-    deltas = [(name, inkmod.measure(ink, blank, box, dpi, style)) for name, box in options]
-    limit = inkmod.threshold(style)
-    marked = [(n, d) for n, d in deltas if d > limit]
-    confidence = min(inkmod.confidence(d, style) for _, d in deltas)
+#: How strongly a box (or a word, for ○) is marked: 1.0 is the decision threshold.
+MarkScore = Callable[[PtBox, str], float]
+
+
+def ink_scores(ink: Image, blank: Image, dpi: int) -> MarkScore:
+    """Marks on a scan: writer's ink against the blank form's ink, relative to the threshold."""
+    return lambda box, style: inkmod.measure(ink, blank, box, dpi, style) / inkmod.threshold(style)
+
+
+def mark_confidence(score: float) -> float:
+    """How far a mark is from the decision threshold, mapped to 0.5–1."""
+    return float(min(1.0, 0.5 + abs(score - 1.0) / 2))
+
+
+def _read_marks(options: tuple[tuple[str, PtBox], ...], style: str, score: MarkScore) -> _Mark:
+    scores = [(name, score(box, style)) for name, box in options]
+    marked = [(n, s) for n, s in scores if s > 1.0]
+    confidence = min(mark_confidence(s) for _, s in scores)
     if not marked:
         return _Mark(None, confidence, False)
     best = max(marked, key=lambda item: item[1])
@@ -151,11 +165,23 @@ def read_fields(
             used = [line for line in lines if line.text]
             recognitions[(name, "text")] = Recognition("".join(line.text for line in used), min((u.confidence for u in used), default=0.0))
 
-    # Turn readings into canonical values, checked by type.
+    return finish(template, recognitions, cell_counts, ink_scores(ink, blank, dpi), today, disputed)
+
+
+def finish(
+    template: Template,
+    recognitions: dict[tuple[str, str], Recognition],
+    cell_counts: dict[tuple[str, str], int],
+    score: MarkScore,
+    today: date,
+    disputed: set[str] | frozenset[str] = frozenset(),
+) -> tuple[list[FieldReading], list[Finding]]:
+    """Readings to canonical values, type checks, confidence and review routing, then the
+    form's cross-field rules. Shared by scans (OCR + ink) and born-digital PDFs (text layer)."""
     readings: list[FieldReading] = []
     findings: list[Finding] = []
     for spec in template.fields:
-        value, confidence, raw, codes = _value_of(spec, recognitions, cell_counts, ink, blank, dpi, today)
+        value, confidence, raw, codes = _value_of(spec, recognitions, cell_counts, score, today)
         if value is None and spec.required:
             codes.append("required")
         findings += [_finding(spec.name, code) for code in codes]
@@ -225,9 +251,7 @@ def _value_of(
     spec: FieldSpec,
     recs: dict[tuple[str, str], Recognition],
     counts: dict[tuple[str, str], int],
-    ink: Image,
-    blank: Image,
-    dpi: int,
+    score: MarkScore,
     today: date,
 ) -> tuple[FieldValue, float, str, list[str]]:
     """(value, confidence, raw text, finding codes) for one field."""
@@ -235,11 +259,11 @@ def _value_of(
     if spec.type in ("checkbox", "choice", "checkbox_group"):
         options = spec.options or ((("checked", spec.box),) if spec.box else ())
         if spec.type == "checkbox_group":
-            deltas = [(n, inkmod.measure(ink, blank, b, dpi, spec.style)) for n, b in options]
-            chosen = sorted(n for n, d in deltas if d > inkmod.threshold(spec.style))
-            conf = min(inkmod.confidence(d, spec.style) for _, d in deltas)
+            scores = [(n, score(b, spec.style)) for n, b in options]
+            chosen = sorted(n for n, s in scores if s > 1.0)
+            conf = min(mark_confidence(s) for _, s in scores)
             return (chosen or None), conf, "", codes
-        mark = _read_marks(options, spec.style, ink, blank, dpi)
+        mark = _read_marks(options, spec.style, score)
         if spec.type == "checkbox":
             return mark.value is not None, mark.confidence, "", codes
         if mark.multiple:
@@ -258,7 +282,7 @@ def _value_of(
         return digits, confidence, rec.text, codes
 
     if spec.type == "date":
-        return _date_of(spec, recs, counts, ink, blank, dpi, today)
+        return _date_of(spec, recs, counts, score, today)
 
     rec = recs[(spec.name, "text")]
     if spec.type == "katakana":
@@ -283,9 +307,7 @@ def _date_of(
     spec: FieldSpec,
     recs: dict[tuple[str, str], Recognition],
     counts: dict[tuple[str, str], int],
-    ink: Image,
-    blank: Image,
-    dpi: int,
+    score: MarkScore,
     today: date,
 ) -> tuple[FieldValue, float, str, list[str]]:
     parts = {part: recs[(spec.name, part)] for part, _ in spec.parts}
@@ -298,7 +320,7 @@ def _date_of(
     if spec.era:
         era: str | None = spec.era
     else:
-        mark = _read_marks(spec.era_options, spec.style, ink, blank, dpi)
+        mark = _read_marks(spec.era_options, spec.style, score)
         era, era_conf = mark.value, mark.confidence
     if not any(numbers.values()) and all(counts[(spec.name, p)] == 0 for p in parts):
         return None, 1.0, raw, []

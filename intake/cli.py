@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -167,6 +168,22 @@ def _start_redis(settings: Settings) -> subprocess.Popen[bytes] | None:
     raise typer.BadParameter(f"redis-server did not answer on port {port}")
 
 
+def _reconcile_every(settings: Settings, stop: threading.Event) -> None:
+    """Re-queue stuck documents now and then, so a lost job never strands a document."""
+    from intake.reconcile import reconcile as run_reconcile
+    from intake.services import Services
+
+    services = Services(settings)
+    while not stop.wait(settings.reconcile_seconds):
+        try:
+            report = run_reconcile(services)
+        except Exception:  # noqa: BLE001 - a failed pass is logged and retried next round
+            logging.getLogger(__name__).exception("reconcile pass failed")
+            continue
+        if report["requeued"]:
+            logging.getLogger(__name__).warning("reconcile re-queued documents %s", report["requeued"])
+
+
 def _feed_samples(settings: Settings) -> int:
     """On first start, copy the sample scans into the hotfolder so the review queue is not empty."""
     marker = settings.data_dir / ".samples-fed"
@@ -203,9 +220,12 @@ def run(port: Annotated[int, typer.Option(help="web port")] = 8000, host: str = 
         subprocess.Popen([*executable, "watch"]),
     ]
     typer.echo(f"Kakunin: http://{host}:{port}/  (hotfolder: {settings.hotfolder_dir.resolve()})")
+    stop = threading.Event()
+    threading.Thread(target=_reconcile_every, args=(settings, stop), daemon=True, name="reconcile").start()
     try:
         serve(host=host, port=port)
     finally:
+        stop.set()
         for child in children:
             child.send_signal(signal.SIGTERM)
         for child in children:

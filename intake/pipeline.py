@@ -14,6 +14,7 @@ from typing import Any
 
 import cv2
 
+from extractors.digital import has_text_layer, read_digital
 from extractors.identify import identify
 from extractors.model import Finding, FormReading
 from extractors.read import read_fields
@@ -71,6 +72,12 @@ def extract(data: bytes, kind: str, source: str, engine: OcrEngine, limits: Rast
     today = today or date.today()
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    if kind == "pdf" and has_text_layer(data):
+        # Filled on a PC: the words and their positions are in the file, no OCR needed.
+        digital = read_digital(data, load_templates(), today)
+        if digital is not None:
+            timings["read"] = time.perf_counter() - started
+            return Extraction(source, None, tuple(digital), (), timings)
     try:
         pages = rasterize(data, kind, limits)
     except RasterError as exc:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     hotfolder_stable_seconds: float = 2.0
     hotfolder_poll_seconds: float = 1.0
     job_timeout_seconds: int = 600
+    #: How often `kakunin run` re-queues documents stuck without a live job.
+    reconcile_seconds: float = 60.0
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     limits: Limits = Field(default_factory=Limits)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from extractors.template import PtBox, Template
@@ -16,12 +14,6 @@ AMBIGUOUS = (0.04, 0.16)
 #: A ○ is drawn around the word: look this far (points) outside the printed word.
 CIRCLE_MARGIN_PT = 5.0
 CIRCLE_THRESHOLD = 0.05
-
-
-@dataclass(frozen=True)
-class InkMark:
-    option: str
-    delta: float  # share of pixels inked beyond the blank form
 
 
 def ink_share(ink: Image, box: PtBox, dpi: int, inset_pt: float = 0.0) -> float:
@@ -43,10 +35,3 @@ def measure(ink: Image, blank_ink: Image, box: PtBox, dpi: int, style: str) -> f
 
 def threshold(style: str) -> float:
     return CIRCLE_THRESHOLD if style == "circle" else TICK_THRESHOLD
-
-
-def confidence(delta: float, style: str) -> float:
-    """How far the measurement is from the decision threshold, mapped to 0.5–1."""
-    limit = threshold(style)
-    distance = abs(delta - limit) / limit
-    return float(min(1.0, 0.5 + distance / 2))
