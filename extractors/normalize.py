@@ -57,7 +57,35 @@ def katakana_value(raw: str) -> str | None:
     value = value.translate(_HIRAGANA_TWINS)
     # A long-vowel mark never begins a word: one there is the recogniser reading the blank
     # between 氏 and 名 as a stroke.
-    return re.sub(r"(^|\s)ー+", r"\1", value).strip() or None
+    value = re.sub(r"(^|\s)ー+", r"\1", value).strip()
+    return fix_small_kana(value) or None
+
+
+#: Kana a small ャュョ can follow (キャ, シュ, チョ … and the voiced ones).
+_I_ROW = set("キシチニヒミリギジヂビピ")
+_SMALL_YA = {"ャ": "ヤ", "ュ": "ユ", "ョ": "ヨ"}
+#: Small vowels and the kana each can follow (ファ, ウィ/ティ, トゥ, シェ/チェ, ウォ/フォ …).
+_SMALL_VOWELS = {"ァ": "ア", "ィ": "イ", "ゥ": "ウ", "ェ": "エ", "ォ": "オ"}
+_VOWEL_HOSTS = {"ァ": set("フヴツ"), "ィ": set("ウテデフヴスツ"), "ゥ": set("トド"), "ェ": set("ウシジチツフヴイ"), "ォ": set("ウツフヴ")}
+
+
+def fix_small_kana(text: str) -> str:
+    """Undo small/large kana confusions that Japanese spelling rules out: a small ャュョ
+    only follows an い-row kana, a small vowel only a few hosts, and ッ never starts or ends
+    a word. Handwritten small kana differ from large ones only by size, which the recogniser
+    misjudges; what the rules allow is left as read."""
+    out: list[str] = []
+    for index, char in enumerate(text):
+        previous = out[-1] if out else " "
+        following = text[index + 1] if index + 1 < len(text) else " "
+        if char in _SMALL_YA and previous not in _I_ROW:
+            char = _SMALL_YA[char]
+        elif char in _SMALL_VOWELS and previous not in _VOWEL_HOSTS[char]:
+            char = _SMALL_VOWELS[char]
+        elif char == "ッ" and (previous == " " or following == " " or following in "ンッー"):
+            char = "ツ"
+        out.append(char)
+    return "".join(out)
 
 
 def digits_value(raw: str) -> str:

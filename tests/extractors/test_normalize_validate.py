@@ -45,6 +45,15 @@ def test_katakana_half_width_becomes_full_width_and_only_lookalike_hiragana_chan
     assert katakana_value("ーケンポ") == "ケンポ"  # a long-vowel mark never starts a word
 
 
+@pytest.mark.parametrize(
+    ("read", "fixed"),
+    [("コバヤシ マュミ", "コバヤシ マユミ"), ("マッモトアャ", "マッモトアヤ"), ("ショウタ", "ショウタ"), ("リョウスケ", "リョウスケ"),
+     ("ッカサ", "ツカサ"), ("ケンポ カズャ", "ケンポ カズヤ"), ("ティナ", "ティナ"), ("サトォ", "サトオ"), ("イノウェ", "イノウェ")],
+)
+def test_small_kana_only_where_spelling_allows(read: str, fixed: str) -> None:
+    assert katakana_value(read) == fixed
+
+
 def test_digits_map_lookalikes_and_drop_everything_else() -> None:
     assert digits_value("１２O4 l") == "12041"
     assert digits_value("") == ""
