@@ -1,0 +1,95 @@
+"""What the issuance rules take and give: frozen records, context and decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+
+class DecisionKind(StrEnum):
+    """The closed set of things the society does with a validated record."""
+
+    ISSUE_VIA_EMPLOYER = "issue_via_employer"
+    ISSUE_TO_HOME = "issue_to_home"
+    REISSUE_PENDING_FEE = "reissue_pending_fee"
+    REISSUE = "reissue"
+    NO_ISSUE = "no_issue"
+    UPDATE_RECORD = "update_record"
+    WITHDRAW = "withdraw"  # the card is invalid and must come back (or is recorded as lost)
+    REFUSE = "refuse"
+    NEEDS_DOCUMENTS = "needs_documents"
+
+
+#: When outcomes of several rules disagree, the record's decision is the first of these.
+PRECEDENCE = [
+    DecisionKind.REFUSE,
+    DecisionKind.NEEDS_DOCUMENTS,
+    DecisionKind.REISSUE_PENDING_FEE,
+    DecisionKind.REISSUE,
+    DecisionKind.ISSUE_TO_HOME,
+    DecisionKind.ISSUE_VIA_EMPLOYER,
+    DecisionKind.WITHDRAW,
+    DecisionKind.UPDATE_RECORD,
+    DecisionKind.NO_ISSUE,
+]
+
+
+@dataclass(frozen=True)
+class Person:
+    """A roster entry: what the society knows of a member or dependent."""
+
+    symbol: str
+    number: str
+    name: str
+    name_kana: str
+    birth_date: date
+    can_use_myna: bool
+    voluntary: bool = False
+    certificate_expiry: date | None = None
+    dependent_of: str | None = None  # "symbol-number" of the insured, for dependents
+
+
+@dataclass(frozen=True)
+class Record:
+    """A validated form (``form_id``) or an event without a form (``event``), canonical values."""
+
+    values: Mapping[str, Any]
+    form_id: str | None = None
+    event: str | None = None  # "new_employee", "shokken_list", "myna_registered", "cert_expired"
+
+
+@dataclass(frozen=True)
+class Context:
+    today: date
+    #: Persons of the roster this record is about, by name (as written, spaces removed).
+    persons: Mapping[str, Person] = field(default_factory=dict)
+    #: The reissue fee has been seen on the society's account (office check).
+    fee_confirmed: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One rule's conclusion: its number, what to do, why in words a clerk uses, the facts used."""
+
+    rule: str
+    decision: DecisionKind
+    explanation: str
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    person: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "decision": self.decision.value, "explanation": self.explanation,
+                "facts": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.facts.items()},
+                "person": self.person}
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: DecisionKind
+    outcomes: tuple[Outcome, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"decision": self.kind.value, "outcomes": [o.to_json() for o in self.outcomes]}
