@@ -22,6 +22,26 @@ from intake.settings import Settings, load_settings
 app = typer.Typer(help="Kakunin: 資格確認書 関係届出の受付・OCR・確認サービス", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance")
 app.add_typer(db_app, name="db")
+user_app = typer.Typer(help="Users of the review screens")
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    name: str,
+    role: Annotated[str, typer.Option(help="reviewer | approver | admin")] = "reviewer",
+    password_stdin: Annotated[bool, typer.Option(help="read the password from standard input")] = False,
+) -> None:
+    """Add a user; prints a generated one-time password unless one is given on stdin."""
+    from intake.auth import create_user
+    from intake.services import Services
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
+    try:
+        chosen = create_user(Services(load_settings()), name, role, password)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    typer.echo(f"user {name} ({role}) added" + ("" if password else f"; one-time password: {chosen}"))
 
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
 
@@ -168,6 +188,17 @@ def _start_redis(settings: Settings) -> subprocess.Popen[bytes] | None:
     raise typer.BadParameter(f"redis-server did not answer on port {port}")
 
 
+def _first_admin(settings: Settings) -> None:
+    """On the first start, create an admin with a one-time password (there is no default one)."""
+    from intake.auth import count_users, create_user
+    from intake.services import Services
+
+    services = Services(settings)
+    if count_users(services) == 0:
+        password = create_user(services, "admin", "admin")
+        typer.echo(f"管理者ユーザー admin を作成しました。一度だけ表示します。パスワード: {password}")
+
+
 def _reconcile_every(settings: Settings, stop: threading.Event) -> None:
     """Re-queue stuck documents now and then, so a lost job never strands a document."""
     from intake.reconcile import reconcile as run_reconcile
@@ -211,6 +242,7 @@ def run(port: Annotated[int, typer.Option(help="web port")] = 8000, host: str = 
             raise typer.BadParameter(f"port {port} is already in use; choose another with --port")
     redis_process = _start_redis(settings)
     db_upgrade()
+    _first_admin(settings)
     fed = _feed_samples(settings)
     if fed:
         typer.echo(f"{fed} 件のサンプルをホットフォルダに投入しました: {settings.hotfolder_dir}")

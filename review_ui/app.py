@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from intake.accept import accept
 from intake.domain import DocumentStatus
@@ -16,19 +16,7 @@ from intake.services import Services
 from intake.settings import Settings, load_settings
 from intake.store import repo
 from intake.store.db import transaction
-
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-FORM_NAMES = {
-    "kofu_shinsei": "資格確認書（新規・再）交付申請書",
-    "hifuyosha_ido": "被扶養者（異動）届",
-    "messhitsu": "資格確認書 滅失届",
-    "jusho_shimei_henko": "住所・氏名変更届",
-    None: "様式不明",
-}
-STATUS_NAMES = {
-    "received": "受付済", "processing": "処理中", "in_review": "確認待ち", "failed": "エラー",
-    "validated": "確定", "rejected": "差戻し",
-}
+from review_ui import screens
 
 
 def _error(http_status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -39,12 +27,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     services = Services(settings or load_settings())
     app = FastAPI(title="Kakunin", version="0.1.0", description="資格確認書 関係届出の受付・OCR・確認")
     app.state.services = services
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    app.include_router(screens.router(services))
+
+    @app.exception_handler(screens.LoginRequired)
+    async def to_login(request: Request, exc: screens.LoginRequired) -> RedirectResponse:
+        return RedirectResponse("/login", status_code=303)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Any:
         response = await call_next(request)
         response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Content-Security-Policy"] = "default-src 'self'; frame-ancestors 'none'"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; form-action 'self'"
+        )
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -102,18 +100,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
              "doubtful_fields": t.doubtful_fields, "findings": t.findings, "received_at": d.created_at.isoformat()}
             for t, d in rows
         ]
-
-    @app.get("/", response_class=HTMLResponse)
-    def queue_page(request: Request, form_id: str | None = None) -> HTMLResponse:
-        with transaction(services.sessions) as session:
-            rows = repo.open_review_tasks(session, form_id)
-            counts = repo.status_counts(session)
-            failed = repo.list_documents(session, DocumentStatus.FAILED)
-        return TEMPLATES.TemplateResponse(
-            request,
-            "queue.html",
-            {"rows": rows, "counts": counts, "failed": failed, "form_names": FORM_NAMES, "status_names": STATUS_NAMES,
-             "form_id": form_id},
-        )
 
     return app

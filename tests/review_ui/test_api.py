@@ -58,9 +58,10 @@ def test_unknown_document_is_404(client: TestClient) -> None:
     assert client.get("/api/v1/documents/999999").status_code == 404
 
 
-def test_queue_page_is_japanese_and_sends_security_headers(client: TestClient) -> None:
-    response = client.get("/")
-    assert response.status_code == 200
-    assert "確認待ち一覧" in response.text
+def test_screens_need_a_login_and_send_security_headers(client: TestClient) -> None:
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    response = client.get("/login")
+    assert "ログイン" in response.text
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]

@@ -1,0 +1,203 @@
+"""Review: claim a task, show it, approve (→ validated record → rules → decision) or reject."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from extractors.forms import check_form
+from extractors.review_input import from_input, message
+from extractors.rules import Context, Record, decide
+from extractors.template import Template, load_templates
+from intake.auth import CAN_APPROVE, User
+from intake.domain import DocumentStatus
+from intake.services import Services
+from intake.store import repo
+from intake.store.db import transaction
+from intake.store.models import DecisionRow, DocumentRow, FieldReadingRow, PageRow, RecordRow, ReviewTaskRow
+
+#: Hand corrections of these fields need a second person (two-person rule).
+SENSITIVE = ("my_number", "insured_symbol", "insured_number")
+REJECT_REASONS = {
+    "illegible": "判読できない",
+    "wrong_form": "様式が違う",
+    "incomplete": "記入漏れ・添付漏れ",
+    "duplicate": "重複提出",
+    "other": "その他",
+}
+
+
+class ReviewError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FieldView:
+    name: str
+    type: str
+    value: Any
+    confidence: float
+    needs_review: bool
+    box: list[float] | None
+    options: list[str]
+
+
+@dataclass(frozen=True)
+class TaskView:
+    task_id: int
+    document_id: int
+    form_id: str | None
+    status: str
+    claimed_by: str | None
+    page_sha: str | None
+    page_size: tuple[int, int]
+    fields: list[FieldView]
+    findings: list[dict[str, Any]]
+    record_id: int | None
+
+
+def _template(form_id: str | None) -> Template | None:
+    return next((t for t in load_templates() if t.form_id == form_id), None)
+
+
+def is_sensitive(name: str) -> bool:
+    return name.endswith("my_number") or name in SENSITIVE
+
+
+def load_task(services: Services, task_id: int) -> TaskView:
+    with transaction(services.sessions) as session:
+        task = session.get(ReviewTaskRow, task_id)
+        if task is None:
+            raise ReviewError("not_found", "確認タスクが見つかりません")
+        document = session.get(DocumentRow, task.document_id)
+        readings = session.scalars(select(FieldReadingRow).where(
+            FieldReadingRow.document_id == task.document_id, FieldReadingRow.form_index == task.form_index).order_by(FieldReadingRow.id)).all()
+        page = session.scalar(select(PageRow).where(PageRow.document_id == task.document_id).order_by(PageRow.page_no)
+                              .offset(task.form_index).limit(1))
+        record = session.scalar(select(RecordRow).where(RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index))
+        extraction = (document.extraction or {}) if document else {}
+        docs = extraction.get("documents", [])
+        findings = docs[task.form_index]["findings"] if task.form_index < len(docs) else []
+        template = _template(task.form_id)
+        specs = {f.name: f for f in template.fields} if template else {}
+        fields = [
+            FieldView(r.field_name, specs[r.field_name].type if r.field_name in specs else "text", r.value, r.confidence, r.needs_review,
+                      r.box, [n for n, _ in specs[r.field_name].options] if r.field_name in specs else [])
+            for r in readings
+        ]
+        return TaskView(task.id, task.document_id, task.form_id, task.status, task.claimed_by, page.image_sha256 if page else None,
+                        (page.width, page.height) if page else (0, 0), fields, findings, record.id if record else None)
+
+
+def claim(services: Services, task_id: int, user: User) -> None:
+    """Take a task so two people never work on the same form; a task claimed by someone else is refused."""
+    with transaction(services.sessions) as session:
+        task = session.get(ReviewTaskRow, task_id, with_for_update=True)
+        if task is None:
+            raise ReviewError("not_found", "確認タスクが見つかりません")
+        if task.status == "claimed" and task.claimed_by not in (None, user.name):
+            raise ReviewError("claimed", f"{task.claimed_by} さんが確認中です")
+        if task.status in ("open", "claimed"):
+            task.status, task.claimed_by = "claimed", user.name
+        repo.audit(session, user.name, "task_viewed", task.document_id, task=task_id)
+
+
+def approve(services: Services, task_id: int, user: User, submitted: dict[str, str], today: date) -> dict[str, Any]:
+    """Validate the reviewer's values; create the record (pending a second approver when a
+    sensitive field was corrected by hand), run the rules and store the decision."""
+    view = load_task(services, task_id)
+    template = _template(view.form_id)
+    if template is None:
+        raise ReviewError("not_a_form", "様式不明の書類は承認できません。差戻してください。")
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    corrected: list[str] = []
+    read = {f.name: f.value for f in view.fields}
+    for spec in template.fields:
+        if spec.name in submitted:
+            value, code = from_input(spec, submitted[spec.name], today)
+            if code and code != "required":
+                errors[spec.name] = message(code)
+            if value != read.get(spec.name):
+                corrected.append(spec.name)
+        else:
+            value = read.get(spec.name)
+        values[spec.name] = value
+    if errors:
+        raise ReviewError("invalid", "; ".join(f"{k}: {v}" for k, v in errors.items()))
+    cross = check_form(template.form_id, values, today)
+    second_needed = any(is_sensitive(name) for name in corrected)
+    with transaction(services.sessions) as session:
+        task = session.get(ReviewTaskRow, task_id, with_for_update=True)
+        assert task is not None
+        if task.status == "claimed" and task.claimed_by not in (None, user.name):
+            raise ReviewError("claimed", f"{task.claimed_by} さんが確認中です")
+        record = session.scalar(select(RecordRow).where(RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index))
+        if record is not None and record.status == "pending_approval":
+            if user.role not in CAN_APPROVE or user.name == record.values.get("_reviewed_by"):
+                raise ReviewError("two_person", "個人番号・記号・番号の訂正は、確認者とは別の承認者の承認が必要です")
+            second_needed = False
+        status = "pending_approval" if second_needed else "validated"
+        stored = {**values, "_reviewed_by": record.values.get("_reviewed_by") if record is not None else user.name, "_corrected": corrected}
+        if record is None:
+            record = RecordRow(document_id=task.document_id, form_index=task.form_index, form_id=task.form_id, values=stored, status=status)
+            session.add(record)
+        else:
+            record.values, record.status = stored, status
+        if status == "validated":
+            record.validated_by = user.name
+            record.validated_at = datetime.now(UTC)
+            task.status = "done"
+        session.flush()
+        decision = None
+        if status == "validated":
+            result = decide(Record(values, form_id=template.form_id), Context(today))
+            session.add(DecisionRow(record_id=record.id, decision=result.kind.value, outcomes=[o.to_json() for o in result.outcomes]))
+            decision = result.to_json()
+            remaining = session.scalars(select(ReviewTaskRow).where(ReviewTaskRow.document_id == task.document_id,
+                                                                    ReviewTaskRow.status.in_(("open", "claimed")))).all()
+            if not remaining:
+                session.get(DocumentRow, task.document_id).status = DocumentStatus.VALIDATED.value  # type: ignore[union-attr]
+        repo.audit(session, user.name, "task_approved" if status == "validated" else "task_reviewed", task.document_id,
+                   task=task_id, corrected=corrected, status=status)
+        return {"record_id": record.id, "status": status, "decision": decision, "findings": [f.to_json() for f in cross]}
+
+
+def reject(services: Services, task_id: int, user: User, reason: str, note: str = "") -> None:
+    if reason not in REJECT_REASONS:
+        raise ReviewError("invalid", "差戻し理由を選んでください")
+    with transaction(services.sessions) as session:
+        task = session.get(ReviewTaskRow, task_id, with_for_update=True)
+        if task is None:
+            raise ReviewError("not_found", "確認タスクが見つかりません")
+        task.status = "rejected"
+        document = session.get(DocumentRow, task.document_id)
+        if document is not None:
+            document.status = DocumentStatus.REJECTED.value
+            document.error_code = f"rejected_{reason}"
+            document.error_message = f"差戻し: {REJECT_REASONS[reason]}" + (f"（{note}）" if note else "")
+        repo.audit(session, user.name, "task_rejected", task.document_id, task=task_id, reason=reason)
+
+
+def reveal(services: Services, task_id: int, user: User, field: str) -> str | None:
+    """The full 個人番号 of one field, for a role that may see it; every reveal is audited."""
+    from intake.auth import CAN_REVEAL
+
+    if user.role not in CAN_REVEAL:
+        raise ReviewError("forbidden", "個人番号を表示する権限がありません")
+    view = load_task(services, task_id)
+    value = next((f.value for f in view.fields if f.name == field), None)
+    with transaction(services.sessions) as session:
+        repo.audit(session, user.name, "my_number_revealed", view.document_id, task=task_id, field=field)
+    return value if isinstance(value, str) else None
+
+
+def mask(value: Any) -> Any:
+    """個人番号 shown as its last four digits only."""
+    return f"********{value[-4:]}" if isinstance(value, str) and len(value) >= 4 else value

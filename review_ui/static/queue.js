@@ -1,0 +1,9 @@
+// Queue page: Enter opens the oldest task; the filter applies on change.
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && document.activeElement === document.body) {
+    const first = document.querySelector("a.task-link");
+    if (first) { window.location.href = first.getAttribute("href"); }
+  }
+});
+const filter = document.getElementById("form-filter");
+if (filter) { filter.addEventListener("change", () => filter.form.submit()); }

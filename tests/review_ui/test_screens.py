@@ -1,0 +1,154 @@
+"""Review screens: login, CSRF, claim, keyboard form post, two-person rule, masking, audit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from rq import SimpleWorker
+from sqlalchemy import select
+
+from intake import jobs
+from intake.accept import accept
+from intake.auth import create_user
+from intake.services import Services
+from intake.store.db import transaction
+from intake.store.models import AuditEventRow, DecisionRow, DocumentRow, RecordRow, ReviewTaskRow
+from ocr.engine import OcrEngine
+from review_ui.app import create_app
+from tests.conftest import SAMPLES
+
+pytestmark = pytest.mark.ocr
+MY_NUMBER = "123456789018"
+
+
+@pytest.fixture
+def task_id(services: Services, engine: OcrEngine) -> int:
+    """A real review task: a sample scan through the real worker."""
+    accept(services, (SAMPLES / "sample_2025_0002_kofu_shinsei.tif").read_bytes(), "k.tif", "upload")
+    jobs._context = jobs.WorkerContext(services, engine)
+    SimpleWorker([services.queue], connection=services.redis).work(burst=True)
+    jobs._context = None
+    with transaction(services.sessions) as session:
+        return int(session.scalars(select(ReviewTaskRow.id)).one())
+
+
+@pytest.fixture
+def app(services: Services) -> Iterator[TestClient]:
+    for name, role in (("rev", "reviewer"), ("rev2", "reviewer"), ("appr", "approver"), ("adm", "admin")):
+        create_user(services, name, role, password=f"pw-{name}-long")
+    with TestClient(create_app(services.settings)) as client:
+        yield client
+
+
+def login(client: TestClient, name: str) -> str:
+    client.cookies.clear()
+    response = client.post("/login", data={"username": name, "password": f"pw-{name}-long"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    page = client.get("/").text
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def audit_actions(services: Services) -> list[str]:
+    with transaction(services.sessions) as session:
+        return [a for a in session.scalars(select(AuditEventRow.action))]
+
+
+def set_my_number(services: Services, value: str) -> None:
+    from intake.store.models import FieldReadingRow
+
+    with transaction(services.sessions) as session:
+        row = session.scalars(select(FieldReadingRow).where(FieldReadingRow.field_name == "insured_my_number")).one()
+        row.value = value
+
+
+def test_wrong_password_is_refused_and_repeated_failures_lock(app: TestClient) -> None:
+    for _ in range(5):
+        response = app.post("/login", data={"username": "rev", "password": "nope"}, follow_redirects=False)
+        assert response.headers["location"] == "/login?error=invalid"
+    response = app.post("/login", data={"username": "rev", "password": "pw-rev-long"}, follow_redirects=False)
+    assert response.headers["location"] == "/login?error=locked"
+
+
+def test_queue_and_task_pages_show_the_form_with_doubtful_fields_first(app: TestClient, task_id: int, services: Services) -> None:
+    login(app, "rev")
+    queue = app.get("/")
+    assert "資格確認書（新規・再）交付申請書" in queue.text and f"/tasks/{task_id}" in queue.text
+    page = app.get(f"/tasks/{task_id}")
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert "承認 (Ctrl+Enter)" in page.text and "/images/" in page.text
+    assert "task_viewed" in audit_actions(services)
+    login(app, "rev2")  # claimed by rev: a second reviewer is turned away
+    assert app.get(f"/tasks/{task_id}").status_code == 409
+
+
+def test_my_number_is_masked_and_only_an_approver_may_reveal(app: TestClient, task_id: int, services: Services) -> None:
+    set_my_number(services, MY_NUMBER)
+    csrf = login(app, "rev")
+    page = app.get(f"/tasks/{task_id}").text
+    assert MY_NUMBER not in page and "********9018" in page
+    denied = app.post(f"/tasks/{task_id}/reveal", data={"field": "insured_my_number", "csrf": csrf})
+    assert denied.status_code == 403
+    csrf = login(app, "appr")
+    shown = app.post(f"/tasks/{task_id}/reveal", data={"field": "insured_my_number", "csrf": csrf})
+    assert shown.json() == {"value": MY_NUMBER}
+    assert "my_number_revealed" in audit_actions(services)
+
+
+def test_post_without_csrf_token_is_refused(app: TestClient, task_id: int) -> None:
+    login(app, "rev")
+    response = app.post(f"/tasks/{task_id}/approve", data={"f_insured_name": "x"}, follow_redirects=False)
+    assert response.status_code == 403
+
+
+def test_approve_with_a_correction_creates_a_validated_record_and_a_decision(app: TestClient, task_id: int, services: Services) -> None:
+    csrf = login(app, "rev")
+    app.get(f"/tasks/{task_id}")
+    response = app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf, "f_insured_name": "健保 太郎"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/?notice=")
+    with transaction(services.sessions) as session:
+        record = session.scalars(select(RecordRow)).one()
+        decision = session.scalars(select(DecisionRow)).one()
+        document = session.get(DocumentRow, record.document_id)
+        assert record.status == "validated" and record.validated_by == "rev"
+        assert record.values["insured_name"] == "健保 太郎" and "insured_name" in record.values["_corrected"]
+        assert decision.decision and decision.outcomes
+        assert document is not None and document.status == "validated"
+
+
+def test_hand_corrected_my_number_needs_a_second_person(app: TestClient, task_id: int, services: Services) -> None:
+    csrf = login(app, "rev")
+    app.get(f"/tasks/{task_id}")
+    app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf, "f_insured_my_number": MY_NUMBER})
+    with transaction(services.sessions) as session:
+        assert session.scalars(select(RecordRow.status)).one() == "pending_approval"
+    again = app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf}, follow_redirects=False)
+    assert "error=" in again.headers["location"]
+    with transaction(services.sessions) as session:
+        session.get(ReviewTaskRow, task_id).claimed_by = None  # type: ignore[union-attr]
+    csrf = login(app, "appr")
+    app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf})
+    with transaction(services.sessions) as session:
+        record = session.scalars(select(RecordRow)).one()
+        assert record.status == "validated" and record.validated_by == "appr"
+
+
+def test_reject_marks_the_document_and_the_api_shows_the_reason(app: TestClient, task_id: int, services: Services) -> None:
+    csrf = login(app, "rev")
+    app.get(f"/tasks/{task_id}")
+    app.post(f"/tasks/{task_id}/reject", data={"csrf": csrf, "reason": "illegible"})
+    with transaction(services.sessions) as session:
+        document_id = session.get(ReviewTaskRow, task_id).document_id  # type: ignore[union-attr]
+    body = app.get(f"/api/v1/documents/{document_id}").json()
+    assert body["status"] == "rejected" and body["error"]["code"] == "rejected_illegible"
+
+
+def test_audit_page_is_for_admins_only(app: TestClient, task_id: int) -> None:
+    login(app, "rev")
+    assert app.get("/admin/audit").status_code == 403
+    login(app, "adm")
+    page = app.get("/admin/audit")
+    assert page.status_code == 200 and "操作記録" in page.text and "login" in page.text
