@@ -20,6 +20,7 @@ from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
 from intake.store.models import AuditEventRow, PageRow
+from review_ui.labels import field_label, option_label
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 COOKIE = "kakunin_session"
@@ -51,16 +52,6 @@ def _session(request: Request) -> SessionInfo:
 def _csrf(request: Request, info: SessionInfo, token: str | None) -> None:
     if not token or token != info.csrf_token:
         raise HTTPException(403, detail={"code": "csrf", "message": "画面の有効期限が切れました。再読み込みしてください。"})
-
-
-def _labels() -> dict[str, str]:
-    return {
-        "submission_date": "申請日・届出日", "application_type": "申請区分", "is_voluntary_continuation": "任意継続被保険者",
-        "insured_symbol": "記号", "insured_number": "番号", "insured_my_number": "個人番号", "insured_name_kana": "フリガナ",
-        "insured_name": "氏名", "insured_birth_date": "生年月日", "insured_sex": "性別", "insured_postal_code": "郵便番号",
-        "insured_phone": "電話番号", "insured_address": "住所", "reasons": "申請理由", "fee_amount": "手数料額",
-        "employer_name": "事業所名称", "employer_owner_name": "事業主氏名", "employer_cert_date": "事業主証明日",
-    }
 
 
 def router(services: Services) -> APIRouter:
@@ -110,7 +101,6 @@ def router(services: Services) -> APIRouter:
             return TEMPLATES.TemplateResponse(request, "error.html", {"message": exc.message, "user": info.user}, status_code=409 if exc.code == "claimed" else 404)
         template = next((t for t in load_templates() if t.form_id == view.form_id), None)
         scale = DPI / 72.0
-        labels = _labels()
         fields: list[dict[str, Any]] = []
         for field in view.fields:
             sensitive = review.is_sensitive(field.name)
@@ -126,12 +116,12 @@ def router(services: Services) -> APIRouter:
                 snippet = (f"width:{width:.0f}px;height:{height:.0f}px;background-image:url(/images/{view.page_sha}.png);"
                            f"background-size:{view.page_size[0] * s:.0f}px {view.page_size[1] * s:.0f}px;"
                            f"background-position:{-x0 * s:.0f}px {-y0 * s:.0f}px")
-            fields.append({"name": field.name, "label": labels.get(field.name, field.name), "type": field.type, "value": display,
+            fields.append({"name": field.name, "label": field_label(field.name), "type": field.type, "value": display,
                            "confidence": field.confidence, "needs_review": field.needs_review, "sensitive": sensitive,
                            "options": field.options, "box": field.box, "snippet": snippet,
                            "findings": [f["message"] for f in view.findings if f.get("field") == field.name]})
         fields.sort(key=lambda f: not f["needs_review"])  # doubtful fields first
-        return TEMPLATES.TemplateResponse(request, "task.html", {
+        return TEMPLATES.TemplateResponse(request, "task.html", {"option_label": option_label,
             "task": view, "fields": fields, "user": info.user, "csrf": info.csrf_token, "form_names": FORM_NAMES,
             "can_reveal": info.user.role in CAN_REVEAL, "error": error, "reasons": review.REJECT_REASONS,
             "page_w": template.canvas.width_pt if template else 595.28, "page_h": template.canvas.height_pt if template else 841.89,

@@ -55,9 +55,7 @@
     if (event.altKey && (event.key === "+" || event.key === "=" || event.key === "-")) {
       event.preventDefault();
       zoom = Math.min(3, Math.max(0.5, zoom + (event.key === "-" ? -0.25 : 0.25)));
-      document.getElementById("page-image").style.width = (zoom * 100) + "%";
-      document.querySelector(".page svg").style.width = (zoom * 100) + "%";
-      document.querySelector(".page svg").style.height = (document.getElementById("page-image").offsetHeight) + "px";
+      document.getElementById("sheet").style.width = (zoom * 100) + "%";  // image and boxes scale together
     }
   });
 

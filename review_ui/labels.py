@@ -1,0 +1,52 @@
+"""Japanese labels for field names and option values, as printed on the forms."""
+
+from __future__ import annotations
+
+import re
+
+FIELDS = {
+    "submission_date": "申請日・届出日", "application_type": "申請区分", "change_type": "異動区分", "notification_type": "届出区分",
+    "is_voluntary_continuation": "任意継続被保険者", "insured_symbol": "記号", "insured_number": "番号", "insured_my_number": "被保険者 個人番号",
+    "insured_name_kana": "被保険者 フリガナ", "insured_name": "被保険者 氏名", "insured_birth_date": "被保険者 生年月日",
+    "insured_sex": "被保険者 性別", "insured_postal_code": "郵便番号", "insured_phone": "電話番号（日中連絡先）", "insured_address": "住所",
+    "reasons": "申請理由", "reason_other_text": "申請理由 その他", "reissue_count": "交付枚数", "fee_amount": "手数料額", "fee_transfer_date": "振込日",
+    "employer_cert_date": "事業主 証明日", "employer_address": "事業所所在地", "employer_phone": "事業所 電話番号", "employer_name": "事業所名称",
+    "employer_owner_name": "事業主氏名", "employer_confirmed": "事業主確認", "loss_cause": "滅失の事由", "loss_cause_other_text": "滅失の事由 その他",
+    "loss_date": "滅失年月日", "loss_place": "滅失場所", "loss_circumstances": "滅失の状況", "police_reported": "警察への届出",
+    "police_station": "届出先警察署", "police_report_date": "警察 届出年月日", "police_receipt_number": "受理番号",
+    "myna_hokensho_confirmed": "マイナ保険証利用の確認", "change_kinds": "変更区分", "target_type": "変更する方",
+    "dependent_name_kana": "被扶養者 フリガナ", "dependent_name": "被扶養者 氏名", "dependent_birth_date": "被扶養者 生年月日",
+    "dependent_relationship": "被扶養者 続柄", "name_old_kana": "変更前 フリガナ", "name_old": "変更前 氏名", "name_new_kana": "変更後 フリガナ",
+    "name_new": "変更後 氏名", "name_change_date": "氏名 変更年月日", "name_change_reason": "氏名 変更理由", "name_change_reason_other": "変更理由 その他",
+    "address_old_postal_code": "変更前 郵便番号", "address_old": "変更前 住所", "address_new_postal_code": "変更後 郵便番号", "address_new": "変更後 住所",
+    "address_change_date": "住所 変更年月日", "dependent_living_after": "変更後の同居・別居", "attachments": "添付書類",
+    "attachments_other_text": "添付書類 その他", "no_certificate_issued": "資格確認書の交付を受けていない", "remarks": "備考",
+}
+ROW_FIELDS = {
+    "type": "区分", "name_kana": "フリガナ", "name": "氏名", "birth_date": "生年月日", "sex": "性別", "relationship": "続柄", "my_number": "個人番号",
+    "change_date": "異動年月日", "change_reason": "異動理由", "occupation": "職業", "annual_income": "年間収入", "living": "同居・別居",
+    "certificate_required": "資格確認書発行要否",
+}
+ROWS = {"target": "交付対象者", "dep": "被扶養者"}
+OPTIONS = {
+    "new": "新規交付", "reissue": "再交付", "male": "男", "female": "女", "insured": "被保険者本人", "dependent": "被扶養者", "add": "増", "remove": "減",
+    "together": "同居", "apart": "別居", "yes": "届出済", "no": "届出していない", "use_myna": "再交付を希望しない（マイナ保険証を利用）",
+    "after_loss_of_eligibility": "資格喪失により返納できない", "lost": "紛失", "stolen": "盗難", "burned": "焼失・災害", "other": "その他",
+    "marriage": "婚姻", "divorce": "離婚", "adoption": "養子縁組・離縁", "address": "住所", "name": "氏名", "no_card": "1 カード未取得",
+    "card_returned": "2 返納した", "not_registered": "3 利用登録なし", "cert_expired": "4 電子証明書期限切れ", "card_lost_or_renewing": "5 紛失・更新中",
+    "needs_assistance": "6 要配慮者", "certificate_lost": "7 資格確認書を紛失等", "certificate_damaged": "8 資格確認書を毀損", "certificate": "資格確認書",
+    "marriage_cert": "婚姻届受理済証明書", "koseki": "戸籍抄本", "juminhyo": "住民票の写し",
+}
+
+
+def field_label(name: str) -> str:
+    if name in FIELDS:
+        return FIELDS[name]
+    match = re.fullmatch(r"(target|dep)(\d)_(.+)", name)
+    if match and match.group(3) in ROW_FIELDS:
+        return f"{ROWS[match.group(1)]}{match.group(2)} {ROW_FIELDS[match.group(3)]}"
+    return name
+
+
+def option_label(value: str) -> str:
+    return OPTIONS.get(value, value)

@@ -1,0 +1,108 @@
+"""The real app in headless Chromium (Debian's package; no browser download): a clerk logs in,
+opens the queue, corrects a field and approves with the keyboard only, and sees the result;
+a reviewer never sees a 個人番号 in full."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import select
+
+from intake.services import Services
+from intake.store.db import transaction
+from intake.store.models import RecordRow
+from review_ui.app import create_app
+from tests.conftest import IN_CI, free_port
+from tests.review_ui.conftest import MY_NUMBER, set_my_number
+
+pytestmark = [pytest.mark.browser, pytest.mark.ocr]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--lang=ja-JP"]
+
+
+@pytest.fixture
+def server(services: Services) -> Iterator[str]:
+    port = free_port()
+    config = uvicorn.Config(create_app(services.settings), host="127.0.0.1", port=port, log_level="warning")
+    runner = uvicorn.Server(config)
+    thread = threading.Thread(target=runner.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if runner.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    runner.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail("chromium is required in CI")
+        pytest.skip("Debian chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def _login(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.focus("#username")  # where autofocus puts the caret; no mouse involved
+    page.keyboard.type(name)
+    page.keyboard.press("Tab")
+    page.keyboard.type(f"pw-{name}-long")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_clerk_clears_a_form_with_the_keyboard_only(app, task_id: int, server: str, browser, services: Services) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="ja-JP")
+    _login(page, server, "rev")
+    assert "確認待ち一覧" in page.content()
+    DOCS.mkdir(exist_ok=True)
+    page.screenshot(path=str(DOCS / "queue.png"), full_page=True)
+
+    page.keyboard.press("Enter")  # opens the oldest task
+    page.wait_for_url(f"{server}/tasks/{task_id}")
+    page.wait_for_selector("#page-image")
+    page.screenshot(path=str(DOCS / "task.png"))
+
+    # The first doubtful field has the focus; typing replaces its value, Enter confirms it.
+    focused = page.evaluate("document.activeElement.closest('.field').dataset.field")
+    page.keyboard.type("健保 太郎" if focused.endswith("name") else page.evaluate("document.activeElement.value") or "")
+    for _ in range(80):
+        if "すべて確認しました" in page.inner_text("#status"):
+            break
+        page.keyboard.press("Enter")
+    assert "すべて確認しました" in page.inner_text("#status")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(f"{server}/?notice=*")
+    assert "承認しました" in page.content() or "承認者の確認待ち" in page.content()
+    with transaction(services.sessions) as session:
+        record = session.scalars(select(RecordRow)).one()
+    assert record.status in ("validated", "pending_approval")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_reviewer_cannot_reveal_a_my_number(app, task_id: int, server: str, browser, services: Services) -> None:  # type: ignore[no-untyped-def]
+    set_my_number(services, MY_NUMBER)
+    page = browser.new_page()
+    _login(page, server, "rev")
+    page.goto(f"{server}/tasks/{task_id}")
+    assert MY_NUMBER not in page.content()
+    assert page.get_attribute("#in-insured_my_number", "placeholder") == "********9018"
+    assert page.query_selector("button.reveal") is None
