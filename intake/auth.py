@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
-from intake.store.models import AuditEventRow, SessionRow, UserRow
+from intake.store.models import ApiKeyRow, AuditEventRow, SessionRow, UserRow
 
 ROLES = ("reviewer", "approver", "admin")
 #: Roles that may see a 個人番号 in full (after pressing reveal, which is audited).
@@ -135,3 +135,37 @@ def logout(services: Services, token: str | None) -> None:
         row = session.scalar(select(SessionRow).where(SessionRow.token_hash == _digest(token)))
         if row is not None:
             row.revoked = True
+
+
+#: API key scopes: read results, write (upload), and see 個人番号 in full.
+SCOPES = ("read", "write", "my_number")
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    name: str
+    scopes: frozenset[str]
+
+
+def create_api_key(services: Services, name: str, scopes: list[str]) -> str:
+    """A new bearer token (shown once; only its SHA-256 is stored)."""
+    unknown = set(scopes) - set(SCOPES)
+    if unknown or not scopes:
+        raise ValueError(f"scopes must be among {', '.join(SCOPES)}")
+    token = "kk_" + secrets.token_urlsafe(32)
+    with transaction(services.sessions) as session:
+        if session.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name)):
+            raise ValueError(f"API key {name!r} already exists")
+        session.add(ApiKeyRow(name=name, key_hash=_digest(token), scopes=sorted(set(scopes)), revoked=False))
+        repo.audit(session, "cli", "apikey_created", None, key=name, scopes=sorted(set(scopes)))
+    return token
+
+
+def api_key(services: Services, token: str | None) -> ApiKey | None:
+    if not token:
+        return None
+    with transaction(services.sessions) as session:
+        row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == _digest(token)))
+        if row is None or row.revoked:
+            return None
+        return ApiKey(row.name, frozenset(row.scopes))

@@ -24,6 +24,42 @@ db_app = typer.Typer(help="Database maintenance")
 app.add_typer(db_app, name="db")
 user_app = typer.Typer(help="Users of the review screens")
 app.add_typer(user_app, name="user")
+apikey_app = typer.Typer(help="API keys for other systems")
+app.add_typer(apikey_app, name="apikey")
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: str,
+    scope: Annotated[list[str], typer.Option(help="read | write | my_number (repeatable)")] = ["read"],  # noqa: B006
+) -> None:
+    """Create a bearer token for the API; it is printed once."""
+    from intake.auth import create_api_key
+    from intake.services import Services
+
+    try:
+        token = create_api_key(Services(load_settings()), name, scope)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    typer.echo(token)
+
+
+@user_app.command("revoke")
+def user_revoke(name: str) -> None:
+    """End every session of a user at once."""
+    from sqlalchemy import update
+
+    from intake.services import Services
+    from intake.store.db import transaction
+    from intake.store.models import SessionRow, UserRow
+
+    services = Services(load_settings())
+    with transaction(services.sessions) as session:
+        user_id = session.query(UserRow.id).filter(UserRow.name == name).scalar()
+        if user_id is None:
+            raise typer.BadParameter(f"no user {name!r}")
+        session.execute(update(SessionRow).where(SessionRow.user_id == user_id).values(revoked=True))
+    typer.echo(f"sessions of {name} revoked")
 
 
 @user_app.command("add")

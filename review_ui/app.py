@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +11,7 @@ from fastapi import FastAPI, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from intake import auth, review
 from intake.accept import accept
 from intake.domain import DocumentStatus
 from intake.errors import ErrorCode, RejectedInput
@@ -23,12 +26,55 @@ def _error(http_status: int, code: str, message: str, **extra: Any) -> JSONRespo
     return JSONResponse(status_code=http_status, content={"error": {"code": code, "message": message}, **extra})
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who calls the API: an API key (bearer) or a logged-in user of the screens."""
+
+    name: str
+    scopes: frozenset[str]
+
+
+class Unauthorized(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _caller(services: Services, request: Request, scope: str) -> Caller:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        key = auth.api_key(services, header[7:].strip())
+        if key is None:
+            raise Unauthorized(401, "unauthorized", "API キーが無効です")
+        if scope not in key.scopes:
+            raise Unauthorized(403, "forbidden", f"この API キーには {scope} の権限がありません")
+        return Caller(f"apikey:{key.name}", key.scopes)
+    info = auth.current(services, request.cookies.get(screens.COOKIE))
+    if info is None:
+        raise Unauthorized(401, "unauthorized", "ログインまたは API キー（Authorization: Bearer）が必要です")
+    return Caller(info.user.name, frozenset({"read", "write"}))  # screens users never get full 個人番号 here
+
+
+def mask_extraction(extraction: dict[str, Any]) -> dict[str, Any]:
+    """個人番号 in the extraction JSON shown as the last four digits only."""
+    masked: dict[str, Any] = json.loads(json.dumps(extraction))
+    for document in masked.get("documents", []):
+        for name, reading in document.get("fields", {}).items():
+            if name.endswith("my_number") and isinstance(reading, dict):
+                reading["value"] = review.mask(reading.get("value"))
+    return masked
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     services = Services(settings or load_settings())
     app = FastAPI(title="Kakunin", version="0.1.0", description="資格確認書 関係届出の受付・OCR・確認")
     app.state.services = services
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.include_router(screens.router(services))
+
+    @app.exception_handler(Unauthorized)
+    async def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
+        return _error(exc.status, exc.code, exc.message)
 
     @app.exception_handler(screens.LoginRequired)
     async def to_login(request: Request, exc: screens.LoginRequired) -> RedirectResponse:
@@ -52,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.post("/api/v1/documents", status_code=202)
     async def upload(request: Request, file: UploadFile) -> JSONResponse:
+        caller = _caller(services, request, "write")
         limit = services.settings.limits.max_bytes
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
@@ -60,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if len(data) > limit:
             return _error(413, ErrorCode.TOO_LARGE.value, f"ファイルが大きすぎます（上限 {limit:,} バイト）。")
         try:
-            result = accept(services, data, file.filename or "upload", source="upload", actor="api")
+            result = accept(services, data, file.filename or "upload", source="upload", actor=caller.name)
         except RejectedInput as exc:
             return _error(422 if exc.code is ErrorCode.EMPTY else 413, exc.code.value, exc.message)
         document = result.document
@@ -70,15 +117,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(status_code=202, content=body)
 
     @app.get("/api/v1/documents/{document_id}")
-    def get_document(document_id: int) -> dict[str, Any]:
+    def get_document(request: Request, document_id: int) -> dict[str, Any]:
+        caller = _caller(services, request, "read")
         with transaction(services.sessions) as session:
             document = repo.get_document(session, document_id)
+            if document is not None:
+                repo.audit(session, caller.name, "document_exported", document_id, my_number="my_number" in caller.scopes)
         if document is None:
             raise HTTPException(404, detail={"code": "not_found", "message": "文書が見つかりません"})
         error = {"code": document.error_code, "message": document.error_message} if document.error_code else None
         extraction = dict(document.extraction) if document.extraction else None
         if extraction:
             extraction.pop("timings", None)
+            if "my_number" not in caller.scopes:
+                extraction = mask_extraction(extraction)
         return {
             "id": document.id,
             "status": document.status.value,
@@ -92,7 +144,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
 
     @app.get("/api/v1/review-tasks")
-    def review_tasks(form_id: str | None = None) -> list[dict[str, Any]]:
+    def review_tasks(request: Request, form_id: str | None = None) -> list[dict[str, Any]]:
+        _caller(services, request, "read")
         with transaction(services.sessions) as session:
             rows = repo.open_review_tasks(session, form_id)
         return [

@@ -12,6 +12,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
+from extractors.review_input import from_input
+from extractors.review_input import message as input_message
 from extractors.template import load_templates
 from intake import auth, review
 from intake.auth import CAN_REVEAL, SessionInfo
@@ -21,6 +23,7 @@ from intake.store import repo
 from intake.store.db import transaction
 from intake.store.models import AuditEventRow, PageRow
 from review_ui.labels import field_label, option_label
+from review_ui.stats import statistics
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 COOKIE = "kakunin_session"
@@ -161,6 +164,28 @@ def router(services: Services) -> APIRouter:
         except review.ReviewError as exc:
             return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=403)
         return JSONResponse({"value": value})
+
+    @pages.post("/tasks/{task_id}/check")
+    def check_value(request: Request, task_id: int, field: str = Form(...), value: str = Form(""), csrf: str = Form("")) -> JSONResponse:
+        """Validate one typed correction on the spot, with the validators of extraction."""
+        info = _session(request)
+        _csrf(request, info, csrf)
+        view = review.load_task(services, task_id)
+        template = next((t for t in load_templates() if t.form_id == view.form_id), None)
+        spec = next((f for f in template.fields if f.name == field), None) if template else None
+        if spec is None:
+            return JSONResponse({"ok": False, "message": "項目が見つかりません"}, status_code=404)
+        canonical, code = from_input(spec, value, date.today())
+        shown = review.mask(canonical) if review.is_sensitive(field) else canonical
+        return JSONResponse({"ok": code in (None, "required"), "value": shown, "message": input_message(code) if code and code != "required" else ""})
+
+    @pages.get("/stats", response_class=HTMLResponse)
+    def stats_page(request: Request) -> HTMLResponse:
+        info = _session(request)
+        if info.user.role not in ("approver", "admin"):
+            return TEMPLATES.TemplateResponse(request, "error.html", {"message": "統計は承認者・管理者のみ閲覧できます", "user": info.user}, status_code=403)
+        return TEMPLATES.TemplateResponse(request, "stats.html", {"user": info.user, "csrf": info.csrf_token, "stats": statistics(services),
+                                                                  "form_names": FORM_NAMES, "status_names": STATUS_NAMES, "label": field_label})
 
     @pages.get("/images/{sha}.png")
     def image(request: Request, sha: str) -> Response:

@@ -7,3 +7,12 @@ document.addEventListener("keydown", (event) => {
 });
 const filter = document.getElementById("form-filter");
 if (filter) { filter.addEventListener("change", () => filter.form.submit()); }
+
+// Live count: the number of documents awaiting review, refreshed every 15 seconds.
+const live = document.getElementById("live-count");
+if (live) {
+  setInterval(async () => {
+    const response = await fetch("/api/v1/review-tasks");
+    if (response.ok) { live.textContent = (await response.json()).length; }
+  }, 15000);
+}

@@ -19,6 +19,17 @@
     if (input) { input.focus(); if (input.select) { input.select(); } }
     show(field);
   }
+  async function check(field) {
+    // The same validators as extraction, on the spot: a wrong correction is said at once.
+    const input = field.querySelector("input[type=text], select");
+    const note = field.querySelector(".check") || field.appendChild(Object.assign(document.createElement("div"), { className: "check finding" }));
+    if (!input || (input.dataset.name && !input.name)) { note.textContent = ""; return true; }
+    const body = new URLSearchParams({ field: field.dataset.field, value: input.value, csrf: document.body.dataset.csrf });
+    const response = await fetch(`/tasks/${document.body.dataset.task}/check`, { method: "POST", body });
+    const data = await response.json();
+    note.textContent = data.message || "";
+    return Boolean(data.ok);
+  }
   function updateStatus() {
     const left = pending().length;
     statusLine.textContent = left ? `要確認 残り ${left} 項目` : "すべて確認しました。Ctrl+Enter で承認します。";
@@ -44,10 +55,13 @@
     }
     if (event.key === "Enter" && current && !event.shiftKey) {
       event.preventDefault();
-      current.classList.add("confirmed");
-      const next = pending()[0];
-      updateStatus();
-      if (next) { focusField(next); } else { document.getElementById("approve").focus(); }
+      check(current).then((ok) => {
+        if (!ok) { return; }  // an invalid correction keeps the focus until it is fixed
+        current.classList.add("confirmed");
+        const next = pending()[0];
+        updateStatus();
+        if (next) { focusField(next); } else { document.getElementById("approve").focus(); }
+      });
       return;
     }
     if (event.key === "Escape") { window.location.href = "/"; return; }

@@ -7,7 +7,11 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from intake.auth import create_api_key
+from intake.services import Services
 from intake.settings import Settings
+from intake.store import repo
+from intake.store.db import transaction
 from intake.store.db import make_engine, upgrade
 from review_ui.app import create_app
 from tests.helpers import blank_pdf
@@ -15,11 +19,38 @@ from tests.helpers import blank_pdf
 
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
+    """An API client holding a read+write key (no 個人番号 scope)."""
     engine = make_engine(settings.resolved_database_url)
     upgrade(engine)
     engine.dispose()
-    with TestClient(create_app(settings)) as test_client:
+    token = create_api_key(Services(settings), "scanner", ["read", "write"])
+    with TestClient(create_app(settings), headers={"Authorization": f"Bearer {token}"}) as test_client:
         yield test_client
+
+
+def test_api_needs_a_key_and_the_right_scope(settings: Settings, client: TestClient) -> None:
+    anonymous = TestClient(create_app(settings))
+    response = anonymous.post("/api/v1/documents", files={"file": ("a.pdf", blank_pdf("messhitsu"), "application/pdf")})
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
+    assert anonymous.get("/api/v1/review-tasks", headers={"Authorization": "Bearer nope"}).status_code == 401
+    reader = create_api_key(Services(settings), "reader", ["read"])
+    forbidden = anonymous.post("/api/v1/documents", headers={"Authorization": f"Bearer {reader}"},
+                               files={"file": ("a.pdf", blank_pdf("messhitsu"), "application/pdf")})
+    assert forbidden.status_code == 403
+
+
+def test_my_number_is_masked_unless_the_key_has_the_scope(settings: Settings, client: TestClient) -> None:
+    services = Services(settings)
+    document_id = client.post("/api/v1/documents", files={"file": ("a.pdf", blank_pdf("kofu_shinsei"), "application/pdf")}).json()["id"]
+    extraction = {"source": "a.pdf", "error": None, "documents": [{"form_id": "kofu_shinsei", "fields": {
+        "insured_my_number": {"value": "123456789018", "confidence": 1.0, "needs_review": False}}, "findings": []}]}
+    with transaction(services.sessions) as session:
+        repo.save_extraction(session, document_id, extraction, [], [], "test")
+    masked = client.get(f"/api/v1/documents/{document_id}").json()
+    assert masked["extraction"]["documents"][0]["fields"]["insured_my_number"]["value"] == "********9018"
+    full_key = create_api_key(services, "payroll", ["read", "my_number"])
+    full = client.get(f"/api/v1/documents/{document_id}", headers={"Authorization": f"Bearer {full_key}"}).json()
+    assert full["extraction"]["documents"][0]["fields"]["insured_my_number"]["value"] == "123456789018"
 
 
 def test_upload_gives_202_and_the_same_bytes_the_same_id(client: TestClient) -> None:
