@@ -11,8 +11,7 @@ from intake.auth import create_api_key
 from intake.services import Services
 from intake.settings import Settings
 from intake.store import repo
-from intake.store.db import transaction
-from intake.store.db import make_engine, upgrade
+from intake.store.db import make_engine, transaction, upgrade
 from review_ui.app import create_app
 from tests.helpers import blank_pdf
 
