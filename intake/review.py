@@ -201,3 +201,34 @@ def reveal(services: Services, task_id: int, user: User, field: str) -> str | No
 def mask(value: Any) -> Any:
     """個人番号 shown as its last four digits only."""
     return f"********{value[-4:]}" if isinstance(value, str) and len(value) >= 4 else value
+
+
+def record_view(services: Services, record_id: int) -> dict[str, Any] | None:
+    """A record with who validated it and its decision, as the screens and the API show it."""
+    with transaction(services.sessions) as session:
+        record = session.get(RecordRow, record_id)
+        if record is None:
+            return None
+        decision = session.scalar(select(DecisionRow).where(DecisionRow.record_id == record_id).order_by(DecisionRow.id.desc()))
+        values = {k: v for k, v in record.values.items() if not k.startswith("_")}
+        return {
+            "id": record.id, "document_id": record.document_id, "form_id": record.form_id, "status": record.status,
+            "values": values, "corrected": record.values.get("_corrected", []), "reviewed_by": record.values.get("_reviewed_by"),
+            "validated_by": record.validated_by, "validated_at": record.validated_at.isoformat() if record.validated_at else None,
+            "decision": {"decision": decision.decision, "outcomes": decision.outcomes, "at": decision.created_at.isoformat()} if decision else None,
+        }
+
+
+def list_records(services: Services, status: str | None = None, form_id: str | None = None, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+    with transaction(services.sessions) as session:
+        query = select(RecordRow.id).order_by(RecordRow.id)
+        if status:
+            query = query.where(RecordRow.status == status)
+        if form_id:
+            query = query.where(RecordRow.form_id == form_id)
+        ids = list(session.scalars(query.offset(offset).limit(min(limit, 200))))
+    return [view for view in (record_view(services, i) for i in ids) if view]
+
+
+def mask_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (mask(v) if is_sensitive(k) and k.endswith("my_number") else v) for k, v in values.items()}

@@ -143,6 +143,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "extraction": extraction,
         }
 
+    @app.get("/api/v1/records")
+    def records(request: Request, status: str | None = None, form_id: str | None = None, offset: int = 0, limit: int = 50) -> dict[str, Any]:
+        """Validated (or pending) records with their decisions; paginated by offset/limit."""
+        caller = _caller(services, request, "read")
+        items = review.list_records(services, status, form_id, offset, limit)
+        if "my_number" not in caller.scopes:
+            for item in items:
+                item["values"] = review.mask_values(item["values"])
+        return {"items": items, "offset": offset, "limit": limit}
+
+    @app.get("/api/v1/records/{record_id}")
+    def record(request: Request, record_id: int) -> dict[str, Any]:
+        caller = _caller(services, request, "read")
+        view = review.record_view(services, record_id)
+        if view is None:
+            raise HTTPException(404, detail={"code": "not_found", "message": "記録が見つかりません"})
+        if "my_number" not in caller.scopes:
+            view["values"] = review.mask_values(view["values"])
+        with transaction(services.sessions) as session:
+            repo.audit(session, caller.name, "record_exported", view["document_id"], record=record_id, my_number="my_number" in caller.scopes)
+        return view
+
+    @app.get("/api/v1/decisions")
+    def decisions(request: Request, offset: int = 0, limit: int = 50) -> dict[str, Any]:
+        _caller(services, request, "read")
+        items = [r["decision"] | {"record_id": r["id"]} for r in review.list_records(services, "validated", None, offset, limit) if r["decision"]]
+        return {"items": items, "offset": offset, "limit": limit}
+
     @app.get("/api/v1/review-tasks")
     def review_tasks(request: Request, form_id: str | None = None) -> list[dict[str, Any]]:
         _caller(services, request, "read")

@@ -142,7 +142,9 @@ def router(services: Services) -> APIRouter:
             result = review.approve(services, task_id, info.user, submitted, date.today())
         except review.ReviewError as exc:
             return RedirectResponse(f"/tasks/{task_id}?error={quote(exc.message)}", status_code=303)
-        notice = "承認しました" if result["status"] == "validated" else "承認者の確認待ちにしました（個人番号・記号・番号の訂正）"
+        if result["status"] == "validated":
+            return RedirectResponse(f"/records/{result['record_id']}?approved=1", status_code=303)
+        notice = "承認者の確認待ちにしました（個人番号・記号・番号の訂正）"
         return RedirectResponse(f"/?notice={quote(notice)}", status_code=303)
 
     @pages.post("/tasks/{task_id}/reject")
@@ -186,6 +188,18 @@ def router(services: Services) -> APIRouter:
             return TEMPLATES.TemplateResponse(request, "error.html", {"message": "統計は承認者・管理者のみ閲覧できます", "user": info.user}, status_code=403)
         return TEMPLATES.TemplateResponse(request, "stats.html", {"user": info.user, "csrf": info.csrf_token, "stats": statistics(services),
                                                                   "form_names": FORM_NAMES, "status_names": STATUS_NAMES, "label": field_label})
+
+    @pages.get("/records/{record_id}", response_class=HTMLResponse)
+    def record_page(request: Request, record_id: int) -> HTMLResponse:
+        info = _session(request)
+        view = review.record_view(services, record_id)
+        if view is None:
+            return TEMPLATES.TemplateResponse(request, "error.html", {"message": "記録が見つかりません", "user": info.user}, status_code=404)
+        view["values"] = review.mask_values(view["values"])
+        with transaction(services.sessions) as session:
+            repo.audit(session, info.user.name, "record_viewed", view["document_id"], record=record_id)
+        return TEMPLATES.TemplateResponse(request, "record.html", {"record": view, "user": info.user, "csrf": info.csrf_token,
+                                                                   "form_names": FORM_NAMES, "label": field_label, "option_label": option_label})
 
     @pages.get("/images/{sha}.png")
     def image(request: Request, sha: str) -> Response:

@@ -56,7 +56,8 @@ def test_approve_with_a_correction_creates_a_validated_record_and_a_decision(app
     csrf = login(app, "rev")
     app.get(f"/tasks/{task_id}")
     response = app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf, "f_insured_name": "健保 太郎"}, follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"].startswith("/?notice=")
+    assert response.status_code == 303 and response.headers["location"].startswith("/records/")
+    assert "判定" in app.get(response.headers["location"]).text
     with transaction(services.sessions) as session:
         record = session.scalars(select(RecordRow)).one()
         decision = session.scalars(select(DecisionRow)).one()
@@ -100,3 +101,18 @@ def test_audit_page_is_for_admins_only(app: TestClient, task_id: int) -> None:
     login(app, "adm")
     page = app.get("/admin/audit")
     assert page.status_code == 200 and "操作記録" in page.text and "login" in page.text
+
+
+def test_records_and_decisions_through_the_api(app: TestClient, task_id: int, services: Services) -> None:
+    set_my_number(services, MY_NUMBER)
+    csrf = login(app, "rev")
+    app.get(f"/tasks/{task_id}")
+    location = app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf}, follow_redirects=False).headers["location"]
+    record_id = int(location.split("/")[2].split("?")[0])
+    record = app.get(f"/api/v1/records/{record_id}").json()
+    assert record["status"] == "validated" and record["validated_by"] == "rev"
+    assert record["values"]["insured_my_number"] == "********9018"
+    assert record["decision"]["outcomes"] and all(o["rule"].startswith("R") for o in record["decision"]["outcomes"])
+    listed = app.get("/api/v1/records", params={"status": "validated"}).json()["items"]
+    assert [r["id"] for r in listed] == [record_id]
+    assert app.get("/api/v1/decisions").json()["items"][0]["record_id"] == record_id
