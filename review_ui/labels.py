@@ -50,3 +50,23 @@ def field_label(name: str) -> str:
 
 def option_label(value: str) -> str:
     return OPTIONS.get(value, value)
+
+
+DECISIONS = {
+    "issue_via_employer": "交付（事業主経由）", "issue_to_home": "交付（自宅へ送付）", "reissue_pending_fee": "入金確認後に再交付",
+    "reissue": "再交付", "no_issue": "交付なし", "update_record": "記録の更新", "withdraw": "回収・無効処理", "refuse": "交付しない",
+    "needs_documents": "書類の追加が必要",
+}
+
+
+def value_label(value: object) -> str:
+    """A canonical value as a clerk reads it: options in Japanese, lists joined, ticks as ✓."""
+    if isinstance(value, bool):
+        return "✓" if value else ""
+    if isinstance(value, list):
+        return "、".join(option_label(str(v)) for v in value)
+    return option_label(value) if isinstance(value, str) else str(value)
+
+
+def decision_label(kind: str) -> str:
+    return DECISIONS.get(kind, kind)

@@ -22,7 +22,7 @@ from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
 from intake.store.models import AuditEventRow, PageRow
-from review_ui.labels import field_label, option_label
+from review_ui.labels import decision_label, field_label, option_label, value_label
 from review_ui.stats import statistics
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -199,7 +199,8 @@ def router(services: Services) -> APIRouter:
         with transaction(services.sessions) as session:
             repo.audit(session, info.user.name, "record_viewed", view["document_id"], record=record_id)
         return TEMPLATES.TemplateResponse(request, "record.html", {"record": view, "user": info.user, "csrf": info.csrf_token,
-                                                                   "form_names": FORM_NAMES, "label": field_label, "option_label": option_label})
+                                                                   "form_names": FORM_NAMES, "label": field_label, "value_label": value_label,
+                                                                   "decision_label": decision_label})
 
     @pages.get("/images/{sha}.png")
     def image(request: Request, sha: str) -> Response:
