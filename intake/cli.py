@@ -28,6 +28,40 @@ apikey_app = typer.Typer(help="API keys for other systems")
 app.add_typer(apikey_app, name="apikey")
 
 
+roster_app = typer.Typer(help="Member roster (CSV)")
+app.add_typer(roster_app, name="roster")
+shokken_app = typer.Typer(help="職権交付対象者リスト from the national system (CSV)")
+app.add_typer(shokken_app, name="shokken")
+
+
+@roster_app.command("import")
+def roster_import(file: Path) -> None:
+    """Import or update members from CSV (format in the README)."""
+    from intake.roster import import_csv
+    from intake.services import Services
+
+    report = import_csv(Services(load_settings()), file.read_text(encoding="utf-8-sig"))
+    typer.echo(f"{report.imported} rows imported")
+    for error in report.errors:
+        typer.echo(error, err=True)
+    if report.errors and not report.imported:
+        raise typer.Exit(1)
+
+
+@shokken_app.command("import")
+def shokken_import(file: Path) -> None:
+    """Each row becomes a record and an ex-officio issuance decision (R2)."""
+    from intake.events import import_shokken
+    from intake.services import Services
+
+    count, errors = import_shokken(Services(load_settings()), file.read_text(encoding="utf-8-sig"))
+    typer.echo(f"{count} rows recorded")
+    for error in errors:
+        typer.echo(error, err=True)
+    if errors and not count:
+        raise typer.Exit(1)
+
+
 @apikey_app.command("create")
 def apikey_create(
     name: str,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import OperationalError
 
+from extractors.model import FormReading
 from intake.errors import ErrorCode, TransientFailure
 from intake.pipeline import encode_png, extract
+from intake.roster import cross_check, roster_loaded
 from intake.services import Services
 from intake.settings import load_settings
 from intake.store import repo
@@ -49,6 +51,18 @@ def _current() -> WorkerContext:
     return _context or init_worker(Services(load_settings()))
 
 
+def with_roster_check(services: Services, form: FormReading) -> FormReading:
+    """Add the roster's findings (unknown 記号・番号, name or birth date mismatch) and send the
+    fields they name to review. Skipped while no roster has been imported."""
+    if form.form_id is None or not roster_loaded(services):
+        return form
+    values = {f.name: f.value for f in form.fields}
+    findings = cross_check(services, values)
+    named = {f.field for f in findings}
+    fields = tuple(replace(f, needs_review=True) if f.name in named else f for f in form.fields)
+    return replace(form, fields=fields, findings=form.findings + tuple(findings))
+
+
 def process_document(document_id: int) -> str:
     """Run the pipeline on one stored document and leave review tasks (or a failure reason)."""
     context = _current()
@@ -81,6 +95,8 @@ def process_document(document_id: int) -> str:
     for page in result.pages:
         image_sha = services.files.put(encode_png(page.image))
         pages.append((page.page_no, image_sha, int(page.image.shape[1]), int(page.image.shape[0]), page.rotation, page.form_id))
+    forms = [with_roster_check(services, form) for form in result.forms]
+    result = replace(result, forms=tuple(forms))
     extraction = result.to_json()
     extraction["timings"] = {k: round(v, 3) for k, v in result.timings.items()}
     with transaction(services.sessions) as session:

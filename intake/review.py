@@ -14,6 +14,7 @@ from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates
 from intake.auth import CAN_APPROVE, User
 from intake.domain import DocumentStatus
+from intake.roster import persons as roster_persons
 from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
@@ -157,7 +158,7 @@ def approve(services: Services, task_id: int, user: User, submitted: dict[str, s
         session.flush()
         decision = None
         if status == "validated":
-            result = decide(Record(values, form_id=template.form_id), Context(today))
+            result = decide(Record(values, form_id=template.form_id), Context(today, roster_persons(services, values)))
             session.add(DecisionRow(record_id=record.id, decision=result.kind.value, outcomes=[o.to_json() for o in result.outcomes]))
             decision = result.to_json()
             remaining = session.scalars(select(ReviewTaskRow).where(ReviewTaskRow.document_id == task.document_id,

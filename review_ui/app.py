@@ -11,7 +11,7 @@ from fastapi import FastAPI, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from intake import auth, review
+from intake import auth, events, review
 from intake.accept import accept
 from intake.domain import DocumentStatus
 from intake.errors import ErrorCode, RejectedInput
@@ -142,6 +142,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "error": error,
             "extraction": extraction,
         }
+
+    @app.post("/api/v1/events", status_code=201)
+    async def post_event(request: Request) -> JSONResponse:
+        """An event without a form (new_employee, shokken_list, myna_registered, cert_expired)
+        becomes a record and goes through the same rules."""
+        caller = _caller(services, request, "write")
+        try:
+            body = await request.json()
+        except ValueError:
+            return _error(400, "invalid_json", "JSON を送ってください")
+        if not isinstance(body, dict) or not isinstance(body.get("kind"), str):
+            return _error(422, "invalid_event", "kind（new_employee / shokken_list / myna_registered / cert_expired）が必要です")
+        try:
+            result = events.record_event(services, body["kind"], {k: v for k, v in body.items() if k != "kind"}, caller.name)
+        except ValueError as exc:
+            return _error(422, "invalid_event", str(exc))
+        return JSONResponse(status_code=201, content=result)
 
     @app.get("/api/v1/records")
     def records(request: Request, status: str | None = None, form_id: str | None = None, offset: int = 0, limit: int = 50) -> dict[str, Any]:

@@ -158,3 +158,21 @@ class ApiKeyRow(Base):
     scopes: Mapped[list[str]] = mapped_column(JSON)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RosterRow(Base):
+    """A member or dependent as the society's roster knows them (imported from CSV)."""
+
+    __tablename__ = "roster"
+    __table_args__ = (UniqueConstraint("symbol", "number", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(8), index=True)
+    number: Mapped[str] = mapped_column(String(8), index=True)
+    name: Mapped[str] = mapped_column(String(128))
+    name_kana: Mapped[str] = mapped_column(String(128))
+    birth_date: Mapped[str] = mapped_column(String(10))
+    relationship: Mapped[str] = mapped_column(String(16))  # 本人 for the insured
+    can_use_myna: Mapped[bool] = mapped_column(Boolean)
+    voluntary: Mapped[bool] = mapped_column(Boolean, default=False)
+    certificate_expiry: Mapped[str | None] = mapped_column(String(10), nullable=True)

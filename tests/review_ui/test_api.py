@@ -95,3 +95,13 @@ def test_screens_need_a_login_and_send_security_headers(client: TestClient) -> N
     assert "ログイン" in response.text
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_events_api_records_a_new_employee(client: TestClient) -> None:
+    response = client.post("/api/v1/events", json={"kind": "new_employee", "symbol": "3003", "number": "8", "name": "新入 花子"})
+    assert response.status_code == 201
+    assert response.json()["decision"] == "issue_via_employer"
+    record = client.get(f"/api/v1/records/{response.json()['record_id']}").json()
+    assert record["decision"]["decision"] == "issue_via_employer"
+    bad = client.post("/api/v1/events", json={"kind": "wedding"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_event"

@@ -1,0 +1,61 @@
+"""Events that arrive without a form (rule R2, R11, R15): each becomes a record and a decision.
+
+- ``new_employee``: the employer's 資格取得届 with the note that the person cannot use a マイナ保険証
+- ``shokken_list``: a row of the monthly 職権交付対象者リスト from the national system
+- ``myna_registered``: the holder completed the マイナ保険証 registration (card comes back)
+- ``cert_expired``: the マイナンバーカード's electronic certificate expired on a date
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from extractors.rules import Context, Record, decide
+from intake.roster import persons
+from intake.services import Services
+from intake.store import repo
+from intake.store.db import transaction
+from intake.store.models import DecisionRow, RecordRow
+
+KINDS = ("new_employee", "shokken_list", "myna_registered", "cert_expired")
+SHOKKEN_COLUMNS = ["symbol", "number", "name", "birth_date", "voluntary"]
+
+
+def record_event(services: Services, kind: str, values: dict[str, Any], actor: str, today: date | None = None) -> dict[str, Any]:
+    """Store the event as a validated record, run the rules, store the decision."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    today = today or date.today()
+    context = Context(today, persons(services, {"insured_symbol": values.get("symbol"), "insured_number": values.get("number")}))
+    decision = decide(Record(values, event=kind), context)
+    with transaction(services.sessions) as session:
+        record = RecordRow(document_id=None, form_index=None, form_id=None, values={**values, "_event": kind}, status="validated",
+                           validated_by=actor)
+        session.add(record)
+        session.flush()
+        session.add(DecisionRow(record_id=record.id, decision=decision.kind.value, outcomes=[o.to_json() for o in decision.outcomes]))
+        repo.audit(session, actor, "event_recorded", None, kind=kind, record=record.id)
+        return {"record_id": record.id, **decision.to_json()}
+
+
+def import_shokken(services: Services, text: str, actor: str = "shokken-import") -> tuple[int, list[str]]:
+    """The monthly 職権交付対象者リスト (CSV: symbol,number,name,birth_date,voluntary): one event per row."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in SHOKKEN_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        return 0, [f"ヘッダーに列がありません: {', '.join(missing)}"]
+    count, errors = 0, []
+    for line, row in enumerate(reader, start=2):
+        try:
+            date.fromisoformat(row["birth_date"].strip())
+        except ValueError as exc:
+            errors.append(f"{line} 行目: {exc}")
+            continue
+        values = {"symbol": row["symbol"].strip(), "number": row["number"].strip(), "name": row["name"].strip(),
+                  "birth_date": row["birth_date"].strip(), "voluntary": row["voluntary"].strip().lower() in ("1", "true", "yes")}
+        record_event(services, "shokken_list", values, actor)
+        count += 1
+    return count, errors

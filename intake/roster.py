@@ -1,0 +1,109 @@
+"""The member roster: CSV import, lookup for the rules, and the cross-check of records.
+
+CSV format (UTF-8, header row; see README "Member roster"):
+    symbol,number,name,name_kana,birth_date,relationship,can_use_myna,voluntary,certificate_expiry
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from extractors.model import Finding
+from extractors.rules import Person
+from intake.services import Services
+from intake.store.db import transaction
+from intake.store.models import RosterRow
+
+COLUMNS = ["symbol", "number", "name", "name_kana", "birth_date", "relationship", "can_use_myna", "voluntary", "certificate_expiry"]
+TRUE = {"1", "true", "yes", "y", "○", "可"}
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    imported: int
+    errors: list[str]
+
+
+def _bool(text: str) -> bool:
+    return text.strip().lower() in TRUE
+
+
+def import_csv(services: Services, text: str) -> ImportReport:
+    """Insert or update every row; a bad row is reported by line number and skipped."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in COLUMNS[:7] if c not in (reader.fieldnames or [])]
+    if missing:
+        return ImportReport(0, [f"ヘッダーに列がありません: {', '.join(missing)}"])
+    imported, errors = 0, []
+    with transaction(services.sessions) as session:
+        for line, row in enumerate(reader, start=2):
+            try:
+                date.fromisoformat(row["birth_date"].strip())
+                if not (row["symbol"].strip().isdigit() and row["number"].strip().isdigit() and row["name"].strip()):
+                    raise ValueError("symbol/number must be digits and name must be filled")
+            except (ValueError, AttributeError) as exc:
+                errors.append(f"{line} 行目: {exc}")
+                continue
+            key = (row["symbol"].strip(), row["number"].strip(), row["name"].strip())
+            existing = session.scalar(select(RosterRow).where(RosterRow.symbol == key[0], RosterRow.number == key[1], RosterRow.name == key[2]))
+            target = existing or RosterRow(symbol=key[0], number=key[1], name=key[2])
+            target.name_kana = row["name_kana"].strip()
+            target.birth_date = row["birth_date"].strip()
+            target.relationship = (row.get("relationship") or "本人").strip() or "本人"
+            target.can_use_myna = _bool(row["can_use_myna"])
+            target.voluntary = _bool(row.get("voluntary") or "")
+            target.certificate_expiry = (row.get("certificate_expiry") or "").strip() or None
+            if existing is None:
+                session.add(target)
+            imported += 1
+    return ImportReport(imported, errors)
+
+
+def roster_loaded(services: Services) -> bool:
+    with transaction(services.sessions) as session:
+        return session.scalar(select(RosterRow.id).limit(1)) is not None
+
+
+def _squeeze(text: object) -> str:
+    return str(text or "").replace(" ", "").replace("\u3000", "")
+
+
+def members(services: Services, symbol: str | None, number: str | None) -> list[RosterRow]:
+    if not symbol or not number:
+        return []
+    with transaction(services.sessions) as session:
+        return list(session.scalars(select(RosterRow).where(RosterRow.symbol == symbol, RosterRow.number == number)))
+
+
+def persons(services: Services, values: dict[str, Any]) -> dict[str, Person]:
+    """The roster's people of a record (the insured and their dependents), keyed by name."""
+    out = {}
+    for row in members(services, values.get("insured_symbol"), values.get("insured_number")):
+        out[_squeeze(row.name)] = Person(row.symbol, row.number, row.name, row.name_kana, date.fromisoformat(row.birth_date),
+                                         row.can_use_myna, row.voluntary,
+                                         date.fromisoformat(row.certificate_expiry) if row.certificate_expiry else None)
+    return out
+
+
+def cross_check(services: Services, values: dict[str, Any]) -> list[Finding]:
+    """Unknown 記号・番号, or a name or birth date that differs from the roster → findings."""
+    symbol, number = values.get("insured_symbol"), values.get("insured_number")
+    if not symbol or not number:
+        return []
+    rows = members(services, symbol, number)
+    if not rows:
+        return [Finding("insured_number", "roster_unknown", "記号・番号が加入者名簿にありません")]
+    insured = next((r for r in rows if r.relationship == "本人"), None)
+    out = []
+    if insured is not None:
+        if values.get("insured_name") and _squeeze(values["insured_name"]) != _squeeze(insured.name):
+            out.append(Finding("insured_name", "roster_mismatch", "氏名が加入者名簿と一致しません"))
+        if values.get("insured_birth_date") and values["insured_birth_date"] != insured.birth_date:
+            out.append(Finding("insured_birth_date", "roster_mismatch", "生年月日が加入者名簿と一致しません"))
+    return out
