@@ -62,6 +62,15 @@ def shokken_import(file: Path) -> None:
         raise typer.Exit(1)
 
 
+@app.command("outbox")
+def outbox_deliver() -> None:
+    """Deliver pending decisions to the webhook and/or the JSON Lines export once."""
+    from intake.outbox import deliver
+    from intake.services import Services
+
+    typer.echo(json.dumps(deliver(Services(load_settings()))))
+
+
 @apikey_app.command("create")
 def apikey_create(
     name: str,
@@ -275,8 +284,11 @@ def _reconcile_every(settings: Settings, stop: threading.Event) -> None:
     from intake.services import Services
 
     services = Services(settings)
+    from intake.outbox import deliver
+
     while not stop.wait(settings.reconcile_seconds):
         try:
+            deliver(services)
             report = run_reconcile(services)
         except Exception:  # noqa: BLE001 - a failed pass is logged and retried next round
             logging.getLogger(__name__).exception("reconcile pass failed")

@@ -14,11 +14,12 @@ from datetime import date
 from typing import Any
 
 from extractors.rules import Context, Record, decide
+from intake.outbox import add_decision
 from intake.roster import persons
 from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
-from intake.store.models import DecisionRow, RecordRow
+from intake.store.models import RecordRow
 
 KINDS = ("new_employee", "shokken_list", "myna_registered", "cert_expired")
 SHOKKEN_COLUMNS = ["symbol", "number", "name", "birth_date", "voluntary"]
@@ -36,7 +37,7 @@ def record_event(services: Services, kind: str, values: dict[str, Any], actor: s
                            validated_by=actor)
         session.add(record)
         session.flush()
-        session.add(DecisionRow(record_id=record.id, decision=decision.kind.value, outcomes=[o.to_json() for o in decision.outcomes]))
+        add_decision(session, services, record.id, decision.to_json())
         repo.audit(session, actor, "event_recorded", None, kind=kind, record=record.id)
         return {"record_id": record.id, **decision.to_json()}
 

@@ -14,6 +14,7 @@ from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates
 from intake.auth import CAN_APPROVE, User
 from intake.domain import DocumentStatus
+from intake.outbox import add_decision
 from intake.roster import persons as roster_persons
 from intake.services import Services
 from intake.store import repo
@@ -159,8 +160,8 @@ def approve(services: Services, task_id: int, user: User, submitted: dict[str, s
         decision = None
         if status == "validated":
             result = decide(Record(values, form_id=template.form_id), Context(today, roster_persons(services, values)))
-            session.add(DecisionRow(record_id=record.id, decision=result.kind.value, outcomes=[o.to_json() for o in result.outcomes]))
             decision = result.to_json()
+            add_decision(session, services, record.id, decision)
             remaining = session.scalars(select(ReviewTaskRow).where(ReviewTaskRow.document_id == task.document_id,
                                                                     ReviewTaskRow.status.in_(("open", "claimed")))).all()
             if not remaining:

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = 600
     #: How often `kakunin run` re-queues documents stuck without a live job.
     reconcile_seconds: float = 60.0
+    #: Downstream delivery of decisions (outbox): a webhook URL and/or a JSON Lines folder.
+    webhook_url: str | None = None
+    webhook_timeout_seconds: float = 10.0
+    export_dir: Path | None = None
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     limits: Limits = Field(default_factory=Limits)
 

@@ -176,3 +176,19 @@ class RosterRow(Base):
     can_use_myna: Mapped[bool] = mapped_column(Boolean)
     voluntary: Mapped[bool] = mapped_column(Boolean, default=False)
     certificate_expiry: Mapped[str | None] = mapped_column(String(10), nullable=True)
+
+
+class OutboxRow(Base):
+    """One decision to deliver to one downstream target; delivered exactly once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("decision_id", "target"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
+    target: Mapped[str] = mapped_column(String(16))  # "webhook" | "jsonl"
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
