@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Request, UploadFile
+from fastapi import FastAPI, HTTPException, Query, Request, UploadFile
+from fastapi import Path as FastApiPath
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -20,6 +21,11 @@ from intake.settings import Settings, load_settings
 from intake.store import repo
 from intake.store.db import transaction
 from review_ui import screens
+
+#: Database ids are 32-bit on every backend; larger numbers are refused with 422, not a crash.
+DbId = Annotated[int, FastApiPath(ge=1, le=2**31 - 1)]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
+Limit = Annotated[int, Query(ge=1, le=200)]
 
 
 def _error(http_status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -117,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(status_code=202, content=body)
 
     @app.get("/api/v1/documents/{document_id}")
-    def get_document(request: Request, document_id: int) -> dict[str, Any]:
+    def get_document(request: Request, document_id: DbId) -> dict[str, Any]:
         caller = _caller(services, request, "read")
         with transaction(services.sessions) as session:
             document = repo.get_document(session, document_id)
@@ -161,7 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(status_code=201, content=result)
 
     @app.get("/api/v1/records")
-    def records(request: Request, status: str | None = None, form_id: str | None = None, offset: int = 0, limit: int = 50) -> dict[str, Any]:
+    def records(request: Request, status: str | None = None, form_id: str | None = None, offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
         """Validated (or pending) records with their decisions; paginated by offset/limit."""
         caller = _caller(services, request, "read")
         items = review.list_records(services, status, form_id, offset, limit)
@@ -171,7 +177,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"items": items, "offset": offset, "limit": limit}
 
     @app.get("/api/v1/records/{record_id}")
-    def record(request: Request, record_id: int) -> dict[str, Any]:
+    def record(request: Request, record_id: DbId) -> dict[str, Any]:
         caller = _caller(services, request, "read")
         view = review.record_view(services, record_id)
         if view is None:
@@ -183,7 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return view
 
     @app.get("/api/v1/decisions")
-    def decisions(request: Request, offset: int = 0, limit: int = 50) -> dict[str, Any]:
+    def decisions(request: Request, offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
         _caller(services, request, "read")
         items = [r["decision"] | {"record_id": r["id"]} for r in review.list_records(services, "validated", None, offset, limit) if r["decision"]]
         return {"items": items, "offset": offset, "limit": limit}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import Path as FastApiPath
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -25,6 +26,7 @@ from intake.store.models import AuditEventRow, PageRow
 from review_ui.labels import decision_label, field_label, option_label, value_label
 from review_ui.stats import statistics
 
+DbId = Annotated[int, FastApiPath(ge=1, le=2**31 - 1)]
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 COOKIE = "kakunin_session"
 DPI = 200
@@ -95,7 +97,7 @@ def router(services: Services) -> APIRouter:
             "form_id": form_id, "user": info.user, "csrf": info.csrf_token, "role_names": ROLE_NAMES, "notice": notice})
 
     @pages.get("/tasks/{task_id}", response_class=HTMLResponse)
-    def task_page(request: Request, task_id: int, error: str | None = None) -> HTMLResponse:
+    def task_page(request: Request, task_id: DbId, error: str | None = None) -> HTMLResponse:
         info = _session(request)
         try:
             review.claim(services, task_id, info.user)
@@ -131,7 +133,7 @@ def router(services: Services) -> APIRouter:
             "general_findings": [f for f in view.findings if not f.get("field")]})
 
     @pages.post("/tasks/{task_id}/approve")
-    async def approve(request: Request, task_id: int) -> Response:
+    async def approve(request: Request, task_id: DbId) -> Response:
         info = _session(request)
         form = await request.form()
         _csrf(request, info, str(form.get("csrf", "")))
@@ -148,7 +150,7 @@ def router(services: Services) -> APIRouter:
         return RedirectResponse(f"/?notice={quote(notice)}", status_code=303)
 
     @pages.post("/tasks/{task_id}/reject")
-    def reject(request: Request, task_id: int, reason: str = Form(...), note: str = Form(""), csrf: str = Form("")) -> Response:
+    def reject(request: Request, task_id: DbId, reason: str = Form(...), note: str = Form(""), csrf: str = Form("")) -> Response:
         info = _session(request)
         _csrf(request, info, csrf)
         try:
@@ -158,7 +160,7 @@ def router(services: Services) -> APIRouter:
         return RedirectResponse(f"/?notice={quote('差戻しました')}", status_code=303)
 
     @pages.post("/tasks/{task_id}/reveal")
-    def reveal(request: Request, task_id: int, field: str = Form(...), csrf: str = Form("")) -> JSONResponse:
+    def reveal(request: Request, task_id: DbId, field: str = Form(...), csrf: str = Form("")) -> JSONResponse:
         info = _session(request)
         _csrf(request, info, csrf)
         try:
@@ -168,7 +170,7 @@ def router(services: Services) -> APIRouter:
         return JSONResponse({"value": value})
 
     @pages.post("/tasks/{task_id}/check")
-    def check_value(request: Request, task_id: int, field: str = Form(...), value: str = Form(""), csrf: str = Form("")) -> JSONResponse:
+    def check_value(request: Request, task_id: DbId, field: str = Form(...), value: str = Form(""), csrf: str = Form("")) -> JSONResponse:
         """Validate one typed correction on the spot, with the validators of extraction."""
         info = _session(request)
         _csrf(request, info, csrf)
@@ -190,7 +192,7 @@ def router(services: Services) -> APIRouter:
                                                                   "form_names": FORM_NAMES, "status_names": STATUS_NAMES, "label": field_label})
 
     @pages.get("/records/{record_id}", response_class=HTMLResponse)
-    def record_page(request: Request, record_id: int) -> HTMLResponse:
+    def record_page(request: Request, record_id: DbId) -> HTMLResponse:
         info = _session(request)
         view = review.record_view(services, record_id)
         if view is None:
