@@ -9,6 +9,7 @@ from sqlalchemy import select
 from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import DecisionRow, DocumentRow, RecordRow, ReviewTaskRow
+from tests.conftest import SAMPLES
 from tests.review_ui.conftest import MY_NUMBER, audit_actions, login, set_my_number
 
 pytestmark = pytest.mark.ocr
@@ -116,3 +117,29 @@ def test_records_and_decisions_through_the_api(app: TestClient, task_id: int, se
     listed = app.get("/api/v1/records", params={"status": "validated"}).json()["items"]
     assert [r["id"] for r in listed] == [record_id]
     assert app.get("/api/v1/decisions").json()["items"][0]["record_id"] == record_id
+
+
+def test_end_to_end_upload_to_decision_through_the_api(app: TestClient, services: Services, engine) -> None:  # type: ignore[no-untyped-def]
+    from rq import SimpleWorker
+
+    from intake import jobs
+    from intake.auth import create_api_key
+
+    token = create_api_key(services, "e2e", ["read", "write"])
+    headers = {"Authorization": f"Bearer {token}"}
+    sample = SAMPLES / "sample_2025_0003_messhitsu.pdf"
+    uploaded = app.post("/api/v1/documents", files={"file": (sample.name, sample.read_bytes(), "application/pdf")}, headers=headers)
+    assert uploaded.status_code == 202
+    jobs._context = jobs.WorkerContext(services, engine)
+    SimpleWorker([services.queue], connection=services.redis).work(burst=True)
+    jobs._context = None
+    document = app.get(f"/api/v1/documents/{uploaded.json()['id']}", headers=headers).json()
+    assert document["status"] == "in_review" and document["extraction"]["documents"][0]["form_id"] == "messhitsu"
+    with transaction(services.sessions) as session:
+        task_id = session.scalars(select(ReviewTaskRow.id)).one()
+    csrf = login(app, "rev")
+    app.get(f"/tasks/{task_id}")
+    app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf})
+    records = app.get("/api/v1/records", headers=headers).json()["items"]
+    assert records and records[0]["decision"]["decision"] == "withdraw"  # 滅失届: the lost card is invalidated (R7/R12)
+    assert {o["rule"] for o in records[0]["decision"]["outcomes"]} & {"R7", "R12"}
