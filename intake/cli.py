@@ -300,6 +300,8 @@ def _reconcile_every(settings: Settings, stop: threading.Event) -> None:
 def _feed_samples(settings: Settings) -> int:
     """On first start, copy the sample scans into the hotfolder so the review queue is not empty."""
     marker = settings.data_dir / ".samples-fed"
+    if not settings.feed_samples:
+        return 0
     if marker.exists() or not SAMPLES.is_dir():
         return 0
     hotfolder = settings.hotfolder_dir
@@ -314,7 +316,11 @@ def _feed_samples(settings: Settings) -> int:
 
 
 @app.command()
-def run(port: Annotated[int, typer.Option(help="web port")] = 8000, host: str = "127.0.0.1") -> None:
+def run(
+    port: Annotated[int, typer.Option(help="web port")] = 8000,
+    host: str = "127.0.0.1",
+    workers: Annotated[int, typer.Option(help="worker processes on this machine")] = 1,
+) -> None:
     """Everything on one machine: Redis (if none runs), migrations, worker, hotfolder watcher, web."""
     _logging()
     settings = load_settings()
@@ -329,10 +335,11 @@ def run(port: Annotated[int, typer.Option(help="web port")] = 8000, host: str = 
     if fed:
         typer.echo(f"{fed} 件のサンプルをホットフォルダに投入しました: {settings.hotfolder_dir}")
     executable = [sys.executable, "-m", "intake.cli"]
-    children = [
-        subprocess.Popen([*executable, "worker"]),
-        subprocess.Popen([*executable, "watch"]),
-    ]
+    # Share the cores between the workers' ONNX Runtime thread pools instead of oversubscribing.
+    threads = max(1, (os.cpu_count() or 2) // max(workers, 1))
+    worker_env = {**os.environ, "KAKUNIN_OCR__THREADS": os.environ.get("KAKUNIN_OCR__THREADS", str(threads))}
+    children = [subprocess.Popen([*executable, "worker"], env=worker_env) for _ in range(max(workers, 1))]
+    children.append(subprocess.Popen([*executable, "watch"]))
     typer.echo(f"Kakunin: http://{host}:{port}/  (hotfolder: {settings.hotfolder_dir.resolve()})")
     stop = threading.Event()
     threading.Thread(target=_reconcile_every, args=(settings, stop), daemon=True, name="reconcile").start()

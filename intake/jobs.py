@@ -99,6 +99,7 @@ def process_document(document_id: int) -> str:
     result = replace(result, forms=tuple(forms))
     extraction = result.to_json()
     extraction["timings"] = {k: round(v, 3) for k, v in result.timings.items()}
+    extraction["timings"]["job"] = round(time.perf_counter() - started, 3)  # before the final write
     with transaction(services.sessions) as session:
         repo.save_extraction(session, document_id, extraction, result.forms, pages, engine.info.label())
         repo.audit(session, "worker", "document_extracted", document_id, forms=len(result.forms),

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = 600
     #: How often `kakunin run` re-queues documents stuck without a live job.
     reconcile_seconds: float = 60.0
+    #: `kakunin run` copies fixtures/samples into the hotfolder on its first start.
+    feed_samples: bool = True
     #: Downstream delivery of decisions (outbox): a webhook URL and/or a JSON Lines folder.
     webhook_url: str | None = None
     webhook_timeout_seconds: float = 10.0

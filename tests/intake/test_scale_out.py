@@ -1,0 +1,40 @@
+"""Scale-out: two worker processes on one PostgreSQL, one Redis and one file store process a
+batch with no document lost or done twice."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from intake.accept import accept
+from intake.services import Services
+from intake.store.db import transaction
+from intake.store.models import AuditEventRow, DocumentRow, ReviewTaskRow
+from tests.conftest import SAMPLES
+
+pytestmark = [pytest.mark.slow, pytest.mark.ocr]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_two_workers_share_one_postgresql_and_one_redis(services: Services) -> None:
+    scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
+    ids = {accept(services, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
+    env = {**os.environ, "KAKUNIN_DATABASE_URL": services.settings.resolved_database_url, "KAKUNIN_REDIS_URL": services.settings.redis_url,
+           "KAKUNIN_DATA_DIR": str(services.settings.data_dir), "KAKUNIN_OCR__THREADS": "1"}
+    workers = [subprocess.Popen([sys.executable, "-m", "intake.cli", "worker", "--burst"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+    for worker in workers:
+        _out, err = worker.communicate(timeout=600)
+        assert worker.returncode == 0, err.decode()[-2000:]
+    with transaction(services.sessions) as session:
+        statuses = dict(session.execute(select(DocumentRow.id, DocumentRow.status)).all())
+        tasks = Counter(session.scalars(select(ReviewTaskRow.document_id)))
+        extracted = Counter(session.scalars(select(AuditEventRow.document_id).where(AuditEventRow.action == "document_extracted")))
+    assert set(statuses) == ids and set(statuses.values()) == {"in_review"}
+    assert all(tasks[i] == 1 for i in ids)  # one review task per single-page document, none doubled
+    assert all(extracted[i] == 1 for i in ids)  # each document processed exactly once
