@@ -125,7 +125,7 @@ def main() -> None:
         scans = generate(root / "scans", args.pages, args.seed, today=date(2026, 11, 1))
         results = [run_once(scans, workers, root) for workers in args.workers]
     print(f"Throughput: {args.pages} generated scans (PDF/TIFF/PNG/JPEG, 200/300 dpi) dropped at once into the hotfolder of `kakunin run`; "
-          f"{os.cpu_count()} cores; cross-check on")
+          f"{os.cpu_count()} cores; cross-check {os.environ.get('KAKUNIN_OCR__CROSSCHECK_REC_MODEL', 'PP-OCRv5_mobile_rec') or 'off'}")
     print(f"{'workers':>7} {'done':>9} {'pages/min':>10} {'p50 s':>7} {'p95 s':>7} {'rasterize':>10} {'identify':>9} {'read':>7} {'job':>7} {'peak RSS MB':>12}")
     for r in results:
         s = r["stages"]

@@ -154,7 +154,13 @@ def read_fields(
     plan = plan_crops(template, page, dpi, ink, blank)
     keys, crops, cell_counts = plan.keys, plan.crops, plan.cell_counts
     primary = engine.recognize(crops)
-    disputed = disagreements(keys, primary, crosscheck.recognize(crops)) if crosscheck else set()
+    disputed: set[str] = set()
+    if crosscheck:
+        # Free text is where confident misreadings hide; boxed digits and dates have their own
+        # checks (cell counts, check digit, calendar), so the second model reads text only.
+        chosen = [i for i, (_, part) in enumerate(keys) if part == "text" or part.startswith("line")]
+        second = crosscheck.recognize([crops[i] for i in chosen])
+        disputed = disagreements([keys[i] for i in chosen], [primary[i] for i in chosen], second)
     recognitions = dict(zip(keys, primary, strict=True))
     for (name, part), count in cell_counts.items():
         if part == "pieces" and count:

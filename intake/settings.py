@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     hotfolder_stable_seconds: float = 2.0
     hotfolder_poll_seconds: float = 1.0
     job_timeout_seconds: int = 600
+    #: A document still "processing" after this long belongs to a dead worker: reconcile re-queues it.
+    processing_stale_seconds: float = 660.0
     #: How often `kakunin run` re-queues documents stuck without a live job.
     reconcile_seconds: float = 60.0
     #: `kakunin run` copies fixtures/samples into the hotfolder on its first start.

@@ -149,6 +149,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "extraction": extraction,
         }
 
+    @app.get("/api/v1/status")
+    def status(request: Request) -> dict[str, Any]:
+        """Queue depth, documents per state, failed jobs and the no-loss invariant."""
+        _caller(services, request, "read")
+        from intake.reconcile import status_report
+
+        return status_report(services)
+
     @app.post("/api/v1/events", status_code=201)
     async def post_event(request: Request) -> JSONResponse:
         """An event without a form (new_employee, shokken_list, myna_registered, cert_expired)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -98,6 +99,7 @@ def claim_for_processing(session: Session, document_id: int) -> Document | None:
         return None
     row.status = DocumentStatus.PROCESSING.value
     row.attempts += 1
+    row.updated_at = datetime.now(UTC)  # when this attempt started: reconcile's staleness clock
     session.flush()
     return _document(row)
 

@@ -1,0 +1,73 @@
+"""Fault injection: kill things mid-run and check the invariant — every document exactly once,
+none lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from sqlalchemy import select
+
+from intake.accept import accept
+from intake.reconcile import invariant, reconcile
+from intake.services import Services
+from intake.store.db import transaction
+from intake.store.models import DocumentRow, ReviewTaskRow
+from tests.conftest import SAMPLES
+
+pytestmark = [pytest.mark.slow, pytest.mark.ocr]
+
+
+def _worker(services: Services, burst: bool) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "KAKUNIN_DATABASE_URL": services.settings.resolved_database_url, "KAKUNIN_REDIS_URL": services.settings.redis_url,
+           "KAKUNIN_DATA_DIR": str(services.settings.data_dir), "KAKUNIN_OCR__THREADS": "1"}
+    return subprocess.Popen([sys.executable, "-m", "intake.cli", "worker", *(["--burst"] if burst else [])], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _statuses(services: Services) -> dict[int, str]:
+    with transaction(services.sessions) as session:
+        return dict(session.execute(select(DocumentRow.id, DocumentRow.status)).all())
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_worker_killed_mid_ocr_loses_nothing(services: Services) -> None:
+    """GIVEN documents being processed WHEN the worker is killed with SIGKILL during OCR
+    THEN reconcile re-queues what it held and a new worker finishes everything exactly once."""
+    services.settings.processing_stale_seconds = 2.0
+    scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
+    ids = {accept(services, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
+    victim = _worker(services, burst=False)
+    deadline = time.time() + 120
+    while time.time() < deadline and "processing" not in _statuses(services).values():
+        time.sleep(0.05)
+    os.kill(victim.pid, signal.SIGKILL)  # mid-OCR: a document is in "processing"
+    victim.wait()
+    assert "processing" in _statuses(services).values()
+    time.sleep(2.5)
+    report = reconcile(services)
+    assert report["requeued"]
+    survivor = _worker(services, burst=True)
+    assert survivor.wait(timeout=600) == 0
+    statuses = _statuses(services)
+    assert set(statuses) == ids and set(statuses.values()) == {"in_review"}
+    with transaction(services.sessions) as session:
+        tasks = list(session.scalars(select(ReviewTaskRow.document_id)))
+    assert sorted(tasks) == sorted(ids)  # one task each: nothing done twice
+    assert invariant(services)["ok"], invariant(services)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_sigterm_lets_the_running_job_finish(services: Services) -> None:
+    accept(services, (SAMPLES / "sample_2025_0003_messhitsu.pdf").read_bytes(), "m.pdf", "hotfolder")
+    worker = _worker(services, burst=False)
+    deadline = time.time() + 120
+    while time.time() < deadline and "processing" not in _statuses(services).values():
+        time.sleep(0.05)
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=120) == 0
+    assert set(_statuses(services).values()) == {"in_review"}
