@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -221,9 +221,14 @@ def record_view(services: Services, record_id: int) -> dict[str, Any] | None:
         }
 
 
-def list_records(services: Services, status: str | None = None, form_id: str | None = None, offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+def list_records(services: Services, status: str | None = None, form_id: str | None = None, offset: int = 0, limit: int = 50,
+                 since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
     with transaction(services.sessions) as session:
         query = select(RecordRow.id).order_by(RecordRow.id)
+        if since:
+            query = query.where(RecordRow.created_at >= datetime.combine(since, datetime.min.time(), UTC))
+        if until:
+            query = query.where(RecordRow.created_at < datetime.combine(until, datetime.min.time(), UTC) + timedelta(days=1))
         if status:
             query = query.where(RecordRow.status == status)
         if form_id:

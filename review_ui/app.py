@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query, Request, UploadFile
 from fastapi import Path as FastApiPath
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from intake import auth, events, review
 from intake.accept import accept
@@ -78,6 +82,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.include_router(screens.router(services))
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """API errors as {"error": {"code", "message"}}; screens keep their HTML pages."""
+        if not request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, exc)
+        detail = exc.detail if isinstance(exc.detail, dict) else {"code": f"http_{exc.status_code}", "message": str(exc.detail)}
+        return _error(exc.status_code, str(detail.get("code")), str(detail.get("message")))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        return _error(422, "invalid_request", f"リクエストが正しくありません: {problems}")
+
     @app.exception_handler(Unauthorized)
     async def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
         return _error(exc.status, exc.code, exc.message)
@@ -137,9 +154,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             extraction.pop("timings", None)
             if "my_number" not in caller.scopes:
                 extraction = mask_extraction(extraction)
+        with transaction(services.sessions) as session:
+            tasks = [{"task_id": t.id, "form_index": t.form_index, "form_id": t.form_id, "status": t.status}
+                     for t in repo.review_tasks_of(session, document_id)]
         return {
             "id": document.id,
             "status": document.status.value,
+            "review": tasks,
             "source": document.source,
             "original_name": document.original_name,
             "media_type": document.media_type,
@@ -175,10 +196,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(status_code=201, content=result)
 
     @app.get("/api/v1/records")
-    def records(request: Request, status: str | None = None, form_id: str | None = None, offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
-        """Validated (or pending) records with their decisions; paginated by offset/limit."""
+    def records(request: Request, status: str | None = None, form_id: str | None = None, since: date | None = None,
+                until: date | None = None, offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
+        """Records with their decisions, filtered by status, form and validation date (since/until,
+        inclusive); paginated by offset/limit."""
         caller = _caller(services, request, "read")
-        items = review.list_records(services, status, form_id, offset, limit)
+        items = review.list_records(services, status, form_id, offset, limit, since, until)
         if "my_number" not in caller.scopes:
             for item in items:
                 item["values"] = review.mask_values(item["values"])

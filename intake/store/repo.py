@@ -185,6 +185,11 @@ def open_review_tasks(session: Session, form_id: str | None = None, limit: int =
     return [(_task(t), _document(d)) for t, d in session.execute(query.limit(limit)).all()]
 
 
+def review_tasks_of(session: Session, document_id: int) -> list[ReviewTask]:
+    query = select(ReviewTaskRow).where(ReviewTaskRow.document_id == document_id).order_by(ReviewTaskRow.form_index)
+    return [_task(row) for row in session.scalars(query)]
+
+
 def status_counts(session: Session) -> dict[str, int]:
     rows = session.execute(select(DocumentRow.status, func.count()).group_by(DocumentRow.status)).all()
     return {status: count for status, count in rows}

@@ -85,7 +85,7 @@ def test_text_file_named_pdf_is_a_failed_document_with_a_reason(client: TestClie
 
 
 def test_unknown_document_is_404(client: TestClient) -> None:
-    assert client.get("/api/v1/documents/999999").status_code == 404
+    assert client.get("/api/v1/documents/999999").status_code == 404  # see also the error-shape test
 
 
 def test_screens_need_a_login_and_send_security_headers(client: TestClient) -> None:
@@ -105,3 +105,16 @@ def test_events_api_records_a_new_employee(client: TestClient) -> None:
     assert record["decision"]["decision"] == "issue_via_employer"
     bad = client.post("/api/v1/events", json={"kind": "wedding"})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_event"
+
+
+def test_api_errors_share_one_json_shape(client: TestClient) -> None:
+    missing = client.get("/api/v1/documents/999999")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    invalid = client.get("/api/v1/records", params={"limit": 100000})
+    assert invalid.status_code == 422 and invalid.json()["error"]["code"] == "invalid_request"
+
+
+def test_records_filter_by_date(client: TestClient) -> None:
+    client.post("/api/v1/events", json={"kind": "new_employee", "symbol": "3003", "number": "9", "name": "日付 太郎"})
+    assert len(client.get("/api/v1/records", params={"since": "2000-01-01"}).json()["items"]) == 1
+    assert client.get("/api/v1/records", params={"until": "2000-01-01"}).json()["items"] == []
