@@ -141,13 +141,16 @@ def db_upgrade() -> None:
 
 
 @app.command()
-def worker(burst: Annotated[bool, typer.Option(help="exit when the queue is empty")] = False) -> None:
+def worker(
+    burst: Annotated[bool, typer.Option(help="exit when the queue is empty")] = False,
+    max_jobs: Annotated[int | None, typer.Option(help="exit after this many jobs (a supervisor starts a fresh one)")] = None,
+) -> None:
     """Process queued documents (OCR models are loaded once)."""
     _logging()
     from intake.services import Services
     from intake.worker import run_worker
 
-    run_worker(Services(load_settings()), burst=burst)
+    run_worker(Services(load_settings()), burst=burst, max_jobs=max_jobs)
 
 
 @app.command()
@@ -267,6 +270,15 @@ def _start_redis(settings: Settings) -> subprocess.Popen[bytes] | None:
     raise typer.BadParameter(f"redis-server did not answer on port {port}")
 
 
+def _supervise(children: list[subprocess.Popen[bytes]], worker_command: list[str], env: dict[str, str], stop: threading.Event) -> None:
+    """Restart a worker that exited (recycled after --max-jobs, or crashed) until shutdown."""
+    while not stop.wait(2.0):
+        for index, child in enumerate(children):
+            if child.args == worker_command and child.poll() is not None:
+                logging.getLogger(__name__).info("worker %s exited (%s); starting a fresh one", child.pid, child.returncode)
+                children[index] = subprocess.Popen(worker_command, env=env)
+
+
 def _first_admin(settings: Settings) -> None:
     """On the first start, create an admin with a one-time password (there is no default one)."""
     from intake.auth import count_users, create_user
@@ -338,11 +350,15 @@ def run(
     # Share the cores between the workers' ONNX Runtime thread pools instead of oversubscribing.
     threads = max(1, (os.cpu_count() or 2) // max(workers, 1))
     worker_env = {**os.environ, "KAKUNIN_OCR__THREADS": os.environ.get("KAKUNIN_OCR__THREADS", str(threads))}
-    children = [subprocess.Popen([*executable, "worker"], env=worker_env) for _ in range(max(workers, 1))]
+    # Workers are recycled after a number of jobs so that memory stays bounded whatever the
+    # OCR runtime does; the supervisor thread below starts a fresh one each time.
+    worker_command = [*executable, "worker", "--max-jobs", str(settings.worker_max_jobs)]
+    children = [subprocess.Popen(worker_command, env=worker_env) for _ in range(max(workers, 1))]
     children.append(subprocess.Popen([*executable, "watch"]))
     typer.echo(f"Kakunin: http://{host}:{port}/  (hotfolder: {settings.hotfolder_dir.resolve()})")
     stop = threading.Event()
     threading.Thread(target=_reconcile_every, args=(settings, stop), daemon=True, name="reconcile").start()
+    threading.Thread(target=_supervise, args=(children, worker_command, worker_env, stop), daemon=True, name="supervisor").start()
     try:
         serve(host=host, port=port)
     finally:

@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     hotfolder_stable_seconds: float = 2.0
     hotfolder_poll_seconds: float = 1.0
     job_timeout_seconds: int = 600
+    #: `kakunin run` recycles a worker process after this many jobs (bounded memory).
+    worker_max_jobs: int = 500
     #: A document still "processing" after this long belongs to a dead worker: reconcile re-queues it.
     processing_stale_seconds: float = 660.0
     #: How often `kakunin run` re-queues documents stuck without a live job.

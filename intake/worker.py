@@ -12,7 +12,7 @@ from intake.services import Services
 log = logging.getLogger(__name__)
 
 
-def run_worker(services: Services, burst: bool = False) -> None:
+def run_worker(services: Services, burst: bool = False, max_jobs: int | None = None) -> None:
     """Work the document queue. ``burst`` stops when the queue is empty (tests, batch runs).
 
     A SimpleWorker runs jobs in this process, so the models loaded by ``init_worker`` serve
@@ -21,4 +21,4 @@ def run_worker(services: Services, burst: bool = False) -> None:
     context = init_worker(services)
     log.info("OCR engine ready: %s", context.engine.info.label())
     worker = SimpleWorker([services.queue], connection=services.redis)
-    worker.work(burst=burst, with_scheduler=True)
+    worker.work(burst=burst, with_scheduler=True, max_jobs=max_jobs)

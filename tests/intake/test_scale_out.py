@@ -38,3 +38,20 @@ def test_two_workers_share_one_postgresql_and_one_redis(services: Services) -> N
     assert set(statuses) == ids and set(statuses.values()) == {"in_review"}
     assert all(tasks[i] == 1 for i in ids)  # one review task per single-page document, none doubled
     assert all(extracted[i] == 1 for i in ids)  # each document processed exactly once
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_worker_recycles_after_max_jobs(services: Services) -> None:
+    """A worker started with --max-jobs exits cleanly after that many jobs, leaving the rest
+    queued for the fresh worker that `kakunin run` starts in its place."""
+    scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))[:2]
+    for scan in scans:
+        accept(services, scan.read_bytes(), scan.name, "hotfolder")
+    env = {**os.environ, "KAKUNIN_DATABASE_URL": services.settings.resolved_database_url, "KAKUNIN_REDIS_URL": services.settings.redis_url,
+           "KAKUNIN_DATA_DIR": str(services.settings.data_dir)}
+    worker = subprocess.run([sys.executable, "-m", "intake.cli", "worker", "--max-jobs", "1"], env=env, capture_output=True, timeout=300, check=False)
+    assert worker.returncode == 0, worker.stderr.decode()[-2000:]
+    with transaction(services.sessions) as session:
+        statuses = sorted(session.scalars(select(DocumentRow.status)))
+    assert statuses == ["in_review", "received"]
+    assert services.queue.count == 1
