@@ -84,10 +84,19 @@ def test_clerk_clears_a_form_with_the_keyboard_only(app, task_id: int, server: s
     # The first doubtful field has the focus; typing replaces its value, Enter confirms it.
     focused = page.evaluate("document.activeElement.closest('.field').dataset.field")
     page.keyboard.type("健保 太郎" if focused.endswith("name") else page.evaluate("document.activeElement.value") or "")
+    confirmed = "document.querySelectorAll('.field.confirmed').length"
     for _ in range(80):
         if "すべて確認しました" in page.inner_text("#status"):
             break
+        before = page.evaluate(confirmed)
         page.keyboard.press("Enter")
+        # Each Enter is checked by the server first; wait for it before the next key (polled from
+        # here: the page's CSP rightly forbids the eval that wait_for_function would use).
+        for _ in range(200):
+            if page.evaluate(confirmed) > before or page.evaluate("Array.from(document.querySelectorAll('.check')).some(c => c.textContent)"):
+                break
+            time.sleep(0.05)
+        assert not page.evaluate("Array.from(document.querySelectorAll('.check')).map(c => c.textContent).join('')")
     assert "すべて確認しました" in page.inner_text("#status")
     page.keyboard.press("Control+Enter")
     page.wait_for_url(f"{server}/records/*")  # the validated record, with the rules' decision
