@@ -27,12 +27,22 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _live(services: Services, document_id: int) -> bool:
+def _live(services: Services, document_id: int, queued: set[str] | None = None, stale: bool = False) -> bool:
+    """Whether a job will still run for this document.
+
+    A job marked queued must really be in the queue (a Redis restart can keep the job but lose
+    the pop that took it); a started job counts as live until the document goes stale.
+    """
     try:
         job = Job.fetch(job_id(document_id), connection=services.redis)
-        return job.get_status(refresh=True) in _LIVE
+        status = job.get_status(refresh=True)
     except Exception:  # noqa: BLE001 - NoSuchJobError and friends: no live job
         return False
+    if status == JobStatus.QUEUED:
+        return queued is None or job.id in queued
+    if status == JobStatus.STARTED:
+        return not stale
+    return status in _LIVE
 
 
 def reconcile(services: Services) -> dict[str, Any]:
@@ -49,10 +59,13 @@ def reconcile(services: Services) -> dict[str, Any]:
     # (kill -9, power loss): its job may still look "started" in Redis. Jobs are idempotent,
     # so queuing it again is safe even if that worker was only slow.
     stale_before = datetime.now(UTC) - timedelta(seconds=services.settings.processing_stale_seconds)
+    try:
+        queued: set[str] | None = set(services.queue.get_job_ids())
+    except RedisError:
+        queued = None
     requeued = [
         d.id for d in stuck
-        if (not _live(services, d.id) or (d.status is DocumentStatus.PROCESSING and _aware(d.updated_at) < stale_before))
-        and enqueue_document(services.queue, d.id)
+        if not _live(services, d.id, queued, stale=_aware(d.updated_at) < stale_before) and enqueue_document(services.queue, d.id)
     ]
     failed: list[str] = []
     with contextlib.suppress(RedisError):
