@@ -70,31 +70,49 @@ def _pg_bin(name: str) -> str | None:
     return str(candidates[-1]) if candidates else None
 
 
+class PgCluster:
+    """A throwaway PostgreSQL cluster (Debian's binaries), owned by the postgres user when run
+    as root; it can be stopped and started again to test an unavailable database."""
+
+    def __init__(self) -> None:
+        initdb, self.pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+        if not initdb or not self.pg_ctl:
+            _missing("PostgreSQL (initdb, pg_ctl)")
+        self.directory = Path(tempfile.mkdtemp(prefix="kakunin-pg-"))
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        self.data = self.directory / "data"
+        self.port = free_port()
+        subprocess.run([*self.prefix, str(initdb), "-D", str(self.data), "-U", "kakunin", "--auth=trust", "-E", "UTF8"], check=True,
+                       stdout=subprocess.DEVNULL)
+        self.start()
+        subprocess.run([*self.prefix, _pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "kakunin", "kakunin"],
+                       check=True)
+        self.url = f"postgresql+psycopg://kakunin@127.0.0.1:{self.port}/kakunin"
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run([*self.prefix, str(self.pg_ctl), "-D", str(self.data), "-o", options, "-l", str(self.directory / "log"), "-w", "start"],
+                       check=True, stdout=subprocess.DEVNULL)
+
+    def stop(self, mode: str = "fast") -> None:
+        subprocess.run([*self.prefix, str(self.pg_ctl), "-D", str(self.data), "-m", mode, "stop"], check=False, stdout=subprocess.DEVNULL)
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    """A throwaway PostgreSQL cluster (Debian's binaries), owned by the postgres user when run as root."""
     if os.environ.get("KAKUNIN_TEST_POSTGRES_URL"):
         yield os.environ["KAKUNIN_TEST_POSTGRES_URL"]
         return
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        _missing("PostgreSQL (initdb, pg_ctl)")
-    directory = Path(tempfile.mkdtemp(prefix="kakunin-pg-"))
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(directory, "postgres", "postgres")
-        prefix = ["runuser", "-u", "postgres", "--"]
-    data = directory / "data"
-    port = free_port()
-    subprocess.run([*prefix, initdb, "-D", str(data), "-U", "kakunin", "--auth=trust", "-E", "UTF8"], check=True,
-                   stdout=subprocess.DEVNULL)
-    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-o", f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off",
-                    "-l", str(directory / "log"), "-w", "start"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([*prefix, _pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "kakunin", "kakunin"],
-                   check=True)
-    yield f"postgresql+psycopg://kakunin@127.0.0.1:{port}/kakunin"
-    subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], check=False, stdout=subprocess.DEVNULL)
-    shutil.rmtree(directory, ignore_errors=True)
+    cluster = PgCluster()
+    yield cluster.url
+    cluster.remove()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -129,3 +129,39 @@ def test_redis_killed_and_restarted_mid_run_loses_nothing(services: Services, tm
     finally:
         redis.kill()
         redis.wait()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_database_unavailable_for_a_while_delays_but_loses_nothing(services: Services) -> None:
+    """GIVEN queued documents WHEN PostgreSQL is down as the worker takes them THEN the jobs
+    fail as transient, are retried after the back-off, and finish once it is back."""
+    from intake.store.db import upgrade
+    from tests.conftest import PgCluster
+
+    cluster = PgCluster()
+    try:
+        services.settings.database_url = cluster.url
+        own = Services(services.settings)
+        upgrade(own.db)
+        scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))[:2]
+        ids = {accept(own, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
+        own.db.dispose()
+        cluster.stop()
+        worker = _worker(own, burst=False)
+        time.sleep(6)  # the worker takes the jobs while the database is down
+        cluster.start()
+        deadline = time.time() + 150
+        while time.time() < deadline and set(_statuses(own).values()) != {"in_review"}:
+            time.sleep(1)
+        worker.terminate()
+        worker.wait(timeout=120)
+        assert set(_statuses(own)) == ids and set(_statuses(own).values()) == {"in_review"}
+        from rq.job import Job
+
+        from intake.queue import job_id
+
+        retried = [Job.fetch(job_id(i), connection=own.redis).retries_left for i in ids]
+        assert any(left is not None and left < 3 for left in retried), retried  # the outage was really hit
+        assert invariant(own)["ok"], invariant(own)
+    finally:
+        cluster.remove()
