@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     hotfolder_poll_seconds: float = 1.0
     job_timeout_seconds: int = 600
     #: `kakunin run` recycles a worker process after this many jobs (bounded memory).
-    worker_max_jobs: int = 500
+    worker_max_jobs: int = 150  # measured: peak RSS 1.40 GB after 30 pages, 1.54 GB after 200
     #: A document still "processing" after this long belongs to a dead worker: reconcile re-queues it.
     processing_stale_seconds: float = 660.0
     #: How often `kakunin run` re-queues documents stuck without a live job.
