@@ -37,6 +37,12 @@ def nfkc(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
 
 
+def without_spaces(value: object) -> object:
+    """Strings with every space (ASCII and ideographic) removed, for comparing names as written
+    with and without the space between 氏 and 名; other values unchanged."""
+    return value.replace(" ", "").replace("\u3000", "") if isinstance(value, str) else value
+
+
 def text_value(raw: str) -> str | None:
     value = nfkc(raw).translate(_CHINESE_FORMS)
     return value or None

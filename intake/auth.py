@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
+from intake.domain import aware
 from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
@@ -53,10 +54,6 @@ class SessionInfo:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite returns naive values
 
 
 def _digest(token: str) -> str:
@@ -118,7 +115,7 @@ def current(services: Services, token: str | None) -> SessionInfo | None:
         row = session.scalar(select(SessionRow).where(SessionRow.token_hash == _digest(token)))
         if row is None or row.revoked:
             return None
-        if now - _aware(row.last_seen_at) > IDLE_TIMEOUT or now - _aware(row.created_at) > ABSOLUTE_LIFETIME:
+        if now - aware(row.last_seen_at) > IDLE_TIMEOUT or now - aware(row.created_at) > ABSOLUTE_LIFETIME:
             row.revoked = True
             return None
         row.last_seen_at = now

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+
+def aware(moment: datetime) -> datetime:
+    """A timestamp with its zone: SQLite hands back naive UTC values, PostgreSQL aware ones."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def mask_my_number(value: Any) -> Any:
+    """個人番号 shown as its last four digits only."""
+    return f"********{value[-4:]}" if isinstance(value, str) and len(value) >= 4 else value
 
 
 class DocumentStatus(StrEnum):

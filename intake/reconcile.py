@@ -12,7 +12,7 @@ from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 from sqlalchemy import select
 
-from intake.domain import TERMINAL, DocumentStatus
+from intake.domain import TERMINAL, DocumentStatus, aware
 from intake.hotfolder import PROCESSING, REJECTED
 from intake.queue import enqueue_document, job_id
 from intake.services import Services
@@ -21,10 +21,6 @@ from intake.store.db import transaction
 from intake.store.models import DocumentRow
 
 _LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.DEFERRED, JobStatus.SCHEDULED}
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _live(services: Services, document_id: int, queued: set[str] | None = None, stale: bool = False) -> bool:
@@ -65,7 +61,7 @@ def reconcile(services: Services) -> dict[str, Any]:
         queued = None
     requeued = [
         d.id for d in stuck
-        if not _live(services, d.id, queued, stale=_aware(d.updated_at) < stale_before) and enqueue_document(services.queue, d.id)
+        if not _live(services, d.id, queued, stale=aware(d.updated_at) < stale_before) and enqueue_document(services.queue, d.id)
     ]
     failed: list[str] = []
     with contextlib.suppress(RedisError):

@@ -13,7 +13,7 @@ from extractors.review_input import from_input, message
 from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates
 from intake.auth import CAN_APPROVE, User
-from intake.domain import DocumentStatus
+from intake.domain import DocumentStatus, mask_my_number
 from intake.outbox import add_decision
 from intake.roster import persons as roster_persons
 from intake.services import Services
@@ -200,9 +200,7 @@ def reveal(services: Services, task_id: int, user: User, field: str) -> str | No
     return value if isinstance(value, str) else None
 
 
-def mask(value: Any) -> Any:
-    """個人番号 shown as its last four digits only."""
-    return f"********{value[-4:]}" if isinstance(value, str) and len(value) >= 4 else value
+mask = mask_my_number
 
 
 def record_view(services: Services, record_id: int) -> dict[str, Any] | None:

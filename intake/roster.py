@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from extractors.model import Finding
+from extractors.normalize import without_spaces
 from extractors.rules import Person
 from intake.services import Services
 from intake.store.db import transaction
@@ -70,10 +71,6 @@ def roster_loaded(services: Services) -> bool:
         return session.scalar(select(RosterRow.id).limit(1)) is not None
 
 
-def _squeeze(text: object) -> str:
-    return str(text or "").replace(" ", "").replace("\u3000", "")
-
-
 def members(services: Services, symbol: str | None, number: str | None) -> list[RosterRow]:
     if not symbol or not number:
         return []
@@ -85,7 +82,7 @@ def persons(services: Services, values: dict[str, Any]) -> dict[str, Person]:
     """The roster's people of a record (the insured and their dependents), keyed by name."""
     out = {}
     for row in members(services, values.get("insured_symbol"), values.get("insured_number")):
-        out[_squeeze(row.name)] = Person(row.symbol, row.number, row.name, row.name_kana, date.fromisoformat(row.birth_date),
+        out[str(without_spaces(row.name))] = Person(row.symbol, row.number, row.name, row.name_kana, date.fromisoformat(row.birth_date),
                                          row.can_use_myna, row.voluntary,
                                          date.fromisoformat(row.certificate_expiry) if row.certificate_expiry else None)
     return out
@@ -102,7 +99,7 @@ def cross_check(services: Services, values: dict[str, Any]) -> list[Finding]:
     insured = next((r for r in rows if r.relationship == "本人"), None)
     out = []
     if insured is not None:
-        if values.get("insured_name") and _squeeze(values["insured_name"]) != _squeeze(insured.name):
+        if values.get("insured_name") and without_spaces(values["insured_name"]) != without_spaces(insured.name):
             out.append(Finding("insured_name", "roster_mismatch", "氏名が加入者名簿と一致しません"))
         if values.get("insured_birth_date") and values["insured_birth_date"] != insured.birth_date:
             out.append(Finding("insured_birth_date", "roster_mismatch", "生年月日が加入者名簿と一致しません"))

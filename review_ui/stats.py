@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from statistics import median
 from typing import Any
 
 from sqlalchemy import select
 
+from intake.domain import aware
 from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import AuditEventRow, DocumentRow, RecordRow
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def statistics(services: Services) -> dict[str, Any]:
@@ -26,19 +23,19 @@ def statistics(services: Services) -> dict[str, Any]:
                                  .where(AuditEventRow.action.in_(("task_viewed", "task_approved")))).all()
     per_day: dict[str, Counter[str]] = defaultdict(Counter)
     for created, status in documents:
-        per_day[_aware(created).date().isoformat()][status] += 1
+        per_day[aware(created).date().isoformat()][status] += 1
     corrected: Counter[str] = Counter()
     for _form, values in records:
         corrected.update(values.get("_corrected", []))
     first_view: dict[int, datetime] = {}
     review_seconds: dict[int, float] = {}
-    for at, action, document_id in sorted(events, key=lambda e: _aware(e[0])):
+    for at, action, document_id in sorted(events, key=lambda e: aware(e[0])):
         if document_id is None:
             continue
         if action == "task_viewed":
-            first_view.setdefault(document_id, _aware(at))
+            first_view.setdefault(document_id, aware(at))
         elif document_id in first_view:
-            review_seconds[document_id] = (_aware(at) - first_view[document_id]).total_seconds()
+            review_seconds[document_id] = (aware(at) - first_view[document_id]).total_seconds()
     forms_by_document: dict[int, str | None] = {}
     with transaction(services.sessions) as session:
         for document_id, form_id in session.execute(select(RecordRow.document_id, RecordRow.form_id)).all():

@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors.template import TEMPLATE_DIR
+from intake.settings import Settings
 
 FONT = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
 
@@ -36,3 +37,11 @@ def write(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+def service_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment a `kakunin` subprocess needs to share a test's database, Redis and files."""
+    import os
+
+    return {**os.environ, "KAKUNIN_DATABASE_URL": settings.resolved_database_url, "KAKUNIN_REDIS_URL": settings.redis_url,
+            "KAKUNIN_DATA_DIR": str(settings.data_dir), **extra}

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from extractors.model import Finding
+from extractors.normalize import without_spaces
 
 #: The 資格確認書 regime starts on 令和6年12月2日 (forms README §3.1 submission_date).
 REGIME_START = date(2024, 12, 2)
@@ -112,13 +113,9 @@ def same_as_insured(v: Values, prefix: str, pairs: list[tuple[str, str]]) -> lis
     out = []
     for own, insured in pairs:
         a, b = v.get(prefix + own), v.get(insured)
-        if a is not None and b is not None and _squeeze(a) != _squeeze(b):
+        if a is not None and b is not None and without_spaces(a) != without_spaces(b):
             out.append(finding(prefix + own, "target_mismatch", "被保険者本人の欄と被保険者欄の記入が一致しません"))
     return out
-
-
-def _squeeze(value: object) -> object:
-    return value.replace(" ", "") if isinstance(value, str) else value
 
 
 def not_after(v: Values, earlier: str, later: str, code: str, message: str) -> list[Finding]:

@@ -14,15 +14,12 @@ from extractors.forms.common import (
     required,
 )
 from extractors.model import Finding
+from extractors.normalize import without_spaces
 
 NAME_SECTION = ["name_old_kana", "name_old", "name_new_kana", "name_new", "name_change_date", "name_change_reason", "name_change_reason_other"]
 ADDRESS_SECTION = ["address_old_postal_code", "address_old", "address_new_postal_code", "address_new", "address_change_date", "dependent_living_after"]
 DEPENDENT_SECTION = ["dependent_name_kana", "dependent_name", "dependent_birth_date", "dependent_relationship"]
 PROOFS = {"marriage_cert", "koseki", "other"}
-
-
-def _squeeze(value: object) -> object:
-    return value.replace(" ", "") if isinstance(value, str) else value
 
 
 def check(v: Values, today: date) -> list[Finding]:
@@ -37,11 +34,11 @@ def check(v: Values, today: date) -> list[Finding]:
     attachments = set(v.options("attachments"))
     if "name" in kinds:
         out += required(v, ["name_old_kana", "name_old", "name_new_kana", "name_new", "name_change_date", "name_change_reason"], "氏名変更")
-        if v.filled("name_new") and _squeeze(v.get("name_new")) == _squeeze(v.get("name_old")):
+        if v.filled("name_new") and without_spaces(v.get("name_new")) == without_spaces(v.get("name_old")):
             out.append(finding("name_new", "name_unchanged", "変更後の氏名が変更前と同じです"))
         own_name, own_kana = ("dependent_name", "dependent_name_kana") if dependent else ("insured_name", "insured_name_kana")
         for own, new in ((own_name, "name_new"), (own_kana, "name_new_kana")):
-            if v.filled(own) and v.filled(new) and _squeeze(v.get(own)) != _squeeze(v.get(new)):
+            if v.filled(own) and v.filled(new) and without_spaces(v.get(own)) != without_spaces(v.get(new)):
                 out.append(finding(own, "name_after_change", "氏名欄には変更後の氏名を記入してください"))
         if (v.get("name_change_reason") == "other") != v.filled("name_change_reason_other"):
             out.append(finding("name_change_reason_other", "other_text", "「その他」を選んだ場合のみ理由を記入してください"))
@@ -55,7 +52,7 @@ def check(v: Values, today: date) -> list[Finding]:
         out += must_be_blank(v, NAME_SECTION, "氏名変更なし")
     if "address" in kinds:
         out += required(v, ["address_old_postal_code", "address_old", "address_new_postal_code", "address_new", "address_change_date"], "住所変更")
-        if v.filled("address_new") and _squeeze(v.get("address_new")) == _squeeze(v.get("address_old")):
+        if v.filled("address_new") and without_spaces(v.get("address_new")) == without_spaces(v.get("address_old")):
             out.append(finding("address_new", "address_unchanged", "変更後の住所が変更前と同じです"))
         if dependent:
             out += required(v, ["dependent_living_after"], "被扶養者の住所変更")

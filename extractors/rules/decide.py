@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from extractors.normalize import without_spaces
 from extractors.rules import params
 from extractors.rules.model import PRECEDENCE, Context, Decision, DecisionKind, Outcome, Person, Record
 
@@ -26,7 +27,7 @@ def _date(value: object) -> date | None:
 
 
 def _key(name: object) -> str:
-    return str(name or "").replace(" ", "").replace("\u3000", "")
+    return str(without_spaces(str(name or "")))
 
 
 def _person(ctx: Context, name: object) -> Person | None:

@@ -18,13 +18,13 @@ from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import DocumentRow, ReviewTaskRow
 from tests.conftest import SAMPLES
+from tests.helpers import service_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]
 
 
 def _worker(services: Services, burst: bool) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "KAKUNIN_DATABASE_URL": services.settings.resolved_database_url, "KAKUNIN_REDIS_URL": services.settings.redis_url,
-           "KAKUNIN_DATA_DIR": str(services.settings.data_dir), "KAKUNIN_OCR__THREADS": "1"}
+    env = service_env(services.settings, KAKUNIN_OCR__THREADS="1")
     return subprocess.Popen([sys.executable, "-m", "intake.cli", "worker", *(["--burst"] if burst else [])], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -32,6 +32,13 @@ def _worker(services: Services, burst: bool) -> subprocess.Popen[bytes]:
 def _statuses(services: Services) -> dict[int, str]:
     with transaction(services.sessions) as session:
         return dict(session.execute(select(DocumentRow.id, DocumentRow.status)).all())
+
+
+def _wait_until_some(services: Services, status: str, seconds: float = 120) -> None:
+    """Poll until at least one document has ``status`` (e.g. a worker is mid-OCR)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline and status not in _statuses(services).values():
+        time.sleep(0.05)
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -42,9 +49,7 @@ def test_worker_killed_mid_ocr_loses_nothing(services: Services) -> None:
     scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
     ids = {accept(services, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
     victim = _worker(services, burst=False)
-    deadline = time.time() + 120
-    while time.time() < deadline and "processing" not in _statuses(services).values():
-        time.sleep(0.05)
+    _wait_until_some(services, "processing")
     os.kill(victim.pid, signal.SIGKILL)  # mid-OCR: a document is in "processing"
     victim.wait()
     assert "processing" in _statuses(services).values()
@@ -65,9 +70,7 @@ def test_worker_killed_mid_ocr_loses_nothing(services: Services) -> None:
 def test_sigterm_lets_the_running_job_finish(services: Services) -> None:
     accept(services, (SAMPLES / "sample_2025_0003_messhitsu.pdf").read_bytes(), "m.pdf", "hotfolder")
     worker = _worker(services, burst=False)
-    deadline = time.time() + 120
-    while time.time() < deadline and "processing" not in _statuses(services).values():
-        time.sleep(0.05)
+    _wait_until_some(services, "processing")
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=120) == 0
     assert set(_statuses(services).values()) == {"in_review"}
@@ -106,9 +109,7 @@ def test_redis_killed_and_restarted_mid_run_loses_nothing(services: Services, tm
     scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
     ids = {accept(own, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
     worker = _worker(own, burst=False)
-    deadline = time.time() + 120
-    while time.time() < deadline and "in_review" not in _statuses(own).values():
-        time.sleep(0.05)
+    _wait_until_some(own, "in_review")
     redis.kill()  # SIGKILL mid-run
     redis.wait()
     time.sleep(1.0)

@@ -21,7 +21,7 @@ from intake.reconcile import invariant
 from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import DocumentRow
-from tests.helpers import png_bytes
+from tests.helpers import png_bytes, service_env
 
 pytestmark = pytest.mark.slow
 
@@ -93,9 +93,7 @@ def test_two_watchers_on_one_folder_take_each_of_500_files_once(services: Servic
     root.mkdir(parents=True, exist_ok=True)
     for index in range(500):
         (root / f"f{index:03d}.pdf").write_bytes(b"%PDF-1.7 broken " + str(index).encode())  # unique, unreadable
-    env = {**os.environ, "KAKUNIN_DATABASE_URL": services.settings.resolved_database_url, "KAKUNIN_REDIS_URL": services.settings.redis_url,
-           "KAKUNIN_DATA_DIR": str(services.settings.data_dir), "KAKUNIN_HOTFOLDER_STABLE_SECONDS": "0.5",
-           "KAKUNIN_HOTFOLDER_POLL_SECONDS": "0.2"}
+    env = service_env(services.settings, KAKUNIN_HOTFOLDER_STABLE_SECONDS="0.5", KAKUNIN_HOTFOLDER_POLL_SECONDS="0.2")
     watchers = [subprocess.Popen([sys.executable, "-m", "intake.cli", "watch"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 for _ in range(2)]
     try:

@@ -3,7 +3,6 @@ batch with no document lost or done twice."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -16,6 +15,7 @@ from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import AuditEventRow, DocumentRow, ReviewTaskRow
 from tests.conftest import SAMPLES
+from tests.helpers import service_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]
 
@@ -24,8 +24,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.ocr]
 def test_two_workers_share_one_postgresql_and_one_redis(services: Services) -> None:
     scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
     ids = {accept(services, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
-    env = {**os.environ, "KAKUNIN_DATABASE_URL": services.settings.resolved_database_url, "KAKUNIN_REDIS_URL": services.settings.redis_url,
-           "KAKUNIN_DATA_DIR": str(services.settings.data_dir), "KAKUNIN_OCR__THREADS": "1"}
+    env = service_env(services.settings, KAKUNIN_OCR__THREADS="1")
     workers = [subprocess.Popen([sys.executable, "-m", "intake.cli", "worker", "--burst"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
     for worker in workers:
@@ -47,8 +46,7 @@ def test_worker_recycles_after_max_jobs(services: Services) -> None:
     scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))[:2]
     for scan in scans:
         accept(services, scan.read_bytes(), scan.name, "hotfolder")
-    env = {**os.environ, "KAKUNIN_DATABASE_URL": services.settings.resolved_database_url, "KAKUNIN_REDIS_URL": services.settings.redis_url,
-           "KAKUNIN_DATA_DIR": str(services.settings.data_dir)}
+    env = service_env(services.settings)
     worker = subprocess.run([sys.executable, "-m", "intake.cli", "worker", "--max-jobs", "1"], env=env, capture_output=True, timeout=300, check=False)
     assert worker.returncode == 0, worker.stderr.decode()[-2000:]
     with transaction(services.sessions) as session:
