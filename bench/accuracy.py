@@ -44,8 +44,14 @@ def main() -> None:
         root = Path(tmp)
         settings = Settings(data_dir=root / "var")
         engine = build_engine(EngineOptions(model_cache_dir=root / "models"))
-        crosscheck = None if args.no_crosscheck else build_engine(EngineOptions(rec_model="PP-OCRv5_mobile_rec", model_cache_dir=root / "models"))
-        scans = generate(root / "scans", args.forms, args.seed, today=date(2026, 11, 1), broken_share=args.broken_share)
+        crosscheck = (
+            None
+            if args.no_crosscheck
+            else build_engine(EngineOptions(rec_model="PP-OCRv5_mobile_rec", model_cache_dir=root / "models"))
+        )
+        scans = generate(
+            root / "scans", args.forms, args.seed, today=date(2026, 11, 1), broken_share=args.broken_share
+        )
 
         identified = per_type_total = 0
         per_type: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -66,7 +72,9 @@ def main() -> None:
                 got = document["fields"][name]
                 ok = got["value"] == want
                 if not ok and args.show_errors:
-                    print(f"  {path.name}: {name} read {got['value']!r} want {want!r} conf {got['confidence']} review {got['needs_review']}")
+                    print(
+                        f"  {path.name}: {name} read {got['value']!r} want {want!r} conf {got['confidence']} review {got['needs_review']}"
+                    )
                 kind = types[expected["form_id"]][name]
                 per_type[kind][0] += ok
                 per_type[kind][1] += 1
@@ -84,30 +92,54 @@ def main() -> None:
             else:
                 clean += 1
                 clean_flagged += bool(codes)
+                if codes and args.show_errors:
+                    print(f"  {path.name}: clean form with findings {sorted(codes)}")
             per_type_total += 1
 
         bad = _bad_inputs(root, settings, engine)
 
     n = len(scans)
-    print(f"Accuracy benchmark: {n} generated scans (seed {args.seed}; 200/300 dpi, grey/colour/1-bit, skew, noise, ~20 % upside down),"
-          f" cross-check {'off' if args.no_crosscheck else 'PP-OCRv5_mobile'}")
+    print(
+        f"Accuracy benchmark: {n} generated scans (seed {args.seed}; 200/300 dpi, grey/colour/1-bit, skew, noise, ~20 % upside down),"
+        f" cross-check {'off' if args.no_crosscheck else 'PP-OCRv5_mobile'}"
+    )
     print(f"{'metric':<44}{'value':>12}")
     rows = [
         ("form identification", f"{100 * identified / n:.1f} %"),
         ("field exact match (all fields)", f"{100 * right / max(fields, 1):.1f} %"),
-        *[(f"  {kind}", f"{100 * ok / total:.1f} % of {total}") for kind, (ok, total) in sorted(per_type.items())],
-        ("ticks and choices", f"{100 * sum(per_type[k][0] for k in MARK_TYPES) / max(sum(per_type[k][1] for k in MARK_TYPES), 1):.1f} %"),
+        *[
+            (f"  {kind}", f"{100 * ok / total:.1f} % of {total}")
+            for kind, (ok, total) in sorted(per_type.items())
+        ],
+        (
+            "ticks and choices",
+            f"{100 * sum(per_type[k][0] for k in MARK_TYPES) / max(sum(per_type[k][1] for k in MARK_TYPES), 1):.1f} %",
+        ),
         ("review rate (fields sent to a person)", f"{100 * reviewed / max(fields, 1):.1f} %"),
-        ("auto-accept error rate", f"{100 * accepted_wrong / max(accepted, 1):.2f} % ({accepted_wrong}/{accepted})"),
-        ("finding recall on broken forms", f"{100 * broken_found / max(broken, 1):.0f} % ({broken_found}/{broken})"),
-        ("clean forms with a false finding", f"{100 * clean_flagged / max(clean, 1):.1f} % ({clean_flagged}/{clean})"),
-        ("bad inputs answered right", f"{sum(bad.values())}/{len(bad)} {[k for k, ok in bad.items() if not ok] or ''}"),
+        (
+            "auto-accept error rate",
+            f"{100 * accepted_wrong / max(accepted, 1):.2f} % ({accepted_wrong}/{accepted})",
+        ),
+        (
+            "finding recall on broken forms",
+            f"{100 * broken_found / max(broken, 1):.0f} % ({broken_found}/{broken})",
+        ),
+        (
+            "clean forms with a false finding",
+            f"{100 * clean_flagged / max(clean, 1):.1f} % ({clean_flagged}/{clean})",
+        ),
+        (
+            "bad inputs answered right",
+            f"{sum(bad.values())}/{len(bad)} {[k for k, ok in bad.items() if not ok] or ''}",
+        ),
         ("seconds per page (extract, 2 cores)", f"{seconds / n:.2f}"),
     ]
     for label, value in rows:
         print(f"{label:<44}{value:>12}")
-    print(f"summary: exact {100 * right / max(fields, 1):.1f} %, review {100 * reviewed / max(fields, 1):.1f} %, "
-          f"auto-accept errors {100 * accepted_wrong / max(accepted, 1):.2f} %, {seconds / n:.2f} s/page")
+    print(
+        f"summary: exact {100 * right / max(fields, 1):.1f} %, review {100 * reviewed / max(fields, 1):.1f} %, "
+        f"auto-accept errors {100 * accepted_wrong / max(accepted, 1):.2f} %, {seconds / n:.2f} s/page"
+    )
 
 
 def _bad_inputs(root: Path, settings: Settings, engine: Any) -> dict[str, bool]:
@@ -119,8 +151,13 @@ def _bad_inputs(root: Path, settings: Settings, engine: Any) -> dict[str, bool]:
     (out / "empty.pdf").write_bytes(b"")
     (out / "truncated.png").write_bytes(letter[: len(letter) // 3])
     (out / "png_named.pdf").write_bytes(letter)
-    expect = {"empty.pdf": ("error", "empty"), "truncated.png": ("error", "unreadable"),
-              "negative_blank_page.png": ("form", None), "negative_letter.png": ("form", None), "png_named.pdf": ("form", None)}
+    expect = {
+        "empty.pdf": ("error", "empty"),
+        "truncated.png": ("error", "unreadable"),
+        "negative_blank_page.png": ("form", None),
+        "negative_letter.png": ("form", None),
+        "png_named.pdf": ("form", None),
+    }
     results = {}
     for name, (kind, want) in expect.items():
         result = _extract_one(out / name, settings, engine, None)

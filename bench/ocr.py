@@ -44,7 +44,9 @@ def _kind(field_type: str, name: str) -> str:
         return "kana"
     if field_type == "text":
         return "address" if name.endswith("address") else "kanji name"
-    return {"phone": "phone", "digits": "digits", "my_number": "digits", "date": "date"}.get(field_type, field_type)
+    return {"phone": "phone", "digits": "digits", "my_number": "digits", "date": "date"}.get(
+        field_type, field_type
+    )
 
 
 def _truth(field_type: str, part: str, value: object) -> str | None:
@@ -59,7 +61,11 @@ def _truth(field_type: str, part: str, value: object) -> str | None:
 
 def _comparable(text: str, part: str, field_type: str) -> str:
     if part != "text" or field_type in ("digits", "my_number"):
-        return str(int(digits_value(text))) if field_type == "date" and digits_value(text) else digits_value(text)
+        return (
+            str(int(digits_value(text)))
+            if field_type == "date" and digits_value(text)
+            else digits_value(text)
+        )
     return nfkc(text).replace(" ", "")
 
 
@@ -73,7 +79,9 @@ def collect(forms: int, seed: int) -> list[tuple[str, str, str, Image]]:
 
         for path in generate(Path(tmp), forms, seed, today=date(2026, 11, 1)):
             data = path.read_bytes()
-            golden = json.loads(path.with_name(path.name + ".golden.json").read_text(encoding="utf-8"))["documents"][0]
+            golden = json.loads(path.with_name(path.name + ".golden.json").read_text(encoding="utf-8"))[
+                "documents"
+            ][0]
             page = rasterize(data, sniff_type(data[:2048]) or "", RasterLimits(dpi=DPI))[0]
             found = identify(page, list(templates.values()), engine, DPI)
             if found is None:
@@ -85,7 +93,14 @@ def collect(forms: int, seed: int) -> list[tuple[str, str, str, Image]]:
                 spec = found.template.field(name)
                 truth = _truth(spec.type, part, golden["fields"].get(name))
                 if truth is not None:
-                    items.append((_kind(spec.type, name), f"{spec.type}:{part}", _comparable(truth, part, spec.type), crop))
+                    items.append(
+                        (
+                            _kind(spec.type, name),
+                            f"{spec.type}:{part}",
+                            _comparable(truth, part, spec.type),
+                            crop,
+                        )
+                    )
     return items
 
 
@@ -108,7 +123,9 @@ def main() -> None:
         outputs[label] = engine.recognize(crops)
         speed[label] = (time.perf_counter() - started) * 1000 / max(len(crops), 1)
 
-    print(f"OCR benchmark: {len(items)} field crops from {args.forms} generated scans (seed {args.seed}), {DPI} dpi, 2 threads")
+    print(
+        f"OCR benchmark: {len(items)} field crops from {args.forms} generated scans (seed {args.seed}), {DPI} dpi, 2 threads"
+    )
     print(f"{'engine':<17}{'kind':<12}{'crops':>6}{'CER %':>8}{'exact %':>9}")
     for label, results in outputs.items():
         per_kind: dict[str, list[tuple[int, int, bool]]] = defaultdict(list)
@@ -138,8 +155,12 @@ def main() -> None:
             caught += disagree
             caught_or_low += disagree or low
     n = len(items)
-    print(f"cross-check (v5 disagrees): catches {caught}/{errors} primary errors ({100 * caught / max(errors, 1):.0f} %), flags {100 * flagged / n:.1f} % of crops")
-    print(f"cross-check or confidence < {args.threshold}: catches {caught_or_low}/{errors} ({100 * caught_or_low / max(errors, 1):.0f} %), flags {100 * flagged_or_low / n:.1f} % of crops")
+    print(
+        f"cross-check (v5 disagrees): catches {caught}/{errors} primary errors ({100 * caught / max(errors, 1):.0f} %), flags {100 * flagged / n:.1f} % of crops"
+    )
+    print(
+        f"cross-check or confidence < {args.threshold}: catches {caught_or_low}/{errors} ({100 * caught_or_low / max(errors, 1):.0f} %), flags {100 * flagged_or_low / n:.1f} % of crops"
+    )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

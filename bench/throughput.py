@@ -58,10 +58,21 @@ def run_once(scans: list[Path], workers: int, root: Path) -> dict[str, Any]:
     data.mkdir()
     (data / ".samples-fed").write_text("0\n")
     port, redis_port = _free_port(), _free_port()
-    env = {**os.environ, "KAKUNIN_DATA_DIR": str(data), "KAKUNIN_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-           "KAKUNIN_HOTFOLDER_STABLE_SECONDS": "1.0", "KAKUNIN_HOTFOLDER_POLL_SECONDS": "0.25", "KAKUNIN_FEED_SAMPLES": "false"}
-    server = subprocess.Popen([sys.executable, "-m", "intake.cli", "run", "--port", str(port), "--workers", str(workers)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    env = {
+        **os.environ,
+        "KAKUNIN_DATA_DIR": str(data),
+        "KAKUNIN_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "KAKUNIN_HOTFOLDER_STABLE_SECONDS": "1.0",
+        "KAKUNIN_HOTFOLDER_POLL_SECONDS": "0.25",
+        "KAKUNIN_FEED_SAMPLES": "false",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "intake.cli", "run", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         for _ in range(240):
             try:
@@ -83,7 +94,9 @@ def run_once(scans: list[Path], workers: int, root: Path) -> dict[str, Any]:
         deadline = time.time() + 60 + 20 * len(scans)
         while time.time() < deadline:
             with engine.connect() as connection:
-                rows = connection.execute(text("SELECT original_name, status, updated_at, extraction FROM documents")).all()
+                rows = connection.execute(
+                    text("SELECT original_name, status, updated_at, extraction FROM documents")
+                ).all()
             if len(rows) == len(scans) and all(r[1] in ("in_review", "failed") for r in rows):
                 break
             time.sleep(0.5)
@@ -103,15 +116,24 @@ def run_once(scans: list[Path], workers: int, root: Path) -> dict[str, Any]:
         moment = datetime.fromisoformat(str(updated)).replace(tzinfo=UTC).timestamp()
         finished.append(moment)
         latencies.append(moment - dropped[name])
-        timings = (json.loads(extraction) if isinstance(extraction, str) else extraction or {}).get("timings", {})
+        timings = (json.loads(extraction) if isinstance(extraction, str) else extraction or {}).get(
+            "timings", {}
+        )
         for stage in stages:
             if stage in timings:
                 stages[stage].append(float(timings[stage]))
     elapsed = (max(finished) - start) if finished else float("nan")
     quantiles = statistics.quantiles(latencies, n=20) if len(latencies) >= 2 else [float("nan")] * 19
-    return {"workers": workers, "pages": len(done), "of": len(scans), "ppm": 60 * len(done) / elapsed if finished else 0.0,
-            "p50": statistics.median(latencies) if latencies else float("nan"), "p95": quantiles[18],
-            "stages": {k: (statistics.mean(v) if v else float("nan")) for k, v in stages.items()}, "rss": max(peaks, default=0.0)}
+    return {
+        "workers": workers,
+        "pages": len(done),
+        "of": len(scans),
+        "ppm": 60 * len(done) / elapsed if finished else 0.0,
+        "p50": statistics.median(latencies) if latencies else float("nan"),
+        "p95": quantiles[18],
+        "stages": {k: (statistics.mean(v) if v else float("nan")) for k, v in stages.items()},
+        "rss": max(peaks, default=0.0),
+    }
 
 
 def main() -> None:
@@ -124,16 +146,24 @@ def main() -> None:
         root = Path(tmp)
         scans = generate(root / "scans", args.pages, args.seed, today=date(2026, 11, 1))
         results = [run_once(scans, workers, root) for workers in args.workers]
-    print(f"Throughput: {args.pages} generated scans (PDF/TIFF/PNG/JPEG, 200/300 dpi) dropped at once into the hotfolder of `kakunin run`; "
-          f"{os.cpu_count()} cores; cross-check {os.environ.get('KAKUNIN_OCR__CROSSCHECK_REC_MODEL', 'PP-OCRv5_mobile_rec') or 'off'}")
-    print(f"{'workers':>7} {'done':>9} {'pages/min':>10} {'p50 s':>7} {'p95 s':>7} {'rasterize':>10} {'identify':>9} {'read':>7} {'job':>7} {'peak RSS MB':>12}")
+    print(
+        f"Throughput: {args.pages} generated scans (PDF/TIFF/PNG/JPEG, 200/300 dpi) dropped at once into the hotfolder of `kakunin run`; "
+        f"{os.cpu_count()} cores; cross-check {os.environ.get('KAKUNIN_OCR__CROSSCHECK_REC_MODEL', 'PP-OCRv5_mobile_rec') or 'off'}"
+    )
+    print(
+        f"{'workers':>7} {'done':>9} {'pages/min':>10} {'p50 s':>7} {'p95 s':>7} {'rasterize':>10} {'identify':>9} {'read':>7} {'job':>7} {'peak RSS MB':>12}"
+    )
     for r in results:
         s = r["stages"]
-        print(f"{r['workers']:>7} {r['pages']:>4}/{r['of']:<4} {r['ppm']:>10.1f} {r['p50']:>7.1f} {r['p95']:>7.1f} {s['rasterize']:>10.2f} "
-              f"{s['identify']:>9.2f} {s['read']:>7.2f} {s['job']:>7.2f} {r['rss']:>12.0f}")
+        print(
+            f"{r['workers']:>7} {r['pages']:>4}/{r['of']:<4} {r['ppm']:>10.1f} {r['p50']:>7.1f} {r['p95']:>7.1f} {s['rasterize']:>10.2f} "
+            f"{s['identify']:>9.2f} {s['read']:>7.2f} {s['job']:>7.2f} {r['rss']:>12.0f}"
+        )
     best = max(results, key=lambda r: r["ppm"])
-    print(f"summary: {best['ppm']:.1f} pages/min with {best['workers']} worker(s), p95 latency {best['p95']:.1f} s (backlogged burst), "
-          f"peak RSS {best['rss']:.0f} MB per worker")
+    print(
+        f"summary: {best['ppm']:.1f} pages/min with {best['workers']} worker(s), p95 latency {best['p95']:.1f} s (backlogged burst), "
+        f"peak RSS {best['rss']:.0f} MB per worker"
+    )
 
 
 if __name__ == "__main__":

@@ -51,7 +51,9 @@ def _inside(char: dict[str, Any], box: PtBox) -> bool:
 
 def _text_in(chars: list[dict[str, Any]], box: PtBox) -> str:
     """The characters inside a box, left to right, with a space where the writer left a gap."""
-    inside = sorted((c for c in chars if _inside(c, box)), key=lambda c: (round(float(c["top"]) / 4), float(c["x0"])))
+    inside = sorted(
+        (c for c in chars if _inside(c, box)), key=lambda c: (round(float(c["top"]) / 4), float(c["x0"]))
+    )
     out: list[str] = []
     previous: dict[str, Any] | None = None
     for char in inside:
@@ -70,16 +72,30 @@ def read_digital(data: bytes, templates: Sequence[Template], today: date) -> lis
         forms: list[FormReading] = []
         for number, page in enumerate(document.pages, start=1):
             text = page.extract_text() or ""
-            template = match_footer(text, templates) or match_title(text.splitlines()[0] if text else "", templates)
+            template = match_footer(text, templates) or match_title(
+                text.splitlines()[0] if text else "", templates
+            )
             if template is None:
-                forms.append(FormReading(None, None, (number,), findings=(Finding(None, "not_a_form", MESSAGES["not_a_form"]),)))
+                forms.append(
+                    FormReading(
+                        None, None, (number,), findings=(Finding(None, "not_a_form", MESSAGES["not_a_form"]),)
+                    )
+                )
                 continue
             scale = template.canvas.width_pt / float(page.width)
             blank = _blank_chars(template.blank_pdf)
             written = [_scaled(c, scale) for c in page.chars if _key(c) not in blank]
             fields, findings = _read_page(template, written, today)
-            forms.append(FormReading(template.form_id, template.form_version, (number,), tuple(fields), tuple(findings),
-                                     engine="pdf-text-layer"))
+            forms.append(
+                FormReading(
+                    template.form_id,
+                    template.form_version,
+                    (number,),
+                    tuple(fields),
+                    tuple(findings),
+                    engine="pdf-text-layer",
+                )
+            )
         return forms
 
 
@@ -89,7 +105,9 @@ def _scaled(char: dict[str, Any], scale: float) -> dict[str, Any]:
     return {**char, **{k: float(char[k]) * scale for k in ("x0", "x1", "top", "bottom", "size")}}
 
 
-def _read_page(template: Template, chars: list[dict[str, Any]], today: date) -> tuple[list[Any], list[Finding]]:
+def _read_page(
+    template: Template, chars: list[dict[str, Any]], today: date
+) -> tuple[list[Any], list[Finding]]:
     recognitions: dict[tuple[str, str], Recognition] = {}
     counts: dict[tuple[str, str], int] = {}
 
@@ -119,5 +137,4 @@ def _read_page(template: Template, chars: list[dict[str, Any]], today: date) -> 
         return 2.0 if any(_inside(c, grown) for c in marks) else 0.0
 
     mark_score: MarkScore = score
-    return finish(template, recognitions, counts, mark_score, today)
-
+    return finish(template, recognitions, counts, mark_score, today, scanned=False)

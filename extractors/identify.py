@@ -53,7 +53,9 @@ def match_title(text: str, templates: Sequence[Template]) -> Template | None:
     wanted = _normalise_title(text)
     if not wanted:
         return None
-    scored = [(difflib.SequenceMatcher(None, wanted, _normalise_title(t.title)).ratio(), t) for t in templates]
+    scored = [
+        (difflib.SequenceMatcher(None, wanted, _normalise_title(t.title)).ratio(), t) for t in templates
+    ]
     score, best = max(scored, key=lambda item: item[0])
     return best if score >= _TITLE_MATCH else None
 

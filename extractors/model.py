@@ -33,7 +33,11 @@ class FieldReading:
     box: tuple[float, float, float, float] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"value": self.value, "confidence": round(self.confidence, 3), "needs_review": self.needs_review}
+        return {
+            "value": self.value,
+            "confidence": round(self.confidence, 3),
+            "needs_review": self.needs_review,
+        }
 
 
 @dataclass(frozen=True)

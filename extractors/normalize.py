@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 import jaconv
 
@@ -17,19 +19,102 @@ ERAS: dict[str, tuple[int, date, date | None]] = {
 
 # Characters OCR gives for handwritten digits in digit-only boxes (a box holds a digit, so a
 # letter there is a misread digit): 〇/O/o for 0, l/I for 1, q/g for 9 (a looped 9), …
-_DIGIT_LOOKALIKES = str.maketrans({
-    "O": "0", "o": "0", "〇": "0", "D": "0", "l": "1", "I": "1", "i": "1", "|": "1", "元": "1",
-    "q": "9", "g": "9", "Z": "2", "z": "2", "S": "5", "s": "5", "B": "8", "b": "6", "G": "6",
-})
+_DIGIT_LOOKALIKES = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "〇": "0",
+        "D": "0",
+        "l": "1",
+        "I": "1",
+        "i": "1",
+        "|": "1",
+        "元": "1",
+        "q": "9",
+        "g": "9",
+        "Z": "2",
+        "z": "2",
+        "S": "5",
+        "s": "5",
+        "B": "8",
+        "b": "6",
+        "G": "6",
+    }
+)
 _DASHES = "-‐‑‒–—―ー一−~～〜"
 
 
-_HIRAGANA_TWINS = str.maketrans({h: jaconv.hira2kata(h) for h in "へべぺ"})
+#: Hiragana and katakana a hand writes alike: only the neighbouring kana tell which it is.
+_TWINS = {h: jaconv.hira2kata(h) for h in "りへべぺ"} | {jaconv.hira2kata(h): h for h in "りへべぺ"}
+
+
+def _script(char: str) -> str | None:
+    if char in _TWINS:
+        return None
+    if "\u3041" <= char <= "\u3096":
+        return "hiragana"
+    if "\u30a1" <= char <= "\u30fa" or char == "ー":
+        return "katakana"
+    return None
+
+
+def harmonize_twins(text: str, default: str | None = None) -> str:
+    """Each of り/リ, へ/ヘ, べ/ベ, ぺ/ペ in the script of the kana beside it (によリ → により,
+    ヘルパー stays): the recogniser cannot tell the twins apart, the writer's script can.
+    Between kana of both scripts a twin is left as read; with no kana beside it, it takes
+    ``default`` ("katakana" in a フリガナ box) or stays as read."""
+    out = list(text)
+    for index, char in enumerate(text):
+        if char not in _TWINS:
+            continue
+        beside = {_script(text[i]) for i in (index - 1, index + 1) if 0 <= i < len(text)} - {None}
+        script = beside.pop() if len(beside) == 1 else (default if not beside else None)
+        if script == "hiragana":
+            out[index] = jaconv.kata2hira(char)
+        elif script == "katakana":
+            out[index] = jaconv.hira2kata(char)
+    return "".join(out)
 
 
 #: Chinese glyph forms the recogniser sometimes emits for Japanese characters; none of them is
 #: written on a Japanese form (人名用漢字 variants such as 惠・增・凉 are deliberately absent).
-_CHINESE_FORMS = str.maketrans({"别": "別", "团": "団", "户": "戸", "屆": "届", "爱": "愛", "宫": "宮", "聪": "聡", "讓": "譲", "霸": "覇"})
+_CHINESE_FORMS = str.maketrans(
+    {
+        "别": "別",
+        "团": "団",
+        "户": "戸",
+        "屆": "届",
+        "爱": "愛",
+        "宫": "宮",
+        "聪": "聡",
+        "讓": "譲",
+        "霸": "覇",
+        "减": "減",
+        "变": "変",
+        "齐": "斉",
+        "为": "為",
+        "发": "発",
+        "证": "証",
+        "书": "書",
+        "类": "類",
+    }
+)
+
+
+@lru_cache(maxsize=1)
+def _to_shinjitai() -> Any:
+    import opencc  # OpenCC's t2jp: 旧字体 → the forms of the 常用漢字表 (JPShinjitaiCharacters)
+
+    return opencc.OpenCC("t2jp")
+
+
+def common_forms(text: str) -> str:
+    """``text`` with 旧字体 (惠, 增, 燒, 澤) in the forms in common use (恵, 増, 焼, 沢).
+
+    The recogniser, trained largely on Chinese, often picks the old form of a character; but
+    some people do write their names with one, so callers send a changed field to review.
+    """
+    return str(_to_shinjitai().convert(text)) if text and not text.isascii() else text
 
 
 def nfkc(text: str) -> str:
@@ -44,7 +129,7 @@ def without_spaces(value: object) -> object:
 
 
 def text_value(raw: str) -> str | None:
-    value = nfkc(raw).translate(_CHINESE_FORMS)
+    value = harmonize_twins(nfkc(raw).translate(_CHINESE_FORMS))
     return value or None
 
 
@@ -58,9 +143,9 @@ def katakana_value(raw: str) -> str | None:
     if not value:
         return None
     # NFKC already made every space ASCII (U+3000 included), as README §2a asks. Only the
-    # hiragana that look exactly like their katakana twins (へ/ヘ, べ/ベ, ぺ/ペ) are turned into
-    # katakana: any other hiragana is the applicant's and must stay visible to the validator.
-    value = value.translate(_HIRAGANA_TWINS)
+    # hiragana that look exactly like their katakana twins (り/リ, へ/ヘ …) follow the kana
+    # around them: any other hiragana is the applicant's and must stay visible to the validator.
+    value = harmonize_twins(value, default="katakana")
     # A long-vowel mark never begins a word: one there is the recogniser reading the blank
     # between 氏 and 名 as a stroke.
     value = re.sub(r"(^|\s)ー+", r"\1", value).strip()
@@ -72,7 +157,13 @@ _I_ROW = set("キシチニヒミリギジヂビピ")
 _SMALL_YA = {"ャ": "ヤ", "ュ": "ユ", "ョ": "ヨ"}
 #: Small vowels and the kana each can follow (ファ, ウィ/ティ, トゥ, シェ/チェ, ウォ/フォ …).
 _SMALL_VOWELS = {"ァ": "ア", "ィ": "イ", "ゥ": "ウ", "ェ": "エ", "ォ": "オ"}
-_VOWEL_HOSTS = {"ァ": set("フヴツ"), "ィ": set("ウテデフヴスツ"), "ゥ": set("トド"), "ェ": set("ウシジチツフヴイ"), "ォ": set("ウツフヴ")}
+_VOWEL_HOSTS = {
+    "ァ": set("フヴツ"),
+    "ィ": set("ウテデフヴスツ"),
+    "ゥ": set("トド"),
+    "ェ": set("ウシジチツフヴイ"),
+    "ォ": set("ウツフヴ"),
+}
 
 
 def fix_small_kana(text: str) -> str:

@@ -16,6 +16,7 @@ from extractors.identify import blank_page
 from extractors.model import FieldReading, FieldValue, Finding
 from extractors.normalize import (
     amount_value,
+    common_forms,
     digits_value,
     katakana_value,
     nfkc,
@@ -23,6 +24,7 @@ from extractors.normalize import (
     text_value,
     wareki_to_date,
 )
+from extractors.readings import name_reading, settle_kana, spaced_like_name
 from extractors.template import FieldSpec, PtBox, Segment, Template
 from extractors.validate import MESSAGES, check_digits, check_katakana, check_phone
 from ocr.engine import OcrEngine
@@ -72,7 +74,9 @@ def _read_marks(options: tuple[tuple[str, PtBox], ...], style: str, score: MarkS
     return _Mark(best[0], confidence, len(marked) > 1)
 
 
-def _inked_cells(segments: tuple[Segment, ...], ink: Image, blank: Image, page: Image, dpi: int) -> list[Image]:
+def _inked_cells(
+    segments: tuple[Segment, ...], ink: Image, blank: Image, page: Image, dpi: int
+) -> list[Image]:
     crops = []
     for segment in segments:
         for cell in cells(segment):
@@ -91,6 +95,11 @@ def with_spaces(whole: Recognition, pieces: list[Recognition]) -> Recognition:
     texts = [p.text.replace(" ", "") for p in pieces]
     if all(texts) and "".join(texts) == squeezed:
         return Recognition(" ".join(texts), min([whole.confidence, *(p.confidence for p in pieces)]))
+    if all(texts) and _dropped_from("".join(texts), squeezed):
+        # The whole reading lost characters the pieces have (CTC drops a character it is
+        # unsure of, typically the first after a wide gap): the pieces are the better
+        # reading, but two readings disagree, so a person confirms it.
+        return Recognition(" ".join(texts), min([DISAGREEMENT_CONFIDENCE, *(p.confidence for p in pieces)]))
     cuts = []
     for gap in range(1, len(texts)):
         before, after = "".join(texts[:gap]), "".join(texts[gap:])
@@ -108,6 +117,16 @@ def with_spaces(whole: Recognition, pieces: list[Recognition]) -> Recognition:
     return Recognition(" ".join(out), whole.confidence)
 
 
+def _dropped_from(longer: str, shorter: str) -> bool:
+    """True when ``shorter`` is ``longer`` with some characters left out (in order) between
+    the same first and last character: characters only at an end are more likely noise read
+    in a piece's blank margin than writing the whole reading missed."""
+    if len(shorter) >= len(longer) or not shorter or shorter[0] != longer[0] or shorter[-1] != longer[-1]:
+        return False
+    rest = iter(longer)
+    return all(char in rest for char in shorter)
+
+
 def _finding(name: str, code: str) -> Finding:
     return Finding(name, code, MESSAGES[code])
 
@@ -120,7 +139,9 @@ def _comparable(text: str, part: str) -> str:
     return re.sub(r"[\sー\-‐－~〜]", "", nfkc(text))
 
 
-def disagreements(keys: list[tuple[str, str]], first: list[Recognition], second: list[Recognition]) -> set[str]:
+def disagreements(
+    keys: list[tuple[str, str]], first: list[Recognition], second: list[Recognition]
+) -> set[str]:
     """Fields where the cross-check model read something else than the primary one."""
     return {
         name
@@ -169,7 +190,9 @@ def read_fields(
         if part == "lines":  # ruled lines of one text: written as one running text
             lines = [recognitions[(name, f"line{i}")] for i in range(count)]
             used = [line for line in lines if line.text]
-            recognitions[(name, "text")] = Recognition("".join(line.text for line in used), min((u.confidence for u in used), default=0.0))
+            recognitions[(name, "text")] = Recognition(
+                "".join(line.text for line in used), min((u.confidence for u in used), default=0.0)
+            )
 
     return finish(template, recognitions, cell_counts, ink_scores(ink, blank, dpi), today, disputed)
 
@@ -181,9 +204,11 @@ def finish(
     score: MarkScore,
     today: date,
     disputed: set[str] | frozenset[str] = frozenset(),
+    scanned: bool = True,
 ) -> tuple[list[FieldReading], list[Finding]]:
     """Readings to canonical values, type checks, confidence and review routing, then the
-    form's cross-field rules. Shared by scans (OCR + ink) and born-digital PDFs (text layer)."""
+    form's cross-field rules. Shared by scans (OCR + ink) and born-digital PDFs (text layer,
+    ``scanned`` False: typed kana are not checked against the names' dictionary readings)."""
     readings: list[FieldReading] = []
     findings: list[Finding] = []
     for spec in template.fields:
@@ -196,12 +221,49 @@ def finish(
         needs_review = bool(codes) or confidence < REVIEW_THRESHOLD
         readings.append(FieldReading(spec.name, value, confidence, needs_review, raw, spec.bounds()))
 
+    if scanned:
+        readings = [_checked_against_name(template, r, readings) for r in readings]
+
     # Cross-field rules of the form: a broken rule is either a misreading or the applicant's
     # error, and either way a person looks at the fields it names (warnings excepted).
     cross = check_form(template.form_id, {r.name: r.value for r in readings}, today)
     doubtful = {f.field for f in cross if f.code not in WARNINGS}
     readings = [replace(r, needs_review=True) if r.name in doubtful else r for r in readings]
     return readings, findings + cross
+
+
+def _checked_against_name(
+    template: Template, reading: FieldReading, readings: list[FieldReading]
+) -> FieldReading:
+    """A フリガナ reading checked against the dictionary reading of the name it reads: the
+    kana it settles are replaced (and a person confirms); where the two still differ by a
+    dakuten, the field goes to review as read."""
+    spec = template.field(reading.name)
+    name = next((r.value for r in readings if r.name == spec.reading_of), None) if spec.reading_of else None
+    if not isinstance(name, str) or not isinstance(reading.value, str):
+        return reading
+    spelled = name_reading(name)
+    settled = settle_kana(reading.value, spelled)
+    if settled is None:
+        spaced = spaced_like_name(reading.value, spelled)
+        if spaced is None:
+            return reading
+        if " " in reading.value:  # the gap analysis put it elsewhere: a person confirms
+            return replace(
+                reading,
+                value=spaced,
+                confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE),
+                needs_review=True,
+            )
+        return replace(reading, value=spaced)
+    if settled.agrees and settled.value == reading.value:
+        return reading
+    return replace(
+        reading,
+        value=settled.value,
+        confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE),
+        needs_review=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -213,7 +275,9 @@ class CropPlan:
     cell_counts: dict[tuple[str, str], int]
 
 
-def plan_crops(template: Template, page: Image, dpi: int, ink: Image | None = None, blank: Image | None = None) -> CropPlan:
+def plan_crops(
+    template: Template, page: Image, dpi: int, ink: Image | None = None, blank: Image | None = None
+) -> CropPlan:
     """Cut the crops of every OCR-read field: text boxes (and their two halves where a word
     space may be), and one-character boxes joined into strips of the inked cells."""
     ink = binarize(page) if ink is None else ink
@@ -225,10 +289,10 @@ def plan_crops(template: Template, page: Image, dpi: int, ink: Image | None = No
         if spec.type in ("text", "katakana") and spec.box and spec.more_lines:
             for index, line in enumerate((spec.box, *spec.more_lines)):
                 keys.append((spec.name, f"line{index}"))
-                crops.append(text_crop(page, line, dpi))
+                crops.append(text_crop(page, line, dpi, ink, blank))
             cell_counts[(spec.name, "lines")] = 1 + len(spec.more_lines)
         elif spec.type in ("text", "katakana") and spec.box:
-            whole = text_crop(page, spec.box, dpi)
+            whole = text_crop(page, spec.box, dpi, ink, blank)
             keys.append((spec.name, "text"))
             crops.append(whole)
             pieces = split_at_wide_gaps(whole) if spec.spaced else []
@@ -238,7 +302,7 @@ def plan_crops(template: Template, page: Image, dpi: int, ink: Image | None = No
                 crops.append(piece)
         elif spec.type in ("phone", "amount") and spec.box:
             keys.append((spec.name, "text"))
-            crops.append(text_crop(page, spec.box, dpi))
+            crops.append(text_crop(page, spec.box, dpi, ink, blank))
         elif spec.type in ("digits", "my_number"):
             inked = _inked_cells(spec.segments, ink, blank, page, dpi)
             cell_counts[(spec.name, "digits")] = len(inked)
@@ -303,9 +367,17 @@ def _value_of(
         amount = amount_value(rec.text)
         if amount is None and rec.text.strip():
             codes.append("amount")
-        return amount, (rec.confidence if amount is not None else 1.0 if not rec.text.strip() else 0.0), rec.text, codes
+        return (
+            amount,
+            (rec.confidence if amount is not None else 1.0 if not rec.text.strip() else 0.0),
+            rec.text,
+            codes,
+        )
     else:
         value = text_value(rec.text)
+        if value and (common := common_forms(value)) != value:
+            # An old form may be the model's habit or the writer's own: a person decides.
+            return common, min(rec.confidence, DISAGREEMENT_CONFIDENCE), rec.text, codes
     return value, (rec.confidence if value else 1.0), rec.text, codes
 
 

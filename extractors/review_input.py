@@ -21,7 +21,9 @@ def from_input(spec: FieldSpec, raw: str, today: date) -> tuple[FieldValue, str 
         return (text, None) if text in {name for name, _ in spec.options} else (None, "choice_unknown")
     if spec.type == "checkbox_group":
         chosen = sorted({part.strip() for part in text.replace("、", ",").split(",") if part.strip()})
-        return (chosen, None) if set(chosen) <= {name for name, _ in spec.options} else (None, "choice_unknown")
+        return (
+            (chosen, None) if set(chosen) <= {name for name, _ in spec.options} else (None, "choice_unknown")
+        )
     if spec.type in ("digits", "my_number"):
         digits = digits_value(text)
         return digits, check_digits(digits, spec.min_digits, spec.max_digits, spec.type == "my_number")

@@ -64,6 +64,8 @@ class FieldSpec:
     spaced: bool = False
     #: Further ruled lines of a multi-line text field, read in order after ``box``.
     more_lines: tuple[PtBox, ...] = ()
+    #: フリガナ: the name field (kanji) whose reading this katakana field gives.
+    reading_of: str | None = None
 
     def all_boxes(self) -> list[PtBox]:
         boxes = [self.box] if self.box else []
@@ -74,7 +76,12 @@ class FieldSpec:
 
     def bounds(self) -> PtBox:
         boxes = self.all_boxes()
-        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        return (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,12 @@ class Template:
     def to_pixels(box: PtBox, dpi: int) -> Box:
         """The one conversion from template points to image pixels at ``dpi``."""
         scale = dpi / 72.0
-        return Box(int(round(box[0] * scale)), int(round(box[1] * scale)), int(round(box[2] * scale)), int(round(box[3] * scale)))
+        return Box(
+            int(round(box[0] * scale)),
+            int(round(box[1] * scale)),
+            int(round(box[2] * scale)),
+            int(round(box[3] * scale)),
+        )
 
 
 def _box(value: Any, where: str, page: tuple[float, float]) -> PtBox:
@@ -145,13 +157,18 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         options=_named_boxes(raw["options"], f"{where}.options", page) if "options" in raw else (),
         style=str(raw.get("style", "tick")),
         era=era,
-        era_options=_named_boxes(raw["era_options"], f"{where}.era_options", page) if "era_options" in raw else (),
+        era_options=_named_boxes(raw["era_options"], f"{where}.era_options", page)
+        if "era_options" in raw
+        else (),
         parts=parts,
         min_digits=int(raw.get("min_digits", 0)),
         max_digits=int(raw.get("max_digits", sum(s.cells for s in segments))),
         spaced=bool(raw.get("spaced", False)),
         more_lines=tuple(_box(b, f"{where}.more_lines", page) for b in raw.get("more_lines", [])),
+        reading_of=str(raw["reading_of"]) if raw.get("reading_of") else None,
     )
+    if spec.reading_of is not None and kind != "katakana":
+        raise TemplateError(f"{where}: only a katakana field can be the reading_of another field")
     if spec.style not in ("tick", "circle"):
         raise TemplateError(f"{where}: style must be tick or circle")
     return spec
@@ -164,8 +181,13 @@ def parse_template(raw: dict[str, Any], source: Path) -> Template:
         page = raw["page"]
         size = (float(page["width"]), float(page["height"]))
         top_left, bottom_right = page["mark_top_left"], page["mark_bottom_right"]
-        canvas = Canvas(size[0], size[1], (float(top_left[0]), float(top_left[1])),
-                        (float(bottom_right[0]), float(bottom_right[1])), float(page["mark_size"]))
+        canvas = Canvas(
+            size[0],
+            size[1],
+            (float(top_left[0]), float(top_left[1])),
+            (float(bottom_right[0]), float(bottom_right[1])),
+            float(page["mark_size"]),
+        )
         fields = tuple(parse_field(f, where, size) for f in raw["fields"])
         template = Template(
             form_id=str(raw["form_id"]),
@@ -184,6 +206,12 @@ def parse_template(raw: dict[str, Any], source: Path) -> Template:
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise TemplateError(f"{where}: duplicate fields {sorted(duplicates)}")
+    kinds = {f.name: f.type for f in template.fields}
+    for spec in template.fields:
+        if spec.reading_of is not None and kinds.get(spec.reading_of) != "text":
+            raise TemplateError(
+                f"{where}.{spec.name}: reading_of {spec.reading_of!r} is not a text field of this form"
+            )
     if not template.blank_pdf.is_file():
         raise TemplateError(f"{where}: blank form {template.blank_pdf.name} not found beside the template")
     return template

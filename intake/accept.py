@@ -28,13 +28,20 @@ def _check_content(data: bytes, max_pages: int) -> tuple[str, int, ErrorCode | N
     except RasterError as exc:
         return MEDIA_TYPES[kind], 0, ErrorCode(exc.code), exc.message
     if pages > max_pages:
-        return MEDIA_TYPES[kind], pages, ErrorCode.TOO_MANY_PAGES, f"{pages} ページあります（上限 {max_pages}）。分割して提出してください。"
+        return (
+            MEDIA_TYPES[kind],
+            pages,
+            ErrorCode.TOO_MANY_PAGES,
+            f"{pages} ページあります（上限 {max_pages}）。分割して提出してください。",
+        )
     if pages == 0:
         return MEDIA_TYPES[kind], 0, ErrorCode.UNREADABLE, "ページがありません。"
     return MEDIA_TYPES[kind], pages, None, None
 
 
-def accept(services: Services, data: bytes, original_name: str, source: str, actor: str = "system") -> AcceptResult:
+def accept(
+    services: Services, data: bytes, original_name: str, source: str, actor: str = "system"
+) -> AcceptResult:
     """Store a document and queue it; the same bytes twice give the same document.
 
     Raises :class:`RejectedInput` for input that is not kept at all (empty, over the size
@@ -45,7 +52,10 @@ def accept(services: Services, data: bytes, original_name: str, source: str, act
     if not data:
         raise RejectedInput(ErrorCode.EMPTY)
     if len(data) > limits.max_bytes:
-        raise RejectedInput(ErrorCode.TOO_LARGE, f"ファイルが大きすぎます（{len(data):,} バイト、上限 {limits.max_bytes:,} バイト）。")
+        raise RejectedInput(
+            ErrorCode.TOO_LARGE,
+            f"ファイルが大きすぎます（{len(data):,} バイト、上限 {limits.max_bytes:,} バイト）。",
+        )
     digest = sha256_of(data)
     with transaction(services.sessions) as session:
         existing = repo.find_by_sha(session, digest)
@@ -69,7 +79,15 @@ def accept(services: Services, data: bytes, original_name: str, source: str, act
             error_message=(message or MESSAGES[error]) if error else None,
         )
         if created:
-            repo.audit(session, actor, "document_received", document.id, source=source, name=original_name, status=status.value)
+            repo.audit(
+                session,
+                actor,
+                "document_received",
+                document.id,
+                source=source,
+                name=original_name,
+                status=status.value,
+            )
     if created and status is DocumentStatus.RECEIVED:
         enqueue_document(services.queue, document.id)
     return AcceptResult(document, created)

@@ -68,7 +68,14 @@ def create_user(services: Services, name: str, role: str, password: str | None =
     with transaction(services.sessions) as session:
         if session.scalar(select(UserRow).where(UserRow.name == name)):
             raise ValueError(f"user {name!r} already exists")
-        session.add(UserRow(name=name, role=role, password_hash=_hasher.hash(chosen), must_change_password=password is None))
+        session.add(
+            UserRow(
+                name=name,
+                role=role,
+                password_hash=_hasher.hash(chosen),
+                must_change_password=password is None,
+            )
+        )
         repo.audit(session, "cli", "user_added", None, user=name, role=role)
     return chosen
 
@@ -82,10 +89,18 @@ def login(services: Services, name: str, password: str, client: str) -> tuple[st
     """Check the password and open a session; returns (cookie token, session)."""
     since = _now() - LOGIN_WINDOW
     with transaction(services.sessions) as session:
-        failures = session.scalar(
-            select(func.count()).select_from(AuditEventRow)
-            .where(AuditEventRow.action == "login_failed", AuditEventRow.actor == name[:64], AuditEventRow.at >= since)
-        ) or 0
+        failures = (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEventRow)
+                .where(
+                    AuditEventRow.action == "login_failed",
+                    AuditEventRow.actor == name[:64],
+                    AuditEventRow.at >= since,
+                )
+            )
+            or 0
+        )
         if failures >= LOGIN_ATTEMPTS:
             raise AuthError("locked")
         user = session.scalar(select(UserRow).where(UserRow.name == name))

@@ -122,6 +122,7 @@ def user_add(
         raise typer.BadParameter(str(exc)) from None
     typer.echo(f"user {name} ({role}) added" + ("" if password else f"; one-time password: {chosen}"))
 
+
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
 
 
@@ -143,7 +144,9 @@ def db_upgrade() -> None:
 @app.command()
 def worker(
     burst: Annotated[bool, typer.Option(help="exit when the queue is empty")] = False,
-    max_jobs: Annotated[int | None, typer.Option(help="exit after this many jobs (a supervisor starts a fresh one)")] = None,
+    max_jobs: Annotated[
+        int | None, typer.Option(help="exit after this many jobs (a supervisor starts a fresh one)")
+    ] = None,
 ) -> None:
     """Process queued documents (OCR models are loaded once)."""
     _logging()
@@ -177,7 +180,11 @@ def _extract_one(path: Path, settings: Settings, engine: Any, crosscheck: Any) -
     from ocr.raster import RasterLimits, sniff_type
 
     def failed(code: ErrorCode, message: str | None = None) -> dict[str, Any]:
-        return {"source": path.name, "error": {"code": code.value, "message": message or MESSAGES[code]}, "documents": []}
+        return {
+            "source": path.name,
+            "error": {"code": code.value, "message": message or MESSAGES[code]},
+            "documents": [],
+        }
 
     try:
         size = path.stat().st_size
@@ -191,14 +198,18 @@ def _extract_one(path: Path, settings: Settings, engine: Any, crosscheck: Any) -
     kind = sniff_type(data[:2048])
     if kind is None:
         return failed(ErrorCode.UNSUPPORTED_TYPE)
-    limits = RasterLimits(max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi)
+    limits = RasterLimits(
+        max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi
+    )
     return run_pipeline(data, kind, path.name, engine, limits, crosscheck=crosscheck).to_json()
 
 
 @app.command()
 def extract(
     files: Annotated[list[Path], typer.Argument(help="scans or PDFs")],
-    out: Annotated[Path | None, typer.Option(help="write DIR/<name>.json instead of JSON Lines on stdout")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="write DIR/<name>.json instead of JSON Lines on stdout")
+    ] = None,
 ) -> None:
     """Run the pipeline synchronously, without Redis or a database, and print the extraction JSON."""
     from ocr.engine import build_engine
@@ -211,7 +222,9 @@ def extract(
         result = _extract_one(path, settings, engine, crosscheck)
         if out:
             out.mkdir(parents=True, exist_ok=True)
-            (out / f"{path.name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+            (out / f"{path.name}.json").write_text(
+                json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+            )
         else:
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()
@@ -259,8 +272,23 @@ def _start_redis(settings: Settings) -> subprocess.Popen[bytes] | None:
     directory = (settings.data_dir / "redis").resolve()
     directory.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory), "--appendonly", "yes",
-         "--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--save", ""],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(directory),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--maxmemory-policy",
+            "noeviction",
+            "--save",
+            "",
+        ],
         stdout=subprocess.DEVNULL,
     )
     for _ in range(50):
@@ -270,12 +298,19 @@ def _start_redis(settings: Settings) -> subprocess.Popen[bytes] | None:
     raise typer.BadParameter(f"redis-server did not answer on port {port}")
 
 
-def _supervise(children: list[subprocess.Popen[bytes]], worker_command: list[str], env: dict[str, str], stop: threading.Event) -> None:
+def _supervise(
+    children: list[subprocess.Popen[bytes]],
+    worker_command: list[str],
+    env: dict[str, str],
+    stop: threading.Event,
+) -> None:
     """Restart a worker that exited (recycled after --max-jobs, or crashed) until shutdown."""
     while not stop.wait(2.0):
         for index, child in enumerate(children):
             if child.args == worker_command and child.poll() is not None:
-                logging.getLogger(__name__).info("worker %s exited (%s); starting a fresh one", child.pid, child.returncode)
+                logging.getLogger(__name__).info(
+                    "worker %s exited (%s); starting a fresh one", child.pid, child.returncode
+                )
                 children[index] = subprocess.Popen(worker_command, env=env)
 
 
@@ -358,7 +393,9 @@ def run(
     typer.echo(f"Kakunin: http://{host}:{port}/  (hotfolder: {settings.hotfolder_dir.resolve()})")
     stop = threading.Event()
     threading.Thread(target=_reconcile_every, args=(settings, stop), daemon=True, name="reconcile").start()
-    threading.Thread(target=_supervise, args=(children, worker_command, worker_env, stop), daemon=True, name="supervisor").start()
+    threading.Thread(
+        target=_supervise, args=(children, worker_command, worker_env, stop), daemon=True, name="supervisor"
+    ).start()
     try:
         serve(host=host, port=port)
     finally:

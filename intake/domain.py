@@ -27,7 +27,12 @@ class DocumentStatus(StrEnum):
     REJECTED = "rejected"
 
 
-TERMINAL = {DocumentStatus.IN_REVIEW, DocumentStatus.FAILED, DocumentStatus.VALIDATED, DocumentStatus.REJECTED}
+TERMINAL = {
+    DocumentStatus.IN_REVIEW,
+    DocumentStatus.FAILED,
+    DocumentStatus.VALIDATED,
+    DocumentStatus.REJECTED,
+}
 
 
 @dataclass(frozen=True)

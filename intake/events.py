@@ -25,16 +25,27 @@ KINDS = ("new_employee", "shokken_list", "myna_registered", "cert_expired")
 SHOKKEN_COLUMNS = ["symbol", "number", "name", "birth_date", "voluntary"]
 
 
-def record_event(services: Services, kind: str, values: dict[str, Any], actor: str, today: date | None = None) -> dict[str, Any]:
+def record_event(
+    services: Services, kind: str, values: dict[str, Any], actor: str, today: date | None = None
+) -> dict[str, Any]:
     """Store the event as a validated record, run the rules, store the decision."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     today = today or date.today()
-    context = Context(today, persons(services, {"insured_symbol": values.get("symbol"), "insured_number": values.get("number")}))
+    context = Context(
+        today,
+        persons(services, {"insured_symbol": values.get("symbol"), "insured_number": values.get("number")}),
+    )
     decision = decide(Record(values, event=kind), context)
     with transaction(services.sessions) as session:
-        record = RecordRow(document_id=None, form_index=None, form_id=None, values={**values, "_event": kind}, status="validated",
-                           validated_by=actor)
+        record = RecordRow(
+            document_id=None,
+            form_index=None,
+            form_id=None,
+            values={**values, "_event": kind},
+            status="validated",
+            validated_by=actor,
+        )
         session.add(record)
         session.flush()
         add_decision(session, services, record.id, decision.to_json())
@@ -55,8 +66,13 @@ def import_shokken(services: Services, text: str, actor: str = "shokken-import")
         except ValueError as exc:
             errors.append(f"{line} 行目: {exc}")
             continue
-        values = {"symbol": row["symbol"].strip(), "number": row["number"].strip(), "name": row["name"].strip(),
-                  "birth_date": row["birth_date"].strip(), "voluntary": row["voluntary"].strip().lower() in ("1", "true", "yes")}
+        values = {
+            "symbol": row["symbol"].strip(),
+            "number": row["number"].strip(),
+            "name": row["name"].strip(),
+            "birth_date": row["birth_date"].strip(),
+            "voluntary": row["voluntary"].strip().lower() in ("1", "true", "yes"),
+        }
         record_event(services, "shokken_list", values, actor)
         count += 1
     return count, errors

@@ -142,7 +142,9 @@ def recover(services: Services, root: Path) -> int:
     return len(leftovers)
 
 
-def poll_once(services: Services, root: Path, tracker: StabilityTracker, now: float | None = None) -> list[str]:
+def poll_once(
+    services: Services, root: Path, tracker: StabilityTracker, now: float | None = None
+) -> list[str]:
     outcomes = []
     for path in tracker.observe(scan(root), time.monotonic() if now is None else now):
         tracker.forget(path)
@@ -164,7 +166,9 @@ def watch(services: Services, stop_after: float | None = None) -> None:
     deadline = None if stop_after is None else time.monotonic() + stop_after
     timeout_ms = int(services.settings.hotfolder_poll_seconds * 1000)
     log.info("watching %s", root)
-    for _changes in watch_events(root, rust_timeout=timeout_ms, yield_on_timeout=True, recursive=True, debounce=200):
+    for _changes in watch_events(
+        root, rust_timeout=timeout_ms, yield_on_timeout=True, recursive=True, debounce=200
+    ):
         poll_once(services, root, tracker)
         if deadline is not None and time.monotonic() > deadline:
             return

@@ -77,14 +77,18 @@ def process_document(document_id: int) -> str:
         return "skipped"  # already finished (a duplicate or retried job): nothing to do
     data = services.files.get(document.sha256)
     kind = sniff_type(data[:2048]) or ""
-    limits = RasterLimits(max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi)
+    limits = RasterLimits(
+        max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi
+    )
     started = time.perf_counter()
     try:
         result = extract(data, kind, document.original_name, engine, limits, crosscheck=context.crosscheck)
     except OcrEngineError as exc:
         log.exception("OCR failed for document %s", document_id)
         with transaction(services.sessions) as session:
-            repo.mark_failed(session, document_id, ErrorCode.OCR_FAILED.value, f"文字認識に失敗しました: {exc}")
+            repo.mark_failed(
+                session, document_id, ErrorCode.OCR_FAILED.value, f"文字認識に失敗しました: {exc}"
+            )
         return "failed"
     if result.error:
         with transaction(services.sessions) as session:
@@ -94,7 +98,16 @@ def process_document(document_id: int) -> str:
     pages = []
     for page in result.pages:
         image_sha = services.files.put(encode_png(page.image))
-        pages.append((page.page_no, image_sha, int(page.image.shape[1]), int(page.image.shape[0]), page.rotation, page.form_id))
+        pages.append(
+            (
+                page.page_no,
+                image_sha,
+                int(page.image.shape[1]),
+                int(page.image.shape[0]),
+                page.rotation,
+                page.form_id,
+            )
+        )
     forms = [with_roster_check(services, form) for form in result.forms]
     result = replace(result, forms=tuple(forms))
     extraction = result.to_json()
@@ -102,6 +115,12 @@ def process_document(document_id: int) -> str:
     extraction["timings"]["job"] = round(time.perf_counter() - started, 3)  # before the final write
     with transaction(services.sessions) as session:
         repo.save_extraction(session, document_id, extraction, result.forms, pages, engine.info.label())
-        repo.audit(session, "worker", "document_extracted", document_id, forms=len(result.forms),
-                   seconds=round(time.perf_counter() - started, 3))
+        repo.audit(
+            session,
+            "worker",
+            "document_extracted",
+            document_id,
+            forms=len(result.forms),
+            seconds=round(time.perf_counter() - started, 3),
+        )
     return "in_review"

@@ -24,10 +24,16 @@ MAX_BACKOFF = timedelta(hours=1)
 
 def targets(services: Services) -> list[str]:
     settings = services.settings
-    return [name for name, on in (("webhook", bool(settings.webhook_url)), ("jsonl", settings.export_dir is not None)) if on]
+    return [
+        name
+        for name, on in (("webhook", bool(settings.webhook_url)), ("jsonl", settings.export_dir is not None))
+        if on
+    ]
 
 
-def add_decision(session: Session, services: Services, record_id: int, decision: dict[str, Any]) -> DecisionRow:
+def add_decision(
+    session: Session, services: Services, record_id: int, decision: dict[str, Any]
+) -> DecisionRow:
     """Store a decision and, in the same transaction, one outbox row per configured target."""
     row = DecisionRow(record_id=record_id, decision=decision["decision"], outcomes=decision["outcomes"])
     session.add(row)
@@ -41,14 +47,24 @@ def _payload(session: Session, decision: DecisionRow) -> dict[str, Any]:
     record = session.get(RecordRow, decision.record_id)
     values = {k: v for k, v in (record.values if record else {}).items() if not k.startswith("_")}
     masked = {k: (mask_my_number(v) if k.endswith("my_number") else v) for k, v in values.items()}
-    return {"decision_id": decision.id, "record_id": decision.record_id, "form_id": record.form_id if record else None,
-            "decision": decision.decision, "outcomes": decision.outcomes, "values": masked,
-            "decided_at": decision.created_at.isoformat()}
+    return {
+        "decision_id": decision.id,
+        "record_id": decision.record_id,
+        "form_id": record.form_id if record else None,
+        "decision": decision.decision,
+        "outcomes": decision.outcomes,
+        "values": masked,
+        "decided_at": decision.created_at.isoformat(),
+    }
 
 
 def _post(url: str, payload: dict[str, Any], timeout: float) -> None:
-    request = urllib.request.Request(url, data=json.dumps(payload, ensure_ascii=False).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Idempotency-Key": f"decision-{payload['decision_id']}"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(payload, ensure_ascii=False).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Idempotency-Key": f"decision-{payload['decision_id']}"},
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the operator's configured URL
         if not 200 <= response.status < 300:
             raise urllib.error.HTTPError(url, response.status, "unexpected status", response.headers, None)
@@ -72,7 +88,12 @@ def deliver(services: Services, now: datetime | None = None) -> dict[str, int]:
     now = now or datetime.now(UTC)
     delivered = failed = 0
     with transaction(services.sessions) as session:
-        due = [row.id for row in session.scalars(select(OutboxRow).where(OutboxRow.delivered_at.is_(None), OutboxRow.next_attempt_at <= now))]
+        due = [
+            row.id
+            for row in session.scalars(
+                select(OutboxRow).where(OutboxRow.delivered_at.is_(None), OutboxRow.next_attempt_at <= now)
+            )
+        ]
     for outbox_id in due:
         with transaction(services.sessions) as session:
             row = session.get(OutboxRow, outbox_id, with_for_update=True)
@@ -92,7 +113,7 @@ def deliver(services: Services, now: datetime | None = None) -> dict[str, int]:
             except (OSError, urllib.error.URLError) as exc:
                 row.attempts += 1
                 row.last_error = str(exc)[:500]
-                row.next_attempt_at = now + min(timedelta(seconds=10 * 2 ** row.attempts), MAX_BACKOFF)
+                row.next_attempt_at = now + min(timedelta(seconds=10 * 2**row.attempts), MAX_BACKOFF)
                 failed += 1
                 continue
             row.delivered_at = now

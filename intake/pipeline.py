@@ -50,8 +50,16 @@ class Extraction:
         }
 
 
-def _read_page(page_no: int, page: Image, templates: tuple[Template, ...], engine: OcrEngine, dpi: int, today: date,
-               timings: dict[str, float], crosscheck: OcrEngine | None) -> tuple[FormReading, PageResult]:
+def _read_page(
+    page_no: int,
+    page: Image,
+    templates: tuple[Template, ...],
+    engine: OcrEngine,
+    dpi: int,
+    today: date,
+    timings: dict[str, float],
+    crosscheck: OcrEngine | None,
+) -> tuple[FormReading, PageResult]:
     started = time.perf_counter()
     found = identify(page, templates, engine, dpi)
     timings["identify"] = timings.get("identify", 0.0) + time.perf_counter() - started
@@ -61,13 +69,27 @@ def _read_page(page_no: int, page: Image, templates: tuple[Template, ...], engin
     started = time.perf_counter()
     fields, findings = read_fields(found.template, found.aligned, dpi, engine, today, crosscheck)
     timings["read"] = timings.get("read", 0.0) + time.perf_counter() - started
-    form = FormReading(found.template.form_id, found.template.form_version, (page_no,), tuple(fields), tuple(findings),
-                       rotation=found.rotation, engine=engine.info.label())
+    form = FormReading(
+        found.template.form_id,
+        found.template.form_version,
+        (page_no,),
+        tuple(fields),
+        tuple(findings),
+        rotation=found.rotation,
+        engine=engine.info.label(),
+    )
     return form, PageResult(page_no, found.aligned, found.rotation, found.template.form_id)
 
 
-def extract(data: bytes, kind: str, source: str, engine: OcrEngine, limits: RasterLimits, today: date | None = None,
-            crosscheck: OcrEngine | None = None) -> Extraction:
+def extract(
+    data: bytes,
+    kind: str,
+    source: str,
+    engine: OcrEngine,
+    limits: RasterLimits,
+    today: date | None = None,
+    crosscheck: OcrEngine | None = None,
+) -> Extraction:
     """Run every step on one file. Unreadable input gives ``error``; never raises for bad input."""
     today = today or date.today()
     timings: dict[str, float] = {}

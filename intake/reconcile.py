@@ -60,8 +60,10 @@ def reconcile(services: Services) -> dict[str, Any]:
     except RedisError:
         queued = None
     requeued = [
-        d.id for d in stuck
-        if not _live(services, d.id, queued, stale=aware(d.updated_at) < stale_before) and enqueue_document(services.queue, d.id)
+        d.id
+        for d in stuck
+        if not _live(services, d.id, queued, stale=aware(d.updated_at) < stale_before)
+        and enqueue_document(services.queue, d.id)
     ]
     failed: list[str] = []
     with contextlib.suppress(RedisError):
@@ -91,7 +93,9 @@ def invariant(services: Services) -> dict[str, Any]:
                 problems.append(f"rejected file without a reason: {path.name}")
     leftovers = list((hotfolder / PROCESSING).glob("*")) if (hotfolder / PROCESSING).is_dir() else []
     if leftovers:
-        problems.append(f"{len(leftovers)} claimed file(s) not yet accepted (a watcher restart picks them up)")
+        problems.append(
+            f"{len(leftovers)} claimed file(s) not yet accepted (a watcher restart picks them up)"
+        )
     return {"ok": not problems, "documents": len(rows), "problems": problems}
 
 
@@ -103,4 +107,9 @@ def status_report(services: Services) -> dict[str, Any]:
         failed: int | None = FailedJobRegistry(queue=services.queue).count
     except RedisError:
         depth = failed = None
-    return {"documents": counts, "queue_depth": depth, "failed_jobs": failed, "invariant": invariant(services)}
+    return {
+        "documents": counts,
+        "queue_depth": depth,
+        "failed_jobs": failed,
+        "invariant": invariant(services),
+    }

@@ -78,23 +78,54 @@ def load_task(services: Services, task_id: int) -> TaskView:
         if task is None:
             raise ReviewError("not_found", "確認タスクが見つかりません")
         document = session.get(DocumentRow, task.document_id)
-        readings = session.scalars(select(FieldReadingRow).where(
-            FieldReadingRow.document_id == task.document_id, FieldReadingRow.form_index == task.form_index).order_by(FieldReadingRow.id)).all()
-        page = session.scalar(select(PageRow).where(PageRow.document_id == task.document_id).order_by(PageRow.page_no)
-                              .offset(task.form_index).limit(1))
-        record = session.scalar(select(RecordRow).where(RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index))
+        readings = session.scalars(
+            select(FieldReadingRow)
+            .where(
+                FieldReadingRow.document_id == task.document_id, FieldReadingRow.form_index == task.form_index
+            )
+            .order_by(FieldReadingRow.id)
+        ).all()
+        page = session.scalar(
+            select(PageRow)
+            .where(PageRow.document_id == task.document_id)
+            .order_by(PageRow.page_no)
+            .offset(task.form_index)
+            .limit(1)
+        )
+        record = session.scalar(
+            select(RecordRow).where(
+                RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index
+            )
+        )
         extraction = (document.extraction or {}) if document else {}
         docs = extraction.get("documents", [])
         findings = docs[task.form_index]["findings"] if task.form_index < len(docs) else []
         template = _template(task.form_id)
         specs = {f.name: f for f in template.fields} if template else {}
         fields = [
-            FieldView(r.field_name, specs[r.field_name].type if r.field_name in specs else "text", r.value, r.confidence, r.needs_review,
-                      r.box, [n for n, _ in specs[r.field_name].options] if r.field_name in specs else [])
+            FieldView(
+                r.field_name,
+                specs[r.field_name].type if r.field_name in specs else "text",
+                r.value,
+                r.confidence,
+                r.needs_review,
+                r.box,
+                [n for n, _ in specs[r.field_name].options] if r.field_name in specs else [],
+            )
             for r in readings
         ]
-        return TaskView(task.id, task.document_id, task.form_id, task.status, task.claimed_by, page.image_sha256 if page else None,
-                        (page.width, page.height) if page else (0, 0), fields, findings, record.id if record else None)
+        return TaskView(
+            task.id,
+            task.document_id,
+            task.form_id,
+            task.status,
+            task.claimed_by,
+            page.image_sha256 if page else None,
+            (page.width, page.height) if page else (0, 0),
+            fields,
+            findings,
+            record.id if record else None,
+        )
 
 
 def claim(services: Services, task_id: int, user: User) -> None:
@@ -110,7 +141,9 @@ def claim(services: Services, task_id: int, user: User) -> None:
         repo.audit(session, user.name, "task_viewed", task.document_id, task=task_id)
 
 
-def approve(services: Services, task_id: int, user: User, submitted: dict[str, str], today: date) -> dict[str, Any]:
+def approve(
+    services: Services, task_id: int, user: User, submitted: dict[str, str], today: date
+) -> dict[str, Any]:
     """Validate the reviewer's values; create the record (pending a second approver when a
     sensitive field was corrected by hand), run the rules and store the decision."""
     view = load_task(services, task_id)
@@ -140,15 +173,31 @@ def approve(services: Services, task_id: int, user: User, submitted: dict[str, s
         assert task is not None
         if task.status == "claimed" and task.claimed_by not in (None, user.name):
             raise ReviewError("claimed", f"{task.claimed_by} さんが確認中です")
-        record = session.scalar(select(RecordRow).where(RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index))
+        record = session.scalar(
+            select(RecordRow).where(
+                RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index
+            )
+        )
         if record is not None and record.status == "pending_approval":
             if user.role not in CAN_APPROVE or user.name == record.values.get("_reviewed_by"):
-                raise ReviewError("two_person", "個人番号・記号・番号の訂正は、確認者とは別の承認者の承認が必要です")
+                raise ReviewError(
+                    "two_person", "個人番号・記号・番号の訂正は、確認者とは別の承認者の承認が必要です"
+                )
             second_needed = False
         status = "pending_approval" if second_needed else "validated"
-        stored = {**values, "_reviewed_by": record.values.get("_reviewed_by") if record is not None else user.name, "_corrected": corrected}
+        stored = {
+            **values,
+            "_reviewed_by": record.values.get("_reviewed_by") if record is not None else user.name,
+            "_corrected": corrected,
+        }
         if record is None:
-            record = RecordRow(document_id=task.document_id, form_index=task.form_index, form_id=task.form_id, values=stored, status=status)
+            record = RecordRow(
+                document_id=task.document_id,
+                form_index=task.form_index,
+                form_id=task.form_id,
+                values=stored,
+                status=status,
+            )
             session.add(record)
         else:
             record.values, record.status = stored, status
@@ -159,16 +208,34 @@ def approve(services: Services, task_id: int, user: User, submitted: dict[str, s
         session.flush()
         decision = None
         if status == "validated":
-            result = decide(Record(values, form_id=template.form_id), Context(today, roster_persons(services, values)))
+            result = decide(
+                Record(values, form_id=template.form_id), Context(today, roster_persons(services, values))
+            )
             decision = result.to_json()
             add_decision(session, services, record.id, decision)
-            remaining = session.scalars(select(ReviewTaskRow).where(ReviewTaskRow.document_id == task.document_id,
-                                                                    ReviewTaskRow.status.in_(("open", "claimed")))).all()
+            remaining = session.scalars(
+                select(ReviewTaskRow).where(
+                    ReviewTaskRow.document_id == task.document_id,
+                    ReviewTaskRow.status.in_(("open", "claimed")),
+                )
+            ).all()
             if not remaining:
                 session.get(DocumentRow, task.document_id).status = DocumentStatus.VALIDATED.value  # type: ignore[union-attr]
-        repo.audit(session, user.name, "task_approved" if status == "validated" else "task_reviewed", task.document_id,
-                   task=task_id, corrected=corrected, status=status)
-        return {"record_id": record.id, "status": status, "decision": decision, "findings": [f.to_json() for f in cross]}
+        repo.audit(
+            session,
+            user.name,
+            "task_approved" if status == "validated" else "task_reviewed",
+            task.document_id,
+            task=task_id,
+            corrected=corrected,
+            status=status,
+        )
+        return {
+            "record_id": record.id,
+            "status": status,
+            "decision": decision,
+            "findings": [f.to_json() for f in cross],
+        }
 
 
 def reject(services: Services, task_id: int, user: User, reason: str, note: str = "") -> None:
@@ -209,24 +276,47 @@ def record_view(services: Services, record_id: int) -> dict[str, Any] | None:
         record = session.get(RecordRow, record_id)
         if record is None:
             return None
-        decision = session.scalar(select(DecisionRow).where(DecisionRow.record_id == record_id).order_by(DecisionRow.id.desc()))
+        decision = session.scalar(
+            select(DecisionRow).where(DecisionRow.record_id == record_id).order_by(DecisionRow.id.desc())
+        )
         values = {k: v for k, v in record.values.items() if not k.startswith("_")}
         return {
-            "id": record.id, "document_id": record.document_id, "form_id": record.form_id, "status": record.status,
-            "values": values, "corrected": record.values.get("_corrected", []), "reviewed_by": record.values.get("_reviewed_by"),
-            "validated_by": record.validated_by, "validated_at": record.validated_at.isoformat() if record.validated_at else None,
-            "decision": {"decision": decision.decision, "outcomes": decision.outcomes, "at": decision.created_at.isoformat()} if decision else None,
+            "id": record.id,
+            "document_id": record.document_id,
+            "form_id": record.form_id,
+            "status": record.status,
+            "values": values,
+            "corrected": record.values.get("_corrected", []),
+            "reviewed_by": record.values.get("_reviewed_by"),
+            "validated_by": record.validated_by,
+            "validated_at": record.validated_at.isoformat() if record.validated_at else None,
+            "decision": {
+                "decision": decision.decision,
+                "outcomes": decision.outcomes,
+                "at": decision.created_at.isoformat(),
+            }
+            if decision
+            else None,
         }
 
 
-def list_records(services: Services, status: str | None = None, form_id: str | None = None, offset: int = 0, limit: int = 50,
-                 since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+def list_records(
+    services: Services,
+    status: str | None = None,
+    form_id: str | None = None,
+    offset: int = 0,
+    limit: int = 50,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[dict[str, Any]]:
     with transaction(services.sessions) as session:
         query = select(RecordRow.id).order_by(RecordRow.id)
         if since:
             query = query.where(RecordRow.created_at >= datetime.combine(since, datetime.min.time(), UTC))
         if until:
-            query = query.where(RecordRow.created_at < datetime.combine(until, datetime.min.time(), UTC) + timedelta(days=1))
+            query = query.where(
+                RecordRow.created_at < datetime.combine(until, datetime.min.time(), UTC) + timedelta(days=1)
+            )
         if status:
             query = query.where(RecordRow.status == status)
         if form_id:

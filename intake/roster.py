@@ -21,7 +21,17 @@ from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import RosterRow
 
-COLUMNS = ["symbol", "number", "name", "name_kana", "birth_date", "relationship", "can_use_myna", "voluntary", "certificate_expiry"]
+COLUMNS = [
+    "symbol",
+    "number",
+    "name",
+    "name_kana",
+    "birth_date",
+    "relationship",
+    "can_use_myna",
+    "voluntary",
+    "certificate_expiry",
+]
 TRUE = {"1", "true", "yes", "y", "○", "可"}
 
 
@@ -46,13 +56,21 @@ def import_csv(services: Services, text: str) -> ImportReport:
         for line, row in enumerate(reader, start=2):
             try:
                 date.fromisoformat(row["birth_date"].strip())
-                if not (row["symbol"].strip().isdigit() and row["number"].strip().isdigit() and row["name"].strip()):
+                if not (
+                    row["symbol"].strip().isdigit()
+                    and row["number"].strip().isdigit()
+                    and row["name"].strip()
+                ):
                     raise ValueError("symbol/number must be digits and name must be filled")
             except (ValueError, AttributeError) as exc:
                 errors.append(f"{line} 行目: {exc}")
                 continue
             key = (row["symbol"].strip(), row["number"].strip(), row["name"].strip())
-            existing = session.scalar(select(RosterRow).where(RosterRow.symbol == key[0], RosterRow.number == key[1], RosterRow.name == key[2]))
+            existing = session.scalar(
+                select(RosterRow).where(
+                    RosterRow.symbol == key[0], RosterRow.number == key[1], RosterRow.name == key[2]
+                )
+            )
             target = existing or RosterRow(symbol=key[0], number=key[1], name=key[2])
             target.name_kana = row["name_kana"].strip()
             target.birth_date = row["birth_date"].strip()
@@ -75,16 +93,25 @@ def members(services: Services, symbol: str | None, number: str | None) -> list[
     if not symbol or not number:
         return []
     with transaction(services.sessions) as session:
-        return list(session.scalars(select(RosterRow).where(RosterRow.symbol == symbol, RosterRow.number == number)))
+        return list(
+            session.scalars(select(RosterRow).where(RosterRow.symbol == symbol, RosterRow.number == number))
+        )
 
 
 def persons(services: Services, values: dict[str, Any]) -> dict[str, Person]:
     """The roster's people of a record (the insured and their dependents), keyed by name."""
     out = {}
     for row in members(services, values.get("insured_symbol"), values.get("insured_number")):
-        out[str(without_spaces(row.name))] = Person(row.symbol, row.number, row.name, row.name_kana, date.fromisoformat(row.birth_date),
-                                         row.can_use_myna, row.voluntary,
-                                         date.fromisoformat(row.certificate_expiry) if row.certificate_expiry else None)
+        out[str(without_spaces(row.name))] = Person(
+            row.symbol,
+            row.number,
+            row.name,
+            row.name_kana,
+            date.fromisoformat(row.birth_date),
+            row.can_use_myna,
+            row.voluntary,
+            date.fromisoformat(row.certificate_expiry) if row.certificate_expiry else None,
+        )
     return out
 
 
@@ -99,7 +126,9 @@ def cross_check(services: Services, values: dict[str, Any]) -> list[Finding]:
     insured = next((r for r in rows if r.relationship == "本人"), None)
     out = []
     if insured is not None:
-        if values.get("insured_name") and without_spaces(values["insured_name"]) != without_spaces(insured.name):
+        if values.get("insured_name") and without_spaces(values["insured_name"]) != without_spaces(
+            insured.name
+        ):
             out.append(Finding("insured_name", "roster_mismatch", "氏名が加入者名簿と一致しません"))
         if values.get("insured_birth_date") and values["insured_birth_date"] != insured.birth_date:
             out.append(Finding("insured_birth_date", "roster_mismatch", "生年月日が加入者名簿と一致しません"))

@@ -37,4 +37,6 @@ class Services:
 
     @cached_property
     def queue(self) -> Queue:
-        return Queue(self.settings.queue_name, connection=self.redis, default_timeout=self.settings.job_timeout_seconds)
+        return Queue(
+            self.settings.queue_name, connection=self.redis, default_timeout=self.settings.job_timeout_seconds
+        )

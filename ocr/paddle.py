@@ -48,7 +48,9 @@ def is_blank(crop: Image) -> bool:
 
 def _padded(crop: Image) -> Image:
     margin = max(2, int(crop.shape[0] * _PAD))
-    return np.ascontiguousarray(cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=(255, 255, 255)))
+    return np.ascontiguousarray(
+        cv2.copyMakeBorder(crop, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    )
 
 
 class PaddleEngine:
@@ -113,13 +115,17 @@ class PaddleEngine:
         longest = max(page.shape[:2])
         if longest > self._options.page_max_side:
             scale = self._options.page_max_side / longest
-            page = np.asarray(cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+            page = np.asarray(
+                cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), dtype=np.uint8
+            )
         try:
             result = pipeline.predict(_to_bgr(page))[0]
         except Exception as exc:
             raise OcrEngineError(f"page OCR failed: {exc}") from exc
         lines = []
-        for text, score, box in zip(result["rec_texts"], result["rec_scores"], result["rec_boxes"], strict=True):
+        for text, score, box in zip(
+            result["rec_texts"], result["rec_scores"], result["rec_boxes"], strict=True
+        ):
             x0, y0, x1, y1 = (int(round(float(v) / scale)) for v in box)
             lines.append(TextLine(str(text), float(score), Box(x0, y0, x1, y1)))
         return lines

@@ -90,7 +90,9 @@ def refine_to_reference(image: Image, reference: Image, scale: float = 0.25) -> 
     ink of both, affine, at ``scale``. Used when the registration marks are cut off or
     covered. Returns (image, converged)."""
     if image.shape != reference.shape:
-        image = np.ascontiguousarray(cv2.resize(image, (reference.shape[1], reference.shape[0]), interpolation=cv2.INTER_AREA))
+        image = np.ascontiguousarray(
+            cv2.resize(image, (reference.shape[1], reference.shape[0]), interpolation=cv2.INTER_AREA)
+        )
 
     def prepare(gray: Image) -> npt.NDArray[np.float32]:
         small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -107,5 +109,7 @@ def refine_to_reference(image: Image, reference: Image, scale: float = 0.25) -> 
         return image, False
     warp[:, 2] /= scale
     height, width = reference.shape[:2]
-    aligned = cv2.warpAffine(image, warp, (width, height), flags=cv2.INTER_LINEAR + cv2.WARP_INVERSE_MAP, borderValue=(255,))
+    aligned = cv2.warpAffine(
+        image, warp, (width, height), flags=cv2.INTER_LINEAR + cv2.WARP_INVERSE_MAP, borderValue=(255,)
+    )
     return np.ascontiguousarray(aligned, dtype=np.uint8), True

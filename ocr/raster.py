@@ -74,7 +74,9 @@ def _open_pdf(data: bytes):  # type: ignore[no-untyped-def]
     except pdfium.PdfiumError as exc:
         text = str(exc).lower()
         if "password" in text:
-            raise RasterError("encrypted", "PDF はパスワードで保護されています。保護を外して再提出してください。") from exc
+            raise RasterError(
+                "encrypted", "PDF はパスワードで保護されています。保護を外して再提出してください。"
+            ) from exc
         raise RasterError("unreadable", f"PDF を読み取れません（破損の可能性）: {exc}") from exc
 
 
@@ -84,13 +86,19 @@ def _rasterize_pdf(data: bytes, limits: RasterLimits) -> list[Image]:
         if len(pdf) == 0:
             raise RasterError("unreadable", "PDF にページがありません。")
         if len(pdf) > limits.max_pages:
-            raise RasterError("too_many_pages", f"{len(pdf)} ページあります（上限 {limits.max_pages}）。分割して提出してください。")
+            raise RasterError(
+                "too_many_pages",
+                f"{len(pdf)} ページあります（上限 {limits.max_pages}）。分割して提出してください。",
+            )
         scale = limits.dpi / 72.0
         pages: list[Image] = []
         for page in pdf:
             width, height = page.get_size()
             if width * scale * height * scale > limits.max_pixels:
-                raise RasterError("too_large", f"ページが大きすぎます（{width:.0f}×{height:.0f} pt）。A4 で提出してください。")
+                raise RasterError(
+                    "too_large",
+                    f"ページが大きすぎます（{width:.0f}×{height:.0f} pt）。A4 で提出してください。",
+                )
             bitmap = page.render(scale=scale, grayscale=True)
             array = np.asarray(bitmap.to_pil().convert("L"), dtype=np.uint8)
             pages.append(np.ascontiguousarray(array))
@@ -112,7 +120,10 @@ def _rasterize_image(data: bytes, limits: RasterLimits) -> list[Image]:
     image = _open_image(data)
     frames = getattr(image, "n_frames", 1)
     if frames > limits.max_pages:
-        raise RasterError("too_many_pages", f"{frames} ページあります（上限 {limits.max_pages}）。分割して提出してください。")
+        raise RasterError(
+            "too_many_pages",
+            f"{frames} ページあります（上限 {limits.max_pages}）。分割して提出してください。",
+        )
     pages: list[Image] = []
     try:
         for frame in ImageSequence.Iterator(image):
@@ -123,5 +134,7 @@ def _rasterize_image(data: bytes, limits: RasterLimits) -> list[Image]:
     except RasterError:
         raise
     except Exception as exc:  # truncated or corrupt image data
-        raise RasterError("unreadable", f"画像を読み取れません（途中で切れているか破損しています）: {exc}") from exc
+        raise RasterError(
+            "unreadable", f"画像を読み取れません（途中で切れているか破損しています）: {exc}"
+        ) from exc
     return pages

@@ -33,7 +33,9 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 
 
 def _error(http_status: int, code: str, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse(status_code=http_status, content={"error": {"code": code, "message": message}, **extra})
+    return JSONResponse(
+        status_code=http_status, content={"error": {"code": code, "message": message}, **extra}
+    )
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """API errors as {"error": {"code", "message"}}; screens keep their HTML pages."""
         if not request.url.path.startswith("/api/"):
             return await http_exception_handler(request, exc)
-        detail = exc.detail if isinstance(exc.detail, dict) else {"code": f"http_{exc.status_code}", "message": str(exc.detail)}
+        detail = (
+            exc.detail
+            if isinstance(exc.detail, dict)
+            else {"code": f"http_{exc.status_code}", "message": str(exc.detail)}
+        )
         return _error(exc.status_code, str(detail.get("code")), str(detail.get("message")))
 
     @app.exception_handler(RequestValidationError)
@@ -125,10 +131,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit = services.settings.limits.max_bytes
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-            return _error(413, ErrorCode.TOO_LARGE.value, f"ファイルが大きすぎます（上限 {limit:,} バイト）。")
+            return _error(
+                413, ErrorCode.TOO_LARGE.value, f"ファイルが大きすぎます（上限 {limit:,} バイト）。"
+            )
         data = await file.read(limit + 1)
         if len(data) > limit:
-            return _error(413, ErrorCode.TOO_LARGE.value, f"ファイルが大きすぎます（上限 {limit:,} バイト）。")
+            return _error(
+                413, ErrorCode.TOO_LARGE.value, f"ファイルが大きすぎます（上限 {limit:,} バイト）。"
+            )
         try:
             result = accept(services, data, file.filename or "upload", source="upload", actor=caller.name)
         except RejectedInput as exc:
@@ -145,18 +155,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with transaction(services.sessions) as session:
             document = repo.get_document(session, document_id)
             if document is not None:
-                repo.audit(session, caller.name, "document_exported", document_id, my_number="my_number" in caller.scopes)
+                repo.audit(
+                    session,
+                    caller.name,
+                    "document_exported",
+                    document_id,
+                    my_number="my_number" in caller.scopes,
+                )
         if document is None:
             raise HTTPException(404, detail={"code": "not_found", "message": "文書が見つかりません"})
-        error = {"code": document.error_code, "message": document.error_message} if document.error_code else None
+        error = (
+            {"code": document.error_code, "message": document.error_message} if document.error_code else None
+        )
         extraction = dict(document.extraction) if document.extraction else None
         if extraction:
             extraction.pop("timings", None)
             if "my_number" not in caller.scopes:
                 extraction = mask_extraction(extraction)
         with transaction(services.sessions) as session:
-            tasks = [{"task_id": t.id, "form_index": t.form_index, "form_id": t.form_id, "status": t.status}
-                     for t in repo.review_tasks_of(session, document_id)]
+            tasks = [
+                {"task_id": t.id, "form_index": t.form_index, "form_id": t.form_id, "status": t.status}
+                for t in repo.review_tasks_of(session, document_id)
+            ]
         return {
             "id": document.id,
             "status": document.status.value,
@@ -188,16 +208,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except ValueError:
             return _error(400, "invalid_json", "JSON を送ってください")
         if not isinstance(body, dict) or not isinstance(body.get("kind"), str):
-            return _error(422, "invalid_event", "kind（new_employee / shokken_list / myna_registered / cert_expired）が必要です")
+            return _error(
+                422,
+                "invalid_event",
+                "kind（new_employee / shokken_list / myna_registered / cert_expired）が必要です",
+            )
         try:
-            result = events.record_event(services, body["kind"], {k: v for k, v in body.items() if k != "kind"}, caller.name)
+            result = events.record_event(
+                services, body["kind"], {k: v for k, v in body.items() if k != "kind"}, caller.name
+            )
         except ValueError as exc:
             return _error(422, "invalid_event", str(exc))
         return JSONResponse(status_code=201, content=result)
 
     @app.get("/api/v1/records")
-    def records(request: Request, status: str | None = None, form_id: str | None = None, since: date | None = None,
-                until: date | None = None, offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
+    def records(
+        request: Request,
+        status: str | None = None,
+        form_id: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        offset: Offset = 0,
+        limit: Limit = 50,
+    ) -> dict[str, Any]:
         """Records with their decisions, filtered by status, form and validation date (since/until,
         inclusive); paginated by offset/limit."""
         caller = _caller(services, request, "read")
@@ -216,13 +249,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if "my_number" not in caller.scopes:
             view["values"] = review.mask_values(view["values"])
         with transaction(services.sessions) as session:
-            repo.audit(session, caller.name, "record_exported", view["document_id"], record=record_id, my_number="my_number" in caller.scopes)
+            repo.audit(
+                session,
+                caller.name,
+                "record_exported",
+                view["document_id"],
+                record=record_id,
+                my_number="my_number" in caller.scopes,
+            )
         return view
 
     @app.get("/api/v1/decisions")
     def decisions(request: Request, offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
         _caller(services, request, "read")
-        items = [r["decision"] | {"record_id": r["id"]} for r in review.list_records(services, "validated", None, offset, limit) if r["decision"]]
+        items = [
+            r["decision"] | {"record_id": r["id"]}
+            for r in review.list_records(services, "validated", None, offset, limit)
+            if r["decision"]
+        ]
         return {"items": items, "offset": offset, "limit": limit}
 
     @app.get("/api/v1/review-tasks")
@@ -231,8 +275,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with transaction(services.sessions) as session:
             rows = repo.open_review_tasks(session, form_id)
         return [
-            {"id": t.id, "document_id": d.id, "form_id": t.form_id, "status": t.status,
-             "doubtful_fields": t.doubtful_fields, "findings": t.findings, "received_at": d.created_at.isoformat()}
+            {
+                "id": t.id,
+                "document_id": d.id,
+                "form_id": t.form_id,
+                "status": t.status,
+                "doubtful_fields": t.doubtful_fields,
+                "findings": t.findings,
+                "received_at": d.created_at.isoformat(),
+            }
             for t, d in rows
         ]
 

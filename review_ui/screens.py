@@ -37,9 +37,19 @@ FORM_NAMES = {
     "jusho_shimei_henko": "住所・氏名変更届",
     None: "様式不明",
 }
-STATUS_NAMES = {"received": "受付済", "processing": "処理中", "in_review": "確認待ち", "failed": "エラー", "validated": "確定", "rejected": "差戻し"}
+STATUS_NAMES = {
+    "received": "受付済",
+    "processing": "処理中",
+    "in_review": "確認待ち",
+    "failed": "エラー",
+    "validated": "確定",
+    "rejected": "差戻し",
+}
 ROLE_NAMES = {"reviewer": "確認者", "approver": "承認者", "admin": "管理者"}
-LOGIN_ERRORS = {"invalid": "ユーザー名またはパスワードが違います。", "locked": "ログインの失敗が続いたため、15分間ログインできません。"}
+LOGIN_ERRORS = {
+    "invalid": "ユーザー名またはパスワードが違います。",
+    "locked": "ログインの失敗が続いたため、15分間ログインできません。",
+}
 
 
 class LoginRequired(Exception):
@@ -56,7 +66,9 @@ def _session(request: Request) -> SessionInfo:
 
 def _csrf(request: Request, info: SessionInfo, token: str | None) -> None:
     if not token or token != info.csrf_token:
-        raise HTTPException(403, detail={"code": "csrf", "message": "画面の有効期限が切れました。再読み込みしてください。"})
+        raise HTTPException(
+            403, detail={"code": "csrf", "message": "画面の有効期限が切れました。再読み込みしてください。"}
+        )
 
 
 def router(services: Services) -> APIRouter:
@@ -69,11 +81,20 @@ def router(services: Services) -> APIRouter:
     @pages.post("/login")
     def login_submit(request: Request, username: str = Form(...), password: str = Form(...)) -> Response:
         try:
-            token, _info = auth.login(services, username, password, request.client.host if request.client else "")
+            token, _info = auth.login(
+                services, username, password, request.client.host if request.client else ""
+            )
         except auth.AuthError as exc:
             return RedirectResponse(f"/login?error={exc.code}", status_code=303)
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=False, max_age=int(auth.ABSOLUTE_LIFETIME.total_seconds()))
+        response.set_cookie(
+            COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=False,
+            max_age=int(auth.ABSOLUTE_LIFETIME.total_seconds()),
+        )
         return response
 
     @pages.post("/logout")
@@ -92,9 +113,22 @@ def router(services: Services) -> APIRouter:
             rows = repo.open_review_tasks(session, form_id or None)
             counts = repo.status_counts(session)
             failed = repo.list_documents(session, DocumentStatus.FAILED)
-        return TEMPLATES.TemplateResponse(request, "queue.html", {
-            "rows": rows, "counts": counts, "failed": failed, "form_names": FORM_NAMES, "status_names": STATUS_NAMES,
-            "form_id": form_id, "user": info.user, "csrf": info.csrf_token, "role_names": ROLE_NAMES, "notice": notice})
+        return TEMPLATES.TemplateResponse(
+            request,
+            "queue.html",
+            {
+                "rows": rows,
+                "counts": counts,
+                "failed": failed,
+                "form_names": FORM_NAMES,
+                "status_names": STATUS_NAMES,
+                "form_id": form_id,
+                "user": info.user,
+                "csrf": info.csrf_token,
+                "role_names": ROLE_NAMES,
+                "notice": notice,
+            },
+        )
 
     @pages.get("/tasks/{task_id}", response_class=HTMLResponse)
     def task_page(request: Request, task_id: DbId, error: str | None = None) -> HTMLResponse:
@@ -103,7 +137,12 @@ def router(services: Services) -> APIRouter:
             review.claim(services, task_id, info.user)
             view = review.load_task(services, task_id)
         except review.ReviewError as exc:
-            return TEMPLATES.TemplateResponse(request, "error.html", {"message": exc.message, "user": info.user}, status_code=409 if exc.code == "claimed" else 404)
+            return TEMPLATES.TemplateResponse(
+                request,
+                "error.html",
+                {"message": exc.message, "user": info.user},
+                status_code=409 if exc.code == "claimed" else 404,
+            )
         template = next((t for t in load_templates() if t.form_id == view.form_id), None)
         scale = DPI / 72.0
         fields: list[dict[str, Any]] = []
@@ -118,19 +157,45 @@ def router(services: Services) -> APIRouter:
                 height = 34.0
                 s = height / max(y1 - y0, 1)
                 width = min((x1 - x0) * s, 420)
-                snippet = (f"width:{width:.0f}px;height:{height:.0f}px;background-image:url(/images/{view.page_sha}.png);"
-                           f"background-size:{view.page_size[0] * s:.0f}px {view.page_size[1] * s:.0f}px;"
-                           f"background-position:{-x0 * s:.0f}px {-y0 * s:.0f}px")
-            fields.append({"name": field.name, "label": field_label(field.name), "type": field.type, "value": display,
-                           "confidence": field.confidence, "needs_review": field.needs_review, "sensitive": sensitive,
-                           "options": field.options, "box": field.box, "snippet": snippet,
-                           "findings": [f["message"] for f in view.findings if f.get("field") == field.name]})
+                snippet = (
+                    f"width:{width:.0f}px;height:{height:.0f}px;background-image:url(/images/{view.page_sha}.png);"
+                    f"background-size:{view.page_size[0] * s:.0f}px {view.page_size[1] * s:.0f}px;"
+                    f"background-position:{-x0 * s:.0f}px {-y0 * s:.0f}px"
+                )
+            fields.append(
+                {
+                    "name": field.name,
+                    "label": field_label(field.name),
+                    "type": field.type,
+                    "value": display,
+                    "confidence": field.confidence,
+                    "needs_review": field.needs_review,
+                    "sensitive": sensitive,
+                    "options": field.options,
+                    "box": field.box,
+                    "snippet": snippet,
+                    "findings": [f["message"] for f in view.findings if f.get("field") == field.name],
+                }
+            )
         fields.sort(key=lambda f: not f["needs_review"])  # doubtful fields first
-        return TEMPLATES.TemplateResponse(request, "task.html", {"option_label": option_label,
-            "task": view, "fields": fields, "user": info.user, "csrf": info.csrf_token, "form_names": FORM_NAMES,
-            "can_reveal": info.user.role in CAN_REVEAL, "error": error, "reasons": review.REJECT_REASONS,
-            "page_w": template.canvas.width_pt if template else 595.28, "page_h": template.canvas.height_pt if template else 841.89,
-            "general_findings": [f for f in view.findings if not f.get("field")]})
+        return TEMPLATES.TemplateResponse(
+            request,
+            "task.html",
+            {
+                "option_label": option_label,
+                "task": view,
+                "fields": fields,
+                "user": info.user,
+                "csrf": info.csrf_token,
+                "form_names": FORM_NAMES,
+                "can_reveal": info.user.role in CAN_REVEAL,
+                "error": error,
+                "reasons": review.REJECT_REASONS,
+                "page_w": template.canvas.width_pt if template else 595.28,
+                "page_h": template.canvas.height_pt if template else 841.89,
+                "general_findings": [f for f in view.findings if not f.get("field")],
+            },
+        )
 
     @pages.post("/tasks/{task_id}/approve")
     async def approve(request: Request, task_id: DbId) -> Response:
@@ -150,7 +215,9 @@ def router(services: Services) -> APIRouter:
         return RedirectResponse(f"/?notice={quote(notice)}", status_code=303)
 
     @pages.post("/tasks/{task_id}/reject")
-    def reject(request: Request, task_id: DbId, reason: str = Form(...), note: str = Form(""), csrf: str = Form("")) -> Response:
+    def reject(
+        request: Request, task_id: DbId, reason: str = Form(...), note: str = Form(""), csrf: str = Form("")
+    ) -> Response:
         info = _session(request)
         _csrf(request, info, csrf)
         try:
@@ -170,7 +237,9 @@ def router(services: Services) -> APIRouter:
         return JSONResponse({"value": value})
 
     @pages.post("/tasks/{task_id}/check")
-    def check_value(request: Request, task_id: DbId, field: str = Form(...), value: str = Form(""), csrf: str = Form("")) -> JSONResponse:
+    def check_value(
+        request: Request, task_id: DbId, field: str = Form(...), value: str = Form(""), csrf: str = Form("")
+    ) -> JSONResponse:
         """Validate one typed correction on the spot, with the validators of extraction."""
         info = _session(request)
         _csrf(request, info, csrf)
@@ -181,28 +250,61 @@ def router(services: Services) -> APIRouter:
             return JSONResponse({"ok": False, "message": "項目が見つかりません"}, status_code=404)
         canonical, code = from_input(spec, value, date.today())
         shown = review.mask(canonical) if review.is_sensitive(field) else canonical
-        return JSONResponse({"ok": code in (None, "required"), "value": shown, "message": input_message(code) if code and code != "required" else ""})
+        return JSONResponse(
+            {
+                "ok": code in (None, "required"),
+                "value": shown,
+                "message": input_message(code) if code and code != "required" else "",
+            }
+        )
 
     @pages.get("/stats", response_class=HTMLResponse)
     def stats_page(request: Request) -> HTMLResponse:
         info = _session(request)
         if info.user.role not in ("approver", "admin"):
-            return TEMPLATES.TemplateResponse(request, "error.html", {"message": "統計は承認者・管理者のみ閲覧できます", "user": info.user}, status_code=403)
-        return TEMPLATES.TemplateResponse(request, "stats.html", {"user": info.user, "csrf": info.csrf_token, "stats": statistics(services),
-                                                                  "form_names": FORM_NAMES, "status_names": STATUS_NAMES, "label": field_label})
+            return TEMPLATES.TemplateResponse(
+                request,
+                "error.html",
+                {"message": "統計は承認者・管理者のみ閲覧できます", "user": info.user},
+                status_code=403,
+            )
+        return TEMPLATES.TemplateResponse(
+            request,
+            "stats.html",
+            {
+                "user": info.user,
+                "csrf": info.csrf_token,
+                "stats": statistics(services),
+                "form_names": FORM_NAMES,
+                "status_names": STATUS_NAMES,
+                "label": field_label,
+            },
+        )
 
     @pages.get("/records/{record_id}", response_class=HTMLResponse)
     def record_page(request: Request, record_id: DbId) -> HTMLResponse:
         info = _session(request)
         view = review.record_view(services, record_id)
         if view is None:
-            return TEMPLATES.TemplateResponse(request, "error.html", {"message": "記録が見つかりません", "user": info.user}, status_code=404)
+            return TEMPLATES.TemplateResponse(
+                request, "error.html", {"message": "記録が見つかりません", "user": info.user}, status_code=404
+            )
         view["values"] = review.mask_values(view["values"])
         with transaction(services.sessions) as session:
             repo.audit(session, info.user.name, "record_viewed", view["document_id"], record=record_id)
-        return TEMPLATES.TemplateResponse(request, "record.html", {"record": view, "user": info.user, "csrf": info.csrf_token,
-                                                                   "form_names": FORM_NAMES, "label": field_label, "value_label": value_label,
-                                                                   "decision_label": decision_label})
+        return TEMPLATES.TemplateResponse(
+            request,
+            "record.html",
+            {
+                "record": view,
+                "user": info.user,
+                "csrf": info.csrf_token,
+                "form_names": FORM_NAMES,
+                "label": field_label,
+                "value_label": value_label,
+                "decision_label": decision_label,
+            },
+        )
 
     @pages.get("/images/{sha}.png")
     def image(request: Request, sha: str) -> Response:
@@ -211,13 +313,20 @@ def router(services: Services) -> APIRouter:
             known = session.scalar(select(PageRow.id).where(PageRow.image_sha256 == sha).limit(1))
         if known is None or not services.files.exists(sha):
             raise HTTPException(404)
-        return Response(services.files.get(sha), media_type="image/png", headers={"Cache-Control": "private, no-store"})
+        return Response(
+            services.files.get(sha), media_type="image/png", headers={"Cache-Control": "private, no-store"}
+        )
 
     @pages.get("/admin/audit", response_class=HTMLResponse)
     def audit_page(request: Request, action: str | None = None, actor: str | None = None) -> HTMLResponse:
         info = _session(request)
         if info.user.role != "admin":
-            return TEMPLATES.TemplateResponse(request, "error.html", {"message": "管理者のみ閲覧できます", "user": info.user}, status_code=403)
+            return TEMPLATES.TemplateResponse(
+                request,
+                "error.html",
+                {"message": "管理者のみ閲覧できます", "user": info.user},
+                status_code=403,
+            )
         query = select(AuditEventRow).order_by(AuditEventRow.id.desc()).limit(500)
         if action:
             query = query.where(AuditEventRow.action == action)
@@ -225,6 +334,8 @@ def router(services: Services) -> APIRouter:
             query = query.where(AuditEventRow.actor == actor)
         with transaction(services.sessions) as session:
             events = [(e.at, e.actor, e.action, e.document_id, e.detail) for e in session.scalars(query)]
-        return TEMPLATES.TemplateResponse(request, "audit.html", {"events": events, "user": info.user, "action": action, "actor": actor})
+        return TEMPLATES.TemplateResponse(
+            request, "audit.html", {"events": events, "user": info.user, "action": action, "actor": actor}
+        )
 
     return pages

@@ -19,8 +19,11 @@ def statistics(services: Services) -> dict[str, Any]:
     with transaction(services.sessions) as session:
         documents = session.execute(select(DocumentRow.created_at, DocumentRow.status)).all()
         records = session.execute(select(RecordRow.form_id, RecordRow.values)).all()
-        events = session.execute(select(AuditEventRow.at, AuditEventRow.action, AuditEventRow.document_id)
-                                 .where(AuditEventRow.action.in_(("task_viewed", "task_approved")))).all()
+        events = session.execute(
+            select(AuditEventRow.at, AuditEventRow.action, AuditEventRow.document_id).where(
+                AuditEventRow.action.in_(("task_viewed", "task_approved"))
+            )
+        ).all()
     per_day: dict[str, Counter[str]] = defaultdict(Counter)
     for created, status in documents:
         per_day[aware(created).date().isoformat()][status] += 1
@@ -47,7 +50,9 @@ def statistics(services: Services) -> dict[str, Any]:
     days = sorted(per_day)[-30:]
     peak = max((sum(per_day[d].values()) for d in days), default=1) or 1
     return {
-        "days": [(d, dict(per_day[d]), sum(per_day[d].values()), sum(per_day[d].values()) / peak) for d in days],
+        "days": [
+            (d, dict(per_day[d]), sum(per_day[d].values()), sum(per_day[d].values()) / peak) for d in days
+        ],
         "corrected": corrected.most_common(15),
         "corrected_peak": max(corrected.values(), default=1),
         "review_time": {form: round(median(values)) for form, values in per_form.items() if values},

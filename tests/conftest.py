@@ -45,8 +45,21 @@ def redis_url() -> Iterator[str]:
     port = free_port()
     directory = tempfile.mkdtemp(prefix="kakunin-redis-")
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "yes",
-         "--maxmemory-policy", "noeviction"],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            directory,
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--maxmemory-policy",
+            "noeviction",
+        ],
         stdout=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
@@ -85,20 +98,53 @@ class PgCluster:
             self.prefix = ["runuser", "-u", "postgres", "--"]
         self.data = self.directory / "data"
         self.port = free_port()
-        subprocess.run([*self.prefix, str(initdb), "-D", str(self.data), "-U", "kakunin", "--auth=trust", "-E", "UTF8"], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*self.prefix, str(initdb), "-D", str(self.data), "-U", "kakunin", "--auth=trust", "-E", "UTF8"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         self.start()
-        subprocess.run([*self.prefix, _pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "kakunin", "kakunin"],
-                       check=True)
+        subprocess.run(
+            [
+                *self.prefix,
+                _pg_bin("createdb") or "createdb",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "kakunin",
+                "kakunin",
+            ],
+            check=True,
+        )
         self.url = f"postgresql+psycopg://kakunin@127.0.0.1:{self.port}/kakunin"
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run([*self.prefix, str(self.pg_ctl), "-D", str(self.data), "-o", options, "-l", str(self.directory / "log"), "-w", "start"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                *self.prefix,
+                str(self.pg_ctl),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.directory / "log"),
+                "-w",
+                "start",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
 
     def stop(self, mode: str = "fast") -> None:
-        subprocess.run([*self.prefix, str(self.pg_ctl), "-D", str(self.data), "-m", mode, "stop"], check=False, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*self.prefix, str(self.pg_ctl), "-D", str(self.data), "-m", mode, "stop"],
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
 
     def remove(self) -> None:
         self.stop("immediate")

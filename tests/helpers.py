@@ -43,5 +43,10 @@ def service_env(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment a `kakunin` subprocess needs to share a test's database, Redis and files."""
     import os
 
-    return {**os.environ, "KAKUNIN_DATABASE_URL": settings.resolved_database_url, "KAKUNIN_REDIS_URL": settings.redis_url,
-            "KAKUNIN_DATA_DIR": str(settings.data_dir), **extra}
+    return {
+        **os.environ,
+        "KAKUNIN_DATABASE_URL": settings.resolved_database_url,
+        "KAKUNIN_REDIS_URL": settings.redis_url,
+        "KAKUNIN_DATA_DIR": str(settings.data_dir),
+        **extra,
+    }

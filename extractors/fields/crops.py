@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from extractors.template import PtBox, Segment, Template
@@ -11,9 +12,67 @@ _TEXT_INSET_PT = 1.6
 _CELL_INSET = 0.16  # share of the cell side cut away so printed cell walls never reach the model
 
 
-def text_crop(page: Image, box: PtBox, dpi: int) -> Image:
-    b = Template.to_pixels((box[0] + _TEXT_INSET_PT, box[1] + _TEXT_INSET_PT, box[2] - _TEXT_INSET_PT, box[3] - _TEXT_INSET_PT), dpi)
-    return np.ascontiguousarray(page[b.y0 : b.y1, b.x0 : b.x1])
+#: Handwriting overflows its box (small フリガナ rows above all): a text crop may grow by up
+#: to this share of its height above and below to take in strokes that begin inside the box.
+OVERFLOW = 0.6
+#: Printed rules are removed from the writer's ink with this margin (pixels at 200 dpi).
+_RULE_MARGIN = 2
+
+
+def text_crop(
+    page: Image, box: PtBox, dpi: int, ink: Image | None = None, blank: Image | None = None
+) -> Image:
+    """The box's inside (rules inset away). With the page's ``ink`` and the blank form's
+    ``blank`` ink, the crop also takes in writing that runs over the box's top or bottom
+    rule, with the printed rules in the added rows painted white."""
+    b = Template.to_pixels(
+        (box[0] + _TEXT_INSET_PT, box[1] + _TEXT_INSET_PT, box[2] - _TEXT_INSET_PT, box[3] - _TEXT_INSET_PT),
+        dpi,
+    )
+    inside = np.ascontiguousarray(page[b.y0 : b.y1, b.x0 : b.x1])
+    if ink is None or blank is None or b.y1 <= b.y0 or b.x1 <= b.x0:
+        return inside
+    top, bottom = overflow_rows(ink, blank, (b.x0, b.y0, b.x1, b.y1), dpi)
+    if (top, bottom) == (b.y0, b.y1):
+        return inside
+    grown = np.array(page[top:bottom, b.x0 : b.x1], copy=True)
+    rules = _rules(blank[top:bottom, b.x0 : b.x1], dpi) > 0
+    rules[b.y0 - top : b.y1 - top, :] = False  # inside the box the writing is left untouched
+    grown[rules] = 255
+    return grown
+
+
+def _rules(blank: Image, dpi: int) -> Image:
+    margin = max(1, round(_RULE_MARGIN * dpi / 200))
+    return np.asarray(cv2.dilate(blank, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)), dtype=np.uint8)
+
+
+def overflow_rows(ink: Image, blank: Image, box: tuple[int, int, int, int], dpi: int) -> tuple[int, int]:
+    """First and last+1 page rows of the writing that starts inside ``box`` (pixels x0, y0,
+    x1, y1), reaching at most ``OVERFLOW`` of the box height beyond it.
+
+    Writing is the page's ink minus the (slightly widened) printed form; a stroke cut by a
+    printed rule is joined again by closing vertical gaps as tall as the removed rule.
+    """
+    x0, y0, x1, y1 = box
+    reach = int(round((y1 - y0) * OVERFLOW))
+    top, bottom = max(0, y0 - reach), min(ink.shape[0], y1 + reach)
+    writing = cv2.bitwise_and(ink[top:bottom, x0:x1], cv2.bitwise_not(_rules(blank[top:bottom, x0:x1], dpi)))
+    bridge = 2 * max(1, round(_RULE_MARGIN * dpi / 200)) + 3
+    joined = cv2.morphologyEx(writing, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    inner0, inner1 = y0 - top, y1 - top
+    low, high = inner0, inner1
+    for label in range(1, count):
+        y, h, area = (
+            int(stats[label, cv2.CC_STAT_TOP]),
+            int(stats[label, cv2.CC_STAT_HEIGHT]),
+            int(stats[label, cv2.CC_STAT_AREA]),
+        )
+        if area < 4 or y >= inner1 or y + h <= inner0:
+            continue  # specks, and writing that lies wholly outside the box (a neighbour's)
+        low, high = min(low, y), max(high, y + h)
+    return top + low, top + high
 
 
 def cells(segment: Segment) -> list[PtBox]:

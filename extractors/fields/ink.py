@@ -26,7 +26,12 @@ def ink_share(ink: Image, box: PtBox, dpi: int, inset_pt: float = 0.0) -> float:
 def measure(ink: Image, blank_ink: Image, box: PtBox, dpi: int, style: str) -> float:
     """Ink added by the writer in a □ (inside the frame) or around a word (for a ○)."""
     if style == "circle":
-        area = (box[0] - CIRCLE_MARGIN_PT, box[1] - CIRCLE_MARGIN_PT, box[2] + CIRCLE_MARGIN_PT, box[3] + CIRCLE_MARGIN_PT)
+        area = (
+            box[0] - CIRCLE_MARGIN_PT,
+            box[1] - CIRCLE_MARGIN_PT,
+            box[2] + CIRCLE_MARGIN_PT,
+            box[3] + CIRCLE_MARGIN_PT,
+        )
         return ink_share(ink, area, dpi) - ink_share(blank_ink, area, dpi)
     # Inset keeps the printed frame (and a slightly shifted frame) out of the measurement.
     inset = min(box[2] - box[0], box[3] - box[1]) * 0.18

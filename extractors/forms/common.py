@@ -86,7 +86,9 @@ def symbol_number_or_my_number(v: Values, my_number_field: str | None) -> list[F
         if my_number_field is None:
             out += required(v, ["insured_symbol", "insured_number"], "記号・番号")
         elif not v.filled(my_number_field):
-            out.append(finding(my_number_field, "required", "記号・番号が不明な場合は個人番号を記入してください"))
+            out.append(
+                finding(my_number_field, "required", "記号・番号が不明な場合は個人番号を記入してください")
+            )
     return out
 
 
@@ -97,7 +99,9 @@ def employer_block(v: Values) -> list[Finding]:
     out = required(v, ["employer_cert_date", "employer_name", "employer_owner_name"], "事業主の証明")
     cert, submitted = v.date("employer_cert_date"), v.date("submission_date")
     if cert and submitted and cert < submitted:
-        out.append(finding("employer_cert_date", "cert_before_submission", "事業主の証明日が申請日より前です"))
+        out.append(
+            finding("employer_cert_date", "cert_before_submission", "事業主の証明日が申請日より前です")
+        )
     return out
 
 
@@ -114,7 +118,9 @@ def same_as_insured(v: Values, prefix: str, pairs: list[tuple[str, str]]) -> lis
     for own, insured in pairs:
         a, b = v.get(prefix + own), v.get(insured)
         if a is not None and b is not None and without_spaces(a) != without_spaces(b):
-            out.append(finding(prefix + own, "target_mismatch", "被保険者本人の欄と被保険者欄の記入が一致しません"))
+            out.append(
+                finding(prefix + own, "target_mismatch", "被保険者本人の欄と被保険者欄の記入が一致しません")
+            )
     return out
 
 

@@ -16,8 +16,20 @@ from extractors.forms.common import (
 )
 from extractors.model import Finding
 
-ROW = ["name_kana", "name", "birth_date", "sex", "relationship", "my_number", "change_date", "change_reason",
-       "occupation", "annual_income", "living", "certificate_required"]
+ROW = [
+    "name_kana",
+    "name",
+    "birth_date",
+    "sex",
+    "relationship",
+    "my_number",
+    "change_date",
+    "change_reason",
+    "occupation",
+    "annual_income",
+    "living",
+    "certificate_required",
+]
 CORE = ["name_kana", "name", "birth_date", "sex", "relationship", "change_date", "change_reason"]
 FEMALE = ("妻", "母", "長女", "次女", "三女", "娘", "姉", "妹", "祖母", "義母")
 MALE = ("夫", "父", "長男", "次男", "三男", "息子", "兄", "弟", "祖父", "義父")
@@ -41,7 +53,13 @@ def check(v: Values, today: date) -> list[Finding]:
             if not v.filled(p + "my_number"):
                 without_number = True
         elif v.ticked(p + "certificate_required"):
-            out.append(finding(p + "certificate_required", "certificate_on_remove", "減の届出に資格確認書発行要否のチェックは不要です"))
+            out.append(
+                finding(
+                    p + "certificate_required",
+                    "certificate_on_remove",
+                    "減の届出に資格確認書発行要否のチェックは不要です",
+                )
+            )
         if v.text(p + "relationship") == "本人":
             out.append(finding(p + "relationship", "relationship_self", "続柄に「本人」は記入できません"))
         number = v.get(p + "my_number")
@@ -53,12 +71,26 @@ def check(v: Values, today: date) -> list[Finding]:
             out.append(finding(p + "change_date", "change_before_birth", "異動年月日が生年月日より前です"))
         if changed and submitted:
             if changed > submitted:
-                out.append(finding(p + "change_date", "change_after_submission", "異動年月日が届出日より後です"))
+                out.append(
+                    finding(p + "change_date", "change_after_submission", "異動年月日が届出日より後です")
+                )
             elif (submitted - changed).days > DEADLINE_DAYS:
-                out.append(finding(p + "change_date", "late_notification", "異動から5日を過ぎた届出です（処理は行います）"))
+                out.append(
+                    finding(
+                        p + "change_date",
+                        "late_notification",
+                        "異動から5日を過ぎた届出です（処理は行います）",
+                    )
+                )
         out += age_check(v, p + "birth_date", changed)
     if add and without_number and not v.ticked("employer_confirmed"):
-        out.append(finding("employer_confirmed", "employer_confirmation", "個人番号を記入しない場合は事業主確認欄にチェックが必要です"))
+        out.append(
+            finding(
+                "employer_confirmed",
+                "employer_confirmation",
+                "個人番号を記入しない場合は事業主確認欄にチェックが必要です",
+            )
+        )
     out += employer_block(v)
     return out
 
@@ -67,7 +99,9 @@ def _sex_matches_relationship(v: Values, p: str) -> list[Finding]:
     relationship, sex = v.text(p + "relationship"), v.get(p + "sex")
     if not relationship or sex is None:
         return []
-    expected = "female" if relationship.startswith(FEMALE) else "male" if relationship.startswith(MALE) else None
+    expected = (
+        "female" if relationship.startswith(FEMALE) else "male" if relationship.startswith(MALE) else None
+    )
     if expected and sex != expected:
         return [finding(p + "sex", "sex_relationship", "性別と続柄が一致しません")]
     return []

@@ -16,9 +16,29 @@ from extractors.forms.common import (
 from extractors.model import Finding
 from extractors.normalize import without_spaces
 
-NAME_SECTION = ["name_old_kana", "name_old", "name_new_kana", "name_new", "name_change_date", "name_change_reason", "name_change_reason_other"]
-ADDRESS_SECTION = ["address_old_postal_code", "address_old", "address_new_postal_code", "address_new", "address_change_date", "dependent_living_after"]
-DEPENDENT_SECTION = ["dependent_name_kana", "dependent_name", "dependent_birth_date", "dependent_relationship"]
+NAME_SECTION = [
+    "name_old_kana",
+    "name_old",
+    "name_new_kana",
+    "name_new",
+    "name_change_date",
+    "name_change_reason",
+    "name_change_reason_other",
+]
+ADDRESS_SECTION = [
+    "address_old_postal_code",
+    "address_old",
+    "address_new_postal_code",
+    "address_new",
+    "address_change_date",
+    "dependent_living_after",
+]
+DEPENDENT_SECTION = [
+    "dependent_name_kana",
+    "dependent_name",
+    "dependent_birth_date",
+    "dependent_relationship",
+]
 PROOFS = {"marriage_cert", "koseki", "other"}
 
 
@@ -33,37 +53,100 @@ def check(v: Values, today: date) -> list[Finding]:
         out += must_be_blank(v, DEPENDENT_SECTION, "被保険者本人の変更")
     attachments = set(v.options("attachments"))
     if "name" in kinds:
-        out += required(v, ["name_old_kana", "name_old", "name_new_kana", "name_new", "name_change_date", "name_change_reason"], "氏名変更")
+        out += required(
+            v,
+            [
+                "name_old_kana",
+                "name_old",
+                "name_new_kana",
+                "name_new",
+                "name_change_date",
+                "name_change_reason",
+            ],
+            "氏名変更",
+        )
         if v.filled("name_new") and without_spaces(v.get("name_new")) == without_spaces(v.get("name_old")):
             out.append(finding("name_new", "name_unchanged", "変更後の氏名が変更前と同じです"))
-        own_name, own_kana = ("dependent_name", "dependent_name_kana") if dependent else ("insured_name", "insured_name_kana")
+        own_name, own_kana = (
+            ("dependent_name", "dependent_name_kana") if dependent else ("insured_name", "insured_name_kana")
+        )
         for own, new in ((own_name, "name_new"), (own_kana, "name_new_kana")):
             if v.filled(own) and v.filled(new) and without_spaces(v.get(own)) != without_spaces(v.get(new)):
                 out.append(finding(own, "name_after_change", "氏名欄には変更後の氏名を記入してください"))
         if (v.get("name_change_reason") == "other") != v.filled("name_change_reason_other"):
-            out.append(finding("name_change_reason_other", "other_text", "「その他」を選んだ場合のみ理由を記入してください"))
-        out += not_after(v, "name_change_date", "submission_date", "change_after_submission", "変更年月日が届出日より後です")
+            out.append(
+                finding(
+                    "name_change_reason_other",
+                    "other_text",
+                    "「その他」を選んだ場合のみ理由を記入してください",
+                )
+            )
+        out += not_after(
+            v,
+            "name_change_date",
+            "submission_date",
+            "change_after_submission",
+            "変更年月日が届出日より後です",
+        )
         if "certificate" not in attachments and not v.ticked("no_certificate_issued"):
-            out.append(finding("attachments", "certificate_attachment", "氏名変更には現在の資格確認書の添付が必要です"))
+            out.append(
+                finding(
+                    "attachments", "certificate_attachment", "氏名変更には現在の資格確認書の添付が必要です"
+                )
+            )
         if not attachments & PROOFS:
-            out.append(finding("attachments", "proof_attachment", "氏名変更には証票書類（婚姻届受理済証明書・戸籍抄本等）の添付が必要です"))
+            out.append(
+                finding(
+                    "attachments",
+                    "proof_attachment",
+                    "氏名変更には証票書類（婚姻届受理済証明書・戸籍抄本等）の添付が必要です",
+                )
+            )
         out += _late(v, "name_change_date", submitted)
     else:
         out += must_be_blank(v, NAME_SECTION, "氏名変更なし")
     if "address" in kinds:
-        out += required(v, ["address_old_postal_code", "address_old", "address_new_postal_code", "address_new", "address_change_date"], "住所変更")
-        if v.filled("address_new") and without_spaces(v.get("address_new")) == without_spaces(v.get("address_old")):
+        out += required(
+            v,
+            [
+                "address_old_postal_code",
+                "address_old",
+                "address_new_postal_code",
+                "address_new",
+                "address_change_date",
+            ],
+            "住所変更",
+        )
+        if v.filled("address_new") and without_spaces(v.get("address_new")) == without_spaces(
+            v.get("address_old")
+        ):
             out.append(finding("address_new", "address_unchanged", "変更後の住所が変更前と同じです"))
         if dependent:
             out += required(v, ["dependent_living_after"], "被扶養者の住所変更")
-        out += not_after(v, "address_change_date", "submission_date", "change_after_submission", "変更年月日が届出日より後です")
+        out += not_after(
+            v,
+            "address_change_date",
+            "submission_date",
+            "change_after_submission",
+            "変更年月日が届出日より後です",
+        )
         out += _late(v, "address_change_date", submitted)
     else:
         out += must_be_blank(v, ADDRESS_SECTION, "住所変更なし")
     if ("other" in attachments) != v.filled("attachments_other_text"):
-        out.append(finding("attachments_other_text", "other_text", "「その他」を選んだ場合のみ書類名を記入してください"))
+        out.append(
+            finding(
+                "attachments_other_text", "other_text", "「その他」を選んだ場合のみ書類名を記入してください"
+            )
+        )
     if v.ticked("no_certificate_issued") and "certificate" in attachments:
-        out.append(finding("no_certificate_issued", "certificate_conflict", "資格確認書の交付を受けていない場合、資格確認書は添付できません"))
+        out.append(
+            finding(
+                "no_certificate_issued",
+                "certificate_conflict",
+                "資格確認書の交付を受けていない場合、資格確認書は添付できません",
+            )
+        )
     out += employer_block(v)
     return out
 

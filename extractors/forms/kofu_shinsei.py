@@ -41,11 +41,23 @@ def check(v: Values, today: date) -> list[Finding]:
     for r in rows:
         prefix = f"target{r}_"
         if v.get(prefix + "type") == "insured":
-            out += same_as_insured(v, prefix, [("name_kana", "insured_name_kana"), ("name", "insured_name"),
-                                               ("birth_date", "insured_birth_date"), ("sex", "insured_sex")])
+            out += same_as_insured(
+                v,
+                prefix,
+                [
+                    ("name_kana", "insured_name_kana"),
+                    ("name", "insured_name"),
+                    ("birth_date", "insured_birth_date"),
+                    ("sex", "insured_sex"),
+                ],
+            )
             relationship = v.text(prefix + "relationship")
             if relationship and relationship != "本人":
-                out.append(finding(prefix + "relationship", "relationship_for_insured", "本人の場合、続柄は記入不要です"))
+                out.append(
+                    finding(
+                        prefix + "relationship", "relationship_for_insured", "本人の場合、続柄は記入不要です"
+                    )
+                )
         elif v.get(prefix + "type") == "dependent":
             out += required(v, [prefix + "relationship"], "被扶養者の続柄")
         out += age_check(v, prefix + "birth_date", submitted)
@@ -57,20 +69,32 @@ def check(v: Values, today: date) -> list[Finding]:
     if not reissue and reasons & REISSUE_REASONS:
         out.append(finding("application_type", "reissue_reason", "申請理由7・8は再交付の場合のみ選べます"))
     if ("other" in reasons) != v.filled("reason_other_text"):
-        out.append(finding("reason_other_text", "other_text", "「その他」を選んだ場合のみ理由を記入してください"))
+        out.append(
+            finding("reason_other_text", "other_text", "「その他」を選んだ場合のみ理由を記入してください")
+        )
 
     if reissue:
         out += required(v, ["reissue_count", "fee_amount", "fee_transfer_date"], "再交付")
         count = v.get("reissue_count")
         if isinstance(count, str) and count.isdigit():
             if int(count) != len(rows):
-                out.append(finding("reissue_count", "reissue_count_rows", "交付枚数と交付対象者の人数が一致しません"))
+                out.append(
+                    finding("reissue_count", "reissue_count_rows", "交付枚数と交付対象者の人数が一致しません")
+                )
             fee = v.get("fee_amount")
             if isinstance(fee, int) and fee != FEE_PER_CARD * int(count):
-                out.append(finding("fee_amount", "fee_amount", f"手数料額は1枚{FEE_PER_CARD:,}円×交付枚数です"))
+                out.append(
+                    finding("fee_amount", "fee_amount", f"手数料額は1枚{FEE_PER_CARD:,}円×交付枚数です")
+                )
         paid = v.date("fee_transfer_date")
         if paid and submitted and paid > submitted:
-            out.append(finding("fee_transfer_date", "fee_after_submission", "手数料は申請日までに振り込んでください（前払い）"))
+            out.append(
+                finding(
+                    "fee_transfer_date",
+                    "fee_after_submission",
+                    "手数料は申請日までに振り込んでください（前払い）",
+                )
+            )
     else:
         out += must_be_blank(v, ["reissue_count", "fee_amount", "fee_transfer_date"], "新規交付")
     out += employer_block(v)

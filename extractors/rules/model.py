@@ -81,9 +81,13 @@ class Outcome:
     person: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"rule": self.rule, "decision": self.decision.value, "explanation": self.explanation,
-                "facts": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.facts.items()},
-                "person": self.person}
+        return {
+            "rule": self.rule,
+            "decision": self.decision.value,
+            "explanation": self.explanation,
+            "facts": {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.facts.items()},
+            "person": self.person,
+        }
 
 
 @dataclass(frozen=True)

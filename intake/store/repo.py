@@ -34,7 +34,16 @@ def _document(row: DocumentRow) -> Document:
 
 
 def _task(row: ReviewTaskRow) -> ReviewTask:
-    return ReviewTask(row.id, row.document_id, row.form_index, row.form_id, row.status, row.doubtful_fields, row.findings, row.created_at)
+    return ReviewTask(
+        row.id,
+        row.document_id,
+        row.form_index,
+        row.form_id,
+        row.status,
+        row.doubtful_fields,
+        row.findings,
+        row.created_at,
+    )
 
 
 def find_by_sha(session: Session, sha256: str) -> Document | None:
@@ -130,7 +139,17 @@ def save_extraction(
     for table in (FieldReadingRow, PageRow, ReviewTaskRow):
         session.query(table).filter(table.document_id == document_id).delete()
     for page_no, image_sha, width, height, rotation, form_id in pages:
-        session.add(PageRow(document_id=document_id, page_no=page_no, image_sha256=image_sha, width=width, height=height, rotation=rotation, form_id=form_id))
+        session.add(
+            PageRow(
+                document_id=document_id,
+                page_no=page_no,
+                image_sha256=image_sha,
+                width=width,
+                height=height,
+                rotation=rotation,
+                form_id=form_id,
+            )
+        )
     readings = []
     for index, form in enumerate(forms):
         for reading in form.fields:
@@ -165,14 +184,18 @@ def save_extraction(
     row.error_message = None
 
 
-def list_documents(session: Session, status: DocumentStatus | None = None, limit: int = 100) -> list[Document]:
+def list_documents(
+    session: Session, status: DocumentStatus | None = None, limit: int = 100
+) -> list[Document]:
     query = select(DocumentRow).order_by(DocumentRow.id)
     if status:
         query = query.where(DocumentRow.status == status.value)
     return [_document(r) for r in session.scalars(query.limit(limit))]
 
 
-def open_review_tasks(session: Session, form_id: str | None = None, limit: int = 200) -> list[tuple[ReviewTask, Document]]:
+def open_review_tasks(
+    session: Session, form_id: str | None = None, limit: int = 200
+) -> list[tuple[ReviewTask, Document]]:
     """Tasks awaiting review, oldest first, with their documents."""
     query = (
         select(ReviewTaskRow, DocumentRow)
@@ -186,7 +209,11 @@ def open_review_tasks(session: Session, form_id: str | None = None, limit: int =
 
 
 def review_tasks_of(session: Session, document_id: int) -> list[ReviewTask]:
-    query = select(ReviewTaskRow).where(ReviewTaskRow.document_id == document_id).order_by(ReviewTaskRow.form_index)
+    query = (
+        select(ReviewTaskRow)
+        .where(ReviewTaskRow.document_id == document_id)
+        .order_by(ReviewTaskRow.form_index)
+    )
     return [_task(row) for row in session.scalars(query)]
 
 
@@ -197,7 +224,9 @@ def status_counts(session: Session) -> dict[str, int]:
 
 def stuck_documents(session: Session) -> list[Document]:
     """Documents not yet in a terminal state (received or processing)."""
-    query = select(DocumentRow).where(DocumentRow.status.in_((DocumentStatus.RECEIVED.value, DocumentStatus.PROCESSING.value)))
+    query = select(DocumentRow).where(
+        DocumentRow.status.in_((DocumentStatus.RECEIVED.value, DocumentStatus.PROCESSING.value))
+    )
     return [_document(r) for r in session.scalars(query)]
 
 

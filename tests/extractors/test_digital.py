@@ -15,7 +15,9 @@ from tests.helpers import blank_pdf
 def test_pc_filled_forms_are_read_exactly_from_the_text_layer(tmp_path: Path) -> None:
     total = right = 0
     for path in generate_digital(tmp_path, 8, seed=11, today=date(2026, 11, 1)):
-        golden = json.loads(path.with_name(path.name + ".golden.json").read_text(encoding="utf-8"))["documents"][0]
+        golden = json.loads(path.with_name(path.name + ".golden.json").read_text(encoding="utf-8"))[
+            "documents"
+        ][0]
         [form] = read_digital(path.read_bytes(), load_templates(), date(2026, 11, 26)) or []
         assert form.form_id == golden["form_id"]
         assert form.engine == "pdf-text-layer"

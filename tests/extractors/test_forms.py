@@ -37,40 +37,145 @@ def _first(form_id: str, wanted: Callable[[dict[str, Any]], bool]) -> dict[str, 
 
 
 CASES: list[tuple[str, Callable[[dict[str, Any]], bool], Callable[[dict[str, Any]], None], str]] = [
-    ("kofu_shinsei", lambda v: v["application_type"] == "reissue", lambda v: v.update(fee_amount=v["fee_amount"] + 1000), "fee_amount"),
-    ("kofu_shinsei", lambda v: v["application_type"] == "reissue",
-     lambda v: v.update(fee_transfer_date=date.fromordinal(date.fromisoformat(v["submission_date"]).toordinal() + 3).isoformat()),
-     "fee_after_submission"),
-    ("kofu_shinsei", lambda v: v["application_type"] == "reissue", lambda v: v.update(reasons=["no_card"]), "reissue_reason"),
-    ("kofu_shinsei", lambda v: v["application_type"] == "new", lambda v: v.update(reissue_count="1"), "must_be_blank"),
-    ("kofu_shinsei", lambda v: v["target1_type"] == "insured", lambda v: v.update(target1_name="別人 太郎"), "target_mismatch"),
-    ("kofu_shinsei", lambda v: not v["is_voluntary_continuation"], lambda v: v.update(employer_name=None), "required"),
+    (
+        "kofu_shinsei",
+        lambda v: v["application_type"] == "reissue",
+        lambda v: v.update(fee_amount=v["fee_amount"] + 1000),
+        "fee_amount",
+    ),
+    (
+        "kofu_shinsei",
+        lambda v: v["application_type"] == "reissue",
+        lambda v: v.update(
+            fee_transfer_date=date.fromordinal(
+                date.fromisoformat(v["submission_date"]).toordinal() + 3
+            ).isoformat()
+        ),
+        "fee_after_submission",
+    ),
+    (
+        "kofu_shinsei",
+        lambda v: v["application_type"] == "reissue",
+        lambda v: v.update(reasons=["no_card"]),
+        "reissue_reason",
+    ),
+    (
+        "kofu_shinsei",
+        lambda v: v["application_type"] == "new",
+        lambda v: v.update(reissue_count="1"),
+        "must_be_blank",
+    ),
+    (
+        "kofu_shinsei",
+        lambda v: v["target1_type"] == "insured",
+        lambda v: v.update(target1_name="別人 太郎"),
+        "target_mismatch",
+    ),
+    (
+        "kofu_shinsei",
+        lambda v: not v["is_voluntary_continuation"],
+        lambda v: v.update(employer_name=None),
+        "required",
+    ),
     ("kofu_shinsei", lambda v: True, lambda v: v.update(submission_date="2024-11-30"), "before_regime"),
     ("kofu_shinsei", lambda v: True, lambda v: v.update(insured_birth_date="1940-01-01"), "age_limit"),
-    ("kofu_shinsei", lambda v: v["insured_symbol"] is not None, lambda v: v.update(insured_number=None), "symbol_number_pair"),
-    ("hifuyosha_ido", lambda v: v["change_type"] == "add" and v["dep1_my_number"] is not None,
-     lambda v: v.update(dep1_my_number=None, employer_confirmed=False), "employer_confirmation"),
-    ("hifuyosha_ido", lambda v: v["change_type"] == "remove", lambda v: v.update(dep1_certificate_required=True), "certificate_on_remove"),
-    ("hifuyosha_ido", lambda v: v["dep1_relationship"] == "妻", lambda v: v.update(dep1_sex="male"), "sex_relationship"),
-    ("hifuyosha_ido", lambda v: v["change_type"] == "add", lambda v: v.update(dep1_occupation=None), "required"),
-    ("hifuyosha_ido", lambda v: True,
-     lambda v: v.update(dep1_change_date=date.fromordinal(date.fromisoformat(v["submission_date"]).toordinal() - 20).isoformat()),
-     "late_notification"),
-    ("messhitsu", lambda v: v["loss_cause"] == "stolen", lambda v: v.update(police_reported="no", police_station=None,
-                                                                           police_report_date=None, police_receipt_number=None), "stolen_police"),
-    ("messhitsu", lambda v: v["police_reported"] == "yes", lambda v: v.update(police_station=None), "required"),
-    ("messhitsu", lambda v: v["notification_type"] == "use_myna", lambda v: v.update(myna_hokensho_confirmed=False), "myna_confirmation"),
+    (
+        "kofu_shinsei",
+        lambda v: v["insured_symbol"] is not None,
+        lambda v: v.update(insured_number=None),
+        "symbol_number_pair",
+    ),
+    (
+        "hifuyosha_ido",
+        lambda v: v["change_type"] == "add" and v["dep1_my_number"] is not None,
+        lambda v: v.update(dep1_my_number=None, employer_confirmed=False),
+        "employer_confirmation",
+    ),
+    (
+        "hifuyosha_ido",
+        lambda v: v["change_type"] == "remove",
+        lambda v: v.update(dep1_certificate_required=True),
+        "certificate_on_remove",
+    ),
+    (
+        "hifuyosha_ido",
+        lambda v: v["dep1_relationship"] == "妻",
+        lambda v: v.update(dep1_sex="male"),
+        "sex_relationship",
+    ),
+    (
+        "hifuyosha_ido",
+        lambda v: v["change_type"] == "add",
+        lambda v: v.update(dep1_occupation=None),
+        "required",
+    ),
+    (
+        "hifuyosha_ido",
+        lambda v: True,
+        lambda v: v.update(
+            dep1_change_date=date.fromordinal(
+                date.fromisoformat(v["submission_date"]).toordinal() - 20
+            ).isoformat()
+        ),
+        "late_notification",
+    ),
+    (
+        "messhitsu",
+        lambda v: v["loss_cause"] == "stolen",
+        lambda v: v.update(
+            police_reported="no", police_station=None, police_report_date=None, police_receipt_number=None
+        ),
+        "stolen_police",
+    ),
+    (
+        "messhitsu",
+        lambda v: v["police_reported"] == "yes",
+        lambda v: v.update(police_station=None),
+        "required",
+    ),
+    (
+        "messhitsu",
+        lambda v: v["notification_type"] == "use_myna",
+        lambda v: v.update(myna_hokensho_confirmed=False),
+        "myna_confirmation",
+    ),
     ("messhitsu", lambda v: True, lambda v: v.update(loss_date="2026-12-31"), "loss_after_submission"),
-    ("jusho_shimei_henko", lambda v: "name" in v["change_kinds"], lambda v: v.update(attachments=["certificate"]), "proof_attachment"),
-    ("jusho_shimei_henko", lambda v: "name" in v["change_kinds"] and not v["no_certificate_issued"],
-     lambda v: v.update(attachments=["koseki"]), "certificate_attachment"),
-    ("jusho_shimei_henko", lambda v: "name" in v["change_kinds"], lambda v: v.update(name_new=v["name_old"]), "name_unchanged"),
-    ("jusho_shimei_henko", lambda v: v["change_kinds"] == ["address"], lambda v: v.update(name_new="山田 花子"), "must_be_blank"),
-    ("jusho_shimei_henko", lambda v: v["target_type"] == "insured", lambda v: v.update(dependent_name="山田 次郎"), "must_be_blank"),
+    (
+        "jusho_shimei_henko",
+        lambda v: "name" in v["change_kinds"],
+        lambda v: v.update(attachments=["certificate"]),
+        "proof_attachment",
+    ),
+    (
+        "jusho_shimei_henko",
+        lambda v: "name" in v["change_kinds"] and not v["no_certificate_issued"],
+        lambda v: v.update(attachments=["koseki"]),
+        "certificate_attachment",
+    ),
+    (
+        "jusho_shimei_henko",
+        lambda v: "name" in v["change_kinds"],
+        lambda v: v.update(name_new=v["name_old"]),
+        "name_unchanged",
+    ),
+    (
+        "jusho_shimei_henko",
+        lambda v: v["change_kinds"] == ["address"],
+        lambda v: v.update(name_new="山田 花子"),
+        "must_be_blank",
+    ),
+    (
+        "jusho_shimei_henko",
+        lambda v: v["target_type"] == "insured",
+        lambda v: v.update(dependent_name="山田 次郎"),
+        "must_be_blank",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("form_id", "wanted", "breaks", "code"), CASES, ids=[f"{c[0]}-{c[3]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("form_id", "wanted", "breaks", "code"), CASES, ids=[f"{c[0]}-{c[3]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_each_broken_rule_is_found(form_id: str, wanted: Any, breaks: Any, code: str) -> None:
     values = _first(form_id, wanted)
     breaks(values)
@@ -80,6 +185,8 @@ def test_each_broken_rule_is_found(form_id: str, wanted: Any, breaks: Any, code:
 
 def test_findings_carry_japanese_messages() -> None:
     values = _first("messhitsu", lambda v: v["loss_cause"] == "stolen")
-    values.update(police_reported="no", police_station=None, police_report_date=None, police_receipt_number=None)
+    values.update(
+        police_reported="no", police_station=None, police_report_date=None, police_receipt_number=None
+    )
     [found] = [f for f in check_form("messhitsu", values, TODAY) if f.code == "stolen_police"]
     assert found.field == "police_reported" and "警察" in found.message

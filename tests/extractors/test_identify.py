@@ -31,7 +31,9 @@ def test_title_match_needs_a_close_title() -> None:
 @pytest.mark.ocr
 @pytest.mark.parametrize("form_id", FORMS)
 @pytest.mark.parametrize("rotation", [0, 180, 90])
-def test_blank_forms_are_identified_in_any_orientation(engine: OcrEngine, form_id: str, rotation: int) -> None:
+def test_blank_forms_are_identified_in_any_orientation(
+    engine: OcrEngine, form_id: str, rotation: int
+) -> None:
     page = rasterize(blank_pdf(form_id), "pdf", RasterLimits(dpi=200))[0]
     found = identify(rotate(page, rotation), load_templates(), engine, 200)
     assert found is not None

@@ -6,11 +6,21 @@ from datetime import date
 
 import pytest
 
-from extractors.normalize import digits_value, katakana_value, phone_value, text_value, wareki_to_date
+from extractors.normalize import (
+    common_forms,
+    digits_value,
+    katakana_value,
+    phone_value,
+    text_value,
+    wareki_to_date,
+)
 from extractors.validate import check_digits, check_katakana, check_phone, my_number_check_digit_ok
 
 
-@pytest.mark.parametrize(("digits", "valid"), [("123456789018", True), ("123456789010", False), ("987654321093", True), ("12345", False)])
+@pytest.mark.parametrize(
+    ("digits", "valid"),
+    [("123456789018", True), ("123456789010", False), ("987654321093", True), ("12345", False)],
+)
 def test_my_number_check_digit_examples_from_the_readme(digits: str, valid: bool) -> None:
     assert my_number_check_digit_ok(digits) is valid
 
@@ -29,7 +39,9 @@ def test_my_number_check_digit_examples_from_the_readme(digits: str, valid: bool
         ("heisei", 0, 1, 1, None),
     ],
 )
-def test_wareki_dates_must_be_real_and_inside_the_era(era: str, y: int, m: int, d: int, expected: date | None) -> None:
+def test_wareki_dates_must_be_real_and_inside_the_era(
+    era: str, y: int, m: int, d: int, expected: date | None
+) -> None:
     assert wareki_to_date(era, y, m, d) == expected
 
 
@@ -47,8 +59,17 @@ def test_katakana_half_width_becomes_full_width_and_only_lookalike_hiragana_chan
 
 @pytest.mark.parametrize(
     ("read", "fixed"),
-    [("コバヤシ マュミ", "コバヤシ マユミ"), ("マッモトアャ", "マッモトアヤ"), ("ショウタ", "ショウタ"), ("リョウスケ", "リョウスケ"),
-     ("ッカサ", "ツカサ"), ("ケンポ カズャ", "ケンポ カズヤ"), ("ティナ", "ティナ"), ("サトォ", "サトオ"), ("イノウェ", "イノウェ")],
+    [
+        ("コバヤシ マュミ", "コバヤシ マユミ"),
+        ("マッモトアャ", "マッモトアヤ"),
+        ("ショウタ", "ショウタ"),
+        ("リョウスケ", "リョウスケ"),
+        ("ッカサ", "ツカサ"),
+        ("ケンポ カズャ", "ケンポ カズヤ"),
+        ("ティナ", "ティナ"),
+        ("サトォ", "サトオ"),
+        ("イノウェ", "イノウェ"),
+    ],
 )
 def test_small_kana_only_where_spelling_allows(read: str, fixed: str) -> None:
     assert katakana_value(read) == fixed
@@ -74,3 +95,24 @@ def test_type_checks_give_stable_codes() -> None:
     assert check_digits("123", 4, 4) == "digits_count"
     assert check_digits("012", 1, 6) == "number_leading_zero"
     assert check_digits("123456789010", 12, 12, my_number=True) == "check_digit"
+
+
+def test_twins_take_the_script_of_the_kana_beside_them() -> None:
+    # り/リ and へ/ヘ look the same written by hand: the neighbours decide.
+    assert (
+        text_value("火災によリ書類とともに焼失した。証明あリ。")
+        == "火災により書類とともに焼失した。証明あり。"
+    )
+    assert text_value("ヘルパー") == "ヘルパー"
+    assert text_value("東京へ行く") == "東京へ行く"  # no kana beside it: left as read
+    assert (
+        katakana_value("もリ だいすけ") == "もり だいすけ"
+    )  # hiragana written stays hiragana (the validator flags it)
+    assert katakana_value("ヘイセイ") == "ヘイセイ"
+
+
+def test_old_character_forms_become_the_common_ones() -> None:
+    assert common_forms("吉田 惠子") == "吉田 恵子"
+    assert common_forms("収入增") == "収入増"
+    assert common_forms("東京都港区芝公園4-2-8") == "東京都港区芝公園4-2-8"
+    assert text_value("収入减") == "収入減"  # a simplified Chinese form is never written on these forms

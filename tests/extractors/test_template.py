@@ -11,7 +11,12 @@ import pytest
 
 from extractors.template import TEMPLATE_DIR, TemplateError, load_templates, parse_template
 
-FORMS = {"kofu_shinsei": "SK-01", "hifuyosha_ido": "SK-02", "messhitsu": "SK-03", "jusho_shimei_henko": "SK-04"}
+FORMS = {
+    "kofu_shinsei": "SK-01",
+    "hifuyosha_ido": "SK-02",
+    "messhitsu": "SK-03",
+    "jusho_shimei_henko": "SK-04",
+}
 
 
 def _raw() -> dict[str, Any]:
@@ -29,7 +34,13 @@ def test_one_template_per_form_with_its_code() -> None:
 
 
 def test_field_names_follow_the_forms_readme() -> None:
-    readme_names = {"submission_date", "insured_symbol", "insured_number", "insured_name", "insured_name_kana"}
+    readme_names = {
+        "submission_date",
+        "insured_symbol",
+        "insured_number",
+        "insured_name",
+        "insured_name_kana",
+    }
     for template in load_templates():
         assert readme_names <= {f.name for f in template.fields}
 

@@ -64,7 +64,9 @@ def test_oversized_file_is_rejected_before_it_is_stored(services: Services) -> N
         (b"%PDF-1.7 garbage", ErrorCode.UNREADABLE),
     ],
 )
-def test_unusable_content_becomes_a_failed_document_with_a_reason(services: Services, data: bytes, code: ErrorCode) -> None:
+def test_unusable_content_becomes_a_failed_document_with_a_reason(
+    services: Services, data: bytes, code: ErrorCode
+) -> None:
     result = accept(services, data, "x.pdf", "upload")
     assert result.document.status is DocumentStatus.FAILED
     assert result.document.error_code == code.value

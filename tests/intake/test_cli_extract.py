@@ -20,10 +20,18 @@ def test_extract_names_each_blank_form_and_reports_bad_files(tmp_path: Path) -> 
     inputs = [write(tmp_path / "in" / f"{form}.pdf", blank_pdf(form)) for form in FORMS]
     inputs.append(write(tmp_path / "in" / "empty.pdf", b""))
     inputs.append(write(tmp_path / "in" / "note.pdf", b"just text"))
-    env = {**os.environ, "KAKUNIN_DATA_DIR": str(tmp_path / "var"), "KAKUNIN_REDIS_URL": "redis://127.0.0.1:1/0"}
+    env = {
+        **os.environ,
+        "KAKUNIN_DATA_DIR": str(tmp_path / "var"),
+        "KAKUNIN_REDIS_URL": "redis://127.0.0.1:1/0",
+    }
     completed = subprocess.run(
         [sys.executable, "-m", "intake.cli", "extract", *map(str, inputs), "--out", str(tmp_path / "out")],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     results = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "out").glob("*.json")}
@@ -31,7 +39,11 @@ def test_extract_names_each_blank_form_and_reports_bad_files(tmp_path: Path) -> 
         result = results[f"{form}.pdf.json"]
         assert result["error"] is None
         assert [d["form_id"] for d in result["documents"]] == [form]
-        assert result["documents"][0]["fields"]["insured_name"] == {"value": None, "confidence": 1.0, "needs_review": True}
+        assert result["documents"][0]["fields"]["insured_name"] == {
+            "value": None,
+            "confidence": 1.0,
+            "needs_review": True,
+        }
     assert results["empty.pdf.json"]["error"]["code"] == "empty"
     assert results["note.pdf.json"]["error"]["code"] == "unsupported_type"
     assert not (tmp_path / "var" / "kakunin.sqlite3").exists()  # no database touched

@@ -25,8 +25,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.ocr]
 
 def _worker(services: Services, burst: bool) -> subprocess.Popen[bytes]:
     env = service_env(services.settings, KAKUNIN_OCR__THREADS="1")
-    return subprocess.Popen([sys.executable, "-m", "intake.cli", "worker", *(["--burst"] if burst else [])], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "intake.cli", "worker", *(["--burst"] if burst else [])],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _statuses(services: Services) -> dict[int, str]:
@@ -89,8 +93,23 @@ def test_redis_killed_and_restarted_mid_run_loses_nothing(services: Services, tm
     port = free_port()
     directory = tmp_path / "redis"
     directory.mkdir()
-    command = [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory),
-               "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--maxmemory-policy", "noeviction"]
+    command = [
+        shutil.which("redis-server") or "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(directory),
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        "always",
+        "--save",
+        "",
+        "--maxmemory-policy",
+        "noeviction",
+    ]
 
     def start_redis() -> subprocess.Popen[bytes]:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL)

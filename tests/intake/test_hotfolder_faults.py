@@ -92,10 +92,21 @@ def test_two_watchers_on_one_folder_take_each_of_500_files_once(services: Servic
     root = services.settings.hotfolder_dir
     root.mkdir(parents=True, exist_ok=True)
     for index in range(500):
-        (root / f"f{index:03d}.pdf").write_bytes(b"%PDF-1.7 broken " + str(index).encode())  # unique, unreadable
-    env = service_env(services.settings, KAKUNIN_HOTFOLDER_STABLE_SECONDS="0.5", KAKUNIN_HOTFOLDER_POLL_SECONDS="0.2")
-    watchers = [subprocess.Popen([sys.executable, "-m", "intake.cli", "watch"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                for _ in range(2)]
+        (root / f"f{index:03d}.pdf").write_bytes(
+            b"%PDF-1.7 broken " + str(index).encode()
+        )  # unique, unreadable
+    env = service_env(
+        services.settings, KAKUNIN_HOTFOLDER_STABLE_SECONDS="0.5", KAKUNIN_HOTFOLDER_POLL_SECONDS="0.2"
+    )
+    watchers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "intake.cli", "watch"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
     try:
         deadline = time.time() + 240
         while time.time() < deadline and any(p.is_file() for p in root.iterdir()):

@@ -24,7 +24,9 @@ SCANS = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
 
 def _run(engine: OcrEngine, path: Path) -> dict[str, Any]:
     data = path.read_bytes()
-    return extract(data, sniff_type(data[:2048]) or "", path.name, engine, RasterLimits(dpi=200), date(2026, 11, 26)).to_json()
+    return extract(
+        data, sniff_type(data[:2048]) or "", path.name, engine, RasterLimits(dpi=200), date(2026, 11, 26)
+    ).to_json()
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,14 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 def test_roster_import_reports_bad_rows_and_updates_existing(services: Services) -> None:
     assert not roster_loaded(services)
-    text = (FIXTURES / "roster_sample.csv").read_text(encoding="utf-8") + "9,9,,,not-a-date,本人,false,false,\n"
+    text = (FIXTURES / "roster_sample.csv").read_text(
+        encoding="utf-8"
+    ) + "9,9,,,not-a-date,本人,false,false,\n"
     report = import_csv(services, text)
     assert report.imported == 4 and len(report.errors) == 1 and "6 行目" in report.errors[0]
-    assert import_csv(services, (FIXTURES / "roster_sample.csv").read_text(encoding="utf-8")).imported == 4  # upsert, no duplicates
+    assert (
+        import_csv(services, (FIXTURES / "roster_sample.csv").read_text(encoding="utf-8")).imported == 4
+    )  # upsert, no duplicates
     people = persons(services, {"insured_symbol": "1001", "insured_number": "1"})
     assert set(people) == {"健保太郎", "健保花子", "健保一郎"}
     assert people["健保花子"].can_use_myna
@@ -33,16 +37,40 @@ def test_missing_columns_are_refused(services: Services) -> None:
 
 def test_cross_check_finds_unknown_numbers_and_mismatches(services: Services) -> None:
     import_csv(services, (FIXTURES / "roster_sample.csv").read_text(encoding="utf-8"))
-    assert cross_check(services, {"insured_symbol": "1001", "insured_number": "1", "insured_name": "健保 太郎",
-                                  "insured_birth_date": "1980-04-01"}) == []
-    assert [f.code for f in cross_check(services, {"insured_symbol": "9999", "insured_number": "1"})] == ["roster_unknown"]
-    codes = [(f.field, f.code) for f in cross_check(services, {"insured_symbol": "1001", "insured_number": "1", "insured_name": "健保 次郎",
-                                                               "insured_birth_date": "1980-04-02"})]
+    assert (
+        cross_check(
+            services,
+            {
+                "insured_symbol": "1001",
+                "insured_number": "1",
+                "insured_name": "健保 太郎",
+                "insured_birth_date": "1980-04-01",
+            },
+        )
+        == []
+    )
+    assert [f.code for f in cross_check(services, {"insured_symbol": "9999", "insured_number": "1"})] == [
+        "roster_unknown"
+    ]
+    codes = [
+        (f.field, f.code)
+        for f in cross_check(
+            services,
+            {
+                "insured_symbol": "1001",
+                "insured_number": "1",
+                "insured_name": "健保 次郎",
+                "insured_birth_date": "1980-04-02",
+            },
+        )
+    ]
     assert codes == [("insured_name", "roster_mismatch"), ("insured_birth_date", "roster_mismatch")]
 
 
 def test_events_become_records_with_decisions(services: Services) -> None:
-    hired = record_event(services, "new_employee", {"symbol": "3003", "number": "7", "name": "新入 一郎"}, "api")
+    hired = record_event(
+        services, "new_employee", {"symbol": "3003", "number": "7", "name": "新入 一郎"}, "api"
+    )
     assert hired["decision"] == "issue_via_employer" and hired["outcomes"][0]["rule"] == "R2"
     returned = record_event(services, "myna_registered", {"name": "健保 太郎"}, "api")
     assert returned["decision"] == "withdraw"
@@ -57,9 +85,16 @@ def test_worker_sends_roster_mismatches_to_review(services: Services) -> None:
     from extractors.model import FieldReading, FormReading
     from intake.jobs import with_roster_check
 
-    form = FormReading("messhitsu", "SK-03 (2025.4)", (1,), (
-        FieldReading("insured_symbol", "1001", 0.99, False), FieldReading("insured_number", "1", 0.99, False),
-        FieldReading("insured_name", "健保 次郎", 0.99, False)))
+    form = FormReading(
+        "messhitsu",
+        "SK-03 (2025.4)",
+        (1,),
+        (
+            FieldReading("insured_symbol", "1001", 0.99, False),
+            FieldReading("insured_number", "1", 0.99, False),
+            FieldReading("insured_name", "健保 次郎", 0.99, False),
+        ),
+    )
     assert with_roster_check(services, form) == form  # no roster yet: nothing to compare with
     import_csv(services, (FIXTURES / "roster_sample.csv").read_text(encoding="utf-8"))
     checked = with_roster_check(services, form)

@@ -25,15 +25,26 @@ def test_two_workers_share_one_postgresql_and_one_redis(services: Services) -> N
     scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
     ids = {accept(services, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
     env = service_env(services.settings, KAKUNIN_OCR__THREADS="1")
-    workers = [subprocess.Popen([sys.executable, "-m", "intake.cli", "worker", "--burst"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "intake.cli", "worker", "--burst"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
     for worker in workers:
         _out, err = worker.communicate(timeout=600)
         assert worker.returncode == 0, err.decode()[-2000:]
     with transaction(services.sessions) as session:
         statuses = dict(session.execute(select(DocumentRow.id, DocumentRow.status)).all())
         tasks = Counter(session.scalars(select(ReviewTaskRow.document_id)))
-        extracted = Counter(session.scalars(select(AuditEventRow.document_id).where(AuditEventRow.action == "document_extracted")))
+        extracted = Counter(
+            session.scalars(
+                select(AuditEventRow.document_id).where(AuditEventRow.action == "document_extracted")
+            )
+        )
     assert set(statuses) == ids and set(statuses.values()) == {"in_review"}
     assert all(tasks[i] == 1 for i in ids)  # one review task per single-page document, none doubled
     assert all(extracted[i] == 1 for i in ids)  # each document processed exactly once
@@ -47,7 +58,13 @@ def test_worker_recycles_after_max_jobs(services: Services) -> None:
     for scan in scans:
         accept(services, scan.read_bytes(), scan.name, "hotfolder")
     env = service_env(services.settings)
-    worker = subprocess.run([sys.executable, "-m", "intake.cli", "worker", "--max-jobs", "1"], env=env, capture_output=True, timeout=300, check=False)
+    worker = subprocess.run(
+        [sys.executable, "-m", "intake.cli", "worker", "--max-jobs", "1"],
+        env=env,
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
     assert worker.returncode == 0, worker.stderr.decode()[-2000:]
     with transaction(services.sessions) as session:
         statuses = sorted(session.scalars(select(DocumentRow.status)))

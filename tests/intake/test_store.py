@@ -12,8 +12,14 @@ from intake.store.db import transaction
 def _insert(services: Services, sha: str = "a" * 64) -> tuple[int, bool]:
     with transaction(services.sessions) as session:
         document, created = repo.insert_document(
-            session, sha256=sha, source="upload", original_name="scan.pdf", media_type="application/pdf",
-            size_bytes=10, page_count=1, status=DocumentStatus.RECEIVED,
+            session,
+            sha256=sha,
+            source="upload",
+            original_name="scan.pdf",
+            media_type="application/pdf",
+            size_bytes=10,
+            page_count=1,
+            status=DocumentStatus.RECEIVED,
         )
     return document.id, created
 
@@ -31,14 +37,33 @@ def test_status_moves_received_processing_in_review_with_tasks_and_readings(serv
         claimed = repo.claim_for_processing(session, document_id)
     assert claimed is not None and claimed.status is DocumentStatus.PROCESSING
     form = FormReading(
-        "kofu_shinsei", "SK-01 (2025.4)", (1,),
-        (FieldReading("insured_name", "健保 太郎", 0.98, False), FieldReading("insured_symbol", "1234", 0.5, True)),
+        "kofu_shinsei",
+        "SK-01 (2025.4)",
+        (1,),
+        (
+            FieldReading("insured_name", "健保 太郎", 0.98, False),
+            FieldReading("insured_symbol", "1234", 0.5, True),
+        ),
         (Finding("insured_symbol", "digits_count", "桁数が正しくありません"),),
     )
     with transaction(services.sessions) as session:
-        repo.save_extraction(session, document_id, {"documents": []}, [form], [(1, "b" * 64, 100, 200, 0, "kofu_shinsei")], "test")
+        repo.save_extraction(
+            session,
+            document_id,
+            {"documents": []},
+            [form],
+            [(1, "b" * 64, 100, 200, 0, "kofu_shinsei")],
+            "test",
+        )
         # saving twice (a retried job) replaces, never duplicates
-        repo.save_extraction(session, document_id, {"documents": []}, [form], [(1, "b" * 64, 100, 200, 0, "kofu_shinsei")], "test")
+        repo.save_extraction(
+            session,
+            document_id,
+            {"documents": []},
+            [form],
+            [(1, "b" * 64, 100, 200, 0, "kofu_shinsei")],
+            "test",
+        )
     with transaction(services.sessions) as session:
         document = repo.get_document(session, document_id)
         tasks = repo.open_review_tasks(session)
@@ -57,4 +82,8 @@ def test_failed_keeps_code_and_message(services: Services) -> None:
         document = repo.get_document(session, document_id)
         assert repo.status_counts(session) == {"failed": 1}
     assert document is not None
-    assert (document.status, document.error_code, document.error_message) == (DocumentStatus.FAILED, "unreadable", "読めません")
+    assert (document.status, document.error_code, document.error_message) == (
+        DocumentStatus.FAILED,
+        "unreadable",
+        "読めません",
+    )

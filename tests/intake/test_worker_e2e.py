@@ -33,7 +33,9 @@ def test_hotfolder_file_becomes_a_review_task(services: Services, worker: Simple
     root = services.settings.hotfolder_dir
     write(root / sample.name, sample.read_bytes())
     tracker = StabilityTracker(delay=0.0)
-    assert poll_once(services, root, tracker, now=0.0) + poll_once(services, root, tracker, now=1.0) == ["done"]
+    assert poll_once(services, root, tracker, now=0.0) + poll_once(services, root, tracker, now=1.0) == [
+        "done"
+    ]
     assert (root / DONE / sample.name).is_file()
 
     worker.work(burst=True)
@@ -47,7 +49,9 @@ def test_hotfolder_file_becomes_a_review_task(services: Services, worker: Simple
     assert [t.form_id for t, _ in tasks] == ["messhitsu"]
 
 
-def test_not_a_form_and_broken_image_end_in_review_or_failed(services: Services, worker: SimpleWorker) -> None:
+def test_not_a_form_and_broken_image_end_in_review_or_failed(
+    services: Services, worker: SimpleWorker
+) -> None:
     letter = accept(services, (SAMPLES / "negative_letter.png").read_bytes(), "letter.png", "upload")
     broken = accept(services, (SAMPLES / "negative_letter.png").read_bytes()[:3000], "broken.png", "upload")
     worker.work(burst=True)

@@ -27,7 +27,11 @@ ENGINES = [
 @pytest.fixture(scope="module", params=ENGINES, ids=lambda o: f"{o.kind}-{o.rec_model}")
 def any_engine(request: pytest.FixtureRequest) -> OcrEngine:
     options: EngineOptions = request.param
-    return build_engine(EngineOptions(kind=options.kind, rec_model=options.rec_model, model_cache_dir=Path(tempfile.mkdtemp())))
+    return build_engine(
+        EngineOptions(
+            kind=options.kind, rec_model=options.rec_model, model_cache_dir=Path(tempfile.mkdtemp())
+        )
+    )
 
 
 def test_one_result_per_crop_in_order(any_engine: OcrEngine) -> None:

@@ -44,7 +44,9 @@ def app(services: Services) -> Iterator[TestClient]:
 
 def login(client: TestClient, name: str) -> str:
     client.cookies.clear()
-    response = client.post("/login", data={"username": name, "password": f"pw-{name}-long"}, follow_redirects=False)
+    response = client.post(
+        "/login", data={"username": name, "password": f"pw-{name}-long"}, follow_redirects=False
+    )
     assert response.status_code == 303 and response.headers["location"] == "/"
     page = client.get("/").text
     return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
@@ -59,5 +61,7 @@ def set_my_number(services: Services, value: str) -> None:
     from intake.store.models import FieldReadingRow
 
     with transaction(services.sessions) as session:
-        row = session.scalars(select(FieldReadingRow).where(FieldReadingRow.field_name == "insured_my_number")).one()
+        row = session.scalars(
+            select(FieldReadingRow).where(FieldReadingRow.field_name == "insured_my_number")
+        ).one()
         row.value = value

@@ -29,26 +29,46 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 def test_api_needs_a_key_and_the_right_scope(settings: Settings, client: TestClient) -> None:
     anonymous = TestClient(create_app(settings))
-    response = anonymous.post("/api/v1/documents", files={"file": ("a.pdf", blank_pdf("messhitsu"), "application/pdf")})
+    response = anonymous.post(
+        "/api/v1/documents", files={"file": ("a.pdf", blank_pdf("messhitsu"), "application/pdf")}
+    )
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
     assert anonymous.get("/api/v1/review-tasks", headers={"Authorization": "Bearer nope"}).status_code == 401
     reader = create_api_key(Services(settings), "reader", ["read"])
-    forbidden = anonymous.post("/api/v1/documents", headers={"Authorization": f"Bearer {reader}"},
-                               files={"file": ("a.pdf", blank_pdf("messhitsu"), "application/pdf")})
+    forbidden = anonymous.post(
+        "/api/v1/documents",
+        headers={"Authorization": f"Bearer {reader}"},
+        files={"file": ("a.pdf", blank_pdf("messhitsu"), "application/pdf")},
+    )
     assert forbidden.status_code == 403
 
 
 def test_my_number_is_masked_unless_the_key_has_the_scope(settings: Settings, client: TestClient) -> None:
     services = Services(settings)
-    document_id = client.post("/api/v1/documents", files={"file": ("a.pdf", blank_pdf("kofu_shinsei"), "application/pdf")}).json()["id"]
-    extraction = {"source": "a.pdf", "error": None, "documents": [{"form_id": "kofu_shinsei", "fields": {
-        "insured_my_number": {"value": "123456789018", "confidence": 1.0, "needs_review": False}}, "findings": []}]}
+    document_id = client.post(
+        "/api/v1/documents", files={"file": ("a.pdf", blank_pdf("kofu_shinsei"), "application/pdf")}
+    ).json()["id"]
+    extraction = {
+        "source": "a.pdf",
+        "error": None,
+        "documents": [
+            {
+                "form_id": "kofu_shinsei",
+                "fields": {
+                    "insured_my_number": {"value": "123456789018", "confidence": 1.0, "needs_review": False}
+                },
+                "findings": [],
+            }
+        ],
+    }
     with transaction(services.sessions) as session:
         repo.save_extraction(session, document_id, extraction, [], [], "test")
     masked = client.get(f"/api/v1/documents/{document_id}").json()
     assert masked["extraction"]["documents"][0]["fields"]["insured_my_number"]["value"] == "********9018"
     full_key = create_api_key(services, "payroll", ["read", "my_number"])
-    full = client.get(f"/api/v1/documents/{document_id}", headers={"Authorization": f"Bearer {full_key}"}).json()
+    full = client.get(
+        f"/api/v1/documents/{document_id}", headers={"Authorization": f"Bearer {full_key}"}
+    ).json()
     assert full["extraction"]["documents"][0]["fields"]["insured_my_number"]["value"] == "123456789018"
 
 
@@ -71,7 +91,9 @@ def test_empty_upload_is_refused_with_a_code(client: TestClient) -> None:
 
 def test_oversized_upload_is_refused(client: TestClient, settings: Settings) -> None:
     settings.limits.max_bytes = 1000
-    response = client.post("/api/v1/documents", files={"file": ("big.pdf", b"%PDF-" + b"0" * 5000, "application/pdf")})
+    response = client.post(
+        "/api/v1/documents", files={"file": ("big.pdf", b"%PDF-" + b"0" * 5000, "application/pdf")}
+    )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
 
@@ -98,7 +120,9 @@ def test_screens_need_a_login_and_send_security_headers(client: TestClient) -> N
 
 
 def test_events_api_records_a_new_employee(client: TestClient) -> None:
-    response = client.post("/api/v1/events", json={"kind": "new_employee", "symbol": "3003", "number": "8", "name": "新入 花子"})
+    response = client.post(
+        "/api/v1/events", json={"kind": "new_employee", "symbol": "3003", "number": "8", "name": "新入 花子"}
+    )
     assert response.status_code == 201
     assert response.json()["decision"] == "issue_via_employer"
     record = client.get(f"/api/v1/records/{response.json()['record_id']}").json()
@@ -115,6 +139,8 @@ def test_api_errors_share_one_json_shape(client: TestClient) -> None:
 
 
 def test_records_filter_by_date(client: TestClient) -> None:
-    client.post("/api/v1/events", json={"kind": "new_employee", "symbol": "3003", "number": "9", "name": "日付 太郎"})
+    client.post(
+        "/api/v1/events", json={"kind": "new_employee", "symbol": "3003", "number": "9", "name": "日付 太郎"}
+    )
     assert len(client.get("/api/v1/records", params={"since": "2000-01-01"}).json()["items"]) == 1
     assert client.get("/api/v1/records", params={"until": "2000-01-01"}).json()["items"] == []

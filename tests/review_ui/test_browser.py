@@ -24,8 +24,17 @@ from tests.review_ui.conftest import MY_NUMBER, set_my_number
 pytestmark = [pytest.mark.browser, pytest.mark.ocr]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--lang=ja-JP"]
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--lang=ja-JP",
+]
 
 
 @pytest.fixture
@@ -69,7 +78,9 @@ def _login(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_clerk_clears_a_form_with_the_keyboard_only(app, task_id: int, server: str, browser, services: Services) -> None:  # type: ignore[no-untyped-def]
+def test_clerk_clears_a_form_with_the_keyboard_only(
+    app, task_id: int, server: str, browser, services: Services
+) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="ja-JP")
     _login(page, server, "rev")
     assert "確認待ち一覧" in page.content()
@@ -83,7 +94,9 @@ def test_clerk_clears_a_form_with_the_keyboard_only(app, task_id: int, server: s
 
     # The first doubtful field has the focus; typing replaces its value, Enter confirms it.
     focused = page.evaluate("document.activeElement.closest('.field').dataset.field")
-    page.keyboard.type("健保 太郎" if focused.endswith("name") else page.evaluate("document.activeElement.value") or "")
+    page.keyboard.type(
+        "健保 太郎" if focused.endswith("name") else page.evaluate("document.activeElement.value") or ""
+    )
     confirmed = "document.querySelectorAll('.field.confirmed').length"
     for _ in range(80):
         if "すべて確認しました" in page.inner_text("#status"):
@@ -93,10 +106,14 @@ def test_clerk_clears_a_form_with_the_keyboard_only(app, task_id: int, server: s
         # Each Enter is checked by the server first; wait for it before the next key (polled from
         # here: the page's CSP rightly forbids the eval that wait_for_function would use).
         for _ in range(200):
-            if page.evaluate(confirmed) > before or page.evaluate("Array.from(document.querySelectorAll('.check')).some(c => c.textContent)"):
+            if page.evaluate(confirmed) > before or page.evaluate(
+                "Array.from(document.querySelectorAll('.check')).some(c => c.textContent)"
+            ):
                 break
             time.sleep(0.05)
-        assert not page.evaluate("Array.from(document.querySelectorAll('.check')).map(c => c.textContent).join('')")
+        assert not page.evaluate(
+            "Array.from(document.querySelectorAll('.check')).map(c => c.textContent).join('')"
+        )
     assert "すべて確認しました" in page.inner_text("#status")
     page.keyboard.press("Control+Enter")
     page.wait_for_url(f"{server}/records/*")  # the validated record, with the rules' decision
@@ -109,7 +126,9 @@ def test_clerk_clears_a_form_with_the_keyboard_only(app, task_id: int, server: s
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_reviewer_cannot_reveal_a_my_number(app, task_id: int, server: str, browser, services: Services) -> None:  # type: ignore[no-untyped-def]
+def test_reviewer_cannot_reveal_a_my_number(
+    app, task_id: int, server: str, browser, services: Services
+) -> None:  # type: ignore[no-untyped-def]
     set_my_number(services, MY_NUMBER)
     page = browser.new_page()
     _login(page, server, "rev")

@@ -33,9 +33,13 @@ def test_api_never_answers_with_a_server_error(settings: Settings) -> None:
     for operation in api:
 
         @given(case=operation.as_strategy())
-        @hypothesis_settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @hypothesis_settings(
+            max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
         def run(case: Any) -> None:
-            response = case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error])
+            response = case.call_and_validate(
+                headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error]
+            )
             statuses.append(response.status_code)
 
         run()

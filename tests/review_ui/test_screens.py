@@ -13,6 +13,8 @@ from tests.conftest import SAMPLES
 from tests.review_ui.conftest import MY_NUMBER, audit_actions, login, set_my_number
 
 pytestmark = pytest.mark.ocr
+
+
 def test_wrong_password_is_refused_and_repeated_failures_lock(app: TestClient) -> None:
     for _ in range(5):
         response = app.post("/login", data={"username": "rev", "password": "nope"}, follow_redirects=False)
@@ -21,7 +23,9 @@ def test_wrong_password_is_refused_and_repeated_failures_lock(app: TestClient) -
     assert response.headers["location"] == "/login?error=locked"
 
 
-def test_queue_and_task_pages_show_the_form_with_doubtful_fields_first(app: TestClient, task_id: int, services: Services) -> None:
+def test_queue_and_task_pages_show_the_form_with_doubtful_fields_first(
+    app: TestClient, task_id: int, services: Services
+) -> None:
     login(app, "rev")
     queue = app.get("/")
     assert "資格確認書（新規・再）交付申請書" in queue.text and f"/tasks/{task_id}" in queue.text
@@ -34,7 +38,9 @@ def test_queue_and_task_pages_show_the_form_with_doubtful_fields_first(app: Test
     assert app.get(f"/tasks/{task_id}").status_code == 409
 
 
-def test_my_number_is_masked_and_only_an_approver_may_reveal(app: TestClient, task_id: int, services: Services) -> None:
+def test_my_number_is_masked_and_only_an_approver_may_reveal(
+    app: TestClient, task_id: int, services: Services
+) -> None:
     set_my_number(services, MY_NUMBER)
     csrf = login(app, "rev")
     page = app.get(f"/tasks/{task_id}").text
@@ -53,10 +59,16 @@ def test_post_without_csrf_token_is_refused(app: TestClient, task_id: int) -> No
     assert response.status_code == 403
 
 
-def test_approve_with_a_correction_creates_a_validated_record_and_a_decision(app: TestClient, task_id: int, services: Services) -> None:
+def test_approve_with_a_correction_creates_a_validated_record_and_a_decision(
+    app: TestClient, task_id: int, services: Services
+) -> None:
     csrf = login(app, "rev")
     app.get(f"/tasks/{task_id}")
-    response = app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf, "f_insured_name": "健保 太郎"}, follow_redirects=False)
+    response = app.post(
+        f"/tasks/{task_id}/approve",
+        data={"csrf": csrf, "f_insured_name": "健保 太郎"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and response.headers["location"].startswith("/records/")
     assert "判定" in app.get(response.headers["location"]).text
     with transaction(services.sessions) as session:
@@ -69,7 +81,9 @@ def test_approve_with_a_correction_creates_a_validated_record_and_a_decision(app
         assert document is not None and document.status == "validated"
 
 
-def test_hand_corrected_my_number_needs_a_second_person(app: TestClient, task_id: int, services: Services) -> None:
+def test_hand_corrected_my_number_needs_a_second_person(
+    app: TestClient, task_id: int, services: Services
+) -> None:
     csrf = login(app, "rev")
     app.get(f"/tasks/{task_id}")
     app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf, "f_insured_my_number": MY_NUMBER})
@@ -86,7 +100,9 @@ def test_hand_corrected_my_number_needs_a_second_person(app: TestClient, task_id
         assert record.status == "validated" and record.validated_by == "appr"
 
 
-def test_reject_marks_the_document_and_the_api_shows_the_reason(app: TestClient, task_id: int, services: Services) -> None:
+def test_reject_marks_the_document_and_the_api_shows_the_reason(
+    app: TestClient, task_id: int, services: Services
+) -> None:
     csrf = login(app, "rev")
     app.get(f"/tasks/{task_id}")
     app.post(f"/tasks/{task_id}/reject", data={"csrf": csrf, "reason": "illegible"})
@@ -108,12 +124,16 @@ def test_records_and_decisions_through_the_api(app: TestClient, task_id: int, se
     set_my_number(services, MY_NUMBER)
     csrf = login(app, "rev")
     app.get(f"/tasks/{task_id}")
-    location = app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf}, follow_redirects=False).headers["location"]
+    location = app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf}, follow_redirects=False).headers[
+        "location"
+    ]
     record_id = int(location.split("/")[2].split("?")[0])
     record = app.get(f"/api/v1/records/{record_id}").json()
     assert record["status"] == "validated" and record["validated_by"] == "rev"
     assert record["values"]["insured_my_number"] == "********9018"
-    assert record["decision"]["outcomes"] and all(o["rule"].startswith("R") for o in record["decision"]["outcomes"])
+    assert record["decision"]["outcomes"] and all(
+        o["rule"].startswith("R") for o in record["decision"]["outcomes"]
+    )
     listed = app.get("/api/v1/records", params={"status": "validated"}).json()["items"]
     assert [r["id"] for r in listed] == [record_id]
     assert app.get("/api/v1/decisions").json()["items"][0]["record_id"] == record_id
@@ -128,18 +148,26 @@ def test_end_to_end_upload_to_decision_through_the_api(app: TestClient, services
     token = create_api_key(services, "e2e", ["read", "write"])
     headers = {"Authorization": f"Bearer {token}"}
     sample = SAMPLES / "sample_2025_0003_messhitsu.pdf"
-    uploaded = app.post("/api/v1/documents", files={"file": (sample.name, sample.read_bytes(), "application/pdf")}, headers=headers)
+    uploaded = app.post(
+        "/api/v1/documents",
+        files={"file": (sample.name, sample.read_bytes(), "application/pdf")},
+        headers=headers,
+    )
     assert uploaded.status_code == 202
     jobs._context = jobs.WorkerContext(services, engine)
     SimpleWorker([services.queue], connection=services.redis).work(burst=True)
     jobs._context = None
     document = app.get(f"/api/v1/documents/{uploaded.json()['id']}", headers=headers).json()
-    assert document["status"] == "in_review" and document["extraction"]["documents"][0]["form_id"] == "messhitsu"
+    assert (
+        document["status"] == "in_review" and document["extraction"]["documents"][0]["form_id"] == "messhitsu"
+    )
     with transaction(services.sessions) as session:
         task_id = session.scalars(select(ReviewTaskRow.id)).one()
     csrf = login(app, "rev")
     app.get(f"/tasks/{task_id}")
     app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf})
     records = app.get("/api/v1/records", headers=headers).json()["items"]
-    assert records and records[0]["decision"]["decision"] == "withdraw"  # 滅失届: the lost card is invalidated (R7/R12)
+    assert (
+        records and records[0]["decision"]["decision"] == "withdraw"
+    )  # 滅失届: the lost card is invalidated (R7/R12)
     assert {o["rule"] for o in records[0]["decision"]["outcomes"]} & {"R7", "R12"}

@@ -37,7 +37,9 @@ def upgrade() -> None:
     op.create_table(
         "pages",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("page_no", sa.Integer, nullable=False),
         sa.Column("image_sha256", sa.String(64), nullable=False),
         sa.Column("width", sa.Integer, nullable=False),
@@ -50,7 +52,9 @@ def upgrade() -> None:
     op.create_table(
         "field_readings",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("form_index", sa.Integer, nullable=False),
         sa.Column("field_name", sa.String(64), nullable=False),
         sa.Column("value", sa.JSON),
@@ -64,7 +68,9 @@ def upgrade() -> None:
     op.create_table(
         "review_tasks",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+        sa.Column(
+            "document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"), nullable=False
+        ),
         sa.Column("form_index", sa.Integer, nullable=False),
         sa.Column("form_id", sa.String(64)),
         sa.Column("status", sa.String(16), nullable=False),
@@ -112,5 +118,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("audit_events", "decisions", "records", "review_tasks", "field_readings", "pages", "documents"):
+    for table in (
+        "audit_events",
+        "decisions",
+        "records",
+        "review_tasks",
+        "field_readings",
+        "pages",
+        "documents",
+    ):
         op.drop_table(table)

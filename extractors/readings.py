@@ -1,0 +1,112 @@
+"""フリガナ against the name it reads: the kanji's dictionary reading settles the kana the
+recogniser confuses by a stroke (a dakuten ダ/タ, a handakuten パ/バ) or by size (ョ/ヨ, ェ/エ).
+
+The dictionary (pykakasi) knows common readings, not every name's: a reading is used only
+where it differs from the written kana by such marks alone, never to change a kana into a
+different one, and a field it changed always goes to a person.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jaconv
+
+_SMALL_TO_LARGE = str.maketrans("ァィゥェォャュョッヵヶヮ", "アイウエオヤユヨツカケワ")
+_MARKS = ("\u3099", "\u309a")  # combining dakuten, handakuten
+
+
+@lru_cache(maxsize=1)
+def _kakasi() -> Any:
+    import pykakasi  # imported late: its dictionary loads in ~0.1 s and only readers need it
+
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
+@lru_cache(maxsize=4096)
+def name_reading(name: str) -> str:
+    """Katakana reading of a written name per the dictionary, a space where the name has
+    one (氏 名); '' when a character has no reading (the dictionary then echoes it back)."""
+    words = []
+    for word in name.replace("\u3000", " ").split():
+        words.append("".join(str(item["kana"]) for item in _kakasi().convert(word)))
+    reading = " ".join(words)
+    if any(not _is_katakana(char) for char in reading.replace(" ", "")):
+        return ""
+    return reading
+
+
+def _is_katakana(char: str) -> bool:
+    return "\u30a1" <= char <= "\u30fa" or char == "ー"
+
+
+def kana_base(char: str) -> str:
+    """A kana without dakuten/handakuten and at full size: what a smudged or small stroke
+    leaves of it (ダ→タ, パ→ハ, ョ→ヨ, ヴ→ウ)."""
+    return _unmarked(char).translate(_SMALL_TO_LARGE)
+
+
+def _unmarked(char: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", char) if c not in _MARKS)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What the dictionary reading says about a フリガナ reading."""
+
+    value: str  # the kana, with what the reading settles replaced
+    agrees: bool  # the reading and the (settled) kana are the same
+
+
+def settle_kana(kana: str, reading: str) -> Settled | None:
+    """Compare ``kana`` (as read, spaces kept) with the dictionary ``reading`` of its name.
+
+    None when they differ in a way the reading cannot settle (another kana, another length,
+    no reading). Otherwise the kana where the reading decides (and, when all letters agree,
+    the space between 氏 and 名 where the name has it), which is where the two differ
+    only by size (リヨウ/リョウ: a name's small kana follow its kanji) or by a dakuten at the
+    start of 氏 or 名 (ダナカ/タナカ: sequential voicing never voices a word's first kana).
+    A dakuten elsewhere is left as written (山崎 is ヤマサキ or ヤマザキ), with ``agrees`` False.
+    """
+    letters = [i for i, char in enumerate(kana) if char != " "]
+    spelled = reading.replace(" ", "")
+    if not spelled or len(letters) != len(spelled):
+        return None
+    out = list(kana)
+    agrees = True
+    for index, wanted in zip(letters, spelled, strict=True):
+        have = kana[index]
+        if have == wanted:
+            continue
+        if kana_base(have) != kana_base(wanted):
+            return None
+        word_start = index == 0 or kana[index - 1] == " "
+        size_only = have.translate(_SMALL_TO_LARGE) == wanted.translate(_SMALL_TO_LARGE)
+        if size_only or word_start:
+            out[index] = wanted  # size only, or voicing at a word's start
+        else:
+            agrees = False
+    settled = "".join(out)
+    if " " in reading:
+        # Where the gap between 氏 and 名 falls is known from the name once the letters align.
+        bare = settled.replace(" ", "")
+        cut = reading.index(" ")
+        settled = f"{bare[:cut]} {bare[cut:]}"
+    return Settled(settled, agrees)
+
+
+def spaced_like_name(kana: str, reading: str) -> str | None:
+    """``kana`` with its space (missing or misplaced) after the surname when the kana (or
+    their hiragana) begin with the surname's dictionary reading (イノウエアヤ, 井上 彩 →
+    イノウエ アヤ; ヤマモ トチヒロ, 山本 千尋 → ヤマモト チヒロ); None when that changes nothing."""
+    words = reading.split(" ")
+    bare = kana.replace(" ", "")
+    if len(words) != 2 or not words[0] or len(bare) <= len(words[0]):
+        return None
+    if not jaconv.hira2kata(bare).startswith(words[0]):
+        return None
+    spaced = f"{bare[: len(words[0])]} {bare[len(words[0]) :]}"
+    return spaced if spaced != kana else None

@@ -1,0 +1,68 @@
+"""Text crops that take in writing running over the box, and word pieces that the whole
+reading may have lost characters of."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from extractors.fields.crops import text_crop
+from extractors.read import DISAGREEMENT_CONFIDENCE, with_spaces
+from ocr.preprocess import binarize
+from ocr.types import Recognition
+
+DPI = 72  # one pixel per point keeps the geometry readable
+
+
+def _form() -> tuple[np.ndarray, np.ndarray]:
+    """A blank form with one box (x 10–190, y 20–40 pt) and a filled copy whose writing runs
+    10 pt over the bottom rule; a neighbour's stroke sits lower, apart from it."""
+    blank = np.full((100, 200), 255, np.uint8)
+    blank[20, 10:190] = 0
+    blank[40, 10:190] = 0
+    page = blank.copy()
+    page[25:51, 50:53] = 0  # a stroke from inside the box to 10 px below its bottom rule
+    page[62:70, 120:123] = 0  # writing of the box below: not ours
+    return page, blank
+
+
+def test_writing_over_the_bottom_rule_is_taken_in_and_the_rule_painted_out() -> None:
+    page, blank = _form()
+    inside = text_crop(page, (10, 20, 190, 40), DPI)
+    grown = text_crop(page, (10, 20, 190, 40), DPI, binarize(page), binarize(blank))
+    assert grown.shape[0] > inside.shape[0]
+    dark_rows = [y for y in range(grown.shape[0]) if np.count_nonzero(grown[y] < 128) > 50]
+    assert dark_rows == []  # the printed rule, crossing the whole crop, is gone
+    assert np.count_nonzero(grown[-3:] < 128) > 0  # the stroke's end is in the crop
+    assert grown.shape[0] < 62 - 20  # the neighbour's writing is not
+
+
+def test_a_crop_without_overflow_is_the_inside_of_the_box() -> None:
+    page, blank = _form()
+    page[25:51, 50:53] = 255
+    page[25:35, 50:53] = 0  # stays inside
+    inside = text_crop(page, (10, 20, 190, 40), DPI)
+    grown = text_crop(page, (10, 20, 190, 40), DPI, binarize(page), binarize(blank))
+    assert np.array_equal(inside, grown)
+
+
+def test_pieces_that_agree_with_the_whole_put_the_spaces_back() -> None:
+    out = with_spaces(
+        Recognition("カトウイチロウ", 0.95), [Recognition("カトウ", 0.99), Recognition("イチロウ", 0.93)]
+    )
+    assert out == Recognition("カトウ イチロウ", 0.93)
+
+
+def test_pieces_win_when_the_whole_lost_a_character_but_a_person_confirms() -> None:
+    out = with_spaces(
+        Recognition("カトウチロウ", 0.91), [Recognition("カトウ", 0.99), Recognition("イチロウ", 0.88)]
+    )
+    assert out.text == "カトウ イチロウ"
+    assert out.confidence <= DISAGREEMENT_CONFIDENCE
+
+
+def test_noise_read_at_the_end_of_a_piece_does_not_beat_the_whole() -> None:
+    whole = Recognition("ヤマダヒロシ", 0.99)
+    # The gap is still known from the first piece, which agrees with the whole.
+    assert with_spaces(whole, [Recognition("ヤマダ", 0.99), Recognition("ヒロシのまた", 0.6)]) == Recognition(
+        "ヤマダ ヒロシ", 0.99
+    )

@@ -1,0 +1,64 @@
+"""フリガナ checked against the dictionary reading of the name it reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.readings import kana_base, name_reading, settle_kana, spaced_like_name
+
+
+def test_dictionary_reading_keeps_the_space_between_surname_and_given_name() -> None:
+    assert name_reading("田中 健二") == "タナカ ケンジ"
+    assert name_reading("井上 亮介") == "イノウエ リョウスケ"
+    assert name_reading("") == ""
+
+
+def test_kana_base_drops_marks_and_size() -> None:
+    assert [kana_base(c) for c in "ダパョェヴ"] == list("タハヨエウ")
+
+
+@pytest.mark.parametrize(
+    ("kana", "name", "value", "agrees"),
+    [
+        ("ダナカ ケンジ", "田中 健二", "タナカ ケンジ", True),  # voicing at a word's start is settled
+        (
+            "イノウェ リヨウスケ",
+            "井上 亮介",
+            "イノウエ リョウスケ",
+            True,
+        ),  # small/large kana follow the kanji
+        ("イノウエミサ キ", "井上 美咲", "イノウエ ミサキ", True),  # the space goes where the name has it
+        (
+            "ヤマサキ タロウ",
+            "山崎 太郎",
+            "ヤマサキ タロウ",
+            False,
+        ),  # 山崎 is ヤマサキ or ヤマザキ: kept, doubted
+        ("タナカ ケンジ", "田中 健二", "タナカ ケンジ", True),
+    ],
+)
+def test_reading_settles_only_marks_and_size(kana: str, name: str, value: str, agrees: bool) -> None:
+    settled = settle_kana(kana, name_reading(name))
+    assert settled is not None
+    assert (settled.value, settled.agrees) == (value, agrees)
+
+
+@pytest.mark.parametrize(
+    ("kana", "reading"),
+    [
+        ("キムラ チヒロ", "キムラ センジン"),
+        ("サトウ ハナコ", "タナカ ハナコ"),
+        ("もり だいすけ", "モリ ダイスケ"),
+        ("タナカ", ""),
+    ],
+)
+def test_reading_never_changes_a_kana_into_another(kana: str, reading: str) -> None:
+    assert settle_kana(kana, reading) is None
+
+
+def test_missing_or_misplaced_space_follows_the_surname() -> None:
+    assert spaced_like_name("イノウエアヤ", "イノウエ サイ") == "イノウエ アヤ"
+    assert spaced_like_name("ヤマモ トチヒロ", "ヤマモト センジン") == "ヤマモト チヒロ"
+    assert spaced_like_name("やまだひろし", "ヤマダ ヒロシ") == "やまだ ひろし"
+    assert spaced_like_name("イノウエ アヤ", "イノウエ サイ") is None  # already right
+    assert spaced_like_name("サトウアヤ", "イノウエ サイ") is None
