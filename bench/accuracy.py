@@ -1,6 +1,7 @@
 """Accuracy benchmark: generated, scanned forms that no test was tuned on (own seed).
 
     python -m bench.accuracy [--forms 48] [--seed 4242] [--broken-share 0.25] [--no-crosscheck]
+                             [--hands dev|held-out] [--show-errors]
 
 Prints form identification, field exact match overall and per value type, tick/choice
 accuracy, the auto-accept error rate (wrong among fields not sent to review), the review
@@ -36,6 +37,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=4242)
     parser.add_argument("--broken-share", type=float, default=0.25)
     parser.add_argument("--no-crosscheck", action="store_true")
+    parser.add_argument(
+        "--hands", choices=["dev", "held-out"], default="dev", help="handwriting fonts of the scans"
+    )
     parser.add_argument("--show-errors", action="store_true", help="print every wrong field")
     args = parser.parse_args()
 
@@ -50,7 +54,12 @@ def main() -> None:
             else build_engine(EngineOptions(rec_model="PP-OCRv5_mobile_rec", model_cache_dir=root / "models"))
         )
         scans = generate(
-            root / "scans", args.forms, args.seed, today=date(2026, 11, 1), broken_share=args.broken_share
+            root / "scans",
+            args.forms,
+            args.seed,
+            today=date(2026, 11, 1),
+            broken_share=args.broken_share,
+            hands=args.hands,
         )
 
         identified = per_type_total = 0

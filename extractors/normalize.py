@@ -170,7 +170,15 @@ def fix_small_kana(text: str) -> str:
     """Undo small/large kana confusions that Japanese spelling rules out: a small ャュョ
     only follows an い-row kana, a small vowel only a few hosts, and ッ never starts or ends
     a word. Handwritten small kana differ from large ones only by size, which the recogniser
-    misjudges; what the rules allow is left as read."""
+    misjudges; what the rules allow is left as read. Hiragana follow the same rules."""
+    katakana = jaconv.hira2kata(text)
+    fixed = _fix_small_katakana(katakana)
+    return "".join(
+        f if k == t else jaconv.kata2hira(f) for t, k, f in zip(text, katakana, fixed, strict=True)
+    )
+
+
+def _fix_small_katakana(text: str) -> str:
     out: list[str] = []
     for index, char in enumerate(text):
         previous = out[-1] if out else " "

@@ -174,13 +174,14 @@ def read_fields(
     blank = blank_ink(template.blank_pdf, dpi)
     plan = plan_crops(template, page, dpi, ink, blank)
     keys, crops, cell_counts = plan.keys, plan.crops, plan.cell_counts
-    primary = engine.recognize(crops)
+    alphabets = plan.alphabets(template)
+    primary = engine.recognize(crops, alphabets)
     disputed: set[str] = set()
     if crosscheck:
         # Free text is where confident misreadings hide; boxed digits and dates have their own
         # checks (cell counts, check digit, calendar), so the second model reads text only.
         chosen = [i for i, (_, part) in enumerate(keys) if part == "text" or part.startswith("line")]
-        second = crosscheck.recognize([crops[i] for i in chosen])
+        second = crosscheck.recognize([crops[i] for i in chosen], [alphabets[i] for i in chosen])
         disputed = disagreements([keys[i] for i in chosen], [primary[i] for i in chosen], second)
     recognitions = dict(zip(keys, primary, strict=True))
     for (name, part), count in cell_counts.items():
@@ -273,6 +274,19 @@ class CropPlan:
     keys: list[tuple[str, str]]
     crops: list[Image]
     cell_counts: dict[tuple[str, str], int]
+
+    def alphabets(self, template: Template) -> list[str | None]:
+        """The alphabet each crop is read in: kana for フリガナ, digits for boxed numbers and
+        dates, anything for free text, phone numbers and amounts."""
+        kinds = {spec.name: spec.type for spec in template.fields}
+        return [
+            "kana"
+            if kinds[name] == "katakana"
+            else "digits"
+            if kinds[name] in ("digits", "my_number", "date")
+            else None
+            for name, _ in self.keys
+        ]
 
 
 def plan_crops(

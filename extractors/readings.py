@@ -78,15 +78,16 @@ def settle_kana(kana: str, reading: str) -> Settled | None:
     out = list(kana)
     agrees = True
     for index, wanted in zip(letters, spelled, strict=True):
-        have = kana[index]
+        written = kana[index]
+        have = jaconv.hira2kata(written)  # フリガナ written in hiragana is compared as katakana
         if have == wanted:
             continue
         if kana_base(have) != kana_base(wanted):
             return None
         word_start = index == 0 or kana[index - 1] == " "
         size_only = have.translate(_SMALL_TO_LARGE) == wanted.translate(_SMALL_TO_LARGE)
-        if size_only or word_start:
-            out[index] = wanted  # size only, or voicing at a word's start
+        if size_only or word_start:  # size only, or voicing at a word's start
+            out[index] = wanted if have == written else jaconv.kata2hira(wanted)
         else:
             agrees = False
     settled = "".join(out)

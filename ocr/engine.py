@@ -34,8 +34,13 @@ class OcrEngine(Protocol):
     @property
     def info(self) -> EngineInfo: ...
 
-    def recognize(self, crops: Sequence[Image]) -> list[Recognition]:
-        """Read one line of text per crop, in order. A blank crop gives ``("", 0.0)``."""
+    def recognize(
+        self, crops: Sequence[Image], alphabets: Sequence[str | None] | None = None
+    ) -> list[Recognition]:
+        """Read one line of text per crop, in order. A blank crop gives ``("", 0.0)``.
+
+        ``alphabets`` names, per crop, the :data:`ocr.types.ALPHABETS` entry its text is
+        drawn from (None: any character)."""
         ...
 
     def read_page(self, page: Image) -> list[TextLine]:

@@ -13,11 +13,12 @@ from typing import Any
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from ocr.engine import EngineOptions
 from ocr.errors import OcrEngineError
 from ocr.models import model_dir
-from ocr.types import Box, EngineInfo, Image, Recognition, TextLine
+from ocr.types import ALPHABETS, Box, EngineInfo, Image, Recognition, TextLine
 
 # PaddleX probes model hosts before any download; with local model folders nothing is
 # fetched, and this keeps a misconfiguration from waiting on network timeouts.
@@ -53,6 +54,23 @@ def _padded(crop: Image) -> Image:
     )
 
 
+class _MaskedDecode:
+    """PaddleX's CTC label decoder with an optional alphabet: the per-step probabilities of
+    characters outside it are zeroed before the best path is taken. The score stays the
+    model's own probability of what is kept, so a forced choice comes out unconfident."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.character: list[str] = list(inner.character)
+        self.mask: npt.NDArray[np.float32] | None = None
+
+    def __call__(self, pred: Any, **kwargs: Any) -> Any:
+        if self.mask is not None:
+            probs = np.asarray(pred[0], dtype=np.float32)
+            pred = [probs * self.mask]
+        return self._inner(pred, **kwargs)
+
+
 class PaddleEngine:
     """PaddleOCR TextRecognition (crops) and PaddleOCR pipeline (pages) on ONNX Runtime."""
 
@@ -78,6 +96,11 @@ class PaddleEngine:
             )
         except Exception as exc:
             raise OcrEngineError(f"could not load {options.rec_model}: {exc}") from exc
+        # The model's CTC decoder, wrapped so that a call can restrict it to an alphabet.
+        predictor = self._rec.paddlex_predictor
+        self._decode = _MaskedDecode(predictor.post_op)
+        predictor.post_op = self._decode
+        self._masks: dict[str, npt.NDArray[np.float32]] = {}
         self._page: Any = None  # full-page pipeline, built on first read_page
         self._info = EngineInfo(
             engine="paddleocr+onnxruntime",
@@ -89,25 +112,56 @@ class PaddleEngine:
     def info(self) -> EngineInfo:
         return self._info
 
-    def recognize(self, crops: Sequence[Image]) -> list[Recognition]:
+    def recognize(
+        self, crops: Sequence[Image], alphabets: Sequence[str | None] | None = None
+    ) -> list[Recognition]:
         results: list[Recognition] = [Recognition("", 0.0)] * len(crops)
+        wanted = list(alphabets) if alphabets is not None else [None] * len(crops)
+        if len(wanted) != len(crops):
+            raise ValueError("one alphabet (or None) per crop")
         todo = [i for i, crop in enumerate(crops) if not is_blank(crop)]
-        if not todo:
-            return results
-        inputs = {i: _to_bgr(_padded(crops[i])) for i in todo}
+        for alphabet in sorted({wanted[i] for i in todo}, key=lambda a: a or ""):
+            group = [i for i in todo if wanted[i] == alphabet]
+            for index, recognition in zip(
+                group, self._predict([crops[i] for i in group], alphabet), strict=True
+            ):
+                results[index] = recognition
+        return results
+
+    def _predict(self, crops: list[Image], alphabet: str | None) -> list[Recognition]:
+        inputs = [_to_bgr(_padded(crop)) for crop in crops]
         # Similar widths in one batch: every crop of a batch is padded to the widest one.
         # (Trimming the blank margins was measured too: faster, but the model then reads the
         # gap between 氏 and 名 as ー, so crops keep the box's white space.)
-        todo.sort(key=lambda i: inputs[i].shape[1] / max(inputs[i].shape[0], 1))
+        order = sorted(range(len(inputs)), key=lambda i: inputs[i].shape[1] / max(inputs[i].shape[0], 1))
+        self._decode.mask = self._mask(alphabet)
         try:
-            outputs = self._rec.predict([inputs[i] for i in todo], batch_size=_BATCH)
+            outputs = self._rec.predict([inputs[i] for i in order], batch_size=_BATCH)
         except Exception as exc:
             raise OcrEngineError(f"recognition failed: {exc}") from exc
-        for index, output in zip(todo, outputs, strict=True):
+        finally:
+            self._decode.mask = None
+        results: list[Recognition] = [Recognition("", 0.0)] * len(crops)
+        for index, output in zip(order, outputs, strict=True):
             text = str(output["rec_text"]).strip()
             score = float(output["rec_score"]) if text else 0.0
             results[index] = Recognition(text, min(max(score, 0.0), 1.0))
         return results
+
+    def _mask(self, alphabet: str | None) -> npt.NDArray[np.float32] | None:
+        if alphabet is None:
+            return None
+        if alphabet not in self._masks:
+            allowed = ALPHABETS[alphabet]
+            # Index 0 is CTC's blank, which must stay allowed.
+            self._masks[alphabet] = np.array(
+                [
+                    1.0 if index == 0 or char in allowed else 0.0
+                    for index, char in enumerate(self._decode.character)
+                ],
+                dtype=np.float32,
+            )
+        return self._masks[alphabet]
 
     def read_page(self, page: Image) -> list[TextLine]:
         pipeline = self._page_pipeline()

@@ -56,3 +56,15 @@ class EngineInfo:
 
     def label(self) -> str:
         return f"{self.engine} {self.version} ({', '.join(self.models)})"
+
+
+#: Characters a field may hold, by name: a recogniser restricted to them picks the likeliest
+#: allowed character where it would otherwise pick a look-alike of another script (ス大キ for
+#: スズキ, 7タナベ for ワタナベ). Hiragana stay in "kana" so that a フリガナ written in
+#: hiragana is read as written and the validator can say so.
+ALPHABETS: dict[str, frozenset[str]] = {
+    "kana": frozenset(
+        [chr(c) for c in range(0x3041, 0x3097)] + [chr(c) for c in range(0x30A1, 0x30FB)] + ["ー", "・", " "]
+    ),
+    "digits": frozenset("0123456789"),
+}

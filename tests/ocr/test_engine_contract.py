@@ -11,6 +11,7 @@ import pytest
 from ocr.engine import REGISTRY, EngineOptions, OcrEngine, build_engine
 from ocr.errors import ModelMissingError
 from ocr.models import model_dir
+from ocr.types import ALPHABETS
 from tests.helpers import text_image
 
 pytestmark = pytest.mark.ocr
@@ -56,6 +57,21 @@ def test_reads_kana_kanji_and_digits(any_engine: OcrEngine, text: str) -> None:
     [result] = any_engine.recognize([text_image(text)])
     assert result.text.replace(" ", "") == text.replace(" ", "")
     assert 0.5 < result.confidence <= 1.0
+
+
+def test_alphabets_restrict_each_crop_and_keep_the_order(any_engine: OcrEngine) -> None:
+    crops = [text_image("佐藤花子"), text_image("12345"), text_image("サクラ"), text_image("大木")]
+    results = any_engine.recognize(crops, ["kana", "digits", None, "kana"])
+    assert all(ch in ALPHABETS["kana"] for ch in results[0].text + results[3].text)  # kanji cannot come out
+    assert results[1].text.replace(" ", "") == "12345"
+    assert "サクラ" in results[2].text
+    # What the model had to be forced into is not trusted as much as what it read freely.
+    assert results[3].confidence < any_engine.recognize([crops[3]])[0].confidence
+
+
+def test_one_alphabet_per_crop_is_required(any_engine: OcrEngine) -> None:
+    with pytest.raises(ValueError):
+        any_engine.recognize([text_image("12")], ["digits", "kana"])
 
 
 def test_info_names_engine_and_models(any_engine: OcrEngine) -> None:
