@@ -1,0 +1,132 @@
+"""Fault injection, repeated: workers killed with SIGKILL again and again while documents are
+being read. Every run ends with the invariant and "exactly once" checked: one review task per
+document, every document in review, none lost, none doubled.
+
+Kakunin's workers are RQ SimpleWorkers (the OCR engine is built once per process), so the
+process that runs the job is the worker's main process: killing it is killing the work horse.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from fixtures.generate import ScanStyle, generate
+from intake.accept import accept
+from intake.reconcile import invariant, reconcile
+from intake.services import Services
+from intake.store.db import transaction
+from intake.store.models import DocumentRow, ReviewTaskRow
+from tests.helpers import service_env
+
+pytestmark = [pytest.mark.slow, pytest.mark.ocr]
+
+#: Seconds after which a document left in "processing" by a dead worker is taken again.
+STALE = 1.0
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """50 distinct filled forms (200 dpi PNG: the kill tests are about the queue, not the scan)."""
+    out = tmp_path_factory.mktemp("scans")
+    return generate(out, 50, seed=31337, today=date(2026, 11, 1), styles=[ScanStyle(".png", 200, False, False)])
+
+
+def _worker(services: Services, burst: bool = False) -> subprocess.Popen[bytes]:
+    env = service_env(services.settings, KAKUNIN_OCR__THREADS="1")
+    return subprocess.Popen(
+        [sys.executable, "-m", "intake.cli", "worker", *(["--burst"] if burst else [])],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _statuses(services: Services) -> dict[int, str]:
+    with transaction(services.sessions) as session:
+        return dict(session.execute(select(DocumentRow.id, DocumentRow.status)).all())
+
+
+def _kill(worker: subprocess.Popen[bytes]) -> None:
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+
+
+def _recover(services: Services) -> None:
+    """What `kakunin run` does every minute: a dead worker's documents go back in the queue."""
+    time.sleep(STALE + 0.2)
+    reconcile(services)
+
+
+def _finish_and_check(services: Services, ids: set[int]) -> None:
+    survivor = _worker(services, burst=True)
+    assert survivor.wait(timeout=900) == 0
+    reconcile(services)  # anything the last kill left behind
+    survivor = _worker(services, burst=True)
+    assert survivor.wait(timeout=900) == 0
+    statuses = _statuses(services)
+    assert set(statuses) == ids
+    assert set(statuses.values()) == {"in_review"}, statuses
+    with transaction(services.sessions) as session:
+        per_document = dict(
+            session.execute(select(ReviewTaskRow.document_id, func.count()).group_by(ReviewTaskRow.document_id)).all()
+        )
+    assert per_document == {document_id: 1 for document_id in ids}  # exactly once each
+    report = invariant(services)
+    assert report["ok"], report
+
+
+def _accept_all(services: Services, paths: list[Path]) -> set[int]:
+    return {accept(services, path.read_bytes(), path.name, "hotfolder").document.id for path in paths}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_each_of_20_documents_survives_a_kill_during_its_ocr(services: Services, scans: list[Path]) -> None:
+    """GIVEN 20 queued documents WHEN, for each of them in turn, the worker is killed with
+    SIGKILL while it reads that document THEN reconcile re-queues it and in the end every
+    document is in review exactly once."""
+    services.settings.processing_stale_seconds = STALE
+    ids = _accept_all(services, scans[:20])
+    killed: set[int] = set()
+    rng = random.Random(20)
+    deadline = time.monotonic() + 1200
+    while killed != ids and time.monotonic() < deadline:
+        worker = _worker(services)
+        victim = None
+        while victim is None and worker.poll() is None and time.monotonic() < deadline:
+            busy = [d for d, status in _statuses(services).items() if status == "processing" and d not in killed]
+            victim = busy[0] if busy else None
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.1, 0.6))  # into the reading: rasterised, aligned, OCR running
+        if victim is not None and _statuses(services)[victim] == "processing":
+            killed.add(victim)
+        _kill(worker)
+        _recover(services)
+    assert killed == ids, f"only {len(killed)} of {len(ids)} documents were caught mid-OCR"
+    _finish_and_check(services, ids)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_worker_killed_again_and_again_during_a_50_document_run(services: Services, scans: list[Path]) -> None:
+    """GIVEN 50 documents WHEN the worker process is killed with SIGKILL at random moments,
+    eight times over, and started again each time THEN every document ends in review exactly
+    once and the invariant holds."""
+    services.settings.processing_stale_seconds = STALE
+    ids = _accept_all(services, scans)
+    rng = random.Random(50)
+    for _ in range(8):
+        worker = _worker(services)
+        time.sleep(rng.uniform(3.0, 9.0))  # starting up, between jobs or mid-OCR: any moment
+        _kill(worker)
+        _recover(services)
+    assert "in_review" in _statuses(services).values()  # work got done between the kills
+    _finish_and_check(services, ids)
