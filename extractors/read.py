@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.fields import ink as inkmod
-from extractors.fields.crops import cell_crop, cells, split_at_wide_gaps, strip, text_crop
+from extractors.fields.crops import cell_crop, cells, split_at_wide_gaps, strip, text_crop, trim_sides
 from extractors.forms import check_form
 from extractors.identify import blank_page
 from extractors.model import FieldReading, FieldValue, Finding
@@ -303,10 +303,10 @@ def plan_crops(
         if spec.type in ("text", "katakana") and spec.box and spec.more_lines:
             for index, line in enumerate((spec.box, *spec.more_lines)):
                 keys.append((spec.name, f"line{index}"))
-                crops.append(text_crop(page, line, dpi, ink, blank))
+                crops.append(trim_sides(text_crop(page, line, dpi, ink, blank)))
             cell_counts[(spec.name, "lines")] = 1 + len(spec.more_lines)
         elif spec.type in ("text", "katakana") and spec.box:
-            whole = text_crop(page, spec.box, dpi, ink, blank)
+            whole = trim_sides(text_crop(page, spec.box, dpi, ink, blank))
             keys.append((spec.name, "text"))
             crops.append(whole)
             pieces = split_at_wide_gaps(whole) if spec.spaced else []
@@ -316,7 +316,7 @@ def plan_crops(
                 crops.append(piece)
         elif spec.type in ("phone", "amount") and spec.box:
             keys.append((spec.name, "text"))
-            crops.append(text_crop(page, spec.box, dpi, ink, blank))
+            crops.append(trim_sides(text_crop(page, spec.box, dpi, ink, blank)))
         elif spec.type in ("digits", "my_number"):
             inked = _inked_cells(spec.segments, ink, blank, page, dpi)
             cell_counts[(spec.name, "digits")] = len(inked)

@@ -109,5 +109,7 @@ def spaced_like_name(kana: str, reading: str) -> str | None:
         return None
     if not jaconv.hira2kata(bare).startswith(words[0]):
         return None
-    spaced = f"{bare[: len(words[0])]} {bare[len(words[0]) :]}"
-    return spaced if spaced != kana else None
+    # A long-vowel mark never begins a word: one there is the gap between 氏 and 名 read as ー.
+    given = bare[len(words[0]) :].lstrip("ー")
+    spaced = f"{bare[: len(words[0])]} {given}"
+    return spaced if given and spaced != kana else None

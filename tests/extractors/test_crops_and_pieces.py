@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from extractors.fields.crops import text_crop
+from extractors.fields.crops import text_crop, trim_sides
 from extractors.read import DISAGREEMENT_CONFIDENCE, with_spaces
 from ocr.preprocess import binarize
 from ocr.types import Recognition
@@ -66,3 +66,14 @@ def test_noise_read_at_the_end_of_a_piece_does_not_beat_the_whole() -> None:
     assert with_spaces(whole, [Recognition("ヤマダ", 0.99), Recognition("ヒロシのまた", 0.6)]) == Recognition(
         "ヤマダ ヒロシ", 0.99
     )
+
+
+def test_blank_sides_are_trimmed_but_the_gap_between_words_is_kept() -> None:
+    crop = np.full((20, 300), 255, np.uint8)
+    crop[5:15, 100:110] = 0  # 氏
+    crop[5:15, 150:160] = 0  # 名, after a wide gap
+    crop[3, 280] = 0  # one speck of scanner noise
+    trimmed = trim_sides(crop)
+    assert trimmed.shape == (20, 60 + 2 * 10)  # 氏, the gap and 名, plus half the height each side
+    assert np.array_equal(trimmed[:, 10:70], crop[:, 100:160])
+    assert np.array_equal(trim_sides(np.full((20, 50), 255, np.uint8)), np.full((20, 50), 255, np.uint8))

@@ -60,6 +60,9 @@ def test_missing_or_misplaced_space_follows_the_surname() -> None:
     assert spaced_like_name("イノウエアヤ", "イノウエ サイ") == "イノウエ アヤ"
     assert spaced_like_name("ヤマモ トチヒロ", "ヤマモト センジン") == "ヤマモト チヒロ"
     assert spaced_like_name("やまだひろし", "ヤマダ ヒロシ") == "やまだ ひろし"
+    assert (
+        spaced_like_name("イノウエーリョウスケ", "イノウエ リヨウスケ") == "イノウエ リョウスケ"
+    )  # the gap read as ー
     assert spaced_like_name("イノウエ アヤ", "イノウエ サイ") is None  # already right
     assert spaced_like_name("サトウアヤ", "イノウエ サイ") is None
 
