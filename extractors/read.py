@@ -95,6 +95,13 @@ def with_spaces(whole: Recognition, pieces: list[Recognition]) -> Recognition:
     texts = [p.text.replace(" ", "") for p in pieces]
     if all(texts) and "".join(texts) == squeezed:
         return Recognition(" ".join(texts), min([whole.confidence, *(p.confidence for p in pieces)]))
+    if (
+        all(texts)
+        and len(squeezed) > len("".join(texts))
+        and squeezed.replace("ー", "") == "".join(texts).replace("ー", "")
+    ):
+        # The whole reading took the blank between the words for a long-vowel mark.
+        return Recognition(" ".join(texts), min([whole.confidence, *(p.confidence for p in pieces)]))
     if all(texts) and _dropped_from("".join(texts), squeezed):
         # The whole reading lost characters the pieces have (CTC drops a character it is
         # unsure of, typically the first after a wide gap): the pieces are the better
@@ -180,7 +187,14 @@ def read_fields(
     if crosscheck:
         # Free text is where confident misreadings hide; boxed digits and dates have their own
         # checks (cell counts, check digit, calendar), so the second model reads text only.
-        chosen = [i for i, (_, part) in enumerate(keys) if part == "text" or part.startswith("line")]
+        # A crop the primary model is unsure of sends its field to review anyway: no second read.
+        chosen = [
+            i
+            for i, (_, part) in enumerate(keys)
+            if (part == "text" or part.startswith("line"))
+            and primary[i].text
+            and primary[i].confidence >= REVIEW_THRESHOLD
+        ]
         second = crosscheck.recognize([crops[i] for i in chosen], [alphabets[i] for i in chosen])
         disputed = disagreements([keys[i] for i in chosen], [primary[i] for i in chosen], second)
     recognitions = dict(zip(keys, primary, strict=True))

@@ -62,6 +62,24 @@ class Settled:
 
 
 def settle_kana(kana: str, reading: str) -> Settled | None:
+    """Compare ``kana`` (as read, spaces kept) with the dictionary ``reading`` of its name:
+    the whole name first, then 氏 and 名 each on its own (the dictionary often misses a given
+    name's reading while knowing the surname's). A word whose reading is unknown or another
+    name tells nothing and is left as read; None when no word could be compared."""
+    whole = _settle_letters(kana, reading)
+    if whole is not None:
+        return whole
+    words, readings = kana.split(" "), reading.split(" ")
+    if len(words) != 2 or len(readings) != 2:
+        return None
+    parts = [_settle_letters(word, said) for word, said in zip(words, readings, strict=True)]
+    if not any(parts):
+        return None
+    value = " ".join(part.value if part else word for part, word in zip(parts, words, strict=True))
+    return Settled(value, all(part.agrees for part in parts if part))
+
+
+def _settle_letters(kana: str, reading: str) -> Settled | None:
     """Compare ``kana`` (as read, spaces kept) with the dictionary ``reading`` of its name.
 
     None when they differ in a way the reading cannot settle (another kana, another length,

@@ -17,6 +17,8 @@ class OcrSettings(BaseModel):
     rec_model: str = "PP-OCRv6_small_rec"
     det_model: str = "PP-OCRv6_small_det"
     threads: int = 2
+    #: ONNX Runtime's memory arena (see :class:`ocr.engine.EngineOptions`).
+    memory_arena: bool = True
     dpi: int = 200
     #: A second recognition model read on every crop; disagreement sends the field to review.
     #: Empty string switches the cross-check off.
@@ -80,6 +82,7 @@ class Settings(BaseSettings):
             rec_model=self.ocr.crosscheck_rec_model,
             det_model=self.ocr.det_model,
             threads=self.ocr.threads,
+            memory_arena=self.ocr.memory_arena,
             model_cache_dir=self.data_dir / "models",
         )
 
@@ -89,6 +92,7 @@ class Settings(BaseSettings):
             rec_model=self.ocr.rec_model,
             det_model=self.ocr.det_model,
             threads=self.ocr.threads,
+            memory_arena=self.ocr.memory_arena,
             model_cache_dir=self.data_dir / "models",
         )
 

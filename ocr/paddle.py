@@ -84,6 +84,7 @@ class PaddleEngine:
         self._ort: dict[str, Any] = {
             "intra_op_num_threads": options.threads,
             "inter_op_num_threads": 1,
+            "enable_cpu_mem_arena": options.memory_arena,
         }
         rec_dir = model_dir(options.rec_model, options.model_cache_dir)
         try:

@@ -144,6 +144,8 @@ def split_at_wide_gaps(crop: Image) -> list[Image]:
 
 #: Blank kept beside the writing when a text crop is trimmed, as a share of its height.
 SIDE_MARGIN = 0.5
+#: A pixel this much darker than the crop's paper (median) is ink, for trimming.
+PAPER_CONTRAST = 40
 
 
 def trim_sides(crop: Image) -> Image:
@@ -155,7 +157,10 @@ def trim_sides(crop: Image) -> Image:
     if crop.size == 0:
         return crop
     gray = crop if crop.ndim == 2 else crop.mean(axis=2)
-    inked = np.flatnonzero((gray < 160).sum(axis=0) >= 2)
+    # Ink against this crop's own paper, not a fixed level: a pale pen or the grey edge of a
+    # thin stroke at 200 dpi is far lighter than 160 and must still count as writing.
+    paper = float(np.median(gray))
+    inked = np.flatnonzero((gray < paper - PAPER_CONTRAST).sum(axis=0) >= 2)
     if inked.size == 0:
         return crop
     keep = int(round(crop.shape[0] * SIDE_MARGIN))

@@ -77,3 +77,17 @@ def test_blank_sides_are_trimmed_but_the_gap_between_words_is_kept() -> None:
     assert trimmed.shape == (20, 60 + 2 * 10)  # 氏, the gap and 名, plus half the height each side
     assert np.array_equal(trimmed[:, 10:70], crop[:, 100:160])
     assert np.array_equal(trim_sides(np.full((20, 50), 255, np.uint8)), np.full((20, 50), 255, np.uint8))
+
+
+def test_pale_writing_is_not_trimmed_away() -> None:
+    crop = np.full((20, 300), 245, np.uint8)
+    crop[5:15, 100:110] = 40  # dark
+    crop[5:15, 150:160] = 190  # a pale stroke, lighter than any fixed "ink" level
+    assert trim_sides(crop).shape[1] == 60 + 2 * 10
+
+
+def test_a_gap_read_as_a_long_vowel_mark_is_a_space() -> None:
+    out = with_spaces(
+        Recognition("スズキーケンジ", 0.95), [Recognition("スズキ", 0.99), Recognition("ケンジ", 0.97)]
+    )
+    assert out == Recognition("スズキ ケンジ", 0.95)

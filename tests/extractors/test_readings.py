@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.readings import kana_base, name_reading, settle_kana, spaced_like_name
+from extractors.readings import Settled, kana_base, name_reading, settle_kana, spaced_like_name
 
 
 def test_dictionary_reading_keeps_the_space_between_surname_and_given_name() -> None:
@@ -53,7 +53,8 @@ def test_reading_settles_only_marks_and_size(kana: str, name: str, value: str, a
     ],
 )
 def test_reading_never_changes_a_kana_into_another(kana: str, reading: str) -> None:
-    assert settle_kana(kana, reading) is None
+    settled = settle_kana(kana, reading)
+    assert settled is None or settled.value == kana
 
 
 def test_missing_or_misplaced_space_follows_the_surname() -> None:
@@ -70,3 +71,10 @@ def test_missing_or_misplaced_space_follows_the_surname() -> None:
 def test_hiragana_furigana_is_settled_in_hiragana() -> None:
     settled = settle_kana("いとう しようた", name_reading("伊藤 翔太"))
     assert settled is not None and settled.value == "いとう しょうた"
+
+
+def test_surname_is_settled_even_when_the_given_name_reading_is_unknown() -> None:
+    # 彩 is アヤ here; the dictionary says サイ, so only 松本 can be compared.
+    settled = settle_kana("マッモト アヤ", name_reading("松本 彩"))
+    assert settled == Settled("マツモト アヤ", True)
+    assert settle_kana("サトウ アヤ", name_reading("松本 彩")) is None
