@@ -72,11 +72,25 @@ def settle_kana(kana: str, reading: str) -> Settled | None:
     words, readings = kana.split(" "), reading.split(" ")
     if len(words) != 2 or len(readings) != 2:
         return None
-    parts = [_settle_letters(word, said) for word, said in zip(words, readings, strict=True)]
+    parts = [_settle_word(word, said) for word, said in zip(words, readings, strict=True)]
     if not any(parts):
         return None
     value = " ".join(part.value if part else word for part, word in zip(parts, words, strict=True))
     return Settled(value, all(part.agrees for part in parts if part))
+
+
+def _settle_word(word: str, reading: str) -> Settled | None:
+    """One word (氏 or 名); a ー at its edge that the reading lacks is the gap between the
+    words read as a stroke, and goes."""
+    trimmed = word
+    if not reading.endswith("ー"):
+        trimmed = trimmed.rstrip("ー")
+    if not reading.startswith("ー"):
+        trimmed = trimmed.lstrip("ー")
+    settled = _settle_letters(trimmed, reading) if trimmed else None
+    if settled is not None and trimmed != word:
+        return Settled(settled.value, settled.agrees)
+    return settled
 
 
 def _settle_letters(kana: str, reading: str) -> Settled | None:
@@ -95,13 +109,20 @@ def _settle_letters(kana: str, reading: str) -> Settled | None:
         return None
     out = list(kana)
     agrees = True
+    others = 0
     for index, wanted in zip(letters, spelled, strict=True):
         written = kana[index]
         have = jaconv.hira2kata(written)  # フリガナ written in hiragana is compared as katakana
         if have == wanted:
             continue
         if kana_base(have) != kana_base(wanted):
-            return None
+            # Another kana. One among three or more that match is likelier a misread (イナロウ
+            # for イチロウ) than another reading of the name: doubted, not changed.
+            others += 1
+            if others > 1 or len(spelled) < 3:
+                return None
+            agrees = False
+            continue
         word_start = index == 0 or kana[index - 1] == " "
         size_only = have.translate(_SMALL_TO_LARGE) == wanted.translate(_SMALL_TO_LARGE)
         if size_only or word_start:  # size only, or voicing at a word's start

@@ -78,3 +78,8 @@ def test_surname_is_settled_even_when_the_given_name_reading_is_unknown() -> Non
     settled = settle_kana("マッモト アヤ", name_reading("松本 彩"))
     assert settled == Settled("マツモト アヤ", True)
     assert settle_kana("サトウ アヤ", name_reading("松本 彩")) is None
+
+
+def test_one_kana_off_the_reading_is_doubted_and_a_stray_long_vowel_mark_goes() -> None:
+    assert settle_kana("スズキ イナロウ", name_reading("鈴木 一郎")) == Settled("スズキ イナロウ", False)
+    assert settle_kana("イノウエー ダイスケ", name_reading("井上 大輔")) == Settled("イノウエ ダイスケ", True)
