@@ -32,7 +32,8 @@ class Identified:
 
 
 def _normalise_title(text: str) -> str:
-    return re.sub(r"[\s　]", "", nfkc(text)).replace("健康保険", "")
+    # Middle dots come back as any of ・·･‧; the society's name before the title is not needed.
+    return re.sub(r"[\s　・·･‧]", "", nfkc(text)).replace("健康保険", "")
 
 
 def match_footer(text: str, templates: Sequence[Template]) -> Template | None:
@@ -53,11 +54,18 @@ def match_title(text: str, templates: Sequence[Template]) -> Template | None:
     wanted = _normalise_title(text)
     if not wanted:
         return None
-    scored = [
-        (difflib.SequenceMatcher(None, wanted, _normalise_title(t.title)).ratio(), t) for t in templates
-    ]
+    # How much of each printed title is found in the reading, in order: extra words read
+    # around it (a misread society name, a stamp) do not count against it.
+    scored = [(_found_share(_normalise_title(t.title), wanted), t) for t in templates]
     score, best = max(scored, key=lambda item: item[0])
     return best if score >= _TITLE_MATCH else None
+
+
+def _found_share(title: str, text: str) -> float:
+    if not title:
+        return 0.0
+    blocks = difflib.SequenceMatcher(None, title, text, autojunk=False).get_matching_blocks()
+    return sum(block.size for block in blocks) / len(title)
 
 
 def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi: int) -> Identified | None:
@@ -75,6 +83,30 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
                 # Marks cut off or covered: align on the printed structure of this form instead.
                 aligned, marks = refine_to_reference(aligned, blank_page(template.blank_pdf, dpi))
             return Identified(template, rotation, aligned, marks, footer.text)
+    return _identify_by_structure(page, templates, engine, dpi)
+
+
+def _identify_by_structure(
+    page: Image, templates: Sequence[Template], engine: OcrEngine, dpi: int
+) -> Identified | None:
+    """Last resort for a page whose marks are cut off and whose footer and title were not
+    where a rough fit put them: align it on each blank form's printed structure in turn
+    (ECC), then read the footer and title again. Slower, and only for such pages."""
+    reference = templates[0]
+    for rotation in orientation_candidates(page)[:2]:  # upright or upside down: how forms are fed
+        coarse, marks = align(rotate(page, rotation), reference.canvas, dpi)
+        if marks:
+            continue  # marks were found for this way up and nothing matched: not this way
+        for candidate in templates:
+            aligned, converged = refine_to_reference(coarse, blank_page(candidate.blank_pdf, dpi))
+            if not converged:
+                continue
+            footer, title = engine.recognize(
+                [text_crop(aligned, reference.footer_box, dpi), text_crop(aligned, reference.title_box, dpi)]
+            )
+            template = match_footer(footer.text, templates) or match_title(title.text, templates)
+            if template is not None and template.form_id == candidate.form_id:
+                return Identified(template, rotation, aligned, False, footer.text)
     return None
 
 

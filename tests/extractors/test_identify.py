@@ -44,3 +44,25 @@ def test_blank_forms_are_identified_in_any_orientation(
 @pytest.mark.ocr
 def test_blank_page_is_not_a_form(engine: OcrEngine) -> None:
     assert identify(np.full((2339, 1654), 255, np.uint8), load_templates(), engine, 200) is None
+
+
+def test_title_match_ignores_what_is_read_around_the_title() -> None:
+    templates = load_templates()
+    # The society's name misread before the title, and another middle dot.
+    assert match_title("健唐保 住所·氏名変更届", templates).form_id == "jusho_shimei_henko"  # type: ignore[union-attr]
+    assert match_title("資格確認書滅失届", templates).form_id == "messhitsu"  # type: ignore[union-attr]
+
+
+@pytest.mark.ocr
+def test_page_with_cut_off_marks_shifted_and_upside_down_is_identified_by_its_structure(
+    engine: OcrEngine,
+) -> None:
+    page = rasterize(blank_pdf("jusho_shimei_henko"), "pdf", RasterLimits(dpi=200))[0]
+    shifted = np.full_like(page, 255)
+    shifted[45:, 60:] = page[:-45, :-60]  # the scanner fed it crooked: marks off the edge
+    shifted[:, -70:] = 255
+    shifted[:120, :] = 255  # the top-left mark gone with the top strip
+    found = identify(rotate(shifted, 180), load_templates(), engine, 200)
+    assert found is not None
+    assert found.template.form_id == "jusho_shimei_henko"
+    assert not found.marks_found
