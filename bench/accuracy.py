@@ -1,7 +1,7 @@
 """Accuracy benchmark: generated, scanned forms that no test was tuned on (own seed).
 
     python -m bench.accuracy [--forms 48] [--seed 4242] [--broken-share 0.25] [--no-crosscheck]
-                             [--hands dev|held-out] [--show-errors]
+                             [--hands dev|held-out] [--seals 0.3] [--show-errors]
 
 Prints form identification, field exact match overall and per value type, tick/choice
 accuracy, the auto-accept error rate (wrong among fields not sent to review), the review
@@ -40,6 +40,9 @@ def main() -> None:
     parser.add_argument(
         "--hands", choices=["dev", "held-out"], default="dev", help="handwriting fonts of the scans"
     )
+    parser.add_argument(
+        "--seals", type=float, default=0.3, help="share of forms with a red seal over an employer field"
+    )
     parser.add_argument("--show-errors", action="store_true", help="print every wrong field")
     args = parser.parse_args()
 
@@ -60,6 +63,7 @@ def main() -> None:
             today=date(2026, 11, 1),
             broken_share=args.broken_share,
             hands=args.hands,
+            seals=args.seals,
         )
 
         identified = per_type_total = 0
@@ -109,7 +113,7 @@ def main() -> None:
 
     n = len(scans)
     print(
-        f"Accuracy benchmark: {n} generated scans (seed {args.seed}; 200/300 dpi, grey/colour/1-bit, skew, noise, ~20 % upside down),"
+        f"Accuracy benchmark: {n} generated scans (seed {args.seed}, {args.hands} hands, {100 * args.seals:.0f} % sealed; 200/300 dpi, grey/colour/1-bit, skew, noise, ~20 % upside down),"
         f" cross-check {'off' if args.no_crosscheck else 'PP-OCRv5_mobile'}"
     )
     print(f"{'metric':<44}{'value':>12}")

@@ -43,6 +43,9 @@ class RasterLimits:
     max_pages: int = 50
     max_pixels: int = 60_000_000  # per page, after rendering
     dpi: int = 200
+    #: Red drop-out: colour pages become grey through their red channel, in which red seals
+    #: (事業主印, 社判, 受付印) are as light as the paper while black and blue writing stay dark.
+    red_dropout: bool = True
 
 
 def count_pages(data: bytes, kind: str) -> int:
@@ -99,12 +102,21 @@ def _rasterize_pdf(data: bytes, limits: RasterLimits) -> list[Image]:
                     "too_large",
                     f"ページが大きすぎます（{width:.0f}×{height:.0f} pt）。A4 で提出してください。",
                 )
-            bitmap = page.render(scale=scale, grayscale=True)
-            array = np.asarray(bitmap.to_pil().convert("L"), dtype=np.uint8)
+            bitmap = page.render(scale=scale, grayscale=not limits.red_dropout)
+            array = to_gray(bitmap.to_pil(), limits.red_dropout)
             pages.append(np.ascontiguousarray(array))
         return pages
     finally:
         pdf.close()
+
+
+def to_gray(image: PILImage.Image, red_dropout: bool) -> Image:
+    """One grey page: the red channel of a colour image with ``red_dropout`` (seals vanish,
+    writing stays), the luminance otherwise; 1-bit and grey images as they are."""
+    if red_dropout and image.mode not in ("1", "L", "LA", "I", "I;16", "F"):
+        red = image.convert("RGB").getchannel("R")
+        return np.ascontiguousarray(np.asarray(red, dtype=np.uint8))
+    return np.ascontiguousarray(np.asarray(image.convert("L"), dtype=np.uint8))
 
 
 def _open_image(data: bytes) -> PILImage.Image:
@@ -130,7 +142,7 @@ def _rasterize_image(data: bytes, limits: RasterLimits) -> list[Image]:
             width, height = frame.size  # header values: nothing decoded yet
             if width * height > limits.max_pixels:
                 raise RasterError("too_large", f"画像が大きすぎます（{width}×{height} 画素）。")
-            pages.append(np.ascontiguousarray(np.asarray(frame.convert("L"), dtype=np.uint8)))
+            pages.append(to_gray(frame, limits.red_dropout))
     except RasterError:
         raise
     except Exception as exc:  # truncated or corrupt image data

@@ -67,3 +67,28 @@ def test_page_cap() -> None:
     with pytest.raises(RasterError) as caught:
         rasterize(buffer.getvalue(), "tiff", RasterLimits(max_pages=3))
     assert caught.value.code == "too_many_pages"
+
+
+def test_red_seals_drop_out_of_colour_pages_and_writing_stays() -> None:
+    from PIL import Image as PILImage
+
+    from ocr.raster import to_gray
+
+    page = PILImage.new("RGB", (60, 20), (250, 250, 245))
+    page.paste((210, 40, 50), (0, 0, 20, 20))  # a seal's red
+    page.paste((25, 35, 120), (20, 0, 40, 20))  # blue ballpoint
+    page.paste((20, 20, 25), (40, 0, 60, 20))  # black ink
+    gray = to_gray(page, red_dropout=True)
+    assert gray[10, 10] > 200  # the seal is paper now
+    assert gray[10, 30] < 60 and gray[10, 50] < 60  # the writing is not
+    assert to_gray(page, red_dropout=False)[10, 10] < 120  # without drop-out the seal is ink
+
+
+def test_red_dropout_leaves_grey_and_one_bit_pages_alone() -> None:
+    from PIL import Image as PILImage
+
+    from ocr.raster import to_gray
+
+    grey = PILImage.new("L", (4, 4), 90)
+    assert (to_gray(grey, red_dropout=True) == 90).all()
+    assert (to_gray(grey.convert("1", dither=PILImage.Dither.NONE), red_dropout=True) == 0).all()
