@@ -53,8 +53,10 @@ def _rss_peaks(parent: int) -> list[float]:
     return peaks
 
 
-def run_once(scans: list[Path], workers: int, root: Path) -> dict[str, Any]:
-    data = root / f"var-{workers}"
+def run_once(scans: list[Path], workers: int, root: Path, paced: float = 0.0) -> dict[str, Any]:
+    """One `kakunin run` with ``workers`` workers; the scans dropped all at once (a burst)
+    or, with ``paced`` pages per minute, one by one at that rate (latency when not backlogged)."""
+    data = root / f"var-{workers}-{paced:g}"
     data.mkdir()
     (data / ".samples-fed").write_text("0\n")
     port, redis_port = _free_port(), _free_port()
@@ -89,6 +91,8 @@ def run_once(scans: list[Path], workers: int, root: Path) -> dict[str, Any]:
             shutil.copyfile(scan, tmp)
             os.replace(tmp, hotfolder / scan.name)
             dropped[scan.name] = time.time()
+            if paced:
+                time.sleep(60.0 / paced)
         engine = create_engine(f"sqlite:///{data / 'kakunin.sqlite3'}")
         rows: list[Any] = []
         deadline = time.time() + 60 + 20 * len(scans)
@@ -141,11 +145,15 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=40)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seed", type=int, default=777)
+    parser.add_argument(
+        "--paced", type=float, default=30.0, help="also feed one page at a time at this rate (pages/min); 0: skip"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         scans = generate(root / "scans", args.pages, args.seed, today=date(2026, 11, 1))
         results = [run_once(scans, workers, root) for workers in args.workers]
+        paced = run_once(scans[: max(10, len(scans) // 3)], max(args.workers), root, args.paced) if args.paced else None
     print(
         f"Throughput: {args.pages} generated scans (PDF/TIFF/PNG/JPEG, 200/300 dpi) dropped at once into the hotfolder of `kakunin run`; "
         f"{os.cpu_count()} cores; cross-check {os.environ.get('KAKUNIN_OCR__CROSSCHECK_REC_MODEL', 'PP-OCRv5_mobile_rec') or 'off'}"
@@ -158,6 +166,11 @@ def main() -> None:
         print(
             f"{r['workers']:>7} {r['pages']:>4}/{r['of']:<4} {r['ppm']:>10.1f} {r['p50']:>7.1f} {r['p95']:>7.1f} {s['rasterize']:>10.2f} "
             f"{s['identify']:>9.2f} {s['read']:>7.2f} {s['job']:>7.2f} {r['rss']:>12.0f}"
+        )
+    if paced:
+        print(
+            f"paced at {args.paced:g} pages/min with {paced['workers']} worker(s), not backlogged: {paced['pages']} pages, "
+            f"latency p50 {paced['p50']:.1f} s, p95 {paced['p95']:.1f} s (stable file → review task, incl. the hotfolder's stability wait)"
         )
     best = max(results, key=lambda r: r["ppm"])
     print(
