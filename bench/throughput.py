@@ -146,14 +146,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seed", type=int, default=777)
     parser.add_argument(
-        "--paced", type=float, default=30.0, help="also feed one page at a time at this rate (pages/min); 0: skip"
+        "--paced",
+        type=float,
+        default=30.0,
+        help="also feed one page at a time at this rate (pages/min); 0: skip",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         scans = generate(root / "scans", args.pages, args.seed, today=date(2026, 11, 1))
         results = [run_once(scans, workers, root) for workers in args.workers]
-        paced = run_once(scans[: max(10, len(scans) // 3)], max(args.workers), root, args.paced) if args.paced else None
+        paced = (
+            run_once(scans[: max(10, len(scans) // 3)], max(args.workers), root, args.paced)
+            if args.paced
+            else None
+        )
     print(
         f"Throughput: {args.pages} generated scans (PDF/TIFF/PNG/JPEG, 200/300 dpi) dropped at once into the hotfolder of `kakunin run`; "
         f"{os.cpu_count()} cores; cross-check {os.environ.get('KAKUNIN_OCR__CROSSCHECK_REC_MODEL', 'PP-OCRv5_mobile_rec') or 'off'}"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from extractors.fields import ink as inkmod
-from extractors.fields.crops import cell_crop, cells, split_at_wide_gaps, strip, text_crop, trim_sides
+from extractors.fields.crops import cell_crop, cells, strip, text_crop, trim_sides, wide_gaps
 from extractors.forms import check_form
 from extractors.identify import blank_page
 from extractors.model import FieldReading, FieldValue, Finding
@@ -85,53 +85,32 @@ def _inked_cells(
     return crops
 
 
-def with_spaces(whole: Recognition, pieces: list[Recognition]) -> Recognition:
-    """Put the word spaces back where the pieces, read apart, agree with the whole reading.
+#: What the recogniser may write for the blank between two words.
+_GAP_MARKS = set("ー-‐－一~〜 ")
 
-    Each gap is checked on its own: the text before it must be what the pieces before it
-    read (or the text after it what the pieces after it read).
-    """
-    squeezed = whole.text.replace(" ", "")
-    texts = [p.text.replace(" ", "") for p in pieces]
-    if all(texts) and "".join(texts) == squeezed:
-        return Recognition(" ".join(texts), min([whole.confidence, *(p.confidence for p in pieces)]))
-    if (
-        all(texts)
-        and len(squeezed) > len("".join(texts))
-        and squeezed.replace("ー", "") == "".join(texts).replace("ー", "")
-    ):
-        # The whole reading took the blank between the words for a long-vowel mark.
-        return Recognition(" ".join(texts), min([whole.confidence, *(p.confidence for p in pieces)]))
-    if all(texts) and _dropped_from("".join(texts), squeezed):
-        # The whole reading lost characters the pieces have (CTC drops a character it is
-        # unsure of, typically the first after a wide gap): the pieces are the better
-        # reading, but two readings disagree, so a person confirms it.
-        return Recognition(" ".join(texts), min([DISAGREEMENT_CONFIDENCE, *(p.confidence for p in pieces)]))
-    cuts = []
-    for gap in range(1, len(texts)):
-        before, after = "".join(texts[:gap]), "".join(texts[gap:])
-        if before and squeezed.startswith(before) and len(before) < len(squeezed):
-            cuts.append(len(before))
-        elif after and squeezed.endswith(after) and len(after) < len(squeezed):
-            cuts.append(len(squeezed) - len(after))
-    if not cuts:
+
+def spaced_by_gaps(whole: Recognition, gaps: list[tuple[int, int]]) -> Recognition:
+    """Put the word spaces back (the recogniser drops them) at the blank gaps seen in the
+    crop, using where each character was read; a long-vowel mark or dash read *inside* a gap
+    is the gap itself and goes. Without character positions the reading is left as it is."""
+    text = whole.text.replace(" ", "")
+    xs = [x for x, char in zip(whole.positions, whole.text, strict=False) if char != " "]
+    if not gaps or not text or len(xs) != len(text):
         return whole
-    out, last = [], 0
-    for cut in sorted(set(cuts)):
-        out.append(squeezed[last:cut])
-        last = cut
-    out.append(squeezed[last:])
-    return Recognition(" ".join(out), whole.confidence)
-
-
-def _dropped_from(longer: str, shorter: str) -> bool:
-    """True when ``shorter`` is ``longer`` with some characters left out (in order) between
-    the same first and last character: characters only at an end are more likely noise read
-    in a piece's blank margin than writing the whole reading missed."""
-    if len(shorter) >= len(longer) or not shorter or shorter[0] != longer[0] or shorter[-1] != longer[-1]:
-        return False
-    rest = iter(longer)
-    return all(char in rest for char in shorter)
+    out: list[str] = []
+    placed: list[float] = []
+    pending = sorted(gaps)
+    for char, x in zip(text, xs, strict=True):
+        if any(start <= x < end for start, end in pending) and char in _GAP_MARKS:
+            continue
+        while pending and x >= (pending[0][0] + pending[0][1]) / 2:
+            pending.pop(0)
+            if out and out[-1] != " ":
+                out.append(" ")
+                placed.append(x)
+        out.append(char)
+        placed.append(x)
+    return Recognition("".join(out).strip(), whole.confidence, tuple(placed))
 
 
 def _finding(name: str, code: str) -> Finding:
@@ -198,10 +177,9 @@ def read_fields(
         second = crosscheck.recognize([crops[i] for i in chosen], [alphabets[i] for i in chosen])
         disputed = disagreements([keys[i] for i in chosen], [primary[i] for i in chosen], second)
     recognitions = dict(zip(keys, primary, strict=True))
+    for name, gaps in plan.gaps.items():
+        recognitions[(name, "text")] = spaced_by_gaps(recognitions[(name, "text")], gaps)
     for (name, part), count in cell_counts.items():
-        if part == "pieces" and count:
-            pieces = [recognitions[(name, f"piece{i}")] for i in range(count)]
-            recognitions[(name, "text")] = with_spaces(recognitions[(name, "text")], pieces)
         if part == "lines":  # ruled lines of one text: written as one running text
             lines = [recognitions[(name, f"line{i}")] for i in range(count)]
             used = [line for line in lines if line.text]
@@ -288,6 +266,8 @@ class CropPlan:
     keys: list[tuple[str, str]]
     crops: list[Image]
     cell_counts: dict[tuple[str, str], int]
+    #: Blank gaps (crop columns) where a word space may be, per spaced text field.
+    gaps: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     def alphabets(self, template: Template) -> list[str | None]:
         """The alphabet each crop is read in: kana for フリガナ, digits for boxed numbers and
@@ -313,6 +293,7 @@ def plan_crops(
     keys: list[tuple[str, str]] = []
     crops: list[Image] = []
     cell_counts: dict[tuple[str, str], int] = {}
+    gaps: dict[str, list[tuple[int, int]]] = {}
     for spec in template.fields:
         if spec.type in ("text", "katakana") and spec.box and spec.more_lines:
             for index, line in enumerate((spec.box, *spec.more_lines)):
@@ -323,11 +304,8 @@ def plan_crops(
             whole = trim_sides(text_crop(page, spec.box, dpi, ink, blank))
             keys.append((spec.name, "text"))
             crops.append(whole)
-            pieces = split_at_wide_gaps(whole) if spec.spaced else []
-            cell_counts[(spec.name, "pieces")] = len(pieces)
-            for index, piece in enumerate(pieces):
-                keys.append((spec.name, f"piece{index}"))
-                crops.append(piece)
+            if spec.spaced:
+                gaps[spec.name] = wide_gaps(whole)
         elif spec.type in ("phone", "amount") and spec.box:
             keys.append((spec.name, "text"))
             crops.append(trim_sides(text_crop(page, spec.box, dpi, ink, blank)))
@@ -342,7 +320,7 @@ def plan_crops(
                 cell_counts[(spec.name, part)] = len(inked)
                 keys.append((spec.name, part))
                 crops.append(strip(inked))
-    return CropPlan(keys, crops, cell_counts)
+    return CropPlan(keys, crops, cell_counts, gaps)
 
 
 def _value_of(

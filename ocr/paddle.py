@@ -30,6 +30,9 @@ _BLANK_INK_PIXELS = 12
 #: edge is read worse (measured on small フリガナ rows and on words cut apart at a space).
 _PAD = 0.3
 _BATCH = 16
+#: PaddleX's recognition input: height 48, width at least 320 (rec_image_shape [3, 48, 320]).
+_REC_HEIGHT = 48
+_REC_MIN_RATIO = 320 / 48
 
 
 def _to_bgr(image: Image) -> Image:
@@ -54,21 +57,35 @@ def _padded(crop: Image) -> Image:
     )
 
 
-class _MaskedDecode:
-    """PaddleX's CTC label decoder with an optional alphabet: the per-step probabilities of
-    characters outside it are zeroed before the best path is taken. The score stays the
-    model's own probability of what is kept, so a forced choice comes out unconfident."""
+class _CtcDecode:
+    """Best-path CTC decoding of the recogniser's output, in place of PaddleX's decoder: the
+    same text and score, plus two things it does not give. With ``mask`` set, characters
+    outside an alphabet are zeroed before the best path is taken (the score stays the model's
+    own probability of what is kept, so a forced choice comes out unconfident). And the time
+    step of every character is recorded per batch, for its position in the crop."""
 
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self.character: list[str] = list(inner.character)
+    def __init__(self, character: list[str]) -> None:
+        self.character = character
         self.mask: npt.NDArray[np.float32] | None = None
+        #: (time steps, [steps of each emitted character] per image) for each batch decoded.
+        self.batches: list[tuple[int, list[npt.NDArray[np.intp]]]] = []
 
-    def __call__(self, pred: Any, **kwargs: Any) -> Any:
+    def __call__(self, pred: Any, **_: Any) -> tuple[list[str], list[float]]:
+        probs = np.asarray(pred[0], dtype=np.float32)
         if self.mask is not None:
-            probs = np.asarray(pred[0], dtype=np.float32)
-            pred = [probs * self.mask]
-        return self._inner(pred, **kwargs)
+            probs = probs * self.mask
+        best = probs.argmax(axis=-1)
+        best_prob = np.take_along_axis(probs, best[..., None], axis=-1)[..., 0]
+        texts, scores, steps = [], [], []
+        for row, row_prob in zip(best, best_prob, strict=True):
+            keep = row != 0  # index 0 is CTC's blank
+            keep[1:] &= row[1:] != row[:-1]  # a character held over several steps is one
+            kept = np.flatnonzero(keep)
+            texts.append("".join(self.character[i] for i in row[kept]))
+            scores.append(float(row_prob[kept].mean()) if kept.size else 0.0)
+            steps.append(kept)
+        self.batches.append((int(best.shape[1]), steps))
+        return texts, scores
 
 
 class PaddleEngine:
@@ -97,9 +114,9 @@ class PaddleEngine:
             )
         except Exception as exc:
             raise OcrEngineError(f"could not load {options.rec_model}: {exc}") from exc
-        # The model's CTC decoder, wrapped so that a call can restrict it to an alphabet.
+        # Our own CTC decoder in place of PaddleX's: alphabets and character positions.
         predictor = self._rec.paddlex_predictor
-        self._decode = _MaskedDecode(predictor.post_op)
+        self._decode = _CtcDecode(list(predictor.post_op.character))
         predictor.post_op = self._decode
         self._masks: dict[str, npt.NDArray[np.float32]] = {}
         self._page: Any = None  # full-page pipeline, built on first read_page
@@ -136,18 +153,43 @@ class PaddleEngine:
         # gap between 氏 and 名 as ー, so crops keep the box's white space.)
         order = sorted(range(len(inputs)), key=lambda i: inputs[i].shape[1] / max(inputs[i].shape[0], 1))
         self._decode.mask = self._mask(alphabet)
+        self._decode.batches = []
         try:
-            outputs = self._rec.predict([inputs[i] for i in order], batch_size=_BATCH)
+            outputs = list(self._rec.predict([inputs[i] for i in order], batch_size=_BATCH))
         except Exception as exc:
             raise OcrEngineError(f"recognition failed: {exc}") from exc
         finally:
             self._decode.mask = None
+        positions = self._positions([inputs[i] for i in order], [crops[i] for i in order])
         results: list[Recognition] = [Recognition("", 0.0)] * len(crops)
-        for index, output in zip(order, outputs, strict=True):
-            text = str(output["rec_text"]).strip()
+        for index, output, xs in zip(order, outputs, positions, strict=True):
+            raw = str(output["rec_text"])
+            text = raw.strip()
             score = float(output["rec_score"]) if text else 0.0
-            results[index] = Recognition(text, min(max(score, 0.0), 1.0))
+            lead = len(raw) - len(raw.lstrip())
+            placed = tuple(xs[lead : lead + len(text)]) if len(xs) == len(raw) else ()
+            results[index] = Recognition(text, min(max(score, 0.0), 1.0), placed)
         return results
+
+    def _positions(self, inputs: list[Image], crops: list[Image]) -> list[list[float]]:
+        """x (crop pixels) of each decoded character: the centre of its CTC time step, mapped
+        back through PaddleX's resize (height 48, width padded to at least 320 and to the
+        batch's widest) and our paper margin."""
+        out: list[list[float]] = []
+        if len(self._decode.batches) * _BATCH < len(inputs):
+            return [[] for _ in inputs]  # batched differently than expected: no positions
+        for number, (steps_total, steps) in enumerate(self._decode.batches):
+            batch = inputs[number * _BATCH : (number + 1) * _BATCH]
+            width = max(
+                int(_REC_HEIGHT * max(_REC_MIN_RATIO, image.shape[1] / image.shape[0])) for image in batch
+            )
+            for image, crop, kept in zip(
+                batch, crops[number * _BATCH : (number + 1) * _BATCH], steps, strict=True
+            ):
+                to_input = image.shape[0] / _REC_HEIGHT
+                margin = (image.shape[0] - crop.shape[0]) / 2
+                out.append([(float(t) + 0.5) * width / steps_total * to_input - margin for t in kept])
+        return out
 
     def _mask(self, alphabet: str | None) -> npt.NDArray[np.float32] | None:
         if alphabet is None:

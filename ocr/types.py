@@ -35,6 +35,9 @@ class Recognition:
 
     text: str
     confidence: float
+    #: x of each character of ``text`` in crop pixels, where the engine knows it (CTC time
+    #: steps); () otherwise. Lets a caller put back word spaces at the blank gaps it sees.
+    positions: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

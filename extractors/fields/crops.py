@@ -109,13 +109,9 @@ WORD_GAP = 0.5
 MAX_SPACES = 2
 
 
-def split_at_wide_gaps(crop: Image) -> list[Image]:
-    """The crop cut at its widest blank column runs (widest first, at most ``MAX_SPACES``)
-    when they are wide enough to be spaces; [] when there is none.
-
-    Callers read the pieces and the whole: when the pieces read the same as the whole, the
-    spaces between words (which the recogniser drops) are known to be there.
-    """
+def wide_gaps(crop: Image) -> list[tuple[int, int]]:
+    """The crop's widest blank column runs (first and last+1 column, left to right; at most
+    ``MAX_SPACES``) that are wide enough to be spaces between words; [] when there is none."""
     if crop.size == 0:
         return []
     ink = crop < 128
@@ -132,14 +128,7 @@ def split_at_wide_gaps(crop: Image) -> list[Image]:
     # and not much narrower than the widest gap (a second space is as wide as the first).
     floor = max(WORD_GAP * height, 2.0 * typical, 0.7 * widest)
     order = [int(i) for i in np.argsort(-steps)[:MAX_SPACES] if steps[i] - 1 >= floor]
-    if not order:
-        return []
-    pieces, left = [], 0
-    for index in sorted(order):
-        pieces.append(crop[:, left : int(inked[index]) + 2])
-        left = int(inked[index + 1]) - 1
-    pieces.append(crop[:, left:])
-    return [np.ascontiguousarray(p) for p in pieces]
+    return [(int(inked[i]) + 1, int(inked[i + 1])) for i in sorted(order)]
 
 
 #: Blank kept beside the writing when a text crop is trimmed, as a share of its height.

@@ -1,12 +1,12 @@
-"""Text crops that take in writing running over the box, and word pieces that the whole
-reading may have lost characters of."""
+"""Text crops that take in writing running over the box, trimmed to the writing, and word
+spaces put back at the gaps between the characters read."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from extractors.fields.crops import text_crop, trim_sides
-from extractors.read import DISAGREEMENT_CONFIDENCE, with_spaces
+from extractors.read import spaced_by_gaps
 from ocr.preprocess import binarize
 from ocr.types import Recognition
 
@@ -45,27 +45,19 @@ def test_a_crop_without_overflow_is_the_inside_of_the_box() -> None:
     assert np.array_equal(inside, grown)
 
 
-def test_pieces_that_agree_with_the_whole_put_the_spaces_back() -> None:
-    out = with_spaces(
-        Recognition("カトウイチロウ", 0.95), [Recognition("カトウ", 0.99), Recognition("イチロウ", 0.93)]
-    )
-    assert out == Recognition("カトウ イチロウ", 0.93)
+def test_spaces_go_back_at_the_gaps_between_the_characters_read() -> None:
+    whole = Recognition("カトウイチロウ", 0.95, (10.0, 30.0, 50.0, 120.0, 140.0, 160.0, 180.0))
+    assert spaced_by_gaps(whole, [(65, 105)]).text == "カトウ イチロウ"
+    assert spaced_by_gaps(whole, []).text == "カトウイチロウ"
+    assert (
+        spaced_by_gaps(Recognition("カトウイチロウ", 0.95), [(65, 105)]).text == "カトウイチロウ"
+    )  # no positions
 
 
-def test_pieces_win_when_the_whole_lost_a_character_but_a_person_confirms() -> None:
-    out = with_spaces(
-        Recognition("カトウチロウ", 0.91), [Recognition("カトウ", 0.99), Recognition("イチロウ", 0.88)]
-    )
-    assert out.text == "カトウ イチロウ"
-    assert out.confidence <= DISAGREEMENT_CONFIDENCE
-
-
-def test_noise_read_at_the_end_of_a_piece_does_not_beat_the_whole() -> None:
-    whole = Recognition("ヤマダヒロシ", 0.99)
-    # The gap is still known from the first piece, which agrees with the whole.
-    assert with_spaces(whole, [Recognition("ヤマダ", 0.99), Recognition("ヒロシのまた", 0.6)]) == Recognition(
-        "ヤマダ ヒロシ", 0.99
-    )
+def test_two_gaps_two_spaces_and_a_gap_read_as_a_stroke_goes() -> None:
+    whole = Recognition("代表取締役ー森健一", 0.9, (10, 30, 50, 70, 90, 130, 170, 210, 230))
+    assert spaced_by_gaps(whole, [(105, 155), (185, 200)]).text == "代表取締役 森 健一"
+    assert spaced_by_gaps(whole, [(105, 155), (185, 200)]).confidence == 0.9
 
 
 def test_blank_sides_are_trimmed_but_the_gap_between_words_is_kept() -> None:
@@ -84,10 +76,3 @@ def test_pale_writing_is_not_trimmed_away() -> None:
     crop[5:15, 100:110] = 40  # dark
     crop[5:15, 150:160] = 190  # a pale stroke, lighter than any fixed "ink" level
     assert trim_sides(crop).shape[1] == 60 + 2 * 10
-
-
-def test_a_gap_read_as_a_long_vowel_mark_is_a_space() -> None:
-    out = with_spaces(
-        Recognition("スズキーケンジ", 0.95), [Recognition("スズキ", 0.99), Recognition("ケンジ", 0.97)]
-    )
-    assert out == Recognition("スズキ ケンジ", 0.95)

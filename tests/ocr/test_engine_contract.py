@@ -69,6 +69,16 @@ def test_alphabets_restrict_each_crop_and_keep_the_order(any_engine: OcrEngine) 
     assert results[3].confidence < any_engine.recognize([crops[3]])[0].confidence
 
 
+def test_characters_come_with_their_place_in_the_crop(any_engine: OcrEngine) -> None:
+    crop = text_image("カトウ\u3000\u3000\u3000イチロウ")
+    [result] = any_engine.recognize([crop], ["kana"])
+    assert result.text == "カトウイチロウ"
+    xs = result.positions
+    assert len(xs) == len(result.text) and list(xs) == sorted(xs)
+    assert xs[0] >= 0 and xs[-1] <= crop.shape[1]
+    assert xs[3] - xs[2] > 2.5 * (xs[2] - xs[1])  # the blank between ウ and イ is where it was written
+
+
 def test_one_alphabet_per_crop_is_required(any_engine: OcrEngine) -> None:
     with pytest.raises(ValueError):
         any_engine.recognize([text_image("12")], ["digits", "kana"])
