@@ -113,6 +113,21 @@ def spaced_by_gaps(whole: Recognition, gaps: list[tuple[int, int]]) -> Recogniti
     return Recognition("".join(out).strip(), whole.confidence, tuple(placed))
 
 
+def judged(
+    codes: list[str], empty: bool, inked: bool, confidence: float, required: bool, scanned: bool
+) -> list[str]:
+    """The finding codes of one field. A required field with nothing written is ``required``.
+    A value that fails its check, or could not be made into a value at all, *and* was read
+    without confidence is more likely misread than miswritten: it is ``illegible`` (a person
+    reads the original) rather than an error blamed on the applicant."""
+    unsure = (
+        scanned and confidence < REVIEW_THRESHOLD and (bool(set(codes) & UNSURE_CODES) or (empty and inked))
+    )
+    if unsure:
+        return [code for code in codes if code not in UNSURE_CODES] + ["illegible"]
+    return codes + (["required"] if empty and required else [])
+
+
 def _finding(name: str, code: str) -> Finding:
     return Finding(name, code, MESSAGES[code])
 
@@ -137,8 +152,12 @@ def disagreements(
     }
 
 
-#: Findings that report the applicant's lateness, not a doubtful value.
-WARNINGS = {"late_notification"}
+#: Findings that do not say the applicant made a mistake: lateness (processed all the same)
+#: and a value the scan does not let us read with confidence (a person reads the original).
+WARNINGS = {"late_notification", "illegible"}
+#: Value checks that, on an unconfident reading, become ``illegible``: their failure then
+#: says more about the reading than the writing. (A digit-count failure is its own evidence.)
+UNSURE_CODES = {"phone", "amount", "katakana", "date_invalid", "number_leading_zero"}
 #: A field the two models read differently is never trusted more than this.
 DISAGREEMENT_CONFIDENCE = 0.5
 
@@ -206,8 +225,7 @@ def finish(
     findings: list[Finding] = []
     for spec in template.fields:
         value, confidence, raw, codes = _value_of(spec, recognitions, cell_counts, score, today)
-        if value is None and spec.required:
-            codes.append("required")
+        codes = judged(codes, value is None, bool(raw.strip()), confidence, spec.required, scanned)
         findings += [_finding(spec.name, code) for code in codes]
         if spec.name in disputed:
             confidence = min(confidence, DISAGREEMENT_CONFIDENCE)

@@ -20,6 +20,7 @@ MESSAGES: dict[str, str] = {
     "not_a_form": "当組合の様式（SK-01〜SK-04）として識別できません",
     "future_date": "日付が処理日より後です",
     "amount": "金額は数字で記入してください",
+    "illegible": "読み取りが不確かです。原本の記載を確認してください",
 }
 
 

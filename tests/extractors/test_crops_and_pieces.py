@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from extractors.fields.crops import text_crop, trim_sides
-from extractors.read import spaced_by_gaps
+from extractors.read import judged, spaced_by_gaps
 from ocr.preprocess import binarize
 from ocr.types import Recognition
 
@@ -76,3 +76,17 @@ def test_pale_writing_is_not_trimmed_away() -> None:
     crop[5:15, 100:110] = 40  # dark
     crop[5:15, 150:160] = 190  # a pale stroke, lighter than any fixed "ink" level
     assert trim_sides(crop).shape[1] == 60 + 2 * 10
+
+
+def test_a_failed_check_on_an_unsure_reading_is_illegible_not_the_applicants_error() -> None:
+    # 03-966644: a digit lost by the recogniser, read at 0.5
+    assert judged(["phone"], False, True, 0.5, True, True) == ["illegible"]
+    # the same written clearly (read at 0.98): the applicant's number is wrong
+    assert judged(["phone"], False, True, 0.98, True, True) == ["phone"]
+    # nothing written in a required box, and something written that makes no amount
+    assert judged([], True, False, 1.0, True, True) == ["required"]
+    assert judged(["amount"], True, True, 0.0, True, True) == ["illegible"]
+    # a typed (born-digital) value is never illegible
+    assert judged(["phone"], False, True, 0.5, False, False) == ["phone"]
+    # a digit-count failure is its own evidence and stays
+    assert judged(["digits_count"], False, True, 0.4, True, True) == ["digits_count"]
