@@ -102,6 +102,10 @@ def main() -> None:
             if golden.get("expected_finding"):
                 broken += 1
                 broken_found += golden["expected_finding"] in codes
+                if golden["expected_finding"] not in codes and args.show_errors:
+                    print(
+                        f"  {path.name}: broken rule {golden['expected_finding']} not found; findings {sorted(codes)}"
+                    )
             else:
                 clean += 1
                 clean_flagged += bool(codes)

@@ -157,7 +157,8 @@ def disagreements(
 WARNINGS = {"late_notification", "illegible"}
 #: Value checks that, on an unconfident reading, become ``illegible``: their failure then
 #: says more about the reading than the writing. (A digit-count failure is its own evidence.)
-UNSURE_CODES = {"phone", "amount", "katakana", "date_invalid", "number_leading_zero"}
+#: (Nor does hiragana in a フリガナ box: the kana alphabet reads it only where it is written.)
+UNSURE_CODES = {"phone", "amount", "date_invalid", "number_leading_zero"}
 #: A field the two models read differently is never trusted more than this.
 DISAGREEMENT_CONFIDENCE = 0.5
 
@@ -225,10 +226,10 @@ def finish(
     findings: list[Finding] = []
     for spec in template.fields:
         value, confidence, raw, codes = _value_of(spec, recognitions, cell_counts, score, today)
-        codes = judged(codes, value is None, bool(raw.strip()), confidence, spec.required, scanned)
-        findings += [_finding(spec.name, code) for code in codes]
         if spec.name in disputed:
             confidence = min(confidence, DISAGREEMENT_CONFIDENCE)
+        codes = judged(codes, value is None, bool(raw.strip()), confidence, spec.required, scanned)
+        findings += [_finding(spec.name, code) for code in codes]
         needs_review = bool(codes) or confidence < REVIEW_THRESHOLD
         readings.append(FieldReading(spec.name, value, confidence, needs_review, raw, spec.bounds()))
 
