@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors.template import TEMPLATE_DIR
 from intake.settings import Settings
+
+if TYPE_CHECKING:
+    import subprocess
+
+    from intake.services import Services
 
 FONT = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
 
@@ -50,3 +56,27 @@ def service_env(settings: Settings, **extra: str) -> dict[str, str]:
         "KAKUNIN_DATA_DIR": str(settings.data_dir),
         **extra,
     }
+
+
+def worker_process(services: Services, burst: bool = False) -> subprocess.Popen[bytes]:
+    """A `kakunin worker` subprocess (one OCR thread) on the test's database, Redis and files."""
+    import subprocess
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "intake.cli", "worker", *(["--burst"] if burst else [])],
+        env=service_env(services.settings, KAKUNIN_OCR__THREADS="1"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def document_statuses(services: Services) -> dict[int, str]:
+    """Every document's status, by id, as committed."""
+    from sqlalchemy import select
+
+    from intake.store.db import transaction
+    from intake.store.models import DocumentRow
+
+    with transaction(services.sessions) as session:
+        return dict(session.execute(select(DocumentRow.id, DocumentRow.status)).all())

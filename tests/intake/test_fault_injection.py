@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -16,32 +15,17 @@ from intake.accept import accept
 from intake.reconcile import invariant, reconcile
 from intake.services import Services
 from intake.store.db import transaction
-from intake.store.models import DocumentRow, ReviewTaskRow
+from intake.store.models import ReviewTaskRow
 from tests.conftest import SAMPLES
-from tests.helpers import service_env
+from tests.helpers import document_statuses, worker_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]
-
-
-def _worker(services: Services, burst: bool) -> subprocess.Popen[bytes]:
-    env = service_env(services.settings, KAKUNIN_OCR__THREADS="1")
-    return subprocess.Popen(
-        [sys.executable, "-m", "intake.cli", "worker", *(["--burst"] if burst else [])],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _statuses(services: Services) -> dict[int, str]:
-    with transaction(services.sessions) as session:
-        return dict(session.execute(select(DocumentRow.id, DocumentRow.status)).all())
 
 
 def _wait_until_some(services: Services, status: str, seconds: float = 120) -> None:
     """Poll until at least one document has ``status`` (e.g. a worker is mid-OCR)."""
     deadline = time.time() + seconds
-    while time.time() < deadline and status not in _statuses(services).values():
+    while time.time() < deadline and status not in document_statuses(services).values():
         time.sleep(0.05)
 
 
@@ -52,17 +36,17 @@ def test_worker_killed_mid_ocr_loses_nothing(services: Services) -> None:
     services.settings.processing_stale_seconds = 2.0
     scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
     ids = {accept(services, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
-    victim = _worker(services, burst=False)
+    victim = worker_process(services, burst=False)
     _wait_until_some(services, "processing")
     os.kill(victim.pid, signal.SIGKILL)  # mid-OCR: a document is in "processing"
     victim.wait()
-    assert "processing" in _statuses(services).values()
+    assert "processing" in document_statuses(services).values()
     time.sleep(2.5)
     report = reconcile(services)
     assert report["requeued"]
-    survivor = _worker(services, burst=True)
+    survivor = worker_process(services, burst=True)
     assert survivor.wait(timeout=600) == 0
-    statuses = _statuses(services)
+    statuses = document_statuses(services)
     assert set(statuses) == ids and set(statuses.values()) == {"in_review"}
     with transaction(services.sessions) as session:
         tasks = list(session.scalars(select(ReviewTaskRow.document_id)))
@@ -73,11 +57,11 @@ def test_worker_killed_mid_ocr_loses_nothing(services: Services) -> None:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_sigterm_lets_the_running_job_finish(services: Services) -> None:
     accept(services, (SAMPLES / "sample_2025_0003_messhitsu.pdf").read_bytes(), "m.pdf", "hotfolder")
-    worker = _worker(services, burst=False)
+    worker = worker_process(services, burst=False)
     _wait_until_some(services, "processing")
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(timeout=120) == 0
-    assert set(_statuses(services).values()) == {"in_review"}
+    assert set(document_statuses(services).values()) == {"in_review"}
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -127,7 +111,7 @@ def test_redis_killed_and_restarted_mid_run_loses_nothing(services: Services, tm
     own = Services(services.settings)
     scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
     ids = {accept(own, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
-    worker = _worker(own, burst=False)
+    worker = worker_process(own, burst=False)
     _wait_until_some(own, "in_review")
     redis.kill()  # SIGKILL mid-run
     redis.wait()
@@ -138,9 +122,9 @@ def test_redis_killed_and_restarted_mid_run_loses_nothing(services: Services, tm
         worker.wait(timeout=120)
         time.sleep(2.5)
         reconcile(own)
-        survivor = _worker(own, burst=True)
+        survivor = worker_process(own, burst=True)
         assert survivor.wait(timeout=600) == 0
-        statuses = _statuses(own)
+        statuses = document_statuses(own)
         assert set(statuses) == ids and set(statuses.values()) == {"in_review"}
         with transaction(own.sessions) as session:
             tasks = list(session.scalars(select(ReviewTaskRow.document_id)))
@@ -167,15 +151,15 @@ def test_database_unavailable_for_a_while_delays_but_loses_nothing(services: Ser
         ids = {accept(own, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
         own.db.dispose()
         cluster.stop()
-        worker = _worker(own, burst=False)
+        worker = worker_process(own, burst=False)
         time.sleep(6)  # the worker takes the jobs while the database is down
         cluster.start()
         deadline = time.time() + 150
-        while time.time() < deadline and set(_statuses(own).values()) != {"in_review"}:
+        while time.time() < deadline and set(document_statuses(own).values()) != {"in_review"}:
             time.sleep(1)
         worker.terminate()
         worker.wait(timeout=120)
-        assert set(_statuses(own)) == ids and set(_statuses(own).values()) == {"in_review"}
+        assert set(document_statuses(own)) == ids and set(document_statuses(own).values()) == {"in_review"}
         from rq.job import Job
 
         from intake.queue import job_id

@@ -13,7 +13,6 @@ import random
 import signal
 import struct
 import subprocess
-import sys
 import time
 import zlib
 from datetime import date
@@ -27,8 +26,8 @@ from intake.accept import accept
 from intake.reconcile import invariant, reconcile
 from intake.services import Services
 from intake.store.db import transaction
-from intake.store.models import DocumentRow, ReviewTaskRow
-from tests.helpers import service_env
+from intake.store.models import ReviewTaskRow
+from tests.helpers import document_statuses, worker_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]
 
@@ -61,21 +60,6 @@ def scans(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return copies
 
 
-def _worker(services: Services, burst: bool = False) -> subprocess.Popen[bytes]:
-    env = service_env(services.settings, KAKUNIN_OCR__THREADS="1")
-    return subprocess.Popen(
-        [sys.executable, "-m", "intake.cli", "worker", *(["--burst"] if burst else [])],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _statuses(services: Services) -> dict[int, str]:
-    with transaction(services.sessions) as session:
-        return dict(session.execute(select(DocumentRow.id, DocumentRow.status)).all())
-
-
 def _kill(worker: subprocess.Popen[bytes]) -> None:
     os.kill(worker.pid, signal.SIGKILL)
     worker.wait()
@@ -89,9 +73,9 @@ def _recover(services: Services) -> None:
 
 def _finish_and_check(services: Services, ids: set[int]) -> None:
     reconcile(services)  # anything the last kill left behind
-    survivors = [_worker(services, burst=True) for _ in range(2)]  # two cores: two workers
+    survivors = [worker_process(services, burst=True) for _ in range(2)]  # two cores: two workers
     assert [survivor.wait(timeout=900) for survivor in survivors] == [0, 0]
-    statuses = _statuses(services)
+    statuses = document_statuses(services)
     assert set(statuses) == ids
     assert set(statuses.values()) == {"in_review"}, statuses
     with transaction(services.sessions) as session:
@@ -120,16 +104,18 @@ def test_each_of_20_documents_survives_a_kill_during_its_ocr(services: Services,
     rng = random.Random(20)
     deadline = time.monotonic() + 1200
     while killed != ids and time.monotonic() < deadline:
-        worker = _worker(services)
+        worker = worker_process(services)
         victim = None
         while victim is None and worker.poll() is None and time.monotonic() < deadline:
             busy = [
-                d for d, status in _statuses(services).items() if status == "processing" and d not in killed
+                d
+                for d, status in document_statuses(services).items()
+                if status == "processing" and d not in killed
             ]
             victim = busy[0] if busy else None
             time.sleep(0.02)
         time.sleep(rng.uniform(0.1, 0.6))  # into the reading: rasterised, aligned, OCR running
-        if victim is not None and _statuses(services)[victim] == "processing":
+        if victim is not None and document_statuses(services)[victim] == "processing":
             killed.add(victim)
         _kill(worker)
         _recover(services)
@@ -148,9 +134,9 @@ def test_worker_killed_again_and_again_during_a_50_document_run(
     ids = _accept_all(services, scans)
     rng = random.Random(50)
     for _ in range(8):
-        worker = _worker(services)
+        worker = worker_process(services)
         time.sleep(rng.uniform(3.0, 9.0))  # starting up, between jobs or mid-OCR: any moment
         _kill(worker)
         _recover(services)
-    assert "in_review" in _statuses(services).values()  # work got done between the kills
+    assert "in_review" in document_statuses(services).values()  # work got done between the kills
     _finish_and_check(services, ids)
