@@ -40,9 +40,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         scans = generate(root / "scans", args.distinct, args.seed, today=date(2026, 11, 1))
-        options = {"model_cache_dir": root / "models", "memory_arena": not args.no_arena}
-        engine = build_engine(EngineOptions(**options))  # type: ignore[arg-type]
-        crosscheck = build_engine(EngineOptions(rec_model="PP-OCRv5_mobile_rec", **options))  # type: ignore[arg-type]
+        arena = not args.no_arena
+        engine = build_engine(EngineOptions(model_cache_dir=root / "models", memory_arena=arena))
+        crosscheck = build_engine(
+            EngineOptions(
+                rec_model="PP-OCRv5_mobile_rec", model_cache_dir=root / "models", memory_arena=arena
+            )
+        )
         print(
             f"Soak: {args.pages} pages from {args.distinct} generated scans, both models, arena {'off' if args.no_arena else 'on'}"
         )
