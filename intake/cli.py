@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from intake.queue import redis_server_command
 from intake.settings import Settings, load_settings
 
 app = typer.Typer(help="Kakunin: 資格確認書 関係届出の受付・OCR・確認サービス", no_args_is_help=True)
@@ -272,23 +273,7 @@ def _start_redis(settings: Settings) -> subprocess.Popen[bytes] | None:
     directory = (settings.data_dir / "redis").resolve()
     directory.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(directory),
-            "--appendonly",
-            "yes",
-            "--appendfsync",
-            "everysec",
-            "--maxmemory-policy",
-            "noeviction",
-            "--save",
-            "",
-        ],
+        redis_server_command(binary, port, str(directory)),
         stdout=subprocess.DEVNULL,
     )
     for _ in range(50):

@@ -32,3 +32,13 @@ def enqueue_document(queue: Queue, document_id: int) -> bool:
         log.warning("document %s stored but not queued (%s); reconcile will queue it", document_id, exc)
         return False
     return True
+
+
+def redis_server_command(binary: str, port: int, directory: str, appendfsync: str = "everysec") -> list[str]:
+    """redis-server as Kakunin needs it: local only, an append-only file (fsynced every second,
+    or ``always``), no RDB snapshots, and no eviction: a queue must never drop a job for memory."""
+    return [
+        binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", directory,
+        "--appendonly", "yes", "--appendfsync", appendfsync,
+        "--maxmemory-policy", "noeviction", "--save", "",
+    ]  # fmt: skip

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
+from intake.queue import redis_server_command
 from intake.services import Services
 from intake.settings import Settings
 from intake.store.db import upgrade
@@ -45,21 +46,7 @@ def redis_url() -> Iterator[str]:
     port = free_port()
     directory = tempfile.mkdtemp(prefix="kakunin-redis-")
     process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            directory,
-            "--save",
-            "",
-            "--appendonly",
-            "yes",
-            "--maxmemory-policy",
-            "noeviction",
-        ],
+        redis_server_command(binary, port, directory),
         stdout=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from intake.accept import accept
+from intake.queue import redis_server_command
 from intake.reconcile import invariant, reconcile
 from intake.services import Services
 from intake.store.db import transaction
@@ -77,23 +78,9 @@ def test_redis_killed_and_restarted_mid_run_loses_nothing(services: Services, tm
     port = free_port()
     directory = tmp_path / "redis"
     directory.mkdir()
-    command = [
-        shutil.which("redis-server") or "redis-server",
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--dir",
-        str(directory),
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "always",
-        "--save",
-        "",
-        "--maxmemory-policy",
-        "noeviction",
-    ]
+    command = redis_server_command(
+        shutil.which("redis-server") or "redis-server", port, str(directory), "always"
+    )
 
     def start_redis() -> subprocess.Popen[bytes]:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
