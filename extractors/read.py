@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from extractors.fields import ink as inkmod
-from extractors.fields.crops import cell_crop, cells, strip, text_crop, trim_sides, wide_gaps
+from extractors.fields.crops import cell_crop, cells, strip, text_crop, trim_sides, wide_gaps, written
 from extractors.forms import check_form
 from extractors.identify import blank_page
 from extractors.model import FieldReading, FieldValue, Finding
@@ -152,9 +152,12 @@ def disagreements(
     }
 
 
-#: Findings that do not say the applicant made a mistake: lateness (processed all the same)
-#: and a value the scan does not let us read with confidence (a person reads the original).
-WARNINGS = {"late_notification", "illegible"}
+#: Findings that do not say the applicant made a mistake: lateness (processed all the same),
+#: a value the scan does not let us read with confidence (a person reads the original), and
+#: one name written twice that reads one character apart (a misreading more often than not).
+WARNINGS = {"late_notification", "illegible", "name_near_match"}
+#: Findings whose field needs no person: the value was read right, only the date is late.
+SETTLED = {"late_notification"}
 #: Value checks that, on an unconfident reading, become ``illegible``: their failure then
 #: says more about the reading than the writing. (A digit-count failure is its own evidence.)
 #: (Nor does hiragana in a フリガナ box: the kana alphabet reads it only where it is written.)
@@ -207,7 +210,8 @@ def read_fields(
                 "".join(line.text for line in used), min((u.confidence for u in used), default=0.0)
             )
 
-    return finish(template, recognitions, cell_counts, ink_scores(ink, blank, dpi), today, disputed)
+    score = ink_scores(ink, blank, dpi)
+    return finish(template, recognitions, cell_counts, score, today, disputed, inked=plan.inked)
 
 
 def finish(
@@ -218,17 +222,25 @@ def finish(
     today: date,
     disputed: set[str] | frozenset[str] = frozenset(),
     scanned: bool = True,
+    inked: Mapping[str, bool] | None = None,
 ) -> tuple[list[FieldReading], list[Finding]]:
     """Readings to canonical values, type checks, confidence and review routing, then the
     form's cross-field rules. Shared by scans (OCR + ink) and born-digital PDFs (text layer,
-    ``scanned`` False: typed kana are not checked against the names' dictionary readings)."""
+    ``scanned`` False: typed kana are not checked against the names' dictionary readings).
+
+    ``inked`` says, per field, whether the paper holds writing there: a field written on but
+    read as nothing is unreadable (confidence 0, ``illegible``), never a blank."""
+    inked = inked or {}
     readings: list[FieldReading] = []
     findings: list[Finding] = []
     for spec in template.fields:
         value, confidence, raw, codes = _value_of(spec, recognitions, cell_counts, score, today)
         if spec.name in disputed:
             confidence = min(confidence, DISAGREEMENT_CONFIDENCE)
-        codes = judged(codes, value is None, bool(raw.strip()), confidence, spec.required, scanned)
+        written_on = inked[spec.name] if spec.name in inked else bool(raw.strip())
+        if value is None and written_on:
+            confidence = 0.0
+        codes = judged(codes, value is None, written_on, confidence, spec.required, scanned)
         findings += [_finding(spec.name, code) for code in codes]
         needs_review = bool(codes) or confidence < REVIEW_THRESHOLD
         readings.append(FieldReading(spec.name, value, confidence, needs_review, raw, spec.bounds()))
@@ -239,7 +251,11 @@ def finish(
     # Cross-field rules of the form: a broken rule is either a misreading or the applicant's
     # error, and either way a person looks at the fields it names (warnings excepted).
     cross = check_form(template.form_id, {r.name: r.value for r in readings}, today)
-    doubtful = {f.field for f in cross if f.code not in WARNINGS}
+    # A blank the rules complain of, where the paper shows writing, is a value not read: the
+    # field's own ``illegible`` finding already says so.
+    unread = {r.name for r in readings if r.value is None and inked.get(r.name, False)}
+    cross = [f for f in cross if not (f.code == "required" and f.field in unread)]
+    doubtful = {f.field for f in cross if f.code not in SETTLED}
     readings = [replace(r, needs_review=True) if r.name in doubtful else r for r in readings]
     return readings, findings + cross
 
@@ -287,6 +303,8 @@ class CropPlan:
     cell_counts: dict[tuple[str, str], int]
     #: Blank gaps (crop columns) where a word space may be, per spaced text field.
     gaps: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    #: Whether the writer put ink in each OCR-read field, judged from the paper, not the text.
+    inked: dict[str, bool] = field(default_factory=dict)
 
     def alphabets(self, template: Template) -> list[str | None]:
         """The alphabet each crop is read in: kana for フリガナ, digits for boxed numbers and
@@ -313,7 +331,10 @@ def plan_crops(
     crops: list[Image] = []
     cell_counts: dict[tuple[str, str], int] = {}
     gaps: dict[str, list[tuple[int, int]]] = {}
+    inked: dict[str, bool] = {}
     for spec in template.fields:
+        if spec.type in ("text", "katakana", "phone", "amount") and spec.box:
+            inked[spec.name] = any(written(ink, blank, box, dpi) for box in (spec.box, *spec.more_lines))
         if spec.type in ("text", "katakana") and spec.box and spec.more_lines:
             for index, line in enumerate((spec.box, *spec.more_lines)):
                 keys.append((spec.name, f"line{index}"))
@@ -329,17 +350,19 @@ def plan_crops(
             keys.append((spec.name, "text"))
             crops.append(trim_sides(text_crop(page, spec.box, dpi, ink, blank)))
         elif spec.type in ("digits", "my_number"):
-            inked = _inked_cells(spec.segments, ink, blank, page, dpi)
-            cell_counts[(spec.name, "digits")] = len(inked)
+            filled = _inked_cells(spec.segments, ink, blank, page, dpi)
+            cell_counts[(spec.name, "digits")] = len(filled)
+            inked[spec.name] = bool(filled)
             keys.append((spec.name, "digits"))
-            crops.append(strip(inked))
+            crops.append(strip(filled))
         elif spec.type == "date":
             for part, box in spec.parts:
-                inked = _inked_cells((Segment(box, 2),), ink, blank, page, dpi)
-                cell_counts[(spec.name, part)] = len(inked)
+                filled = _inked_cells((Segment(box, 2),), ink, blank, page, dpi)
+                cell_counts[(spec.name, part)] = len(filled)
+                inked[spec.name] = inked.get(spec.name, False) or bool(filled)
                 keys.append((spec.name, part))
-                crops.append(strip(inked))
-    return CropPlan(keys, crops, cell_counts, gaps)
+                crops.append(strip(filled))
+    return CropPlan(keys, crops, cell_counts, gaps, inked)
 
 
 def _value_of(

@@ -155,3 +155,31 @@ def trim_sides(crop: Image) -> Image:
     keep = int(round(crop.shape[0] * SIDE_MARGIN))
     left, right = max(0, int(inked[0]) - keep), min(crop.shape[1], int(inked[-1]) + 1 + keep)
     return np.ascontiguousarray(crop[:, left:right])
+
+
+#: A stroke at least this tall (points, ~1.4 mm) is writing; scanner specks and slivers of a
+#: printed rule left by a one-pixel misalignment are far smaller.
+WRITTEN_MIN_HEIGHT_PT = 4.0
+
+
+def written(ink: Image, blank: Image, box: PtBox, dpi: int) -> bool:
+    """Whether anything is written in the text box ``box``: the page's ink minus the blank
+    form's (slightly widened) printed ink holds a stroke of character size. Decides "filled in
+    or not" from the paper itself, so a value the recogniser cannot read is not taken for a
+    blank (a written amount read as nothing must not become "必須項目が空欄です")."""
+    b = Template.to_pixels(
+        (box[0] + _TEXT_INSET_PT, box[1] + _TEXT_INSET_PT, box[2] - _TEXT_INSET_PT, box[3] - _TEXT_INSET_PT),
+        dpi,
+    )
+    if b.y1 <= b.y0 or b.x1 <= b.x0:
+        return False
+    region = (slice(max(b.y0, 0), b.y1), slice(max(b.x0, 0), b.x1))
+    writing = cv2.bitwise_and(ink[region], cv2.bitwise_not(_rules(blank[region], dpi)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(writing, connectivity=8)
+    min_height = min(WRITTEN_MIN_HEIGHT_PT * dpi / 72, 0.5 * (b.y1 - b.y0))
+    min_width = max(2, round(dpi / 100))  # a sliver one pixel wide is a rule, not a "1"
+    for label in range(1, count):
+        height, width = int(stats[label, cv2.CC_STAT_HEIGHT]), int(stats[label, cv2.CC_STAT_WIDTH])
+        if height >= min_height and width >= min_width:
+            return True
+    return False

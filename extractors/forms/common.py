@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from rapidfuzz.distance import Levenshtein
+
 from extractors.model import Finding
 from extractors.normalize import without_spaces
 
@@ -112,15 +114,40 @@ def row_all_or_nothing(v: Values, row_fields: list[str], core: list[str], label:
     return required(v, core, f"{label}を記入する場合")
 
 
+#: Two written copies of one name that differ in a single character.
+NAME_NEAR_MATCH = "name_near_match"
+_NEAR_MATCH_MESSAGE = "同じ氏名のはずの2か所が1文字だけ異なります。原本を確認してください"
+
+
+def one_character_apart(a: object, b: object) -> bool:
+    """Two names (spaces aside) that differ by one character inserted, dropped or changed.
+    The same name written twice on one form and read that way is far more likely one misread
+    character than two different people, so it is routed to a person rather than reported as
+    the applicant's error; two different names (a different surname) differ by more."""
+    if not isinstance(a, str) or not isinstance(b, str):
+        return False
+    left, right = without_spaces(a), without_spaces(b)
+    return min(len(left), len(right)) >= 2 and Levenshtein.distance(left, right) == 1
+
+
+def near_match(field: str) -> Finding:
+    return finding(field, NAME_NEAR_MATCH, _NEAR_MATCH_MESSAGE)
+
+
 def same_as_insured(v: Values, prefix: str, pairs: list[tuple[str, str]]) -> list[Finding]:
-    """A target row of type insured repeats the 被保険者 block (§3.1 target1_*)."""
+    """A target row of type insured repeats the 被保険者 block (§3.1 target1_*). Names one
+    character apart are sent to a person as ``name_near_match`` (see ``one_character_apart``);
+    dates must match exactly."""
     out = []
     for own, insured in pairs:
         a, b = v.get(prefix + own), v.get(insured)
         if a is not None and b is not None and without_spaces(a) != without_spaces(b):
-            out.append(
-                finding(prefix + own, "target_mismatch", "被保険者本人の欄と被保険者欄の記入が一致しません")
-            )
+            if not own.endswith("date") and one_character_apart(a, b):
+                out.append(near_match(prefix + own))
+            else:
+                out.append(
+                    finding(prefix + own, "target_mismatch", "被保険者本人の欄と被保険者欄の記入が一致しません")
+                )
     return out
 
 

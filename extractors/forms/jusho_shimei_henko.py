@@ -10,7 +10,9 @@ from extractors.forms.common import (
     employer_block,
     finding,
     must_be_blank,
+    near_match,
     not_after,
+    one_character_apart,
     required,
 )
 from extractors.model import Finding
@@ -70,9 +72,19 @@ def check(v: Values, today: date) -> list[Finding]:
         own_name, own_kana = (
             ("dependent_name", "dependent_name_kana") if dependent else ("insured_name", "insured_name_kana")
         )
-        for own, new in ((own_name, "name_new"), (own_kana, "name_new_kana")):
+        for own, new, old in (
+            (own_name, "name_new", "name_old"),
+            (own_kana, "name_new_kana", "name_old_kana"),
+        ):
             if v.filled(own) and v.filled(new) and without_spaces(v.get(own)) != without_spaces(v.get(new)):
-                out.append(finding(own, "name_after_change", "氏名欄には変更後の氏名を記入してください"))
+                # One character off the new name (and not the old name) is a misreading or a
+                # slip for a person to check; the old name written again is the applicant's error.
+                if one_character_apart(v.get(own), v.get(new)) and not (
+                    v.filled(old) and without_spaces(v.get(own)) == without_spaces(v.get(old))
+                ):
+                    out.append(near_match(own))
+                else:
+                    out.append(finding(own, "name_after_change", "氏名欄には変更後の氏名を記入してください"))
         if (v.get("name_change_reason") == "other") != v.filled("name_change_reason_other"):
             out.append(
                 finding(

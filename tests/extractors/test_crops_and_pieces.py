@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from extractors.fields.crops import text_crop, trim_sides
+from extractors.fields.crops import text_crop, trim_sides, written
 from extractors.read import judged, spaced_by_gaps
 from ocr.preprocess import binarize
 from ocr.types import Recognition
@@ -90,3 +90,20 @@ def test_a_failed_check_on_an_unsure_reading_is_illegible_not_the_applicants_err
     assert judged(["phone"], False, True, 0.5, False, False) == ["phone"]
     # a digit-count failure is its own evidence and stays
     assert judged(["digits_count"], False, True, 0.4, True, True) == ["digits_count"]
+
+
+def test_writing_is_told_from_the_paper_not_from_the_text_read() -> None:
+    """A box is written on when a character-sized stroke is there; specks and a printed rule
+    shifted by a pixel (a misalignment the widened rules absorb) are not writing."""
+    page, blank = _form()
+    box = (10, 20, 190, 40)
+    assert written(binarize(page), binarize(blank), box, DPI)
+    clean = blank.copy()
+    clean[21, 10:190] = 0  # the top rule one pixel lower
+    clean[30, 100] = clean[31, 140] = 0  # scanner specks
+    assert not written(binarize(clean), binarize(blank), box, DPI)
+
+
+def test_a_field_written_on_but_read_as_nothing_is_illegible_not_blank() -> None:
+    assert judged([], empty=True, inked=True, confidence=0.0, required=True, scanned=True) == ["illegible"]
+    assert judged([], empty=True, inked=False, confidence=1.0, required=True, scanned=True) == ["required"]

@@ -170,7 +170,43 @@ CASES: list[tuple[str, Callable[[dict[str, Any]], bool], Callable[[dict[str, Any
         lambda v: v.update(dependent_name="山田 次郎"),
         "must_be_blank",
     ),
+    (
+        "jusho_shimei_henko",
+        lambda v: "name" in v["change_kinds"] and v["target_type"] == "insured",
+        lambda v: v.update(insured_name=v["name_old"]),
+        "name_after_change",
+    ),
 ]
+
+
+def _one_character_off(name: str) -> str:
+    """The name with its last character replaced: one misread character."""
+    return name[:-1] + ("子" if name[-1] != "子" else "美")
+
+
+def test_old_name_in_the_name_field_is_the_applicants_error_even_one_character_off() -> None:
+    values = _first(
+        "jusho_shimei_henko", lambda v: "name" in v["change_kinds"] and v["target_type"] == "insured"
+    )
+    values.update(name_old="佐藤 花子", name_new="佐野 花子", insured_name="佐藤 花子")
+    codes = [f.code for f in check_form("jusho_shimei_henko", values, TODAY)]
+    assert "name_after_change" in codes and "name_near_match" not in codes
+
+
+def test_same_name_read_one_character_apart_is_sent_to_a_person_not_blamed() -> None:
+    """The name field and the new name (SK-04), or a target row and the 被保険者 (SK-01),
+    one character apart: ``name_near_match``, not the applicant's error."""
+    values = _first(
+        "jusho_shimei_henko", lambda v: "name" in v["change_kinds"] and v["target_type"] == "insured"
+    )
+    values.update(insured_name=_one_character_off(values["name_new"]))
+    codes = [f.code for f in check_form("jusho_shimei_henko", values, TODAY)]
+    assert "name_near_match" in codes and "name_after_change" not in codes
+
+    values = _first("kofu_shinsei", lambda v: v["target1_type"] == "insured")
+    values.update(target1_name=_one_character_off(values["insured_name"]))
+    codes = [f.code for f in check_form("kofu_shinsei", values, TODAY)]
+    assert "name_near_match" in codes and "target_mismatch" not in codes
 
 
 @pytest.mark.parametrize(
