@@ -10,7 +10,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.fields import ink as inkmod
-from extractors.fields.crops import cell_crop, cells, strip, text_crop, trim_sides, wide_gaps, written
+from extractors.fields.crops import (
+    cell_crop,
+    cells,
+    seals,
+    strip,
+    text_crop,
+    trim_sides,
+    under_seal,
+    wide_gaps,
+    written,
+)
 from extractors.forms import check_form
 from extractors.identify import blank_page
 from extractors.model import FieldReading, FieldValue, Finding
@@ -185,20 +195,31 @@ def read_fields(
     keys, crops, cell_counts = plan.keys, plan.crops, plan.cell_counts
     alphabets = plan.alphabets(template)
     primary = engine.recognize(crops, alphabets)
-    disputed: set[str] = set()
+    # Text under a seal that could not be dropped out (grey or 1-bit scans) is not trusted
+    # however confident the recogniser is: the seal's strokes read as (), 印, 代 …
+    circles = seals(ink, blank, dpi)
+    sealed = {
+        spec.name
+        for spec in template.fields
+        if spec.type in ("text", "katakana", "phone", "amount")
+        and spec.box
+        and any(under_seal(box, circles, dpi) for box in (spec.box, *spec.more_lines))
+    }
+    disputed: set[str] = set(sealed)
     if crosscheck:
         # Free text is where confident misreadings hide; boxed digits and dates have their own
         # checks (cell counts, check digit, calendar), so the second model reads text only.
         # A crop the primary model is unsure of sends its field to review anyway: no second read.
         chosen = [
             i
-            for i, (_, part) in enumerate(keys)
+            for i, (name, part) in enumerate(keys)
             if (part == "text" or part.startswith("line"))
+            and name not in sealed
             and primary[i].text
             and primary[i].confidence >= REVIEW_THRESHOLD
         ]
         second = crosscheck.recognize([crops[i] for i in chosen], [alphabets[i] for i in chosen])
-        disputed = disagreements([keys[i] for i in chosen], [primary[i] for i in chosen], second)
+        disputed |= disagreements([keys[i] for i in chosen], [primary[i] for i in chosen], second)
     recognitions = dict(zip(keys, primary, strict=True))
     for name, gaps in plan.gaps.items():
         recognitions[(name, "text")] = spaced_by_gaps(recognitions[(name, "text")], gaps)

@@ -183,3 +183,45 @@ def written(ink: Image, blank: Image, box: PtBox, dpi: int) -> bool:
         if height >= min_height and width >= min_width:
             return True
     return False
+
+
+#: A seal (丸印: 社判, 代表者印, 認印) is a ring this size across (points; 8–25 mm).
+SEAL_DIAMETER_PT = (22.0, 72.0)
+#: How perfect a circle must be to be taken for a seal (OpenCV HOUGH_GRADIENT_ALT param2);
+#: on generated scans seals are found from 0.45 down and no handwriting up to 0.45 is taken.
+SEAL_ROUNDNESS = 0.5
+
+#: A circle on the page: centre x, centre y, radius (pixels).
+Circle = tuple[float, float, float]
+
+
+def seals(ink: Image, blank: Image, dpi: int) -> list[Circle]:
+    """Round seals on the page: circles of the writer's ink (the page's ink minus the printed
+    form). Red seals are dropped from colour scans before this; on grey or 1-bit scans they
+    cannot be, and the text under them needs a person."""
+    writing = cv2.bitwise_and(ink, cv2.bitwise_not(_rules(blank[: ink.shape[0], : ink.shape[1]], dpi)))
+    if not writing.any():
+        return []
+    low, high = (d / 2 * dpi / 72 for d in SEAL_DIAMETER_PT)
+    found = cv2.HoughCircles(
+        cv2.GaussianBlur(writing, (5, 5), 1.5),
+        cv2.HOUGH_GRADIENT_ALT,
+        dp=1.5,
+        minDist=low,
+        param1=300,
+        param2=SEAL_ROUNDNESS,
+        minRadius=int(low),
+        maxRadius=int(high),
+    )
+    return [] if found is None else [(float(x), float(y), float(r)) for x, y, r in found[0]]
+
+
+def under_seal(box: PtBox, circles: list[Circle], dpi: int) -> bool:
+    """Whether a seal's ring reaches the box: its centre is within a radius of the box."""
+    inner = Template.to_pixels(box, dpi)
+    for cx, cy, r in circles:
+        dx = max(inner.x0 - cx, 0.0, cx - inner.x1)
+        dy = max(inner.y0 - cy, 0.0, cy - inner.y1)
+        if (dx * dx + dy * dy) ** 0.5 <= r:
+            return True
+    return False

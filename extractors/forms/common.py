@@ -126,7 +126,7 @@ def one_character_apart(a: object, b: object) -> bool:
     the applicant's error; two different names (a different surname) differ by more."""
     if not isinstance(a, str) or not isinstance(b, str):
         return False
-    left, right = without_spaces(a), without_spaces(b)
+    left, right = a.replace(" ", "").replace("\u3000", ""), b.replace(" ", "").replace("\u3000", "")
     return min(len(left), len(right)) >= 2 and Levenshtein.distance(left, right) == 1
 
 
@@ -146,7 +146,9 @@ def same_as_insured(v: Values, prefix: str, pairs: list[tuple[str, str]]) -> lis
                 out.append(near_match(prefix + own))
             else:
                 out.append(
-                    finding(prefix + own, "target_mismatch", "被保険者本人の欄と被保険者欄の記入が一致しません")
+                    finding(
+                        prefix + own, "target_mismatch", "被保険者本人の欄と被保険者欄の記入が一致しません"
+                    )
                 )
     return out
 

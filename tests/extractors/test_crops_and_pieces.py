@@ -3,9 +3,10 @@ spaces put back at the gaps between the characters read."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-from extractors.fields.crops import text_crop, trim_sides, written
+from extractors.fields.crops import seals, text_crop, trim_sides, under_seal, written
 from extractors.read import judged, spaced_by_gaps
 from ocr.preprocess import binarize
 from ocr.types import Recognition
@@ -107,3 +108,31 @@ def test_writing_is_told_from_the_paper_not_from_the_text_read() -> None:
 def test_a_field_written_on_but_read_as_nothing_is_illegible_not_blank() -> None:
     assert judged([], empty=True, inked=True, confidence=0.0, required=True, scanned=True) == ["illegible"]
     assert judged([], empty=True, inked=False, confidence=1.0, required=True, scanned=True) == ["required"]
+
+
+def _sealed_page(ring: bool) -> tuple[np.ndarray, np.ndarray]:
+    """A 200 dpi strip with one box (x 100–300, y 100–126 pt), a word written in it and, with
+    ``ring``, a round seal 34 pt across pressed over its right end (as grey as a red seal
+    scanned in grey)."""
+    dpi_scale = 200 / 72
+    blank = np.full((int(250 * dpi_scale), int(400 * dpi_scale)), 255, np.uint8)
+    x0, y0, x1, y1 = (int(v * dpi_scale) for v in (100, 100, 300, 126))
+    cv2.rectangle(blank, (x0, y0), (x1, y1), 0, 2)
+    page = blank.copy()
+    for i, char in enumerate("ABCDEFG"):  # strokes of a handwritten word, some of them round
+        cv2.putText(page, char, (x0 + 15 + 60 * i, y1 - 18), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 1.4, 30, 3)
+    cv2.circle(page, (x0 + 60, y0 + 36), 28, 40, 2)  # a ○ no larger than the writing
+    if ring:
+        cv2.circle(page, (int(270 * dpi_scale), int(113 * dpi_scale)), int(17 * dpi_scale), 90, 5)
+    return page, blank
+
+
+def test_a_round_seal_over_a_box_is_found_and_writing_is_not_taken_for_one() -> None:
+    """Text under a seal that colour drop-out could not remove goes to a person: the seal is a
+    ring of seal size reaching the box; written strokes, even a small ○, are not."""
+    box, elsewhere = (100.0, 100.0, 300.0, 126.0), (100.0, 200.0, 300.0, 226.0)
+    page, blank = _sealed_page(ring=True)
+    circles = seals(binarize(page), binarize(blank), 200)
+    assert under_seal(box, circles, 200) and not under_seal(elsewhere, circles, 200)
+    page, blank = _sealed_page(ring=False)
+    assert seals(binarize(page), binarize(blank), 200) == []

@@ -31,7 +31,8 @@ def test_written_fields_read_as_nothing_are_illegible_and_blank_ones_stay_blank(
     filled = next(
         f
         for seed in range(200)
-        if (f := _fill(template, random.Random(seed), date(2026, 11, 1))).values["application_type"] == "reissue"
+        if (f := _fill(template, random.Random(seed), date(2026, 11, 1))).values["application_type"]
+        == "reissue"
     )
     blank = rasterize(template.blank_pdf.read_bytes(), "pdf", RasterLimits(dpi=DRAW_DPI))[0]
     image = PILImage.fromarray(blank).convert("RGB")
