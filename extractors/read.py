@@ -36,7 +36,7 @@ from extractors.normalize import (
 )
 from extractors.readings import name_reading, settle_kana, spaced_like_name
 from extractors.template import FieldSpec, PtBox, Segment, Template
-from extractors.validate import MESSAGES, check_digits, check_katakana, check_phone
+from extractors.validate import MESSAGES, check_digits, check_katakana, check_phone, phone_length_plausible
 from ocr.engine import OcrEngine
 from ocr.preprocess import binarize
 from ocr.types import Image, Recognition
@@ -432,6 +432,8 @@ def _value_of(
         value = phone_value(rec.text)
         if value and (code := check_phone(value)):
             codes.append(code)
+        elif value and not phone_length_plausible(value):  # a digit lost or read twice
+            return value, min(rec.confidence, DISAGREEMENT_CONFIDENCE), rec.text, codes
     elif spec.type == "amount":
         amount = amount_value(rec.text)
         if amount is None and rec.text.strip():

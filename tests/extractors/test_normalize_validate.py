@@ -14,7 +14,13 @@ from extractors.normalize import (
     text_value,
     wareki_to_date,
 )
-from extractors.validate import check_digits, check_katakana, check_phone, my_number_check_digit_ok
+from extractors.validate import (
+    check_digits,
+    check_katakana,
+    check_phone,
+    my_number_check_digit_ok,
+    phone_length_plausible,
+)
 
 
 @pytest.mark.parametrize(
@@ -95,6 +101,24 @@ def test_type_checks_give_stable_codes() -> None:
     assert check_digits("123", 4, 4) == "digits_count"
     assert check_digits("012", 1, 6) == "number_leading_zero"
     assert check_digits("123456789010", 12, 12, my_number=True) == "check_digit"
+
+
+@pytest.mark.parametrize(
+    ("number", "plausible"),
+    [
+        ("090-1234-5678", True),
+        ("080-333-2698", False),  # a mobile number one digit short: a digit was lost
+        ("03-1234-5678", True),
+        ("045-123-45678", False),  # a fixed line with 11 digits
+        ("0120-123-456", True),
+        ("0570-123-456", True),
+        ("050-1234-5678", True),
+    ],
+)
+def test_phone_length_follows_the_numbering_plan(number: str, plausible: bool) -> None:
+    """Both lengths pass the forms README's check; the prefix says which one is likely."""
+    assert check_phone(number) is None
+    assert phone_length_plausible(number) is plausible
 
 
 def test_twins_take_the_script_of_the_kana_beside_them() -> None:
