@@ -108,13 +108,22 @@ def _to_shinjitai() -> Any:
     return opencc.OpenCC("t2jp")
 
 
+#: Kanji radicals that are not written as characters in Japanese text but look like the
+#: katakana beside them (烏丸通七条下儿 is 下ル).
+_RADICAL_LOOKALIKES = str.maketrans({"儿": "ル", "卜": "ト", "丿": "ノ", "乛": "フ"})
+
+
 def common_forms(text: str) -> str:
-    """``text`` with 旧字体 (惠, 增, 燒, 澤) in the forms in common use (恵, 増, 焼, 沢).
+    """``text`` with 旧字体 (惠, 增, 燒, 澤) in the forms in common use (恵, 増, 焼, 沢), and
+    bare radicals read for a katakana (儿, 卜) as that katakana.
 
     The recogniser, trained largely on Chinese, often picks the old form of a character; but
-    some people do write their names with one, so callers send a changed field to review.
+    some people do write their names with one (and 卜部 is a surname), so callers send a
+    changed field to review.
     """
-    return str(_to_shinjitai().convert(text)) if text and not text.isascii() else text
+    if not text or text.isascii():
+        return text
+    return str(_to_shinjitai().convert(text)).translate(_RADICAL_LOOKALIKES)
 
 
 def nfkc(text: str) -> str:

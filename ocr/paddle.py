@@ -69,6 +69,8 @@ class _CtcDecode:
         self.mask: npt.NDArray[np.float32] | None = None
         #: (time steps, [steps of each emitted character] per image) for each batch decoded.
         self.batches: list[tuple[int, list[npt.NDArray[np.intp]]]] = []
+        #: The probability of the least certain character of each image, in decoding order.
+        self.weakest: list[float] = []
 
     def __call__(self, pred: Any, **_: Any) -> tuple[list[str], list[float]]:
         probs = np.asarray(pred[0], dtype=np.float32)
@@ -83,6 +85,7 @@ class _CtcDecode:
             kept = np.flatnonzero(keep)
             texts.append("".join(self.character[i] for i in row[kept]))
             scores.append(float(row_prob[kept].mean()) if kept.size else 0.0)
+            self.weakest.append(float(row_prob[kept].min()) if kept.size else 0.0)
             steps.append(kept)
         self.batches.append((int(best.shape[1]), steps))
         return texts, scores
@@ -154,6 +157,7 @@ class PaddleEngine:
         order = sorted(range(len(inputs)), key=lambda i: inputs[i].shape[1] / max(inputs[i].shape[0], 1))
         self._decode.mask = self._mask(alphabet)
         self._decode.batches = []
+        self._decode.weakest = []
         try:
             outputs = list(self._rec.predict([inputs[i] for i in order], batch_size=_BATCH))
         except Exception as exc:
@@ -162,13 +166,16 @@ class PaddleEngine:
             self._decode.mask = None
         positions = self._positions([inputs[i] for i in order], [crops[i] for i in order])
         results: list[Recognition] = [Recognition("", 0.0)] * len(crops)
-        for index, output, xs in zip(order, outputs, positions, strict=True):
+        weakest = self._decode.weakest if len(self._decode.weakest) == len(order) else [1.0] * len(order)
+        for index, output, xs, least in zip(order, outputs, positions, weakest, strict=True):
             raw = str(output["rec_text"])
             text = raw.strip()
             score = float(output["rec_score"]) if text else 0.0
             lead = len(raw) - len(raw.lstrip())
             placed = tuple(xs[lead : lead + len(text)]) if len(xs) == len(raw) else ()
-            results[index] = Recognition(text, min(max(score, 0.0), 1.0), placed)
+            results[index] = Recognition(
+                text, min(max(score, 0.0), 1.0), placed, min(max(least, 0.0), 1.0) if text else 0.0
+            )
         return results
 
     def _positions(self, inputs: list[Image], crops: list[Image]) -> list[list[float]]:

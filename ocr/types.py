@@ -38,6 +38,9 @@ class Recognition:
     #: x of each character of ``text`` in crop pixels, where the engine knows it (CTC time
     #: steps); () otherwise. Lets a caller put back word spaces at the blank gaps it sees.
     positions: tuple[float, ...] = ()
+    #: Probability of the least certain character (``confidence`` is their mean), where the
+    #: engine knows it: one doubtful character (バ/パ) hides in a long, confident reading.
+    weakest: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -140,3 +140,9 @@ def test_old_character_forms_become_the_common_ones() -> None:
     assert common_forms("収入增") == "収入増"
     assert common_forms("東京都港区芝公園4-2-8") == "東京都港区芝公園4-2-8"
     assert text_value("収入减") == "収入減"  # a simplified Chinese form is never written on these forms
+
+
+def test_a_bare_radical_read_for_a_katakana_becomes_that_katakana() -> None:
+    assert common_forms("京都市下京区烏丸通七条下儿") == "京都市下京区烏丸通七条下ル"
+    assert common_forms("卜ヨタ") == "トヨタ"
+    assert common_forms("下京区") == "下京区"
