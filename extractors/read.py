@@ -48,6 +48,8 @@ REVIEW_THRESHOLD = 0.90
 #: Measured on the dev seed 1111 (96 forms): 0.5 costs +0.9 points of review and halves the
 #: auto-accepted errors; 0.7 costs +3.6 points.
 WEAK_CHARACTER = 0.5
+#: Field types read by OCR from one text box (or its ruled lines).
+BOX_TEXT_TYPES = ("text", "katakana", "phone", "amount")
 #: A one-character box with more extra ink than this holds a character.
 CELL_INK = 0.012
 
@@ -206,7 +208,7 @@ def read_fields(
     sealed = {
         spec.name
         for spec in template.fields
-        if spec.type in ("text", "katakana", "phone", "amount")
+        if spec.type in BOX_TEXT_TYPES
         and spec.box
         and any(under_seal(box, circles, dpi) for box in (spec.box, *spec.more_lines))
     }
@@ -361,7 +363,7 @@ def plan_crops(
     gaps: dict[str, list[tuple[int, int]]] = {}
     inked: dict[str, bool] = {}
     for spec in template.fields:
-        if spec.type in ("text", "katakana", "phone", "amount") and spec.box:
+        if spec.type in BOX_TEXT_TYPES and spec.box:
             inked[spec.name] = any(written(ink, blank, box, dpi) for box in (spec.box, *spec.more_lines))
         if spec.type in ("text", "katakana") and spec.box and spec.more_lines:
             for index, line in enumerate((spec.box, *spec.more_lines)):

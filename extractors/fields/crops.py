@@ -47,6 +47,12 @@ def _rules(blank: Image, dpi: int) -> Image:
     return np.asarray(cv2.dilate(blank, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)), dtype=np.uint8)
 
 
+def writers_ink(ink: Image, blank: Image, dpi: int) -> Image:
+    """The writer's ink: the page's ink (a region of it) minus the blank form's printed ink
+    over the same region, widened by ``_RULE_MARGIN`` to absorb a pixel of misalignment."""
+    return np.asarray(cv2.bitwise_and(ink, cv2.bitwise_not(_rules(blank, dpi))), dtype=np.uint8)
+
+
 def overflow_rows(ink: Image, blank: Image, box: tuple[int, int, int, int], dpi: int) -> tuple[int, int]:
     """First and last+1 page rows of the writing that starts inside ``box`` (pixels x0, y0,
     x1, y1), reaching at most ``OVERFLOW`` of the box height beyond it.
@@ -57,7 +63,7 @@ def overflow_rows(ink: Image, blank: Image, box: tuple[int, int, int, int], dpi:
     x0, y0, x1, y1 = box
     reach = int(round((y1 - y0) * OVERFLOW))
     top, bottom = max(0, y0 - reach), min(ink.shape[0], y1 + reach)
-    writing = cv2.bitwise_and(ink[top:bottom, x0:x1], cv2.bitwise_not(_rules(blank[top:bottom, x0:x1], dpi)))
+    writing = writers_ink(ink[top:bottom, x0:x1], blank[top:bottom, x0:x1], dpi)
     bridge = 2 * max(1, round(_RULE_MARGIN * dpi / 200)) + 3
     joined = cv2.morphologyEx(writing, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
@@ -174,7 +180,7 @@ def written(ink: Image, blank: Image, box: PtBox, dpi: int) -> bool:
     if b.y1 <= b.y0 or b.x1 <= b.x0:
         return False
     region = (slice(max(b.y0, 0), b.y1), slice(max(b.x0, 0), b.x1))
-    writing = cv2.bitwise_and(ink[region], cv2.bitwise_not(_rules(blank[region], dpi)))
+    writing = writers_ink(ink[region], blank[region], dpi)
     count, _, stats, _ = cv2.connectedComponentsWithStats(writing, connectivity=8)
     min_height = min(WRITTEN_MIN_HEIGHT_PT * dpi / 72, 0.5 * (b.y1 - b.y0))
     min_width = max(2, round(dpi / 100))  # a sliver one pixel wide is a rule, not a "1"
@@ -199,7 +205,7 @@ def seals(ink: Image, blank: Image, dpi: int) -> list[Circle]:
     """Round seals on the page: circles of the writer's ink (the page's ink minus the printed
     form). Red seals are dropped from colour scans before this; on grey or 1-bit scans they
     cannot be, and the text under them needs a person."""
-    writing = cv2.bitwise_and(ink, cv2.bitwise_not(_rules(blank[: ink.shape[0], : ink.shape[1]], dpi)))
+    writing = writers_ink(ink, blank[: ink.shape[0], : ink.shape[1]], dpi)
     if not writing.any():
         return []
     low, high = (d / 2 * dpi / 72 for d in SEAL_DIAMETER_PT)
