@@ -48,6 +48,8 @@ REVIEW_THRESHOLD = 0.90
 #: Measured on the dev seed 1111 (96 forms): 0.5 costs +0.9 points of review and halves the
 #: auto-accepted errors; 0.7 costs +3.6 points.
 WEAK_CHARACTER = 0.5
+#: Field types read from ink marks (□ ticks, ○ circles), not by OCR.
+MARK_TYPES = ("checkbox", "choice", "checkbox_group")
 #: Field types read by OCR from one text box (or its ruled lines).
 BOX_TEXT_TYPES = ("text", "katakana", "phone", "amount")
 #: A one-character box with more extra ink than this holds a character.
@@ -285,9 +287,27 @@ def finish(
     # field's own ``illegible`` finding already says so.
     unread = {r.name for r in readings if r.value is None and inked.get(r.name, False)}
     cross = [f for f in cross if not (f.code == "required" and f.field in unread)]
+    if scanned:
+        # Values read by OCR only: a mark's confidence says how far its ink is from the
+        # threshold, and a faint tick is still the applicant's.
+        read = {spec.name for spec in template.fields if spec.type not in MARK_TYPES}
+        unsure = {
+            r.name
+            for r in readings
+            if r.name in read and r.confidence < REVIEW_THRESHOLD and r.value is not None
+        }
+        cross = [_unsure_reading(f) if f.field in unsure and f.code not in WARNINGS else f for f in cross]
     doubtful = {f.field for f in cross if f.code not in SETTLED}
     readings = [replace(r, needs_review=True) if r.name in doubtful else r for r in readings]
     return readings, findings + cross
+
+
+def _unsure_reading(broken: Finding) -> Finding:
+    """A cross-field rule broken by a value read without confidence (a year read 1 for 7
+    puts the 証明日 before the 届出日) says more about the reading than the writing, as
+    ``judged`` has it for one field's own checks: ``illegible``, naming the rule."""
+    why = broken.message
+    return Finding(broken.field, "illegible", f"読み取りが不確かです（{why}）。原本の記載を確認してください")
 
 
 def _checked_against_name(
@@ -404,7 +424,7 @@ def _value_of(
 ) -> tuple[FieldValue, float, str, list[str]]:
     """(value, confidence, raw text, finding codes) for one field."""
     codes: list[str] = []
-    if spec.type in ("checkbox", "choice", "checkbox_group"):
+    if spec.type in MARK_TYPES:
         options = spec.options or ((("checked", spec.box),) if spec.box else ())
         if spec.type == "checkbox_group":
             scores = [(n, score(b, spec.style)) for n, b in options]

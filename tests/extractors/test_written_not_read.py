@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 from PIL import Image as PILImage
 
-from extractors.read import read_fields
+from extractors.read import plan_crops, read_fields
 from extractors.template import load_templates
 from fixtures.generate import DRAW_DPI, HANDS, _draw, _fill
 from ocr.raster import RasterLimits, rasterize
@@ -81,3 +81,45 @@ def test_written_fields_read_as_nothing_are_illegible_and_blank_ones_stay_blank(
     assert unwritten, "the test needs a blank text field"
     for name in unwritten:
         assert by_name[name].confidence == 1.0 and not by_name[name].needs_review, name
+
+
+class _ReadsDates:
+    """Reads only the date boxes, as ``answers`` says per (field, part); nothing elsewhere."""
+
+    info = EngineInfo("dates", "0", "none")
+
+    def __init__(self, keys: list[tuple[str, str]], answers: dict[tuple[str, str], Recognition]) -> None:
+        self.keys, self.answers = keys, answers
+
+    def recognize(self, crops: Sequence[Image], alphabets: object = None) -> list[Recognition]:
+        assert len(crops) == len(self.keys)
+        return [self.answers.get(key, Recognition("", 0.0)) for key in self.keys]
+
+
+def test_a_rule_broken_by_an_unsure_reading_is_illegible_not_the_applicants_error() -> None:
+    """証明日 read a year early: with confidence, the applicant's error; without, a reading
+    for a person to check (``illegible``, naming the rule)."""
+    page, values = _filled_page()
+    keys = plan_crops(TEMPLATE, page, DRAW_DPI).keys
+    submitted = date.fromisoformat(str(values["submission_date"]))
+    certified = date.fromisoformat(str(values["employer_cert_date"]))
+
+    def parts(day: date, year: int, confidence: float) -> dict[tuple[str, str], Recognition]:
+        return {
+            ("_", "year"): Recognition(str(year), confidence),
+            ("_", "month"): Recognition(str(day.month), 0.99),
+            ("_", "day"): Recognition(str(day.day), 0.99),
+        }
+
+    for confidence, code in ((0.99, "cert_before_submission"), (0.7, "illegible")):
+        answers = {}
+        for name, day, year in (
+            ("submission_date", submitted, submitted.year - 2018),
+            ("employer_cert_date", certified, certified.year - 2018 - 1),  # a year early
+        ):
+            for (_, part), rec in parts(day, year, 0.99 if name == "submission_date" else confidence).items():
+                answers[(name, part)] = rec
+        _, findings = read_fields(TEMPLATE, page, DRAW_DPI, _ReadsDates(keys, answers), date(2026, 11, 26))
+        on_cert = [f for f in findings if f.field == "employer_cert_date"]
+        assert [f.code for f in on_cert] == [code], on_cert
+    assert "証明日" in on_cert[0].message
