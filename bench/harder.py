@@ -63,7 +63,7 @@ def main() -> None:
             else:
                 with Image.open(path) as opened:
                     dpi = int(opened.info.get("dpi", (200, 200))[0])
-                    image, dpi = degrade(opened, args.kind, dpi, rng)
+                    image, dpi = degrade(opened.copy(), args.kind, dpi, rng)  # read before closing
                 if args.kind == "jpeg":
                     target = out / (path.stem + ".jpg")
                     image.convert("L" if image.mode == "L" else "RGB").save(
