@@ -126,6 +126,33 @@ def common_forms(text: str) -> str:
     return str(_to_shinjitai().convert(text)).translate(_RADICAL_LOOKALIKES)
 
 
+#: The 47 都道府県, with which a Japanese address begins.
+PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県",
+    "埼玉県", "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県",
+    "岐阜県", "静岡県", "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県",
+    "鳥取県", "島根県", "岡山県", "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県",
+    "佐賀県", "長崎県", "熊本県", "大分県", "宮崎県", "鹿児島県", "沖縄県",
+)  # fmt: skip
+
+
+def settle_prefecture(address: str) -> str:
+    """An address whose first words are one character off exactly one prefecture's name,
+    with its 都/道/府/県 in place (干葉県 → 千葉県, 神奈州県 → 神奈川県), begins with that
+    prefecture; anything else is left as it is (an address without its prefecture, such as
+    大阪市北区…, differs from 大阪府 in the 府/市 and stays). Callers send a change to review."""
+    if address.startswith(PREFECTURES):
+        return address
+    near = [
+        prefecture
+        for prefecture in PREFECTURES
+        if len(address) > len(prefecture)
+        and address[len(prefecture) - 1] == prefecture[-1]
+        and sum(a != b for a, b in zip(address, prefecture[:-1], strict=False)) == 1
+    ]
+    return near[0] + address[len(near[0]) :] if len(near) == 1 else address
+
+
 def nfkc(text: str) -> str:
     """Unicode NFKC, whitespace runs collapsed to one space, trimmed."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()

@@ -31,6 +31,7 @@ from extractors.normalize import (
     katakana_value,
     nfkc,
     phone_value,
+    settle_prefecture,
     text_value,
     wareki_to_date,
 )
@@ -477,9 +478,13 @@ def _value_of(
         )
     else:
         value = text_value(rec.text)
-        if value and (common := common_forms(value)) != value:
-            # An old form may be the model's habit or the writer's own: a person decides.
-            return common, min(rec.confidence, DISAGREEMENT_CONFIDENCE), rec.text, codes
+        # An old character form may be the model's habit or the writer's own, and a prefecture
+        # one character off (干葉県) is most likely misread: changed either way, a person decides.
+        settled = common_forms(value) if value else value
+        if settled and spec.address:
+            settled = settle_prefecture(settled)
+        if settled != value:
+            return settled, min(rec.confidence, DISAGREEMENT_CONFIDENCE), rec.text, codes
     return value, (rec.confidence if value else 1.0), rec.text, codes
 
 

@@ -66,6 +66,8 @@ class FieldSpec:
     more_lines: tuple[PtBox, ...] = ()
     #: フリガナ: the name field (kanji) whose reading this katakana field gives.
     reading_of: str | None = None
+    #: A Japanese address (都道府県 first): its prefecture is checked against the 47.
+    address: bool = False
 
     def all_boxes(self) -> list[PtBox]:
         boxes = [self.box] if self.box else []
@@ -166,9 +168,12 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         spaced=bool(raw.get("spaced", False)),
         more_lines=tuple(_box(b, f"{where}.more_lines", page) for b in raw.get("more_lines", [])),
         reading_of=str(raw["reading_of"]) if raw.get("reading_of") else None,
+        address=bool(raw.get("address", False)),
     )
     if spec.reading_of is not None and kind != "katakana":
         raise TemplateError(f"{where}: only a katakana field can be the reading_of another field")
+    if spec.address and kind != "text":
+        raise TemplateError(f"{where}: only a text field can be an address")
     if spec.style not in ("tick", "circle"):
         raise TemplateError(f"{where}: style must be tick or circle")
     return spec

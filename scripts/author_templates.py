@@ -42,6 +42,8 @@ def text(name: str, box: Box, kind: str = "text", required: bool = False, **extr
     reading_of = (
         {"reading_of": name.removesuffix("_kana")} if kind == "katakana" and name.endswith("_kana") else {}
     )
+    # 住所 boxes: insured_address, employer_address, address_old, address_new.
+    address = kind == "text" and (name.endswith("_address") or name in ("address_old", "address_new"))
     return {
         "name": name,
         "type": kind,
@@ -49,6 +51,7 @@ def text(name: str, box: Box, kind: str = "text", required: bool = False, **extr
         "box": box,
         **({"spaced": True} if spaced else {}),
         **reading_of,
+        **({"address": True} if address else {}),
         **extra,
     }
 

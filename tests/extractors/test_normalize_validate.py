@@ -11,6 +11,7 @@ from extractors.normalize import (
     digits_value,
     katakana_value,
     phone_value,
+    settle_prefecture,
     text_value,
     wareki_to_date,
 )
@@ -146,3 +147,17 @@ def test_a_bare_radical_read_for_a_katakana_becomes_that_katakana() -> None:
     assert common_forms("京都市下京区烏丸通七条下儿") == "京都市下京区烏丸通七条下ル"
     assert common_forms("卜ヨタ") == "トヨタ"
     assert common_forms("下京区") == "下京区"
+
+
+@pytest.mark.parametrize(
+    ("read", "settled"),
+    [
+        ("干葉県千葉市中央区市場町1-1", "千葉県千葉市中央区市場町1-1"),  # 千 misread
+        ("神奈州県横浜市西区", "神奈川県横浜市西区"),
+        ("千葉県千葉市中央区", "千葉県千葉市中央区"),  # already right
+        ("大阪市北区梅田1丁目", "大阪市北区梅田1丁目"),  # no prefecture written: 市 is not 府
+        ("港区芝公園4-2-8", "港区芝公園4-2-8"),
+    ],
+)
+def test_an_address_one_character_off_a_prefecture_begins_with_it(read: str, settled: str) -> None:
+    assert settle_prefecture(read) == settled
