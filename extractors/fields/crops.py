@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from extractors.template import PtBox, Segment, Template
-from ocr.types import Image
+from ocr.types import Box, Image
 
 _TEXT_INSET_PT = 1.6
 _CELL_INSET = 0.16  # share of the cell side cut away so printed cell walls never reach the model
@@ -25,10 +25,7 @@ def text_crop(
     """The box's inside (rules inset away). With the page's ``ink`` and the blank form's
     ``blank`` ink, the crop also takes in writing that runs over the box's top or bottom
     rule, with the printed rules in the added rows painted white."""
-    b = Template.to_pixels(
-        (box[0] + _TEXT_INSET_PT, box[1] + _TEXT_INSET_PT, box[2] - _TEXT_INSET_PT, box[3] - _TEXT_INSET_PT),
-        dpi,
-    )
+    b = _inside(box, dpi)
     inside = np.ascontiguousarray(page[b.y0 : b.y1, b.x0 : b.x1])
     if ink is None or blank is None or b.y1 <= b.y0 or b.x1 <= b.x0:
         return inside
@@ -42,15 +39,23 @@ def text_crop(
     return grown
 
 
-def _rules(blank: Image, dpi: int) -> Image:
-    margin = max(1, round(_RULE_MARGIN * dpi / 200))
+def _inside(box: PtBox, dpi: int) -> Box:
+    """The box's inside in pixels, its printed rules inset away."""
+    inset = _TEXT_INSET_PT
+    return Template.to_pixels((box[0] + inset, box[1] + inset, box[2] - inset, box[3] - inset), dpi)
+
+
+def _rules(blank: Image, dpi: int, margin: int | None = None) -> Image:
+    """The blank form's ink widened by ``margin`` pixels (default ``_RULE_MARGIN`` at 200 dpi)."""
+    margin = max(1, round(_RULE_MARGIN * dpi / 200)) if margin is None else margin
     return np.asarray(cv2.dilate(blank, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)), dtype=np.uint8)
 
 
-def writers_ink(ink: Image, blank: Image, dpi: int) -> Image:
+def writers_ink(ink: Image, blank: Image, dpi: int, margin: int | None = None) -> Image:
     """The writer's ink: the page's ink (a region of it) minus the blank form's printed ink
-    over the same region, widened by ``_RULE_MARGIN`` to absorb a pixel of misalignment."""
-    return np.asarray(cv2.bitwise_and(ink, cv2.bitwise_not(_rules(blank, dpi))), dtype=np.uint8)
+    over the same region, widened by ``margin`` pixels (default ``_RULE_MARGIN``) to absorb a
+    pixel of misalignment."""
+    return np.asarray(cv2.bitwise_and(ink, cv2.bitwise_not(_rules(blank, dpi, margin))), dtype=np.uint8)
 
 
 def overflow_rows(ink: Image, blank: Image, box: tuple[int, int, int, int], dpi: int) -> tuple[int, int]:
@@ -173,10 +178,7 @@ def written(ink: Image, blank: Image, box: PtBox, dpi: int) -> bool:
     form's (slightly widened) printed ink holds a stroke of character size. Decides "filled in
     or not" from the paper itself, so a value the recogniser cannot read is not taken for a
     blank (a written amount read as nothing must not become "必須項目が空欄です")."""
-    b = Template.to_pixels(
-        (box[0] + _TEXT_INSET_PT, box[1] + _TEXT_INSET_PT, box[2] - _TEXT_INSET_PT, box[3] - _TEXT_INSET_PT),
-        dpi,
-    )
+    b = _inside(box, dpi)
     if b.y1 <= b.y0 or b.x1 <= b.x0:
         return False
     region = (slice(max(b.y0, 0), b.y1), slice(max(b.x0, 0), b.x1))

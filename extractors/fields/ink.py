@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
+from extractors.fields.crops import writers_ink
 from extractors.template import PtBox, Template
 from ocr.types import Image
 
@@ -62,9 +62,8 @@ def _outside_print(ink: Image, blank_ink: Image, area: PtBox, dpi: int) -> float
     """Share of ``area`` inked on the page away from the blank form's (widened) printed ink."""
     b = Template.to_pixels(area, dpi)
     region = (slice(max(b.y0, 0), b.y1), slice(max(b.x0, 0), b.x1))
-    page, printed = ink[region], blank_ink[region]
+    page = ink[region]
     if page.size == 0:
         return 0.0
     reach = max(1, round(PRINT_MARGIN_PT * dpi / 72))
-    widened = cv2.dilate(printed, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
-    return float(np.count_nonzero(page[widened == 0])) / page.size
+    return float(np.count_nonzero(writers_ink(page, blank_ink[region], dpi, reach))) / page.size
