@@ -52,6 +52,8 @@ def main() -> None:
         "<name>.golden.json beside it (the format of fixtures/samples/)",
     )
     args = parser.parse_args()
+    if args.scans and not args.scans.is_dir():
+        parser.error(f"--scans {args.scans}: not a folder")
 
     types = {t.form_id: {f.name: f.type for f in t.fields} for t in load_templates()}
     with tempfile.TemporaryDirectory() as tmp:
