@@ -11,7 +11,8 @@ from typing import Any
 
 import pdfplumber
 
-from extractors.identify import match_footer, match_title
+from extractors.fields.writing import cell_of
+from extractors.identify import blank_rules, match_footer, match_title
 from extractors.model import Finding, FormReading
 from extractors.read import MarkScore, finish
 from extractors.template import PtBox, Template
@@ -22,6 +23,8 @@ from ocr.types import Recognition
 MARK_CHARS = set("✓✔☑☒■●◼✗✘×xXレ○◯〇")
 
 CharKey = tuple[str, int, int]
+#: Resolution at which the blank form's rules are looked at to find a box's printed cell.
+_CELL_DPI = 100
 
 
 def _key(char: dict[str, Any]) -> CharKey:
@@ -49,10 +52,12 @@ def _inside(char: dict[str, Any], box: PtBox) -> bool:
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def _text_in(chars: list[dict[str, Any]], box: PtBox) -> str:
-    """The characters inside a box, left to right, with a space where the writer left a gap."""
+def _text_in(chars: list[dict[str, Any]], box: PtBox, others: Sequence[PtBox] = ()) -> str:
+    """The characters inside a box (and not inside any of ``others``), left to right, with a
+    space where the writer left a gap."""
     inside = sorted(
-        (c for c in chars if _inside(c, box)), key=lambda c: (round(float(c["top"]) / 4), float(c["x0"]))
+        (c for c in chars if _inside(c, box) and not any(_inside(c, o) for o in others)),
+        key=lambda c: (round(float(c["top"]) / 4), float(c["x0"])),
     )
     out: list[str] = []
     previous: dict[str, Any] | None = None
@@ -114,9 +119,18 @@ def _read_page(
     def put(name: str, part: str, text: str) -> None:
         recognitions[(name, part)] = Recognition(text, 1.0 if text else 0.0)
 
+    every_box = [box for spec in template.fields for box in spec.all_boxes()]
+    rules_down = blank_rules(template.blank_pdf, _CELL_DPI).down
+
+    def typed(box: PtBox) -> str:
+        # Typed where the writing area of its printed cell is, not only where the template's
+        # box begins (a label inside the cell: 「変更後の氏名」).
+        others = [b for b in every_box if b != box]
+        return _text_in(chars, cell_of(box, rules_down, others, _CELL_DPI), others)
+
     for spec in template.fields:
         if spec.type in ("text", "katakana", "phone", "amount") and spec.box:
-            put(spec.name, "text", "".join(_text_in(chars, box) for box in (spec.box, *spec.more_lines)))
+            put(spec.name, "text", "".join(typed(box) for box in (spec.box, *spec.more_lines)))
         elif spec.type in ("digits", "my_number"):
             digits = "".join(_text_in(chars, s.box).replace(" ", "") for s in spec.segments)
             counts[(spec.name, "digits")] = len(digits)

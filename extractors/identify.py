@@ -13,13 +13,26 @@ from extractors.fields.crops import text_crop
 from extractors.normalize import nfkc
 from extractors.template import Template
 from ocr.engine import OcrEngine
-from ocr.preprocess import align, orientation_candidates, refine_to_reference, rotate
+from ocr.preprocess import (
+    Rules,
+    align,
+    orientation_candidates,
+    printed_rules,
+    refine_to_reference,
+    rotate,
+    rule_agreement,
+)
 from ocr.raster import RasterLimits, rasterize
 from ocr.types import Image
 
 # 「様式 SK-01 (2025.4)」: OCR may drop the hyphen, read 0 as O or the brackets as others.
 _FOOTER = re.compile(r"S\s*K\s*[-‐ー一~]?\s*[0O]?\s*([1-9])\s*[\(（]?\s*(\d{4})\s*[.,・]\s*(\d{1,2})")
 _TITLE_MATCH = 0.75
+#: A page aligned on its marks whose printed rules agree less than this with the blank form
+#: (see :func:`ocr.preprocess.rule_agreement`) is aligned again on the printed structure.
+#: Generated and most outside scans score 0.99–1.0 when right; a scan stretched in one
+#: direction, photographed at an angle or shifted without its marks scores 0.55–0.96.
+WELL_ALIGNED = 0.97
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,8 @@ class Identified:
     aligned: Image
     marks_found: bool
     footer_text: str
+    #: How well the aligned page shows the form's printed rules where they belong (0–1).
+    alignment: float = 1.0
 
 
 def _normalise_title(text: str) -> str:
@@ -79,11 +94,32 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
         )
         template = match_footer(footer.text, templates) or match_title(title.text, templates)
         if template is not None:
-            if not marks:
-                # Marks cut off or covered: align on the printed structure of this form instead.
-                aligned, marks = refine_to_reference(aligned, blank_page(template.blank_pdf, dpi))
-            return Identified(template, rotation, aligned, marks, footer.text)
+            aligned, quality = aligned_on_structure(aligned, template, dpi, marks)
+            return Identified(template, rotation, aligned, marks, footer.text, quality)
     return _identify_by_structure(page, templates, engine, dpi)
+
+
+def aligned_on_structure(page: Image, template: Template, dpi: int, marks: bool) -> tuple[Image, float]:
+    """The page and how well it agrees with the form's printed rules, aligned again on that
+    structure where its marks were not found or left it disagreeing (a page stretched in one
+    direction by the scanner, photographed at an angle, or shifted with a mark cut off).
+    Affine first, a homography (perspective) when that is not enough; the best wins."""
+    rules = blank_rules(template.blank_pdf, dpi)
+    best = (page, rule_agreement(page, rules, dpi) if marks else 0.0)
+    if best[1] >= WELL_ALIGNED:
+        return best
+    reference = blank_page(template.blank_pdf, dpi)
+    # Coarse (quarter size) first; a finer pass from there settles the last pixels.
+    for perspective, scale, start in ((False, 0.25, 0), (False, 0.5, 1), (True, 0.25, 0), (True, 0.5, 1)):
+        if best[1] >= WELL_ALIGNED:
+            break
+        source = page if start == 0 else best[0]
+        refined, converged = refine_to_reference(source, reference, scale=scale, perspective=perspective)
+        if converged:
+            quality = rule_agreement(refined, rules, dpi)
+            if quality > best[1]:
+                best = (refined, quality)
+    return best
 
 
 def _identify_by_structure(
@@ -106,7 +142,8 @@ def _identify_by_structure(
             )
             template = match_footer(footer.text, templates) or match_title(title.text, templates)
             if template is not None and template.form_id == candidate.form_id:
-                return Identified(template, rotation, aligned, False, footer.text)
+                quality = rule_agreement(aligned, blank_rules(template.blank_pdf, dpi), dpi)
+                return Identified(template, rotation, aligned, False, footer.text, quality)
     return None
 
 
@@ -114,3 +151,9 @@ def _identify_by_structure(
 def blank_page(pdf: Path, dpi: int) -> Image:
     """The blank form rendered at ``dpi``: the reference for alignment and for ink baselines."""
     return rasterize(pdf.read_bytes(), "pdf", RasterLimits(max_pages=1, dpi=dpi))[0]
+
+
+@lru_cache(maxsize=16)
+def blank_rules(pdf: Path, dpi: int) -> Rules:
+    """The blank form's long printed rules at ``dpi``: where an aligned page must show them."""
+    return printed_rules(blank_page(pdf, dpi), dpi)

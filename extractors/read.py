@@ -10,19 +10,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.fields import ink as inkmod
-from extractors.fields.crops import (
-    cell_crop,
-    cells,
-    seals,
-    strip,
-    text_crop,
-    trim_sides,
-    under_seal,
-    wide_gaps,
-    written,
-)
+from extractors.fields.crops import cell_crop, cells, seals, strip, under_seal, wide_gaps
+from extractors.fields.paper import Paper, paper_of
+from extractors.fields.writing import locate, other_boxes
 from extractors.forms import check_form
-from extractors.identify import blank_page
+from extractors.identify import blank_page, blank_rules
 from extractors.model import FieldReading, FieldValue, Finding
 from extractors.normalize import (
     amount_value,
@@ -74,9 +66,9 @@ class _Mark:
 MarkScore = Callable[[PtBox, str], float]
 
 
-def ink_scores(ink: Image, blank: Image, dpi: int) -> MarkScore:
+def ink_scores(paper: Paper) -> MarkScore:
     """Marks on a scan: writer's ink against the blank form's ink, relative to the threshold."""
-    return lambda box, style: inkmod.measure(ink, blank, box, dpi, style) / inkmod.threshold(style)
+    return lambda box, style: inkmod.measure(paper, box, style) / inkmod.threshold(style)
 
 
 def mark_confidence(score: float) -> float:
@@ -94,14 +86,12 @@ def _read_marks(options: tuple[tuple[str, PtBox], ...], style: str, score: MarkS
     return _Mark(best[0], confidence, len(marked) > 1)
 
 
-def _inked_cells(
-    segments: tuple[Segment, ...], ink: Image, blank: Image, page: Image, dpi: int
-) -> list[Image]:
+def _inked_cells(segments: tuple[Segment, ...], paper: Paper) -> list[Image]:
     crops = []
     for segment in segments:
         for cell in cells(segment):
-            if inkmod.measure(ink, blank, cell, dpi, "tick") > CELL_INK:
-                crops.append(cell_crop(page, cell, dpi))
+            if inkmod.measure(paper, cell, "tick") > CELL_INK:
+                crops.append(cell_crop(paper.page, cell, paper.dpi))
     return crops
 
 
@@ -148,7 +138,7 @@ def judged(
     return codes + (["required"] if empty and required else [])
 
 
-def _finding(name: str, code: str) -> Finding:
+def _finding(name: str | None, code: str) -> Finding:
     return Finding(name, code, MESSAGES[code])
 
 
@@ -174,8 +164,9 @@ def disagreements(
 
 #: Findings that do not say the applicant made a mistake: lateness (processed all the same),
 #: a value the scan does not let us read with confidence (a person reads the original), and
-#: one name written twice that reads one character apart (a misreading more often than not).
-WARNINGS = {"late_notification", "illegible", "name_near_match"}
+#: one name written twice that reads one character apart (a misreading more often than not),
+#: and a page that could not be aligned well on its form (every field goes to a person).
+WARNINGS = {"late_notification", "illegible", "name_near_match", "alignment_poor"}
 #: Findings whose field needs no person: the value was read right, only the date is late.
 SETTLED = {"late_notification"}
 #: Value checks that, on an unconfident reading, become ``illegible``: their failure then
@@ -193,21 +184,24 @@ def read_fields(
     engine: OcrEngine,
     today: date,
     crosscheck: OcrEngine | None = None,
+    alignment: float = 1.0,
 ) -> tuple[list[FieldReading], list[Finding]]:
     """Read every field of ``template`` from a page already aligned to its canvas at ``dpi``.
 
     With ``crosscheck``, a second model reads the same crops; where it disagrees, the field
-    goes to review however confident the primary model was.
+    goes to review however confident the primary model was. ``alignment`` is how well the
+    page shows the form's printed rules where they belong (see
+    :func:`extractors.identify.aligned_on_structure`): below ``ALIGNMENT_TRUSTED`` every
+    field goes to a person, with a finding that says why.
     """
-    ink = binarize(page)
-    blank = blank_ink(template.blank_pdf, dpi)
-    plan = plan_crops(template, page, dpi, ink, blank)
+    paper = page_paper(template, page, dpi)
+    plan = plan_crops(template, page, dpi, paper)
     keys, crops, cell_counts = plan.keys, plan.crops, plan.cell_counts
     alphabets = plan.alphabets(template)
     primary = engine.recognize(crops, alphabets)
     # Text under a seal that could not be dropped out (grey or 1-bit scans) is not trusted
     # however confident the recogniser is: the seal's strokes read as (), 印, 代 …
-    circles = seals(ink, blank, dpi)
+    circles = seals(paper.writing, dpi)
     sealed = {
         spec.name
         for spec in template.fields
@@ -243,8 +237,26 @@ def read_fields(
                 weakest=min((u.weakest for u in used), default=0.0),
             )
 
-    score = ink_scores(ink, blank, dpi)
-    return finish(template, recognitions, cell_counts, score, today, disputed, inked=plan.inked)
+    readings, findings = finish(
+        template, recognitions, cell_counts, ink_scores(paper), today, disputed, inked=plan.inked
+    )
+    if alignment < ALIGNMENT_TRUSTED:
+        readings = [
+            replace(r, needs_review=True, confidence=min(r.confidence, DISAGREEMENT_CONFIDENCE))
+            for r in readings
+        ]
+        findings = [_finding(None, "alignment_poor"), *findings]
+    return readings, findings
+
+
+#: Below this agreement of the aligned page with the form's printed rules, nothing read from
+#: it is trusted: a field read a few millimetres off is another field's box.
+ALIGNMENT_TRUSTED = 0.9
+
+
+def page_paper(template: Template, page: Image, dpi: int) -> Paper:
+    """The aligned page as the field readers measure it (title and footer: print only)."""
+    return paper_of(page, blank_ink(template.blank_pdf, dpi), dpi, (template.title_box, template.footer_box))
 
 
 def finish(
@@ -371,44 +383,47 @@ class CropPlan:
         ]
 
 
-def plan_crops(
-    template: Template, page: Image, dpi: int, ink: Image | None = None, blank: Image | None = None
-) -> CropPlan:
-    """Cut the crops of every OCR-read field: text boxes (and their two halves where a word
-    space may be), and one-character boxes joined into strips of the inked cells."""
-    ink = binarize(page) if ink is None else ink
-    blank = blank_ink(template.blank_pdf, dpi) if blank is None else blank
+def plan_crops(template: Template, page: Image, dpi: int, paper: Paper | None = None) -> CropPlan:
+    """Cut the crops of every OCR-read field: the writing of each text box found where it is
+    (:func:`extractors.fields.writing.locate`), and one-character boxes joined into strips of
+    the inked cells."""
+    paper = page_paper(template, page, dpi) if paper is None else paper
+    rules_down = blank_rules(template.blank_pdf, dpi).down
+    everything = [(spec.name, box) for spec in template.fields for box in spec.all_boxes()]
     keys: list[tuple[str, str]] = []
     crops: list[Image] = []
     cell_counts: dict[tuple[str, str], int] = {}
     gaps: dict[str, list[tuple[int, int]]] = {}
     inked: dict[str, bool] = {}
+
+    def found(box: PtBox) -> tuple[Image, bool]:
+        others = other_boxes([b for _, b in everything if b != box], dpi)
+        writing = locate(paper, box, rules_down, others)
+        return writing.crop, writing.inked
+
     for spec in template.fields:
-        if spec.type in BOX_TEXT_TYPES and spec.box:
-            inked[spec.name] = any(written(ink, blank, box, dpi) for box in (spec.box, *spec.more_lines))
-        if spec.type in ("text", "katakana") and spec.box and spec.more_lines:
-            for index, line in enumerate((spec.box, *spec.more_lines)):
+        if spec.type in BOX_TEXT_TYPES and spec.box and spec.more_lines:
+            lines = [found(line) for line in (spec.box, *spec.more_lines)]
+            inked[spec.name] = any(ink for _, ink in lines)
+            for index, (crop, _) in enumerate(lines):
                 keys.append((spec.name, f"line{index}"))
-                crops.append(trim_sides(text_crop(page, line, dpi, ink, blank)))
-            cell_counts[(spec.name, "lines")] = 1 + len(spec.more_lines)
-        elif spec.type in ("text", "katakana") and spec.box:
-            whole = trim_sides(text_crop(page, spec.box, dpi, ink, blank))
+                crops.append(crop)
+            cell_counts[(spec.name, "lines")] = len(lines)
+        elif spec.type in BOX_TEXT_TYPES and spec.box:
+            crop, inked[spec.name] = found(spec.box)
             keys.append((spec.name, "text"))
-            crops.append(whole)
+            crops.append(crop)
             if spec.spaced:
-                gaps[spec.name] = wide_gaps(whole)
-        elif spec.type in ("phone", "amount") and spec.box:
-            keys.append((spec.name, "text"))
-            crops.append(trim_sides(text_crop(page, spec.box, dpi, ink, blank)))
+                gaps[spec.name] = wide_gaps(crop)
         elif spec.type in ("digits", "my_number"):
-            filled = _inked_cells(spec.segments, ink, blank, page, dpi)
+            filled = _inked_cells(spec.segments, paper)
             cell_counts[(spec.name, "digits")] = len(filled)
             inked[spec.name] = bool(filled)
             keys.append((spec.name, "digits"))
             crops.append(strip(filled))
         elif spec.type == "date":
             for part, box in spec.parts:
-                filled = _inked_cells((Segment(box, 2),), ink, blank, page, dpi)
+                filled = _inked_cells((Segment(box, 2),), paper)
                 cell_counts[(spec.name, part)] = len(filled)
                 inked[spec.name] = inked.get(spec.name, False) or bool(filled)
                 keys.append((spec.name, part))

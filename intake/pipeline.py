@@ -67,7 +67,9 @@ def _read_page(
         finding = Finding(None, "not_a_form", MESSAGES["not_a_form"])
         return FormReading(None, None, (page_no,), findings=(finding,)), PageResult(page_no, page, 0, None)
     started = time.perf_counter()
-    fields, findings = read_fields(found.template, found.aligned, dpi, engine, today, crosscheck)
+    fields, findings = read_fields(
+        found.template, found.aligned, dpi, engine, today, crosscheck, alignment=found.alignment
+    )
     timings["read"] = timings.get("read", 0.0) + time.perf_counter() - started
     form = FormReading(
         found.template.form_id,

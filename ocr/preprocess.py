@@ -85,10 +85,13 @@ def align(gray: Image, canvas: Canvas, dpi: int) -> tuple[Image, bool]:
     return np.ascontiguousarray(warped, dtype=np.uint8), True
 
 
-def refine_to_reference(image: Image, reference: Image, scale: float = 0.25) -> tuple[Image, bool]:
+def refine_to_reference(
+    image: Image, reference: Image, scale: float = 0.25, perspective: bool = False
+) -> tuple[Image, bool]:
     """Align ``image`` onto ``reference`` (same size) by the printed structure: ECC on the
-    ink of both, affine, at ``scale``. Used when the registration marks are cut off or
-    covered. Returns (image, converged)."""
+    ink of both, affine (or, with ``perspective``, a homography: a page photographed at an
+    angle), at ``scale``. Used when the registration marks are cut off or covered, or when
+    the page aligned on its marks disagrees with the printed rules. Returns (image, converged)."""
     if image.shape != reference.shape:
         image = np.ascontiguousarray(
             cv2.resize(image, (reference.shape[1], reference.shape[0]), interpolation=cv2.INTER_AREA)
@@ -99,17 +102,72 @@ def refine_to_reference(image: Image, reference: Image, scale: float = 0.25) -> 
         ink = (255.0 - small.astype(np.float32)) / 255.0
         return np.asarray(cv2.GaussianBlur(ink, (0, 0), 2.0), dtype=np.float32)
 
-    warp = np.eye(2, 3, dtype=np.float32)
+    warp = np.eye(3, 3, dtype=np.float32) if perspective else np.eye(2, 3, dtype=np.float32)
+    motion = cv2.MOTION_HOMOGRAPHY if perspective else cv2.MOTION_AFFINE
     criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 200, 1e-6)
     try:
         _, warp = cv2.findTransformECC(  # type: ignore[call-overload]  # the stub lacks gaussFiltSize
-            prepare(reference), prepare(image), warp, cv2.MOTION_AFFINE, criteria, None, 5
+            prepare(reference), prepare(image), warp, motion, criteria, None, 5
         )
     except cv2.error:
         return image, False
-    warp[:, 2] /= scale
     height, width = reference.shape[:2]
-    aligned = cv2.warpAffine(
-        image, warp, (width, height), flags=cv2.INTER_LINEAR + cv2.WARP_INVERSE_MAP, borderValue=(255,)
-    )
+    flags = cv2.INTER_LINEAR + cv2.WARP_INVERSE_MAP
+    if perspective:
+        # The homography was found between images shrunk by ``scale``: S · H · S⁻¹ at full size.
+        shrink = np.diag([scale, scale, 1.0]).astype(np.float32)
+        full = np.linalg.inv(shrink) @ warp @ shrink
+        aligned = cv2.warpPerspective(image, full, (width, height), flags=flags, borderValue=(255,))
+    else:
+        warp[:, 2] /= scale
+        aligned = cv2.warpAffine(image, warp, (width, height), flags=flags, borderValue=(255,))
     return np.ascontiguousarray(aligned, dtype=np.uint8), True
+
+
+#: A printed rule at least this long (inches) is part of the form's structure.
+RULE_LENGTH_IN = 0.5
+#: A rule pixel counts as found on the page when ink lies this close to it (inches; 3 px at 200 dpi).
+RULE_TOLERANCE_IN = 0.015
+#: Horizontal bands of the page scored apart, so that a page right at the top and wrong at
+#: the bottom (a scan stretched in one direction) is not averaged into "mostly right".
+RULE_BANDS = 4
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The long printed rules of a blank form (ink = 255), across and down apart: a page
+    shifted sideways keeps its horizontal rules and loses only its vertical ones."""
+
+    across: Image
+    down: Image
+
+
+def printed_rules(reference: Image, dpi: int) -> Rules:
+    """The structure an aligned page must show in the same places as its blank form."""
+    ink = binarize(reference)
+    length = max(3, int(dpi * RULE_LENGTH_IN))
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    return Rules(np.asarray(across, dtype=np.uint8), np.asarray(down, dtype=np.uint8))
+
+
+def rule_agreement(image: Image, rules: Rules, dpi: int) -> float:
+    """How well a page aligned to a form shows that form's printed rules where they belong:
+    the share of rule pixels with page ink within ``RULE_TOLERANCE_IN``, in the worst of
+    ``RULE_BANDS`` horizontal bands, rules across and down apart (1.0: every rule found; a
+    page off by a few pixels in one part scores well below 0.9 there). Bold, blurred or dark
+    scans still score high: their rules are thicker, not elsewhere."""
+    if image.shape[:2] != rules.across.shape[:2]:
+        return 0.0
+    reach = max(1, round(dpi * RULE_TOLERANCE_IN))
+    near = cv2.dilate(binarize(image), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+    height = near.shape[0]
+    scores = []
+    for band in range(RULE_BANDS):
+        rows = slice(band * height // RULE_BANDS, (band + 1) * height // RULE_BANDS)
+        for mask in (rules.across[rows], rules.down[rows]):
+            wanted = int(np.count_nonzero(mask))
+            # A band with hardly any rules of one direction says nothing about it.
+            if wanted >= dpi:
+                scores.append(np.count_nonzero(cv2.bitwise_and(mask, near[rows])) / wanted)
+    return float(min(scores, default=0.0))

@@ -12,40 +12,24 @@ _TEXT_INSET_PT = 1.6
 _CELL_INSET = 0.16  # share of the cell side cut away so printed cell walls never reach the model
 
 
-#: Handwriting overflows its box (small フリガナ rows above all): a text crop may grow by up
-#: to this share of its height above and below to take in strokes that begin inside the box.
-OVERFLOW = 0.6
 #: Printed rules are removed from the writer's ink with this margin (pixels at 200 dpi).
 _RULE_MARGIN = 2
 
 
-def text_crop(
-    page: Image, box: PtBox, dpi: int, ink: Image | None = None, blank: Image | None = None
-) -> Image:
-    """The box's inside (rules inset away). With the page's ``ink`` and the blank form's
-    ``blank`` ink, the crop also takes in writing that runs over the box's top or bottom
-    rule, with the printed rules in the added rows painted white."""
-    b = _inside(box, dpi)
-    inside = np.ascontiguousarray(page[b.y0 : b.y1, b.x0 : b.x1])
-    if ink is None or blank is None or b.y1 <= b.y0 or b.x1 <= b.x0:
-        return inside
-    top, bottom = overflow_rows(ink, blank, (b.x0, b.y0, b.x1, b.y1), dpi)
-    if (top, bottom) == (b.y0, b.y1):
-        return inside
-    grown = np.array(page[top:bottom, b.x0 : b.x1], copy=True)
-    rules = _rules(blank[top:bottom, b.x0 : b.x1], dpi) > 0
-    rules[b.y0 - top : b.y1 - top, :] = False  # inside the box the writing is left untouched
-    grown[rules] = 255
-    return grown
+def text_crop(page: Image, box: PtBox, dpi: int) -> Image:
+    """The box's inside, its printed rules inset away (the footer and title; field writing is
+    found where it is by :mod:`extractors.fields.writing`)."""
+    b = inside_box(box, dpi)
+    return np.ascontiguousarray(page[max(b.y0, 0) : b.y1, max(b.x0, 0) : b.x1])
 
 
-def _inside(box: PtBox, dpi: int) -> Box:
+def inside_box(box: PtBox, dpi: int) -> Box:
     """The box's inside in pixels, its printed rules inset away."""
     inset = _TEXT_INSET_PT
     return Template.to_pixels((box[0] + inset, box[1] + inset, box[2] - inset, box[3] - inset), dpi)
 
 
-def _rules(blank: Image, dpi: int, margin: int | None = None) -> Image:
+def widened(blank: Image, dpi: int, margin: int | None = None) -> Image:
     """The blank form's ink widened by ``margin`` pixels (default ``_RULE_MARGIN`` at 200 dpi)."""
     margin = max(1, round(_RULE_MARGIN * dpi / 200)) if margin is None else margin
     return np.asarray(cv2.dilate(blank, np.ones((2 * margin + 1, 2 * margin + 1), np.uint8)), dtype=np.uint8)
@@ -55,35 +39,7 @@ def writers_ink(ink: Image, blank: Image, dpi: int, margin: int | None = None) -
     """The writer's ink: the page's ink (a region of it) minus the blank form's printed ink
     over the same region, widened by ``margin`` pixels (default ``_RULE_MARGIN``) to absorb a
     pixel of misalignment."""
-    return np.asarray(cv2.bitwise_and(ink, cv2.bitwise_not(_rules(blank, dpi, margin))), dtype=np.uint8)
-
-
-def overflow_rows(ink: Image, blank: Image, box: tuple[int, int, int, int], dpi: int) -> tuple[int, int]:
-    """First and last+1 page rows of the writing that starts inside ``box`` (pixels x0, y0,
-    x1, y1), reaching at most ``OVERFLOW`` of the box height beyond it.
-
-    Writing is the page's ink minus the (slightly widened) printed form; a stroke cut by a
-    printed rule is joined again by closing vertical gaps as tall as the removed rule.
-    """
-    x0, y0, x1, y1 = box
-    reach = int(round((y1 - y0) * OVERFLOW))
-    top, bottom = max(0, y0 - reach), min(ink.shape[0], y1 + reach)
-    writing = writers_ink(ink[top:bottom, x0:x1], blank[top:bottom, x0:x1], dpi)
-    bridge = 2 * max(1, round(_RULE_MARGIN * dpi / 200)) + 3
-    joined = cv2.morphologyEx(writing, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    inner0, inner1 = y0 - top, y1 - top
-    low, high = inner0, inner1
-    for label in range(1, count):
-        y, h, area = (
-            int(stats[label, cv2.CC_STAT_TOP]),
-            int(stats[label, cv2.CC_STAT_HEIGHT]),
-            int(stats[label, cv2.CC_STAT_AREA]),
-        )
-        if area < 4 or y >= inner1 or y + h <= inner0:
-            continue  # specks, and writing that lies wholly outside the box (a neighbour's)
-        low, high = min(low, y), max(high, y + h)
-    return top + low, top + high
+    return np.asarray(cv2.bitwise_and(ink, cv2.bitwise_not(widened(blank, dpi, margin))), dtype=np.uint8)
 
 
 def cells(segment: Segment) -> list[PtBox]:
@@ -114,6 +70,8 @@ def strip(crops: list[Image]) -> Image:
     return np.ascontiguousarray(np.hstack(parts))
 
 
+#: A pixel this much darker than the crop's paper (median) is ink.
+PAPER_CONTRAST = 40
 #: A blank run at least this share of the writing's height may be the space between words.
 WORD_GAP = 0.5
 #: At most this many spaces are looked for (代表取締役 森 健一 has two).
@@ -125,7 +83,9 @@ def wide_gaps(crop: Image) -> list[tuple[int, int]]:
     ``MAX_SPACES``) that are wide enough to be spaces between words; [] when there is none."""
     if crop.size == 0:
         return []
-    ink = crop < 128
+    # Ink against this crop's own paper, not a fixed level: the thin grey 一 of a printed
+    # 聖一郎 is far lighter than 128 and is a character, not the space between words.
+    ink = crop < float(np.median(crop)) - PAPER_CONTRAST
     rows = np.flatnonzero(ink.sum(axis=1) > 0)
     inked = np.flatnonzero(ink.sum(axis=0) > 0)
     if rows.size == 0 or inked.size < 2:
@@ -142,57 +102,6 @@ def wide_gaps(crop: Image) -> list[tuple[int, int]]:
     return [(int(inked[i]) + 1, int(inked[i + 1])) for i in sorted(order)]
 
 
-#: Blank kept beside the writing when a text crop is trimmed, as a share of its height.
-SIDE_MARGIN = 0.5
-#: A pixel this much darker than the crop's paper (median) is ink, for trimming.
-PAPER_CONTRAST = 40
-
-
-def trim_sides(crop: Image) -> Image:
-    """The crop without the blank paper left and right of the writing (``SIDE_MARGIN`` of
-    its height kept on each side). The recogniser's cost grows with the width it reads and a
-    name fills half its box at most; blank runs *inside* the writing (the space between 氏
-    and 名) are kept. A column counts as inked from two dark pixels, so specks of scanner
-    noise far from the writing do not hold the margins open."""
-    if crop.size == 0:
-        return crop
-    gray = crop if crop.ndim == 2 else crop.mean(axis=2)
-    # Ink against this crop's own paper, not a fixed level: a pale pen or the grey edge of a
-    # thin stroke at 200 dpi is far lighter than 160 and must still count as writing.
-    paper = float(np.median(gray))
-    inked = np.flatnonzero((gray < paper - PAPER_CONTRAST).sum(axis=0) >= 2)
-    if inked.size == 0:
-        return crop
-    keep = int(round(crop.shape[0] * SIDE_MARGIN))
-    left, right = max(0, int(inked[0]) - keep), min(crop.shape[1], int(inked[-1]) + 1 + keep)
-    return np.ascontiguousarray(crop[:, left:right])
-
-
-#: A stroke at least this tall (points, ~1.4 mm) is writing; scanner specks and slivers of a
-#: printed rule left by a one-pixel misalignment are far smaller.
-WRITTEN_MIN_HEIGHT_PT = 4.0
-
-
-def written(ink: Image, blank: Image, box: PtBox, dpi: int) -> bool:
-    """Whether anything is written in the text box ``box``: the page's ink minus the blank
-    form's (slightly widened) printed ink holds a stroke of character size. Decides "filled in
-    or not" from the paper itself, so a value the recogniser cannot read is not taken for a
-    blank (a written amount read as nothing must not become "必須項目が空欄です")."""
-    b = _inside(box, dpi)
-    if b.y1 <= b.y0 or b.x1 <= b.x0:
-        return False
-    region = (slice(max(b.y0, 0), b.y1), slice(max(b.x0, 0), b.x1))
-    writing = writers_ink(ink[region], blank[region], dpi)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(writing, connectivity=8)
-    min_height = min(WRITTEN_MIN_HEIGHT_PT * dpi / 72, 0.5 * (b.y1 - b.y0))
-    min_width = max(2, round(dpi / 100))  # a sliver one pixel wide is a rule, not a "1"
-    for label in range(1, count):
-        height, width = int(stats[label, cv2.CC_STAT_HEIGHT]), int(stats[label, cv2.CC_STAT_WIDTH])
-        if height >= min_height and width >= min_width:
-            return True
-    return False
-
-
 #: A seal (丸印: 社判, 代表者印, 認印) is a ring this size across (points; 8–25 mm).
 SEAL_DIAMETER_PT = (22.0, 72.0)
 #: How perfect a circle must be to be taken for a seal (OpenCV HOUGH_GRADIENT_ALT param2);
@@ -203,11 +112,10 @@ SEAL_ROUNDNESS = 0.5
 Circle = tuple[float, float, float]
 
 
-def seals(ink: Image, blank: Image, dpi: int) -> list[Circle]:
+def seals(writing: Image, dpi: int) -> list[Circle]:
     """Round seals on the page: circles of the writer's ink (the page's ink minus the printed
     form). Red seals are dropped from colour scans before this; on grey or 1-bit scans they
     cannot be, and the text under them needs a person."""
-    writing = writers_ink(ink, blank[: ink.shape[0], : ink.shape[1]], dpi)
     if not writing.any():
         return []
     low, high = (d / 2 * dpi / 72 for d in SEAL_DIAMETER_PT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from extractors.fields.crops import writers_ink
+from extractors.fields.paper import Paper
 from extractors.template import PtBox, Template
 from ocr.types import Image
 
@@ -33,8 +34,9 @@ PRINT_MARGIN_PT = 1.2
 CIRCLE_OUTSIDE_MIN = 0.01
 
 
-def measure(ink: Image, blank_ink: Image, box: PtBox, dpi: int, style: str) -> float:
+def measure(paper: Paper, box: PtBox, style: str) -> float:
     """Ink added by the writer in a □ (inside the frame) or around a word (for a ○)."""
+    dpi = paper.dpi
     if style == "circle":
         area = (
             box[0] - CIRCLE_MARGIN_PT,
@@ -46,24 +48,24 @@ def measure(ink: Image, blank_ink: Image, box: PtBox, dpi: int, style: str) -> f
         # grows when the scan prints the word bolder than the blank form (low resolution, blur,
         # a dark scan). A ○ also leaves ink away from the printed word; with next to none
         # there, the difference is the print's boldness, and the word is not circled.
-        added = ink_share(ink, area, dpi) - ink_share(blank_ink, area, dpi)
-        outside = _outside_print(ink, blank_ink, area, dpi)
+        added = ink_share(paper.ink, area, dpi) - ink_share(paper.blank, area, dpi)
+        outside = _outside_print(paper, area)
         return added if outside >= CIRCLE_OUTSIDE_MIN else outside
-    # Inset keeps the printed frame (and a slightly shifted frame) out of the measurement.
+    # The writer's ink only: a frame printed bolder or a pixel off is not a tick. The inset
+    # keeps what is left of the frame out all the same.
     inset = min(box[2] - box[0], box[3] - box[1]) * 0.18
-    return ink_share(ink, box, dpi, inset) - ink_share(blank_ink, box, dpi, inset)
+    return ink_share(paper.writing, box, dpi, inset)
 
 
 def threshold(style: str) -> float:
     return CIRCLE_THRESHOLD if style == "circle" else TICK_THRESHOLD
 
 
-def _outside_print(ink: Image, blank_ink: Image, area: PtBox, dpi: int) -> float:
+def _outside_print(paper: Paper, area: PtBox) -> float:
     """Share of ``area`` inked on the page away from the blank form's (widened) printed ink."""
-    b = Template.to_pixels(area, dpi)
-    region = (slice(max(b.y0, 0), b.y1), slice(max(b.x0, 0), b.x1))
-    page = ink[region]
+    rows, cols = paper.region(area)
+    page = paper.ink[rows, cols]
     if page.size == 0:
         return 0.0
-    reach = max(1, round(PRINT_MARGIN_PT * dpi / 72))
-    return float(np.count_nonzero(writers_ink(page, blank_ink[region], dpi, reach))) / page.size
+    reach = max(1, round(PRINT_MARGIN_PT * paper.dpi / 72), paper.spread)
+    return float(np.count_nonzero(writers_ink(page, paper.blank[rows, cols], paper.dpi, reach))) / page.size

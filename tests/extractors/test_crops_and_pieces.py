@@ -1,49 +1,15 @@
-"""Text crops that take in writing running over the box, trimmed to the writing, and word
-spaces put back at the gaps between the characters read."""
+"""Word spaces put back at the gaps between the characters read, review routing of unsure
+readings, and seals found over boxes. (Where the writing is: ``test_writing.py``.)"""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from extractors.fields.crops import seals, text_crop, trim_sides, under_seal, written
+from extractors.fields.crops import seals, under_seal, writers_ink
 from extractors.read import judged, spaced_by_gaps
 from ocr.preprocess import binarize
 from ocr.types import Recognition
-
-DPI = 72  # one pixel per point keeps the geometry readable
-
-
-def _form() -> tuple[np.ndarray, np.ndarray]:
-    """A blank form with one box (x 10–190, y 20–40 pt) and a filled copy whose writing runs
-    10 pt over the bottom rule; a neighbour's stroke sits lower, apart from it."""
-    blank = np.full((100, 200), 255, np.uint8)
-    blank[20, 10:190] = 0
-    blank[40, 10:190] = 0
-    page = blank.copy()
-    page[25:51, 50:53] = 0  # a stroke from inside the box to 10 px below its bottom rule
-    page[62:70, 120:123] = 0  # writing of the box below: not ours
-    return page, blank
-
-
-def test_writing_over_the_bottom_rule_is_taken_in_and_the_rule_painted_out() -> None:
-    page, blank = _form()
-    inside = text_crop(page, (10, 20, 190, 40), DPI)
-    grown = text_crop(page, (10, 20, 190, 40), DPI, binarize(page), binarize(blank))
-    assert grown.shape[0] > inside.shape[0]
-    dark_rows = [y for y in range(grown.shape[0]) if np.count_nonzero(grown[y] < 128) > 50]
-    assert dark_rows == []  # the printed rule, crossing the whole crop, is gone
-    assert np.count_nonzero(grown[-3:] < 128) > 0  # the stroke's end is in the crop
-    assert grown.shape[0] < 62 - 20  # the neighbour's writing is not
-
-
-def test_a_crop_without_overflow_is_the_inside_of_the_box() -> None:
-    page, blank = _form()
-    page[25:51, 50:53] = 255
-    page[25:35, 50:53] = 0  # stays inside
-    inside = text_crop(page, (10, 20, 190, 40), DPI)
-    grown = text_crop(page, (10, 20, 190, 40), DPI, binarize(page), binarize(blank))
-    assert np.array_equal(inside, grown)
 
 
 def test_spaces_go_back_at_the_gaps_between_the_characters_read() -> None:
@@ -61,24 +27,6 @@ def test_two_gaps_two_spaces_and_a_gap_read_as_a_stroke_goes() -> None:
     assert spaced_by_gaps(whole, [(105, 155), (185, 200)]).confidence == 0.9
 
 
-def test_blank_sides_are_trimmed_but_the_gap_between_words_is_kept() -> None:
-    crop = np.full((20, 300), 255, np.uint8)
-    crop[5:15, 100:110] = 0  # 氏
-    crop[5:15, 150:160] = 0  # 名, after a wide gap
-    crop[3, 280] = 0  # one speck of scanner noise
-    trimmed = trim_sides(crop)
-    assert trimmed.shape == (20, 60 + 2 * 10)  # 氏, the gap and 名, plus half the height each side
-    assert np.array_equal(trimmed[:, 10:70], crop[:, 100:160])
-    assert np.array_equal(trim_sides(np.full((20, 50), 255, np.uint8)), np.full((20, 50), 255, np.uint8))
-
-
-def test_pale_writing_is_not_trimmed_away() -> None:
-    crop = np.full((20, 300), 245, np.uint8)
-    crop[5:15, 100:110] = 40  # dark
-    crop[5:15, 150:160] = 190  # a pale stroke, lighter than any fixed "ink" level
-    assert trim_sides(crop).shape[1] == 60 + 2 * 10
-
-
 def test_a_failed_check_on_an_unsure_reading_is_illegible_not_the_applicants_error() -> None:
     # 03-966644: a digit lost by the recogniser, read at 0.5
     assert judged(["phone"], False, True, 0.5, True, True) == ["illegible"]
@@ -91,18 +39,6 @@ def test_a_failed_check_on_an_unsure_reading_is_illegible_not_the_applicants_err
     assert judged(["phone"], False, True, 0.5, False, False) == ["phone"]
     # a digit-count failure is its own evidence and stays
     assert judged(["digits_count"], False, True, 0.4, True, True) == ["digits_count"]
-
-
-def test_writing_is_told_from_the_paper_not_from_the_text_read() -> None:
-    """A box is written on when a character-sized stroke is there; specks and a printed rule
-    shifted by a pixel (a misalignment the widened rules absorb) are not writing."""
-    page, blank = _form()
-    box = (10, 20, 190, 40)
-    assert written(binarize(page), binarize(blank), box, DPI)
-    clean = blank.copy()
-    clean[21, 10:190] = 0  # the top rule one pixel lower
-    clean[30, 100] = clean[31, 140] = 0  # scanner specks
-    assert not written(binarize(clean), binarize(blank), box, DPI)
 
 
 def test_a_field_written_on_but_read_as_nothing_is_illegible_not_blank() -> None:
@@ -132,7 +68,7 @@ def test_a_round_seal_over_a_box_is_found_and_writing_is_not_taken_for_one() -> 
     ring of seal size reaching the box; written strokes, even a small ○, are not."""
     box, elsewhere = (100.0, 100.0, 300.0, 126.0), (100.0, 200.0, 300.0, 226.0)
     page, blank = _sealed_page(ring=True)
-    circles = seals(binarize(page), binarize(blank), 200)
+    circles = seals(writers_ink(binarize(page), binarize(blank), 200), 200)
     assert under_seal(box, circles, 200) and not under_seal(elsewhere, circles, 200)
     page, blank = _sealed_page(ring=False)
-    assert seals(binarize(page), binarize(blank), 200) == []
+    assert seals(writers_ink(binarize(page), binarize(blank), 200), 200) == []

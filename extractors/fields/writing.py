@@ -1,0 +1,149 @@
+"""Find the writing of a text field where it is, not where the template's box says.
+
+People write under a small printed label inside the box (「変更後の氏名」), start left of where
+the box's writing area was drawn, rise over the top rule, sink below the bottom one, and
+write smaller or larger than the box. The writer's ink (see :mod:`extractors.fields.paper`)
+around the box is split into pieces; each piece belongs to the field whose box holds its
+middle, or to this field when it touches this box and no other box claims it. The crop is
+the rectangle around this field's pieces, tight above and below (the recogniser scales a
+crop to a fixed height, and writing that fills a fifth of it loses digits between hyphens),
+with the printed form and every other field's writing painted out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from extractors.fields.crops import inside_box, widened
+from extractors.fields.paper import Paper
+from extractors.template import PtBox, Template
+from ocr.types import Box, Image
+
+#: Writing may reach this share of the box height above and below it.
+OVERFLOW = 0.6
+#: The box may widen to its printed cell by up to this much on each side (points): the
+#: writing area of a box with a label inside begins after the label, the writer does not.
+CELL_REACH_PT = 60.0
+#: A column of the blank form's vertical rules counts as the cell's edge when a rule covers
+#: this share of the box's middle rows.
+CELL_EDGE_SHARE = 0.6
+#: Paper kept above and below the writing, as a share of its height.
+VERTICAL_MARGIN = 0.15
+#: Paper kept left and right of the writing, as a share of its height.
+SIDE_MARGIN = 0.5
+#: A stroke at least this tall (points, ~1.4 mm) is writing; scanner specks and slivers of a
+#: printed rule left by a misalignment are far smaller.
+WRITTEN_MIN_HEIGHT_PT = 4.0
+
+
+@dataclass(frozen=True)
+class Writing:
+    """The crop handed to the recogniser and whether the paper holds writing there at all."""
+
+    crop: Image
+    inked: bool
+
+
+def cell_columns(rules_down: Image, box: Box, others: list[Box], dpi: int) -> tuple[int, int]:
+    """The columns of the printed cell around ``box`` (pixels): out to the nearest vertical
+    rule on each side, at most ``CELL_REACH_PT``, never over another field's box."""
+    height = box.y1 - box.y0
+    rows = slice(max(box.y0 + height // 4, 0), max(box.y0 + 3 * height // 4, box.y0 + 1))
+    band = rules_down[rows] > 0
+    edge = band.sum(axis=0) >= CELL_EDGE_SHARE * band.shape[0]
+    reach = int(round(CELL_REACH_PT * dpi / 72))
+    width = band.shape[1]
+    left = box.x0
+    for x in range(box.x0, max(box.x0 - reach, 0) - 1, -1):
+        if x < width and edge[x]:
+            break
+        left = x
+    right = box.x1
+    for x in range(box.x1, min(box.x1 + reach, width)):
+        if edge[x]:
+            break
+        right = x + 1
+    for other in others:
+        if other.y1 <= box.y0 or other.y0 >= box.y1:
+            continue  # not beside this box
+        if other.x1 <= box.x0:
+            left = max(left, other.x1)
+        elif other.x0 >= box.x1:
+            right = min(right, other.x0)
+    return left, right
+
+
+def locate(paper: Paper, box: PtBox, rules_down: Image, others: list[Box]) -> Writing:
+    """This field's writing in and around ``box``, as a crop for the recogniser.
+
+    ``others``: the boxes of the page's other fields (pixels), whose writing is theirs."""
+    inner = inside_box(box, paper.dpi)
+    page_h, page_w = paper.ink.shape[:2]
+    if inner.y1 <= inner.y0 or inner.x1 <= inner.x0:
+        return Writing(np.full((8, 8), 255, np.uint8), False)
+    left, right = cell_columns(rules_down, inner, others, paper.dpi)
+    reach = int(round((inner.y1 - inner.y0) * OVERFLOW))
+    top, bottom = max(0, inner.y0 - reach), min(page_h, inner.y1 + reach)
+    left, right = max(0, left), min(page_w, right)
+    writing = paper.writing[top:bottom, left:right]
+    # A stroke cut by a printed rule is joined again by closing gaps as tall as the rule.
+    bridge = 2 * paper.spread + 3
+    joined = cv2.morphologyEx(writing, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    box_top, box_bottom = inner.y0 - top, inner.y1 - top
+    claimed = [
+        Box(o.x0 - left, o.y0 - top, o.x1 - left, o.y1 - top)
+        for o in others
+        if o.x1 > left and o.x0 < right and o.y1 > top and o.y0 < bottom
+    ]
+    mine: list[int] = []
+    for label in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[label])
+        if area < 4 or y >= box_bottom or y + h <= box_top:
+            continue  # specks, and writing wholly above or below the box (a neighbour's)
+        if h <= bridge and w > 3 * (box_bottom - box_top):
+            continue  # a sliver of a printed rule, not writing
+        cx, cy = x + w / 2, y + h / 2
+        if not any(c.x0 <= cx < c.x1 and c.y0 <= cy < c.y1 for c in claimed):
+            mine.append(label)
+    if not mine:
+        crop = np.ascontiguousarray(paper.page[inner.y0 : inner.y1, inner.x0 : inner.x1])
+        return Writing(crop, False)
+    boxes = stats[mine]
+    y0 = int(boxes[:, cv2.CC_STAT_TOP].min())
+    y1 = int((boxes[:, cv2.CC_STAT_TOP] + boxes[:, cv2.CC_STAT_HEIGHT]).max())
+    x0 = int(boxes[:, cv2.CC_STAT_LEFT].min())
+    x1 = int((boxes[:, cv2.CC_STAT_LEFT] + boxes[:, cv2.CC_STAT_WIDTH]).max())
+    tall = y1 - y0
+    min_height = min(WRITTEN_MIN_HEIGHT_PT * paper.dpi / 72, 0.5 * (inner.y1 - inner.y0))
+    min_width = max(2, round(paper.dpi / 100))  # a sliver one pixel wide is a rule, not a "1"
+    inked = bool(
+        np.any((boxes[:, cv2.CC_STAT_HEIGHT] >= min_height) & (boxes[:, cv2.CC_STAT_WIDTH] >= min_width))
+    )
+    keep_v, keep_h = max(2, int(round(tall * VERTICAL_MARGIN))), int(round(tall * SIDE_MARGIN))
+    r0, r1 = max(0, y0 - keep_v), min(bottom - top, y1 + keep_v)
+    c0, c1 = max(0, x0 - keep_h), min(right - left, x1 + keep_h)
+    crop = np.array(paper.page[top + r0 : top + r1, left + c0 : left + c1], copy=True)
+    if crop.ndim == 3:
+        crop = np.ascontiguousarray(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))
+    # The printed form (labels, rules) and every piece of writing that is not this field's.
+    printed = widened(paper.blank[top + r0 : top + r1, left + c0 : left + c1], paper.dpi, paper.spread) > 0
+    others_ink = (writing[r0:r1, c0:c1] > 0) & ~np.isin(labels[r0:r1, c0:c1], mine)
+    crop[printed | others_ink] = 255
+    return Writing(np.ascontiguousarray(crop), inked)
+
+
+def cell_of(box: PtBox, rules_down: Image, others: list[PtBox], dpi: int) -> PtBox:
+    """``box`` widened to its printed cell (see :func:`cell_columns`), in points: where a
+    born-digital form's typed words belong to this field."""
+    left, right = cell_columns(rules_down, Template.to_pixels(box, dpi), other_boxes(others, dpi), dpi)
+    scale = 72 / dpi
+    return (min(box[0], left * scale), box[1], max(box[2], right * scale), box[3])
+
+
+def other_boxes(boxes: list[PtBox], dpi: int) -> list[Box]:
+    """Template boxes in pixels, for :func:`locate`'s ``others``."""
+    return [Template.to_pixels(b, dpi) for b in boxes]

@@ -1,0 +1,104 @@
+"""The writing of a text field is found where it is: over the box's rules, under a printed
+label left of the template's box, small in a tall box, beside another field's mark; and the
+print of a bold scan is not taken for writing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from extractors.fields.paper import paper_of, print_spread
+from extractors.fields.writing import locate, other_boxes
+from ocr.preprocess import binarize, printed_rules
+from ocr.types import Image
+
+DPI = 72  # one pixel per point keeps the geometry readable
+#: The template's box of the field: its writing area begins at x 60, after a printed label
+#: in the cell (x 10–60); the cell is closed by vertical rules at x 10 and x 290.
+BOX = (60.0, 40.0, 290.0, 70.0)
+
+
+def _blank() -> Image:
+    blank = np.full((160, 320), 255, np.uint8)
+    blank[40, 10:291] = 0  # top rule of the cell
+    blank[70, 10:291] = 0  # bottom rule
+    blank[40:71, 10] = 0  # left rule
+    blank[40:71, 290] = 0  # right rule
+    blank[43:47, 14:40] = 0  # the small printed label (「変更後の氏名」) inside the cell
+    return blank
+
+
+def _read(
+    page: Image, blank: Image, others: list[tuple[float, float, float, float]] = ()
+) -> tuple[Image, bool]:  # type: ignore[assignment]
+    paper = paper_of(page, binarize(blank), DPI)
+    writing = locate(paper, BOX, printed_rules(blank, DPI).down, other_boxes(list(others), DPI))
+    return writing.crop, writing.inked
+
+
+def _dark_columns(crop: Image) -> np.ndarray:
+    return np.flatnonzero((crop < 128).any(axis=0))
+
+
+def test_writing_under_a_label_left_of_the_box_is_taken_in_and_the_label_painted_out() -> None:
+    blank = _blank()
+    page = blank.copy()
+    page[50:64, 20:24] = 0  # the surname's strokes, under the label, left of the box
+    page[50:64, 100:104] = 0  # the given name, in the box
+    crop, inked = _read(page, blank)
+    assert inked
+    dark = _dark_columns(crop)
+    assert dark[-1] - dark[0] == 103 - 20  # both words, nothing more
+    assert np.count_nonzero(crop < 128) == 2 * 14 * 4  # the writing only: no label, no rule
+
+
+def test_writing_over_the_bottom_rule_is_taken_in_and_the_rule_painted_out() -> None:
+    blank = _blank()
+    page = blank.copy()
+    page[55:80, 100:103] = 0  # a stroke from inside the box to 10 pt below its bottom rule
+    page[100:110, 150:153] = 0  # writing further down: another field's
+    crop, _ = _read(page, blank)
+    assert crop.shape[0] >= 25  # the whole stroke
+    assert crop.shape[0] < 100 - 55  # not the writing below
+    assert not any(np.count_nonzero(row < 128) > 10 for row in crop)  # the rule is gone
+
+
+def test_small_writing_in_a_tall_box_gives_a_crop_as_tall_as_the_writing() -> None:
+    """The recogniser scales every crop to one height: writing that fills a fifth of a crop
+    is read at a fifth of the size, and digits between hyphens are lost."""
+    blank = _blank()
+    page = blank.copy()
+    page[60:66, 100:103] = 0
+    page[60:66, 110:113] = 0
+    crop, inked = _read(page, blank)
+    assert inked
+    assert crop.shape[0] <= 6 + 2 * 2  # the writing and a margin, not the 30 pt box
+
+
+def test_another_fields_mark_in_the_cell_is_not_this_fields_writing() -> None:
+    blank = _blank()
+    page = blank.copy()
+    page[50:64, 100:104] = 0  # this field's writing
+    page[52:60, 262:270] = 0  # a tick in another field's box at the cell's right end
+    crop, _ = _read(page, blank, others=[(258.0, 48.0, 274.0, 64.0)])
+    dark = _dark_columns(crop)
+    assert dark[-1] - dark[0] == 3  # only this field's stroke
+
+
+def test_specks_and_a_rule_a_pixel_off_are_not_writing() -> None:
+    blank = _blank()
+    page = blank.copy()
+    page[41, 10:291] = 0  # the top rule one pixel lower
+    page[55, 120] = page[58, 200] = 0  # scanner specks
+    assert not _read(page, blank)[1]
+
+
+def test_the_print_of_a_bold_scan_is_not_writing_and_its_spread_is_measured() -> None:
+    blank = _blank()
+    page = blank.copy()
+    bold = binarize(blank) > 0
+    for dy in (-2, -1, 1, 2):  # every printed stroke 2 px thicker on each side
+        page[np.roll(bold, dy, axis=0)] = 0
+        page[np.roll(bold, dy, axis=1)] = 0
+    assert print_spread(binarize(page), binarize(blank), DPI, ((8.0, 38.0, 292.0, 72.0),)) >= 2
+    paper = paper_of(page, binarize(blank), DPI, ((8.0, 38.0, 292.0, 72.0),))
+    assert not locate(paper, BOX, printed_rules(blank, DPI).down, []).inked
