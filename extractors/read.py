@@ -211,13 +211,14 @@ def read_fields(
     }
     disputed: set[str] = set(sealed)
     if crosscheck:
-        # Free text is where confident misreadings hide; boxed digits and dates have their own
-        # checks (cell counts, check digit, calendar), so the second model reads text only.
+        # Every crop but the 個人番号's (its check digit catches a misread digit): a date's
+        # 7 read as 1 still makes a date, a postcode's 9 read as 7 still a postcode.
         # A crop the primary model is unsure of sends its field to review anyway: no second read.
+        kinds = {spec.name: spec.type for spec in template.fields}
         chosen = [
             i
-            for i, (name, part) in enumerate(keys)
-            if (part == "text" or part.startswith("line"))
+            for i, (name, _) in enumerate(keys)
+            if kinds[name] != "my_number"
             and name not in sealed
             and primary[i].text
             and primary[i].confidence >= REVIEW_THRESHOLD

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from ocr.engine import EngineOptions
 from ocr.errors import OcrEngineError
 from ocr.models import model_dir
+from ocr.preprocess import stretch_contrast
 from ocr.types import ALPHABETS, Box, EngineInfo, Image, Recognition, TextLine
 
 # PaddleX probes model hosts before any download; with local model folders nothing is
@@ -140,6 +141,8 @@ class PaddleEngine:
         wanted = list(alphabets) if alphabets is not None else [None] * len(crops)
         if len(wanted) != len(crops):
             raise ValueError("one alphabet (or None) per crop")
+        # Pale print and pencil are read like black ink (and not taken for blank paper).
+        crops = [stretch_contrast(crop) if crop.ndim == 2 else crop for crop in crops]
         todo = [i for i, crop in enumerate(crops) if not is_blank(crop)]
         for alphabet in sorted({wanted[i] for i in todo}, key=lambda a: a or ""):
             group = [i for i in todo if wanted[i] == alphabet]

@@ -42,6 +42,24 @@ def binarize(gray: Image) -> Image:
     return np.asarray(ink, dtype=np.uint8)
 
 
+#: A crop whose darkest pixels are less than this below its paper holds no ink to stretch.
+STRETCH_MIN_CONTRAST = 40
+
+
+def stretch_contrast(crop: Image) -> Image:
+    """The crop with its darkest ink made black and its paper white: light grey print (a
+    PC-filled form printed pale), pencil and a faded scan read like black ink. A crop
+    without ink (paper and noise only) is returned as it is."""
+    if crop.size == 0:
+        return crop
+    paper = float(np.percentile(crop, 90))
+    dark = float(np.percentile(crop, 0.5))
+    if paper - dark < STRETCH_MIN_CONTRAST:
+        return crop
+    scaled = (crop.astype(np.float32) - dark) * (255.0 / (paper - dark))
+    return np.ascontiguousarray(np.clip(scaled, 0, 255).astype(np.uint8))
+
+
 def find_marks(gray: Image, canvas: Canvas) -> tuple[Point, Point] | None:
     """Centres of the top-left and bottom-right filled squares, or None when not both are found."""
     height, width = gray.shape[:2]

@@ -123,6 +123,8 @@ def locate(paper: Paper, box: PtBox, rules_down: Image, others: list[Box]) -> Wr
     inked = bool(
         np.any((boxes[:, cv2.CC_STAT_HEIGHT] >= min_height) & (boxes[:, cv2.CC_STAT_WIDTH] >= min_width))
     )
+    if not inked:  # specks and slivers only: nothing is written, nothing is to be read
+        return Writing(np.full((inner.y1 - inner.y0, inner.x1 - inner.x0), 255, np.uint8), False)
     keep_v, keep_h = max(2, int(round(tall * VERTICAL_MARGIN))), int(round(tall * SIDE_MARGIN))
     r0, r1 = max(0, y0 - keep_v), min(bottom - top, y1 + keep_v)
     c0, c1 = max(0, x0 - keep_h), min(right - left, x1 + keep_h)

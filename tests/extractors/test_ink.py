@@ -6,7 +6,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from extractors.fields.crops import writers_ink
 from extractors.fields.ink import measure, threshold
+from extractors.fields.paper import Paper
 
 DPI = 200
 WORD = (100.0, 100.0, 130.0, 112.0)  # a printed word such as 別居 (points)
@@ -39,10 +41,38 @@ def _circled(ink: np.ndarray) -> np.ndarray:
     return out
 
 
+def _paper(ink: np.ndarray, blank: np.ndarray, spread: int = 2) -> Paper:
+    return Paper(255 - ink, ink, blank, DPI, spread, writers_ink(ink, blank, DPI, spread))
+
+
 def test_a_bold_scan_of_the_print_is_not_a_circle_but_a_circle_still_is() -> None:
     blank = _blank()
     limit = threshold("circle")
-    assert measure(_bolder(blank), blank, WORD, DPI, "circle") < limit
-    assert measure(_circled(_bolder(blank)), blank, WORD, DPI, "circle") > limit
-    assert measure(_circled(blank), blank, WORD, DPI, "circle") > limit
-    assert measure(blank, blank, WORD, DPI, "circle") < limit
+    assert measure(_paper(_bolder(blank), blank), WORD, "circle") < limit
+    assert measure(_paper(_circled(_bolder(blank)), blank), WORD, "circle") > limit
+    assert measure(_paper(_circled(blank), blank), WORD, "circle") > limit
+    assert measure(_paper(blank, blank), WORD, "circle") < limit
+
+
+BOX = (100.0, 150.0, 107.6, 157.6)  # a printed □ (points)
+
+
+def _box_form() -> np.ndarray:
+    ink = np.zeros((_px(200), _px(250)), np.uint8)
+    x0, y0, x1, y1 = (_px(v) for v in BOX)
+    cv2.rectangle(ink, (x0, y0), (x1, y1), 255, 1)
+    return ink
+
+
+def test_a_box_printed_bold_and_a_pixel_off_is_not_a_tick_but_a_tick_is() -> None:
+    """A blurred or dark scan thickens the printed frame inwards, and a page aligned a pixel
+    off moves it: neither is the writer's ink once the print spread is measured."""
+    blank = _box_form()
+    bold = np.roll(cv2.dilate(blank, np.ones((7, 7), np.uint8)), 1, axis=1)
+    limit = threshold("tick")
+    assert measure(_paper(bold, blank, spread=4), BOX, "tick") < limit
+    ticked = bold.copy()
+    x0, y0, x1, y1 = (_px(v) for v in BOX)
+    cv2.line(ticked, (x0 + 4, (y0 + y1) // 2), ((x0 + x1) // 2, y1 - 4), 255, 3)
+    cv2.line(ticked, ((x0 + x1) // 2, y1 - 4), (x1 + 6, y0 - 6), 255, 3)
+    assert measure(_paper(ticked, blank, spread=4), BOX, "tick") > limit
