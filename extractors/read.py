@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from extractors.fields import ink as inkmod
-from extractors.fields.crops import cell_crop, cells, seals, strip, under_seal, wide_gaps
+from extractors.fields.crops import Circle, cell_crop, cells, seals, strip, under_seal, wide_gaps
 from extractors.fields.paper import Paper, paper_of
 from extractors.fields.writing import locate, other_boxes
 from extractors.forms import check_form
@@ -195,13 +195,13 @@ def read_fields(
     field goes to a person, with a finding that says why.
     """
     paper = page_paper(template, page, dpi)
-    plan = plan_crops(template, page, dpi, paper)
+    circles = seals(paper.writing, dpi)
+    plan = plan_crops(template, page, dpi, paper, circles)
     keys, crops, cell_counts = plan.keys, plan.crops, plan.cell_counts
     alphabets = plan.alphabets(template)
     primary = engine.recognize(crops, alphabets)
     # Text under a seal that could not be dropped out (grey or 1-bit scans) is not trusted
     # however confident the recogniser is: the seal's strokes read as (), 印, 代 …
-    circles = seals(paper.writing, dpi)
     sealed = {
         spec.name
         for spec in template.fields
@@ -384,7 +384,13 @@ class CropPlan:
         ]
 
 
-def plan_crops(template: Template, page: Image, dpi: int, paper: Paper | None = None) -> CropPlan:
+def plan_crops(
+    template: Template,
+    page: Image,
+    dpi: int,
+    paper: Paper | None = None,
+    circles: Sequence[Circle] = (),
+) -> CropPlan:
     """Cut the crops of every OCR-read field: the writing of each text box found where it is
     (:func:`extractors.fields.writing.locate`), and one-character boxes joined into strips of
     the inked cells."""
@@ -399,7 +405,7 @@ def plan_crops(template: Template, page: Image, dpi: int, paper: Paper | None = 
 
     def found(box: PtBox) -> tuple[Image, bool]:
         others = other_boxes([b for _, b in everything if b != box], dpi)
-        writing = locate(paper, box, rules_down, others)
+        writing = locate(paper, box, rules_down, others, circles)
         return writing.crop, writing.inked
 
     for spec in template.fields:

@@ -12,12 +12,14 @@ with the printed form and every other field's writing painted out.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from extractors.fields.crops import inside_box, widened
+from extractors.fields.crops import Circle, inside_box, widened
 from extractors.fields.paper import Paper
 from extractors.template import PtBox, Template
 from ocr.types import Box, Image
@@ -76,10 +78,14 @@ def cell_columns(rules_down: Image, box: Box, others: list[Box], dpi: int) -> tu
     return left, right
 
 
-def locate(paper: Paper, box: PtBox, rules_down: Image, others: list[Box]) -> Writing:
+def locate(
+    paper: Paper, box: PtBox, rules_down: Image, others: list[Box], seals: Sequence[Circle] = ()
+) -> Writing:
     """This field's writing in and around ``box``, as a crop for the recogniser.
 
-    ``others``: the boxes of the page's other fields (pixels), whose writing is theirs."""
+    ``others``: the boxes of the page's other fields (pixels), whose writing is theirs.
+    ``seals``: round seals found on the page; what lies inside one is the seal's own
+    lettering (代表取締役印 beside the owner's name), not the field's writing."""
     inner = inside_box(box, paper.dpi)
     page_h, page_w = paper.ink.shape[:2]
     if inner.y1 <= inner.y0 or inner.x1 <= inner.x0:
@@ -107,8 +113,11 @@ def locate(paper: Paper, box: PtBox, rules_down: Image, others: list[Box]) -> Wr
         if h <= bridge and w > 3 * (box_bottom - box_top):
             continue  # a sliver of a printed rule, not writing
         cx, cy = x + w / 2, y + h / 2
-        if not any(c.x0 <= cx < c.x1 and c.y0 <= cy < c.y1 for c in claimed):
-            mine.append(label)
+        if any(c.x0 <= cx < c.x1 and c.y0 <= cy < c.y1 for c in claimed):
+            continue
+        if any(math.hypot(cx + left - sx, cy + top - sy) <= radius for sx, sy, radius in seals):
+            continue
+        mine.append(label)
     if not mine:
         crop = np.ascontiguousarray(paper.page[inner.y0 : inner.y1, inner.x0 : inner.x1])
         return Writing(crop, False)
