@@ -12,7 +12,7 @@ from typing import Any
 import pdfplumber
 
 from extractors.fields.writing import cell_of
-from extractors.identify import blank_rules, match_footer, match_title
+from extractors.identify import cell_rules, match_footer, match_title
 from extractors.model import Finding, FormReading
 from extractors.read import MarkScore, finish
 from extractors.template import PtBox, Template
@@ -120,7 +120,7 @@ def _read_page(
         recognitions[(name, part)] = Recognition(text, 1.0 if text else 0.0)
 
     every_box = [box for spec in template.fields for box in spec.all_boxes()]
-    rules_down = blank_rules(template.blank_pdf, _CELL_DPI).down
+    rules_down = cell_rules(template.blank_pdf, _CELL_DPI).down
 
     def typed(box: PtBox) -> str:
         # Typed where the writing area of its printed cell is, not only where the template's

@@ -157,3 +157,14 @@ def blank_page(pdf: Path, dpi: int) -> Image:
 def blank_rules(pdf: Path, dpi: int) -> Rules:
     """The blank form's long printed rules at ``dpi``: where an aligned page must show them."""
     return printed_rules(blank_page(pdf, dpi), dpi)
+
+
+#: A printed line this long (inches, ~9 pt) divides cells: a one-row cell's side is as short
+#: as the row, and no printed character has a stroke this long.
+CELL_RULE_IN = 0.13
+
+
+@lru_cache(maxsize=16)
+def cell_rules(pdf: Path, dpi: int) -> Rules:
+    """The blank form's printed lines that close cells, short ones included."""
+    return printed_rules(blank_page(pdf, dpi), dpi, CELL_RULE_IN)

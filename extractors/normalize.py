@@ -169,6 +169,26 @@ def text_value(raw: str) -> str | None:
     return value or None
 
 
+#: What a speck, a scrap of a printed bracket or a seal's edge at either end of a crop is read
+#: as. None of them begins a name, an address or a company (「(株)」 begins with its bracket,
+#: which stays), and none ends one but the closing bracket of 「…(株)」 and a sentence's 。.
+_STRAY_LEAD = ".,·・、。:;」』)]}》〉〕】'\"`_|•〈《"
+_STRAY_TAIL = ".,·・、:;「『([{《〈〔【'\"`_|•》〉"
+
+
+def strip_stray_marks(value: str) -> str:
+    """The value without marks read from specks at its ends (``)母``, ``株式会社」``,
+    ``小宮山 颯太郎 ·``); a bracket closed or opened inside the value stays."""
+    text = value.strip()
+    while text and text[0] in _STRAY_LEAD:
+        text = text[1:].lstrip()
+    while text and text[-1] in _STRAY_TAIL:
+        text = text[:-1].rstrip()
+    if text.endswith(("」", "』")) and not any(o in text for o in "「『"):
+        text = text[:-1].rstrip()
+    return text
+
+
 def katakana_value(raw: str) -> str | None:
     """フリガナ: NFKC (half-width kana become full-width); hiragana read by OCR become katakana.
 

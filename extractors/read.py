@@ -14,7 +14,7 @@ from extractors.fields.crops import Circle, cell_crop, cells, seals, strip, unde
 from extractors.fields.paper import Paper, paper_of
 from extractors.fields.writing import locate, other_boxes
 from extractors.forms import check_form
-from extractors.identify import blank_page, blank_rules
+from extractors.identify import blank_page, cell_rules
 from extractors.model import FieldReading, FieldValue, Finding
 from extractors.normalize import (
     amount_value,
@@ -24,6 +24,7 @@ from extractors.normalize import (
     nfkc,
     phone_value,
     settle_prefecture,
+    strip_stray_marks,
     text_value,
     wareki_to_date,
 )
@@ -395,7 +396,7 @@ def plan_crops(
     (:func:`extractors.fields.writing.locate`), and one-character boxes joined into strips of
     the inked cells."""
     paper = page_paper(template, page, dpi) if paper is None else paper
-    rules_down = blank_rules(template.blank_pdf, dpi).down
+    rules_down = cell_rules(template.blank_pdf, dpi).down
     everything = [(spec.name, box) for spec in template.fields for box in spec.all_boxes()]
     keys: list[tuple[str, str]] = []
     crops: list[Image] = []
@@ -502,7 +503,7 @@ def _value_of(
         value = text_value(rec.text)
         # An old character form may be the model's habit or the writer's own, and a prefecture
         # one character off (干葉県) is most likely misread: changed either way, a person decides.
-        settled = common_forms(value) if value else value
+        settled = strip_stray_marks(common_forms(value)) or None if value else value
         if settled and spec.address:
             settled = settle_prefecture(settled)
         if settled != value:

@@ -160,10 +160,11 @@ class Rules:
     down: Image
 
 
-def printed_rules(reference: Image, dpi: int) -> Rules:
-    """The structure an aligned page must show in the same places as its blank form."""
+def printed_rules(reference: Image, dpi: int, length_in: float = RULE_LENGTH_IN) -> Rules:
+    """The structure an aligned page must show in the same places as its blank form: its
+    printed lines at least ``length_in`` long."""
     ink = binarize(reference)
-    length = max(3, int(dpi * RULE_LENGTH_IN))
+    length = max(3, int(dpi * length_in))
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
     down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
     return Rules(np.asarray(across, dtype=np.uint8), np.asarray(down, dtype=np.uint8))

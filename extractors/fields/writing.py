@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
 from extractors.fields.crops import Circle, inside_box, widened
 from extractors.fields.paper import Paper
@@ -32,6 +33,11 @@ CELL_REACH_PT = 60.0
 #: A column of the blank form's vertical rules counts as the cell's edge when a rule covers
 #: this share of the box's middle rows.
 CELL_EDGE_SHARE = 0.6
+#: Writing is followed past the cell's end by up to this share of the box height.
+BEYOND = 1.5
+#: A piece of writing this close (share of the box height) above or below the field's
+#: writing belongs to it.
+NEAR = 0.35
 #: Paper kept above and below the writing, as a share of its height.
 VERTICAL_MARGIN = 0.15
 #: Paper kept left and right of the writing, as a share of its height.
@@ -94,30 +100,46 @@ def locate(
     reach = int(round((inner.y1 - inner.y0) * OVERFLOW))
     top, bottom = max(0, inner.y0 - reach), min(page_h, inner.y1 + reach)
     left, right = max(0, left), min(page_w, right)
-    writing = paper.writing[top:bottom, left:right]
+    # Writing that runs past the cell's end is followed this far (a character or two: 4階, た。).
+    far = min(page_w, right + int(round((inner.y1 - inner.y0) * BEYOND)))
+    writing = paper.writing[top:bottom, left:far]
     # A stroke cut by a printed rule is joined again by closing gaps as tall as the rule.
     bridge = 2 * paper.spread + 3
     joined = cv2.morphologyEx(writing, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    box_top, box_bottom = inner.y0 - top, inner.y1 - top
+    count, labels, found, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    stats = np.asarray(found, dtype=np.int32)
+    box_top, box_bottom, cell_end = inner.y0 - top, inner.y1 - top, right - left
     claimed = [
         Box(o.x0 - left, o.y0 - top, o.x1 - left, o.y1 - top)
         for o in others
-        if o.x1 > left and o.x0 < right and o.y1 > top and o.y0 < bottom
+        if o.x1 > left and o.x0 < far and o.y1 > top and o.y0 < bottom
     ]
-    mine: list[int] = []
+    candidates: list[int] = []
     for label in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[label])
-        if area < 4 or y >= box_bottom or y + h <= box_top:
-            continue  # specks, and writing wholly above or below the box (a neighbour's)
-        if h <= bridge and w > 3 * (box_bottom - box_top):
-            continue  # a sliver of a printed rule, not writing
+        if area < 4 or (h <= bridge and w > 3 * (box_bottom - box_top)):
+            continue  # specks, and slivers of a printed rule
         cx, cy = x + w / 2, y + h / 2
         if any(c.x0 <= cx < c.x1 and c.y0 <= cy < c.y1 for c in claimed):
-            continue
+            continue  # another field's writing
         if any(math.hypot(cx + left - sx, cy + top - sy) <= radius for sx, sy, radius in seals):
-            continue
-        mine.append(label)
+            continue  # a seal's lettering
+        candidates.append(label)
+    # Pieces in the cell that reach into the box's rows are the field's writing; then pieces
+    # close above or below them (strokes cut apart by a rule the writing sank over) and
+    # pieces that carry the line on past the cell's end.
+    mine = [
+        label
+        for label in candidates
+        if stats[label, cv2.CC_STAT_LEFT] < cell_end
+        and stats[label, cv2.CC_STAT_TOP] < box_bottom
+        and stats[label, cv2.CC_STAT_TOP] + stats[label, cv2.CC_STAT_HEIGHT] > box_top
+    ]
+    for _ in range(3):
+        grown = _follow(mine, candidates, stats, cell_end, box_bottom - box_top)
+        if len(grown) == len(mine):
+            break
+        mine = grown
     if not mine:
         crop = np.ascontiguousarray(paper.page[inner.y0 : inner.y1, inner.x0 : inner.x1])
         return Writing(crop, False)
@@ -136,7 +158,7 @@ def locate(
         return Writing(np.full((inner.y1 - inner.y0, inner.x1 - inner.x0), 255, np.uint8), False)
     keep_v, keep_h = max(2, int(round(tall * VERTICAL_MARGIN))), int(round(tall * SIDE_MARGIN))
     r0, r1 = max(0, y0 - keep_v), min(bottom - top, y1 + keep_v)
-    c0, c1 = max(0, x0 - keep_h), min(right - left, x1 + keep_h)
+    c0, c1 = max(0, x0 - keep_h), min(far - left, x1 + keep_h)
     crop = np.array(paper.page[top + r0 : top + r1, left + c0 : left + c1], copy=True)
     if crop.ndim == 3:
         crop = np.ascontiguousarray(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))
@@ -153,6 +175,32 @@ def cell_of(box: PtBox, rules_down: Image, others: list[PtBox], dpi: int) -> PtB
     left, right = cell_columns(rules_down, Template.to_pixels(box, dpi), other_boxes(others, dpi), dpi)
     scale = 72 / dpi
     return (min(box[0], left * scale), box[1], max(box[2], right * scale), box[3])
+
+
+def _follow(
+    mine: list[int], candidates: list[int], stats: npt.NDArray[np.int32], cell_end: int, box_height: int
+) -> list[int]:
+    """``mine`` and the candidates that continue it: in the cell, overlapping its columns and
+    at most ``NEAR`` box heights above or below it; past the cell's end, on its line and at
+    most one writing height after it."""
+    if not mine:
+        return mine
+    boxes = stats[mine]
+    ax0, ay0 = int(boxes[:, cv2.CC_STAT_LEFT].min()), int(boxes[:, cv2.CC_STAT_TOP].min())
+    ax1 = int((boxes[:, cv2.CC_STAT_LEFT] + boxes[:, cv2.CC_STAT_WIDTH]).max())
+    ay1 = int((boxes[:, cv2.CC_STAT_TOP] + boxes[:, cv2.CC_STAT_HEIGHT]).max())
+    grown = list(mine)
+    for label in candidates:
+        if label in mine:
+            continue
+        x, y, w, h = (int(v) for v in stats[label][:4])
+        if x < cell_end:
+            gap = max(ay0 - (y + h), y - ay1, 0)
+            if x < ax1 and x + w > ax0 and gap <= NEAR * box_height:
+                grown.append(label)
+        elif x - ax1 <= ay1 - ay0 and y < ay1 and y + h > ay0:
+            grown.append(label)
+    return grown
 
 
 def other_boxes(boxes: list[PtBox], dpi: int) -> list[Box]:

@@ -161,3 +161,15 @@ def test_a_bare_radical_read_for_a_katakana_becomes_that_katakana() -> None:
 )
 def test_an_address_one_character_off_a_prefecture_begins_with_it(read: str, settled: str) -> None:
     assert settle_prefecture(read) == settled
+
+
+def test_marks_read_from_specks_at_a_values_ends_go_and_real_brackets_stay() -> None:
+    from extractors.normalize import strip_stray_marks
+
+    assert strip_stray_marks(")母") == "母"
+    assert strip_stray_marks("さくら電機株式会社」") == "さくら電機株式会社"
+    assert strip_stray_marks("小宮山 颯太郎 ·") == "小宮山 颯太郎"
+    assert strip_stray_marks("ハイツ南 202.") == "ハイツ南 202"
+    assert strip_stray_marks("(株)さくら") == "(株)さくら"
+    assert strip_stray_marks("さくら(株)") == "さくら(株)"
+    assert strip_stray_marks("財布をすられた。") == "財布をすられた。"
