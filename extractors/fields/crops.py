@@ -8,7 +8,8 @@ import numpy as np
 from extractors.template import PtBox, Segment, Template
 from ocr.types import Box, Image
 
-_TEXT_INSET_PT = 1.6
+#: Text boxes are read this far (points) inside their printed rules.
+TEXT_INSET_PT = 1.6
 _CELL_INSET = 0.16  # share of the cell side cut away so printed cell walls never reach the model
 
 
@@ -25,7 +26,7 @@ def text_crop(page: Image, box: PtBox, dpi: int) -> Image:
 
 def inside_box(box: PtBox, dpi: int) -> Box:
     """The box's inside in pixels, its printed rules inset away."""
-    inset = _TEXT_INSET_PT
+    inset = TEXT_INSET_PT
     return Template.to_pixels((box[0] + inset, box[1] + inset, box[2] - inset, box[3] - inset), dpi)
 
 

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from extractors.fields.crops import Circle, inside_box, widened
+from extractors.fields.crops import TEXT_INSET_PT, Circle, inside_box, widened
 from extractors.fields.paper import Paper
 from extractors.template import PtBox, Template
 from ocr.types import Box, Image
@@ -64,14 +64,21 @@ def cell_columns(rules_down: Image, box: Box, others: list[Box], dpi: int) -> tu
     edge = band.sum(axis=0) >= CELL_EDGE_SHARE * band.shape[0]
     reach = int(round(CELL_REACH_PT * dpi / 72))
     width = band.shape[1]
+    # The inner box stops short of its own rules by an inset; a rule that close is the box's
+    # own edge, and the box is not widened (what is left of a rule there is no writing).
+    own_edge = max(2, int(round(2 * TEXT_INSET_PT * dpi / 72)))
     left = box.x0
     for x in range(box.x0, max(box.x0 - reach, 0) - 1, -1):
         if x < width and edge[x]:
+            if box.x0 - x <= own_edge:
+                left = box.x0
             break
         left = x
     right = box.x1
     for x in range(box.x1, min(box.x1 + reach, width)):
         if edge[x]:
+            if x - box.x1 <= own_edge:
+                right = box.x1
             break
         right = x + 1
     for other in others:
@@ -120,7 +127,8 @@ def locate(
         if area < 4 or (h <= bridge and w > 3 * (box_bottom - box_top)):
             continue  # specks, and slivers of a printed rule
         cx, cy = x + w / 2, y + h / 2
-        if any(c.x0 <= cx < c.x1 and c.y0 <= cy < c.y1 for c in claimed):
+        in_own_box = box_top <= cy < box_bottom and inner.x0 - left <= cx < inner.x1 - left
+        if not in_own_box and any(c.x0 <= cx < c.x1 and c.y0 <= cy < c.y1 for c in claimed):
             continue  # another field's writing
         if any(math.hypot(cx + left - sx, cy + top - sy) <= radius for sx, sy, radius in seals):
             continue  # a seal's lettering

@@ -78,8 +78,8 @@ def test_another_fields_mark_in_the_cell_is_not_this_fields_writing() -> None:
     blank = _blank()
     page = blank.copy()
     page[50:64, 100:104] = 0  # this field's writing
-    page[52:60, 262:270] = 0  # a tick in another field's box at the cell's right end
-    crop, _ = _read(page, blank, others=[(258.0, 48.0, 274.0, 64.0)])
+    page[52:60, 26:34] = 0  # a tick in another field's box in the cell, left of this box
+    crop, _ = _read(page, blank, others=[(22.0, 48.0, 38.0, 64.0)])
     dark = _dark_columns(crop)
     assert dark[-1] - dark[0] == 3  # only this field's stroke
 
