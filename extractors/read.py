@@ -397,7 +397,9 @@ def plan_crops(
     the inked cells."""
     paper = page_paper(template, page, dpi) if paper is None else paper
     rules_down = cell_rules(template.blank_pdf, dpi).down
-    everything = [(spec.name, box) for spec in template.fields for box in spec.all_boxes()]
+    # Every box of the form in pixels, once per page: each text box's neighbours are the rest.
+    all_boxes = [box for spec in template.fields for box in spec.all_boxes()]
+    everything = list(zip(all_boxes, other_boxes(all_boxes, dpi), strict=True))
     keys: list[tuple[str, str]] = []
     crops: list[Image] = []
     cell_counts: dict[tuple[str, str], int] = {}
@@ -405,7 +407,7 @@ def plan_crops(
     inked: dict[str, bool] = {}
 
     def found(box: PtBox) -> tuple[Image, bool]:
-        others = other_boxes([b for _, b in everything if b != box], dpi)
+        others = [pixels for other, pixels in everything if other != box]
         writing = locate(paper, box, rules_down, others, circles)
         return writing.crop, writing.inked
 
