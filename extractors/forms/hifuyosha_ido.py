@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from extractors.forms.common import (
-    DEADLINE_DAYS,
     Values,
     age_check,
     employer_block,
@@ -15,6 +14,7 @@ from extractors.forms.common import (
     symbol_number_or_my_number,
 )
 from extractors.model import Finding
+from extractors.rules.deadlines import is_late, late_message
 
 ROW = [
     "name_kana",
@@ -74,14 +74,8 @@ def check(v: Values, today: date) -> list[Finding]:
                 out.append(
                     finding(p + "change_date", "change_after_submission", "異動年月日が届出日より後です")
                 )
-            elif (submitted - changed).days > DEADLINE_DAYS:
-                out.append(
-                    finding(
-                        p + "change_date",
-                        "late_notification",
-                        "異動から5日を過ぎた届出です（処理は行います）",
-                    )
-                )
+            elif is_late(changed, submitted):
+                out.append(finding(p + "change_date", "late_notification", late_message("異動")))
         out += age_check(v, p + "birth_date", changed)
     if add and without_number and not v.ticked("employer_confirmed"):
         out.append(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from extractors.forms.common import (
-    DEADLINE_DAYS,
     Values,
     employer_block,
     finding,
@@ -17,6 +16,7 @@ from extractors.forms.common import (
 )
 from extractors.model import Finding
 from extractors.normalize import without_spaces
+from extractors.rules.deadlines import is_late, late_message
 
 NAME_SECTION = [
     "name_old_kana",
@@ -164,7 +164,6 @@ def check(v: Values, today: date) -> list[Finding]:
 
 
 def _late(v: Values, changed_field: str, submitted: date | None) -> list[Finding]:
-    changed = v.date(changed_field)
-    if changed and submitted and (submitted - changed).days > DEADLINE_DAYS:
-        return [finding(changed_field, "late_notification", "変更から5日を過ぎた届出です（処理は行います）")]
+    if is_late(v.date(changed_field), submitted):
+        return [finding(changed_field, "late_notification", late_message("変更"))]
     return []

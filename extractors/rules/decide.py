@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from extractors.normalize import without_spaces
 from extractors.rules import params
+from extractors.rules.deadlines import EVENT_DATES, is_late
 from extractors.rules.model import PRECEDENCE, Context, Decision, DecisionKind, Outcome, Person, Record
 
 Rule = Callable[[Record, Context], list[Outcome]]
@@ -438,24 +439,21 @@ def r15_certificate_expired(record: Record, ctx: Context) -> list[Outcome]:
 
 
 def r17_deadlines(record: Record, ctx: Context) -> list[Outcome]:
-    """R17: SK-02 and SK-04 within 5 days of the event; late forms are still processed."""
+    """R17: SK-02 and SK-04 within 5 days of the event — every dependent's 異動年月日 and each
+    change date (§4a); late forms are still processed."""
     submitted = _date(record.values.get("submission_date"))
-    events = [
-        _date(record.values.get(f)) for f in ("dep1_change_date", "name_change_date", "address_change_date")
-    ]
-    if submitted is None or record.form_id not in ("hifuyosha_ido", "jusho_shimei_henko"):
+    events = [_date(record.values.get(f)) for f in EVENT_DATES.get(record.form_id or "", ())]
+    late = [e for e in events if e is not None and is_late(e, submitted)]
+    if submitted is None or not late:
         return []
-    late = [e for e in events if e and (submitted - e).days > params.DEADLINE_DAYS]
-    if late:
-        return [
-            Outcome(
-                "R17",
-                K.NO_ISSUE,
-                "届出期限（5日以内）を過ぎていますが、処理は行います。",
-                {"days_late": (submitted - min(late)).days},
-            )
-        ]
-    return []
+    return [
+        Outcome(
+            "R17",
+            K.NO_ISSUE,
+            f"届出期限（{params.DEADLINE_DAYS}日以内）を過ぎていますが、処理は行います。",
+            {"days_late": (submitted - min(late)).days},
+        )
+    ]
 
 
 def r18_fees(record: Record, ctx: Context) -> list[Outcome]:

@@ -277,6 +277,23 @@ def test_late_notification_is_processed_with_a_warning() -> None:
     assert any(o.rule == "R17" for o in decision.outcomes)
 
 
+def test_late_second_dependent_is_a_late_notification() -> None:
+    """R17 looks at every dependent's 異動年月日 (forms README §4a), not only the first row's."""
+    record = Record(
+        {
+            "change_type": "add",
+            "submission_date": "2026-11-20",
+            "dep1_name": "健保 一子",
+            "dep1_change_date": "2026-11-18",
+            "dep2_name": "健保 二郎",
+            "dep2_change_date": "2026-11-01",
+        },
+        form_id="hifuyosha_ido",
+    )
+    [r17] = [o for o in decide(record, ctx()).outcomes if o.rule == "R17"]
+    assert r17.facts["days_late"] == 19
+
+
 def test_every_rule_has_a_docstring_citing_its_number() -> None:
     from extractors.rules import RULES
 
