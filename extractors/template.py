@@ -104,6 +104,11 @@ class Template:
                 return spec
         raise KeyError(name)
 
+    def pixels_per_point(self, page_width_px: int) -> float:
+        """The scale of a page image of this form, taken from the image itself: its width in
+        pixels over the page's width in points (never a fixed DPI)."""
+        return page_width_px / self.canvas.width_pt
+
     @staticmethod
     def to_pixels(box: PtBox, dpi: int) -> Box:
         """The one conversion from template points to image pixels at ``dpi``."""

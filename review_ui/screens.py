@@ -29,7 +29,6 @@ from review_ui.stats import statistics
 DbId = Annotated[int, FastApiPath(ge=1, le=2**31 - 1)]
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 COOKIE = "kakunin_session"
-DPI = 200
 FORM_NAMES = {
     "kofu_shinsei": "資格確認書（新規・再）交付申請書",
     "hifuyosha_ido": "被扶養者（異動）届",
@@ -69,6 +68,24 @@ def _csrf(request: Request, info: SessionInfo, token: str | None) -> None:
         raise HTTPException(
             403, detail={"code": "csrf", "message": "画面の有効期限が切れました。再読み込みしてください。"}
         )
+
+
+def _snippet(
+    box: list[float] | None, page_sha: str | None, page_size: tuple[int, int], scale: float | None
+) -> str | None:
+    """CSS showing one field's box cut from the page image, 34 px high; ``scale`` is the page
+    image's pixels per template point (from the image's size, not a fixed DPI)."""
+    if not box or not page_sha or not scale:
+        return None
+    x0, y0, x1, y1 = (v * scale for v in box)
+    height = 34.0
+    s = height / max(y1 - y0, 1)
+    width = min((x1 - x0) * s, 420)
+    return (
+        f"width:{width:.0f}px;height:{height:.0f}px;background-image:url(/images/{page_sha}.png);"
+        f"background-size:{page_size[0] * s:.0f}px {page_size[1] * s:.0f}px;"
+        f"background-position:{-x0 * s:.0f}px {-y0 * s:.0f}px"
+    )
 
 
 def router(services: Services) -> APIRouter:
@@ -144,24 +161,14 @@ def router(services: Services) -> APIRouter:
                 status_code=409 if exc.code == "claimed" else 404,
             )
         template = next((t for t in load_templates() if t.form_id == view.form_id), None)
-        scale = DPI / 72.0
+        scale = template.pixels_per_point(view.page_size[0]) if template else None
         fields: list[dict[str, Any]] = []
         for field in view.fields:
             sensitive = review.is_sensitive(field.name)
             display = review.mask(field.value) if sensitive else field.value
             if isinstance(display, list):
                 display = ",".join(display)
-            snippet = None
-            if field.box and view.page_sha:
-                x0, y0, x1, y1 = (v * scale for v in field.box)
-                height = 34.0
-                s = height / max(y1 - y0, 1)
-                width = min((x1 - x0) * s, 420)
-                snippet = (
-                    f"width:{width:.0f}px;height:{height:.0f}px;background-image:url(/images/{view.page_sha}.png);"
-                    f"background-size:{view.page_size[0] * s:.0f}px {view.page_size[1] * s:.0f}px;"
-                    f"background-position:{-x0 * s:.0f}px {-y0 * s:.0f}px"
-                )
+            snippet = _snippet(field.box, view.page_sha, view.page_size, scale)
             fields.append(
                 {
                     "name": field.name,
