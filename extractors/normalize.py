@@ -277,6 +277,19 @@ def amount_value(raw: str) -> int | None:
     return int(text.replace(",", "").replace(".", ""))
 
 
+#: The era names as printed on the forms.
+ERA_NAMES = {"showa": "昭和", "heisei": "平成", "reiwa": "令和"}
+
+
+def wareki(day: date) -> str:
+    """A date written in 和暦 as messages show it (2024-12-02 → 令和6年12月2日); the inverse of
+    :func:`wareki_to_date`; raises ValueError before 昭和."""
+    era = next((e for e, (_base, first, _last) in reversed(ERAS.items()) if day >= first), None)
+    if era is None:
+        raise ValueError(f"{day} is before the eras the forms know")
+    return f"{ERA_NAMES[era]}{day.year - ERAS[era][0] + 1}年{day.month}月{day.day}日"
+
+
 def wareki_to_date(era: str, year: int, month: int, day: int) -> date | None:
     """The Gregorian date of an era date, or None when it is not a real date inside the era."""
     try:

@@ -9,13 +9,7 @@ from rapidfuzz.distance import Levenshtein
 
 from extractors.model import Finding
 from extractors.normalize import without_spaces
-
-#: The 資格確認書 regime starts on 令和6年12月2日 (forms README §3.1 submission_date).
-REGIME_START = date(2024, 12, 2)
-#: 後期高齢者医療制度 from the 75th birthday (forms README §2 "Age limit").
-AGE_LIMIT = 75
-#: SK-02 and SK-04 are due within 5 days of the event (rule 17; late = warning only).
-DEADLINE_DAYS = 5
+from extractors.rules.params import AGE_LIMIT
 
 
 class Values:
@@ -73,7 +67,7 @@ def age_check(v: Values, birth_field: str, on: date | None) -> list[Finding]:
     """Age < 75 on the relevant date (forms README §2 Age limit)."""
     birth = v.date(birth_field)
     if birth and on and age_on(birth, on) >= AGE_LIMIT:
-        return [finding(birth_field, "age_limit", "75歳以上の方は後期高齢者医療制度の対象です")]
+        return [finding(birth_field, "age_limit", f"{AGE_LIMIT}歳以上の方は後期高齢者医療制度の対象です")]
     return []
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from extractors.forms.common import (
-    REGIME_START,
     Values,
     age_check,
     employer_block,
@@ -17,8 +16,9 @@ from extractors.forms.common import (
     symbol_number_or_my_number,
 )
 from extractors.model import Finding
+from extractors.normalize import wareki
+from extractors.rules.params import FEE_PER_CARD, REGIME_START
 
-FEE_PER_CARD = 2000  # 円, rule 6 / rule 18
 REISSUE_REASONS = {"certificate_lost", "certificate_damaged"}
 ROW = ["type", "name_kana", "name", "birth_date", "sex", "relationship", "my_number"]
 CORE = ["type", "name_kana", "name", "birth_date", "sex"]
@@ -28,7 +28,9 @@ def check(v: Values, today: date) -> list[Finding]:
     out: list[Finding] = []
     submitted = v.date("submission_date")
     if submitted and submitted < REGIME_START:
-        out.append(finding("submission_date", "before_regime", "申請日は令和6年12月2日以降の日付です"))
+        out.append(
+            finding("submission_date", "before_regime", f"申請日は{wareki(REGIME_START)}以降の日付です")
+        )
     out += symbol_number_or_my_number(v, "insured_my_number")
     out += age_check(v, "insured_birth_date", submitted)
 

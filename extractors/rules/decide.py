@@ -365,7 +365,7 @@ def r12_loss_of_eligibility(record: Record, ctx: Context) -> list[Outcome]:
             Outcome(
                 "R12",
                 K.WITHDRAW,
-                "被扶養者でなくなった日から資格確認書は使えません。5日以内に事業主へ返納してください。",
+                f"被扶養者でなくなった日から資格確認書は使えません。{params.DEADLINE_DAYS}日以内に事業主へ返納してください。",
                 {"change_type": "remove"},
                 str(record.values.get(f"dep{row}_name")),
             )
@@ -432,7 +432,7 @@ def r15_certificate_expired(record: Record, ctx: Context) -> list[Outcome]:
         Outcome(
             "R15",
             K.ISSUE_VIA_EMPLOYER,
-            "電子証明書の有効期限切れから3か月を過ぎたため、資格確認書を職権交付します。",
+            f"電子証明書の有効期限切れから{params.CERT_GRACE_MONTHS}か月を過ぎたため、資格確認書を職権交付します。",
             {"usable_until": limit},
         )
     ]

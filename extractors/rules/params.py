@@ -11,7 +11,8 @@ from datetime import date
 FEE_PER_CARD = 2000
 #: Cards issued on or after 2024-12-02 expire on 令和11年12月1日 at the latest (rule 13, issuer choice modeled on [8]).
 CERTIFICATE_EXPIRY = date(2029, 12, 1)
-#: From 令和6年12月2日 no new 健康保険被保険者証 is issued (rule 14) [9][19][20][21].
+#: From 令和6年12月2日 no new 健康保険被保険者証 is issued (rule 14) [9][19][20][21]; an SK-01
+#: is dated on or after it (forms README §3.1 submission_date).
 REGIME_START = date(2024, 12, 2)
 #: The last day an old 保険証 could be valid (rule 14).
 OLD_CARD_LAST_VALID = date(2025, 12, 1)
@@ -19,5 +20,5 @@ OLD_CARD_LAST_VALID = date(2025, 12, 1)
 DEADLINE_DAYS = 5
 #: A マイナ保険証 stays usable this many months after the month its certificate expired (rule 15) [22].
 CERT_GRACE_MONTHS = 3
-#: 後期高齢者医療制度 from the 75th birthday (rules 12, 13).
+#: 後期高齢者医療制度 from the 75th birthday (rules 12, 13; forms README §2 "Age limit").
 AGE_LIMIT = 75

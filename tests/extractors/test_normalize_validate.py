@@ -13,6 +13,7 @@ from extractors.normalize import (
     phone_value,
     settle_prefecture,
     text_value,
+    wareki,
     wareki_to_date,
 )
 from extractors.validate import (
@@ -50,6 +51,18 @@ def test_wareki_dates_must_be_real_and_inside_the_era(
     era: str, y: int, m: int, d: int, expected: date | None
 ) -> None:
     assert wareki_to_date(era, y, m, d) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "written"),
+    [
+        (date(2024, 12, 2), "令和6年12月2日"),
+        (date(2019, 4, 30), "平成31年4月30日"),
+        (date(1989, 1, 7), "昭和64年1月7日"),
+    ],
+)
+def test_wareki_writes_a_date_as_messages_show_it(day: date, written: str) -> None:
+    assert wareki(day) == written
 
 
 def test_text_is_nfkc_trimmed_and_blank_is_none() -> None:
