@@ -13,11 +13,6 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def mask_my_number(value: Any) -> Any:
-    """個人番号 shown as its last four digits only."""
-    return f"********{value[-4:]}" if isinstance(value, str) and len(value) >= 4 else value
-
-
 class DocumentStatus(StrEnum):
     RECEIVED = "received"
     PROCESSING = "processing"

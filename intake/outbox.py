@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.domain import mask_my_number
+from extractors.masking import mask_values
 from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import DecisionRow, OutboxRow, RecordRow
@@ -46,14 +46,13 @@ def add_decision(
 def _payload(session: Session, decision: DecisionRow) -> dict[str, Any]:
     record = session.get(RecordRow, decision.record_id)
     values = {k: v for k, v in (record.values if record else {}).items() if not k.startswith("_")}
-    masked = {k: (mask_my_number(v) if k.endswith("my_number") else v) for k, v in values.items()}
     return {
         "decision_id": decision.id,
         "record_id": decision.record_id,
         "form_id": record.form_id if record else None,
         "decision": decision.decision,
         "outcomes": decision.outcomes,
-        "values": masked,
+        "values": mask_values(values),
         "decided_at": decision.created_at.isoformat(),
     }
 

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import select
 
 from extractors.forms import check_form
+from extractors.masking import is_my_number
 from extractors.review_input import from_input, message
 from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates
 from intake.auth import CAN_APPROVE, User
-from intake.domain import DocumentStatus, mask_my_number
+from intake.domain import DocumentStatus
 from intake.outbox import add_decision
 from intake.roster import persons as roster_persons
 from intake.services import Services
@@ -69,7 +70,7 @@ def _template(form_id: str | None) -> Template | None:
 
 
 def is_sensitive(name: str) -> bool:
-    return name.endswith("my_number") or name in SENSITIVE
+    return is_my_number(name) or name in SENSITIVE
 
 
 def load_task(services: Services, task_id: int) -> TaskView:
@@ -267,9 +268,6 @@ def reveal(services: Services, task_id: int, user: User, field: str) -> str | No
     return value if isinstance(value, str) else None
 
 
-mask = mask_my_number
-
-
 def record_view(services: Services, record_id: int) -> dict[str, Any] | None:
     """A record with who validated it and its decision, as the screens and the API show it."""
     with transaction(services.sessions) as session:
@@ -323,7 +321,3 @@ def list_records(
             query = query.where(RecordRow.form_id == form_id)
         ids = list(session.scalars(query.offset(offset).limit(min(limit, 200))))
     return [view for view in (record_view(services, i) for i in ids) if view]
-
-
-def mask_values(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: (mask(v) if is_sensitive(k) and k.endswith("my_number") else v) for k, v in values.items()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from extractors.masking import mask_extraction, mask_values
 from intake import auth, events, review
 from intake.accept import accept
 from intake.domain import DocumentStatus
@@ -65,16 +65,6 @@ def _caller(services: Services, request: Request, scope: str) -> Caller:
     if info is None:
         raise Unauthorized(401, "unauthorized", "ログインまたは API キー（Authorization: Bearer）が必要です")
     return Caller(info.user.name, frozenset({"read", "write"}))  # screens users never get full 個人番号 here
-
-
-def mask_extraction(extraction: dict[str, Any]) -> dict[str, Any]:
-    """個人番号 in the extraction JSON shown as the last four digits only."""
-    masked: dict[str, Any] = json.loads(json.dumps(extraction))
-    for document in masked.get("documents", []):
-        for name, reading in document.get("fields", {}).items():
-            if name.endswith("my_number") and isinstance(reading, dict):
-                reading["value"] = review.mask(reading.get("value"))
-    return masked
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -237,7 +227,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         items = review.list_records(services, status, form_id, offset, limit, since, until)
         if "my_number" not in caller.scopes:
             for item in items:
-                item["values"] = review.mask_values(item["values"])
+                item["values"] = mask_values(item["values"])
         return {"items": items, "offset": offset, "limit": limit}
 
     @app.get("/api/v1/records/{record_id}")
@@ -247,7 +237,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if view is None:
             raise HTTPException(404, detail={"code": "not_found", "message": "記録が見つかりません"})
         if "my_number" not in caller.scopes:
-            view["values"] = review.mask_values(view["values"])
+            view["values"] = mask_values(view["values"])
         with transaction(services.sessions) as session:
             repo.audit(
                 session,

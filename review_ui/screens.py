@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
+from extractors.masking import mask_my_number, mask_values
 from extractors.review_input import from_input
 from extractors.review_input import message as input_message
 from extractors.template import load_templates
@@ -47,7 +48,7 @@ STATUS_NAMES = {
 ROLE_NAMES = {"reviewer": "確認者", "approver": "承認者", "admin": "管理者"}
 LOGIN_ERRORS = {
     "invalid": "ユーザー名またはパスワードが違います。",
-    "locked": "ログインの失敗が続いたため、15分間ログインできません。",
+    "locked": f"ログインの失敗が続いたため、{auth.LOGIN_WINDOW // timedelta(minutes=1)}分間ログインできません。",
 }
 
 
@@ -165,7 +166,7 @@ def router(services: Services) -> APIRouter:
         fields: list[dict[str, Any]] = []
         for field in view.fields:
             sensitive = review.is_sensitive(field.name)
-            display = review.mask(field.value) if sensitive else field.value
+            display = mask_my_number(field.value) if sensitive else field.value
             if isinstance(display, list):
                 display = ",".join(display)
             snippet = _snippet(field.box, view.page_sha, view.page_size, scale)
@@ -256,7 +257,7 @@ def router(services: Services) -> APIRouter:
         if spec is None:
             return JSONResponse({"ok": False, "message": "項目が見つかりません"}, status_code=404)
         canonical, code = from_input(spec, value, date.today())
-        shown = review.mask(canonical) if review.is_sensitive(field) else canonical
+        shown = mask_my_number(canonical) if review.is_sensitive(field) else canonical
         return JSONResponse(
             {
                 "ok": code in (None, "required"),
@@ -296,7 +297,7 @@ def router(services: Services) -> APIRouter:
             return TEMPLATES.TemplateResponse(
                 request, "error.html", {"message": "記録が見つかりません", "user": info.user}, status_code=404
             )
-        view["values"] = review.mask_values(view["values"])
+        view["values"] = mask_values(view["values"])
         with transaction(services.sessions) as session:
             repo.audit(session, info.user.name, "record_viewed", view["document_id"], record=record_id)
         return TEMPLATES.TemplateResponse(
