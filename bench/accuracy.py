@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from extractors.read import WARNINGS
+from extractors.route import WARNINGS
 from extractors.template import load_templates
 from fixtures.generate import generate
 from fixtures.samples import _negatives

@@ -17,9 +17,11 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
+from extractors.crosscheck import disagreements
 from extractors.identify import identify
 from extractors.normalize import digits_value, nfkc
-from extractors.read import disagreements, plan_crops
+from extractors.plan import plan_crops
+from extractors.read import page_paper
 from extractors.template import load_templates
 from fixtures.generate import _wareki, generate
 from ocr.engine import EngineOptions, build_engine
@@ -86,7 +88,7 @@ def collect(forms: int, seed: int) -> list[tuple[str, str, str, Image]]:
             found = identify(page, list(templates.values()), engine, DPI)
             if found is None:
                 continue
-            plan = plan_crops(found.template, found.aligned, DPI)
+            plan = plan_crops(found.template, page_paper(found.template, found.aligned, DPI))
             for (name, part), crop in zip(plan.keys, plan.crops, strict=True):
                 if part in ("left", "right"):
                     continue

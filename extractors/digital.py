@@ -13,9 +13,10 @@ import pdfplumber
 
 from extractors.fields.writing import cell_of
 from extractors.identify import cell_rules, match_footer, match_title
+from extractors.marks import MarkScore
 from extractors.model import Finding, FormReading
-from extractors.read import MarkScore, finish
-from extractors.template import PtBox, Template
+from extractors.route import finish
+from extractors.template import Layout, PtBox, Template
 from extractors.validate import MESSAGES
 from ocr.types import Recognition
 
@@ -129,17 +130,18 @@ def _read_page(
         return _text_in(chars, cell_of(box, rules_down, others, _CELL_DPI), others)
 
     for spec in template.fields:
-        if spec.type in ("text", "katakana", "phone", "amount") and spec.box:
-            put(spec.name, "text", "".join(typed(box) for box in (spec.box, *spec.more_lines)))
-        elif spec.type in ("digits", "my_number"):
-            digits = "".join(_text_in(chars, s.box).replace(" ", "") for s in spec.segments)
-            counts[(spec.name, "digits")] = len(digits)
-            put(spec.name, "digits", digits)
-        elif spec.type == "date":
-            for part, box in spec.parts:
-                value = _text_in(chars, box).replace(" ", "")
-                counts[(spec.name, part)] = len(value)
-                put(spec.name, part, value)
+        match spec.type.layout:
+            case Layout.BOX if spec.box:
+                put(spec.name, "text", "".join(typed(box) for box in (spec.box, *spec.more_lines)))
+            case Layout.CELLS:
+                digits = "".join(_text_in(chars, s.box).replace(" ", "") for s in spec.segments)
+                counts[(spec.name, "digits")] = len(digits)
+                put(spec.name, "digits", digits)
+            case Layout.DATE:
+                for part, box in spec.parts:
+                    value = _text_in(chars, box).replace(" ", "")
+                    counts[(spec.name, part)] = len(value)
+                    put(spec.name, part, value)
 
     marks = [c for c in chars if str(c["text"]) in MARK_CHARS]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from enum import Enum, StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,18 +18,68 @@ from ocr.types import Box
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
-#: value type -> keys a field of that type must have (besides name and type)
-FIELD_TYPES: dict[str, tuple[str, ...]] = {
-    "text": ("box",),
-    "katakana": ("box",),
-    "phone": ("box",),
-    "amount": ("box",),
-    "digits": ("segments",),
-    "my_number": ("segments",),
-    "checkbox": ("box",),
-    "choice": ("options",),
-    "checkbox_group": ("options",),
-    "date": ("year", "month", "day"),
+
+class Layout(Enum):
+    """How a field is written on the paper, and so how it is read."""
+
+    #: Free writing in a text box (or its ruled lines), read by OCR.
+    BOX = "box"
+    #: One character per printed cell: the inked cells read by OCR as digits.
+    CELLS = "cells"
+    #: Year, month and day cells read as digits, the era printed or circled.
+    DATE = "date"
+    #: □ ticks and ○ circles, read from the writer's ink, not by OCR.
+    MARKS = "marks"
+
+
+class FieldType(StrEnum):
+    """A field's value type, as a template names it (``"type"``). Equal to its string."""
+
+    TEXT = "text"
+    KATAKANA = "katakana"
+    PHONE = "phone"
+    AMOUNT = "amount"
+    DIGITS = "digits"
+    MY_NUMBER = "my_number"
+    CHECKBOX = "checkbox"
+    CHOICE = "choice"
+    CHECKBOX_GROUP = "checkbox_group"
+    DATE = "date"
+
+    @property
+    def layout(self) -> Layout:
+        """How a field of this type is written on the paper."""
+        return _LAYOUTS[self]
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The keys a template field of this type must have (besides name and type)."""
+        return _NEEDS[self]
+
+
+_LAYOUTS: dict[FieldType, Layout] = {
+    FieldType.TEXT: Layout.BOX,
+    FieldType.KATAKANA: Layout.BOX,
+    FieldType.PHONE: Layout.BOX,
+    FieldType.AMOUNT: Layout.BOX,
+    FieldType.DIGITS: Layout.CELLS,
+    FieldType.MY_NUMBER: Layout.CELLS,
+    FieldType.CHECKBOX: Layout.MARKS,
+    FieldType.CHOICE: Layout.MARKS,
+    FieldType.CHECKBOX_GROUP: Layout.MARKS,
+    FieldType.DATE: Layout.DATE,
+}
+_NEEDS: dict[FieldType, tuple[str, ...]] = {
+    FieldType.TEXT: ("box",),
+    FieldType.KATAKANA: ("box",),
+    FieldType.PHONE: ("box",),
+    FieldType.AMOUNT: ("box",),
+    FieldType.DIGITS: ("segments",),
+    FieldType.MY_NUMBER: ("segments",),
+    FieldType.CHECKBOX: ("box",),
+    FieldType.CHOICE: ("options",),
+    FieldType.CHECKBOX_GROUP: ("options",),
+    FieldType.DATE: ("year", "month", "day"),
 }
 
 PtBox = tuple[float, float, float, float]
@@ -49,7 +100,7 @@ class Segment:
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    type: str
+    type: FieldType
     required: bool = False
     box: PtBox | None = None
     segments: tuple[Segment, ...] = ()
@@ -137,13 +188,15 @@ def _named_boxes(value: Any, where: str, page: tuple[float, float]) -> tuple[tup
 
 
 def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> FieldSpec:
-    name, kind = raw.get("name"), raw.get("type")
+    name = raw.get("name")
     if not isinstance(name, str) or not name:
         raise TemplateError(f"{where}: field without a name")
     where = f"{where}.{name}"
-    if kind not in FIELD_TYPES:
-        raise TemplateError(f"{where}: unknown type {kind!r}; known: {', '.join(FIELD_TYPES)}")
-    missing = [key for key in FIELD_TYPES[kind] if key not in raw]
+    given, known = raw.get("type"), [member.value for member in FieldType]
+    if given not in known:
+        raise TemplateError(f"{where}: unknown type {given!r}; known: {', '.join(known)}")
+    kind = FieldType(given)
+    missing = [key for key in kind.needs if key not in raw]
     if missing:
         raise TemplateError(f"{where}: type {kind} needs {', '.join(missing)}")
     segments: list[Segment] = []
@@ -153,7 +206,7 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         segments.append(Segment(_box(seg[:4], f"{where}.segments[{index}]", page), seg[4]))
     parts = tuple((p, _box(raw[p], f"{where}.{p}", page)) for p in ("year", "month", "day") if p in raw)
     era = raw.get("era")
-    if kind == "date" and era is None and "era_options" not in raw:
+    if kind is FieldType.DATE and era is None and "era_options" not in raw:
         raise TemplateError(f"{where}: a date needs a printed 'era' or 'era_options'")
     spec = FieldSpec(
         name=name,
@@ -175,9 +228,9 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         reading_of=str(raw["reading_of"]) if raw.get("reading_of") else None,
         address=bool(raw.get("address", False)),
     )
-    if spec.reading_of is not None and kind != "katakana":
+    if spec.reading_of is not None and kind is not FieldType.KATAKANA:
         raise TemplateError(f"{where}: only a katakana field can be the reading_of another field")
-    if spec.address and kind != "text":
+    if spec.address and kind is not FieldType.TEXT:
         raise TemplateError(f"{where}: only a text field can be an address")
     if spec.style not in ("tick", "circle"):
         raise TemplateError(f"{where}: style must be tick or circle")
@@ -218,7 +271,7 @@ def parse_template(raw: dict[str, Any], source: Path) -> Template:
         raise TemplateError(f"{where}: duplicate fields {sorted(duplicates)}")
     kinds = {f.name: f.type for f in template.fields}
     for spec in template.fields:
-        if spec.reading_of is not None and kinds.get(spec.reading_of) != "text":
+        if spec.reading_of is not None and kinds.get(spec.reading_of) is not FieldType.TEXT:
             raise TemplateError(
                 f"{where}.{spec.name}: reading_of {spec.reading_of!r} is not a text field of this form"
             )

@@ -7,7 +7,8 @@ import cv2
 import numpy as np
 
 from extractors.fields.crops import seals, under_seal, writers_ink
-from extractors.read import judged, spaced_by_gaps
+from extractors.plan import spaced_by_gaps
+from extractors.route import judged
 from ocr.preprocess import binarize
 from ocr.types import Recognition
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractors.read import disagreements
+from extractors.crosscheck import disagreements
 from ocr.types import Recognition
 
 

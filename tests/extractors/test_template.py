@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from extractors.template import TEMPLATE_DIR, TemplateError, load_templates, parse_template
+from extractors.template import (
+    TEMPLATE_DIR,
+    FieldType,
+    Layout,
+    TemplateError,
+    load_templates,
+    parse_template,
+)
 
 FORMS = {
     "kofu_shinsei": "SK-01",
@@ -31,6 +38,15 @@ def test_one_template_per_form_with_its_code() -> None:
         assert template.form_version == f"{template.form_code} (2025.4)"
         assert template.blank_pdf.is_file()
         assert template.field("submission_date").type == "date"
+        assert template.field("submission_date").type is FieldType.DATE
+
+
+def test_every_field_type_has_a_layout_and_its_keys() -> None:
+    marks = {t for t in FieldType if t.layout is Layout.MARKS}
+    assert marks == {FieldType.CHECKBOX, FieldType.CHOICE, FieldType.CHECKBOX_GROUP}
+    assert all(t.needs for t in FieldType)
+    used = {f.type for t in load_templates() for f in t.fields}
+    assert used == set(FieldType)  # every type the templates use, and none unused
 
 
 def test_field_names_follow_the_forms_readme() -> None:

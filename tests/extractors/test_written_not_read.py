@@ -11,7 +11,8 @@ from datetime import date
 import numpy as np
 from PIL import Image as PILImage
 
-from extractors.read import plan_crops, read_fields
+from extractors.plan import plan_crops
+from extractors.read import page_paper, read_fields
 from extractors.template import load_templates
 from fixtures.generate import DRAW_DPI, HANDS, _draw, _fill
 from ocr.raster import RasterLimits, rasterize
@@ -100,7 +101,7 @@ def test_a_rule_broken_by_an_unsure_reading_is_illegible_not_the_applicants_erro
     """証明日 read a year early: with confidence, the applicant's error; without, a reading
     for a person to check (``illegible``, naming the rule)."""
     page, values = _filled_page()
-    keys = plan_crops(TEMPLATE, page, DRAW_DPI).keys
+    keys = plan_crops(TEMPLATE, page_paper(TEMPLATE, page, DRAW_DPI)).keys
     submitted = date.fromisoformat(str(values["submission_date"]))
     certified = date.fromisoformat(str(values["employer_cert_date"]))
 

@@ -1,0 +1,73 @@
+"""Mark scores: how strongly a □ is ticked or a word is circled, and what the marks say.
+
+Contract: a :data:`MarkScore` gives, for a box (or a word to circle) and a style
+(``"tick"`` or ``"circle"``), how strongly it is marked relative to the decision threshold:
+above 1.0 is marked. On a scan the score is the writer's ink against the blank form's ink
+(:func:`ink_scores`); a born-digital PDF supplies its own (mark characters in the text layer).
+From scores, :func:`read_marks` and :func:`marked_all` give the value of a one-of or
+any-of choice and a confidence in 0.5–1: how far the least clear box is from the threshold.
+Nothing here reads text or decides review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from extractors.fields import ink as inkmod
+from extractors.fields.paper import Paper
+from extractors.identify import blank_page
+from extractors.template import PtBox
+from ocr.preprocess import binarize
+from ocr.types import Image
+
+#: How strongly a box (or a word, for ○) is marked: 1.0 is the decision threshold.
+MarkScore = Callable[[PtBox, str], float]
+
+
+@lru_cache(maxsize=16)
+def blank_ink(pdf: Path, dpi: int) -> Image:
+    """The blank form's ink at ``dpi``: the baseline that ticks and circles are measured against."""
+    return binarize(blank_page(pdf, dpi))
+
+
+def ink_scores(paper: Paper) -> MarkScore:
+    """Marks on a scan: writer's ink against the blank form's ink, relative to the threshold."""
+    return lambda box, style: inkmod.measure(paper, box, style) / inkmod.threshold(style)
+
+
+def mark_confidence(score: float) -> float:
+    """How far a mark is from the decision threshold, mapped to 0.5–1."""
+    return float(min(1.0, 0.5 + abs(score - 1.0) / 2))
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A one-of choice as marked: the option (None: none marked), how sure, and whether
+    more than one option was marked (then ``value`` is the most strongly marked)."""
+
+    value: str | None
+    confidence: float
+    multiple: bool
+
+
+def read_marks(options: tuple[tuple[str, PtBox], ...], style: str, score: MarkScore) -> Mark:
+    """The one option marked among ``options`` (name, box)."""
+    scores = [(name, score(box, style)) for name, box in options]
+    marked = [(n, s) for n, s in scores if s > 1.0]
+    confidence = min(mark_confidence(s) for _, s in scores)
+    if not marked:
+        return Mark(None, confidence, False)
+    best = max(marked, key=lambda item: item[1])
+    return Mark(best[0], confidence, len(marked) > 1)
+
+
+def marked_all(
+    options: tuple[tuple[str, PtBox], ...], style: str, score: MarkScore
+) -> tuple[list[str], float]:
+    """Every option marked among ``options`` (name, box), sorted by name, and how sure."""
+    scores = [(name, score(box, style)) for name, box in options]
+    chosen = sorted(name for name, s in scores if s > 1.0)
+    return chosen, min(mark_confidence(s) for _, s in scores)

@@ -1,0 +1,156 @@
+"""Crop planning: every OCR crop of a page cut once, so the engine reads them in one batch.
+
+Contract: :func:`plan_crops` takes a template and the aligned page as the field readers
+measure it (a :class:`~extractors.fields.paper.Paper`) and returns a :class:`CropPlan`: the
+crops, each keyed by (field, part), in template order; per one-character field and date part
+the number of inked cells; per spaced text field the blank gaps where a word space may be;
+and per OCR-read field whether the writer put ink there (judged from the paper, never from
+the text read). Parts are ``text`` (one text box), ``line0``… (ruled lines of one text),
+``digits`` (boxed numbers) and ``year``/``month``/``day`` (dates); mark fields get no crop.
+:meth:`CropPlan.recognitions` keys the engine's readings back by the same (field, part),
+with the word spaces put back and the ruled lines of one text joined as its ``text``.
+Nothing here converts values or decides review.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from extractors.fields import ink as inkmod
+from extractors.fields.crops import Circle, cell_crop, cells, strip, wide_gaps
+from extractors.fields.paper import Paper
+from extractors.fields.writing import locate, other_boxes
+from extractors.identify import cell_rules
+from extractors.template import FieldType, Layout, PtBox, Segment, Template
+from ocr.types import Image, Recognition
+
+#: A one-character box with more extra ink than this holds a character.
+CELL_INK = 0.012
+#: What the recogniser may write for the blank between two words.
+_GAP_MARKS = set("ー-‐－一~〜 ")
+
+CropKey = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class CropPlan:
+    """Every OCR crop of a page, keyed by (field, part), so the engine sees one batch."""
+
+    keys: list[CropKey]
+    crops: list[Image]
+    cell_counts: dict[CropKey, int]
+    #: Blank gaps (crop columns) where a word space may be, per spaced text field.
+    gaps: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    #: Whether the writer put ink in each OCR-read field, judged from the paper, not the text.
+    inked: dict[str, bool] = field(default_factory=dict)
+
+    def alphabets(self, template: Template) -> list[str | None]:
+        """The alphabet each crop is read in: kana for フリガナ, digits for boxed numbers and
+        dates, anything for free text, phone numbers and amounts."""
+        kinds = {spec.name: spec.type for spec in template.fields}
+        return [_alphabet(kinds[name]) for name, _ in self.keys]
+
+    def recognitions(self, read: Sequence[Recognition]) -> dict[CropKey, Recognition]:
+        """The engine's readings of :attr:`crops` (in order) by (field, part): word spaces put
+        back at the gaps of spaced fields, the ruled lines of one text joined as its ``text``."""
+        recognitions = dict(zip(self.keys, read, strict=True))
+        for name, gaps in self.gaps.items():
+            recognitions[(name, "text")] = spaced_by_gaps(recognitions[(name, "text")], gaps)
+        for (name, part), count in self.cell_counts.items():
+            if part == "lines":  # ruled lines of one text: written as one running text
+                lines = [recognitions[(name, f"line{i}")] for i in range(count)]
+                used = [line for line in lines if line.text]
+                recognitions[(name, "text")] = Recognition(
+                    "".join(line.text for line in used),
+                    min((u.confidence for u in used), default=0.0),
+                    weakest=min((u.weakest for u in used), default=0.0),
+                )
+        return recognitions
+
+
+def _alphabet(kind: FieldType) -> str | None:
+    if kind is FieldType.KATAKANA:
+        return "kana"
+    if kind.layout in (Layout.CELLS, Layout.DATE):
+        return "digits"
+    return None
+
+
+def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ()) -> CropPlan:
+    """Cut the crops of every OCR-read field: the writing of each text box found where it is
+    (:func:`extractors.fields.writing.locate`; pieces inside ``circles``, the seals, left
+    out), and one-character boxes joined into strips of the inked cells."""
+    rules_down = cell_rules(template.blank_pdf, paper.dpi).down
+    # Every box of the form in pixels, once per page: each text box's neighbours are the rest.
+    all_boxes = [box for spec in template.fields for box in spec.all_boxes()]
+    everything = list(zip(all_boxes, other_boxes(all_boxes, paper.dpi), strict=True))
+    plan = CropPlan([], [], {})
+
+    def found(box: PtBox) -> tuple[Image, bool]:
+        others = [pixels for other, pixels in everything if other != box]
+        writing = locate(paper, box, rules_down, others, circles)
+        return writing.crop, writing.inked
+
+    def add(key: CropKey, crop: Image) -> None:
+        plan.keys.append(key)
+        plan.crops.append(crop)
+
+    for spec in template.fields:
+        match spec.type.layout:
+            case Layout.BOX if spec.box and spec.more_lines:
+                lines = [found(line) for line in (spec.box, *spec.more_lines)]
+                plan.inked[spec.name] = any(ink for _, ink in lines)
+                for index, (crop, _) in enumerate(lines):
+                    add((spec.name, f"line{index}"), crop)
+                plan.cell_counts[(spec.name, "lines")] = len(lines)
+            case Layout.BOX if spec.box:
+                crop, plan.inked[spec.name] = found(spec.box)
+                add((spec.name, "text"), crop)
+                if spec.spaced:
+                    plan.gaps[spec.name] = wide_gaps(crop)
+            case Layout.CELLS:
+                filled = _inked_cells(spec.segments, paper)
+                plan.cell_counts[(spec.name, "digits")] = len(filled)
+                plan.inked[spec.name] = bool(filled)
+                add((spec.name, "digits"), strip(filled))
+            case Layout.DATE:
+                for part, box in spec.parts:
+                    filled = _inked_cells((Segment(box, 2),), paper)
+                    plan.cell_counts[(spec.name, part)] = len(filled)
+                    plan.inked[spec.name] = plan.inked.get(spec.name, False) or bool(filled)
+                    add((spec.name, part), strip(filled))
+    return plan
+
+
+def _inked_cells(segments: tuple[Segment, ...], paper: Paper) -> list[Image]:
+    crops = []
+    for segment in segments:
+        for cell in cells(segment):
+            if inkmod.measure(paper, cell, "tick") > CELL_INK:
+                crops.append(cell_crop(paper.page, cell, paper.dpi))
+    return crops
+
+
+def spaced_by_gaps(whole: Recognition, gaps: list[tuple[int, int]]) -> Recognition:
+    """Put the word spaces back (the recogniser drops them) at the blank gaps seen in the
+    crop, using where each character was read; a long-vowel mark or dash read *inside* a gap
+    is the gap itself and goes. Without character positions the reading is left as it is."""
+    text = whole.text.replace(" ", "")
+    xs = [x for x, char in zip(whole.positions, whole.text, strict=False) if char != " "]
+    if not gaps or not text or len(xs) != len(text):
+        return whole
+    out: list[str] = []
+    placed: list[float] = []
+    pending = sorted(gaps)
+    for char, x in zip(text, xs, strict=True):
+        if any(start <= x < end for start, end in pending) and char in _GAP_MARKS:
+            continue
+        while pending and x >= (pending[0][0] + pending[0][1]) / 2:
+            pending.pop(0)
+            if out and out[-1] != " ":
+                out.append(" ")
+                placed.append(x)
+        out.append(char)
+        placed.append(x)
+    return replace(whole, text="".join(out).strip(), positions=tuple(placed))

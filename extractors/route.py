@@ -1,0 +1,181 @@
+"""Review routing: which fields a person must look at, and the findings that say why.
+
+Contract: :func:`finish` takes every field's recognitions (OCR of a scan, or a born-digital
+PDF's text layer), the inked-cell counts, the mark scores, the fields the second model or a
+seal put in doubt and, per field, whether the paper holds writing; it returns one
+:class:`~extractors.model.FieldReading` per template field, in template order, and the
+findings: each field's own (type checks, ``required``, ``illegible``) in field order, then
+the form's cross-field rules (:func:`extractors.forms.check_form`). It guarantees that a
+field goes to review (``needs_review``) when its confidence is below
+:data:`REVIEW_THRESHOLD`, when it has a finding, or when a cross-field rule names it
+(lateness, :data:`SETTLED`, excepted); that a field written on but read as nothing is
+``illegible`` with confidence 0, never a blank; and that a failed check on a reading without
+confidence is ``illegible`` (for a person), not an error blamed on the applicant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+
+from extractors.convert import DISAGREEMENT_CONFIDENCE, Converted, Counts, Recognitions, value_of
+from extractors.forms import check_form
+from extractors.marks import MarkScore
+from extractors.model import FieldReading, Finding
+from extractors.readings import name_reading, settle_kana, spaced_like_name
+from extractors.template import FieldSpec, Layout, Template
+from extractors.validate import MESSAGES
+
+#: Below this engine confidence a value goes to a person.
+REVIEW_THRESHOLD = 0.90
+#: Findings that do not say the applicant made a mistake: lateness (processed all the same),
+#: a value the scan does not let us read with confidence (a person reads the original), and
+#: one name written twice that reads one character apart (a misreading more often than not),
+#: and a page that could not be aligned well on its form (every field goes to a person).
+WARNINGS = {"late_notification", "illegible", "name_near_match", "alignment_poor"}
+#: Findings whose field needs no person: the value was read right, only the date is late.
+SETTLED = {"late_notification"}
+#: Value checks that, on an unconfident reading, become ``illegible``: their failure then
+#: says more about the reading than the writing. (A digit-count failure is its own evidence.)
+#: (Nor does hiragana in a フリガナ box: the kana alphabet reads it only where it is written.)
+UNSURE_CODES = {"phone", "amount", "date_invalid", "number_leading_zero"}
+
+
+def judged(
+    codes: list[str], empty: bool, inked: bool, confidence: float, required: bool, scanned: bool
+) -> list[str]:
+    """The finding codes of one field. A required field with nothing written is ``required``.
+    A value that fails its check, or could not be made into a value at all, *and* was read
+    without confidence is more likely misread than miswritten: it is ``illegible`` (a person
+    reads the original) rather than an error blamed on the applicant."""
+    unsure = (
+        scanned and confidence < REVIEW_THRESHOLD and (bool(set(codes) & UNSURE_CODES) or (empty and inked))
+    )
+    if unsure:
+        return [code for code in codes if code not in UNSURE_CODES] + ["illegible"]
+    return codes + (["required"] if empty and required else [])
+
+
+def finding(name: str | None, code: str) -> Finding:
+    """The finding ``code`` on field ``name`` (None: the whole form), with its message."""
+    return Finding(name, code, MESSAGES[code])
+
+
+def finish(
+    template: Template,
+    recognitions: Recognitions,
+    cell_counts: Counts,
+    score: MarkScore,
+    today: date,
+    disputed: set[str] | frozenset[str] = frozenset(),
+    scanned: bool = True,
+    inked: Mapping[str, bool] | None = None,
+) -> tuple[list[FieldReading], list[Finding]]:
+    """Readings to canonical values, type checks, confidence and review routing, then the
+    form's cross-field rules. Shared by scans (OCR + ink) and born-digital PDFs (text layer,
+    ``scanned`` False: typed kana are not checked against the names' dictionary readings).
+
+    ``inked`` says, per field, whether the paper holds writing there: a field written on but
+    read as nothing is unreadable (confidence 0, ``illegible``), never a blank."""
+    inked = inked or {}
+    readings: list[FieldReading] = []
+    findings: list[Finding] = []
+    for spec in template.fields:
+        converted = value_of(spec, recognitions, cell_counts, score, today)
+        reading, codes = _routed(spec, converted, spec.name in disputed, inked, scanned)
+        findings += [finding(spec.name, code) for code in codes]
+        readings.append(reading)
+
+    if scanned:
+        readings = [_checked_against_name(template, r, readings) for r in readings]
+
+    # Cross-field rules of the form: a broken rule is either a misreading or the applicant's
+    # error, and either way a person looks at the fields it names (warnings excepted).
+    cross = _cross_field(template, readings, today, inked, scanned)
+    doubtful = {f.field for f in cross if f.code not in SETTLED}
+    readings = [replace(r, needs_review=True) if r.name in doubtful else r for r in readings]
+    return readings, findings + cross
+
+
+def _routed(
+    spec: FieldSpec, converted: Converted, disputed: bool, inked: Mapping[str, bool], scanned: bool
+) -> tuple[FieldReading, list[str]]:
+    """One field's reading, routed, and its finding codes."""
+    value, confidence, raw, codes = converted
+    if disputed:
+        confidence = min(confidence, DISAGREEMENT_CONFIDENCE)
+    written_on = inked[spec.name] if spec.name in inked else bool(raw.strip())
+    if value is None and written_on:
+        confidence = 0.0
+    codes = judged(codes, value is None, written_on, confidence, spec.required, scanned)
+    needs_review = bool(codes) or confidence < REVIEW_THRESHOLD
+    return FieldReading(spec.name, value, confidence, needs_review, raw, spec.bounds()), codes
+
+
+def _cross_field(
+    template: Template,
+    readings: list[FieldReading],
+    today: date,
+    inked: Mapping[str, bool],
+    scanned: bool,
+) -> list[Finding]:
+    """The findings of the form's cross-field rules on the values read."""
+    cross = check_form(template.form_id, {r.name: r.value for r in readings}, today)
+    # A blank the rules complain of, where the paper shows writing, is a value not read: the
+    # field's own ``illegible`` finding already says so.
+    unread = {r.name for r in readings if r.value is None and inked.get(r.name, False)}
+    cross = [f for f in cross if not (f.code == "required" and f.field in unread)]
+    if scanned:
+        # Values read by OCR only: a mark's confidence says how far its ink is from the
+        # threshold, and a faint tick is still the applicant's.
+        read = {spec.name for spec in template.fields if spec.type.layout is not Layout.MARKS}
+        unsure = {
+            r.name
+            for r in readings
+            if r.name in read and r.confidence < REVIEW_THRESHOLD and r.value is not None
+        }
+        cross = [_unsure_reading(f) if f.field in unsure and f.code not in WARNINGS else f for f in cross]
+    return cross
+
+
+def _unsure_reading(broken: Finding) -> Finding:
+    """A cross-field rule broken by a value read without confidence (a year read 1 for 7
+    puts the 証明日 before the 届出日) says more about the reading than the writing, as
+    ``judged`` has it for one field's own checks: ``illegible``, naming the rule."""
+    why = broken.message
+    return Finding(broken.field, "illegible", f"読み取りが不確かです（{why}）。原本の記載を確認してください")
+
+
+def _checked_against_name(
+    template: Template, reading: FieldReading, readings: list[FieldReading]
+) -> FieldReading:
+    """A フリガナ reading checked against the dictionary reading of the name it reads: the
+    kana it settles are replaced (and a person confirms); where the two still differ by a
+    dakuten, the field goes to review as read."""
+    spec = template.field(reading.name)
+    name = next((r.value for r in readings if r.name == spec.reading_of), None) if spec.reading_of else None
+    if not isinstance(name, str) or not isinstance(reading.value, str):
+        return reading
+    spelled = name_reading(name)
+    settled = settle_kana(reading.value, spelled)
+    if settled is None:
+        spaced = spaced_like_name(reading.value, spelled)
+        if spaced is None:
+            return reading
+        if " " in reading.value:  # the gap analysis put it elsewhere: a person confirms
+            return replace(
+                reading,
+                value=spaced,
+                confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE),
+                needs_review=True,
+            )
+        return replace(reading, value=spaced)
+    if settled.agrees and settled.value == reading.value:
+        return reading
+    return replace(
+        reading,
+        value=settled.value,
+        confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE),
+        needs_review=True,
+    )
