@@ -203,7 +203,7 @@ def _bad_inputs(root: Path, settings: Settings, engine: Any) -> dict[str, bool]:
     expect = {
         "empty.pdf": ("error", "empty"),
         "truncated.png": ("error", "unreadable"),
-        "negative_blank_page.png": ("form", None),
+        "negative_blank_page.png": ("error", "empty"),
         "negative_letter.png": ("form", None),
         "png_named.pdf": ("form", None),
     }

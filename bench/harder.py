@@ -5,7 +5,10 @@
 Generates filled scans, then degrades every image file (PDFs are left as they are):
 ``skew`` turns the page a further 3–5°, ``lowres`` rescales it to 150 dpi and ``highres`` to
 400 dpi (outside the 200/300 dpi the service is specified for), ``jpeg`` saves it as a JPEG
-of quality 35. The golden files follow, and ``bench.accuracy --scans`` prints the table.
+of quality 35, ``photo`` photographs it with a phone (the page on a table, up to about 10°
+of perspective, light falling off across it, a JPEG of quality 80; PDFs are rendered first),
+``fax`` sends it by fax in standard mode (1-bit, 204×98 dpi, CCITT G3 TIFF). The golden
+files follow, and ``bench.accuracy --scans`` prints the table.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import cv2
+import numpy as np
 from PIL import Image
 
 from fixtures.generate import generate
 
-KINDS = ("skew", "lowres", "highres", "jpeg")
+KINDS = ("skew", "lowres", "highres", "jpeg", "photo", "fax")
 
 
 def degrade(image: Image.Image, kind: str, dpi: int, rng: random.Random) -> tuple[Image.Image, int]:
@@ -38,6 +43,62 @@ def degrade(image: Image.Image, kind: str, dpi: int, rng: random.Random) -> tupl
         size = (round(image.width * target / dpi), round(image.height * target / dpi))
         return image.resize(size, Image.Resampling.LANCZOS), target
     return image, dpi
+
+
+def photograph(image: Image.Image, rng: random.Random) -> Image.Image:
+    """The page as a phone sees it lying on a table: the camera tilted (one edge nearer, up
+    to about 10° of perspective) and turned a little, light falling off across the page,
+    a little blur and sensor noise."""
+    page = np.asarray(image.convert("L"), dtype=np.uint8)
+    height, width = page.shape
+    margin = int(0.07 * width)
+    size = (width + 2 * margin, height + 2 * margin)
+    src = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    squeeze = rng.uniform(0.03, 0.08) * width  # the far edge looks shorter
+    far_top = rng.random() < 0.5
+    dst = []
+    for index, (x, y) in enumerate(src.tolist()):
+        inward = squeeze if (index < 2) == far_top else 0.0
+        x += inward if index in (0, 3) else -inward
+        dst.append(
+            [x + margin + rng.uniform(-0.015, 0.015) * width, y + margin + rng.uniform(-0.015, 0.015) * width]
+        )
+    matrix = cv2.getPerspectiveTransform(src, np.float32(dst))
+    table = np.full((size[1], size[0]), rng.randint(50, 120), np.uint8)
+    warped = cv2.warpPerspective(page, matrix, size, flags=cv2.INTER_LINEAR, borderValue=(0,))
+    mask = cv2.warpPerspective(
+        np.full_like(page, 255), matrix, size, flags=cv2.INTER_LINEAR, borderValue=(0,)
+    )
+    photo = np.where(mask > 127, warped, table).astype(np.float32)
+    angle = rng.uniform(0, 2 * np.pi)
+    ys, xs = np.mgrid[0 : size[1], 0 : size[0]].astype(np.float32)
+    along = (xs * np.cos(angle) + ys * np.sin(angle)) / max(size)
+    along = (along - along.min()) / max(float(along.max() - along.min()), 1e-6)
+    photo *= 1.0 - rng.uniform(0.25, 0.45) * along  # light falls off across the page
+    photo = cv2.GaussianBlur(photo, (0, 0), 0.8)
+    photo += np.random.default_rng(rng.randrange(2**32)).normal(0, 4, photo.shape).astype(np.float32)
+    return Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8))
+
+
+def fax(image: Image.Image, dpi: int) -> Image.Image:
+    """The page sent by fax in standard mode: 204 dpi across, 98 dpi down, 1 bit."""
+    gray = image.convert("L")
+    size = (round(gray.width * 204 / dpi), round(gray.height * 98 / dpi))
+    return gray.resize(size, Image.Resampling.BOX).point(lambda v: 255 if v > 150 else 0).convert("1")
+
+
+def _page_image(path: Path) -> tuple[Image.Image, int]:
+    """A scan's first page as an image and its resolution (a PDF rendered at 200 dpi)."""
+    if path.suffix == ".pdf":
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(path.read_bytes())
+        try:
+            return pdf[0].render(scale=200 / 72).to_pil().convert("L"), 200
+        finally:
+            pdf.close()
+    with Image.open(path) as opened:
+        return opened.copy(), int(opened.info.get("dpi", (200, 200))[0])
 
 
 def main() -> None:
@@ -57,7 +118,15 @@ def main() -> None:
         )
         for path in scans:
             golden = json.loads(path.with_name(path.name + ".golden.json").read_text(encoding="utf-8"))
-            if path.suffix == ".pdf":
+            if args.kind in ("photo", "fax"):
+                image, dpi = _page_image(path)
+                if args.kind == "photo":
+                    target = out / (path.stem + ".jpg")
+                    photograph(image, rng).save(target, quality=80)
+                else:
+                    target = out / (path.stem + ".tif")
+                    fax(image, dpi).save(target, compression="group3", dpi=(204, 98))
+            elif path.suffix == ".pdf":
                 target = out / path.name
                 target.write_bytes(path.read_bytes())
             else:

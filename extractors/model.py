@@ -53,6 +53,11 @@ class FormReading:
     engine: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def blank(self) -> bool:
+        """A blank page of a batch (duplex back, separator): noted, nothing for a person to review."""
+        return self.form_id is None and any(f.code == "blank_page" for f in self.findings)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "form_id": self.form_id,

@@ -22,8 +22,12 @@ from extractors.template import Template, load_templates
 from extractors.validate import MESSAGES
 from ocr.engine import OcrEngine
 from ocr.errors import RasterError
+from ocr.preprocess import is_blank_page
 from ocr.raster import RasterLimits, rasterize
 from ocr.types import Image
+
+#: A file of blank pages only: nothing to read, and the person who scanned it can tell why.
+BLANK_FILE_MESSAGE = "白紙のページしかありません。裏表や差し込みの向きを確かめてスキャンし直してください。"
 
 
 @dataclass(frozen=True)
@@ -107,10 +111,19 @@ def extract(
     except RasterError as exc:
         return Extraction(source, (exc.code, exc.message))
     timings["rasterize"] = time.perf_counter() - started
+    blank = [is_blank_page(page) for page in pages]
+    if all(blank):
+        return Extraction(source, ("empty", BLANK_FILE_MESSAGE))
     templates = load_templates()
     forms: list[FormReading] = []
     results: list[PageResult] = []
     for number, page in enumerate(pages, start=1):
+        if blank[number - 1]:
+            # A duplex back or a separator in a batch: noted, never a form of some kind.
+            finding = Finding(None, "blank_page", MESSAGES["blank_page"])
+            forms.append(FormReading(None, None, (number,), findings=(finding,)))
+            results.append(PageResult(number, page, 0, None))
+            continue
         # Every form is one page, so each page is its own document of the batch.
         form, result = _read_page(number, page, templates, engine, limits.dpi, today, timings, crosscheck)
         forms.append(form)

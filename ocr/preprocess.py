@@ -42,6 +42,31 @@ def binarize(gray: Image) -> Image:
     return np.asarray(ink, dtype=np.uint8)
 
 
+#: A pixel this much darker than the page's paper is ink (grey levels): Otsu alone splits
+#: the noise of an empty page into "ink" and paper.
+BLANK_CONTRAST = 60
+#: Below this share of ink (away from the page's edges, specks removed) a page is blank:
+#: a duplex back or a separator. One written word is about a tenth of a per mille of A4.
+BLANK_INK_SHARE = 0.0001
+#: The scanner's edge shadows and a punched hole's rim are left out (share of each side).
+BLANK_EDGE = 0.04
+
+
+def is_blank_page(gray: Image) -> bool:
+    """Whether the page holds nothing: no print and no writing, only paper, specks and the
+    shadows at its edges (a duplex back, a separator sheet, a page fed by mistake)."""
+    height, width = gray.shape[:2]
+    dy, dx = int(height * BLANK_EDGE), int(width * BLANK_EDGE)
+    inner = gray[dy : height - dy, dx : width - dx]
+    if inner.size == 0:
+        return True
+    paper = float(np.percentile(inner, 90))
+    ink = (inner.astype(np.int16) < paper - BLANK_CONTRAST).astype(np.uint8)
+    # Specks of a scanner or a fax line are removed; a stroke of writing survives.
+    strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    return float(strokes.mean()) < BLANK_INK_SHARE
+
+
 #: A crop whose darkest pixels are less than this below its paper holds no ink to stretch.
 STRETCH_MIN_CONTRAST = 40
 

@@ -42,9 +42,10 @@ NEAR = 0.35
 VERTICAL_MARGIN = 0.15
 #: Paper kept left and right of the writing, as a share of its height.
 SIDE_MARGIN = 0.5
-#: A stroke at least this tall (points, ~1.4 mm) is writing; scanner specks and slivers of a
-#: printed rule left by a misalignment are far smaller.
-WRITTEN_MIN_HEIGHT_PT = 4.0
+#: A stroke at least this tall (points, ~0.9 mm) is writing; scanner specks and slivers of a
+#: printed rule left by a misalignment are smaller. (Kana squeezed into an 11 pt フリガナ row
+#: are under 3 pt tall: a taller threshold took them for specks and the field for blank.)
+WRITTEN_MIN_HEIGHT_PT = 2.5
 
 
 @dataclass(frozen=True)
@@ -112,20 +113,30 @@ def locate(
     writing = paper.writing[top:bottom, left:far]
     # A stroke cut by a printed rule is joined again by closing gaps as tall as the rule.
     bridge = 2 * paper.spread + 3
-    joined = cv2.morphologyEx(writing, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8))
-    count, labels, found, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    stats = np.asarray(found, dtype=np.int32)
+    # Only over the print: kana written low in its row and a name written high under it
+    # are two fields' writing, however close, when white paper lies between them.
+    closed = cv2.morphologyEx(writing, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8))
+    printed_here = widened(paper.blank[top:bottom, left:far], paper.dpi, paper.spread) > 0
+    joined = np.where(printed_here, closed, writing).astype(np.uint8)
     box_top, box_bottom, cell_end = inner.y0 - top, inner.y1 - top, right - left
     claimed = [
         Box(o.x0 - left, o.y0 - top, o.x1 - left, o.y1 - top)
         for o in others
         if o.x1 > left and o.x0 < far and o.y1 > top and o.y0 < bottom
     ]
+    count, labels, found, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    stats = np.asarray(found, dtype=np.int32)
     candidates: list[int] = []
+    # Dots too small to be a piece of writing on their own are left where they are: beside
+    # the writing they are a ゛ or a ゜, elsewhere they are painted out with the paper.
+    dots: list[int] = []
     for label in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[label])
-        if area < 4 or (h <= bridge and w > 3 * (box_bottom - box_top)):
-            continue  # specks, and slivers of a printed rule
+        if area < 4:
+            dots.append(label)
+            continue
+        if h <= bridge and w > 3 * (box_bottom - box_top):
+            continue  # slivers of a printed rule
         cx, cy = x + w / 2, y + h / 2
         in_own_box = box_top <= cy < box_bottom and inner.x0 - left <= cx < inner.x1 - left
         if not in_own_box and any(c.x0 <= cx < c.x1 and c.y0 <= cy < c.y1 for c in claimed):
@@ -172,7 +183,8 @@ def locate(
         crop = np.ascontiguousarray(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))
     # The printed form (labels, rules) and every piece of writing that is not this field's.
     printed = widened(paper.blank[top + r0 : top + r1, left + c0 : left + c1], paper.dpi, paper.spread) > 0
-    others_ink = (writing[r0:r1, c0:c1] > 0) & ~np.isin(labels[r0:r1, c0:c1], mine)
+    kept = np.isin(labels[r0:r1, c0:c1], mine + _beside(dots, stats, Box(x0, y0, x1, y1)))
+    others_ink = (writing[r0:r1, c0:c1] > 0) & ~kept
     crop[printed | others_ink] = 255
     return Writing(np.ascontiguousarray(crop), inked)
 
@@ -209,6 +221,17 @@ def _follow(
         elif x - ax1 <= ay1 - ay0 and y < ay1 and y + h > ay0:
             grown.append(label)
     return grown
+
+
+def _beside(dots: list[int], stats: npt.NDArray[np.int32], writing: Box) -> list[int]:
+    """The dots inside the writing's rectangle or at its top right (where ゛ sits)."""
+    reach = max(2, (writing.y1 - writing.y0) // 3)
+    return [
+        label
+        for label in dots
+        if writing.x0 <= stats[label, cv2.CC_STAT_LEFT] <= writing.x1 + reach
+        and writing.y0 - reach <= stats[label, cv2.CC_STAT_TOP] <= writing.y1
+    ]
 
 
 def other_boxes(boxes: list[PtBox], dpi: int) -> list[Box]:

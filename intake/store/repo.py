@@ -152,6 +152,8 @@ def save_extraction(
         )
     readings = []
     for index, form in enumerate(forms):
+        if form.blank:
+            continue  # kept in the extraction JSON with its note; no task, nothing to review
         for reading in form.fields:
             readings.append(
                 FieldReadingRow(

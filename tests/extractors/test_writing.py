@@ -102,3 +102,27 @@ def test_the_print_of_a_bold_scan_is_not_writing_and_its_spread_is_measured() ->
     assert print_spread(binarize(page), binarize(blank), DPI, ((8.0, 38.0, 292.0, 72.0),)) >= 2
     paper = paper_of(page, binarize(blank), DPI, ((8.0, 38.0, 292.0, 72.0),))
     assert not locate(paper, BOX, printed_rules(blank, DPI).down, []).inked
+
+
+
+def test_kana_written_just_above_the_name_stays_the_kana_fields_and_out_of_the_names() -> None:
+    """A フリガナ row above the name's box: kana written low and a name written high come
+    within a rule's height of each other; each is still its own field's writing."""
+    kana_box, name_box = (60.0, 24.0, 290.0, 40.0), (60.0, 40.0, 290.0, 70.0)
+    blank = _blank()
+    blank[24, 10:291] = 0  # top rule of the kana row (its bottom is the name's top rule)
+    blank[24:41, 10] = blank[24:41, 290] = 0
+    page = blank.copy()
+    page[30:38, 100:104] = 0  # two kana, low in their row
+    page[30:38, 140:144] = 0
+    page[42:60, 101:105] = 0  # the name's strokes start just under the rule, under the kana
+    page[42:60, 141:145] = 0
+    paper = paper_of(page, binarize(blank), DPI)
+    down = printed_rules(blank, DPI).down
+    kana = locate(paper, kana_box, down, other_boxes([name_box], DPI))
+    name = locate(paper, name_box, down, other_boxes([kana_box], DPI))
+    kana_rows = np.flatnonzero((kana.crop < 128).any(axis=1))
+    name_rows = np.flatnonzero((name.crop < 128).any(axis=1))
+    assert kana.inked and name.inked
+    assert 6 <= kana_rows[-1] - kana_rows[0] < 8  # the kana, none of the name below
+    assert 14 <= name_rows[-1] - name_rows[0] < 18  # the name, none of the kana above

@@ -58,9 +58,10 @@ def test_encrypted_pdf_is_refused_with_its_code(services: Services) -> None:
     [
         (_pdf(1, width=14000, height=14000), "too_large"),  # a page far larger than A4
         (b"%PDF-1.4\n%%EOF", "unreadable"),
+        (_pdf(2), "empty"),  # blank pages only: nothing to read, said so before any OCR
     ],
 )
-def test_pipeline_refuses_huge_pages_and_broken_pdfs(data: bytes, code: str) -> None:
+def test_pipeline_refuses_huge_pages_broken_pdfs_and_blank_pages(data: bytes, code: str) -> None:
     result = extract(data, "pdf", "x.pdf", _NoEngine(), RasterLimits(dpi=200), date(2026, 11, 26))  # type: ignore[arg-type]
     assert result.error is not None and result.error[0] == code
 

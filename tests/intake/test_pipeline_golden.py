@@ -47,7 +47,11 @@ def test_every_sample_has_golden_json() -> None:
 @pytest.mark.parametrize("name", [p.name for p in SCANS])
 def test_form_is_identified_and_json_follows_the_contract(results: dict[str, Any], name: str) -> None:
     golden, result = results[name]
-    assert result["source"] == name and result["error"] is None
+    assert result["source"] == name
+    if golden["error"]:  # a file of blank pages: refused with its code, no document
+        assert (result["error"]["code"], result["documents"]) == (golden["error"], [])
+        return
+    assert result["error"] is None
     [document] = result["documents"]
     assert document["form_id"] == golden["documents"][0]["form_id"]
     assert document["pages"] == [1]
@@ -65,6 +69,8 @@ def test_most_fields_match_the_golden_values(results: dict[str, Any]) -> None:
     total = matched = 0
     wrong_but_trusted = []
     for name, (golden, result) in results.items():
+        if not golden["documents"]:
+            continue
         expected = golden["documents"][0]["fields"]
         for field, value in expected.items():
             reading = result["documents"][0]["fields"][field]
