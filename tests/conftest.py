@@ -194,3 +194,9 @@ def engine():  # type: ignore[no-untyped-def]
     from ocr.engine import EngineOptions, build_engine
 
     return build_engine(EngineOptions(model_cache_dir=Path(tempfile.mkdtemp(prefix="kakunin-models-"))))
+
+
+def readable_samples() -> list[Path]:
+    """The committed sample scans that reach the review queue: every one but the file of
+    blank pages, which is refused as ``empty`` before any OCR."""
+    return sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json") and "blank" not in p.name)

@@ -17,7 +17,7 @@ from intake.reconcile import invariant, reconcile
 from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import ReviewTaskRow
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, readable_samples
 from tests.helpers import document_statuses, worker_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]
@@ -35,7 +35,7 @@ def test_worker_killed_mid_ocr_loses_nothing(services: Services) -> None:
     """GIVEN documents being processed WHEN the worker is killed with SIGKILL during OCR
     THEN reconcile re-queues what it held and a new worker finishes everything exactly once."""
     services.settings.processing_stale_seconds = 2.0
-    scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
+    scans = readable_samples()
     ids = {accept(services, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
     victim = worker_process(services, burst=False)
     _wait_until_some(services, "processing")
@@ -96,7 +96,7 @@ def test_redis_killed_and_restarted_mid_run_loses_nothing(services: Services, tm
     services.settings.redis_url = f"redis://127.0.0.1:{port}/0"
     services.settings.processing_stale_seconds = 2.0
     own = Services(services.settings)
-    scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
+    scans = readable_samples()
     ids = {accept(own, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
     worker = worker_process(own, burst=False)
     _wait_until_some(own, "in_review")
@@ -134,7 +134,7 @@ def test_database_unavailable_for_a_while_delays_but_loses_nothing(services: Ser
         services.settings.database_url = cluster.url
         own = Services(services.settings)
         upgrade(own.db)
-        scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))[:2]
+        scans = readable_samples()[:2]
         ids = {accept(own, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
         own.db.dispose()
         cluster.stop()

@@ -14,7 +14,7 @@ from intake.accept import accept
 from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import AuditEventRow, DocumentRow, ReviewTaskRow
-from tests.conftest import SAMPLES
+from tests.conftest import readable_samples
 from tests.helpers import service_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.ocr]
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_two_workers_share_one_postgresql_and_one_redis(services: Services) -> None:
-    scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))
+    scans = readable_samples()
     ids = {accept(services, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
     env = service_env(services.settings, KAKUNIN_OCR__THREADS="1")
     workers = [
@@ -54,7 +54,7 @@ def test_two_workers_share_one_postgresql_and_one_redis(services: Services) -> N
 def test_worker_recycles_after_max_jobs(services: Services) -> None:
     """A worker started with --max-jobs exits cleanly after that many jobs, leaving the rest
     queued for the fresh worker that `kakunin run` starts in its place."""
-    scans = sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json"))[:2]
+    scans = readable_samples()[:2]
     for scan in scans:
         accept(services, scan.read_bytes(), scan.name, "hotfolder")
     env = service_env(services.settings)
