@@ -15,6 +15,8 @@ from intake.settings import Settings
 if TYPE_CHECKING:
     import subprocess
 
+    from sqlalchemy.orm import Session
+
     from intake.services import Services
 
 FONT = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
@@ -80,3 +82,25 @@ def document_statuses(services: Services) -> dict[int, str]:
 
     with transaction(services.sessions) as session:
         return dict(session.execute(select(DocumentRow.id, DocumentRow.status)).all())
+
+
+def document_in_processing(
+    session: Session, name: str = "scan.tif", pages: int = 1, sha: str = "c" * 64
+) -> int:
+    """A document stored as received and claimed by a worker, the state ``save_extraction``
+    expects; its id."""
+    from intake.domain import DocumentStatus
+    from intake.store import repo
+
+    document, _ = repo.insert_document(
+        session,
+        sha256=sha,
+        source="upload",
+        original_name=name,
+        media_type="image/tiff",
+        size_bytes=10,
+        page_count=pages,
+        status=DocumentStatus.RECEIVED,
+    )
+    repo.claim_for_processing(session, document.id)
+    return document.id

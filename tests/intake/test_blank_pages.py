@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from intake.domain import DocumentStatus
 from intake.pipeline import extract
 from intake.services import Services
 from intake.store import repo
@@ -18,6 +17,7 @@ from intake.store.db import transaction
 from ocr.engine import OcrEngine
 from ocr.raster import RasterLimits
 from tests.conftest import SAMPLES
+from tests.helpers import document_in_processing
 
 
 def _batch_with_a_blank_back() -> bytes:
@@ -32,7 +32,9 @@ def _batch_with_a_blank_back() -> bytes:
 
 @pytest.mark.ocr
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_blank_back_of_a_batch_is_noted_and_makes_no_review_task(engine: OcrEngine, services: Services) -> None:
+def test_blank_back_of_a_batch_is_noted_and_makes_no_review_task(
+    engine: OcrEngine, services: Services
+) -> None:
     result = extract(
         _batch_with_a_blank_back(), "tiff", "batch.tif", engine, RasterLimits(dpi=200), date(2026, 11, 26)
     )
@@ -41,18 +43,9 @@ def test_blank_back_of_a_batch_is_noted_and_makes_no_review_task(engine: OcrEngi
     assert form.form_id == "hifuyosha_ido"
     assert (back.form_id, [f.code for f in back.findings], back.pages) == (None, ["blank_page"], (2,))
     with transaction(services.sessions) as session:
-        document, _ = repo.insert_document(
-            session,
-            sha256="c" * 64,
-            source="upload",
-            original_name="batch.tif",
-            media_type="image/tiff",
-            size_bytes=10,
-            page_count=2,
-            status=DocumentStatus.PROCESSING,
-        )
+        document_id = document_in_processing(session, "batch.tif", pages=2)
         pages = [(1, "d" * 64, 10, 10, 0, "hifuyosha_ido"), (2, "e" * 64, 10, 10, 0, None)]
-        repo.save_extraction(session, document.id, result.to_json(), result.forms, pages, "test")
+        repo.save_extraction(session, document_id, result.to_json(), result.forms, pages, "test")
     with transaction(services.sessions) as session:
         tasks = repo.open_review_tasks(session)
     assert [task.form_id for task, _ in tasks] == ["hifuyosha_ido"]

@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from extractors.model import FieldReading, FormReading
 from extractors.template import load_templates
-from intake.domain import DocumentStatus
 from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
 from intake.store.models import ReviewTaskRow
+from tests.helpers import document_in_processing
 from tests.review_ui.conftest import login
 
 FIELD = "insured_name"
@@ -32,19 +32,9 @@ def _task_with_page_at(services: Services, dpi: int) -> tuple[int, tuple[float, 
         "kofu_shinsei", template.form_version, (1,), (FieldReading(FIELD, "健保 太郎", 0.5, True, box=box),)
     )
     with transaction(services.sessions) as session:
-        document, _ = repo.insert_document(
-            session,
-            sha256="c" * 64,
-            source="upload",
-            original_name="scan.tif",
-            media_type="image/tiff",
-            size_bytes=10,
-            page_count=1,
-            status=DocumentStatus.RECEIVED,
-        )
-        repo.claim_for_processing(session, document.id)
+        document_id = document_in_processing(session)
         page = (1, "d" * 64, width, height, 0, "kofu_shinsei")
-        repo.save_extraction(session, document.id, {"documents": []}, [form], [page], "test")
+        repo.save_extraction(session, document_id, {"documents": []}, [form], [page], "test")
     with transaction(services.sessions) as session:
         return int(session.scalars(select(ReviewTaskRow.id)).one()), box
 
