@@ -20,6 +20,7 @@ from extractors.model import Finding, FormReading
 from extractors.read import read_fields
 from extractors.template import Template, load_templates
 from extractors.validate import MESSAGES
+from intake.errors import ErrorCode
 from ocr.engine import OcrEngine
 from ocr.errors import RasterError
 from ocr.preprocess import is_blank_page
@@ -113,7 +114,7 @@ def extract(
     timings["rasterize"] = time.perf_counter() - started
     blank = [is_blank_page(page) for page in pages]
     if all(blank):
-        return Extraction(source, ("empty", BLANK_FILE_MESSAGE))
+        return Extraction(source, (ErrorCode.EMPTY.value, BLANK_FILE_MESSAGE))
     templates = load_templates()
     forms: list[FormReading] = []
     results: list[PageResult] = []
