@@ -47,7 +47,7 @@ class CropPlan:
 
     def alphabets(self, template: Template) -> list[str | None]:
         """The alphabet each crop is read in: kana for フリガナ, digits for boxed numbers and
-        dates, anything for free text, phone numbers and amounts."""
+        dates, any character of Japanese writing for free text, phone numbers and amounts."""
         kinds = {spec.name: spec.type for spec in template.fields}
         return [_alphabet(kinds[name]) for name, _ in self.keys]
 
@@ -74,7 +74,7 @@ def _alphabet(kind: FieldType) -> str | None:
         return "kana"
     if kind.layout in (Layout.CELLS, Layout.DATE):
         return "digits"
-    return None
+    return "japanese"
 
 
 def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ()) -> CropPlan:

@@ -64,11 +64,30 @@ class EngineInfo:
         return f"{self.engine} {self.version} ({', '.join(self.models)})"
 
 
+
+
+def _written_japanese() -> frozenset[str]:
+    """Every character of Japanese writing as offices exchange it: those Shift_JIS (cp932:
+    JIS X 0208 with the NEC and IBM extensions, which hold 髙 and 﨑) can encode. The
+    recogniser's dictionary also holds simplified Chinese (离 苍 电 让), which a hand-written
+    離 蒼 電 譲 is often read as; none of them is written on a Japanese form."""
+    chars = []
+    for code in range(0x20, 0x10000):
+        char = chr(code)
+        try:
+            char.encode("cp932")
+        except UnicodeEncodeError:
+            continue
+        chars.append(char)
+    return frozenset(chars)
+
+
 #: Characters a field may hold, by name: a recogniser restricted to them picks the likeliest
 #: allowed character where it would otherwise pick a look-alike of another script (ス大キ for
-#: スズキ, 7タナベ for ワタナベ). Hiragana stay in "kana" so that a フリガナ written in
-#: hiragana is read as written and the validator can say so.
+#: スズキ, 7タナベ for ワタナベ, 离 for 離). Hiragana stay in "kana" so that a フリガナ written
+#: in hiragana is read as written and the validator can say so.
 ALPHABETS: dict[str, frozenset[str]] = {
+    "japanese": _written_japanese(),
     "kana": frozenset(
         [chr(c) for c in range(0x3041, 0x3097)] + [chr(c) for c in range(0x30A1, 0x30FB)] + ["ー", "・", " "]
     ),

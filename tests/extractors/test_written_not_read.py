@@ -99,28 +99,39 @@ class _ReadsDates:
 
 def test_a_rule_broken_by_an_unsure_reading_is_illegible_not_the_applicants_error() -> None:
     """証明日 read a year early: with confidence, the applicant's error; without, a reading
-    for a person to check (``illegible``, naming the rule)."""
+    for a person to check (``illegible``, naming the rule). The same when the unsure value is
+    the other date the rule compares (届出日 read a year late), though the finding names the
+    証明日, read with confidence."""
     page, values = _filled_page()
-    keys = plan_crops(TEMPLATE, page_paper(TEMPLATE, page, DRAW_DPI)).keys
+    plan = plan_crops(TEMPLATE, page_paper(TEMPLATE, page, DRAW_DPI))
+    keys = plan.keys
     submitted = date.fromisoformat(str(values["submission_date"]))
     certified = date.fromisoformat(str(values["employer_cert_date"]))
 
-    def parts(day: date, year: int, confidence: float) -> dict[tuple[str, str], Recognition]:
+    def parts(name: str, day: date, year: int, confidence: float) -> dict[tuple[str, str], Recognition]:
+        def written(part: str, number: int) -> str:  # as many digits as the hand wrote (07 or 7)
+            return str(number).zfill(plan.cell_counts[(name, part)])
+
         return {
-            ("_", "year"): Recognition(str(year), confidence),
-            ("_", "month"): Recognition(str(day.month), 0.99),
-            ("_", "day"): Recognition(str(day.day), 0.99),
+            ("_", "year"): Recognition(written("year", year), confidence),
+            ("_", "month"): Recognition(written("month", day.month), 0.99),
+            ("_", "day"): Recognition(written("day", day.day), 0.99),
         }
 
-    for confidence, code in ((0.99, "cert_before_submission"), (0.7, "illegible")):
+    cases = (
+        ("employer_cert_date", 0.99, "cert_before_submission"),
+        ("employer_cert_date", 0.7, "illegible"),
+        ("submission_date", 0.7, "illegible"),
+    )
+    for unsure, confidence, code in cases:
         answers = {}
         for name, day, year in (
-            ("submission_date", submitted, submitted.year - 2018),
-            ("employer_cert_date", certified, certified.year - 2018 - 1),  # a year early
+            ("submission_date", submitted, submitted.year - 2018 + (unsure == "submission_date")),
+            ("employer_cert_date", certified, certified.year - 2018 - (unsure == "employer_cert_date")),
         ):
-            for (_, part), rec in parts(day, year, 0.99 if name == "submission_date" else confidence).items():
+            for (_, part), rec in parts(name, day, year, confidence if name == unsure else 0.99).items():
                 answers[(name, part)] = rec
         _, findings = read_fields(TEMPLATE, page, DRAW_DPI, _ReadsDates(keys, answers), date(2026, 11, 26))
         on_cert = [f for f in findings if f.field == "employer_cert_date"]
-        assert [f.code for f in on_cert] == [code], on_cert
-    assert "証明日" in on_cert[0].message
+        assert [f.code for f in on_cert] == [code], (unsure, confidence, on_cert)
+        assert "証明日" in on_cert[0].message

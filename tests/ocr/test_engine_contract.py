@@ -111,3 +111,14 @@ def test_read_page_finds_the_printed_title_with_its_box(any_engine: OcrEngine) -
     assert titles, [line.text for line in lines][:10]
     box = titles[0].box
     assert 0 <= box.x0 < box.x1 <= page.shape[1] and 0 <= box.y0 < box.y1 < page.shape[0] * 0.15
+
+
+def test_free_text_is_read_in_japanese_characters_only(any_engine: OcrEngine) -> None:
+    """Simplified Chinese (离 电 长) is in the models' dictionary but never on a Japanese form:
+    in the "japanese" alphabet the model picks a character Shift_JIS can hold."""
+    crop = text_image("离婚 电话 长")
+    [free] = any_engine.recognize([crop])
+    assert "离" in free.text or "电" in free.text  # what the model reads unrestricted
+    [japanese] = any_engine.recognize([crop], ["japanese"])
+    assert japanese.text and all(ch in ALPHABETS["japanese"] for ch in japanese.text)
+    assert "婚" in japanese.text
