@@ -64,8 +64,6 @@ class EngineInfo:
         return f"{self.engine} {self.version} ({', '.join(self.models)})"
 
 
-
-
 def _written_japanese() -> frozenset[str]:
     """Every character of Japanese writing as offices exchange it: those Shift_JIS (cp932:
     JIS X 0208 with the NEC and IBM extensions, which hold 髙 and 﨑) can encode. The

@@ -104,7 +104,6 @@ def test_the_print_of_a_bold_scan_is_not_writing_and_its_spread_is_measured() ->
     assert not locate(paper, BOX, printed_rules(blank, DPI).down, []).inked
 
 
-
 def test_kana_written_just_above_the_name_stays_the_kana_fields_and_out_of_the_names() -> None:
     """A フリガナ row above the name's box: kana written low and a name written high come
     within a rule's height of each other; each is still its own field's writing."""
