@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from extractors.marks import MarkScore, marked_all, read_marks
+from extractors.marks import SURELY_UNMARKED, MarkScore, marked_all, read_marks
 from extractors.model import FieldValue
 from extractors.normalize import (
     amount_value,
@@ -159,7 +159,9 @@ def _date_of(spec: FieldSpec, recs: Recognitions, counts: Counts, score: MarkSco
     if not any(numbers.values()) and all(counts[(spec.name, p)] == 0 for p in parts):
         return None, 1.0, raw, []
     if era is None:
-        return None, 0.0, raw, ["era_missing"]
+        # No era marked, surely: the applicant's omission. Marks too faint to tell: a person
+        # reads the original (never blamed on the applicant).
+        return None, 0.0, raw, ["era_missing" if era_conf >= SURELY_UNMARKED else "illegible"]
     if not all(numbers.values()):
         return None, 0.0, raw, ["date_invalid"]
     result = wareki_to_date(era, int(numbers["year"]), int(numbers["month"]), int(numbers["day"]))

@@ -53,12 +53,25 @@ class Mark:
     multiple: bool
 
 
+#: A mark scoring at least this share of the threshold is faint (a ✓ whose vertex alone lies
+#: in the □, the rest of it drawn up and out): where it is the one mark of a choice and the
+#: other options hold next to nothing (below half of it), it is the option chosen, unsure.
+FAINT = 0.5
+#: A mark this sure that nothing is marked (all options' ink near zero).
+SURELY_UNMARKED = 0.9
+
+
 def read_marks(options: tuple[tuple[str, PtBox], ...], style: str, score: MarkScore) -> Mark:
-    """The one option marked among ``options`` (name, box)."""
+    """The one option marked among ``options`` (name, box). Where none is marked clearly but
+    one alone holds a faint mark (:data:`FAINT`), that one, with the low confidence of a mark
+    near the threshold (a person confirms)."""
     scores = [(name, score(box, style)) for name, box in options]
     marked = [(n, s) for n, s in scores if s > 1.0]
     confidence = min(mark_confidence(s) for _, s in scores)
     if not marked:
+        faint = [(n, s) for n, s in scores if s >= FAINT]
+        if len(faint) == 1 and all(s < FAINT / 2 for n, s in scores if n != faint[0][0]):
+            return Mark(faint[0][0], confidence, False)
         return Mark(None, confidence, False)
     best = max(marked, key=lambda item: item[1])
     return Mark(best[0], confidence, len(marked) > 1)

@@ -53,7 +53,7 @@ def judged(
         scanned and confidence < REVIEW_THRESHOLD and (bool(set(codes) & UNSURE_CODES) or (empty and inked))
     )
     if unsure:
-        return [code for code in codes if code not in UNSURE_CODES] + ["illegible"]
+        return [code for code in codes if code not in UNSURE_CODES | {"illegible"}] + ["illegible"]
     return codes + (["required"] if empty and required else [])
 
 
@@ -92,10 +92,12 @@ def finish(
 
     # Cross-field rules of the form: a broken rule is either a misreading or the applicant's
     # error, and either way a person looks at the fields it names (warnings excepted).
+    # and on every value the rule rests on (a 届出日 read 2019 for 2025, confidently, puts the
+    # 異動日 after it: the finding names the 異動日, and the 届出日 is what is wrong).
     cross = _cross_field(template, readings, today, inked, scanned)
-    doubtful = {f.field for f in cross if f.code not in SETTLED}
+    doubtful = {name for f, rests in cross if f.code not in SETTLED for name in {f.field, *rests}}
     readings = [replace(r, needs_review=True) if r.name in doubtful else r for r in readings]
-    return readings, findings + cross
+    return readings, findings + [f for f, _ in cross]
 
 
 def _routed(
@@ -119,13 +121,17 @@ def _cross_field(
     today: date,
     inked: Mapping[str, bool],
     scanned: bool,
-) -> list[Finding]:
-    """The findings of the form's cross-field rules on the values read."""
-    cross = check_form(template.form_id, {r.name: r.value for r in readings}, today)
+) -> list[tuple[Finding, set[str]]]:
+    """The findings of the form's cross-field rules on the values read, each with the fields
+    whose values it rests on (see :func:`resting_on`)."""
+    values = {r.name: r.value for r in readings}
+    cross = check_form(template.form_id, values, today)
     # A blank the rules complain of, where the paper shows writing, is a value not read: the
     # field's own ``illegible`` finding already says so.
     unread = {r.name for r in readings if r.value is None and inked.get(r.name, False)}
     cross = [f for f in cross if not (f.code == "required" and f.field in unread)]
+    resting = resting_on(template.form_id, values, today, cross)
+    codes = [f.code for f in cross]  # as the rules gave them, before any becomes ``illegible``
     if scanned:
         # Values read by OCR only: a mark's confidence says how far its ink is from the
         # threshold, and a faint tick is still the applicant's.
@@ -135,17 +141,34 @@ def _cross_field(
             for r in readings
             if r.name in read and r.confidence < REVIEW_THRESHOLD and r.value is not None
         }
-        if unsure:
-            # A rule that holds once the unsure values are taken away rests on one of them
-            # (a 届出日 read 2019 for 2025 puts the 滅失日 after it; a year read 1 for 7 makes
-            # a change late): the finding says more about the reading than the writing.
-            without = {r.name: (None if r.name in unsure else r.value) for r in readings}
-            standing = {(f.field, f.code) for f in check_form(template.form_id, without, today)}
-            cross = [
-                _unsure_reading(f) if f.code not in _NOT_BLAME and (f.field, f.code) not in standing else f
-                for f in cross
-            ]
-    return cross
+        # A rule resting on an unsure value (a 届出日 read 2019 for 2025 puts the 滅失日 after
+        # it; a year read 1 for 7 makes a change late) says more about the reading than the
+        # writing.
+        cross = [
+            _unsure_reading(f) if f.code not in _NOT_BLAME and resting[(f.field, f.code)] & unsure else f
+            for f in cross
+        ]
+    return [(f, resting[(f.field, code)]) for f, code in zip(cross, codes, strict=True)]
+
+
+def resting_on(
+    form_id: str, values: Mapping[str, object], today: date, findings: list[Finding]
+) -> dict[tuple[str | None, str], set[str]]:
+    """For each finding (field, code), the fields whose values it rests on: those without
+    whose value (taken away, as if not written) the rule no longer finds it. Its own field
+    counts only when that holds for it too (a ``required`` rests on what makes it required)."""
+    resting: dict[tuple[str | None, str], set[str]] = {(f.field, f.code): set() for f in findings}
+    if not findings:
+        return resting
+    for name, value in values.items():
+        if value is None or value == [] or value is False:
+            continue
+        without = {**values, name: None}
+        standing = {(f.field, f.code) for f in check_form(form_id, without, today)}
+        for key in resting:
+            if key not in standing:
+                resting[key].add(name)
+    return resting
 
 
 #: Findings that blame nobody, and stay as they are on an unsure reading.

@@ -200,9 +200,9 @@ def cell_of(box: PtBox, rules_down: Image, others: list[PtBox], dpi: int) -> PtB
 def _follow(
     mine: list[int], candidates: list[int], stats: npt.NDArray[np.int32], cell_end: int, box_height: int
 ) -> list[int]:
-    """``mine`` and the candidates that continue it: in the cell, overlapping its columns and
-    at most ``NEAR`` box heights above or below it; past the cell's end, on its line and at
-    most one writing height after it."""
+    """``mine`` and the candidates that continue it: level with it and at most one writing
+    height after its end (in the cell or past it), or, in the cell, overlapping its columns
+    and at most ``NEAR`` box heights above or below it."""
     if not mine:
         return mine
     boxes = stats[mine]
@@ -214,12 +214,15 @@ def _follow(
         if label in mine:
             continue
         x, y, w, h = (int(v) for v in stats[label][:4])
-        if x < cell_end:
+        on_the_line = y < ay1 and y + h > ay0
+        if on_the_line and 0 <= x - ax1 <= ay1 - ay0:
+            # Right after the line and level with it, in the cell or past its end: a 。 sunk
+            # below the box's bottom rule, 4階 written on past the cell.
+            grown.append(label)
+        elif x < cell_end:
             gap = max(ay0 - (y + h), y - ay1, 0)
             if x < ax1 and x + w > ax0 and gap <= NEAR * box_height:
                 grown.append(label)
-        elif x - ax1 <= ay1 - ay0 and y < ay1 and y + h > ay0:
-            grown.append(label)
     return grown
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from extractors.forms import check_form
+from extractors.route import resting_on
 from extractors.template import load_templates
 from fixtures.generate import _fill
 
@@ -226,3 +227,14 @@ def test_findings_carry_japanese_messages() -> None:
     )
     [found] = [f for f in check_form("messhitsu", values, TODAY) if f.code == "stolen_police"]
     assert found.field == "police_reported" and "警察" in found.message
+
+
+def test_a_broken_rule_rests_on_every_value_it_compares() -> None:
+    """滅失日 after the 届出日: the finding names the 滅失日, but rests on both dates (either
+    may be the one misread), and on nothing else of the form."""
+    values = {"loss_date": "2025-05-01", "submission_date": "2019-05-23", "insured_name": "健保 太郎"}
+    today = date(2026, 11, 26)
+    findings = [f for f in check_form("messhitsu", values, today) if f.code == "loss_after_submission"]
+    assert [f.field for f in findings] == ["loss_date"]
+    rests = resting_on("messhitsu", values, today, findings)
+    assert rests[("loss_date", "loss_after_submission")] == {"loss_date", "submission_date"}
