@@ -37,9 +37,13 @@ WARNINGS = {"late_notification", "illegible", "name_near_match", "alignment_poor
 #: Findings whose field needs no person: the value was read right, only the date is late.
 SETTLED = {"late_notification"}
 #: Value checks that, on an unconfident reading, become ``illegible``: their failure then
-#: says more about the reading than the writing. (A digit-count failure is its own evidence.)
+#: says more about the reading than the writing. (A digit-count failure is its own evidence,
+#: unless the digits themselves were barely read: see :data:`DOUBTFUL_DIGITS`.)
 #: (Nor does hiragana in a フリガナ box: the kana alphabet reads it only where it is written.)
 UNSURE_CODES = {"phone", "amount", "date_invalid", "number_leading_zero"}
+#: Below this confidence the digits read are no evidence of how many were written (a stroke
+#: strayed into one of twelve cells, read 7 at 0.3): ``digits_count`` becomes ``illegible``.
+DOUBTFUL_DIGITS = 0.5
 
 
 def judged(
@@ -49,11 +53,10 @@ def judged(
     A value that fails its check, or could not be made into a value at all, *and* was read
     without confidence is more likely misread than miswritten: it is ``illegible`` (a person
     reads the original) rather than an error blamed on the applicant."""
-    unsure = (
-        scanned and confidence < REVIEW_THRESHOLD and (bool(set(codes) & UNSURE_CODES) or (empty and inked))
-    )
+    doubted = UNSURE_CODES | ({"digits_count"} if confidence < DOUBTFUL_DIGITS else set())
+    unsure = scanned and confidence < REVIEW_THRESHOLD and (bool(set(codes) & doubted) or (empty and inked))
     if unsure:
-        return [code for code in codes if code not in UNSURE_CODES | {"illegible"}] + ["illegible"]
+        return [code for code in codes if code not in doubted | {"illegible"}] + ["illegible"]
     return codes + (["required"] if empty and required else [])
 
 

@@ -36,10 +36,11 @@ def test_a_failed_check_on_an_unsure_reading_is_illegible_not_the_applicants_err
     # nothing written in a required box, and something written that makes no amount
     assert judged([], True, False, 1.0, True, True) == ["required"]
     assert judged(["amount"], True, True, 0.0, True, True) == ["illegible"]
+    # a 個人番号 of 11 digits read clearly is the applicant's; one digit read at 0.3 is a stroke
+    assert judged(["digits_count"], False, True, 0.8, False, True) == ["digits_count"]
+    assert judged(["digits_count"], False, True, 0.3, False, True) == ["illegible"]
     # a typed (born-digital) value is never illegible
     assert judged(["phone"], False, True, 0.5, False, False) == ["phone"]
-    # a digit-count failure is its own evidence and stays
-    assert judged(["digits_count"], False, True, 0.4, True, True) == ["digits_count"]
 
 
 def test_a_field_written_on_but_read_as_nothing_is_illegible_not_blank() -> None:
