@@ -16,7 +16,7 @@ import numpy as np
 
 from extractors.fields.crops import writers_ink
 from extractors.template import PtBox, Template
-from ocr.preprocess import binarize
+from ocr.preprocess import binarize_faint
 from ocr.types import Image
 
 #: The print is taken to spread at least this far (inches; 2 px at 200 dpi): a pixel of
@@ -76,7 +76,7 @@ def print_spread(ink: Image, blank: Image, dpi: int, print_only: tuple[PtBox, ..
 
 def paper_of(page: Image, blank: Image, dpi: int, print_only: tuple[PtBox, ...] = ()) -> Paper:
     """The page as field readers measure it (``blank``: the blank form's ink at ``dpi``)."""
-    ink = binarize(page)
+    ink = binarize_faint(page)
     blank = blank[: ink.shape[0], : ink.shape[1]]
     spread = print_spread(ink, blank, dpi, print_only)
     return Paper(page, ink, blank, dpi, spread, writers_ink(ink, blank, dpi, spread))
