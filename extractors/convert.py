@@ -12,6 +12,7 @@ character is never trusted more than :data:`DISAGREEMENT_CONFIDENCE`. It decides
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -136,9 +137,17 @@ def _free_text_of(spec: FieldSpec, rec: Recognition) -> Converted:
     settled = strip_stray_marks(common_forms(value)) or None if value else value
     if settled and spec.address:
         settled = settle_prefecture(settled)
-    if settled != value:
+    if settled != value or (value and _DIGIT_AMONG_KANA.search(value)):
         return settled, min(rec.confidence, DISAGREEMENT_CONFIDENCE), rec.text, []
     return _as_read(value, rec, [])
+
+
+#: One digit between kana and kana or kanji (さく5電機): a hand's ら, こ or ク read as 5, 2 or
+#: 7 more often than a number written inside a word; numbers in addresses stand by kanji
+#: (3丁目, 緑町503号室), by a hyphen or by a space.
+_DIGIT_AMONG_KANA = re.compile(
+    r"(?<![0-9])(?:[ぁ-ゖァ-ヺー][0-9](?=[ぁ-ゖァ-ヺー一-龥々])|(?<=[一-龥々])[0-9](?=[ぁ-ゖァ-ヺー]))(?![0-9])"
+)
 
 
 def _date_of(spec: FieldSpec, recs: Recognitions, counts: Counts, score: MarkScore, today: date) -> Converted:

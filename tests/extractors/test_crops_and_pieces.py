@@ -3,12 +3,16 @@ readings, and seals found over boxes. (Where the writing is: ``test_writing.py``
 
 from __future__ import annotations
 
+from datetime import date
+
 import cv2
 import numpy as np
 
 from extractors.fields.crops import seals, under_seal, writers_ink
+from extractors.convert import value_of
 from extractors.plan import spaced_by_gaps
 from extractors.route import judged
+from extractors.template import load_templates
 from ocr.preprocess import binarize
 from ocr.types import Recognition
 
@@ -74,3 +78,20 @@ def test_a_round_seal_over_a_box_is_found_and_writing_is_not_taken_for_one() -> 
     assert under_seal(box, circles, 200) and not under_seal(elsewhere, circles, 200)
     page, blank = _sealed_page(ring=False)
     assert seals(writers_ink(binarize(page), binarize(blank), 200), 200) == []
+
+
+def test_a_digit_read_inside_a_word_of_kana_goes_to_a_person_as_read() -> None:
+    """さく5電機: a hand's ら read as 5 by both models, confidently; a lone digit between kana
+    (or kana and kanji) is doubtful, while numbers of an address (2-3-1, 3丁目, 503号室) are not."""
+    template = next(t for t in load_templates() if t.form_id == "messhitsu")
+    for spec_name, text, doubtful in (
+        ("employer_name", "さく5電機株式会社", True),
+        ("employer_address", "神奈川県横浜市西区みなとみらい2-3-1", False),
+        ("employer_address", "東京都港区芝公園3丁目9番6号 緑町503号室", False),
+    ):
+        spec = template.field(spec_name)
+        value, confidence, _, codes = value_of(
+            spec, {(spec.name, "text"): Recognition(text, 0.98)}, {}, lambda box, style: 0.0, date(2026, 11, 26)
+        )
+        assert value == text and codes == []
+        assert (confidence < 0.9) is doubtful, (text, confidence)
