@@ -8,8 +8,8 @@ from datetime import date
 import cv2
 import numpy as np
 
-from extractors.fields.crops import seals, under_seal, writers_ink
 from extractors.convert import value_of
+from extractors.fields.crops import seals, under_seal, writers_ink
 from extractors.plan import spaced_by_gaps
 from extractors.route import judged
 from extractors.template import load_templates
@@ -91,7 +91,11 @@ def test_a_digit_read_inside_a_word_of_kana_goes_to_a_person_as_read() -> None:
     ):
         spec = template.field(spec_name)
         value, confidence, _, codes = value_of(
-            spec, {(spec.name, "text"): Recognition(text, 0.98)}, {}, lambda box, style: 0.0, date(2026, 11, 26)
+            spec,
+            {(spec.name, "text"): Recognition(text, 0.98)},
+            {},
+            lambda box, style: 0.0,
+            date(2026, 11, 26),
         )
         assert value == text and codes == []
         assert (confidence < 0.9) is doubtful, (text, confidence)
