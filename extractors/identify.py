@@ -16,6 +16,7 @@ from ocr.engine import OcrEngine
 from ocr.preprocess import (
     Rules,
     align,
+    flatten_photo,
     orientation_candidates,
     printed_rules,
     refine_to_reference,
@@ -84,7 +85,9 @@ def _found_share(title: str, text: str) -> float:
 
 
 def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi: int) -> Identified | None:
-    """Try each plausible rotation; the first whose footer (or title) names a form wins."""
+    """Try each plausible rotation; the first whose footer (or title) names a form wins. A
+    page photographed on a table is cut out along its outline and flattened first."""
+    page = flatten_photo(page)
     canvas = templates[0].canvas  # the four forms share page size and marks
     reference = templates[0]
     for rotation in orientation_candidates(page):

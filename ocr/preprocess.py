@@ -236,3 +236,79 @@ def rule_agreement(image: Image, rules: Rules, dpi: int) -> float:
             if wanted >= dpi:
                 scores.append(np.count_nonzero(cv2.bitwise_and(mask, near[rows])) / wanted)
     return float(min(scores, default=0.0))
+
+
+#: The outer frame (share of each side) that tells a photo from a scan: a scan's edges are
+#: paper or the scanner's white lid, a photo's are the table the page lies on.
+PHOTO_FRAME = 0.02
+#: A frame darker than this (grey level, median) is not paper.
+PHOTO_FRAME_DARK = 140
+#: The page outline must enclose at least this share of the photo.
+PHOTO_PAGE_MIN_AREA = 0.35
+
+
+def page_outline(gray: Image) -> npt.NDArray[np.float32] | None:
+    """The four corners (top-left, top-right, bottom-right, bottom-left) of a page
+    photographed on a darker surface, or None for a scan (its edges are paper) or where no
+    four-sided outline is found."""
+    height, width = gray.shape[:2]
+    fy, fx = max(1, int(height * PHOTO_FRAME)), max(1, int(width * PHOTO_FRAME))
+    frame = np.concatenate(
+        [gray[:fy].ravel(), gray[-fy:].ravel(), gray[:, :fx].ravel(), gray[:, -fx:].ravel()]
+    )
+    if float(np.median(frame)) >= PHOTO_FRAME_DARK:
+        return None
+    scale = 800 / max(height, width)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    _, paper = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # The print inside the page is not its outline: fill it in.
+    paper = cv2.morphologyEx(paper, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    contours, _ = cv2.findContours(paper, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(outline) < PHOTO_PAGE_MIN_AREA * small.shape[0] * small.shape[1]:
+        return None
+    corners = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True)
+    if len(corners) != 4:
+        return None
+    points = corners.reshape(4, 2).astype(np.float32) / scale
+    # Ordered by the sum and difference of their coordinates: top-left has the smallest sum.
+    total, diff = points.sum(axis=1), np.diff(points, axis=1).ravel()
+    return np.array(
+        [points[total.argmin()], points[diff.argmin()], points[total.argmax()], points[diff.argmax()]],
+        dtype=np.float32,
+    )
+
+
+def flatten_photo(gray: Image) -> Image:
+    """A page photographed on a table, as if scanned: cut out along its outline and warped to
+    a rectangle (the perspective of a camera held at an angle undone), its light evened out
+    (the page divided by its own blurred background, so the far corner is not grey). A scan
+    comes back as it is."""
+    corners = page_outline(gray)
+    if corners is None:
+        return gray
+    top_left, top_right, bottom_right, bottom_left = corners
+    width = float(max(np.linalg.norm(top_right - top_left), np.linalg.norm(bottom_right - bottom_left)))
+    height = float(max(np.linalg.norm(bottom_left - top_left), np.linalg.norm(bottom_right - top_right)))
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(corners, target)
+    flat = cv2.warpPerspective(
+        gray, matrix, (int(round(width)), int(round(height))), flags=cv2.INTER_LINEAR, borderValue=(255,)
+    )
+    return even_light(np.asarray(flat, dtype=np.uint8))
+
+
+def even_light(gray: Image) -> Image:
+    """The page divided by its paper's brightness around each point (ink removed by a wide
+    closing): light falling off across a photographed page becomes white paper again."""
+    height, width = gray.shape[:2]
+    scale = 400 / max(height, width)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    paper = cv2.GaussianBlur(paper, (0, 0), 6)
+    background = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    flat = gray.astype(np.float32) / np.maximum(background, 1.0) * 250.0
+    return np.ascontiguousarray(np.clip(flat, 0, 255).astype(np.uint8))
