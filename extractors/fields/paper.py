@@ -16,7 +16,7 @@ import numpy as np
 
 from extractors.fields.crops import writers_ink
 from extractors.template import PtBox, Template
-from ocr.preprocess import binarize_faint
+from ocr.preprocess import binarize, binarize_faint
 from ocr.types import Image
 
 #: The print is taken to spread at least this far (inches; 2 px at 200 dpi): a pixel of
@@ -41,6 +41,16 @@ class Paper:
     spread: int
     #: The writer's ink (255): the page's ink away from the (widened) printed form.
     writing: Image
+    #: The writer's ink for finding text: as ``writing``, with the pale pixels joined to ink
+    #: (:func:`ocr.preprocess.binarize_faint`), so that the thin strokes of a pale pen or of
+    #: light-grey typing hold together. Marks are measured on ``writing``: a pale halo of a
+    #: printed □ is no tick. (None: the same as ``writing``.)
+    text_writing: Image | None = None
+
+    @property
+    def text_ink(self) -> Image:
+        """The writer's ink to find text in (see :attr:`text_writing`)."""
+        return self.writing if self.text_writing is None else self.text_writing
 
     def region(self, box: PtBox) -> tuple[slice, slice]:
         """Row and column slices of ``box`` clipped to the page."""
@@ -76,7 +86,9 @@ def print_spread(ink: Image, blank: Image, dpi: int, print_only: tuple[PtBox, ..
 
 def paper_of(page: Image, blank: Image, dpi: int, print_only: tuple[PtBox, ...] = ()) -> Paper:
     """The page as field readers measure it (``blank``: the blank form's ink at ``dpi``)."""
-    ink = binarize_faint(page)
+    ink = binarize(page)
     blank = blank[: ink.shape[0], : ink.shape[1]]
     spread = print_spread(ink, blank, dpi, print_only)
-    return Paper(page, ink, blank, dpi, spread, writers_ink(ink, blank, dpi, spread))
+    writing = writers_ink(ink, blank, dpi, spread)
+    text_writing = writers_ink(binarize_faint(page), blank, dpi, spread)
+    return Paper(page, ink, blank, dpi, spread, writing, text_writing)

@@ -110,7 +110,7 @@ def locate(
     left, right = max(0, left), min(page_w, right)
     # Writing that runs past the cell's end is followed this far (a character or two: 4階, た。).
     far = min(page_w, right + int(round((inner.y1 - inner.y0) * BEYOND)))
-    writing = paper.writing[top:bottom, left:far]
+    writing = paper.text_ink[top:bottom, left:far]
     # A stroke cut by a printed rule is joined again by closing gaps as tall as the rule.
     bridge = 2 * paper.spread + 3
     # Only over the print: kana written low in its row and a name written high under it
