@@ -52,9 +52,8 @@ def main() -> None:
     subprocess.run([*cli, "--out", str(out)], check=False, stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - started
     subprocess.run([sys.executable, str(scorer), str(args.set / "scans"), str(out)], check=True)
-    print(
-        f"{len(files)} files read in {seconds:.0f} s ({seconds / max(len(files), 1):.1f} s/file); JSON in {out}"
-    )
+    kept = f"; JSON in {out}" if args.out else ""
+    print(f"{len(files)} files read in {seconds:.0f} s ({seconds / max(len(files), 1):.1f} s/file){kept}")
     if args.out is None:
         shutil.rmtree(out, ignore_errors=True)
 
