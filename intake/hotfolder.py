@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from watchfiles import watch as watch_events
+
 from intake.domain import DocumentStatus
 from intake.errors import RejectedInput
 from intake.services import Services
@@ -157,8 +159,6 @@ def poll_once(
 def watch(services: Services, stop_after: float | None = None) -> None:
     """Watch the hotfolder until interrupted: file events wake it early, polling covers
     network shares where events never arrive."""
-    from watchfiles import watch as watch_events
-
     root = services.settings.hotfolder_dir
     root.mkdir(parents=True, exist_ok=True)
     recover(services, root)

@@ -13,7 +13,7 @@ from extractors.masking import is_my_number
 from extractors.review_input import from_input, message
 from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates
-from intake.auth import CAN_APPROVE, User
+from intake.auth import CAN_APPROVE, CAN_REVEAL, User
 from intake.domain import DocumentStatus
 from intake.outbox import add_decision
 from intake.roster import persons as roster_persons
@@ -171,7 +171,8 @@ def approve(
     second_needed = any(is_sensitive(name) for name in corrected)
     with transaction(services.sessions) as session:
         task = session.get(ReviewTaskRow, task_id, with_for_update=True)
-        assert task is not None
+        if task is None:  # deleted between load_task and here
+            raise ReviewError("not_found", "確認タスクが見つかりません")
         if task.status == "claimed" and task.claimed_by not in (None, user.name):
             raise ReviewError("claimed", f"{task.claimed_by} さんが確認中です")
         record = session.scalar(
@@ -257,8 +258,6 @@ def reject(services: Services, task_id: int, user: User, reason: str, note: str 
 
 def reveal(services: Services, task_id: int, user: User, field: str) -> str | None:
     """The full 個人番号 of one field, for a role that may see it; every reveal is audited."""
-    from intake.auth import CAN_REVEAL
-
     if user.role not in CAN_REVEAL:
         raise ReviewError("forbidden", "個人番号を表示する権限がありません")
     view = load_task(services, task_id)

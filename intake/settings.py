@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ocr.engine import EngineOptions
@@ -59,6 +60,14 @@ class Settings(BaseSettings):
     export_dir: Path | None = None
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     limits: Limits = Field(default_factory=Limits)
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _http_only(cls, url: str | None) -> str | None:
+        """Only http(s): urllib would also open ``file:`` and ``ftp:`` URLs (ruff S310)."""
+        if url and urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError(f"KAKUNIN_WEBHOOK_URL must be an http:// or https:// URL, not {url!r}")
+        return url or None
 
     @property
     def resolved_database_url(self) -> str:

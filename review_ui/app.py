@@ -20,6 +20,7 @@ from intake import auth, events, review
 from intake.accept import accept
 from intake.domain import DocumentStatus
 from intake.errors import ErrorCode, RejectedInput
+from intake.reconcile import status_report
 from intake.services import Services
 from intake.settings import Settings, load_settings
 from intake.store import repo
@@ -184,8 +185,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def status(request: Request) -> dict[str, Any]:
         """Queue depth, documents per state, failed jobs and the no-loss invariant."""
         _caller(services, request, "read")
-        from intake.reconcile import status_report
-
         return status_report(services)
 
     @app.post("/api/v1/events", status_code=201)

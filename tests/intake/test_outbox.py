@@ -11,11 +11,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select
 
 from intake.events import record_event
 from intake.outbox import deliver
 from intake.services import Services
+from intake.settings import Settings
 from intake.store.db import transaction
 from intake.store.models import OutboxRow
 
@@ -73,3 +75,12 @@ def test_jsonl_line_written_before_a_crash_is_not_written_twice(services: Servic
     deliver(services)
     lines = next((tmp_path / "export").glob("*.jsonl")).read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/x", "example.org/hook"])
+def test_a_webhook_url_that_is_not_http_is_refused_at_start_up(url: str) -> None:
+    """GIVEN KAKUNIN_WEBHOOK_URL with another scheme (urllib would open file: and ftp: too)
+    WHEN the settings are read THEN they are refused, before any decision is delivered."""
+    with pytest.raises(ValidationError, match="http"):
+        Settings(webhook_url=url)
+    assert Settings(webhook_url="https://example.org/hook").webhook_url == "https://example.org/hook"
