@@ -7,8 +7,10 @@ import cv2
 import numpy as np
 
 from extractors.fields.crops import writers_ink
-from extractors.fields.ink import measure, threshold
+from extractors.fields.ink import ink_aspect, measure, threshold
 from extractors.fields.paper import Paper
+from extractors.plan import ONE_MAX_ASPECT, _one_by_its_shape
+from ocr.types import Recognition
 
 DPI = 200
 WORD = (100.0, 100.0, 130.0, 112.0)  # a printed word such as 別居 (points)
@@ -76,3 +78,19 @@ def test_a_box_printed_bold_and_a_pixel_off_is_not_a_tick_but_a_tick_is() -> Non
     cv2.line(ticked, (x0 + 4, (y0 + y1) // 2), ((x0 + x1) // 2, y1 - 4), 255, 3)
     cv2.line(ticked, ((x0 + x1) // 2, y1 - 4), (x1 + 6, y0 - 6), 255, 3)
     assert measure(_paper(ticked, blank, spread=4), BOX, "tick") > limit
+
+
+def test_a_one_read_on_ink_too_wide_for_a_one_goes_to_a_person() -> None:
+    """令和7年 read 令和1年 by both models: the 7's ink is as wide as half its height, a 1's is
+    a narrow stroke; a 1 read on wide ink is doubtful, a 1 on narrow ink and a 7 are not."""
+    blank = np.zeros((_px(100), _px(100)), np.uint8)
+    ink = blank.copy()
+    cell_one, cell_seven = (10.0, 10.0, 30.0, 40.0), (40.0, 10.0, 60.0, 40.0)
+    cv2.line(ink, (_px(20), _px(14)), (_px(20), _px(36)), 255, 3)  # 1
+    cv2.line(ink, (_px(44), _px(14)), (_px(56), _px(14)), 255, 3)  # 7: the bar ...
+    cv2.line(ink, (_px(56), _px(14)), (_px(49), _px(36)), 255, 3)  # ... and the stem
+    paper = _paper(ink, blank)
+    one, seven = ink_aspect(paper, cell_one), ink_aspect(paper, cell_seven)
+    assert one < ONE_MAX_ASPECT < seven
+    assert _one_by_its_shape(Recognition("71", 0.98), (seven, one)).confidence == 0.98
+    assert _one_by_its_shape(Recognition("11", 0.98), (seven, one)).confidence <= 0.5
