@@ -1,7 +1,7 @@
 """Accuracy benchmark: generated, scanned forms that no test was tuned on (own seed).
 
     python -m bench.accuracy [--forms 48] [--seed 4242] [--broken-share 0.25] [--no-crosscheck]
-                             [--hands dev|held-out] [--seals 0.3] [--show-errors]
+                             [--hands dev|held-out|typed] [--seals 0.3] [--show-errors]
     python -m bench.accuracy --scans DIR     # your own scans, each with <file>.golden.json
 
 Prints form identification, field exact match overall and per value type, tick/choice
@@ -23,7 +23,7 @@ from typing import Any
 
 from extractors.route import WARNINGS
 from extractors.template import load_templates
-from fixtures.generate import generate
+from fixtures.generate import HANDS, generate
 from fixtures.samples import _negatives
 from intake.cli import _extract_one
 from intake.settings import Settings
@@ -39,7 +39,7 @@ def main() -> None:
     parser.add_argument("--broken-share", type=float, default=0.25)
     parser.add_argument("--no-crosscheck", action="store_true")
     parser.add_argument(
-        "--hands", choices=["dev", "held-out"], default="dev", help="handwriting fonts of the scans"
+        "--hands", choices=sorted(HANDS), default="dev", help="handwriting fonts of the scans"
     )
     parser.add_argument(
         "--seals", type=float, default=0.3, help="share of forms with a red seal over an employer field"

@@ -1,6 +1,6 @@
 """Scans harder than the generator makes, scored like ``bench.accuracy``.
 
-    python -m bench.harder --kind lowres [--forms 24] [--seed 1111] [--hands dev|held-out]
+    python -m bench.harder --kind lowres [--forms 24] [--seed 1111] [--hands dev|held-out|typed]
 
 Generates filled scans, then degrades every image file (PDFs are left as they are):
 ``skew`` turns the page a further 3–5°, ``lowres`` rescales it to 150 dpi and ``highres`` to
@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from fixtures.generate import generate
+from fixtures.generate import HANDS, generate
 
 KINDS = ("skew", "lowres", "highres", "jpeg", "photo", "fax")
 
@@ -106,7 +106,7 @@ def main() -> None:
     parser.add_argument("--kind", choices=KINDS, required=True)
     parser.add_argument("--forms", type=int, default=24)
     parser.add_argument("--seed", type=int, default=1111)
-    parser.add_argument("--hands", choices=["dev", "held-out"], default="dev")
+    parser.add_argument("--hands", choices=sorted(HANDS), default="dev")
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
     rng = random.Random(args.seed)
