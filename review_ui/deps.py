@@ -1,0 +1,137 @@
+"""What the routes depend on (FastAPI ``Depends``): the services, who calls the API, the screen
+session, its CSRF token and the role a page needs.
+
+Every check here runs on the server before the route's body. A failed check raises; the
+handlers in :mod:`review_ui.app` answer it (API errors as JSON, screens with a redirect to the
+login page or the error page), so a route never has to remember to call a check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Form, HTTPException, Request
+from fastapi import Path as FastApiPath
+
+from intake import auth
+from intake.auth import SessionInfo, User
+from intake.services import Services
+
+#: The screens' session cookie.
+COOKIE = "kakunin_session"
+
+#: Database ids are 32-bit on every backend; larger numbers are refused with 422, not a crash.
+DbId = Annotated[int, FastApiPath(ge=1, le=2**31 - 1)]
+
+
+def services_of(request: Request) -> Services:
+    """The one :class:`Services` built by ``create_app``."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(services_of)]
+
+
+# --- screens -------------------------------------------------------------------------------
+
+
+class LoginRequired(Exception):
+    """No live session: answered with a redirect to /login."""
+
+
+class RoleRefused(Exception):
+    """The user's role may not see this page: answered with the error page and 403."""
+
+    def __init__(self, user: User, message: str) -> None:
+        super().__init__(message)
+        self.user, self.message = user, message
+
+
+def current_session(request: Request, services: ServicesDep) -> SessionInfo:
+    """The live session of the cookie; login is required for every screen but the login page."""
+    info = auth.current(services, request.cookies.get(COOKIE))
+    if info is None:
+        raise LoginRequired
+    return info
+
+
+SessionDep = Annotated[SessionInfo, Depends(current_session)]
+
+
+def checked_csrf(info: SessionDep, csrf: Annotated[str, Form()] = "") -> SessionInfo:
+    """The session of a form post whose ``csrf`` field matches the session's token."""
+    if not csrf or csrf != info.csrf_token:
+        raise HTTPException(
+            403, detail={"code": "csrf", "message": "画面の有効期限が切れました。再読み込みしてください。"}
+        )
+    return info
+
+
+#: A logged-in user's form post with a valid CSRF token.
+PostSessionDep = Annotated[SessionInfo, Depends(checked_csrf)]
+
+
+def role_in(roles: frozenset[str], message: str) -> Callable[[SessionInfo], SessionInfo]:
+    """A dependency: the session, when its user has one of ``roles``; else the error page."""
+
+    def check(info: SessionDep) -> SessionInfo:
+        if info.user.role not in roles:
+            raise RoleRefused(info.user, message)
+        return info
+
+    return check
+
+
+# --- API -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls the API: an API key (bearer) or a logged-in user of the screens."""
+
+    name: str
+    scopes: frozenset[str]
+
+    @property
+    def sees_my_number(self) -> bool:
+        return "my_number" in self.scopes
+
+
+class Unauthorized(Exception):
+    """No key, a wrong key or a key without the scope: answered as a JSON error."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _caller(services: Services, request: Request, scope: str) -> Caller:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        key = auth.api_key(services, header[7:].strip())
+        if key is None:
+            raise Unauthorized(401, "unauthorized", "API キーが無効です")
+        if scope not in key.scopes:
+            raise Unauthorized(403, "forbidden", f"この API キーには {scope} の権限がありません")
+        return Caller(f"apikey:{key.name}", key.scopes)
+    info = auth.current(services, request.cookies.get(COOKIE))
+    if info is None:
+        raise Unauthorized(401, "unauthorized", "ログインまたは API キー（Authorization: Bearer）が必要です")
+    return Caller(info.user.name, frozenset({"read", "write"}))  # screens users never get full 個人番号 here
+
+
+def _reader(request: Request, services: ServicesDep) -> Caller:
+    return _caller(services, request, "read")
+
+
+def _writer(request: Request, services: ServicesDep) -> Caller:
+    return _caller(services, request, "write")
+
+
+#: An API caller with the ``read`` scope (API key) or a screen session.
+Reader = Annotated[Caller, Depends(_reader)]
+#: An API caller with the ``write`` scope (API key) or a screen session.
+Writer = Annotated[Caller, Depends(_writer)]

@@ -1,0 +1,12 @@
+"""Server-rendered Japanese screens: login, queue, task (keyboard-first), records, statistics
+and the audit log; one router per screen, joined here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from review_ui.screens import admin, login, queue, records, tasks
+
+router = APIRouter()
+for _screen in (login, queue, tasks, records, admin):
+    router.include_router(_screen.router)

@@ -1,0 +1,36 @@
+"""What every screen shares: the templates, the Japanese names of forms, states and roles, and
+the error page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from intake.auth import User
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
+FORM_NAMES = {
+    "kofu_shinsei": "資格確認書（新規・再）交付申請書",
+    "hifuyosha_ido": "被扶養者（異動）届",
+    "messhitsu": "資格確認書 滅失届",
+    "jusho_shimei_henko": "住所・氏名変更届",
+    None: "様式不明",
+}
+STATUS_NAMES = {
+    "received": "受付済",
+    "processing": "処理中",
+    "in_review": "確認待ち",
+    "failed": "エラー",
+    "validated": "確定",
+    "rejected": "差戻し",
+}
+ROLE_NAMES = {"reviewer": "確認者", "approver": "承認者", "admin": "管理者"}
+
+
+def error_page(request: Request, user: User, message: str, status_code: int) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(
+        request, "error.html", {"message": message, "user": user}, status_code=status_code
+    )
