@@ -22,6 +22,26 @@ class DocumentStatus(StrEnum):
     REJECTED = "rejected"
 
 
+class TaskStatus(StrEnum):
+    """A review task's state; stored as its value in ``review_tasks.status``."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"  # a person has it open; others are refused (see review.claim)
+    DONE = "done"
+    REJECTED = "rejected"
+
+
+#: Tasks still waiting for a person.
+OPEN_TASKS = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+
+
+class RecordStatus(StrEnum):
+    """A record's state; stored as its value in ``records.status``."""
+
+    PENDING_APPROVAL = "pending_approval"  # a sensitive field corrected: a second person approves
+    VALIDATED = "validated"
+
+
 TERMINAL = {
     DocumentStatus.IN_REVIEW,
     DocumentStatus.FAILED,
@@ -53,7 +73,7 @@ class ReviewTask:
     document_id: int
     form_index: int
     form_id: str | None
-    status: str
+    status: TaskStatus
     doubtful_fields: int
     findings: int
     created_at: datetime

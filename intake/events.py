@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from extractors.rules import Context, Record, decide
+from intake.domain import RecordStatus
 from intake.outbox import add_decision
 from intake.roster import persons
 from intake.services import Services
@@ -43,7 +44,7 @@ def record_event(
             form_index=None,
             form_id=None,
             values={**values, "_event": kind},
-            status="validated",
+            status=RecordStatus.VALIDATED.value,
             validated_by=actor,
         )
         session.add(record)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy.exc import OperationalError
 
 from extractors.model import FormReading
+from intake.domain import DocumentStatus
 from intake.errors import ErrorCode, TransientFailure
 from intake.pipeline import encode_png, extract
 from intake.roster import cross_check, roster_loaded
@@ -89,12 +90,12 @@ def process_document(document_id: int) -> str:
             repo.mark_failed(
                 session, document_id, ErrorCode.OCR_FAILED.value, f"文字認識に失敗しました: {exc}"
             )
-        return "failed"
+        return DocumentStatus.FAILED.value
     if result.error:
         with transaction(services.sessions) as session:
             repo.mark_failed(session, document_id, result.error[0], result.error[1])
             repo.audit(session, "worker", "document_failed", document_id, code=result.error[0])
-        return "failed"
+        return DocumentStatus.FAILED.value
     pages = []
     for page in result.pages:
         image_sha = services.files.put(encode_png(page.image))
@@ -123,4 +124,4 @@ def process_document(document_id: int) -> str:
             forms=len(result.forms),
             seconds=round(time.perf_counter() - started, 3),
         )
-    return "in_review"
+    return DocumentStatus.IN_REVIEW.value

@@ -14,7 +14,7 @@ from extractors.review_input import from_input, message
 from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates
 from intake.auth import CAN_APPROVE, CAN_REVEAL, User
-from intake.domain import DocumentStatus
+from intake.domain import OPEN_TASKS, DocumentStatus, RecordStatus, TaskStatus
 from intake.outbox import add_decision
 from intake.roster import persons as roster_persons
 from intake.services import Services
@@ -56,7 +56,7 @@ class TaskView:
     task_id: int
     document_id: int
     form_id: str | None
-    status: str
+    status: TaskStatus
     claimed_by: str | None
     page_sha: str | None
     page_size: tuple[int, int]
@@ -119,7 +119,7 @@ def load_task(services: Services, task_id: int) -> TaskView:
             task.id,
             task.document_id,
             task.form_id,
-            task.status,
+            TaskStatus(task.status),
             task.claimed_by,
             page.image_sha256 if page else None,
             (page.width, page.height) if page else (0, 0),
@@ -135,10 +135,10 @@ def claim(services: Services, task_id: int, user: User) -> None:
         task = session.get(ReviewTaskRow, task_id, with_for_update=True)
         if task is None:
             raise ReviewError("not_found", "確認タスクが見つかりません")
-        if task.status == "claimed" and task.claimed_by not in (None, user.name):
+        if task.status == TaskStatus.CLAIMED and task.claimed_by not in (None, user.name):
             raise ReviewError("claimed", f"{task.claimed_by} さんが確認中です")
-        if task.status in ("open", "claimed"):
-            task.status, task.claimed_by = "claimed", user.name
+        if task.status in OPEN_TASKS:
+            task.status, task.claimed_by = TaskStatus.CLAIMED.value, user.name
         repo.audit(session, user.name, "task_viewed", task.document_id, task=task_id)
 
 
@@ -173,20 +173,20 @@ def approve(
         task = session.get(ReviewTaskRow, task_id, with_for_update=True)
         if task is None:  # deleted between load_task and here
             raise ReviewError("not_found", "確認タスクが見つかりません")
-        if task.status == "claimed" and task.claimed_by not in (None, user.name):
+        if task.status == TaskStatus.CLAIMED and task.claimed_by not in (None, user.name):
             raise ReviewError("claimed", f"{task.claimed_by} さんが確認中です")
         record = session.scalar(
             select(RecordRow).where(
                 RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index
             )
         )
-        if record is not None and record.status == "pending_approval":
+        if record is not None and record.status == RecordStatus.PENDING_APPROVAL:
             if user.role not in CAN_APPROVE or user.name == record.values.get("_reviewed_by"):
                 raise ReviewError(
                     "two_person", "個人番号・記号・番号の訂正は、確認者とは別の承認者の承認が必要です"
                 )
             second_needed = False
-        status = "pending_approval" if second_needed else "validated"
+        status = RecordStatus.PENDING_APPROVAL if second_needed else RecordStatus.VALIDATED
         stored = {
             **values,
             "_reviewed_by": record.values.get("_reviewed_by") if record is not None else user.name,
@@ -198,18 +198,18 @@ def approve(
                 form_index=task.form_index,
                 form_id=task.form_id,
                 values=stored,
-                status=status,
+                status=status.value,
             )
             session.add(record)
         else:
-            record.values, record.status = stored, status
-        if status == "validated":
+            record.values, record.status = stored, status.value
+        if status is RecordStatus.VALIDATED:
             record.validated_by = user.name
             record.validated_at = datetime.now(UTC)
-            task.status = "done"
+            task.status = TaskStatus.DONE.value
         session.flush()
         decision = None
-        if status == "validated":
+        if status is RecordStatus.VALIDATED:
             result = decide(
                 Record(values, form_id=template.form_id), Context(today, roster_persons(services, values))
             )
@@ -218,7 +218,7 @@ def approve(
             remaining = session.scalars(
                 select(ReviewTaskRow).where(
                     ReviewTaskRow.document_id == task.document_id,
-                    ReviewTaskRow.status.in_(("open", "claimed")),
+                    ReviewTaskRow.status.in_([s.value for s in OPEN_TASKS]),
                 )
             ).all()
             if not remaining:
@@ -226,7 +226,7 @@ def approve(
         repo.audit(
             session,
             user.name,
-            "task_approved" if status == "validated" else "task_reviewed",
+            "task_approved" if status is RecordStatus.VALIDATED else "task_reviewed",
             task.document_id,
             task=task_id,
             corrected=corrected,
@@ -247,7 +247,7 @@ def reject(services: Services, task_id: int, user: User, reason: str, note: str 
         task = session.get(ReviewTaskRow, task_id, with_for_update=True)
         if task is None:
             raise ReviewError("not_found", "確認タスクが見つかりません")
-        task.status = "rejected"
+        task.status = TaskStatus.REJECTED.value
         document = session.get(DocumentRow, task.document_id)
         if document is not None:
             document.status = DocumentStatus.REJECTED.value

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from extractors.model import FormReading
-from intake.domain import Document, DocumentStatus, ReviewTask
+from intake.domain import OPEN_TASKS, Document, DocumentStatus, ReviewTask, TaskStatus
 from intake.store.models import AuditEventRow, DocumentRow, FieldReadingRow, PageRow, ReviewTaskRow
 
 
@@ -39,7 +39,7 @@ def _task(row: ReviewTaskRow) -> ReviewTask:
         row.document_id,
         row.form_index,
         row.form_id,
-        row.status,
+        TaskStatus(row.status),
         row.doubtful_fields,
         row.findings,
         row.created_at,
@@ -173,7 +173,7 @@ def save_extraction(
                 document_id=document_id,
                 form_index=index,
                 form_id=form.form_id,
-                status="open",
+                status=TaskStatus.OPEN.value,
                 doubtful_fields=sum(1 for f in form.fields if f.needs_review),
                 findings=len(form.findings),
             )
@@ -202,7 +202,7 @@ def open_review_tasks(
     query = (
         select(ReviewTaskRow, DocumentRow)
         .join(DocumentRow, DocumentRow.id == ReviewTaskRow.document_id)
-        .where(ReviewTaskRow.status.in_(("open", "claimed")))
+        .where(ReviewTaskRow.status.in_([s.value for s in OPEN_TASKS]))
         .order_by(ReviewTaskRow.created_at, ReviewTaskRow.id)
     )
     if form_id:

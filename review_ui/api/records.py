@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from extractors.masking import mask_values
 from intake import events, review
+from intake.domain import RecordStatus
 from intake.store import repo
 from intake.store.db import transaction
 from review_ui.api.common import Limit, Offset, error_response
@@ -86,7 +87,7 @@ def decisions(
 ) -> dict[str, Any]:
     items = [
         r["decision"] | {"record_id": r["id"]}
-        for r in review.list_records(services, "validated", None, offset, limit)
+        for r in review.list_records(services, RecordStatus.VALIDATED, None, offset, limit)
         if r["decision"]
     ]
     return {"items": items, "offset": offset, "limit": limit}

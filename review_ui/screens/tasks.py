@@ -21,6 +21,7 @@ from extractors.review_input import message as input_message
 from extractors.template import Template, load_templates
 from intake import review
 from intake.auth import CAN_REVEAL
+from intake.domain import RecordStatus
 from intake.store.db import transaction
 from intake.store.models import PageRow
 from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
@@ -120,7 +121,7 @@ async def approve(request: Request, services: ServicesDep, info: PostSessionDep,
         result = review.approve(services, task_id, info.user, submitted, date.today())
     except review.ReviewError as exc:
         return RedirectResponse(f"/tasks/{task_id}?error={quote(exc.message)}", status_code=303)
-    if result["status"] == "validated":
+    if result["status"] is RecordStatus.VALIDATED:
         return RedirectResponse(f"/records/{result['record_id']}?approved=1", status_code=303)
     notice = "承認者の確認待ちにしました（個人番号・記号・番号の訂正）"
     return RedirectResponse(f"/?notice={quote(notice)}", status_code=303)
