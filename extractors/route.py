@@ -15,7 +15,7 @@ confidence is ``illegible`` (for a person), not an error blamed on the applicant
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -23,6 +23,7 @@ from extractors.convert import DISAGREEMENT_CONFIDENCE, Converted, Counts, Recog
 from extractors.forms import check_form
 from extractors.marks import MarkScore
 from extractors.model import FieldReading, Finding
+from extractors.postcodes import places, postcode_findings, spelled_as_japan_post
 from extractors.readings import name_reading, settle_kana, spaced_like_name
 from extractors.template import FieldSpec, Layout, Template
 from extractors.validate import MESSAGES
@@ -92,6 +93,7 @@ def finish(
 
     if scanned:
         readings = [_checked_against_name(template, r, readings) for r in readings]
+        readings = [_checked_against_postcode(template, r, readings) for r in readings]
 
     # Cross-field rules of the form: a broken rule is either a misreading or the applicant's
     # error, and either way a person looks at the fields it names (warnings excepted).
@@ -128,12 +130,16 @@ def _cross_field(
     """The findings of the form's cross-field rules on the values read, each with the fields
     whose values it rests on (see :func:`resting_on`)."""
     values = {r.name: r.value for r in readings}
-    cross = check_form(template.form_id, values, today)
+
+    def rules(values: Mapping[str, object]) -> list[Finding]:
+        return check_form(template.form_id, values, today) + postcode_findings(template, values)
+
+    cross = rules(values)
     # A blank the rules complain of, where the paper shows writing, is a value not read: the
     # field's own ``illegible`` finding already says so.
     unread = {r.name for r in readings if r.value is None and inked.get(r.name, False)}
     cross = [f for f in cross if not (f.code == "required" and f.field in unread)]
-    resting = resting_on(template.form_id, values, today, cross)
+    resting = resting_on(rules, values, cross)
     codes = [f.code for f in cross]  # as the rules gave them, before any becomes ``illegible``
     if scanned:
         # Values read by OCR only: a mark's confidence says how far its ink is from the
@@ -155,7 +161,9 @@ def _cross_field(
 
 
 def resting_on(
-    form_id: str, values: Mapping[str, object], today: date, findings: list[Finding]
+    rules: Callable[[Mapping[str, object]], list[Finding]],
+    values: Mapping[str, object],
+    findings: list[Finding],
 ) -> dict[tuple[str | None, str], set[str]]:
     """For each finding (field, code), the fields whose values it rests on: those without
     whose value (taken away, as if not written) the rule no longer finds it. Its own field
@@ -167,7 +175,7 @@ def resting_on(
         if value is None or value == [] or value is False:
             continue
         without = {**values, name: None}
-        standing = {(f.field, f.code) for f in check_form(form_id, without, today)}
+        standing = {(f.field, f.code) for f in rules(without)}
         for key in resting:
             if key not in standing:
                 resting[key].add(name)
@@ -184,6 +192,26 @@ def _unsure_reading(broken: Finding) -> Finding:
     ``judged`` has it for one field's own checks: ``illegible``, naming the rule."""
     why = broken.message
     return Finding(broken.field, "illegible", f"読み取りが不確かです（{why}）。原本の記載を確認してください")
+
+
+def _checked_against_postcode(
+    template: Template, reading: FieldReading, readings: list[FieldReading]
+) -> FieldReading:
+    """An address read beside its 郵便番号: its municipality and town, one or two characters
+    off the place Japan Post gives for the postcode, spelled as Japan Post spells it, for a
+    person to confirm (:func:`extractors.postcodes.spelled_as_japan_post`)."""
+    spec = template.field(reading.name)
+    if spec.postcode is None or not isinstance(reading.value, str):
+        return reading
+    postcode = next((r.value for r in readings if r.name == spec.postcode), None)
+    if not isinstance(postcode, str):
+        return reading
+    spelled = spelled_as_japan_post(reading.value, places(postcode))
+    if spelled is None:
+        return reading
+    return replace(
+        reading, value=spelled, confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE), needs_review=True
+    )
 
 
 def _checked_against_name(

@@ -119,6 +119,9 @@ class FieldSpec:
     reading_of: str | None = None
     #: A Japanese address (都道府県 first): its prefecture is checked against the 47.
     address: bool = False
+    #: The 郵便番号 field beside this address: the address is checked against Japan Post's
+    #: places for it (:mod:`extractors.postcodes`).
+    postcode: str | None = None
 
     def all_boxes(self) -> list[PtBox]:
         boxes = [self.box] if self.box else []
@@ -227,11 +230,14 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         more_lines=tuple(_box(b, f"{where}.more_lines", page) for b in raw.get("more_lines", [])),
         reading_of=str(raw["reading_of"]) if raw.get("reading_of") else None,
         address=bool(raw.get("address", False)),
+        postcode=str(raw["postcode"]) if raw.get("postcode") else None,
     )
     if spec.reading_of is not None and kind is not FieldType.KATAKANA:
         raise TemplateError(f"{where}: only a katakana field can be the reading_of another field")
     if spec.address and kind is not FieldType.TEXT:
         raise TemplateError(f"{where}: only a text field can be an address")
+    if spec.postcode is not None and not spec.address:
+        raise TemplateError(f"{where}: only an address has a postcode beside it")
     if spec.style not in ("tick", "circle"):
         raise TemplateError(f"{where}: style must be tick or circle")
     return spec
@@ -274,6 +280,10 @@ def parse_template(raw: dict[str, Any], source: Path) -> Template:
         if spec.reading_of is not None and kinds.get(spec.reading_of) is not FieldType.TEXT:
             raise TemplateError(
                 f"{where}.{spec.name}: reading_of {spec.reading_of!r} is not a text field of this form"
+            )
+        if spec.postcode is not None and kinds.get(spec.postcode) is not FieldType.DIGITS:
+            raise TemplateError(
+                f"{where}.{spec.name}: postcode {spec.postcode!r} is not a digits field of this form"
             )
     if not template.blank_pdf.is_file():
         raise TemplateError(f"{where}: blank form {template.blank_pdf.name} not found beside the template")

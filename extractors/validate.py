@@ -9,6 +9,7 @@ PHONE = re.compile(r"^[0-9()\- ]+$")
 
 MESSAGES: dict[str, str] = {
     "required": "必須項目が空欄です",
+    "postal_code_mismatch": "住所が郵便番号の地域と一致しません（郵便番号か住所の誤り）。両方を確認してください",
     "digits_count": "桁数が正しくありません",
     "check_digit": "個人番号の検査用数字が一致しません",
     "katakana": "フリガナはカタカナで記入してください",

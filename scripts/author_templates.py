@@ -44,6 +44,12 @@ def text(name: str, box: Box, kind: str = "text", required: bool = False, **extr
     )
     # 住所 boxes: insured_address, employer_address, address_old, address_new.
     address = kind == "text" and (name.endswith("_address") or name in ("address_old", "address_new"))
+    # An address with a 郵便番号 beside it: insured_postal_code, address_old_postal_code …
+    postcode = (
+        {"postcode": name.removesuffix("_address") + "_postal_code"}
+        if name == "insured_address" or name in ("address_old", "address_new")
+        else {}
+    )
     return {
         "name": name,
         "type": kind,
@@ -52,6 +58,7 @@ def text(name: str, box: Box, kind: str = "text", required: bool = False, **extr
         **({"spaced": True} if spaced else {}),
         **reading_of,
         **({"address": True} if address else {}),
+        **postcode,
         **extra,
     }
 

@@ -236,5 +236,5 @@ def test_a_broken_rule_rests_on_every_value_it_compares() -> None:
     today = date(2026, 11, 26)
     findings = [f for f in check_form("messhitsu", values, today) if f.code == "loss_after_submission"]
     assert [f.field for f in findings] == ["loss_date"]
-    rests = resting_on("messhitsu", values, today, findings)
+    rests = resting_on(lambda v: check_form("messhitsu", v, today), values, findings)
     assert rests[("loss_date", "loss_after_submission")] == {"loss_date", "submission_date"}

