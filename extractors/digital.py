@@ -38,6 +38,20 @@ def _blank_chars(pdf: Path) -> frozenset[CharKey]:
         return frozenset(_key(c) for c in document.pages[0].chars)
 
 
+#: A page is the blank form it names only when it carries at least this share of the blank
+#: form's printed characters in their places: another insurer's 被扶養者（異動）届 bears our
+#: title (and would be read as SK-02 at confidence 1.0) but little of our print.
+PRINTED_FITS = 0.6
+
+
+def _printed_share(page: Any, template: Template) -> float:
+    """Share of the blank form's printed characters found on ``page`` where the blank has them."""
+    blank = _blank_chars(template.blank_pdf)
+    if not blank:
+        return 1.0
+    return len(blank & {_key(c) for c in page.chars}) / len(blank)
+
+
 def has_text_layer(data: bytes) -> bool:
     """True when the PDF carries text of its own (a born-digital or PC-filled form)."""
     try:
@@ -81,6 +95,8 @@ def read_digital(data: bytes, templates: Sequence[Template], today: date) -> lis
             template = match_footer(text, templates) or match_title(
                 text.splitlines()[0] if text else "", templates
             )
+            if template is not None and _printed_share(page, template) < PRINTED_FITS:
+                template = None  # our title, not our form: another insurer's look-alike
             if template is None:
                 forms.append(
                     FormReading(

@@ -34,6 +34,11 @@ _TITLE_MATCH = 0.75
 #: Generated and most outside scans score 0.99–1.0 when right; a scan stretched in one
 #: direction, photographed at an angle or shifted without its marks scores 0.55–0.96.
 WELL_ALIGNED = 0.97
+#: Below this agreement with the blank form's printed rules, once aligned as well as it can
+#: be, a page whose title or footer reads like one of ours is another form: another insurer's
+#: 被扶養者（異動）届 has our title and not our structure (it scores 0.23; our forms, scanned,
+#: faxed or photographed, 0.9 and more). Such a page is no form of ours, never read as one.
+STRUCTURE_FITS = 0.45
 
 
 @dataclass(frozen=True)
@@ -85,9 +90,14 @@ def _found_share(title: str, text: str) -> float:
 
 
 def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi: int) -> Identified | None:
-    """Try each plausible rotation; the first whose footer (or title) names a form wins. A
-    page photographed on a table is cut out along its outline and flattened first."""
-    page = flatten_photo(page)
+    """Try each plausible rotation; the first whose footer (or title) names a form wins, if
+    the page's printed structure fits that form (:data:`STRUCTURE_FITS`). A page
+    photographed on a table is cut out along its outline and flattened first."""
+    found = _identified(flatten_photo(page), templates, engine, dpi)
+    return found if found is None or found.alignment >= STRUCTURE_FITS else None
+
+
+def _identified(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi: int) -> Identified | None:
     canvas = templates[0].canvas  # the four forms share page size and marks
     reference = templates[0]
     for rotation in orientation_candidates(page):

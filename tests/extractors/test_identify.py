@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from extractors.digital import read_digital
 from extractors.identify import identify, match_footer, match_title
 from extractors.template import load_templates
 from ocr.engine import OcrEngine
@@ -66,3 +70,23 @@ def test_page_with_cut_off_marks_shifted_and_upside_down_is_identified_by_its_st
     assert found is not None
     assert found.template.form_id == "jusho_shimei_henko"
     assert not found.marks_found
+
+
+LOOK_ALIKE = Path(__file__).resolve().parents[2] / "fixtures" / "real-forms" / "kyokai_hifuyosha_ido.pdf"
+
+
+def test_another_insurers_form_with_our_title_is_not_ours_born_digital() -> None:
+    """協会けんぽ's 被扶養者（異動）届 bears the title of our SK-02: its text layer holds
+    little of our print, and no page of it is read as SK-02."""
+    forms = read_digital(LOOK_ALIKE.read_bytes(), load_templates(), date(2026, 11, 26))
+    assert forms is not None and len(forms) == 2
+    assert [f.form_id for f in forms] == [None, None]
+    assert all(f.findings[0].code == "not_a_form" for f in forms)
+
+
+@pytest.mark.ocr
+def test_another_insurers_form_with_our_title_is_not_ours_scanned(engine: OcrEngine) -> None:
+    """The same page printed and scanned: its title reads like SK-02's, but its printed
+    structure does not fit our blank form, and it is no form of ours."""
+    page = rasterize(LOOK_ALIKE.read_bytes(), "pdf", RasterLimits(dpi=200))[0]
+    assert identify(page, load_templates(), engine, 200) is None
