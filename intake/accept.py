@@ -8,7 +8,7 @@ without a row is simply stored again; a row without a job is queued by reconcile
 from __future__ import annotations
 
 from intake.domain import AcceptResult, DocumentStatus
-from intake.errors import MESSAGES, ErrorCode, RejectedInput
+from intake.errors import MESSAGES, ErrorCode, RejectedInput, rejected_from_raster, transient
 from intake.queue import enqueue_document
 from intake.services import Services
 from intake.store import repo
@@ -26,7 +26,8 @@ def _check_content(data: bytes, max_pages: int) -> tuple[str, int, ErrorCode | N
     try:
         pages = count_pages(data, kind)
     except RasterError as exc:
-        return MEDIA_TYPES[kind], 0, ErrorCode(exc.code), exc.message
+        rejected = rejected_from_raster(exc)
+        return MEDIA_TYPES[kind], 0, rejected.code, rejected.message
     if pages > max_pages:
         return (
             MEDIA_TYPES[kind],
@@ -46,7 +47,9 @@ def accept(
 
     Raises :class:`RejectedInput` for input that is not kept at all (empty, over the size
     limit). Input that is kept but cannot be processed (wrong type, encrypted, corrupt, too
-    many pages) becomes a ``failed`` document with a code and a message.
+    many pages) becomes a ``failed`` document with a code and a message. Raises
+    :class:`TransientFailure` when the database or the file store is unavailable: nothing was
+    committed, and the same bytes may be given again.
     """
     limits = services.settings.limits
     if not data:
@@ -57,15 +60,16 @@ def accept(
             f"ファイルが大きすぎます（{len(data):,} バイト、上限 {limits.max_bytes:,} バイト）。",
         )
     digest = sha256_of(data)
-    with transaction(services.sessions) as session:
+    with transient("database unavailable"), transaction(services.sessions) as session:
         existing = repo.find_by_sha(session, digest)
     if existing:
         return AcceptResult(existing, created=False)
 
     media_type, pages, error, message = _check_content(data, limits.max_pages)
-    services.files.put(data)
+    with transient("file store unavailable"):
+        services.files.put(data)
     status = DocumentStatus.FAILED if error else DocumentStatus.RECEIVED
-    with transaction(services.sessions) as session:
+    with transient("database unavailable"), transaction(services.sessions) as session:
         document, created = repo.insert_document(
             session,
             sha256=digest,

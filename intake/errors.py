@@ -1,15 +1,27 @@
-"""Errors with stable codes shared by the worker, the UI and the API.
+"""Errors with stable codes shared by the worker, the hotfolder, the UI and the API.
 
-Permanent errors (:class:`RejectedInput`) mark a document failed with a reason a person can act
-on; transient ones (:class:`TransientFailure`) are retried.
+:class:`ErrorCode` is the one table of codes the service gives out. Permanent errors
+(:class:`RejectedInput`) mark a document failed, or refuse it, with a reason a person can act
+on. Transient ones (:class:`TransientFailure`: the database or the file store is unavailable)
+are tried again: a job by RQ's retries, a hotfolder file by the watcher's next poll, an upload
+by its client after a 503.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
+
+from sqlalchemy.exc import OperationalError
+
+from ocr.errors import RasterError
 
 
 class ErrorCode(StrEnum):
+    # Why a document failed or was refused: documents.error_code, the hotfolder's .reason.txt,
+    # the API. The OCR layer's RasterError uses the same values (ocr cannot import intake;
+    # tests/intake/test_errors.py checks every code it raises is here).
     EMPTY = "empty"
     UNREADABLE = "unreadable"
     UNSUPPORTED_TYPE = "unsupported_type"
@@ -17,9 +29,26 @@ class ErrorCode(StrEnum):
     TOO_MANY_PAGES = "too_many_pages"
     ENCRYPTED = "encrypted"
     OCR_FAILED = "ocr_failed"
+    # Something of ours failed: the API answers 500 with this code, never a traceback.
     INTERNAL = "internal"
+    # The database or the file store is unavailable (TransientFailure): try again later.
+    UNAVAILABLE = "unavailable"
+    # Requests the API or the screens refuse.
+    UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not_found"
+    CSRF = "csrf"
+    INVALID_REQUEST = "invalid_request"
+    INVALID_JSON = "invalid_json"
+    INVALID_EVENT = "invalid_event"
+    # Review actions refused (intake.review.ReviewError).
+    CLAIMED = "claimed"
+    TWO_PERSON = "two_person"
+    NOT_A_FORM = "not_a_form"
+    INVALID = "invalid"
 
 
+#: The message of a code when the place that raises it has nothing more precise to say.
 MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.EMPTY: "ファイルが空です（0 バイト）。スキャンし直してください。",
     ErrorCode.UNREADABLE: "ファイルを読み取れません。破損していないか確認して再提出してください。",
@@ -29,6 +58,7 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.ENCRYPTED: "PDF がパスワードで保護されています。保護を外して再提出してください。",
     ErrorCode.OCR_FAILED: "文字認識に失敗しました。管理者に連絡してください。",
     ErrorCode.INTERNAL: "内部エラーが発生しました。管理者に連絡してください。",
+    ErrorCode.UNAVAILABLE: "一時的に受け付けられません。しばらくしてから再度お試しください。",
 }
 
 
@@ -41,9 +71,28 @@ class RejectedInput(KakuninError):
 
     def __init__(self, code: ErrorCode, message: str | None = None) -> None:
         self.code = code
-        self.message = message or MESSAGES[code]
+        self.message = message or MESSAGES.get(code, code.value)
         super().__init__(f"{code}: {self.message}")
 
 
 class TransientFailure(KakuninError):
-    """A dependency (database, Redis, disk) failed; the job is retried."""
+    """A dependency (database, disk, file share) failed; the same work is tried again later."""
+
+
+def rejected_from_raster(exc: RasterError) -> RejectedInput:
+    """The OCR layer's refusal as ours: same code (unknown codes read as unreadable), its message."""
+    try:
+        code = ErrorCode(exc.code)
+    except ValueError:
+        code = ErrorCode.UNREADABLE
+    return RejectedInput(code, exc.message)
+
+
+@contextmanager
+def transient(what: str) -> Iterator[None]:
+    """Raise :class:`TransientFailure` for a database that does not answer or a file store that
+    cannot be written (disk full, a network share gone), with ``what`` was being done."""
+    try:
+        yield
+    except (OperationalError, OSError) as exc:
+        raise TransientFailure(f"{what}: {exc}") from exc

@@ -15,7 +15,7 @@ from pathlib import Path
 from watchfiles import watch as watch_events
 
 from intake.domain import DocumentStatus
-from intake.errors import RejectedInput
+from intake.errors import RejectedInput, TransientFailure
 from intake.services import Services
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,8 @@ def _original_name(claimed: Path) -> str:
 
 
 def ingest(services: Services, root: Path, claimed: Path) -> str:
-    """Accept a claimed file, then move it to done/ or rejected/ (with a reason file)."""
+    """Accept a claimed file, then move it to done/ or rejected/ (with a reason file); while the
+    database or the file store is unavailable, put it back to be taken again ("retry")."""
     from intake.accept import accept  # noqa: PLC0415 - keep the watcher light to import
 
     original = _original_name(claimed)
@@ -125,6 +126,10 @@ def ingest(services: Services, root: Path, claimed: Path) -> str:
             reason = f"{result.document.error_code}: {result.document.error_message}\ndocument_id: {result.document.id}\n"
     except RejectedInput as exc:
         reason = f"{exc.code.value}: {exc.message}\n"
+    except TransientFailure as exc:
+        log.warning("%s not accepted yet (%s); it stays in the hotfolder", original, exc)
+        os.replace(claimed, _unique(root, original))
+        return "retry"
     safe = name.replace("/", "_")
     if reason is None:
         os.replace(claimed, _unique(root / DONE, safe))

@@ -6,11 +6,9 @@ import logging
 import time
 from dataclasses import dataclass, replace
 
-from sqlalchemy.exc import OperationalError
-
 from extractors.model import FormReading
 from intake.domain import DocumentStatus
-from intake.errors import ErrorCode, TransientFailure
+from intake.errors import ErrorCode, transient
 from intake.pipeline import encode_png, extract
 from intake.roster import cross_check, roster_loaded
 from intake.services import Services
@@ -69,11 +67,8 @@ def process_document(document_id: int) -> str:
     context = _current()
     services, engine = context.services, context.engine
     settings = services.settings
-    try:
-        with transaction(services.sessions) as session:
-            document = repo.claim_for_processing(session, document_id)
-    except OperationalError as exc:
-        raise TransientFailure(f"database unavailable: {exc}") from exc
+    with transient("database unavailable"), transaction(services.sessions) as session:
+        document = repo.claim_for_processing(session, document_id)
     if document is None:
         return "skipped"  # already finished (a duplicate or retried job): nothing to do
     data = services.files.get(document.sha256)

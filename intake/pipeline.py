@@ -20,7 +20,7 @@ from extractors.model import Finding, FormReading
 from extractors.read import read_fields
 from extractors.template import Template, load_templates
 from extractors.validate import MESSAGES
-from intake.errors import ErrorCode
+from intake.errors import ErrorCode, rejected_from_raster
 from ocr.engine import OcrEngine
 from ocr.errors import RasterError
 from ocr.preprocess import is_blank_page
@@ -110,7 +110,8 @@ def extract(
     try:
         pages = rasterize(data, kind, limits)
     except RasterError as exc:
-        return Extraction(source, (exc.code, exc.message))
+        rejected = rejected_from_raster(exc)
+        return Extraction(source, (rejected.code.value, rejected.message))
     timings["rasterize"] = time.perf_counter() - started
     blank = [is_blank_page(page) for page in pages]
     if all(blank):

@@ -15,6 +15,7 @@ from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates
 from intake.auth import CAN_APPROVE, CAN_REVEAL, User
 from intake.domain import OPEN_TASKS, DocumentStatus, RecordStatus, TaskStatus
+from intake.errors import ErrorCode
 from intake.outbox import add_decision
 from intake.roster import persons as roster_persons
 from intake.services import Services
@@ -34,7 +35,9 @@ REJECT_REASONS = {
 
 
 class ReviewError(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    """A review action refused: not found, claimed by another, invalid values, two-person rule."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
@@ -77,7 +80,7 @@ def load_task(services: Services, task_id: int) -> TaskView:
     with transaction(services.sessions) as session:
         task = session.get(ReviewTaskRow, task_id)
         if task is None:
-            raise ReviewError("not_found", "確認タスクが見つかりません")
+            raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
         document = session.get(DocumentRow, task.document_id)
         readings = session.scalars(
             select(FieldReadingRow)
@@ -134,9 +137,9 @@ def claim(services: Services, task_id: int, user: User) -> None:
     with transaction(services.sessions) as session:
         task = session.get(ReviewTaskRow, task_id, with_for_update=True)
         if task is None:
-            raise ReviewError("not_found", "確認タスクが見つかりません")
+            raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
         if task.status == TaskStatus.CLAIMED and task.claimed_by not in (None, user.name):
-            raise ReviewError("claimed", f"{task.claimed_by} さんが確認中です")
+            raise ReviewError(ErrorCode.CLAIMED, f"{task.claimed_by} さんが確認中です")
         if task.status in OPEN_TASKS:
             task.status, task.claimed_by = TaskStatus.CLAIMED.value, user.name
         repo.audit(session, user.name, "task_viewed", task.document_id, task=task_id)
@@ -150,7 +153,7 @@ def approve(
     view = load_task(services, task_id)
     template = _template(view.form_id)
     if template is None:
-        raise ReviewError("not_a_form", "様式不明の書類は承認できません。差戻してください。")
+        raise ReviewError(ErrorCode.NOT_A_FORM, "様式不明の書類は承認できません。差戻してください。")
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     corrected: list[str] = []
@@ -166,15 +169,15 @@ def approve(
             value = read.get(spec.name)
         values[spec.name] = value
     if errors:
-        raise ReviewError("invalid", "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        raise ReviewError(ErrorCode.INVALID, "; ".join(f"{k}: {v}" for k, v in errors.items()))
     cross = check_form(template.form_id, values, today)
     second_needed = any(is_sensitive(name) for name in corrected)
     with transaction(services.sessions) as session:
         task = session.get(ReviewTaskRow, task_id, with_for_update=True)
         if task is None:  # deleted between load_task and here
-            raise ReviewError("not_found", "確認タスクが見つかりません")
+            raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
         if task.status == TaskStatus.CLAIMED and task.claimed_by not in (None, user.name):
-            raise ReviewError("claimed", f"{task.claimed_by} さんが確認中です")
+            raise ReviewError(ErrorCode.CLAIMED, f"{task.claimed_by} さんが確認中です")
         record = session.scalar(
             select(RecordRow).where(
                 RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index
@@ -183,7 +186,7 @@ def approve(
         if record is not None and record.status == RecordStatus.PENDING_APPROVAL:
             if user.role not in CAN_APPROVE or user.name == record.values.get("_reviewed_by"):
                 raise ReviewError(
-                    "two_person", "個人番号・記号・番号の訂正は、確認者とは別の承認者の承認が必要です"
+                    ErrorCode.TWO_PERSON, "個人番号・記号・番号の訂正は、確認者とは別の承認者の承認が必要です"
                 )
             second_needed = False
         status = RecordStatus.PENDING_APPROVAL if second_needed else RecordStatus.VALIDATED
@@ -242,11 +245,11 @@ def approve(
 
 def reject(services: Services, task_id: int, user: User, reason: str, note: str = "") -> None:
     if reason not in REJECT_REASONS:
-        raise ReviewError("invalid", "差戻し理由を選んでください")
+        raise ReviewError(ErrorCode.INVALID, "差戻し理由を選んでください")
     with transaction(services.sessions) as session:
         task = session.get(ReviewTaskRow, task_id, with_for_update=True)
         if task is None:
-            raise ReviewError("not_found", "確認タスクが見つかりません")
+            raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
         task.status = TaskStatus.REJECTED.value
         document = session.get(DocumentRow, task.document_id)
         if document is not None:
@@ -259,7 +262,7 @@ def reject(services: Services, task_id: int, user: User, reason: str, note: str 
 def reveal(services: Services, task_id: int, user: User, field: str) -> str | None:
     """The full 個人番号 of one field, for a role that may see it; every reveal is audited."""
     if user.role not in CAN_REVEAL:
-        raise ReviewError("forbidden", "個人番号を表示する権限がありません")
+        raise ReviewError(ErrorCode.FORBIDDEN, "個人番号を表示する権限がありません")
     view = load_task(services, task_id)
     value = next((f.value for f in view.fields if f.name == field), None)
     with transaction(services.sessions) as session:

@@ -13,10 +13,11 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from intake.errors import MESSAGES, ErrorCode
 from intake.services import Services
 from intake.settings import Settings, load_settings
 from review_ui import api, screens
@@ -56,7 +57,15 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-    return error_response(422, "invalid_request", f"リクエストが正しくありません: {problems}")
+    return error_response(422, ErrorCode.INVALID_REQUEST, f"リクエストが正しくありません: {problems}")
+
+
+async def _internal(request: Request, exc: Exception) -> Response:
+    """An unexpected error: the API answers in its error shape with code ``internal`` and no
+    detail (the traceback goes to the server's log); the screens get Starlette's plain page."""
+    if request.url.path.startswith("/api/"):
+        return error_response(500, ErrorCode.INTERNAL, MESSAGES[ErrorCode.INTERNAL])
+    return PlainTextResponse("Internal Server Error", status_code=500)
 
 
 async def _unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
@@ -89,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.exception_handler(StarletteHTTPException)(_http_error)
     app.exception_handler(RequestValidationError)(_invalid_request)
     app.exception_handler(Unauthorized)(_unauthorized)
+    app.exception_handler(Exception)(_internal)
     app.exception_handler(LoginRequired)(_to_login)
     app.exception_handler(RoleRefused)(_role_refused)
     app.middleware("http")(_security_headers)

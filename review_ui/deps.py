@@ -17,6 +17,7 @@ from fastapi import Path as FastApiPath
 
 from intake import auth
 from intake.auth import SessionInfo, User
+from intake.errors import ErrorCode
 from intake.services import Services
 
 #: The screens' session cookie.
@@ -65,7 +66,11 @@ def checked_csrf(info: SessionDep, csrf: Annotated[str, Form()] = "") -> Session
     """The session of a form post whose ``csrf`` field matches the session's token."""
     if not csrf or csrf != info.csrf_token:
         raise HTTPException(
-            403, detail={"code": "csrf", "message": "画面の有効期限が切れました。再読み込みしてください。"}
+            403,
+            detail={
+                "code": ErrorCode.CSRF,
+                "message": "画面の有効期限が切れました。再読み込みしてください。",
+            },
         )
     return info
 
@@ -103,7 +108,7 @@ class Caller:
 class Unauthorized(Exception):
     """No key, a wrong key or a key without the scope: answered as a JSON error."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
@@ -113,13 +118,15 @@ def _caller(services: Services, request: Request, scope: str) -> Caller:
     if header.lower().startswith("bearer "):
         key = auth.api_key(services, header[7:].strip())
         if key is None:
-            raise Unauthorized(401, "unauthorized", "API キーが無効です")
+            raise Unauthorized(401, ErrorCode.UNAUTHORIZED, "API キーが無効です")
         if scope not in key.scopes:
-            raise Unauthorized(403, "forbidden", f"この API キーには {scope} の権限がありません")
+            raise Unauthorized(403, ErrorCode.FORBIDDEN, f"この API キーには {scope} の権限がありません")
         return Caller(f"apikey:{key.name}", key.scopes)
     info = auth.current(services, request.cookies.get(COOKIE))
     if info is None:
-        raise Unauthorized(401, "unauthorized", "ログインまたは API キー（Authorization: Bearer）が必要です")
+        raise Unauthorized(
+            401, ErrorCode.UNAUTHORIZED, "ログインまたは API キー（Authorization: Bearer）が必要です"
+        )
     return Caller(info.user.name, frozenset({"read", "write"}))  # screens users never get full 個人番号 here
 
 

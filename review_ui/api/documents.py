@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from extractors.masking import mask_extraction
 from intake.accept import accept
 from intake.domain import Document, DocumentStatus
-from intake.errors import ErrorCode, RejectedInput
+from intake.errors import MESSAGES, ErrorCode, RejectedInput, TransientFailure
 from intake.reconcile import status_report
 from intake.store import repo
 from intake.store.db import transaction
@@ -34,6 +34,8 @@ async def upload(request: Request, services: ServicesDep, caller: Writer, file: 
         result = accept(services, data, file.filename or "upload", source="upload", actor=caller.name)
     except RejectedInput as exc:
         return error_response(422 if exc.code is ErrorCode.EMPTY else 413, exc.code, exc.message)
+    except TransientFailure:
+        return error_response(503, ErrorCode.UNAVAILABLE, MESSAGES[ErrorCode.UNAVAILABLE])
     document = result.document
     body = {"id": document.id, "status": document.status.value, "duplicate": not result.created}
     if document.status is DocumentStatus.FAILED:
@@ -73,7 +75,7 @@ def get_document(services: ServicesDep, caller: Reader, document_id: DbId) -> di
                 session, caller.name, "document_exported", document_id, my_number=caller.sees_my_number
             )
     if document is None:
-        raise HTTPException(404, detail={"code": "not_found", "message": "文書が見つかりません"})
+        raise HTTPException(404, detail={"code": ErrorCode.NOT_FOUND, "message": "文書が見つかりません"})
     with transaction(services.sessions) as session:
         tasks = [
             {"task_id": t.id, "form_index": t.form_index, "form_id": t.form_id, "status": t.status}

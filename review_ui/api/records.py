@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from extractors.masking import mask_values
 from intake import events, review
 from intake.domain import RecordStatus
+from intake.errors import ErrorCode
 from intake.store import repo
 from intake.store.db import transaction
 from review_ui.api.common import Limit, Offset, error_response
@@ -26,11 +27,11 @@ async def post_event(request: Request, services: ServicesDep, caller: Writer) ->
     try:
         body = await request.json()
     except ValueError:
-        return error_response(400, "invalid_json", "JSON を送ってください")
+        return error_response(400, ErrorCode.INVALID_JSON, "JSON を送ってください")
     if not isinstance(body, dict) or not isinstance(body.get("kind"), str):
         return error_response(
             422,
-            "invalid_event",
+            ErrorCode.INVALID_EVENT,
             "kind（new_employee / shokken_list / myna_registered / cert_expired）が必要です",
         )
     try:
@@ -38,7 +39,7 @@ async def post_event(request: Request, services: ServicesDep, caller: Writer) ->
             services, body["kind"], {k: v for k, v in body.items() if k != "kind"}, caller.name
         )
     except ValueError as exc:
-        return error_response(422, "invalid_event", str(exc))
+        return error_response(422, ErrorCode.INVALID_EVENT, str(exc))
     return JSONResponse(status_code=201, content=result)
 
 
@@ -66,7 +67,7 @@ def records(
 def record(services: ServicesDep, caller: Reader, record_id: DbId) -> dict[str, Any]:
     view = review.record_view(services, record_id)
     if view is None:
-        raise HTTPException(404, detail={"code": "not_found", "message": "記録が見つかりません"})
+        raise HTTPException(404, detail={"code": ErrorCode.NOT_FOUND, "message": "記録が見つかりません"})
     if not caller.sees_my_number:
         view["values"] = mask_values(view["values"])
     with transaction(services.sessions) as session:

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from intake.auth import User
+from intake.domain import DocumentStatus
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 FORM_NAMES = {
@@ -20,12 +21,12 @@ FORM_NAMES = {
     None: "様式不明",
 }
 STATUS_NAMES = {
-    "received": "受付済",
-    "processing": "処理中",
-    "in_review": "確認待ち",
-    "failed": "エラー",
-    "validated": "確定",
-    "rejected": "差戻し",
+    DocumentStatus.RECEIVED: "受付済",
+    DocumentStatus.PROCESSING: "処理中",
+    DocumentStatus.IN_REVIEW: "確認待ち",
+    DocumentStatus.FAILED: "エラー",
+    DocumentStatus.VALIDATED: "確定",
+    DocumentStatus.REJECTED: "差戻し",
 }
 ROLE_NAMES = {"reviewer": "確認者", "approver": "承認者", "admin": "管理者"}
 

@@ -22,6 +22,7 @@ from extractors.template import Template, load_templates
 from intake import review
 from intake.auth import CAN_REVEAL
 from intake.domain import RecordStatus
+from intake.errors import ErrorCode
 from intake.store.db import transaction
 from intake.store.models import PageRow
 from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
@@ -88,7 +89,7 @@ def task_page(
         review.claim(services, task_id, info.user)
         view = review.load_task(services, task_id)
     except review.ReviewError as exc:
-        return error_page(request, info.user, exc.message, 409 if exc.code == "claimed" else 404)
+        return error_page(request, info.user, exc.message, 409 if exc.code is ErrorCode.CLAIMED else 404)
     template = _template(view.form_id)
     scale = template.pixels_per_point(view.page_size[0]) if template else None
     return TEMPLATES.TemplateResponse(
