@@ -137,11 +137,17 @@ def _free_text_of(spec: FieldSpec, rec: Recognition) -> Converted:
     settled = strip_stray_marks(common_forms(value)) or None if value else value
     if settled and spec.address:
         settled = settle_prefecture(settled)
-    if settled != value or (value and _DIGIT_AMONG_KANA.search(value)):
+    doubtful = bool(value) and (
+        bool(_DIGIT_AMONG_KANA.search(value or "")) or bool(_RARE_LOOKALIKES & set(value or ""))
+    )
+    if settled != value or doubtful:
         return settled, min(rec.confidence, DISAGREEMENT_CONFIDENCE), rec.text, []
     return _as_read(value, rec, [])
 
 
+#: Characters next to never written on these forms, each the recogniser's reading of one that
+#: often is: 干 and 于 of a hand's 千 (山本 干尋 for 千尋, 于人町 for 千人町).
+_RARE_LOOKALIKES = frozenset("干于")
 #: One digit between kana and kana or kanji (さく5電機): a hand's ら, こ or ク read as 5, 2 or
 #: 7 more often than a number written inside a word; numbers in addresses stand by kanji
 #: (3丁目, 緑町503号室), by a hyphen or by a space.
