@@ -137,9 +137,8 @@ def _free_text_of(spec: FieldSpec, rec: Recognition) -> Converted:
     settled = strip_stray_marks(common_forms(value)) or None if value else value
     if settled and spec.address:
         settled = settle_prefecture(settled)
-    doubtful = bool(value) and (
-        bool(_DIGIT_AMONG_KANA.search(value or "")) or bool(_RARE_LOOKALIKES & set(value or ""))
-    )
+    read = value or ""
+    doubtful = bool(_DIGIT_AMONG_KANA.search(read)) or not _RARE_LOOKALIKES.isdisjoint(read)
     if settled != value or doubtful:
         return settled, min(rec.confidence, DISAGREEMENT_CONFIDENCE), rec.text, []
     return _as_read(value, rec, [])
