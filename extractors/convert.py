@@ -23,7 +23,9 @@ from extractors.normalize import (
     common_forms,
     digits_value,
     katakana_value,
+    katakana_words,
     phone_value,
+    sentence_end,
     settle_prefecture,
     strip_stray_marks,
     text_value,
@@ -134,9 +136,11 @@ def _free_text_of(spec: FieldSpec, rec: Recognition) -> Converted:
     value = text_value(rec.text)
     # An old character form may be the model's habit or the writer's own, and a prefecture
     # one character off (干葉県) is most likely misread: changed either way, a person decides.
-    settled = strip_stray_marks(common_forms(value)) or None if value else value
+    settled = strip_stray_marks(katakana_words(common_forms(value))) or None if value else value
     if settled and spec.address:
         settled = settle_prefecture(settled)
+    if settled and spec.more_lines:
+        settled = sentence_end(settled)
     read = value or ""
     doubtful = bool(_DIGIT_AMONG_KANA.search(read)) or not _RARE_LOOKALIKES.isdisjoint(read)
     if settled != value or doubtful:

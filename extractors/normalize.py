@@ -176,6 +176,45 @@ _STRAY_LEAD = ".,·・、。:;」』)]}》〉〕】'\"`_|•〈《"
 _STRAY_TAIL = ".,·・、:;「『([{《〈〔【'\"`_|•》〉"
 
 
+#: Kanji and digits shaped like a katakana, as the recogniser reads a hand's katakana word
+#: (力一サ for カーサ, 八イツ for ハイツ, 7ーバン for アーバン, 工ステート for エステート).
+_KATAKANA_LOOKALIKES = {
+    "力": "カ", "一": "ー", "八": "ハ", "口": "ロ", "工": "エ", "夕": "タ",
+    "卜": "ト", "二": "ニ", "才": "オ", "又": "ヌ", "7": "ア",
+}  # fmt: skip
+_KATAKANA = re.compile(r"[ァ-ヺ]")
+_KANJI = re.compile(r"[一-龥々〆]")
+
+
+def katakana_words(text: str) -> str:
+    """Look-alikes inside a katakana word made katakana again: a run of three or more
+    katakana, ー and look-alikes, one of them a true katakana, is a katakana word (a building's
+    name), unless it begins with a look-alike right after a kanji or a digit (第一ビル, 3二ュー
+    stay as read). Two-character runs (一ノ瀬, 八ヶ岳) are left alone."""
+    out = list(text)
+    for run in re.finditer(r"[ァ-ヺー" + "".join(_KATAKANA_LOOKALIKES) + "]+", text):
+        word = run.group()
+        if len(word) < 3 or not _KATAKANA.search(word) or all(ch not in _KATAKANA_LOOKALIKES for ch in word):
+            continue
+        start = run.start()
+        before = text[start - 1] if start else " "
+        if word[0] in _KATAKANA_LOOKALIKES and (_KANJI.match(before) or before.isdigit()):
+            continue
+        for index, char in enumerate(word, start=start):
+            out[index] = _KATAKANA_LOOKALIKES.get(char, char)
+    return "".join(out)
+
+
+#: A sentence's closing 。, small and round, read as a digit or a letter after its last kana.
+_LAST_MARU = re.compile(r"(?<=[ぁ-んァ-ヶ])[0-9oO○]$")
+
+
+def sentence_end(text: str) -> str:
+    """A sentence (a multi-line free text) whose last character, after kana, was read as a
+    digit or o: its 。 (盗まれた6 → 盗まれた。)."""
+    return _LAST_MARU.sub("。", text)
+
+
 def strip_stray_marks(value: str) -> str:
     """The value without marks read from specks at its ends (``)母``, ``株式会社」``,
     ``小宮山 颯太郎 ·``); a bracket closed or opened inside the value stays."""

@@ -10,7 +10,9 @@ from extractors.normalize import (
     common_forms,
     digits_value,
     katakana_value,
+    katakana_words,
     phone_value,
+    sentence_end,
     settle_prefecture,
     text_value,
     wareki,
@@ -186,3 +188,18 @@ def test_marks_read_from_specks_at_a_values_ends_go_and_real_brackets_stay() -> 
     assert strip_stray_marks("(株)さくら") == "(株)さくら"
     assert strip_stray_marks("さくら(株)") == "さくら(株)"
     assert strip_stray_marks("財布をすられた。") == "財布をすられた。"
+
+
+def test_look_alikes_inside_a_katakana_word_become_katakana() -> None:
+    assert katakana_words("福岡県久留米市螢川町384 力一サ第2 708") == "福岡県久留米市螢川町384 カーサ第2 708"
+    assert katakana_words("大丸863-10 八イツ桜 1105") == "大丸863-10 ハイツ桜 1105"
+    assert katakana_words("横行1481-1 7ーバン緑町503号室") == "横行1481-1 アーバン緑町503号室"
+    # kanji where they belong stay: after a kanji, in a short run, without any katakana
+    for kept in ("第一ビル5階", "山口タロウ", "一ノ瀬", "八ヶ岳", "一二三", "北1条西2丁目"):
+        assert katakana_words(kept) == kept
+
+
+def test_a_sentences_last_maru_read_as_a_digit_is_a_maru() -> None:
+    assert sentence_end("財布などと一緒に盗まれた6") == "財布などと一緒に盗まれた。"
+    assert sentence_end("混雑した電車内で財布をすられた1") == "混雑した電車内で財布をすられた。"
+    assert sentence_end("なくした。") == "なくした。" and sentence_end("約10") == "約10"
