@@ -27,6 +27,7 @@ from extractors.normalize import (
     phone_value,
     sentence_end,
     settle_prefecture,
+    settle_title,
     strip_stray_marks,
     text_value,
     wareki_to_date,
@@ -136,7 +137,7 @@ def _free_text_of(spec: FieldSpec, rec: Recognition) -> Converted:
     value = text_value(rec.text)
     # An old character form may be the model's habit or the writer's own, and a prefecture
     # one character off (干葉県) is most likely misread: changed either way, a person decides.
-    settled = strip_stray_marks(katakana_words(common_forms(value))) or None if value else value
+    settled = strip_stray_marks(settle_title(katakana_words(common_forms(value)))) or None if value else value
     if settled and spec.address:
         settled = settle_prefecture(settled)
     if settled and spec.more_lines:

@@ -205,6 +205,30 @@ def katakana_words(text: str) -> str:
     return "".join(out)
 
 
+#: Titles a representative's name begins with (事業主氏名: 代表取締役 山田 太郎), longest first.
+TITLES = (
+    "代表取締役社長", "代表取締役会長", "代表取締役", "取締役社長", "代表執行役",
+    "代表社員", "代表理事", "営業所長", "事務所長",
+)  # fmt: skip
+
+
+def settle_title(text: str) -> str:
+    """A title at the beginning read one character off (代表取紬役 → 代表取締役): spelled as
+    titles are. Only titles of four characters or more, one character off exactly one of
+    them (代表取締役会長 is no misread 代表取締役社長), never the name that follows."""
+    if text.startswith(TITLES):
+        return text
+    near = [
+        title
+        for title in TITLES
+        if len(text) >= len(title) and sum(a != b for a, b in zip(text, title, strict=False)) == 1
+    ]
+    # 代表取締殳社長 is near 代表取締役社長 and near its head 代表取締役: one spelling all the same
+    if near and all(near[0].startswith(title) for title in near):
+        return near[0] + text[len(near[0]) :]
+    return text
+
+
 #: A sentence's closing 。, small and round, read as a digit or a letter after its last kana.
 _LAST_MARU = re.compile(r"(?<=[ぁ-んァ-ヶ])[0-9oO○]$")
 

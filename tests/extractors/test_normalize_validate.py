@@ -14,6 +14,7 @@ from extractors.normalize import (
     phone_value,
     sentence_end,
     settle_prefecture,
+    settle_title,
     text_value,
     wareki,
     wareki_to_date,
@@ -203,3 +204,11 @@ def test_a_sentences_last_maru_read_as_a_digit_is_a_maru() -> None:
     assert sentence_end("財布などと一緒に盗まれた6") == "財布などと一緒に盗まれた。"
     assert sentence_end("混雑した電車内で財布をすられた1") == "混雑した電車内で財布をすられた。"
     assert sentence_end("なくした。") == "なくした。" and sentence_end("約10") == "約10"
+
+
+def test_a_title_one_character_off_is_spelled_as_titles_are() -> None:
+    assert settle_title("代表取紬役 白崎 文哉") == "代表取締役 白崎 文哉"
+    assert settle_title("代表取締殳社長 神田 正之") == "代表取締役社長 神田 正之"
+    # another title, one character apart, is not a misreading; names are left alone
+    for kept in ("代表取締役会長 神田 正之", "所長 安永 孝広", "佐藤 花子", "代表取締役 森 健一"):
+        assert settle_title(kept) == kept
