@@ -89,6 +89,32 @@ def fits(address: str, candidates: tuple[Place, ...]) -> bool:
     )
 
 
+def _in_town(address: str, candidates: tuple[Place, ...]) -> bool:
+    """Whether ``address`` begins with the municipality *and town* of one of ``candidates``."""
+    return any(
+        address.startswith(start + place.town)
+        for place in candidates
+        if place.town
+        for start in (place.prefecture + place.city, place.city)
+    )
+
+
+def postcode_for(address: str, postcode: str) -> str | None:
+    """The postcode one digit off ``postcode`` (a 9 read 7) whose town the address begins
+    with, where ``postcode``'s own places are not the address's town and exactly one such
+    postcode is; None otherwise."""
+    if not re.fullmatch(r"\d{7}", postcode) or not address or _in_town(address, places(postcode)):
+        return None
+    found = {
+        code
+        for index in range(7)
+        for digit in "0123456789"
+        if digit != postcode[index]
+        and _in_town(address, places(code := postcode[:index] + digit + postcode[index + 1 :]))
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def spelled_as_japan_post(address: str, candidates: tuple[Place, ...]) -> str | None:
     """``address`` with its municipality and town spelled as Japan Post spells the place its
     postcode stands for (于人町 → 千人町, 名古崖市 → 名古屋市), when exactly one spelling is one

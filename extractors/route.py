@@ -23,7 +23,7 @@ from extractors.convert import DISAGREEMENT_CONFIDENCE, Converted, Counts, Recog
 from extractors.forms import check_form
 from extractors.marks import MarkScore
 from extractors.model import FieldReading, Finding
-from extractors.postcodes import places, postcode_findings, spelled_as_japan_post
+from extractors.postcodes import places, postcode_findings, postcode_for, spelled_as_japan_post
 from extractors.readings import name_reading, settle_kana, spaced_like_name
 from extractors.template import FieldSpec, Layout, Template
 from extractors.validate import MESSAGES
@@ -93,12 +93,13 @@ def finish(
 
     if scanned:
         readings = [_checked_against_name(template, r, readings) for r in readings]
+        readings = [_postcode_checked(template, r, readings) for r in readings]
         readings = [_checked_against_postcode(template, r, readings) for r in readings]
 
     # Cross-field rules of the form: a broken rule is either a misreading or the applicant's
-    # error, and either way a person looks at the fields it names (warnings excepted).
-    # and on every value the rule rests on (a 届出日 read 2019 for 2025, confidently, puts the
-    # 異動日 after it: the finding names the 異動日, and the 届出日 is what is wrong).
+    # error, and either way a person looks at the fields it names and at every value the rule
+    # rests on (warnings excepted): a 届出日 read 2019 for 2025, confidently, puts the 異動日
+    # after it; the finding names the 異動日, and the 届出日 is what is wrong.
     cross = _cross_field(template, readings, today, inked, scanned)
     doubtful = {name for f, rests in cross if f.code not in SETTLED for name in {f.field, *rests}}
     readings = [replace(r, needs_review=True) if r.name in doubtful else r for r in readings]
@@ -192,6 +193,26 @@ def _unsure_reading(broken: Finding) -> Finding:
     ``judged`` has it for one field's own checks: ``illegible``, naming the rule."""
     why = broken.message
     return Finding(broken.field, "illegible", f"読み取りが不確かです（{why}）。原本の記載を確認してください")
+
+
+def _postcode_checked(
+    template: Template, reading: FieldReading, readings: list[FieldReading]
+) -> FieldReading:
+    """A 郵便番号 read one digit off the postcode of the town the address beside it names
+    (8870517 for 8890517, 宮崎県延岡市赤水町): that postcode, for a person to confirm
+    (:func:`extractors.postcodes.postcode_for`)."""
+    address_spec = next((spec for spec in template.fields if spec.postcode == reading.name), None)
+    if address_spec is None or not isinstance(reading.value, str):
+        return reading
+    address = next((r.value for r in readings if r.name == address_spec.name), None)
+    if not isinstance(address, str):
+        return reading
+    found = postcode_for(address, reading.value)
+    if found is None:
+        return reading
+    return replace(
+        reading, value=found, confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE), needs_review=True
+    )
 
 
 def _checked_against_postcode(

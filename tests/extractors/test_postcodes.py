@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from extractors.model import FieldReading
-from extractors.postcodes import fits, places, postcode_findings, spelled_as_japan_post
+from extractors.postcodes import fits, places, postcode_findings, postcode_for, spelled_as_japan_post
 from extractors.route import finish
 from extractors.template import load_templates
 from ocr.types import Recognition
@@ -90,3 +90,14 @@ def _keys() -> list[tuple[str, str]]:
         else:
             keys.append((spec.name, "text"))
     return keys
+
+
+def test_a_postcode_one_digit_off_the_addresss_town_is_that_towns() -> None:
+    """8870517 read for 8890517 beside 宮崎県延岡市赤水町: the one postcode a digit away whose
+    town the address names; a postcode already right, or none near, is left alone."""
+    assert postcode_for("宮崎県延岡市赤水町2141-8", "8870517") == "8890517"
+    assert postcode_for("宮崎県延岡市赤水町2141-8", "8890517") is None
+    assert postcode_for("宮崎県延岡市赤水町2141-8", "1050011") is None  # too far: a person decides
+    readings, codes = _read("東京都八王子市千人町5-19-5", "1930836")
+    assert readings["insured_postal_code"].value == HACHIOJI and readings["insured_postal_code"].needs_review
+    assert not {code for _, code in codes} & {"postal_code_mismatch"}
