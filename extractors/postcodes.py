@@ -59,6 +59,27 @@ def places(postcode: str) -> tuple[Place, ...]:
     return tuple(dict.fromkeys(out))
 
 
+@lru_cache(maxsize=1)
+def _municipalities() -> dict[str, tuple[Place, ...]]:
+    """Every municipality in Japan Post's data, by prefecture (town left empty); read once
+    per process (about 0.3 s)."""
+    rows = _cursor().execute(
+        "select distinct json_extract(data, '$.prefecture'), json_extract(data, '$.city') from postal_data"
+    )
+    by_prefecture: dict[str, list[Place]] = {}
+    for prefecture, city in rows:
+        by_prefecture.setdefault(str(prefecture), []).append(Place(str(prefecture), str(city), ""))
+    return {prefecture: tuple(found) for prefecture, found in by_prefecture.items()}
+
+
+def municipalities_of(address: str) -> tuple[Place, ...]:
+    """The municipalities of the prefecture ``address`` begins with (none without one): what
+    an address without a 郵便番号 beside it (事業所所在地) is spelled against."""
+    by_prefecture = _municipalities()
+    prefecture = next((p for p in by_prefecture if address.startswith(p)), None)
+    return by_prefecture[prefecture] if prefecture else ()
+
+
 def _cursor() -> sqlite3.Cursor:
     """A read-only cursor of this process (a forked worker opens its own)."""
     return _connection(os.getpid()).cursor()
@@ -127,13 +148,17 @@ def spelled_as_japan_post(address: str, candidates: tuple[Place, ...]) -> str | 
     for beginnings in (with_town, alone):
         if any(address.startswith(start) for start in beginnings):
             return None
-        proposals = {
-            start + address[len(start) :]
-            for start in beginnings
-            if (differ := _substitutions(address[: len(start)], start)) and len(start) >= 2 * len(differ) + 2
-        }
-        if proposals:
-            return proposals.pop() if len(proposals) == 1 else None
+        near: dict[str, int] = {}
+        for start in beginnings:
+            differ = _substitutions(address[: len(start)], start)
+            if differ and len(start) >= 2 * len(differ) + 2:
+                proposal = start + address[len(start) :]
+                near[proposal] = min(len(differ), near.get(proposal, len(differ)))
+        if near:
+            # The nearest spelling: 名古崖市中川区 is one off 名古屋市中川区, two off 名古屋市中区.
+            fewest = min(near.values())
+            nearest = [proposal for proposal, count in near.items() if count == fewest]
+            return nearest[0] if len(nearest) == 1 else None
     return None
 
 

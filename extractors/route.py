@@ -23,7 +23,13 @@ from extractors.convert import DISAGREEMENT_CONFIDENCE, Converted, Counts, Recog
 from extractors.forms import check_form
 from extractors.marks import MarkScore
 from extractors.model import FieldReading, Finding
-from extractors.postcodes import places, postcode_findings, postcode_for, spelled_as_japan_post
+from extractors.postcodes import (
+    municipalities_of,
+    places,
+    postcode_findings,
+    postcode_for,
+    spelled_as_japan_post,
+)
 from extractors.readings import name_reading, settle_kana, spaced_like_name
 from extractors.template import FieldSpec, Layout, Template
 from extractors.validate import MESSAGES
@@ -220,14 +226,17 @@ def _checked_against_postcode(
 ) -> FieldReading:
     """An address read beside its 郵便番号: its municipality and town, one or two characters
     off the place Japan Post gives for the postcode, spelled as Japan Post spells it, for a
-    person to confirm (:func:`extractors.postcodes.spelled_as_japan_post`)."""
+    person to confirm (:func:`extractors.postcodes.spelled_as_japan_post`). An address without
+    one: its municipality, against those of its prefecture (名古崖市 → 名古屋市)."""
     spec = template.field(reading.name)
-    if spec.postcode is None or not isinstance(reading.value, str):
+    if not spec.address or not isinstance(reading.value, str):
         return reading
-    postcode = next((r.value for r in readings if r.name == spec.postcode), None)
-    if not isinstance(postcode, str):
-        return reading
-    spelled = spelled_as_japan_post(reading.value, places(postcode))
+    if spec.postcode is None:  # 事業所所在地: spelled against its prefecture's municipalities
+        candidates = municipalities_of(reading.value)
+    else:
+        postcode = next((r.value for r in readings if r.name == spec.postcode), None)
+        candidates = places(postcode) if isinstance(postcode, str) else ()
+    spelled = spelled_as_japan_post(reading.value, candidates)
     if spelled is None:
         return reading
     return replace(

@@ -7,7 +7,14 @@ from __future__ import annotations
 from datetime import date
 
 from extractors.model import FieldReading
-from extractors.postcodes import fits, places, postcode_findings, postcode_for, spelled_as_japan_post
+from extractors.postcodes import (
+    fits,
+    municipalities_of,
+    places,
+    postcode_findings,
+    postcode_for,
+    spelled_as_japan_post,
+)
 from extractors.route import finish
 from extractors.template import load_templates
 from ocr.types import Recognition
@@ -101,3 +108,14 @@ def test_a_postcode_one_digit_off_the_addresss_town_is_that_towns() -> None:
     readings, codes = _read("東京都八王子市千人町5-19-5", "1930836")
     assert readings["insured_postal_code"].value == HACHIOJI and readings["insured_postal_code"].needs_review
     assert not {code for _, code in codes} & {"postal_code_mismatch"}
+
+
+def test_an_address_without_a_postcode_is_spelled_against_its_prefectures_municipalities() -> None:
+    """事業所所在地 has no 郵便番号 beside it: its municipality, one character off exactly one
+    of its prefecture's, is spelled as Japan Post does; the nearest wins (名古屋市中川区, not
+    名古屋市中区); an address already right, or without a prefecture, is left alone."""
+    read = "愛知県名古崖市中川区柳堀町2026-8"
+    assert spelled_as_japan_post(read, municipalities_of(read)) == "愛知県名古屋市中川区柳堀町2026-8"
+    for kept in ("東京都立川市栄町3丁目3番25号", "福岡県京都郡みやこ町豊津1057-17 第一ビル5階"):
+        assert spelled_as_japan_post(kept, municipalities_of(kept)) is None
+    assert municipalities_of("名古屋市中川区柳堀町") == ()
