@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, replace
 
 from extractors.model import FormReading
+from extractors.rules.places import place_doubts
 from intake.domain import DocumentStatus
 from intake.errors import ErrorCode, transient
 from intake.pipeline import encode_png, extract
@@ -62,6 +63,17 @@ def with_roster_check(services: Services, form: FormReading) -> FormReading:
     return replace(form, fields=fields, findings=form.findings + tuple(findings))
 
 
+def with_rule_doubts(form: FormReading) -> FormReading:
+    """Send to review the fields a rule cannot decide on as read (R8: a 滅失場所 that does not
+    say whether the card was lost at home, forms README §4a)."""
+    findings = place_doubts(form.form_id, {f.name: f.value for f in form.fields})
+    if not findings:
+        return form
+    named = {f.field for f in findings}
+    fields = tuple(replace(f, needs_review=True) if f.name in named else f for f in form.fields)
+    return replace(form, fields=fields, findings=form.findings + tuple(findings))
+
+
 def process_document(document_id: int) -> str:
     """Run the pipeline on one stored document and leave review tasks (or a failure reason)."""
     context = _current()
@@ -104,7 +116,7 @@ def process_document(document_id: int) -> str:
                 page.form_id,
             )
         )
-    forms = [with_roster_check(services, form) for form in result.forms]
+    forms = [with_rule_doubts(with_roster_check(services, form)) for form in result.forms]
     result = replace(result, forms=tuple(forms))
     extraction = result.to_json()
     extraction["timings"] = {k: round(v, 3) for k, v in result.timings.items()}

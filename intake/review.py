@@ -213,8 +213,11 @@ def approve(
         session.flush()
         decision = None
         if status is RecordStatus.VALIDATED:
+            # The form's findings still there after review are the applicant's to fix: the rules
+            # decide such a record needs_documents, naming each (forms README §4a).
             result = decide(
-                Record(values, form_id=template.form_id), Context(today, roster_persons(services, values))
+                Record(values, form_id=template.form_id),
+                Context(today, roster_persons(services, values), findings=tuple(cross)),
             )
             decision = result.to_json()
             add_decision(session, services, record.id, decision)

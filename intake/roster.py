@@ -1,7 +1,8 @@
 """The member roster: CSV import, lookup for the rules, and the cross-check of records.
 
 CSV format (UTF-8, header row; see README "Member roster"):
-    symbol,number,name,name_kana,birth_date,relationship,can_use_myna,voluntary,certificate_expiry
+    symbol,number,name,name_kana,birth_date,relationship,can_use_myna,voluntary,certificate_expiry,
+    voluntary_until
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ COLUMNS = [
     "can_use_myna",
     "voluntary",
     "certificate_expiry",
+    "voluntary_until",
 ]
 TRUE = {"1", "true", "yes", "y", "○", "可"}
 
@@ -56,6 +58,9 @@ def import_csv(services: Services, text: str) -> ImportReport:
         for line, row in enumerate(reader, start=2):
             try:
                 date.fromisoformat(row["birth_date"].strip())
+                voluntary_until = (row.get("voluntary_until") or "").strip() or None
+                if voluntary_until is not None:
+                    date.fromisoformat(voluntary_until)
                 if not (
                     row["symbol"].strip().isdigit()
                     and row["number"].strip().isdigit()
@@ -78,6 +83,7 @@ def import_csv(services: Services, text: str) -> ImportReport:
             target.can_use_myna = _bool(row["can_use_myna"])
             target.voluntary = _bool(row.get("voluntary") or "")
             target.certificate_expiry = (row.get("certificate_expiry") or "").strip() or None
+            target.voluntary_until = voluntary_until
             if existing is None:
                 session.add(target)
             imported += 1
@@ -111,6 +117,7 @@ def persons(services: Services, values: dict[str, Any]) -> dict[str, Person]:
             row.can_use_myna,
             row.voluntary,
             date.fromisoformat(row.certificate_expiry) if row.certificate_expiry else None,
+            voluntary_until=date.fromisoformat(row.voluntary_until) if row.voluntary_until else None,
         )
     return out
 

@@ -8,6 +8,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from extractors.model import Finding
+
 
 class DecisionKind(StrEnum):
     """The closed set of things the society does with a validated record."""
@@ -50,6 +52,8 @@ class Person:
     voluntary: bool = False
     certificate_expiry: date | None = None
     dependent_of: str | None = None  # "symbol-number" of the insured, for dependents
+    #: The last day of the 任意継続 period (roster column ``voluntary_until``): caps R13.
+    voluntary_until: date | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,9 @@ class Context:
     persons: Mapping[str, Person] = field(default_factory=dict)
     #: The reissue fee has been seen on the society's account (office check).
     fee_confirmed: bool = False
+    #: The form's own findings still there after review (§4a "Applicant errors left after
+    #: review"): those that are the applicant's errors make the record ``needs_documents``.
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,10 +97,44 @@ class Outcome:
         }
 
 
+#: The kinds by which a person gets (or will get, once the fee is seen) a card.
+ISSUE_KINDS = frozenset(
+    {
+        DecisionKind.ISSUE_VIA_EMPLOYER,
+        DecisionKind.ISSUE_TO_HOME,
+        DecisionKind.REISSUE_PENDING_FEE,
+        DecisionKind.REISSUE,
+    }
+)
+
+
+@dataclass(frozen=True)
+class PersonDecision:
+    """What happens to one person named on the form or event (§4a "Per person")."""
+
+    name: str
+    kind: DecisionKind
+    valid_until: date | None = None
+    delivery: str | None = None  # "employer" or "home" for a card; "employer" or "union" for a return
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "decision": self.kind.value,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "delivery": self.delivery,
+        }
+
+
 @dataclass(frozen=True)
 class Decision:
     kind: DecisionKind
     outcomes: tuple[Outcome, ...]
+    persons: tuple[PersonDecision, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"decision": self.kind.value, "outcomes": [o.to_json() for o in self.outcomes]}
+        return {
+            "decision": self.kind.value,
+            "outcomes": [o.to_json() for o in self.outcomes],
+            "persons": [p.to_json() for p in self.persons],
+        }

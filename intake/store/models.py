@@ -178,6 +178,7 @@ class RosterRow(Base):
     can_use_myna: Mapped[bool] = mapped_column(Boolean)
     voluntary: Mapped[bool] = mapped_column(Boolean, default=False)
     certificate_expiry: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    voluntary_until: Mapped[str | None] = mapped_column(String(10), nullable=True)  # last day of 任意継続
 
 
 class OutboxRow(Base):

@@ -113,7 +113,9 @@ CASES: list[tuple[str, Record, Context, DecisionKind, str]] = [
     ),
     (
         "lost card, no reissue (SK-03 use_myna)",
-        Record({"notification_type": "use_myna", "loss_cause": "lost"}, form_id="messhitsu"),
+        Record(
+            {"notification_type": "use_myna", "loss_cause": "lost", "loss_place": "自宅"}, form_id="messhitsu"
+        ),
         ctx(),
         K.WITHDRAW,
         "R7",
@@ -121,7 +123,14 @@ CASES: list[tuple[str, Record, Context, DecisionKind, str]] = [
     (
         "stolen card: police advice",
         Record(
-            {"notification_type": "use_myna", "loss_cause": "stolen", "police_reported": "yes"},
+            {
+                "notification_type": "use_myna",
+                "loss_cause": "stolen",
+                "police_reported": "yes",
+                "police_station": "渋谷警察署",
+                "police_report_date": "2026-11-10",
+                "police_receipt_number": "第123号",
+            },
             form_id="messhitsu",
         ),
         ctx(),
@@ -296,7 +305,8 @@ def test_late_second_dependent_is_a_late_notification() -> None:
 
 def test_every_rule_has_a_docstring_citing_its_number() -> None:
     from extractors.rules import RULES
+    from extractors.rules.decide import r13_validity
 
-    for rule in RULES:
+    for rule in [*RULES, r13_validity]:
         number = rule.__name__.split("_")[0].upper()
         assert rule.__doc__ and rule.__doc__.startswith(number), rule.__name__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -100,3 +101,69 @@ def test_worker_sends_roster_mismatches_to_review(services: Services) -> None:
     checked = with_roster_check(services, form)
     assert [f.code for f in checked.findings] == ["roster_mismatch"]
     assert {f.name: f.needs_review for f in checked.fields}["insured_name"] is True
+
+
+def test_voluntary_until_is_imported_and_caps_the_card_sent_home(services: Services) -> None:
+    """GIVEN a roster whose 任意継続 member's period ends on 2027-03-31 (column voluntary_until)
+    WHEN the 職権交付対象者リスト names her THEN the card goes to the home and expires on that day
+    (R13, forms README §4a); WHEN she registers her マイナ保険証 THEN the card goes straight back to
+    the union (R11)."""
+    import_csv(services, (FIXTURES / "roster_sample.csv").read_text(encoding="utf-8"))
+    people = persons(services, {"insured_symbol": "2002", "insured_number": "15"})
+    assert people["佐藤花子"].voluntary_until == date(2027, 3, 31)
+    issued = record_event(
+        services,
+        "shokken_list",
+        {
+            "symbol": "2002",
+            "number": "15",
+            "name": "佐藤 花子",
+            "birth_date": "1975-11-30",
+            "voluntary": True,
+        },
+        "api",
+        today=date(2026, 11, 26),
+    )
+    assert issued["decision"] == "issue_to_home"
+    assert issued["persons"] == [
+        {"name": "佐藤 花子", "decision": "issue_to_home", "valid_until": "2027-03-31", "delivery": "home"}
+    ]
+    [r13] = [o for o in issued["outcomes"] if o["rule"] == "R13"]
+    assert "令和9年3月31日" in r13["explanation"]
+    returned = record_event(
+        services, "myna_registered", {"symbol": "2002", "number": "15", "name": "佐藤 花子"}, "api"
+    )
+    assert (
+        returned["persons"][0]["delivery"] == "union"
+        and "健康保険組合" in returned["outcomes"][0]["explanation"]
+    )
+
+
+def test_a_bad_voluntary_until_is_reported_by_line(services: Services) -> None:
+    text = "symbol,number,name,name_kana,birth_date,relationship,can_use_myna,voluntary,certificate_expiry,voluntary_until\n"
+    text += "2002,15,佐藤 花子,サトウ ハナコ,1975-11-30,本人,false,true,,2027-13-01\n"
+    report = import_csv(services, text)
+    assert report.imported == 0 and "2 行目" in report.errors[0]
+
+
+def test_an_unclear_loss_place_goes_to_review() -> None:
+    """§4a R8: a 滅失場所 that does not say whether the card was lost at home is sent to review."""
+    from extractors.model import FieldReading, FormReading
+    from intake.jobs import with_rule_doubts
+
+    def sk03(place: str) -> FormReading:
+        return FormReading(
+            "messhitsu",
+            "SK-03 (2025.4)",
+            (1,),
+            (
+                FieldReading("loss_cause", "lost", 0.99, False),
+                FieldReading("loss_place", place, 0.99, False),
+                FieldReading("police_reported", "no", 0.99, False),
+            ),
+        )
+
+    assert with_rule_doubts(sk03("自宅内")) == sk03("自宅内")
+    checked = with_rule_doubts(sk03("不明"))
+    assert [f.code for f in checked.findings] == ["loss_place_unclear"]
+    assert {f.name: f.needs_review for f in checked.fields}["loss_place"] is True
