@@ -121,8 +121,11 @@ def login(services: Services, name: str, password: str, client: str) -> tuple[st
         return token, SessionInfo(User(user.id, user.name, user.role, user.must_change_password), csrf)
 
 
-def current(services: Services, token: str | None) -> SessionInfo | None:
-    """The live session behind a cookie token; idle and absolute limits end it."""
+def current(services: Services, token: str | None, touch: bool = True) -> SessionInfo | None:
+    """The live session behind a cookie token; idle and absolute limits end it.
+
+    ``touch=False`` reads the session without counting as activity: the screens' background
+    polling must not keep an unattended session alive past the idle timeout."""
     if not token:
         return None
     now = _now()
@@ -133,7 +136,8 @@ def current(services: Services, token: str | None) -> SessionInfo | None:
         if now - aware(row.last_seen_at) > IDLE_TIMEOUT or now - aware(row.created_at) > ABSOLUTE_LIFETIME:
             row.revoked = True
             return None
-        row.last_seen_at = now
+        if touch:
+            row.last_seen_at = now
         user = session.get(UserRow, row.user_id)
         if user is None:
             return None

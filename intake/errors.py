@@ -40,6 +40,8 @@ class ErrorCode(StrEnum):
     CSRF = "csrf"
     INVALID_REQUEST = "invalid_request"
     INVALID_JSON = "invalid_json"
+    # A body that is not of the type the route takes (application/json …): 415.
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     INVALID_EVENT = "invalid_event"
     # Review actions refused (intake.review.ReviewError).
     CLAIMED = "claimed"

@@ -95,7 +95,7 @@ def role_in(roles: frozenset[str], message: str) -> Callable[[SessionInfo], Sess
 
 @dataclass(frozen=True)
 class Caller:
-    """Who calls the API: an API key (bearer) or a logged-in user of the screens."""
+    """Who calls the API: an API key (bearer), or for reads a logged-in user of the screens."""
 
     name: str
     scopes: frozenset[str]
@@ -114,6 +114,10 @@ class Unauthorized(Exception):
 
 
 def _caller(services: Services, request: Request, scope: str) -> Caller:
+    """The API's caller. Writes take a bearer key only: a browser sends the session cookie by
+    itself (a page of another site or another port of this host could make it post), and a
+    bearer header it never adds on its own. Reads also accept the screens' session, without
+    extending its idle time (the queue page polls the task count)."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         key = auth.api_key(services, header[7:].strip())
@@ -122,12 +126,16 @@ def _caller(services: Services, request: Request, scope: str) -> Caller:
         if scope not in key.scopes:
             raise Unauthorized(403, ErrorCode.FORBIDDEN, f"この API キーには {scope} の権限がありません")
         return Caller(f"apikey:{key.name}", key.scopes)
-    info = auth.current(services, request.cookies.get(COOKIE))
+    if scope != "read":
+        raise Unauthorized(
+            401, ErrorCode.UNAUTHORIZED, "書き込みには API キー（Authorization: Bearer）が必要です"
+        )
+    info = auth.current(services, request.cookies.get(COOKIE), touch=False)
     if info is None:
         raise Unauthorized(
             401, ErrorCode.UNAUTHORIZED, "ログインまたは API キー（Authorization: Bearer）が必要です"
         )
-    return Caller(info.user.name, frozenset({"read", "write"}))  # screens users never get full 個人番号 here
+    return Caller(info.user.name, frozenset({"read"}))  # screens users never get full 個人番号 here
 
 
 def _reader(request: Request, services: ServicesDep) -> Caller:
@@ -140,5 +148,5 @@ def _writer(request: Request, services: ServicesDep) -> Caller:
 
 #: An API caller with the ``read`` scope (API key) or a screen session.
 Reader = Annotated[Caller, Depends(_reader)]
-#: An API caller with the ``write`` scope (API key) or a screen session.
+#: An API caller with the ``write`` scope: an API key only, never the screens' cookie.
 Writer = Annotated[Caller, Depends(_writer)]

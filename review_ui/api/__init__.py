@@ -1,5 +1,6 @@
 """The JSON API (``/api/v1``): documents in, records and decisions out. Every route needs an API
-key with the right scope or a screen session (:data:`review_ui.deps.Reader` / ``Writer``)."""
+key with the right scope; reads also take a screen session, writes never
+(:data:`review_ui.deps.Reader` / ``Writer``)."""
 
 from __future__ import annotations
 

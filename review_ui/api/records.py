@@ -23,7 +23,13 @@ router = APIRouter()
 @router.post("/api/v1/events", status_code=201)
 async def post_event(request: Request, services: ServicesDep, caller: Writer) -> JSONResponse:
     """An event without a form (new_employee, shokken_list, myna_registered, cert_expired)
-    becomes a record and goes through the same rules."""
+    becomes a record and goes through the same rules. The body must be declared JSON: a form
+    or ``text/plain`` post is what a page of another site can send without asking."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json":
+        return error_response(
+            415, ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type: application/json で送ってください"
+        )
     try:
         body = await request.json()
     except ValueError:
