@@ -35,7 +35,12 @@ def add_decision(
     session: Session, services: Services, record_id: int, decision: dict[str, Any]
 ) -> DecisionRow:
     """Store a decision and, in the same transaction, one outbox row per configured target."""
-    row = DecisionRow(record_id=record_id, decision=decision["decision"], outcomes=decision["outcomes"])
+    row = DecisionRow(
+        record_id=record_id,
+        decision=decision["decision"],
+        outcomes=decision["outcomes"],
+        persons=decision.get("persons", []),
+    )
     session.add(row)
     session.flush()
     for target in targets(services):
@@ -52,6 +57,7 @@ def _payload(session: Session, decision: DecisionRow) -> dict[str, Any]:
         "form_id": record.form_id if record else None,
         "decision": decision.decision,
         "outcomes": decision.outcomes,
+        "persons": decision.persons or [],
         "values": mask_values(values),
         "decided_at": decision.created_at.isoformat(),
     }

@@ -296,6 +296,7 @@ def record_view(services: Services, record_id: int) -> dict[str, Any] | None:
             "decision": {
                 "decision": decision.decision,
                 "outcomes": decision.outcomes,
+                "persons": decision.persons or [],
                 "at": decision.created_at.isoformat(),
             }
             if decision

@@ -114,6 +114,8 @@ class DecisionRow(Base):
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
     decision: Mapped[str] = mapped_column(String(32))
     outcomes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: One entry per person named (name, decision, valid_until, delivery); NULL before 0007.
+    persons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

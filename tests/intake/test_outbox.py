@@ -62,8 +62,18 @@ def test_webhook_is_retried_and_delivered_once(services: Services, webhook: str,
     assert [r["decision_id"] for r in Receiver.received] == [1]
     assert Receiver.received[0]["key"] == "decision-1"
     assert Receiver.received[0]["values"]["my_number"] == "********9018"  # type: ignore[index]
+    per_person = [
+        {
+            "name": "新入 一郎",
+            "decision": "issue_via_employer",
+            "valid_until": "2029-12-01",
+            "delivery": "employer",
+        }
+    ]
+    assert Receiver.received[0]["persons"] == per_person  # forms README §4a: decisions per person
     lines = (next((tmp_path / "export").glob("*.jsonl"))).read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["record_id"] for line in lines] == [result["record_id"]]
+    assert [json.loads(line)["persons"] for line in lines] == [per_person]
 
 
 def test_jsonl_line_written_before_a_crash_is_not_written_twice(services: Services, tmp_path: Path) -> None:

@@ -10,16 +10,21 @@ from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import DecisionRow, DocumentRow, RecordRow, ReviewTaskRow
 from tests.conftest import SAMPLES
-from tests.review_ui.conftest import MY_NUMBER, audit_actions, login, set_my_number
+from tests.review_ui.conftest import MY_NUMBER, audit_actions, login, login_token, set_my_number
 
 pytestmark = pytest.mark.ocr
 
 
 def test_wrong_password_is_refused_and_repeated_failures_lock(app: TestClient) -> None:
+    csrf = login_token(app)
     for _ in range(5):
-        response = app.post("/login", data={"username": "rev", "password": "nope"}, follow_redirects=False)
+        response = app.post(
+            "/login", data={"username": "rev", "password": "nope", "csrf": csrf}, follow_redirects=False
+        )
         assert response.headers["location"] == "/login?error=invalid"
-    response = app.post("/login", data={"username": "rev", "password": "pw-rev-long"}, follow_redirects=False)
+    response = app.post(
+        "/login", data={"username": "rev", "password": "pw-rev-long", "csrf": csrf}, follow_redirects=False
+    )
     assert response.headers["location"] == "/login?error=locked"
 
 
@@ -70,7 +75,8 @@ def test_approve_with_a_correction_creates_a_validated_record_and_a_decision(
         follow_redirects=False,
     )
     assert response.status_code == 303 and response.headers["location"].startswith("/records/")
-    assert "判定" in app.get(response.headers["location"]).text
+    page = app.get(response.headers["location"]).text
+    assert "判定" in page and 'id="decision-persons"' in page  # forms README §4a: per person
     with transaction(services.sessions) as session:
         record = session.scalars(select(RecordRow)).one()
         decision = session.scalars(select(DecisionRow)).one()
@@ -78,6 +84,7 @@ def test_approve_with_a_correction_creates_a_validated_record_and_a_decision(
         assert record.status == "validated" and record.validated_by == "rev"
         assert record.values["insured_name"] == "健保 太郎" and "insured_name" in record.values["_corrected"]
         assert decision.decision and decision.outcomes
+        assert decision.persons and all(p["name"] in page for p in decision.persons)
         assert document is not None and document.status == "validated"
 
 
