@@ -88,6 +88,25 @@ def test_approve_with_a_correction_creates_a_validated_record_and_a_decision(
         assert document is not None and document.status == "validated"
 
 
+def test_an_applicant_error_left_at_approval_asks_for_documents_naming_it(
+    app: TestClient, task_id: int, services: Services
+) -> None:
+    """GIVEN the sample reissue (SK-01) WHEN it is approved with its 振込日 blank THEN the record
+    is decided needs_documents, naming the 振込日, and no card is issued (forms README §4a)."""
+    csrf = login(app, "rev")
+    app.get(f"/tasks/{task_id}")
+    response = app.post(
+        f"/tasks/{task_id}/approve", data={"csrf": csrf, "f_fee_transfer_date": ""}, follow_redirects=False
+    )
+    page = app.get(response.headers["location"]).text
+    with transaction(services.sessions) as session:
+        decision = session.scalars(select(DecisionRow)).one()
+        assert decision.decision == "needs_documents"
+        assert any("fee_transfer_date" in o["facts"].get("missing", []) for o in decision.outcomes)
+        assert not any(o["rule"] == "R13" for o in decision.outcomes)
+    assert "振込日" in page
+
+
 def test_hand_corrected_my_number_needs_a_second_person(
     app: TestClient, task_id: int, services: Services
 ) -> None:
