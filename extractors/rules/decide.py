@@ -146,6 +146,8 @@ def valid_until(birth: date | None, issued: date, voluntary_end: date | None = N
     """R13: 令和11年12月1日 at the latest; earlier the day before the 75th birthday or at the
     end of 任意継続."""
     end = params.CERTIFICATE_EXPIRY
+    while end <= issued:  # a card issued on or after the expiry: the next one (params.RENEWAL_YEARS)
+        end = end.replace(year=end.year + params.RENEWAL_YEARS)
     if birth is not None:
         end = min(end, seventy_fifth_birthday(birth) - timedelta(days=1))
     if voluntary_end is not None:
@@ -540,7 +542,60 @@ def r12_loss_of_eligibility(record: Record, ctx: Context) -> list[Outcome]:
                 {"notification_type": "after_loss_of_eligibility"},
             )
         ]
+    if record.event in LOSS_EVENTS:
+        day = _date(record.values.get("date")) or ctx.today
+        to, words = _return_to(record, ctx)
+        return [
+            Outcome(
+                "R12",
+                K.WITHDRAW,
+                f"{wareki(day)}{LOSS_EVENTS[record.event]}、資格確認書は使えません。"
+                f"{params.DEADLINE_DAYS}日以内に{words}。",
+                {"event": record.event, "date": day, "delivery": to},
+                _event_person(record),
+            )
+        ]
     return []
+
+
+#: Events of the roster or the API that end a person's coverage (R12), in the words of a notice.
+LOSS_EVENTS = {
+    "retired": "の退職により当健康保険組合の資格を喪失したため",
+    "died": "に亡くなられたため",
+    "turned_75": "の75歳の誕生日から後期高齢者医療制度の対象となるため",
+    "voluntary_ended": "に任意継続被保険者の資格が終了したため",
+}
+
+
+def r13_renewal(record: Record, ctx: Context) -> list[Outcome]:
+    """R13: at a card's expiry, a holder who still cannot use a マイナ保険証 gets a new card ex
+    officio, via the employer (任意継続: to the home); one who can gets none."""
+    if record.event != "card_expiry":
+        return []
+    name = _event_person(record)
+    person = _person(ctx, name)
+    expiry = _date(record.values.get("date")) or ctx.today
+    if person is not None and person.can_use_myna:
+        return [
+            Outcome(
+                "R13",
+                K.NO_ISSUE,
+                f"資格確認書は{wareki(expiry)}で有効期限を迎えます。マイナ保険証をご利用いただけるため、更新はしません。",
+                {"event": "card_expiry", "date": expiry},
+                name,
+            )
+        ]
+    kind, delivery = _delivery(record, ctx)
+    return [
+        Outcome(
+            "R13",
+            kind,
+            f"資格確認書が{wareki(expiry)}で有効期限を迎え、マイナ保険証を利用できないため、"
+            "新しい資格確認書を職権交付し、" + _SEND[delivery],
+            {"event": "card_expiry", "date": expiry, "delivery": delivery},
+            name,
+        )
+    ]
 
 
 def r13_validity(record: Record, ctx: Context, issued: Sequence[str]) -> list[Outcome]:
@@ -656,6 +711,7 @@ RULES: list[Rule] = [
     r10_address_change,
     r11_myna_registered,
     r12_loss_of_eligibility,
+    r13_renewal,
     r15_certificate_expired,
     r17_deadlines,
     r18_fees,
@@ -749,7 +805,9 @@ def decide(record: Record, ctx: Context) -> Decision:
     for name in names:
         chosen = [o for o in outcomes if o.person == name and o.decision is kinds[name]]
         delivery = next((str(o.facts["delivery"]) for o in chosen if "delivery" in o.facts), None)
-        until = next((o.facts["valid_until"] for o in outcomes if o.person == name and o.rule == "R13"), None)
+        until = next(
+            (o.facts["valid_until"] for o in outcomes if o.person == name and "valid_until" in o.facts), None
+        )
         persons.append(PersonDecision(name, kinds[name], until, delivery))
 
     everyone_refused = bool(names) and all(kinds[n] is K.REFUSE for n in names)

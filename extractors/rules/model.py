@@ -62,7 +62,10 @@ class Record:
 
     values: Mapping[str, Any]
     form_id: str | None = None
-    event: str | None = None  # "new_employee", "shokken_list", "myna_registered", "cert_expired"
+    #: "new_employee", "shokken_list", "myna_registered", "cert_expired" (R2, R11, R15);
+    #: "retired", "died", "turned_75", "voluntary_ended" (R12) and "card_expiry" (R13), each
+    #: with the person's ``name`` and the event's ``date``.
+    event: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,10 @@ from datetime import date
 FEE_PER_CARD = 2000
 #: Cards issued on or after 2024-12-02 expire on 令和11年12月1日 at the latest (rule 13, issuer choice modeled on [8]).
 CERTIFICATE_EXPIRY = date(2029, 12, 1)
+#: A card renewed at or after that expiry (rule 13: renewed ex officio) runs to the same day this
+#: many years on — at most 5 years ahead, as rule 13 allows. Issuer choice made here, not in §4:
+#: the society has not said what follows 令和11年12月1日.
+RENEWAL_YEARS = 5
 #: From 令和6年12月2日 no new 健康保険被保険者証 is issued (rule 14) [9][19][20][21]; an SK-01
 #: is dated on or after it (forms README §3.1 submission_date).
 REGIME_START = date(2024, 12, 2)

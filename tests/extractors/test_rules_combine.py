@@ -660,3 +660,93 @@ def test_wording_of_the_notice_for_a_lost_card_and_a_certificate_expiry() -> Non
     expired = Record({"name": "健保 花子", "certificate_expired_on": "2026-05-10"}, event="cert_expired")
     [r15] = [o for o in decide(expired, ctx(HANAKO)).outcomes if o.rule == "R15"]
     assert "月の末日から" in r15.explanation and "令和8年8月31日" in r15.explanation
+
+
+# --- §4a "Events from the roster, without a form" ----------------------------------------------
+
+#: (case, event record, context, person's kind, delivery, valid_until or None, words in the explanation)
+EVENTS: list[tuple[str, Record, Context, DecisionKind, str, date | None, str]] = [
+    (
+        "退職",
+        Record({"name": "健保 太郎", "date": "2026-11-30"}, event="retired"),
+        ctx(TARO),
+        K.WITHDRAW,
+        "employer",
+        None,
+        "令和8年11月30日",
+    ),
+    (
+        "death",
+        Record({"name": "健保 花子", "date": "2026-11-20"}, event="died"),
+        ctx(HANAKO),
+        K.WITHDRAW,
+        "employer",
+        None,
+        "事業主へ返納",
+    ),
+    (
+        "75th birthday of an employee",
+        Record({"name": "長寿 一", "date": "2028-06-10"}, event="turned_75"),
+        ctx(ELDER),
+        K.WITHDRAW,
+        "employer",
+        None,
+        "後期高齢者医療制度",
+    ),
+    (
+        "end of 任意継続",
+        Record({"name": "継続 三郎", "date": "2027-04-01"}, event="voluntary_ended"),
+        ctx(KEIZOKU),
+        K.WITHDRAW,
+        "union",
+        None,
+        "健康保険組合へ直接返納",
+    ),
+    (
+        "card expiry, still no マイナ保険証: renewed ex officio",
+        Record({"name": "健保 花子", "date": "2029-12-01"}, event="card_expiry"),
+        Context(date(2029, 12, 1), {"健保花子": HANAKO}),
+        K.ISSUE_VIA_EMPLOYER,
+        "employer",
+        date(2034, 12, 1),
+        "職権交付",
+    ),
+    (
+        "card expiry, renewed card ends the day before the 75th birthday",
+        Record({"name": "長寿 一", "date": "2029-12-01"}, event="card_expiry"),
+        Context(date(2026, 11, 26), {"長寿一": ELDER}),
+        K.ISSUE_VIA_EMPLOYER,
+        "employer",
+        date(2028, 6, 9),
+        "令和11年12月1日",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "record", "context", "kind", "delivery", "until", "words"), EVENTS, ids=[c[0] for c in EVENTS]
+)
+def test_roster_events_end_or_renew_a_card(
+    case: str,
+    record: Record,
+    context: Context,
+    kind: DecisionKind,
+    delivery: str,
+    until: date | None,
+    words: str,
+) -> None:
+    """R12: 退職, death, the 75th birthday and the end of 任意継続 make the card invalid, returned
+    through the employer (任意継続: straight to the union); R13: at expiry a holder who still
+    cannot use a マイナ保険証 gets a new card ex officio."""
+    decision = decide(record, context)
+    [person] = decision.persons
+    assert (person.kind, person.delivery, person.valid_until) == (kind, delivery, until)
+    assert decision.kind is kind
+    assert any(words in o.explanation for o in decision.outcomes)
+
+
+def test_a_card_reaching_expiry_is_not_renewed_for_a_myna_user() -> None:
+    decision = decide(Record({"name": "健保 太郎", "date": "2029-12-01"}, event="card_expiry"), ctx(TARO))
+    assert decision.kind is K.NO_ISSUE and not any(
+        o.rule == "R13" and o.facts.get("valid_until") for o in decision.outcomes
+    )
