@@ -106,6 +106,11 @@ def _targets(record: Record) -> list[tuple[str, dict[str, object]]]:
     return rows
 
 
+def _named(record: Record) -> list[str | None]:
+    """The people whose cards an SK-03 is about, one outcome each (§4a); none named: the record."""
+    return [name for name, _row in _targets(record)] or [None]
+
+
 def _dependents(record: Record) -> list[tuple[int, str]]:
     return [
         (row, str(record.values[f"dep{row}_name"]))
@@ -385,7 +390,9 @@ def r7_loss_without_reissue(record: Record, ctx: Context) -> list[Outcome]:
                 K.WITHDRAW,
                 "資格確認書滅失届を受け付けました。再交付を要しないため2,000円のご負担は生じません。今後はマイナ保険証をご利用ください。",
                 {"notification_type": "use_myna", "fee": 0},
+                name,
             )
+            for name in _named(record)
         ]
     return []
 
@@ -540,7 +547,9 @@ def r12_loss_of_eligibility(record: Record, ctx: Context) -> list[Outcome]:
                 K.WITHDRAW,
                 "資格喪失により返納できない資格確認書を無効として記録します。",
                 {"notification_type": "after_loss_of_eligibility"},
+                name,
             )
+            for name in _named(record)
         ]
     if record.event in LOSS_EVENTS:
         day = _date(record.values.get("date")) or ctx.today

@@ -160,6 +160,13 @@ PER_PERSON: list[tuple[str, Record, Context, DecisionKind, dict[str, DecisionKin
         K.ISSUE_VIA_EMPLOYER,
         {"健保 次郎": K.ISSUE_VIA_EMPLOYER, "健保 三子": K.NO_ISSUE},
     ),
+    (
+        "SK-03 for two lost cards, at home",
+        messhitsu(loss_place="自宅", target1_name="健保 太郎", target2_name="健保 一郎"),
+        ctx(),
+        K.WITHDRAW,
+        {"健保 太郎": K.WITHDRAW, "健保 一郎": K.WITHDRAW},
+    ),
 ]
 
 
