@@ -6,16 +6,18 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
 from intake.domain import aware
 from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
-from intake.store.models import ApiKeyRow, AuditEventRow, SessionRow, UserRow
+from intake.store.models import ApiKeyRow, SessionRow, UserRow
 
 ROLES = ("reviewer", "approver", "admin")
 #: Roles that may see a 個人番号 in full (after pressing reveal, which is audited).
@@ -26,6 +28,8 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_LIFETIME = timedelta(hours=12)
 LOGIN_WINDOW = timedelta(minutes=15)
 LOGIN_ATTEMPTS = 5
+#: Failed logins from one client address, whatever the account names, within LOGIN_WINDOW.
+LOGIN_ATTEMPTS_PER_ADDRESS = 30
 
 _hasher = PasswordHasher()
 
@@ -85,35 +89,72 @@ def count_users(services: Services) -> int:
         return int(session.scalar(select(func.count()).select_from(UserRow)) or 0)
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against for an unknown user, so that it takes as long as a known one."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+#: INCR that starts the window on the first attempt, atomic inside Redis.
+_RESERVE = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+
+
+def _attempt_keys(name: str, client: str) -> tuple[str, str]:
+    return (
+        "kakunin:login:account:" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest(),
+        "kakunin:login:address:" + hashlib.sha256(client.encode("utf-8", "replace")).hexdigest(),
+    )
+
+
+def _reserve_attempt(services: Services, name: str, client: str) -> bool:
+    """Count this attempt before the password is checked; False once the account or the address
+    is over its limit. The count is one atomic INCR per key in Redis, so parallel guesses are
+    counted as serial ones are: only the first LOGIN_ATTEMPTS reach the password check."""
+    window_ms = int(LOGIN_WINDOW.total_seconds() * 1000)
+    account, address = _attempt_keys(name, client)
+    try:
+        reserve = services.redis.register_script(_RESERVE)
+        on_account = int(reserve(keys=[account], args=[window_ms]))
+        on_address = int(reserve(keys=[address], args=[window_ms]))
+    except RedisError as exc:
+        raise AuthError("unavailable") from exc
+    return on_account <= LOGIN_ATTEMPTS and on_address <= LOGIN_ATTEMPTS_PER_ADDRESS
+
+
+def _release_attempt(services: Services, name: str, client: str) -> None:
+    """A successful login is not a failure: give its reservation back."""
+    try:
+        for key in _attempt_keys(name, client):
+            services.redis.decr(key)
+    except RedisError:
+        pass  # the count stays one higher until the window ends: the safe side
+
+
 def login(services: Services, name: str, password: str, client: str) -> tuple[str, SessionInfo]:
-    """Check the password and open a session; returns (cookie token, session)."""
-    since = _now() - LOGIN_WINDOW
+    """Check the password and open a session; returns (cookie token, session).
+
+    Every attempt is counted first (atomically, per account and per client address); an unknown
+    user is verified against a dummy hash, so a wrong name and a wrong password take as long."""
+    if not _reserve_attempt(services, name, client):
+        with transaction(services.sessions) as session:
+            repo.audit(session, name[:64], "login_locked", None, client=client)
+        raise AuthError("locked")
     with transaction(services.sessions) as session:
-        failures = (
-            session.scalar(
-                select(func.count())
-                .select_from(AuditEventRow)
-                .where(
-                    AuditEventRow.action == "login_failed",
-                    AuditEventRow.actor == name[:64],
-                    AuditEventRow.at >= since,
-                )
-            )
-            or 0
-        )
-        if failures >= LOGIN_ATTEMPTS:
-            raise AuthError("locked")
         user = session.scalar(select(UserRow).where(UserRow.name == name))
         try:
+            _hasher.verify(user.password_hash if user is not None else _dummy_hash(), password)
             if user is None:
                 raise VerificationError("no such user")
-            _hasher.verify(user.password_hash, password)
         except (VerificationError, InvalidHashError):
             user = None
-            # Recorded and committed before refusing: the count of failures is the rate limit.
             repo.audit(session, name[:64], "login_failed", None, client=client)
     if user is None:
         raise AuthError("invalid")
+    _release_attempt(services, name, client)
     with transaction(services.sessions) as session:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         session.add(SessionRow(token_hash=_digest(token), user_id=user.id, csrf_token=csrf, revoked=False))

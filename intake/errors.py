@@ -29,6 +29,8 @@ class ErrorCode(StrEnum):
     TOO_MANY_PAGES = "too_many_pages"
     ENCRYPTED = "encrypted"
     OCR_FAILED = "ocr_failed"
+    # A hotfolder file whose name cannot be used (not UTF-8, too long): moved to rejected/.
+    UNUSABLE_NAME = "unusable_name"
     # Something of ours failed: the API answers 500 with this code, never a traceback.
     INTERNAL = "internal"
     # The database or the file store is unavailable (TransientFailure): try again later.
@@ -59,6 +61,9 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.TOO_MANY_PAGES: "ページ数が上限を超えています。分割して提出してください。",
     ErrorCode.ENCRYPTED: "PDF がパスワードで保護されています。保護を外して再提出してください。",
     ErrorCode.OCR_FAILED: "文字認識に失敗しました。管理者に連絡してください。",
+    ErrorCode.UNUSABLE_NAME: (
+        "ファイル名を扱えません（UTF-8 でない文字・長すぎる名前）。短い名前で保存し直して再提出してください。"
+    ),
     ErrorCode.INTERNAL: "内部エラーが発生しました。管理者に連絡してください。",
     ErrorCode.UNAVAILABLE: "一時的に受け付けられません。しばらくしてから再度お試しください。",
 }

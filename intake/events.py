@@ -16,6 +16,7 @@ from typing import Any
 from extractors.rules import Context, Record, decide
 from intake.domain import RecordStatus
 from intake.outbox import add_decision
+from intake.privacy import check_event_values
 from intake.roster import persons
 from intake.services import Services
 from intake.store import repo
@@ -29,9 +30,11 @@ SHOKKEN_COLUMNS = ["symbol", "number", "name", "birth_date", "voluntary"]
 def record_event(
     services: Services, kind: str, values: dict[str, Any], actor: str, today: date | None = None
 ) -> dict[str, Any]:
-    """Store the event as a validated record, run the rules, store the decision."""
+    """Store the event as a validated record, run the rules, store the decision. The values are
+    checked first (:func:`intake.privacy.check_event_values`); a ValueError refuses the event."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+    values = check_event_values(values)
     today = today or date.today()
     context = Context(
         today,

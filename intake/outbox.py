@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from extractors.masking import mask_values
+from intake.privacy import mask_values
 from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import DecisionRow, OutboxRow, RecordRow

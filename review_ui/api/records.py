@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from extractors.masking import mask_values
 from intake import events, review
 from intake.domain import RecordStatus
 from intake.errors import ErrorCode
+from intake.privacy import mask_values
 from intake.store import repo
 from intake.store.db import transaction
 from review_ui.api.common import Limit, Offset, error_response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from datetime import timedelta
 from typing import Annotated
 
@@ -12,9 +14,14 @@ from intake import auth
 from review_ui.deps import COOKIE, PostSessionDep, ServicesDep
 from review_ui.screens.common import TEMPLATES
 
+#: The login form's own CSRF token (double submit: this cookie and the form's hidden field).
+LOGIN_CSRF_COOKIE = "kakunin_login_csrf"
+
 LOGIN_ERRORS = {
     "invalid": "ユーザー名またはパスワードが違います。",
     "locked": f"ログインの失敗が続いたため、{auth.LOGIN_WINDOW // timedelta(minutes=1)}分間ログインできません。",
+    "csrf": "画面の有効期限が切れました。もう一度ログインしてください。",
+    "unavailable": "一時的にログインできません。しばらくしてから再度お試しください。",
 }
 
 router = APIRouter()
@@ -22,7 +29,24 @@ router = APIRouter()
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, error: str | None = None) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, "login.html", {"error": LOGIN_ERRORS.get(error or "")})
+    token = secrets.token_urlsafe(32)
+    response = TEMPLATES.TemplateResponse(
+        request, "login.html", {"error": LOGIN_ERRORS.get(error or ""), "csrf": token}
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=False, path="/login", max_age=3600
+    )
+    return response
+
+
+def _forged(request: Request, csrf: str) -> bool:
+    """A login post not made by our own form: no or another token than the cookie's (a page of
+    another site cannot read or set it), or a browser saying the post comes from another
+    origin (a page on another port of this host is same-site, not same-origin)."""
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not csrf or not cookie or not hmac.compare_digest(csrf.encode(), cookie.encode()):
+        return True
+    return request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none")
 
 
 @router.post("/login")
@@ -31,12 +55,16 @@ def login_submit(
     services: ServicesDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
+    if _forged(request, csrf):
+        return RedirectResponse("/login?error=csrf", status_code=303)
     try:
         token, _info = auth.login(services, username, password, request.client.host if request.client else "")
     except auth.AuthError as exc:
         return RedirectResponse(f"/login?error={exc.code}", status_code=303)
     response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     response.set_cookie(
         COOKIE,
         token,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from extractors.masking import mask_values
 from intake import review
+from intake.privacy import mask_values
 from intake.store import repo
 from intake.store.db import transaction
 from review_ui.deps import DbId, ServicesDep, SessionDep

@@ -42,10 +42,18 @@ def app(services: Services) -> Iterator[TestClient]:
         yield client
 
 
+def login_token(client: TestClient) -> str:
+    """The login form's CSRF token (its cookie stays in the client)."""
+    page = client.get("/login").text
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
 def login(client: TestClient, name: str) -> str:
     client.cookies.clear()
     response = client.post(
-        "/login", data={"username": name, "password": f"pw-{name}-long"}, follow_redirects=False
+        "/login",
+        data={"username": name, "password": f"pw-{name}-long", "csrf": login_token(client)},
+        follow_redirects=False,
     )
     assert response.status_code == 303 and response.headers["location"] == "/"
     page = client.get("/").text

@@ -1,22 +1,35 @@
 """Issue 16's attacks replayed against the app: each test fails if the attack gets through.
 
+- item 1: parallel login guesses lock as serial ones do, per account and per client address;
+  an unknown user costs a password check as a known one does; the login form has a CSRF token.
 - item 3: a session cookie never authorises an API write; the API takes JSON only as JSON;
   the queue page's polling does not keep a session alive.
+- item 4: a 個人番号 sent as a JSON number (or under another name, or nested) is refused; one
+  stored raw before the check is masked to a key without the scope, on the record screen and
+  in the JSON Lines export.
 """
 
 from __future__ import annotations
 
+import json
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from intake import auth
 from intake.auth import create_api_key
+from intake.outbox import add_decision, deliver
 from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import DocumentRow, RecordRow, SessionRow
 from tests.helpers import blank_pdf
-from tests.review_ui.conftest import login
+from tests.review_ui.conftest import login, login_token
 
 EVENT = {"kind": "new_employee", "symbol": "3003", "number": "8", "name": "新入 花子"}
 
@@ -89,3 +102,200 @@ def test_the_queue_pages_polling_does_not_keep_a_session_alive(app: TestClient, 
     _age_sessions(services, timedelta(minutes=31))
     assert app.get("/api/v1/review-tasks").status_code == 401
     assert app.get("/", follow_redirects=False).headers["location"] == "/login"
+
+
+def _burst(app: TestClient, attempts: list[tuple[str, str]]) -> list[str]:
+    """Post every (username, password) at once; the outcome of each: invalid, locked or ok."""
+    csrf = login_token(app)
+
+    def post(attempt: tuple[str, str]) -> str:
+        response = app.post(
+            "/login",
+            data={"username": attempt[0], "password": attempt[1], "csrf": csrf},
+            follow_redirects=False,
+        )
+        location = response.headers["location"]
+        return "ok" if location == "/" else location.removeprefix("/login?error=")
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return list(pool.map(post, attempts))
+
+
+def _sessions(services: Services) -> int:
+    with transaction(services.sessions) as session:
+        return int(session.scalar(select(func.count()).select_from(SessionRow)) or 0)
+
+
+def test_parallel_login_guesses_lock_as_serial_ones_do(app: TestClient, services: Services) -> None:
+    """GIVEN an account WHEN 20 wrong passwords are sent at once THEN only LOGIN_ATTEMPTS of them
+    reach the password check and the rest are locked; WHEN 20 more are sent at once with the right
+    password among them THEN every one is locked and no session is opened."""
+    outcomes = _burst(app, [("rev", f"guess-{i}") for i in range(20)])
+    assert outcomes.count("invalid") == auth.LOGIN_ATTEMPTS
+    assert outcomes.count("locked") == 20 - auth.LOGIN_ATTEMPTS
+    attempts = [("rev", f"guess-{i}") for i in range(20)]
+    attempts[12] = ("rev", "pw-rev-long")
+    assert set(_burst(app, attempts)) == {"locked"}
+    assert _sessions(services) == 0
+
+
+def test_a_burst_with_the_right_password_checks_at_most_the_limit(
+    app: TestClient, services: Services
+) -> None:
+    """GIVEN a fresh account WHEN 30 guesses, the right one 13th, are sent at once THEN at most
+    LOGIN_ATTEMPTS passwords are checked (the right one only if it came early), and afterwards
+    the right password is locked out."""
+    attempts = [("rev", f"guess-{i}") for i in range(30)]
+    attempts[12] = ("rev", "pw-rev-long")
+    outcomes = _burst(app, attempts)
+    assert outcomes.count("invalid") + outcomes.count("ok") <= auth.LOGIN_ATTEMPTS
+    assert _sessions(services) == outcomes.count("ok") <= 1
+    assert _burst(app, [("rev", "pw-rev-long")]) == ["locked"]
+
+
+def test_guesses_over_many_accounts_from_one_address_lock_the_address(
+    app: TestClient, services: Services
+) -> None:
+    """GIVEN one client address WHEN it guesses at 40 different account names at once THEN at
+    most LOGIN_ATTEMPTS_PER_ADDRESS are checked, and a real user's right password from that
+    address is locked out too."""
+    outcomes = _burst(app, [(f"user{i}", "guess") for i in range(40)])
+    assert outcomes.count("invalid") == auth.LOGIN_ATTEMPTS_PER_ADDRESS
+    assert _burst(app, [("rev2", "pw-rev2-long")]) == ["locked"]
+    assert _sessions(services) == 0
+
+
+def test_an_unknown_user_costs_a_password_check_as_a_known_one(
+    app: TestClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a known and an unknown user name WHEN each fails to log in THEN both run one argon2
+    verification, and take comparable time (a name cannot be told from the answer's delay)."""
+    verified: list[str] = []
+    real = auth._hasher
+
+    class Spy:
+        def hash(self, password: str) -> str:
+            return real.hash(password)
+
+        def verify(self, hash_: str, password: str) -> bool:
+            verified.append(hash_)
+            return real.verify(hash_, password)
+
+    monkeypatch.setattr(auth, "_hasher", Spy())
+
+    def timed(name: str) -> float:
+        start = time.perf_counter()
+        with pytest.raises(auth.AuthError):
+            auth.login(services, name, "wrong", "198.51.100.7")
+        return time.perf_counter() - start
+
+    timed("nobody-warmup")  # the dummy hash is made once, on first use
+    known = statistics.median(timed("rev") for _ in range(3))
+    unknown = statistics.median(timed(f"nobody{i}") for i in range(3))
+    assert len(verified) == 7 and all(h.startswith("$argon2") for h in verified)
+    assert unknown > known / 4, (known, unknown)
+
+
+def test_a_login_post_not_made_by_our_form_is_refused(app: TestClient, services: Services) -> None:
+    """GIVEN a page of another site (or another port of this host) WHEN it posts the login form
+    with the attacker's credentials (login CSRF) THEN no session is opened."""
+    app.cookies.clear()
+    no_token = app.post("/login", data={"username": "rev", "password": "pw-rev-long"}, follow_redirects=False)
+    csrf = login_token(app)
+    other_token = app.post(
+        "/login",
+        data={"username": "rev", "password": "pw-rev-long", "csrf": csrf + "x"},
+        follow_redirects=False,
+    )
+    same_site = app.post(
+        "/login",
+        data={"username": "rev", "password": "pw-rev-long", "csrf": csrf},
+        headers={"Sec-Fetch-Site": "same-site"},
+        follow_redirects=False,
+    )
+    for response in (no_token, other_token, same_site):
+        assert response.headers["location"] == "/login?error=csrf"
+    assert _sessions(services) == 0
+    assert "画面の有効期限" in app.get("/login?error=csrf").text
+    login(app, "rev")  # our own form still works
+
+
+def _keys(services: Services) -> tuple[dict[str, str], dict[str, str]]:
+    writer = create_api_key(services, "writer", ["read", "write"])
+    full = create_api_key(services, "full", ["read", "my_number"])
+    return {"Authorization": f"Bearer {writer}"}, {"Authorization": f"Bearer {full}"}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"my_number": 332770964655},  # the reproduction: a JSON number
+        {"my_number": 123456789018},  # a number even with a right check digit
+        {"my_number": "123456789019"},  # wrong check digit
+        {"my_number": ["123456789018"]},
+        {"myNumber": "123456789018"},  # another spelling would escape masking
+        {"dependent": {"my_number": "123456789018"}},  # nested: masking looks at top-level names
+    ],
+)
+def test_a_my_number_that_is_not_a_valid_string_is_refused(
+    app: TestClient, services: Services, values: dict[str, object]
+) -> None:
+    """GIVEN a write key WHEN an event carries a 個人番号 of another JSON type, spelling or depth
+    THEN 422 invalid_event and nothing is stored."""
+    writer, _full = _keys(services)
+    response = app.post("/api/v1/events", json={**EVENT, **values}, headers=writer)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_event"
+    assert _count(services, RecordRow) == 0
+
+
+def test_a_my_number_string_is_stored_canonical_and_returned_masked(
+    app: TestClient, services: Services
+) -> None:
+    """GIVEN a 個人番号 in full-width digits with a hyphen WHEN it is posted THEN it is stored as
+    12 digits, masked to a key without the scope and shown in full to one with it."""
+    writer, full = _keys(services)
+    created = app.post(
+        "/api/v1/events", json={**EVENT, "my_number": "１２３４-５６７８-９０１８"}, headers=writer
+    )
+    assert created.status_code == 201, created.text
+    record_id = created.json()["record_id"]
+    masked = app.get(f"/api/v1/records/{record_id}", headers=writer).json()["values"]["my_number"]
+    assert masked == "********9018"
+    assert (
+        app.get(f"/api/v1/records/{record_id}", headers=full).json()["values"]["my_number"] == "123456789018"
+    )
+
+
+def test_a_my_number_stored_raw_as_a_number_never_leaves_unmasked(
+    app: TestClient, services: Services, tmp_path: Path
+) -> None:
+    """GIVEN a record stored before the edge check, with ``"my_number": 332770964655`` (a JSON
+    number) WHEN a read-only key lists and reads it, a reviewer opens it, and the decision is
+    exported to JSON Lines THEN every one shows ********4655 and never the number."""
+    services.settings.export_dir = tmp_path / "export"
+    with transaction(services.sessions) as session:
+        row = RecordRow(
+            document_id=None,
+            form_index=None,
+            form_id=None,
+            values={"name": "古い 記録", "my_number": 332770964655, "_event": "new_employee"},
+            status="validated",
+            validated_by="api",
+        )
+        session.add(row)
+        session.flush()
+        record_id = row.id
+        add_decision(session, services, record_id, {"decision": "issue_via_employer", "outcomes": []})
+    reader = create_api_key(services, "reader", ["read"])
+    headers = {"Authorization": f"Bearer {reader}"}
+    one = app.get(f"/api/v1/records/{record_id}", headers=headers)
+    listed = app.get("/api/v1/records", headers=headers)
+    login(app, "rev")
+    screen = app.get(f"/records/{record_id}")
+    assert deliver(services)["delivered"] == 1
+    export = next((tmp_path / "export").glob("*.jsonl")).read_text(encoding="utf-8")
+    assert one.json()["values"]["my_number"] == "********4655"
+    assert listed.json()["items"][0]["values"]["my_number"] == "********4655"
+    assert json.loads(export)["values"]["my_number"] == "********4655"
+    for text in (one.text, listed.text, screen.text, export):
+        assert "332770964655" not in text and "33277096" not in text
