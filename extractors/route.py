@@ -22,7 +22,7 @@ from datetime import date
 from extractors.convert import DISAGREEMENT_CONFIDENCE, Converted, Counts, Recognitions, value_of
 from extractors.forms import check_form
 from extractors.marks import MarkScore
-from extractors.model import FieldReading, Finding
+from extractors.model import FieldReading, FieldValue, Finding
 from extractors.postcodes import (
     municipalities_of,
     places,
@@ -214,11 +214,7 @@ def _postcode_checked(
     if not isinstance(address, str):
         return reading
     found = postcode_for(address, reading.value)
-    if found is None:
-        return reading
-    return replace(
-        reading, value=found, confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE), needs_review=True
-    )
+    return reading if found is None else proposed(reading, found)
 
 
 def _checked_against_postcode(
@@ -237,10 +233,14 @@ def _checked_against_postcode(
         postcode = next((r.value for r in readings if r.name == spec.postcode), None)
         candidates = places(postcode) if isinstance(postcode, str) else ()
     spelled = spelled_as_japan_post(reading.value, candidates)
-    if spelled is None:
-        return reading
+    return reading if spelled is None else proposed(reading, spelled)
+
+
+def proposed(reading: FieldReading, value: FieldValue) -> FieldReading:
+    """``reading`` with ``value`` in place of what was read: a proposal (a dictionary's
+    spelling, a postcode's town, a name's reading) that a person confirms."""
     return replace(
-        reading, value=spelled, confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE), needs_review=True
+        reading, value=value, confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE), needs_review=True
     )
 
 
@@ -261,18 +261,8 @@ def _checked_against_name(
         if spaced is None:
             return reading
         if " " in reading.value:  # the gap analysis put it elsewhere: a person confirms
-            return replace(
-                reading,
-                value=spaced,
-                confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE),
-                needs_review=True,
-            )
+            return proposed(reading, spaced)
         return replace(reading, value=spaced)
     if settled.agrees and settled.value == reading.value:
         return reading
-    return replace(
-        reading,
-        value=settled.value,
-        confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE),
-        needs_review=True,
-    )
+    return proposed(reading, settled.value)
