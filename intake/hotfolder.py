@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import stat
 import time
 import unicodedata
@@ -15,7 +16,7 @@ from pathlib import Path
 from watchfiles import watch as watch_events
 
 from intake.domain import DocumentStatus
-from intake.errors import RejectedInput, TransientFailure
+from intake.errors import MESSAGES, ErrorCode, RejectedInput, TransientFailure
 from intake.services import Services
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,11 @@ log = logging.getLogger(__name__)
 PROCESSING, DONE, REJECTED = ".processing", "done", "rejected"
 _OWN_DIRS = {PROCESSING, DONE, REJECTED}
 _TEMP_SUFFIXES = (".tmp", ".part", ".partial", ".crdownload", ".download", "~")
+#: Longest name (UTF-8 bytes) taken: claim() prefixes 34 bytes, rejected/ adds 9 and ".reason.txt",
+#: and most file systems stop at 255.
+MAX_NAME_BYTES = 200
+#: After the file-event watcher fails, this long on polling alone before it is started again.
+WATCHER_RESTART_SECONDS = 30.0
 
 
 def display_name(name: str) -> str:
@@ -34,6 +40,23 @@ def display_name(name: str) -> str:
     text = raw.decode("utf-8", "replace")
     text = unicodedata.normalize("NFC", text)
     return "".join(ch if ch.isprintable() else "_" for ch in text) or "unnamed"
+
+
+def unusable_name(name: str) -> str | None:
+    """Why a file's name cannot be taken as it is (None when it can): bytes that are not UTF-8
+    (``os.listdir`` gives them as surrogates), or longer than :data:`MAX_NAME_BYTES`."""
+    if any("\udc80" <= ch <= "\udcff" for ch in name):
+        return "not valid UTF-8"
+    if len(os.fsencode(name)) > MAX_NAME_BYTES:
+        return f"longer than {MAX_NAME_BYTES} bytes"
+    return None
+
+
+def escaped_name(name: str) -> str:
+    """A file name as printable text, every byte kept: undecodable bytes as ``\\xNN``, control
+    and other unprintable characters as ``\\uNNNN``."""
+    text = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text)
 
 
 def is_candidate_name(name: str) -> bool:
@@ -107,6 +130,28 @@ def claim(root: Path, path: Path) -> Path | None:
     return target
 
 
+def reject_name(root: Path, path: Path, problem: str) -> str | None:
+    """Move a file whose name cannot be used into rejected/ under a made-up safe name, the
+    original (escaped) in its ``.reason.txt``; None if another watcher took it first."""
+    suffix = os.path.splitext(display_name(path.name))[1]
+    suffix = suffix.lower() if re.fullmatch(r"\.[A-Za-z0-9]{1,5}", suffix) else ""
+    target = _unique(root / REJECTED, f"unusable-name-{uuid.uuid4().hex[:12]}{suffix}")
+    reason = (
+        f"{ErrorCode.UNUSABLE_NAME.value}: {MESSAGES[ErrorCode.UNUSABLE_NAME]}\n"
+        f"problem: {problem}\n"
+        f"original_name: {escaped_name(path.name)}\n"
+    )
+    reason_file = target.with_name(target.name + ".reason.txt")
+    reason_file.write_text(reason, encoding="utf-8")
+    try:
+        os.rename(path, target)
+    except FileNotFoundError:
+        reason_file.unlink(missing_ok=True)
+        return None
+    log.warning("hotfolder file with an unusable name (%s) moved to %s", problem, target)
+    return "rejected"
+
+
 def _original_name(claimed: Path) -> str:
     return claimed.name.split("__", 1)[1] if "__" in claimed.name else claimed.name
 
@@ -155,9 +200,19 @@ def poll_once(
     outcomes = []
     for path in tracker.observe(scan(root), time.monotonic() if now is None else now):
         tracker.forget(path)
-        claimed = claim(root, path)
-        if claimed is not None:
-            outcomes.append(ingest(services, root, claimed))
+        problem = unusable_name(path.name)
+        if problem is None:
+            try:
+                claimed = claim(root, path)
+            except OSError as exc:  # a name this file system cannot take in .processing
+                problem = f"cannot be claimed: {exc.strerror or exc}"
+            else:
+                if claimed is not None:
+                    outcomes.append(ingest(services, root, claimed))
+                continue
+        outcome = reject_name(root, path, problem)
+        if outcome is not None:
+            outcomes.append(outcome)
     return outcomes
 
 
@@ -171,9 +226,23 @@ def watch(services: Services, stop_after: float | None = None) -> None:
     deadline = None if stop_after is None else time.monotonic() + stop_after
     timeout_ms = int(services.settings.hotfolder_poll_seconds * 1000)
     log.info("watching %s", root)
-    for _changes in watch_events(
-        root, rust_timeout=timeout_ms, yield_on_timeout=True, recursive=True, debounce=200
-    ):
-        poll_once(services, root, tracker)
-        if deadline is not None and time.monotonic() > deadline:
+    while deadline is None or time.monotonic() <= deadline:
+        try:
+            for _changes in watch_events(
+                root, rust_timeout=timeout_ms, yield_on_timeout=True, recursive=True, debounce=200
+            ):
+                poll_once(services, root, tracker)
+                if deadline is not None and time.monotonic() > deadline:
+                    return
             return
+        except RuntimeError as exc:
+            # watchfiles gives up on a path it cannot decode ("Unable to decode path"): a folder
+            # or file name that is not UTF-8. Polling needs no events: carry on with it alone
+            # for a while (the file itself goes to rejected/), then start the events again.
+            log.warning("file events stopped (%s); polling the hotfolder only", exc)
+            until = time.monotonic() + WATCHER_RESTART_SECONDS
+            if deadline is not None:
+                until = min(until, deadline)
+            while time.monotonic() < until:
+                poll_once(services, root, tracker)
+                time.sleep(services.settings.hotfolder_poll_seconds)

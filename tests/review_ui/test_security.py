@@ -7,12 +7,16 @@
 - item 4: a 個人番号 sent as a JSON number (or under another name, or nested) is refused; one
   stored raw before the check is masked to a key without the scope, on the record screen and
   in the JSON Lines export.
+- item 5: hotfolder names that are not UTF-8 or too long go to rejected/ under a safe name, the
+  original escaped in the reason; the watcher survives them.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -24,11 +28,13 @@ from sqlalchemy import func, select
 
 from intake import auth
 from intake.auth import create_api_key
+from intake.hotfolder import DONE, REJECTED, StabilityTracker, poll_once, watch
 from intake.outbox import add_decision, deliver
+from intake.reconcile import invariant
 from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import DocumentRow, RecordRow, SessionRow
-from tests.helpers import blank_pdf
+from tests.helpers import blank_pdf, write
 from tests.review_ui.conftest import login, login_token
 
 EVENT = {"kind": "new_employee", "symbol": "3003", "number": "8", "name": "新入 花子"}
@@ -299,3 +305,70 @@ def test_a_my_number_stored_raw_as_a_number_never_leaves_unmasked(
     assert json.loads(export)["values"]["my_number"] == "********4655"
     for text in (one.text, listed.text, screen.text, export):
         assert "332770964655" not in text and "33277096" not in text
+
+
+SHIFT_JIS_NAME = "テスト.pdf".encode("shift_jis")  # a Windows scanner's name, not UTF-8
+LONG_NAME = ("a" * 222 + ".pdf").encode()  # 226 bytes: "File name too long" once claimed
+
+
+def _rejected_reasons(root: Path) -> dict[str, str]:
+    return {
+        p.name.removesuffix(".reason.txt"): p.read_text(encoding="utf-8")
+        for p in (root / REJECTED).glob("*.reason.txt")
+    }
+
+
+def test_unusable_hotfolder_names_are_rejected_under_a_safe_name(services: Services) -> None:
+    """GIVEN a file named in Shift_JIS bytes, one with a 226-byte name and a good one WHEN the
+    hotfolder is polled THEN the two bad names go to rejected/ as unusable-name-….pdf with the
+    original (escaped) in the reason, the good one is taken, nothing stays behind, and the
+    no-loss invariant holds."""
+    root = services.settings.hotfolder_dir
+    root.mkdir(parents=True, exist_ok=True)
+    for name in (SHIFT_JIS_NAME, LONG_NAME):
+        with open(os.path.join(os.fsencode(root), name), "wb") as handle:
+            handle.write(b"%PDF-1.4 whatever")
+    write(root / "good.pdf", blank_pdf("messhitsu"))
+    tracker = StabilityTracker(delay=0.0)
+    outcomes = poll_once(services, root, tracker, now=0.0) + poll_once(services, root, tracker, now=10.0)
+    assert sorted(outcomes) == ["done", "rejected", "rejected"]
+    assert (root / DONE / "good.pdf").is_file()
+    reasons = _rejected_reasons(root)
+    assert len(reasons) == 2 and all(n.startswith("unusable-name-") and n.endswith(".pdf") for n in reasons)
+    texts = "\n".join(reasons.values())
+    assert texts.count("unusable_name:") == 2
+    assert "original_name: \\x83e\\x83X\\x83g.pdf" in texts  # every byte kept, escaped
+    assert f"original_name: {LONG_NAME.decode()}" in texts
+    assert not [p for p in root.iterdir() if p.is_file()]
+    assert invariant(services)["ok"]
+
+
+def test_the_watcher_survives_a_name_it_cannot_decode(
+    services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    """GIVEN a running watcher WHEN a folder and a file with names that are not UTF-8 are dropped
+    (watchfiles stops with "Unable to decode path") THEN the watcher keeps going on polling, takes
+    a good file dropped after them, and rejects the bad one."""
+    root = services.settings.hotfolder_dir
+    root.mkdir(parents=True, exist_ok=True)
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            watch(services, stop_after=6.0)
+        except BaseException as exc:  # noqa: BLE001 - the test reports whatever stopped it
+            failures.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    time.sleep(1.0)
+    os.mkdir(os.path.join(os.fsencode(root), b"scans\xff"))
+    with open(os.path.join(os.fsencode(root), SHIFT_JIS_NAME), "wb") as handle:
+        handle.write(b"%PDF-1.4 whatever")
+    time.sleep(1.0)
+    write(root / "after.pdf", blank_pdf("messhitsu"))
+    thread.join(timeout=30)
+    assert not thread.is_alive() and failures == []
+    assert "file events stopped" in caplog.text  # watchfiles did give up on the name
+    assert (root / DONE / "after.pdf").is_file()
+    assert any("\\x83e\\x83X\\x83g.pdf" in text for text in _rejected_reasons(root).values())
