@@ -1,4 +1,4 @@
-"""``kakunin``: run, serve, worker, watch, extract, db upgrade, reconcile, status."""
+"""``kakunin``: run, serve, worker, watch, extract, db upgrade, reconcile, status, events due."""
 
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ roster_app = typer.Typer(help="Member roster (CSV)")
 app.add_typer(roster_app, name="roster")
 shokken_app = typer.Typer(help="職権交付対象者リスト from the national system (CSV)")
 app.add_typer(shokken_app, name="shokken")
+events_app = typer.Typer(help="Events without a form")
+app.add_typer(events_app, name="events")
 
 
 @roster_app.command("import")
@@ -61,6 +63,22 @@ def shokken_import(file: Path) -> None:
         typer.echo(error, err=True)
     if errors and not count:
         raise typer.Exit(1)
+
+
+@events_app.command("due")
+def events_due(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="list the events, decide nothing")] = False,
+    on: Annotated[str | None, typer.Option(help="the day (ISO date), today by default")] = None,
+) -> None:
+    """Turn the roster into the decisions due today: 75th birthday, end of 任意継続, card expiry."""
+    from datetime import date
+
+    from intake.roster_events import due
+    from intake.services import Services
+
+    day = date.fromisoformat(on) if on else date.today()
+    for item in due(Services(load_settings()), day, dry_run=dry_run):
+        typer.echo(json.dumps(item, ensure_ascii=False))
 
 
 @app.command("outbox")
@@ -316,10 +334,17 @@ def _reconcile_every(settings: Settings, stop: threading.Event) -> None:
     from intake.services import Services
 
     services = Services(settings)
-    from intake.outbox import deliver
+    from datetime import date
 
+    from intake.outbox import deliver
+    from intake.roster_events import due
+
+    events_day: date | None = None
     while not stop.wait(settings.reconcile_seconds):
         try:
+            if events_day != date.today():  # the roster's events, once a day (idempotent anyway)
+                due(services, date.today())
+                events_day = date.today()
             deliver(services)
             report = run_reconcile(services)
         except Exception:  # noqa: BLE001 - a failed pass is logged and retried next round

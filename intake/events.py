@@ -1,9 +1,13 @@
-"""Events that arrive without a form (rule R2, R11, R15): each becomes a record and a decision.
+"""Events that arrive without a form (rules R2, R11, R12, R13, R15): each becomes a record and a
+decision.
 
 - ``new_employee``: the employer's 資格取得届 with the note that the person cannot use a マイナ保険証
 - ``shokken_list``: a row of the monthly 職権交付対象者リスト from the national system
 - ``myna_registered``: the holder completed the マイナ保険証 registration (card comes back)
 - ``cert_expired``: the マイナンバーカード's electronic certificate expired on a date
+- ``retired``, ``died``: with ``name`` and ``date``, through the API (R12: the card comes back)
+- ``turned_75``, ``voluntary_ended``, ``card_expiry``: made from the roster on the day by
+  :mod:`intake.roster_events`, each once (R12; R13: renewed while no マイナ保険証 can be used)
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ import io
 from datetime import date
 from typing import Any
 
-from extractors.rules import Context, Record, decide
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from extractors.rules import Context, Decision, Record, decide
 from intake.domain import RecordStatus
 from intake.outbox import add_decision
 from intake.privacy import check_event_values
@@ -21,9 +29,19 @@ from intake.roster import persons
 from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
-from intake.store.models import RecordRow
+from intake.store.models import RecordRow, RosterEventRow
 
-KINDS = ("new_employee", "shokken_list", "myna_registered", "cert_expired")
+KINDS = (
+    "new_employee",
+    "shokken_list",
+    "myna_registered",
+    "cert_expired",
+    "retired",
+    "died",
+    "turned_75",
+    "voluntary_ended",
+    "card_expiry",
+)
 SHOKKEN_COLUMNS = ["symbol", "number", "name", "birth_date", "voluntary"]
 
 
@@ -32,29 +50,58 @@ def record_event(
 ) -> dict[str, Any]:
     """Store the event as a validated record, run the rules, store the decision. The values are
     checked first (:func:`intake.privacy.check_event_values`); a ValueError refuses the event."""
+    values, decision = _decide(services, kind, values, today)
+    with transaction(services.sessions) as session:
+        return _store(session, services, kind, values, actor, decision)
+
+
+def record_event_once(
+    services: Services, kind: str, values: dict[str, Any], actor: str, today: date, key: str
+) -> dict[str, Any] | None:
+    """As :func:`record_event`, once per ``key``: a key already recorded (by an earlier run, or
+    by another process at the same moment) gives ``None`` and changes nothing."""
+    values, decision = _decide(services, kind, values, today)
+    try:
+        with transaction(services.sessions) as session:
+            if session.scalar(select(RosterEventRow.id).where(RosterEventRow.key == key)) is not None:
+                return None
+            result = _store(session, services, kind, values, actor, decision)
+            session.add(RosterEventRow(key=key, record_id=result["record_id"]))
+            session.flush()  # a key recorded meanwhile fails here, and nothing is committed
+            return result
+    except IntegrityError:
+        return None
+
+
+def _decide(
+    services: Services, kind: str, values: dict[str, Any], today: date | None
+) -> tuple[dict[str, Any], Decision]:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {', '.join(KINDS)}")
     values = check_event_values(values)
-    today = today or date.today()
     context = Context(
-        today,
+        today or date.today(),
         persons(services, {"insured_symbol": values.get("symbol"), "insured_number": values.get("number")}),
     )
-    decision = decide(Record(values, event=kind), context)
-    with transaction(services.sessions) as session:
-        record = RecordRow(
-            document_id=None,
-            form_index=None,
-            form_id=None,
-            values={**values, "_event": kind},
-            status=RecordStatus.VALIDATED.value,
-            validated_by=actor,
-        )
-        session.add(record)
-        session.flush()
-        add_decision(session, services, record.id, decision.to_json())
-        repo.audit(session, actor, "event_recorded", None, kind=kind, record=record.id)
-        return {"record_id": record.id, **decision.to_json()}
+    return values, decide(Record(values, event=kind), context)
+
+
+def _store(
+    session: Session, services: Services, kind: str, values: dict[str, Any], actor: str, decision: Decision
+) -> dict[str, Any]:
+    record = RecordRow(
+        document_id=None,
+        form_index=None,
+        form_id=None,
+        values={**values, "_event": kind},
+        status=RecordStatus.VALIDATED.value,
+        validated_by=actor,
+    )
+    session.add(record)
+    session.flush()
+    add_decision(session, services, record.id, decision.to_json())
+    repo.audit(session, actor, "event_recorded", None, kind=kind, record=record.id)
+    return {"record_id": record.id, **decision.to_json()}
 
 
 def import_shokken(services: Services, text: str, actor: str = "shokken-import") -> tuple[int, list[str]]:
