@@ -85,7 +85,7 @@ def _return_to(record: Record, ctx: Context) -> tuple[str, str]:
     """R11, R12: a card comes back through the employer, or straight to the union (任意継続)."""
     if _voluntary(record, ctx):
         return TO_UNION, "健康保険組合へ直接返納してください（任意継続）"
-    return TO_EMPLOYER, "事業主へ返納してください"
+    return TO_EMPLOYER, "各事業所の健康保険担当窓口に返納してください"
 
 
 def _reasons(record: Record) -> set[str]:
@@ -253,7 +253,8 @@ def r3_dependent_added(record: Record, ctx: Context) -> list[Outcome]:
         }
         if add and ticked:
             words = (
-                "被扶養者異動（増）届の資格確認書発行要否欄のチェックに基づき職権交付し、" + _SEND[delivery]
+                "被扶養者異動（増）届の資格確認書発行要否のチェック欄に基づき職権交付し、「資格確認書」は"
+                + _SEND[delivery]
             )
             if newborn:
                 words += "（新生児もマイナンバーカードの特急交付を受けられます。）"
@@ -363,7 +364,8 @@ def r6_reissue(record: Record, ctx: Context) -> list[Outcome]:
             Outcome(
                 "R6",
                 K.REISSUE_PENDING_FEE,
-                f"再交付手数料（1枚{params.FEE_PER_CARD:,}円）の入金確認後に再交付し、" + _SEND[delivery],
+                f"1枚につき{params.FEE_PER_CARD:,}円の再交付手数料の入金を確認したうえで再交付し、"
+                + _SEND[delivery],
                 {**facts, "delivery": delivery},
                 name,
             )
@@ -373,7 +375,7 @@ def r6_reissue(record: Record, ctx: Context) -> list[Outcome]:
         Outcome(
             "R6",
             K.REISSUE,
-            "再交付手数料の入金を確認しました。再交付した「資格確認書」を" + _SEND[delivery],
+            "再交付手数料の入金を確認しました。再交付した「資格確認書」は、" + _SEND[delivery],
             {**facts, "delivery": delivery},
             name,
         )
@@ -425,7 +427,7 @@ def r8_police(record: Record, ctx: Context) -> list[Outcome]:
                 "R8",
                 K.NEEDS_DOCUMENTS,
                 "盗難の場合は警察への届出が必要です。届出先の警察署・届出年月日・受理番号を記入してください"
-                "（資格確認書は身分証明書としても利用されるため）。",
+                "（資格確認書は身分証明書としても広く利用されるため）。",
                 {**facts, "missing": missing},
             )
         ]
@@ -435,7 +437,7 @@ def r8_police(record: Record, ctx: Context) -> list[Outcome]:
             "R8",
             K.WITHDRAW,
             f"{where}警察に届け出て、届出先の警察署・届出年月日・受理番号をお知らせください"
-            "（資格確認書は身分証明書としても利用されるため）。" + found,
+            "（資格確認書は身分証明書としても広く利用されるため）。" + found,
             facts,
         )
     ]
@@ -514,7 +516,7 @@ def r11_myna_registered(record: Record, ctx: Context) -> list[Outcome]:
         Outcome(
             "R11",
             K.WITHDRAW,
-            f"マイナ保険証の利用登録が完了したため、資格確認書を{words}。",
+            f"マイナ保険証の利用登録が完了したため、資格確認書の返納をお願いします（{words}）。",
             {"event": "myna_registered", "delivery": to},
             _event_person(record),
         )

@@ -6,7 +6,9 @@ date of the form."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -383,7 +385,7 @@ VOLUNTARY: list[tuple[str, Record, Context, DecisionKind, str, str, str]] = [
         ctx(TARO),
         K.WITHDRAW,
         "employer",
-        "事業主",
+        "各事業所の健康保険担当窓口",
         "健康保険組合",
     ),
     (
@@ -401,7 +403,7 @@ VOLUNTARY: list[tuple[str, Record, Context, DecisionKind, str, str, str]] = [
         ctx(),
         K.WITHDRAW,
         "employer",
-        "事業主へ返納",
+        "健康保険担当窓口に返納",
         "健康保険組合",
     ),
 ]
@@ -689,7 +691,7 @@ EVENTS: list[tuple[str, Record, Context, DecisionKind, str, date | None, str]] =
         K.WITHDRAW,
         "employer",
         None,
-        "事業主へ返納",
+        "健康保険担当窓口に返納",
     ),
     (
         "75th birthday of an employee",
@@ -757,3 +759,75 @@ def test_a_card_reaching_expiry_is_not_renewed_for_a_myna_user() -> None:
     assert decision.kind is K.NO_ISSUE and not any(
         o.rule == "R13" and o.facts.get("valid_until") for o in decision.outcomes
     )
+
+
+# --- Wording checked against the notice (../shared/seed/), rule by rule -------------------------
+
+#: The society's notice, as in ../shared/seed/000_6c5ff7e4db57654a.txt (copied so the suite runs alone).
+SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed_notice.txt"
+
+#: (rule, a record it decides, context, a phrase of the notice its explanation must carry)
+NOTICE_WORDS: list[tuple[str, Record, Context, str]] = [
+    (
+        "R1",
+        kofu(target1_name="健保 太郎"),
+        ctx(TARO),
+        "「マイナ保険証」と「資格確認書」を併用することはできません",
+    ),
+    (
+        "R2",
+        Record({"name": "新入 一郎"}, event="new_employee"),
+        ctx(),
+        "「資格確認書」を職権交付し、事業主を介して送付します",
+    ),
+    ("R2", Record({"name": "転籍 二郎"}, event="shokken_list"), ctx(), "職権交付対象者リスト"),
+    (
+        "R2",
+        Record({"name": "継続 三郎", "voluntary": True}, event="shokken_list"),
+        ctx(),
+        "職権交付しご自宅に送付します",
+    ),
+    (
+        "R3",
+        ido("add", dep1_name="健保 次郎", dep1_certificate_required=True),
+        ctx(),
+        "チェック欄に基づき職権交付し、「資格確認書」は事業主を介して送付します",
+    ),
+    ("R5", kofu(reasons=["card_lost_or_renewing"]), ctx(HANAKO), "資格確認書も同程度の時間がかかりますので"),
+    ("R6", kofu(**REISSUE), ctx(HANAKO), "1枚につき2,000円の再交付手数料"),
+    (
+        "R6",
+        kofu(**REISSUE),
+        ctx(HANAKO, fee_confirmed=True),
+        "再交付した「資格確認書」は、事業主を介して送付します",
+    ),
+    ("R7", messhitsu(loss_place="自宅"), ctx(), "再交付を要しないため2,000円のご負担は生じません"),
+    ("R8", messhitsu(loss_cause="stolen", loss_place="駅"), ctx(), "身分証明書としても広く利用されるため"),
+    ("R9", name_change(), ctx(HANAKO), "「氏名変更した資格確認書」に更新"),
+    ("R9", name_change(attachments=["certificate"]), ctx(HANAKO), "「資格確認書」と「証票書類」"),
+    ("R11", Record({"name": "健保 太郎"}, event="myna_registered"), ctx(TARO), "返納をお願いします"),
+    ("R12", ido("remove", dep1_name="健保 次郎"), ctx(), "各事業所の健康保険担当窓口に"),
+    (
+        "R12",
+        Record({"name": "健保 太郎", "date": "2026-11-30"}, event="retired"),
+        ctx(TARO),
+        "各事業所の健康保険担当窓口に",
+    ),
+]
+
+
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+@pytest.mark.parametrize(
+    ("rule", "record", "context", "phrase"), NOTICE_WORDS, ids=[f"{w[0]} {w[3]}" for w in NOTICE_WORDS]
+)
+def test_explanations_use_the_words_of_the_notice(
+    rule: str, record: Record, context: Context, phrase: str
+) -> None:
+    """Item 6 of issue 21: each rule's explanation carries the notice's own phrase for the case
+    (compared after NFKC: the notice writes (増) with half-width brackets)."""
+    assert _plain(phrase) in _plain(SEED.read_text(encoding="utf-8"))
+    explanations = [o.explanation for o in decide(record, context).outcomes if o.rule == rule]
+    assert any(_plain(phrase) in _plain(e) for e in explanations), explanations
