@@ -356,7 +356,9 @@ def r6_reissue(record: Record, ctx: Context) -> list[Outcome]:
                 "再交付には予め再交付手数料の振込を行ったうえでの申請が必要です。不足・誤り: "
                 + "、".join(label for _field, label in missing),
                 {**facts, "missing": [field for field, _label in missing]},
+                name,
             )
+            for name in names
         ]
     kind, delivery = _delivery(record, ctx)
     if not ctx.fee_confirmed:
@@ -457,6 +459,7 @@ def r9_name_change(record: Record, ctx: Context) -> list[Outcome]:
         missing.append("attachments")
     if has_card and "certificate" not in attachments:
         missing.append("certificate")
+    new_name = str(record.values["name_new"]) if record.values.get("name_new") else None
     if missing:
         return [
             Outcome(
@@ -464,9 +467,9 @@ def r9_name_change(record: Record, ctx: Context) -> list[Outcome]:
                 K.NEEDS_DOCUMENTS,
                 "氏名変更には「資格確認書」と「証票書類」（婚姻届受理済証明書、または戸籍抄本等）の添付が必要です。",
                 {**facts, "missing": missing},
+                new_name,
             )
         ]
-    new_name = str(record.values["name_new"]) if record.values.get("name_new") else None
     person = _person(ctx, record.values.get("name_old")) or _person(ctx, new_name)
     if not has_card or (person is not None and person.can_use_myna):
         return [
