@@ -37,10 +37,12 @@ REJECT_REASONS = {
 class ReviewError(Exception):
     """A review action refused: not found, claimed by another, invalid values, two-person rule."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(self, code: ErrorCode, message: str, fields: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        #: The fields whose values were refused (code ``invalid``).
+        self.fields = fields
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,9 @@ def approve(
             value = read.get(spec.name)
         values[spec.name] = value
     if errors:
-        raise ReviewError(ErrorCode.INVALID, "; ".join(f"{k}: {v}" for k, v in errors.items()))
+        raise ReviewError(
+            ErrorCode.INVALID, "; ".join(f"{k}: {v}" for k, v in errors.items()), fields=tuple(errors)
+        )
     cross = check_form(template.form_id, values, today)
     second_needed = any(is_sensitive(name) for name in corrected)
     with transaction(services.sessions) as session:
@@ -317,7 +321,7 @@ def list_records(
         query = select(RecordRow.id).order_by(RecordRow.id)
         if since:
             query = query.where(RecordRow.created_at >= datetime.combine(since, datetime.min.time(), UTC))
-        if until:
+        if until and until < date.max:  # the day after 9999-12-31 is no date: no upper bound
             query = query.where(
                 RecordRow.created_at < datetime.combine(until, datetime.min.time(), UTC) + timedelta(days=1)
             )

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     webhook_timeout_seconds: float = 10.0
     export_dir: Path | None = None
+    #: The ``Secure`` flag on the screens' cookies. Unset: on for every request but plain HTTP to
+    #: localhost / 127.0.0.1 / ::1 (``kakunin run``), so a site served elsewhere must be HTTPS.
+    cookie_secure: bool | None = None
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     limits: Limits = Field(default_factory=Limits)
 

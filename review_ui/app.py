@@ -13,7 +13,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -34,6 +34,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+
+_INTERNAL_PAGE = (
+    '<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>エラー — Kakunin</title>'
+    '<link rel="stylesheet" href="/static/kakunin.css"></head><body><main><p class="error">'
+    f'{MESSAGES[ErrorCode.INTERNAL]}</p><p><a href="/">確認待ち一覧に戻る</a></p></main></body></html>'
+)
 
 health = APIRouter()
 
@@ -62,10 +68,15 @@ async def _invalid_request(request: Request, exc: RequestValidationError) -> JSO
 
 async def _internal(request: Request, exc: Exception) -> Response:
     """An unexpected error: the API answers in its error shape with code ``internal`` and no
-    detail (the traceback goes to the server's log); the screens get Starlette's plain page."""
+    detail (the traceback goes to the server's log); the screens a Japanese page. Starlette
+    answers a 500 outside the middleware, so the security headers are set here too."""
+    response: Response
     if request.url.path.startswith("/api/"):
-        return error_response(500, ErrorCode.INTERNAL, MESSAGES[ErrorCode.INTERNAL])
-    return PlainTextResponse("Internal Server Error", status_code=500)
+        response = error_response(500, ErrorCode.INTERNAL, MESSAGES[ErrorCode.INTERNAL])
+    else:
+        response = HTMLResponse(_INTERNAL_PAGE, status_code=500)
+    response.headers.update(SECURITY_HEADERS)
+    return response
 
 
 async def _unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:

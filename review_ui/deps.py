@@ -23,6 +23,19 @@ from intake.services import Services
 #: The screens' session cookie.
 COOKIE = "kakunin_session"
 
+#: Hosts where a plain-HTTP cookie is allowed when ``cookie_secure`` is unset.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def secure_cookies(request: Request) -> bool:
+    """Whether the screens' cookies get the ``Secure`` flag (see ``Settings.cookie_secure``)."""
+    services: Services = request.app.state.services
+    configured = services.settings.cookie_secure
+    if configured is not None:
+        return configured
+    return request.url.scheme == "https" or (request.url.hostname or "") not in LOCAL_HOSTS
+
+
 #: Database ids are 32-bit on every backend; larger numbers are refused with 422, not a crash.
 DbId = Annotated[int, FastApiPath(ge=1, le=2**31 - 1)]
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from intake import auth
-from review_ui.deps import COOKIE, PostSessionDep, ServicesDep
+from review_ui.deps import COOKIE, PostSessionDep, ServicesDep, secure_cookies
 from review_ui.screens.common import TEMPLATES
 
 #: The login form's own CSRF token (double submit: this cookie and the form's hidden field).
@@ -34,7 +34,13 @@ def login_page(request: Request, error: str | None = None) -> HTMLResponse:
         request, "login.html", {"error": LOGIN_ERRORS.get(error or ""), "csrf": token}
     )
     response.set_cookie(
-        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=False, path="/login", max_age=3600
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=secure_cookies(request),
+        path="/login",
+        max_age=3600,
     )
     return response
 
@@ -64,13 +70,13 @@ def login_submit(
     except auth.AuthError as exc:
         return RedirectResponse(f"/login?error={exc.code}", status_code=303)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login", secure=secure_cookies(request), httponly=True)
     response.set_cookie(
         COOKIE,
         token,
         httponly=True,
         samesite="strict",
-        secure=False,
+        secure=secure_cookies(request),
         max_age=int(auth.ABSOLUTE_LIFETIME.total_seconds()),
     )
     return response
@@ -80,5 +86,5 @@ def login_submit(
 def logout(request: Request, services: ServicesDep, _info: PostSessionDep) -> Response:
     auth.logout(services, request.cookies.get(COOKIE))
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
+    response.delete_cookie(COOKIE, secure=secure_cookies(request), httponly=True, samesite="strict")
     return response

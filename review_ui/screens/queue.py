@@ -13,6 +13,12 @@ from review_ui.screens.common import FORM_NAMES, ROLE_NAMES, STATUS_NAMES, TEMPL
 
 router = APIRouter()
 
+#: What the queue page says after an action; the link carries the code only, never the text.
+NOTICES = {
+    "pending_approval": "承認者の確認待ちにしました（個人番号・記号・番号の訂正）",
+    "rejected": "差戻しました",
+}
+
 
 @router.get("/", response_class=HTMLResponse)
 def queue_page(
@@ -39,6 +45,6 @@ def queue_page(
             "user": info.user,
             "csrf": info.csrf_token,
             "role_names": ROLE_NAMES,
-            "notice": notice,
+            "notice": NOTICES.get(notice or ""),
         },
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -81,9 +81,41 @@ def _field_rows(view: review.TaskView, scale: float | None) -> list[dict[str, An
     return fields
 
 
+#: What the task page says after a refused action. The link carries only the code (and, for
+#: refused values, the field names, shown through their labels): never text to display.
+TASK_ERRORS = {
+    ErrorCode.NOT_FOUND.value: "確認タスクが見つかりません",
+    ErrorCode.CLAIMED.value: "他の確認者が確認中です",
+    ErrorCode.NOT_A_FORM.value: "様式不明の書類は承認できません。差戻してください。",
+    ErrorCode.TWO_PERSON.value: "個人番号・記号・番号の訂正は、確認者とは別の承認者の承認が必要です",
+    ErrorCode.INVALID.value: "値が正しくない項目があります",
+    "reject_reason": "差戻し理由を選んでください",
+}
+
+
+def _task_error(code: str | None, fields: str | None, known: set[str]) -> str | None:
+    message = TASK_ERRORS.get(code or "")
+    named = [field_label(f) for f in (fields or "").split(",") if f in known]
+    if message and named:
+        message += f"：{'、'.join(named)}"
+    return message
+
+
+def _refused(task_id: int, exc: review.ReviewError, code: str | None = None) -> RedirectResponse:
+    query = {"error": code or exc.code.value}
+    if exc.fields:
+        query["fields"] = ",".join(exc.fields)
+    return RedirectResponse(f"/tasks/{task_id}?{urlencode(query)}", status_code=303)
+
+
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
 def task_page(
-    request: Request, services: ServicesDep, info: SessionDep, task_id: DbId, error: str | None = None
+    request: Request,
+    services: ServicesDep,
+    info: SessionDep,
+    task_id: DbId,
+    error: str | None = None,
+    fields: str | None = None,
 ) -> HTMLResponse:
     try:
         review.claim(services, task_id, info.user)
@@ -103,7 +135,7 @@ def task_page(
             "csrf": info.csrf_token,
             "form_names": FORM_NAMES,
             "can_reveal": info.user.role in CAN_REVEAL,
-            "error": error,
+            "error": _task_error(error, fields, {f.name for f in view.fields}),
             "reasons": review.REJECT_REASONS,
             "page_w": template.canvas.width_pt if template else 595.28,
             "page_h": template.canvas.height_pt if template else 841.89,
@@ -121,11 +153,10 @@ async def approve(request: Request, services: ServicesDep, info: PostSessionDep,
     try:
         result = review.approve(services, task_id, info.user, submitted, date.today())
     except review.ReviewError as exc:
-        return RedirectResponse(f"/tasks/{task_id}?error={quote(exc.message)}", status_code=303)
+        return _refused(task_id, exc)
     if result["status"] is RecordStatus.VALIDATED:
         return RedirectResponse(f"/records/{result['record_id']}?approved=1", status_code=303)
-    notice = "承認者の確認待ちにしました（個人番号・記号・番号の訂正）"
-    return RedirectResponse(f"/?notice={quote(notice)}", status_code=303)
+    return RedirectResponse("/?notice=pending_approval", status_code=303)
 
 
 @router.post("/tasks/{task_id}/reject")
@@ -139,8 +170,8 @@ def reject(
     try:
         review.reject(services, task_id, info.user, reason, note)
     except review.ReviewError as exc:
-        return RedirectResponse(f"/tasks/{task_id}?error={quote(exc.message)}", status_code=303)
-    return RedirectResponse(f"/?notice={quote('差戻しました')}", status_code=303)
+        return _refused(task_id, exc, "reject_reason" if exc.code is ErrorCode.INVALID else None)
+    return RedirectResponse("/?notice=rejected", status_code=303)
 
 
 @router.post("/tasks/{task_id}/reveal")

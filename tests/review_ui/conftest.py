@@ -38,6 +38,7 @@ def task_id(services: Services, engine: OcrEngine) -> int:
 def app(services: Services) -> Iterator[TestClient]:
     for name, role in (("rev", "reviewer"), ("rev2", "reviewer"), ("appr", "approver"), ("adm", "admin")):
         create_user(services, name, role, password=f"pw-{name}-long")
+    services.settings.cookie_secure = False  # the test client speaks plain HTTP to "testserver"
     with TestClient(create_app(services.settings)) as client:
         yield client
 

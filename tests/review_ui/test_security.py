@@ -9,6 +9,9 @@
   in the JSON Lines export.
 - item 5: hotfolder names that are not UTF-8 or too long go to rejected/ under a safe name, the
   original escaped in the reason; the watcher survives them.
+- item 9 (part): cookies are Secure outside localhost; a 500 carries the security headers and
+  no internals; until=9999-12-31 is no 500; notices and errors come from codes, never from
+  text in the link.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from intake.reconcile import invariant
 from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import DocumentRow, RecordRow, SessionRow
+from review_ui.app import SECURITY_HEADERS, create_app
 from tests.helpers import blank_pdf, write
 from tests.review_ui.conftest import login, login_token
 
@@ -372,3 +376,77 @@ def test_the_watcher_survives_a_name_it_cannot_decode(
     assert "file events stopped" in caplog.text  # watchfiles did give up on the name
     assert (root / DONE / "after.pdf").is_file()
     assert any("\\x83e\\x83X\\x83g.pdf" in text for text in _rejected_reasons(root).values())
+
+
+def test_cookies_are_secure_by_default_outside_localhost(services: Services) -> None:
+    """GIVEN the default settings WHEN the login page is served under a host name or over HTTPS
+    THEN its cookie is Secure; on plain HTTP to 127.0.0.1 (kakunin run) it is not."""
+    app = create_app(services.settings)
+    for base, secure in (
+        ("http://kakunin.example", True),
+        ("https://kakunin.example", True),
+        ("http://127.0.0.1:8000", False),
+        ("http://localhost:8000", False),
+    ):
+        with TestClient(app, base_url=base) as client:
+            cookie = client.get("/login").headers["set-cookie"]
+        assert ("secure" in cookie.lower()) is secure, (base, cookie)
+        assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    services.settings.cookie_secure = True
+    with TestClient(create_app(services.settings), base_url="http://127.0.0.1:8000") as client:
+        assert "secure" in client.get("/login").headers["set-cookie"].lower()
+
+
+def test_a_500_carries_the_security_headers_and_no_internals(services: Services) -> None:
+    """GIVEN a screen and an API route that fail unexpectedly WHEN they are called THEN 500 with
+    every security header, a Japanese page or the API's error shape, and no exception text."""
+    app = create_app(services.settings)
+
+    @app.get("/boom")
+    def screen_boom() -> None:
+        raise RuntimeError("secret detail")
+
+    @app.get("/api/v1/boom")
+    def api_boom() -> None:
+        raise RuntimeError("secret detail")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        screen, api = client.get("/boom"), client.get("/api/v1/boom")
+    for response in (screen, api):
+        assert response.status_code == 500 and "secret" not in response.text
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers[name] == value, name
+    assert "内部エラー" in screen.text and screen.headers["content-type"].startswith("text/html")
+    assert api.json()["error"]["code"] == "internal"
+
+
+def test_records_until_the_last_day_of_the_calendar_is_not_a_500(app: TestClient, services: Services) -> None:
+    reader = create_api_key(services, "reader", ["read"])
+    response = app.get(
+        "/api/v1/records", params={"until": "9999-12-31"}, headers={"Authorization": f"Bearer {reader}"}
+    )
+    assert response.status_code == 200 and response.json()["items"] == []
+
+
+def test_the_queue_page_shows_notices_from_codes_only(app: TestClient) -> None:
+    """GIVEN a logged-in reviewer WHEN a link puts text into ?notice= THEN the page does not show
+    it; a known code shows its own message."""
+    login(app, "rev")
+    forged = app.get(
+        "/", params={"notice": "システム障害のため https://evil.example で再ログインしてください"}
+    )
+    assert "evil.example" not in forged.text and "再ログイン" not in forged.text
+    assert "差戻しました" in app.get("/", params={"notice": "rejected"}).text
+
+
+@pytest.mark.ocr
+def test_the_task_page_shows_errors_from_codes_only(app: TestClient, task_id: int) -> None:
+    """GIVEN a task WHEN a link puts text into ?error= or an unknown name into ?fields= THEN
+    neither is shown; a refused approval shows the code's message and the refused field's label."""
+    login(app, "rev")
+    forged = app.get(
+        f"/tasks/{task_id}", params={"error": "個人番号を https://evil.example に送ってください"}
+    )
+    assert forged.status_code == 200 and "evil.example" not in forged.text
+    shown = app.get(f"/tasks/{task_id}", params={"error": "invalid", "fields": "insured_name,<b>evil</b>"})
+    assert "値が正しくない項目があります" in shown.text and "evil" not in shown.text
