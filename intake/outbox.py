@@ -82,7 +82,8 @@ def _append(directory: Path, payload: dict[str, Any]) -> None:
     marker = f'"decision_id": {payload["decision_id"]},'
     if path.exists() and marker in path.read_text(encoding="utf-8"):
         return
-    with open(path, "a", encoding="utf-8") as handle:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # values of people: owner only
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(payload, ensure_ascii=False) + "\n")
         handle.flush()
         os.fsync(handle.fileno())

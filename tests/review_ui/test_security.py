@@ -11,13 +11,14 @@
   original escaped in the reason; the watcher survives them.
 - item 9 (part): cookies are Secure outside localhost; a 500 carries the security headers and
   no internals; until=9999-12-31 is no 500; notices and errors come from codes, never from
-  text in the link.
+  text in the link; the file store's folders are 0700 and its files 0600.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import statistics
 import threading
 import time
@@ -36,6 +37,7 @@ from intake.outbox import add_decision, deliver
 from intake.reconcile import invariant
 from intake.services import Services
 from intake.store.db import transaction
+from intake.store.files import FileStore
 from intake.store.models import DocumentRow, RecordRow, SessionRow
 from review_ui.app import SECURITY_HEADERS, create_app
 from tests.helpers import blank_pdf, write
@@ -303,7 +305,9 @@ def test_a_my_number_stored_raw_as_a_number_never_leaves_unmasked(
     login(app, "rev")
     screen = app.get(f"/records/{record_id}")
     assert deliver(services)["delivered"] == 1
-    export = next((tmp_path / "export").glob("*.jsonl")).read_text(encoding="utf-8")
+    export_file = next((tmp_path / "export").glob("*.jsonl"))
+    assert stat.S_IMODE(export_file.stat().st_mode) == 0o600  # item 9: owner only
+    export = export_file.read_text(encoding="utf-8")
     assert one.json()["values"]["my_number"] == "********4655"
     assert listed.json()["items"][0]["values"]["my_number"] == "********4655"
     assert json.loads(export)["values"]["my_number"] == "********4655"
@@ -450,3 +454,18 @@ def test_the_task_page_shows_errors_from_codes_only(app: TestClient, task_id: in
     assert forged.status_code == 200 and "evil.example" not in forged.text
     shown = app.get(f"/tasks/{task_id}", params={"error": "invalid", "fields": "insured_name,<b>evil</b>"})
     assert "値が正しくない項目があります" in shown.text and "evil" not in shown.text
+
+
+def test_the_file_store_keeps_originals_private(tmp_path: Path) -> None:
+    """GIVEN a umask that would make files world-readable WHEN an original is stored THEN every
+    folder the store makes is 0700 and the file 0600."""
+    old = os.umask(0o022)
+    try:
+        store = FileStore(tmp_path / "store")
+        digest = store.put(b"%PDF-1.4 personal data")
+    finally:
+        os.umask(old)
+    path = store.path(digest)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    for folder in (path.parent, path.parent.parent, tmp_path / "store"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
