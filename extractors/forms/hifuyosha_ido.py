@@ -40,7 +40,8 @@ def check(v: Values, today: date) -> list[Finding]:
     submitted = v.date("submission_date")
     add = v.get("change_type") == "add"
     out += symbol_number_or_my_number(v, "insured_my_number")
-    out += age_check(v, "insured_birth_date", submitted)
+    if add:  # §4a: the age check is for people being covered, never a 減 (rule 12 asks for it)
+        out += age_check(v, "insured_birth_date", submitted)
     out += required(v, [f"dep1_{f}" for f in CORE], "被扶養者")
     without_number = False
     for row in (1, 2, 3):
@@ -76,7 +77,8 @@ def check(v: Values, today: date) -> list[Finding]:
                 )
             elif is_late(changed, submitted):
                 out.append(finding(p + "change_date", "late_notification", late_message("異動")))
-        out += age_check(v, p + "birth_date", changed)
+        if add:
+            out += age_check(v, p + "birth_date", changed)
     if add and without_number and not v.ticked("employer_confirmed"):
         out.append(
             finding(

@@ -24,7 +24,10 @@ CORE = ["type", "name_kana", "name", "birth_date"]
 def check(v: Values, today: date) -> list[Finding]:
     out: list[Finding] = []
     submitted = v.date("submission_date")
-    out += age_check(v, "insured_birth_date", submitted)
+    # §4a: the age check is for people being issued a card; after_loss_of_eligibility (the
+    # 75th birthday among its reasons) is exactly what rule 12 asks for.
+    if v.get("notification_type") != "after_loss_of_eligibility":
+        out += age_check(v, "insured_birth_date", submitted)
     out += not_after(
         v, "loss_date", "submission_date", "loss_after_submission", "滅失年月日が届出日より後です"
     )

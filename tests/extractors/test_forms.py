@@ -238,3 +238,18 @@ def test_a_broken_rule_rests_on_every_value_it_compares() -> None:
     assert [f.field for f in findings] == ["loss_date"]
     rests = resting_on(lambda v: check_form("messhitsu", v, today), values, findings)
     assert rests[("loss_date", "loss_after_submission")] == {"loss_date", "submission_date"}
+
+
+def test_the_age_check_is_only_for_people_being_covered() -> None:
+    """§4a: a 75th-birthday 減 and an SK-03 after loss of eligibility are what rule 12 asks
+    for, never flagged `age_limit`; a 増 of someone aged 75 still is."""
+    old = "1940-01-01"
+    for form_id, changes, flagged in (
+        ("hifuyosha_ido", {"change_type": "remove", "dep1_birth_date": old}, False),
+        ("hifuyosha_ido", {"change_type": "add", "dep1_birth_date": old}, True),
+        ("messhitsu", {"notification_type": "after_loss_of_eligibility", "insured_birth_date": old}, False),
+        ("messhitsu", {"notification_type": "use_myna", "insured_birth_date": old}, True),
+    ):
+        values = {**clean(form_id, 3), **changes}
+        codes = {f.code for f in check_form(form_id, values, TODAY)}
+        assert ("age_limit" in codes) is flagged, (form_id, changes, codes)
