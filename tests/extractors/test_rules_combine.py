@@ -16,6 +16,7 @@ import pytest
 from extractors.model import Finding
 from extractors.rules import Context, DecisionKind, Person, Record, decide
 from extractors.rules.places import LOSS_PLACE_UNCLEAR, LossPlace, loss_place, place_doubts
+from tests.extractors.test_rules import kofu
 
 TODAY = date(2026, 11, 26)
 K = DecisionKind
@@ -50,19 +51,6 @@ ELDER = Person("3003", "7", "長寿 一", "チョウジュ ハジメ", date(1953
 
 def ctx(*persons: Person, fee_confirmed: bool = False, findings: tuple[Finding, ...] = ()) -> Context:
     return Context(TODAY, {p.name.replace(" ", ""): p for p in persons}, fee_confirmed, findings)
-
-
-def kofu(**values: Any) -> Record:
-    base = {
-        "application_type": "new",
-        "reasons": ["no_card"],
-        "target1_type": "insured",
-        "target1_name": "健保 花子",
-        "target1_birth_date": "1982-05-03",
-        "is_voluntary_continuation": False,
-        "submission_date": "2026-11-20",
-    }
-    return Record({**base, **values}, form_id="kofu_shinsei")
 
 
 REISSUE = {
