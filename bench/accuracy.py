@@ -27,7 +27,7 @@ from fixtures.generate import HANDS, generate
 from fixtures.samples import _negatives
 from intake.cli import _extract_one
 from intake.settings import Settings
-from ocr.engine import EngineOptions, build_engine
+from ocr.engine import build_engine
 
 MARK_TYPES = {"checkbox", "choice", "checkbox_group"}
 
@@ -59,12 +59,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         settings = Settings(data_dir=root / "var")
-        engine = build_engine(EngineOptions(model_cache_dir=root / "models"))
-        crosscheck = (
-            None
-            if args.no_crosscheck
-            else build_engine(EngineOptions(rec_model="PP-OCRv5_mobile_rec", model_cache_dir=root / "models"))
-        )
+        # The engines a worker builds (KAKUNIN_OCR__* settings apply), so the figures are the service's.
+        engine = build_engine(settings.engine_options())
+        crosscheck_options = None if args.no_crosscheck else settings.crosscheck_options()
+        crosscheck = build_engine(crosscheck_options) if crosscheck_options else None
         scans = (
             golden_scans(args.scans)
             if args.scans
@@ -143,7 +141,9 @@ def main() -> None:
         " 200/300 dpi, grey/colour/1-bit, skew, noise, ~20 % upside down)"
     )
     print(
-        f"Accuracy benchmark: {described}, cross-check {'off' if args.no_crosscheck else 'PP-OCRv5_mobile'}"
+        f"Accuracy benchmark: {described}, cross-check "
+        f"{crosscheck_options.rec_model if crosscheck_options else 'off'}, "
+        f"narrowest recogniser input {settings.ocr.min_rec_width} px (digits {settings.ocr.digits_min_rec_width})"
     )
     print(f"{'metric':<44}{'value':>12}")
     rows = [

@@ -24,6 +24,10 @@ class OcrSettings(BaseModel):
     #: A second recognition model read on every crop; disagreement sends the field to review.
     #: Empty string switches the cross-check off.
     crosscheck_rec_model: str = "PP-OCRv5_mobile_rec"
+    #: Narrowest recogniser input in pixels, of text and of digits (see
+    #: :class:`ocr.engine.EngineOptions`).
+    min_rec_width: int = 320
+    digits_min_rec_width: int = 160
 
 
 class Limits(BaseModel):
@@ -95,6 +99,8 @@ class Settings(BaseSettings):
             det_model=self.ocr.det_model,
             threads=self.ocr.threads,
             memory_arena=self.ocr.memory_arena,
+            min_rec_width=self.ocr.min_rec_width,
+            digits_min_rec_width=self.ocr.digits_min_rec_width,
             model_cache_dir=self.data_dir / "models",
         )
 
@@ -105,6 +111,8 @@ class Settings(BaseSettings):
             det_model=self.ocr.det_model,
             threads=self.ocr.threads,
             memory_arena=self.ocr.memory_arena,
+            min_rec_width=self.ocr.min_rec_width,
+            digits_min_rec_width=self.ocr.digits_min_rec_width,
             model_cache_dir=self.data_dir / "models",
         )
 

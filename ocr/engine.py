@@ -28,6 +28,12 @@ class EngineOptions:
     model_cache_dir: Path = field(default_factory=lambda: Path("var/models"))
     #: Long side cap for full-page detection; larger pages are downscaled first.
     page_max_side: int = 2000
+    #: Narrowest recogniser input (pixels at height 48) of text and kana: the models were
+    #: trained on inputs padded to 320, and kana read on narrower ones were measured worse.
+    min_rec_width: int = 320
+    #: The same for crops read in the digits alphabet (boxed numbers, dates): most are two to
+    #: four digits (≈140 px), and padded to 320 they cost as much as a line of text.
+    digits_min_rec_width: int = 160
 
 
 @runtime_checkable

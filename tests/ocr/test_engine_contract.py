@@ -79,6 +79,35 @@ def test_characters_come_with_their_place_in_the_crop(any_engine: OcrEngine) -> 
     assert xs[3] - xs[2] > 2.5 * (xs[2] - xs[1])  # the blank between ウ and イ is where it was written
 
 
+def _ink_runs(crop: np.ndarray) -> list[tuple[int, int]]:
+    """Column ranges holding ink, left to right (one per printed character here)."""
+    inked = (crop < 128).any(axis=0)
+    runs, start = [], None
+    for x, ink in enumerate([*inked, False]):
+        if ink and start is None:
+            start = x
+        elif not ink and start is not None:
+            runs.append((start, x))
+            start = None
+    return runs
+
+
+@pytest.mark.parametrize("alphabet", ["digits", None])
+def test_short_crops_are_read_with_each_character_over_its_ink(
+    any_engine: OcrEngine, alphabet: str | None
+) -> None:
+    # A two- to four-digit box is narrower than the recogniser's least input width (digits
+    # and text have their own): the characters' places must map back through that width.
+    crop = text_image("2  0  2  5")
+    [result] = any_engine.recognize([crop], [alphabet])
+    assert result.text.replace(" ", "") == "2025"
+    runs = _ink_runs(crop)
+    assert len(runs) == 4
+    placed = [x for char, x in zip(result.text, result.positions, strict=True) if char != " "]
+    for x, (left, right) in zip(placed, runs, strict=True):
+        assert left - 10 <= x <= right + 10, (result.positions, runs)  # a CTC step is ~8 px here
+
+
 def test_one_alphabet_per_crop_is_required(any_engine: OcrEngine) -> None:
     with pytest.raises(ValueError):
         any_engine.recognize([text_image("12")], ["digits", "kana"])
