@@ -26,6 +26,7 @@ from extractors.normalize import (
     katakana_words,
     phone_value,
     sentence_end,
+    settle_entity,
     settle_prefecture,
     settle_title,
     strip_stray_marks,
@@ -135,13 +136,17 @@ def _amount_of(rec: Recognition) -> Converted:
 
 def _free_text_of(spec: FieldSpec, rec: Recognition) -> Converted:
     value = text_value(rec.text)
-    # An old character form may be the model's habit or the writer's own, and a prefecture
-    # one character off (干葉県) is most likely misread: changed either way, a person decides.
-    settled = strip_stray_marks(settle_title(katakana_words(common_forms(value)))) or None if value else value
+    # An old character form may be the model's habit or the writer's own, and a prefecture,
+    # a title or a kind of company one character off (干葉県, 株式会し) is most likely
+    # misread: changed either way, a person decides.
+    settled = value
+    if value:
+        words = katakana_words(common_forms(value))
+        # Before the stray marks go: a sentence's last "：" is its 。 cut in two.
+        ended = sentence_end(words) if spec.more_lines else words
+        settled = settle_entity(strip_stray_marks(settle_title(ended))) or None
     if settled and spec.address:
         settled = settle_prefecture(settled)
-    if settled and spec.more_lines:
-        settled = sentence_end(settled)
     read = value or ""
     doubtful = bool(_DIGIT_AMONG_KANA.search(read)) or not _RARE_LOOKALIKES.isdisjoint(read)
     if settled != value or doubtful:

@@ -229,13 +229,45 @@ def settle_title(text: str) -> str:
     return text
 
 
-#: A sentence's closing 。, small and round, read as a digit or a letter after its last kana.
-_LAST_MARU = re.compile(r"(?<=[ぁ-んァ-ヶ])[0-9oO○]$")
+#: The kinds of company written before or after a company's name (商業登記の会社の種類 and the
+#: 法人 an employer most often is).
+ENTITY_KINDS = (
+    "株式会社", "有限会社", "合同会社", "合資会社", "合名会社",
+    "医療法人", "社会福祉法人", "一般社団法人", "一般財団法人", "特定非営利活動法人",
+)  # fmt: skip
+
+
+def settle_entity(text: str) -> str:
+    """A kind of company at the end or the beginning read one character off (さくら電機株式会し
+    → さくら電機株式会社, 株式会杜さくら → 株式会社さくら): spelled as it is registered. Only
+    when the text is one character off exactly one kind there (合同会社 and 合資会社 are one
+    character apart: 合X会社 is left as read) and the text is longer than the kind."""
+    for at_end in (True, False):
+        for length in sorted({len(kind) for kind in ENTITY_KINDS}):
+            if len(text) <= length:
+                continue
+            part = text[-length:] if at_end else text[:length]
+            if part in ENTITY_KINDS:
+                return text
+            near = [
+                kind
+                for kind in ENTITY_KINDS
+                if len(kind) == length and sum(a != b for a, b in zip(part, kind, strict=True)) == 1
+            ]
+            if len(near) == 1:
+                return text[:-length] + near[0] if at_end else near[0] + text[length:]
+    return text
+
+
+#: A sentence's closing 。, small and round, read as a digit or a letter after its last kana,
+#: or as a colon: a 。 written on the dotted rule below the line is cut in two by the rule
+#: painted out, its upper and lower arcs left one above the other.
+_LAST_MARU = re.compile(r"(?<=[ぁ-んァ-ヶ])[0-9oO○:;]$")
 
 
 def sentence_end(text: str) -> str:
     """A sentence (a multi-line free text) whose last character, after kana, was read as a
-    digit or o: its 。 (盗まれた6 → 盗まれた。)."""
+    digit, o or a colon: its 。 (盗まれた6 → 盗まれた。, 廃棄した: → 廃棄した。)."""
     return _LAST_MARU.sub("。", text)
 
 

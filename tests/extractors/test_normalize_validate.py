@@ -13,6 +13,7 @@ from extractors.normalize import (
     katakana_words,
     phone_value,
     sentence_end,
+    settle_entity,
     settle_prefecture,
     settle_title,
     text_value,
@@ -204,6 +205,16 @@ def test_a_sentences_last_maru_read_as_a_digit_is_a_maru() -> None:
     assert sentence_end("財布などと一緒に盗まれた6") == "財布などと一緒に盗まれた。"
     assert sentence_end("混雑した電車内で財布をすられた1") == "混雑した電車内で財布をすられた。"
     assert sentence_end("なくした。") == "なくした。" and sentence_end("約10") == "約10"
+    assert sentence_end("洗濯機で洗ってしまい、廃棄した:") == "洗濯機で洗ってしまい、廃棄した。"
+
+
+def test_a_kind_of_company_one_character_off_is_spelled_as_registered() -> None:
+    assert settle_entity("さくらエンジニアリング株式会し") == "さくらエンジニアリング株式会社"
+    assert settle_entity("株式会杜さくら商事") == "株式会社さくら商事"
+    assert settle_entity("医療法入 さくら会") == "医療法人 さくら会"
+    # spelled right, two characters off, between two kinds (合同/合資), or nothing but the kind
+    for kept in ("さくら電機株式会社", "さくら電機株式公舎", "さくら合X会社", "株式会し", "佐藤 花子"):
+        assert settle_entity(kept) == kept
 
 
 def test_a_title_one_character_off_is_spelled_as_titles_are() -> None:
