@@ -196,6 +196,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 def _extract_one(path: Path, settings: Settings, engine: Any, crosscheck: Any) -> dict[str, Any]:
     from intake.errors import MESSAGES, ErrorCode
     from intake.pipeline import extract as run_pipeline
+    from intake.sandbox import Budget
     from ocr.raster import RasterLimits, sniff_type
 
     def failed(code: ErrorCode, message: str | None = None) -> dict[str, Any]:
@@ -220,7 +221,8 @@ def _extract_one(path: Path, settings: Settings, engine: Any, crosscheck: Any) -
     limits = RasterLimits(
         max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi
     )
-    return run_pipeline(data, kind, path.name, engine, limits, crosscheck=crosscheck).to_json()
+    budget = Budget.of(settings.limits)
+    return run_pipeline(data, kind, path.name, engine, limits, crosscheck=crosscheck, budget=budget).to_json()
 
 
 @app.command()

@@ -28,6 +28,8 @@ class ErrorCode(StrEnum):
     TOO_LARGE = "too_large"
     TOO_MANY_PAGES = "too_many_pages"
     ENCRYPTED = "encrypted"
+    # A file whose parsing or rendering went over its time or memory budget (intake.sandbox).
+    TOO_COMPLEX = "too_complex"
     OCR_FAILED = "ocr_failed"
     # A hotfolder file whose name cannot be used (not UTF-8, too long): moved to rejected/.
     UNUSABLE_NAME = "unusable_name"
@@ -60,6 +62,10 @@ MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.TOO_LARGE: "ファイルが大きすぎます。解像度を下げるか分割して提出してください。",
     ErrorCode.TOO_MANY_PAGES: "ページ数が上限を超えています。分割して提出してください。",
     ErrorCode.ENCRYPTED: "PDF がパスワードで保護されています。保護を外して再提出してください。",
+    ErrorCode.TOO_COMPLEX: (
+        "ファイルの構造が複雑すぎて、制限時間・メモリの範囲で読み込めません。"
+        "スキャナーで画像（PDF・TIFF）として読み取り直して提出してください。"
+    ),
     ErrorCode.OCR_FAILED: "文字認識に失敗しました。管理者に連絡してください。",
     ErrorCode.UNUSABLE_NAME: (
         "ファイル名を扱えません（UTF-8 でない文字・長すぎる名前）。短い名前で保存し直して再提出してください。"

@@ -12,6 +12,7 @@ from intake.domain import DocumentStatus
 from intake.errors import ErrorCode, transient
 from intake.pipeline import encode_png, extract
 from intake.roster import cross_check, roster_loaded
+from intake.sandbox import Budget
 from intake.services import Services
 from intake.settings import load_settings
 from intake.store import repo
@@ -90,7 +91,15 @@ def process_document(document_id: int) -> str:
     )
     started = time.perf_counter()
     try:
-        result = extract(data, kind, document.original_name, engine, limits, crosscheck=context.crosscheck)
+        result = extract(
+            data,
+            kind,
+            document.original_name,
+            engine,
+            limits,
+            crosscheck=context.crosscheck,
+            budget=Budget.of(settings.limits),
+        )
     except OcrEngineError as exc:
         log.exception("OCR failed for document %s", document_id)
         with transaction(services.sessions) as session:

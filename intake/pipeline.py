@@ -14,17 +14,17 @@ from typing import Any
 
 import cv2
 
-from extractors.digital import has_text_layer, read_digital
 from extractors.identify import identify
 from extractors.model import Finding, FormReading
 from extractors.read import read_fields
 from extractors.template import Template, load_templates
 from extractors.validate import MESSAGES
 from intake.errors import ErrorCode, rejected_from_raster
+from intake.sandbox import DEFAULT_BUDGET, Budget, open_document
 from ocr.engine import OcrEngine
 from ocr.errors import RasterError
 from ocr.preprocess import is_blank_page
-from ocr.raster import RasterLimits, rasterize
+from ocr.raster import RasterLimits
 from ocr.types import Image
 
 #: A file of blank pages only: nothing to read, and the person who scanned it can tell why.
@@ -96,22 +96,23 @@ def extract(
     limits: RasterLimits,
     today: date | None = None,
     crosscheck: OcrEngine | None = None,
+    budget: Budget = DEFAULT_BUDGET,
 ) -> Extraction:
-    """Run every step on one file. Unreadable input gives ``error``; never raises for bad input."""
+    """Run every step on one file. Unreadable input gives ``error``; never raises for bad input.
+    The file is parsed and rendered in a child process under ``budget`` (:mod:`intake.sandbox`)."""
     today = today or date.today()
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    if kind == "pdf" and has_text_layer(data):
-        # Filled on a PC: the words and their positions are in the file, no OCR needed.
-        digital = read_digital(data, load_templates(), today)
-        if digital is not None:
-            timings["read"] = time.perf_counter() - started
-            return Extraction(source, None, tuple(digital), (), timings)
     try:
-        pages = rasterize(data, kind, limits)
+        opened = open_document(data, kind, limits, today, budget)
     except RasterError as exc:
         rejected = rejected_from_raster(exc)
         return Extraction(source, (rejected.code.value, rejected.message))
+    if opened.digital is not None:
+        # Filled on a PC: the words and their positions are in the file, no OCR needed.
+        timings["read"] = time.perf_counter() - started
+        return Extraction(source, None, opened.digital, (), timings)
+    pages = list(opened.pages)
     timings["rasterize"] = time.perf_counter() - started
     blank = [is_blank_page(page) for page in pages]
     if all(blank):

@@ -36,6 +36,10 @@ class Limits(BaseModel):
     max_bytes: int = 50 * 1024 * 1024
     max_pages: int = 50
     max_pixels: int = 60_000_000
+    #: Opening a file (its text layer, then each page) is given this long per step, in a child
+    #: process that may map this much memory (intake.sandbox); over it, the file is too_complex.
+    open_step_seconds: float = 20.0
+    open_memory_mb: int = 2048
 
 
 class Settings(BaseSettings):

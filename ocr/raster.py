@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,11 +63,18 @@ def count_pages(data: bytes, kind: str) -> int:
 
 def rasterize(data: bytes, kind: str, limits: RasterLimits) -> list[Image]:
     """Every page as a greyscale uint8 image (PDFs rendered at ``limits.dpi``)."""
+    return list(iter_pages(data, kind, limits))
+
+
+def iter_pages(data: bytes, kind: str, limits: RasterLimits) -> Iterator[Image]:
+    """The pages of :func:`rasterize` one at a time, each rendered when it is asked for (so a
+    caller can give every page its own time budget: :mod:`intake.sandbox`)."""
     if kind == "pdf":
-        return _rasterize_pdf(data, limits)
-    if kind in ("png", "jpeg", "tiff"):
-        return _rasterize_image(data, limits)
-    raise RasterError("unsupported_type", f"file type {kind!r} is not supported")
+        yield from _rasterize_pdf(data, limits)
+    elif kind in ("png", "jpeg", "tiff"):
+        yield from _rasterize_image(data, limits)
+    else:
+        raise RasterError("unsupported_type", f"file type {kind!r} is not supported")
 
 
 def _open_pdf(data: bytes):  # type: ignore[no-untyped-def]
@@ -83,7 +91,7 @@ def _open_pdf(data: bytes):  # type: ignore[no-untyped-def]
         raise RasterError("unreadable", f"PDF を読み取れません（破損の可能性）: {exc}") from exc
 
 
-def _rasterize_pdf(data: bytes, limits: RasterLimits) -> list[Image]:
+def _rasterize_pdf(data: bytes, limits: RasterLimits) -> Iterator[Image]:
     pdf = _open_pdf(data)
     try:
         if len(pdf) == 0:
@@ -94,7 +102,6 @@ def _rasterize_pdf(data: bytes, limits: RasterLimits) -> list[Image]:
                 f"{len(pdf)} ページあります（上限 {limits.max_pages}）。分割して提出してください。",
             )
         scale = limits.dpi / 72.0
-        pages: list[Image] = []
         for page in pdf:
             width, height = page.get_size()
             if width * scale * height * scale > limits.max_pixels:
@@ -103,9 +110,7 @@ def _rasterize_pdf(data: bytes, limits: RasterLimits) -> list[Image]:
                     f"ページが大きすぎます（{width:.0f}×{height:.0f} pt）。A4 で提出してください。",
                 )
             bitmap = page.render(scale=scale, grayscale=not limits.red_dropout)
-            array = to_gray(bitmap.to_pil(), limits.red_dropout)
-            pages.append(np.ascontiguousarray(array))
-        return pages
+            yield np.ascontiguousarray(to_gray(bitmap.to_pil(), limits.red_dropout))
     finally:
         pdf.close()
 
@@ -128,7 +133,7 @@ def _open_image(data: bytes) -> PILImage.Image:
         raise RasterError("unreadable", f"画像を読み取れません（破損の可能性）: {exc}") from exc
 
 
-def _rasterize_image(data: bytes, limits: RasterLimits) -> list[Image]:
+def _rasterize_image(data: bytes, limits: RasterLimits) -> Iterator[Image]:
     image = _open_image(data)
     frames = getattr(image, "n_frames", 1)
     if frames > limits.max_pages:
@@ -136,17 +141,20 @@ def _rasterize_image(data: bytes, limits: RasterLimits) -> list[Image]:
             "too_many_pages",
             f"{frames} ページあります（上限 {limits.max_pages}）。分割して提出してください。",
         )
-    pages: list[Image] = []
-    try:
-        for frame in ImageSequence.Iterator(image):
+    frames_read = ImageSequence.Iterator(image)
+    while True:
+        try:
+            frame = next(frames_read, None)
+            if frame is None:
+                return
             width, height = frame.size  # header values: nothing decoded yet
             if width * height > limits.max_pixels:
                 raise RasterError("too_large", f"画像が大きすぎます（{width}×{height} 画素）。")
-            pages.append(to_gray(frame, limits.red_dropout))
-    except RasterError:
-        raise
-    except Exception as exc:  # truncated or corrupt image data
-        raise RasterError(
-            "unreadable", f"画像を読み取れません（途中で切れているか破損しています）: {exc}"
-        ) from exc
-    return pages
+            page = to_gray(frame, limits.red_dropout)
+        except (RasterError, MemoryError):  # out of memory is the budget's, not the file's fault
+            raise
+        except Exception as exc:  # truncated or corrupt image data
+            raise RasterError(
+                "unreadable", f"画像を読み取れません（途中で切れているか破損しています）: {exc}"
+            ) from exc
+        yield page

@@ -1,0 +1,138 @@
+"""Opening a file with a budget: a crafted PDF or image must not hang or exhaust a worker.
+
+Contract: :func:`open_document` parses and renders one file (its text layer, or its pages as
+greyscale images) in a child process, never in the caller's. The child runs under an
+address-space limit (``resource.RLIMIT_AS``), and the caller waits at most
+``budget.step_seconds`` for each step (the text layer, then each page). A file over budget
+is refused with :class:`ocr.errors.RasterError` code ``too_complex`` (permanent: the same
+file would fail the same way again); the other refusals are those of :mod:`ocr.raster`.
+
+Why a child: pdfium renders in C and pdfminer interprets every content-stream operator in
+Python, and neither can be interrupted from inside. Children are forked from a small fork
+server that imported the parsers once (``forkserver``), so each file costs a fork (a few
+milliseconds), not an interpreter start, and no child inherits the worker's threads or
+models.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from multiprocessing.connection import Connection
+from typing import Any
+
+import pypdfium2  # noqa: F401 - imported once in the fork server: ocr.raster imports it late
+from PIL import Image as PILImage
+
+from extractors.digital import has_text_layer, read_digital
+from extractors.model import FormReading
+from extractors.template import load_templates
+from intake.errors import MESSAGES, ErrorCode
+from intake.settings import Limits
+from ocr.errors import RasterError
+from ocr.raster import RasterLimits, iter_pages
+from ocr.types import Image
+
+#: What a person is told about a file over budget.
+TOO_COMPLEX_MESSAGE = MESSAGES[ErrorCode.TOO_COMPLEX]
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long each step of opening a file may take, and how much memory the child may map."""
+
+    #: Seconds for the text layer and for each page (a normal page renders in ~0.1 s).
+    step_seconds: float = 20.0
+    #: Address space of the child in bytes (its interpreter and libraries take ~0.5 GB of it).
+    memory_bytes: int = 2 * 1024**3
+
+    @classmethod
+    def of(cls, limits: Limits) -> Budget:
+        """The budget the settings give (``KAKUNIN_LIMITS__OPEN_STEP_SECONDS``, ``…__OPEN_MEMORY_MB``)."""
+        return cls(limits.open_step_seconds, limits.open_memory_mb * 1024**2)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A file opened: the forms read from its text layer (a PC-filled PDF), or else its pages."""
+
+    digital: tuple[FormReading, ...] | None
+    pages: tuple[Image, ...]
+
+
+DEFAULT_BUDGET = Budget()
+
+
+def open_document(
+    data: bytes, kind: str, limits: RasterLimits, today: date, budget: Budget = DEFAULT_BUDGET
+) -> Opened:
+    """The forms of ``data``'s text layer or its page images, opened in a child under ``budget``.
+
+    Raises :class:`RasterError` (``too_complex`` over budget, else the rasteriser's codes)."""
+    context = multiprocessing.get_context("forkserver")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_open_in_child, args=(sender, data, kind, limits, today, budget.memory_bytes), daemon=True
+    )
+    child.start()
+    sender.close()
+    pages: list[Image] = []
+    try:
+        while True:
+            if not receiver.poll(budget.step_seconds):
+                raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE)
+            try:
+                what, payload = receiver.recv()
+            except EOFError:  # the child died: out of memory in C code, or killed
+                raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE) from None
+            if what == "page":
+                pages.append(payload)
+            elif what == "digital":
+                return Opened(tuple(payload), ())
+            elif what == "error":
+                raise RasterError(*payload)
+            else:  # "done"
+                return Opened(None, tuple(pages))
+    finally:
+        receiver.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _open_in_child(
+    sender: Connection, data: bytes, kind: str, limits: RasterLimits, today: date, memory_bytes: int
+) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    try:
+        for what, payload in _steps(data, kind, limits, today):
+            sender.send((what, payload))
+    except RasterError as exc:
+        sender.send(("error", (exc.code, exc.message)))
+    except MemoryError:
+        sender.send(("error", (ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE)))
+    finally:
+        sender.close()
+
+
+def _steps(data: bytes, kind: str, limits: RasterLimits, today: date) -> Iterator[tuple[str, Any]]:
+    """What the child sends, in order: the text layer's forms, or each page then "done"."""
+    if kind == "pdf" and has_text_layer(data):
+        # Filled on a PC: the words and their positions are in the file, no OCR needed.
+        digital = read_digital(data, load_templates(), today)
+        if digital is not None:
+            yield "digital", list(digital)
+            return
+    for page in iter_pages(data, kind, limits):
+        yield "page", page
+    yield "done", None
+
+
+# Pillow's format plugins are loaded once in the fork server too (it loads them on first use).
+PILImage.init()
+# The parsers (and the program's main module, which a child would otherwise import again
+# on its own) are imported once by the fork server, not by every child.
+multiprocessing.get_context("forkserver").set_forkserver_preload(["__main__", "intake.sandbox"])
