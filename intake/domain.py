@@ -23,22 +23,30 @@ class DocumentStatus(StrEnum):
 
 
 class TaskStatus(StrEnum):
-    """A review task's state; stored as its value in ``review_tasks.status``."""
+    """A review task's state; stored as its value in ``review_tasks.status``. The transitions
+    between them are :mod:`intake.workflow`'s table, checked on every action."""
 
     OPEN = "open"
-    CLAIMED = "claimed"  # a person has it open; others are refused (see review.claim)
+    CLAIMED = "claimed"  # a reviewer has it open; others are refused
+    PENDING_APPROVAL = "pending_approval"  # a sensitive correction waits for a second person; nobody holds it
+    APPROVING = "approving"  # an approver has it open for the second approval
     DONE = "done"
     REJECTED = "rejected"
 
 
-#: Tasks still waiting for a person.
+#: Tasks still waiting for a reviewer (the reviewers' queue).
 OPEN_TASKS = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+#: Tasks waiting for the second approval (the approvers' 承認待ち list).
+AWAITING_APPROVAL = (TaskStatus.PENDING_APPROVAL, TaskStatus.APPROVING)
+#: Tasks not finished: the document is not validated while one of its tasks is here.
+UNFINISHED_TASKS = OPEN_TASKS + AWAITING_APPROVAL
 
 
 class RecordStatus(StrEnum):
     """A record's state; stored as its value in ``records.status``."""
 
     PENDING_APPROVAL = "pending_approval"  # a sensitive field corrected: a second person approves
+    RETURNED = "returned"  # sent back by the approver with a reason; its task is open again
     VALIDATED = "validated"
 
 
@@ -77,6 +85,8 @@ class ReviewTask:
     doubtful_fields: int
     findings: int
     created_at: datetime
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,11 @@ class ErrorCode(StrEnum):
     # Review actions refused (intake.review.ReviewError).
     CLAIMED = "claimed"
     TWO_PERSON = "two_person"
+    # A task in a state that does not allow the action (intake.workflow): finished, waiting
+    # for the second approval, or not waiting for it.
+    CLOSED = "closed"
+    AWAITING_APPROVAL = "awaiting_approval"
+    STATE = "state"
     NOT_A_FORM = "not_a_form"
     INVALID = "invalid"
 

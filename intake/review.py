@@ -1,20 +1,32 @@
-"""Review: claim a task, show it, approve (→ validated record → rules → decision) or reject."""
+"""Review: claim a task, show it, approve (→ validated record → rules → decision), send a
+correction back or reject; the transitions are :mod:`intake.workflow`'s, checked here on the
+locked row of every action."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from extractors.forms import check_form
 from extractors.masking import is_my_number
 from extractors.review_input import from_input, message
 from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates
-from intake.auth import CAN_APPROVE, CAN_REVEAL, User
-from intake.domain import OPEN_TASKS, DocumentStatus, RecordStatus, TaskStatus
+from intake import workflow
+from intake.auth import CAN_REVEAL, User
+from intake.domain import (
+    AWAITING_APPROVAL,
+    UNFINISHED_TASKS,
+    DocumentStatus,
+    RecordStatus,
+    ReviewTask,
+    TaskStatus,
+)
 from intake.errors import ErrorCode
 from intake.outbox import add_decision
 from intake.roster import persons as roster_persons
@@ -22,6 +34,7 @@ from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
 from intake.store.models import DecisionRow, DocumentRow, FieldReadingRow, PageRow, RecordRow, ReviewTaskRow
+from intake.workflow import ReviewError as ReviewError
 
 #: Hand corrections of these fields need a second person (two-person rule).
 SENSITIVE = ("my_number", "insured_symbol", "insured_number")
@@ -34,17 +47,6 @@ REJECT_REASONS = {
 }
 
 
-class ReviewError(Exception):
-    """A review action refused: not found, claimed by another, invalid values, two-person rule."""
-
-    def __init__(self, code: ErrorCode, message: str, fields: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        #: The fields whose values were refused (code ``invalid``).
-        self.fields = fields
-
-
 @dataclass(frozen=True)
 class FieldView:
     name: str
@@ -54,6 +56,8 @@ class FieldView:
     needs_review: bool
     box: list[float] | None
     options: list[str]
+    #: What was read (``value`` differs while a correction waits for approval).
+    reading: Any = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,14 @@ class TaskView:
     fields: list[FieldView]
     findings: list[dict[str, Any]]
     record_id: int | None
+    #: Whose sensitive correction waits for the second approval.
+    corrected_by: str | None = None
+    #: The values typed in place of the readings, while they wait for the second approval.
+    corrections: list[Correction] = field(default_factory=list)
+    #: Why the approver sent the last correction back.
+    returned: Returned | None = None
+    #: The opening of the page that holds the claim (see :func:`release`).
+    claim_nonce: str | None = None
 
 
 def _template(form_id: str | None) -> Template | None:
@@ -78,7 +90,80 @@ def is_sensitive(name: str) -> bool:
     return is_my_number(name) or name in SENSITIVE
 
 
+@dataclass(frozen=True)
+class Returned:
+    """Why an approver sent a correction back, and who."""
+
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One value a person typed in place of the reading, as the approver checks it."""
+
+    name: str
+    reading: Any
+    value: Any
+    box: list[float] | None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _idle(services: Services) -> timedelta:
+    return timedelta(seconds=services.settings.claim_idle_seconds)
+
+
+def _record_of(session: Session, task: ReviewTaskRow, lock: bool = False) -> RecordRow | None:
+    query = select(RecordRow).where(
+        RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index
+    )
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def _state(services: Services, task: ReviewTaskRow, record: RecordRow | None) -> workflow.TaskState:
+    corrected_by = record.values.get("_reviewed_by") if record is not None else None
+    return workflow.state_of(
+        task.status, task.claimed_by, task.claimed_at, corrected_by, _now(), _idle(services)
+    )
+
+
+def holder(services: Services, task: ReviewTask) -> str | None:
+    """Who holds a task's claim now (an idle claim is nobody's), as the queue shows it."""
+    state = workflow.state_of(task.status, task.claimed_by, task.claimed_at, None, _now(), _idle(services))
+    return state.holder
+
+
+def _locked(session: Session, task_id: int) -> ReviewTaskRow:
+    task = session.get(ReviewTaskRow, task_id, with_for_update=True)
+    if task is None:
+        raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
+    return task
+
+
+def _hold(task: ReviewTaskRow, status: TaskStatus, user: User | None, nonce: str | None = None) -> None:
+    """Store the task's state and who holds it: a held state names its holder and the moment,
+    any other state nobody."""
+    task.status = status.value
+    if status in workflow.LET_GO and user is not None:
+        task.claimed_by, task.claimed_at = user.name, _now()
+        task.claim_nonce = nonce or task.claim_nonce
+    else:
+        task.claimed_by = task.claimed_at = task.claim_nonce = None
+
+
+def _returned(record: RecordRow | None) -> Returned | None:
+    if record is None or record.status != RecordStatus.RETURNED:
+        return None
+    returned = record.values.get("_returned") or {}
+    return Returned(str(returned.get("by", "")), str(returned.get("reason", "")))
+
+
 def load_task(services: Services, task_id: int) -> TaskView:
+    """A task as its page shows it. While it waits for the second approval, each field shows
+    the value waiting (the reading stays beside it)."""
     with transaction(services.sessions) as session:
         task = session.get(ReviewTaskRow, task_id)
         if task is None:
@@ -98,11 +183,9 @@ def load_task(services: Services, task_id: int) -> TaskView:
             .offset(task.form_index)
             .limit(1)
         )
-        record = session.scalar(
-            select(RecordRow).where(
-                RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index
-            )
-        )
+        record = _record_of(session, task)
+        state = _state(services, task, record)
+        waiting = record.values if record is not None and state.status in AWAITING_APPROVAL else {}
         extraction = (document.extraction or {}) if document else {}
         docs = extraction.get("documents", [])
         findings = docs[task.form_index]["findings"] if task.form_index < len(docs) else []
@@ -112,127 +195,159 @@ def load_task(services: Services, task_id: int) -> TaskView:
             FieldView(
                 r.field_name,
                 specs[r.field_name].type if r.field_name in specs else "text",
-                r.value,
+                waiting.get(r.field_name, r.value),
                 r.confidence,
                 r.needs_review,
                 r.box,
                 [n for n, _ in specs[r.field_name].options] if r.field_name in specs else [],
+                r.value,
             )
             for r in readings
         ]
+        corrected = set(waiting.get("_corrected", []))
         return TaskView(
             task.id,
             task.document_id,
             task.form_id,
-            TaskStatus(task.status),
-            task.claimed_by,
+            state.status,
+            state.holder,
             page.image_sha256 if page else None,
             (page.width, page.height) if page else (0, 0),
             fields,
             findings,
             record.id if record else None,
+            corrected_by=state.corrected_by if waiting else None,
+            corrections=[
+                Correction(f.name, f.reading, f.value, f.box) for f in fields if f.name in corrected
+            ],
+            returned=_returned(record),
+            claim_nonce=task.claim_nonce if state.holder else None,
         )
 
 
 def claim(services: Services, task_id: int, user: User) -> None:
-    """Take a task so two people never work on the same form; a task claimed by someone else is refused."""
+    """Open a task: the user holds it until they act, let it go, log out or leave it idle.
+    Refused when another holds it, when it is finished, or when it waits for an approval this
+    user may not give (:func:`intake.workflow.claim`). Each opening gets its own nonce, so
+    the release sent by a page left behind (a reload) does not free the page now open."""
     with transaction(services.sessions) as session:
-        task = session.get(ReviewTaskRow, task_id, with_for_update=True)
-        if task is None:
-            raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
-        if task.status == TaskStatus.CLAIMED and task.claimed_by not in (None, user.name):
-            raise ReviewError(ErrorCode.CLAIMED, f"{task.claimed_by} さんが確認中です")
-        if task.status in OPEN_TASKS:
-            task.status, task.claimed_by = TaskStatus.CLAIMED.value, user.name
+        task = _locked(session, task_id)
+        state = _state(services, task, _record_of(session, task))
+        after = workflow.claim(state, user)
+        if state.holder is None and task.claimed_by not in (None, user.name):
+            repo.audit(
+                session, user.name, "claim_expired", task.document_id, task=task_id, former=task.claimed_by
+            )
+        _hold(task, after, user, secrets.token_hex(16))
         repo.audit(session, user.name, "task_viewed", task.document_id, task=task_id)
 
 
-def approve(
-    services: Services, task_id: int, user: User, submitted: dict[str, str], today: date
-) -> dict[str, Any]:
-    """Validate the reviewer's values; create the record (pending a second approver when a
-    sensitive field was corrected by hand), run the rules and store the decision."""
-    view = load_task(services, task_id)
-    template = _template(view.form_id)
-    if template is None:
-        raise ReviewError(ErrorCode.NOT_A_FORM, "様式不明の書類は承認できません。差戻してください。")
+def touch(services: Services, task_id: int, user: User) -> None:
+    """The holder acted on the task (checked a value): its claim's idle time starts again."""
+    with transaction(services.sessions) as session:
+        task = _locked(session, task_id)
+        if _state(services, task, None).holder == user.name:
+            task.claimed_at = _now()
+
+
+def release(services: Services, task_id: int, user: User, nonce: str | None = None) -> bool:
+    """Let a task go (Esc, leaving the page); only its holder can, and only with the nonce of
+    the opening that holds it when one is given. True when it was let go."""
+    with transaction(services.sessions) as session:
+        task = _locked(session, task_id)
+        after = workflow.release(_state(services, task, None), user)
+        if after is None or (nonce is not None and nonce != task.claim_nonce):
+            return False
+        _hold(task, after, None)
+        repo.audit(session, user.name, "claim_released", task.document_id, task=task_id)
+        return True
+
+
+def release_all(services: Services, user: User) -> int:
+    """Let every task the user holds go (logout); how many."""
+    with transaction(services.sessions) as session:
+        ids = list(session.scalars(select(ReviewTaskRow.id).where(ReviewTaskRow.claimed_by == user.name)))
+    return sum(release(services, task_id, user) for task_id in ids)
+
+
+def take_over(services: Services, task_id: int, user: User) -> str | None:
+    """An approver or admin takes a task another holds; audited with whose it was."""
+    with transaction(services.sessions) as session:
+        task = _locked(session, task_id)
+        state = _state(services, task, _record_of(session, task))
+        after = workflow.take_over(state, user)
+        former = state.holder if state.holder != user.name else None
+        _hold(task, after, user, secrets.token_hex(16))
+        if former:
+            repo.audit(
+                session, user.name, "claim_taken_over", task.document_id, task=task_id, **{"from": former}
+            )
+        return former
+
+
+def _merge(
+    template: Template, view: TaskView, submitted: dict[str, str], today: date
+) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The values to store, the fields whose value differs from the reading, and the fields this
+    submission changed (against what the page showed). Refused values raise ``invalid``."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    corrected: list[str] = []
-    read = {f.name: f.value for f in view.fields}
+    shown = {f.name: f.value for f in view.fields}
+    read = {f.name: f.reading for f in view.fields}
+    changed: list[str] = []
     for spec in template.fields:
+        value = shown.get(spec.name)
         if spec.name in submitted:
             value, code = from_input(spec, submitted[spec.name], today)
             if code and code != "required":
                 errors[spec.name] = message(code)
-            if value != read.get(spec.name):
-                corrected.append(spec.name)
-        else:
-            value = read.get(spec.name)
+            if value != shown.get(spec.name):
+                changed.append(spec.name)
         values[spec.name] = value
     if errors:
         raise ReviewError(
             ErrorCode.INVALID, "; ".join(f"{k}: {v}" for k, v in errors.items()), fields=tuple(errors)
         )
+    corrected = [name for name, value in values.items() if value != read.get(name)]
+    return values, corrected, changed
+
+
+def approve(
+    services: Services, task_id: int, user: User, submitted: dict[str, str], today: date
+) -> dict[str, Any]:
+    """Validate the user's values and take the task one step on (:func:`intake.workflow.act`):
+    a sensitive field corrected by this user waits for another person (the claim lets go, the
+    record is pending); otherwise the record is validated, the rules run and the decision is
+    stored. At the second approval, a sensitive value the approver changes is their own
+    correction and waits for a third person."""
+    view = load_task(services, task_id)
+    template = _template(view.form_id)
+    if template is None:
+        raise ReviewError(ErrorCode.NOT_A_FORM, "様式不明の書類は承認できません。差戻してください。")
+    values, corrected, changed = _merge(template, view, submitted, today)
+    approving = view.status in AWAITING_APPROVAL
+    second_needed = any(is_sensitive(name) for name in (changed if approving else corrected))
     cross = check_form(template.form_id, values, today)
-    second_needed = any(is_sensitive(name) for name in corrected)
     with transaction(services.sessions) as session:
-        task = session.get(ReviewTaskRow, task_id, with_for_update=True)
-        if task is None:  # deleted between load_task and here
-            raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
-        if task.status == TaskStatus.CLAIMED and task.claimed_by not in (None, user.name):
-            raise ReviewError(ErrorCode.CLAIMED, f"{task.claimed_by} さんが確認中です")
-        record = session.scalar(
-            select(RecordRow).where(
-                RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index
-            )
-        )
-        if record is not None and record.status == RecordStatus.PENDING_APPROVAL:
-            if user.role not in CAN_APPROVE or user.name == record.values.get("_reviewed_by"):
-                raise ReviewError(
-                    ErrorCode.TWO_PERSON, "個人番号・記号・番号の訂正は、確認者とは別の承認者の承認が必要です"
-                )
-            second_needed = False
-        status = RecordStatus.PENDING_APPROVAL if second_needed else RecordStatus.VALIDATED
-        stored = {
-            **values,
-            "_reviewed_by": record.values.get("_reviewed_by") if record is not None else user.name,
-            "_corrected": corrected,
-        }
+        task = _locked(session, task_id)
+        record = _record_of(session, task, lock=True)
+        state = _state(services, task, record)
+        if (state.status in AWAITING_APPROVAL) != approving:
+            raise ReviewError(ErrorCode.STATE, "書類の状態が変わりました。開き直してください")
+        after = workflow.act(workflow.Action.APPROVE, state, user, second_needed)
+        status = workflow.record_status(workflow.Action.APPROVE, after) or RecordStatus.VALIDATED
+        reviewed_by = user.name if second_needed or not approving else state.corrected_by
+        stored = {**values, "_reviewed_by": reviewed_by, "_corrected": corrected}
         if record is None:
-            record = RecordRow(
-                document_id=task.document_id,
-                form_index=task.form_index,
-                form_id=task.form_id,
-                values=stored,
-                status=status.value,
-            )
+            record = RecordRow(document_id=task.document_id, form_index=task.form_index, form_id=task.form_id)
             session.add(record)
-        else:
-            record.values, record.status = stored, status.value
-        if status is RecordStatus.VALIDATED:
-            record.validated_by = user.name
-            record.validated_at = datetime.now(UTC)
-            task.status = TaskStatus.DONE.value
+        record.values, record.status = stored, status.value
+        _hold(task, after, None)
         session.flush()
         decision = None
         if status is RecordStatus.VALIDATED:
-            # The form's findings still there after review are the applicant's to fix: the rules
-            # decide such a record needs_documents, naming each (forms README §4a).
-            result = decide(
-                Record(values, form_id=template.form_id),
-                Context(today, roster_persons(services, values), findings=tuple(cross)),
-            )
-            decision = result.to_json()
-            add_decision(session, services, record.id, decision)
-            remaining = session.scalars(
-                select(ReviewTaskRow).where(
-                    ReviewTaskRow.document_id == task.document_id,
-                    ReviewTaskRow.status.in_([s.value for s in OPEN_TASKS]),
-                )
-            ).all()
-            if not remaining:
-                session.get(DocumentRow, task.document_id).status = DocumentStatus.VALIDATED.value  # type: ignore[union-attr]
+            record.validated_by, record.validated_at = user.name, _now()
+            decision = _decide(session, services, record, template, values, cross, today)
         repo.audit(
             session,
             user.name,
@@ -240,6 +355,7 @@ def approve(
             task.document_id,
             task=task_id,
             corrected=corrected,
+            changed=changed,
             status=status,
         )
         return {
@@ -250,14 +366,66 @@ def approve(
         }
 
 
+def _decide(
+    session: Session,
+    services: Services,
+    record: RecordRow,
+    template: Template,
+    values: dict[str, Any],
+    cross: list[Any],
+    today: date,
+) -> dict[str, Any]:
+    """The rules' decision on a validated record, stored with its outbox rows; the document is
+    validated once none of its tasks is unfinished."""
+    # The form's findings still there after review are the applicant's to fix: the rules
+    # decide such a record needs_documents, naming each (forms README §4a).
+    result = decide(
+        Record(values, form_id=template.form_id),
+        Context(today, roster_persons(services, values), findings=tuple(cross)),
+    )
+    decision = result.to_json()
+    add_decision(session, services, record.id, decision)
+    remaining = session.scalars(
+        select(ReviewTaskRow.id).where(
+            ReviewTaskRow.document_id == record.document_id,
+            ReviewTaskRow.status.in_([s.value for s in UNFINISHED_TASKS]),
+        )
+    ).all()
+    document = session.get(DocumentRow, record.document_id)
+    if not remaining and document is not None:
+        document.status = DocumentStatus.VALIDATED.value
+    return decision
+
+
+def return_for_correction(services: Services, task_id: int, user: User, reason: str) -> None:
+    """The approver sends a correction back with a reason: the task is open again for the
+    reviewers, the record ``returned`` (it names who sent it back and why)."""
+    reason = reason.strip()
+    if not reason:
+        raise ReviewError(ErrorCode.INVALID, "差し戻す理由を入力してください")
+    with transaction(services.sessions) as session:
+        task = _locked(session, task_id)
+        record = _record_of(session, task, lock=True)
+        after = workflow.act(workflow.Action.RETURN, _state(services, task, record), user)
+        if record is None:  # a task waiting for approval always has its record
+            raise ReviewError(ErrorCode.STATE, "承認待ちの書類ではありません")
+        record.status = (workflow.record_status(workflow.Action.RETURN, after) or RecordStatus.RETURNED).value
+        record.values = {**record.values, "_returned": {"by": user.name, "reason": reason[:500]}}
+        _hold(task, after, None)
+        repo.audit(
+            session, user.name, "approval_returned", task.document_id, task=task_id, reason=reason[:500]
+        )
+
+
 def reject(services: Services, task_id: int, user: User, reason: str, note: str = "") -> None:
+    """Reject the document of a task the user holds (or nobody holds) in review; never a task
+    waiting for approval, finished or held by another (:func:`intake.workflow.act`)."""
     if reason not in REJECT_REASONS:
         raise ReviewError(ErrorCode.INVALID, "差戻し理由を選んでください")
     with transaction(services.sessions) as session:
-        task = session.get(ReviewTaskRow, task_id, with_for_update=True)
-        if task is None:
-            raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
-        task.status = TaskStatus.REJECTED.value
+        task = _locked(session, task_id)
+        after = workflow.act(workflow.Action.REJECT, _state(services, task, _record_of(session, task)), user)
+        _hold(task, after, None)
         document = session.get(DocumentRow, task.document_id)
         if document is not None:
             document.status = DocumentStatus.REJECTED.value
@@ -266,11 +434,29 @@ def reject(services: Services, task_id: int, user: User, reason: str, note: str 
         repo.audit(session, user.name, "task_rejected", task.document_id, task=task_id, reason=reason)
 
 
+def pending_approvals(services: Services) -> list[TaskView]:
+    """Tasks waiting for the second approval, oldest first (the approvers' 承認待ち list)."""
+    with transaction(services.sessions) as session:
+        ids = list(
+            session.scalars(
+                select(ReviewTaskRow.id)
+                .where(ReviewTaskRow.status.in_([s.value for s in AWAITING_APPROVAL]))
+                .order_by(ReviewTaskRow.created_at, ReviewTaskRow.id)
+                .limit(200)
+            )
+        )
+    return [load_task(services, task_id) for task_id in ids]
+
+
 def reveal(services: Services, task_id: int, user: User, field: str) -> str | None:
     """The full 個人番号 of one field, for a role that may see it; every reveal is audited."""
-    if user.role not in CAN_REVEAL:
-        raise ReviewError(ErrorCode.FORBIDDEN, "個人番号を表示する権限がありません")
     view = load_task(services, task_id)
+    if user.role not in CAN_REVEAL:
+        with transaction(services.sessions) as session:
+            repo.audit(
+                session, user.name, "my_number_reveal_refused", view.document_id, task=task_id, field=field
+            )
+        raise ReviewError(ErrorCode.FORBIDDEN, "個人番号を表示する権限がありません")
     value = next((f.value for f in view.fields if f.name == field), None)
     with transaction(services.sessions) as session:
         repo.audit(session, user.name, "my_number_revealed", view.document_id, task=task_id, field=field)

@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     #: The ``Secure`` flag on the screens' cookies. Unset: on for every request but plain HTTP to
     #: localhost / 127.0.0.1 / ::1 (``kakunin run``), so a site served elsewhere must be HTTPS.
     cookie_secure: bool | None = None
+    #: A review task's claim lets go after this long without its holder acting on it.
+    claim_idle_seconds: float = 600.0
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     limits: Limits = Field(default_factory=Limits)
 

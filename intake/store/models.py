@@ -90,6 +90,10 @@ class ReviewTaskRow(Base):
     doubtful_fields: Mapped[int] = mapped_column(Integer, default=0)
     findings: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: When the holder last acted on it (an idle claim lets go, intake.workflow); from 0009.
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: Which opening of the page holds the claim: a page left after a reload cannot release it.
+    claim_nonce: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

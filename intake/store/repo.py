@@ -43,6 +43,8 @@ def _task(row: ReviewTaskRow) -> ReviewTask:
         row.doubtful_fields,
         row.findings,
         row.created_at,
+        row.claimed_by,
+        row.claimed_at,
     )
 
 
@@ -208,6 +210,16 @@ def open_review_tasks(
     if form_id:
         query = query.where(ReviewTaskRow.form_id == form_id)
     return [(_task(t), _document(d)) for t, d in session.execute(query.limit(limit)).all()]
+
+
+def count_tasks(session: Session, states: tuple[TaskStatus, ...]) -> int:
+    """How many review tasks are in one of ``states``."""
+    query = (
+        select(func.count())
+        .select_from(ReviewTaskRow)
+        .where(ReviewTaskRow.status.in_([s.value for s in states]))
+    )
+    return int(session.scalar(query) or 0)
 
 
 def review_tasks_of(session: Session, document_id: int) -> list[ReviewTask]:

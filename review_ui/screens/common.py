@@ -4,13 +4,16 @@ the error page."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from extractors.masking import mask_my_number
 from intake.auth import User
 from intake.domain import DocumentStatus
+from intake.review import is_sensitive as is_sensitive_field
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 FORM_NAMES = {
@@ -31,7 +34,42 @@ STATUS_NAMES = {
 ROLE_NAMES = {"reviewer": "確認者", "approver": "承認者", "admin": "管理者"}
 
 
-def error_page(request: Request, user: User, message: str, status_code: int) -> HTMLResponse:
+def error_page(
+    request: Request,
+    user: User,
+    message: str,
+    status_code: int,
+    takeover: int | None = None,
+    csrf: str | None = None,
+) -> HTMLResponse:
+    """The error page, always with the way back to the queue; ``takeover``: the task an
+    approver or admin may take over from the one holding it."""
     return TEMPLATES.TemplateResponse(
-        request, "error.html", {"message": message, "user": user}, status_code=status_code
+        request,
+        "error.html",
+        {"message": message, "user": user, "takeover": takeover, "takeover_csrf": csrf},
+        status_code=status_code,
+    )
+
+
+def shown(name: str, value: Any) -> Any:
+    """A value as the screens show it: 個人番号, 記号 and 番号 masked to their last four."""
+    return mask_my_number(value) if is_sensitive_field(name) else value
+
+
+def snippet(
+    box: list[float] | None, page_sha: str | None, page_size: tuple[int, int], scale: float | None
+) -> str | None:
+    """CSS showing one field's box cut from the page image, 34 px high; ``scale`` is the page
+    image's pixels per template point (from the image's size, not a fixed DPI)."""
+    if not box or not page_sha or not scale:
+        return None
+    x0, y0, x1, y1 = (v * scale for v in box)
+    height = 34.0
+    s = height / max(y1 - y0, 1)
+    width = min((x1 - x0) * s, 420)
+    return (
+        f"width:{width:.0f}px;height:{height:.0f}px;background-image:url(/images/{page_sha}.png);"
+        f"background-size:{page_size[0] * s:.0f}px {page_size[1] * s:.0f}px;"
+        f"background-position:{-x0 * s:.0f}px {-y0 * s:.0f}px"
     )

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from intake import auth
+from intake import auth, review
 from review_ui.deps import COOKIE, PostSessionDep, ServicesDep, secure_cookies
 from review_ui.screens.common import TEMPLATES
 
@@ -83,7 +83,8 @@ def login_submit(
 
 
 @router.post("/logout")
-def logout(request: Request, services: ServicesDep, _info: PostSessionDep) -> Response:
+def logout(request: Request, services: ServicesDep, info: PostSessionDep) -> Response:
+    review.release_all(services, info.user)  # the tasks this user held let go
     auth.logout(services, request.cookies.get(COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(COOKIE, secure=secure_cookies(request), httponly=True, samesite="strict")

@@ -5,7 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from intake.domain import DocumentStatus
+from intake import review
+from intake.auth import CAN_APPROVE
+from intake.domain import AWAITING_APPROVAL, DocumentStatus
+from intake.errors import ErrorCode
 from intake.store import repo
 from intake.store.db import transaction
 from review_ui.deps import ServicesDep, SessionDep
@@ -18,6 +21,13 @@ NOTICES = {
     "pending_approval": "承認者の確認待ちにしました（個人番号・記号・番号の訂正）",
     "rejected": "差戻しました",
 }
+#: What the queue says after a refused action it was sent back to (a take-over).
+ERRORS = {
+    ErrorCode.FORBIDDEN.value: "確認中の書類を引き継げるのは承認者・管理者です",
+    ErrorCode.TWO_PERSON.value: "ご自身の訂正は承認できません。別の承認者の承認が必要です",
+    ErrorCode.CLOSED.value: "この書類は確認済みまたは差戻し済みです",
+    ErrorCode.NOT_FOUND.value: "確認タスクが見つかりません",
+}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -27,16 +37,21 @@ def queue_page(
     info: SessionDep,
     form_id: str | None = None,
     notice: str | None = None,
+    error: str | None = None,
 ) -> HTMLResponse:
     with transaction(services.sessions) as session:
         rows = repo.open_review_tasks(session, form_id or None)
         counts = repo.status_counts(session)
         failed = repo.list_documents(session, DocumentStatus.FAILED)
+        awaiting = repo.count_tasks(session, AWAITING_APPROVAL) if info.user.role in CAN_APPROVE else None
     return TEMPLATES.TemplateResponse(
         request,
         "queue.html",
         {
             "rows": rows,
+            "holders": {task.id: review.holder(services, task) for task, _ in rows},
+            "awaiting": awaiting,
+            "error": ERRORS.get(error or ""),
             "counts": counts,
             "failed": failed,
             "form_names": FORM_NAMES,

@@ -7,6 +7,7 @@ login and the CSRF token (see :mod:`review_ui.deps`).
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -15,19 +16,18 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from extractors.masking import mask_my_number
 from extractors.review_input import from_input
 from extractors.review_input import message as input_message
 from extractors.template import Template, load_templates
 from intake import review
-from intake.auth import CAN_REVEAL
-from intake.domain import RecordStatus
+from intake.auth import CAN_APPROVE, CAN_REVEAL, SessionInfo
+from intake.domain import RecordStatus, TaskStatus
 from intake.errors import ErrorCode
 from intake.store.db import transaction
 from intake.store.models import PageRow
 from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
-from review_ui.labels import field_label, option_label
-from review_ui.screens.common import FORM_NAMES, TEMPLATES, error_page
+from review_ui.labels import field_label, option_label, value_label
+from review_ui.screens.common import FORM_NAMES, TEMPLATES, error_page, shown, snippet
 
 router = APIRouter()
 
@@ -36,30 +36,12 @@ def _template(form_id: str | None) -> Template | None:
     return next((t for t in load_templates() if t.form_id == form_id), None)
 
 
-def _snippet(
-    box: list[float] | None, page_sha: str | None, page_size: tuple[int, int], scale: float | None
-) -> str | None:
-    """CSS showing one field's box cut from the page image, 34 px high; ``scale`` is the page
-    image's pixels per template point (from the image's size, not a fixed DPI)."""
-    if not box or not page_sha or not scale:
-        return None
-    x0, y0, x1, y1 = (v * scale for v in box)
-    height = 34.0
-    s = height / max(y1 - y0, 1)
-    width = min((x1 - x0) * s, 420)
-    return (
-        f"width:{width:.0f}px;height:{height:.0f}px;background-image:url(/images/{page_sha}.png);"
-        f"background-size:{page_size[0] * s:.0f}px {page_size[1] * s:.0f}px;"
-        f"background-position:{-x0 * s:.0f}px {-y0 * s:.0f}px"
-    )
-
-
 def _field_rows(view: review.TaskView, scale: float | None) -> list[dict[str, Any]]:
     """One row per field as the task screen shows it: 個人番号 masked, doubtful fields first."""
     fields: list[dict[str, Any]] = []
     for field in view.fields:
         sensitive = review.is_sensitive(field.name)
-        display = mask_my_number(field.value) if sensitive else field.value
+        display = shown(field.name, field.value)
         if isinstance(display, list):
             display = ",".join(display)
         fields.append(
@@ -73,7 +55,7 @@ def _field_rows(view: review.TaskView, scale: float | None) -> list[dict[str, An
                 "sensitive": sensitive,
                 "options": field.options,
                 "box": field.box,
-                "snippet": _snippet(field.box, view.page_sha, view.page_size, scale),
+                "snippet": snippet(field.box, view.page_sha, view.page_size, scale),
                 "findings": [f["message"] for f in view.findings if f.get("field") == field.name],
             }
         )
@@ -89,8 +71,29 @@ TASK_ERRORS = {
     ErrorCode.NOT_A_FORM.value: "様式不明の書類は承認できません。差戻してください。",
     ErrorCode.TWO_PERSON.value: "個人番号・記号・番号の訂正は、確認者とは別の承認者の承認が必要です",
     ErrorCode.INVALID.value: "値が正しくない項目があります",
+    ErrorCode.CLOSED.value: "この書類は確認済みまたは差戻し済みです",
+    ErrorCode.AWAITING_APPROVAL.value: "承認者の承認待ちです（個人番号・記号・番号の訂正）",
+    ErrorCode.STATE.value: "この書類の今の状態ではその操作はできません",
+    ErrorCode.FORBIDDEN.value: "この操作の権限がありません",
     "reject_reason": "差戻し理由を選んでください",
+    "return_reason": "差し戻す理由を入力してください",
 }
+
+
+def correction_rows(view: review.TaskView, scale: float | None) -> list[dict[str, Any]]:
+    """Each value typed in place of the reading, beside the reading and its snippet (masked as
+    every screen masks them), for the approver."""
+    return [
+        {
+            "name": c.name,
+            "label": field_label(c.name),
+            "reading": value_label(shown(c.name, c.reading)) if c.reading is not None else "（空欄）",
+            "value": value_label(shown(c.name, c.value)) if c.value is not None else "（空欄）",
+            "sensitive": review.is_sensitive(c.name),
+            "snippet": snippet(c.box, view.page_sha, view.page_size, scale),
+        }
+        for c in view.corrections
+    ]
 
 
 def _task_error(code: str | None, fields: str | None, known: set[str]) -> str | None:
@@ -108,6 +111,20 @@ def _refused(task_id: int, exc: review.ReviewError, code: str | None = None) -> 
     return RedirectResponse(f"/tasks/{task_id}?{urlencode(query)}", status_code=303)
 
 
+def _not_opened(
+    request: Request, services: ServicesDep, info: SessionInfo, task_id: int, exc: review.ReviewError
+) -> Response:
+    """A task that cannot be opened: a validated one shows its record; one held by another
+    offers an approver or admin to take it over; otherwise the error page, with the way back."""
+    if exc.code is ErrorCode.CLOSED:
+        view = review.load_task(services, task_id)
+        if view.record_id is not None and view.status is TaskStatus.DONE:
+            return RedirectResponse(f"/records/{view.record_id}", status_code=303)
+    status = 404 if exc.code is ErrorCode.NOT_FOUND else 409
+    takeover = task_id if exc.code is ErrorCode.CLAIMED and info.user.role in CAN_APPROVE else None
+    return error_page(request, info.user, exc.message, status, takeover=takeover, csrf=info.csrf_token)
+
+
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
 def task_page(
     request: Request,
@@ -116,12 +133,12 @@ def task_page(
     task_id: DbId,
     error: str | None = None,
     fields: str | None = None,
-) -> HTMLResponse:
+) -> Response:
     try:
         review.claim(services, task_id, info.user)
         view = review.load_task(services, task_id)
     except review.ReviewError as exc:
-        return error_page(request, info.user, exc.message, 409 if exc.code is ErrorCode.CLAIMED else 404)
+        return _not_opened(request, services, info, task_id, exc)
     template = _template(view.form_id)
     scale = template.pixels_per_point(view.page_size[0]) if template else None
     return TEMPLATES.TemplateResponse(
@@ -131,6 +148,8 @@ def task_page(
             "option_label": option_label,
             "task": view,
             "fields": _field_rows(view, scale),
+            "corrections": correction_rows(view, scale),
+            "approving": view.status is TaskStatus.APPROVING,
             "user": info.user,
             "csrf": info.csrf_token,
             "form_names": FORM_NAMES,
@@ -157,6 +176,43 @@ async def approve(request: Request, services: ServicesDep, info: PostSessionDep,
     if result["status"] is RecordStatus.VALIDATED:
         return RedirectResponse(f"/records/{result['record_id']}?approved=1", status_code=303)
     return RedirectResponse("/?notice=pending_approval", status_code=303)
+
+
+@router.post("/tasks/{task_id}/return")
+def return_for_correction(
+    services: ServicesDep, info: PostSessionDep, task_id: DbId, reason: Annotated[str, Form()] = ""
+) -> Response:
+    """The approver sends a correction back to the reviewers with a reason."""
+    try:
+        review.return_for_correction(services, task_id, info.user, reason)
+    except review.ReviewError as exc:
+        return _refused(task_id, exc, "return_reason" if exc.code is ErrorCode.INVALID else None)
+    return RedirectResponse("/approvals?notice=returned", status_code=303)
+
+
+@router.post("/tasks/{task_id}/release")
+def release(
+    services: ServicesDep,
+    info: PostSessionDep,
+    task_id: DbId,
+    claim: Annotated[str, Form()] = "",
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    """Let the task go (Esc, or the page left: a beacon); back to the list it came from. Only
+    the opening of the page that holds the claim lets it go (``claim``, its nonce)."""
+    with contextlib.suppress(review.ReviewError):  # a task gone: nothing to let go
+        review.release(services, task_id, info.user, claim or None)
+    return RedirectResponse("/approvals" if back == "approvals" else "/", status_code=303)
+
+
+@router.post("/tasks/{task_id}/takeover")
+def take_over(services: ServicesDep, info: PostSessionDep, task_id: DbId) -> Response:
+    """An approver or admin takes over a task another holds (audited)."""
+    try:
+        review.take_over(services, task_id, info.user)
+    except review.ReviewError as exc:
+        return RedirectResponse(f"/?{urlencode({'error': exc.code.value})}", status_code=303)
+    return RedirectResponse(f"/tasks/{task_id}", status_code=303)
 
 
 @router.post("/tasks/{task_id}/reject")
@@ -196,6 +252,7 @@ def check_value(
     """Validate one typed correction on the spot, with the validators of extraction."""
     try:
         view = review.load_task(services, task_id)
+        review.touch(services, task_id, _info.user)
     except review.ReviewError as exc:
         return JSONResponse({"ok": False, "message": exc.message}, status_code=404)
     template = _template(view.form_id)
@@ -203,11 +260,10 @@ def check_value(
     if spec is None:
         return JSONResponse({"ok": False, "message": "項目が見つかりません"}, status_code=404)
     canonical, code = from_input(spec, value, date.today())
-    shown = mask_my_number(canonical) if review.is_sensitive(field) else canonical
     return JSONResponse(
         {
             "ok": code in (None, "required"),
-            "value": shown,
+            "value": shown(field, canonical),
             "message": input_message(code) if code and code != "required" else "",
         }
     )

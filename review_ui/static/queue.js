@@ -1,7 +1,7 @@
-// Queue page: Enter opens the oldest task; the filter applies on change.
+// Queue page: Enter opens the oldest task nobody holds; the filter applies on change.
 document.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && document.activeElement === document.body) {
-    const first = document.querySelector("a.task-link");
+    const first = document.querySelector("a.task-link[data-free]");
     if (first) { window.location.href = first.getAttribute("href"); }
   }
 });

@@ -64,7 +64,7 @@
       });
       return;
     }
-    if (event.key === "Escape") { window.location.href = "/"; return; }
+    if (event.key === "Escape") { leave(); return; }
     if (event.altKey && (event.key === "r" || event.key === "R")) { event.preventDefault(); document.getElementById("reject-reason").focus(); return; }
     if (event.altKey && (event.key === "+" || event.key === "=" || event.key === "-")) {
       event.preventDefault();
@@ -79,8 +79,20 @@
       const response = await fetch(`/tasks/${document.body.dataset.task}/reveal`, { method: "POST", body });
       const data = await response.json();
       const input = document.getElementById("in-" + button.dataset.field);
-      if (response.ok && input) { input.placeholder = data.value || ""; } else if (data.error) { statusLine.textContent = data.error.message; }
+      if (response.ok && input) { input.placeholder = data.value || ""; } else if (response.ok) { button.textContent = data.value || ""; } else if (data.error) { statusLine.textContent = data.error.message; }
     });
+  });
+
+  // The claim lets go when the clerk leaves: Esc posts the release form; closing the tab or
+  // following a link sends the same release as a beacon. Approving, rejecting or sending back
+  // let it go on the server, and the claim's nonce keeps a reload's old page from freeing the new.
+  let leaving = false;
+  function leave() { leaving = true; document.getElementById("release-form").submit(); }
+  document.querySelectorAll("form").forEach((f) => f.addEventListener("submit", () => { leaving = true; }));
+  window.addEventListener("pagehide", () => {
+    if (leaving || !document.body.dataset.claim) { return; }
+    const body = new URLSearchParams({ csrf: document.body.dataset.csrf, claim: document.body.dataset.claim });
+    navigator.sendBeacon(`/tasks/${document.body.dataset.task}/release`, body);
   });
 
   const first = pending()[0] || fields[0];

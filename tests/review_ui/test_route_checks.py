@@ -9,11 +9,14 @@ from fastapi.testclient import TestClient
 
 from tests.review_ui.conftest import login
 
-PAGES = ["/", "/tasks/1", "/records/1", "/stats", "/admin/audit", f"/images/{'a' * 64}.png"]
+PAGES = ["/", "/tasks/1", "/records/1", "/approvals", "/stats", "/admin/audit", f"/images/{'a' * 64}.png"]
 POSTS = {
     "/logout": {},
     "/tasks/1/approve": {},
     "/tasks/1/reject": {"reason": "illegible"},
+    "/tasks/1/return": {"reason": "番号が違います"},
+    "/tasks/1/release": {},
+    "/tasks/1/takeover": {},
     "/tasks/1/reveal": {"field": "insured_my_number"},
     "/tasks/1/check": {"field": "insured_name", "value": "x"},
 }
@@ -48,7 +51,7 @@ def test_a_form_post_without_the_sessions_csrf_token_is_refused(
 
 @pytest.mark.parametrize(
     ("url", "allowed"),
-    [("/stats", {"appr", "adm"}), ("/admin/audit", {"adm"})],
+    [("/stats", {"appr", "adm"}), ("/approvals", {"appr", "adm"}), ("/admin/audit", {"adm"})],
 )
 def test_supervisor_pages_check_the_role(app: TestClient, url: str, allowed: set[str]) -> None:
     for user in ("rev", "appr", "adm"):

@@ -107,25 +107,6 @@ def test_an_applicant_error_left_at_approval_asks_for_documents_naming_it(
     assert "振込日" in page
 
 
-def test_hand_corrected_my_number_needs_a_second_person(
-    app: TestClient, task_id: int, services: Services
-) -> None:
-    csrf = login(app, "rev")
-    app.get(f"/tasks/{task_id}")
-    app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf, "f_insured_my_number": MY_NUMBER})
-    with transaction(services.sessions) as session:
-        assert session.scalars(select(RecordRow.status)).one() == "pending_approval"
-    again = app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf}, follow_redirects=False)
-    assert "error=" in again.headers["location"]
-    with transaction(services.sessions) as session:
-        session.get(ReviewTaskRow, task_id).claimed_by = None  # type: ignore[union-attr]
-    csrf = login(app, "appr")
-    app.post(f"/tasks/{task_id}/approve", data={"csrf": csrf})
-    with transaction(services.sessions) as session:
-        record = session.scalars(select(RecordRow)).one()
-        assert record.status == "validated" and record.validated_by == "appr"
-
-
 def test_reject_marks_the_document_and_the_api_shows_the_reason(
     app: TestClient, task_id: int, services: Services
 ) -> None:
@@ -166,10 +147,9 @@ def test_records_and_decisions_through_the_api(app: TestClient, task_id: int, se
 
 
 def test_end_to_end_upload_to_decision_through_the_api(app: TestClient, services: Services, engine) -> None:  # type: ignore[no-untyped-def]
-    from rq import SimpleWorker
-
     from intake import jobs
     from intake.auth import create_api_key
+    from intake.worker import queue_worker
 
     token = create_api_key(services, "e2e", ["read", "write"])
     headers = {"Authorization": f"Bearer {token}"}
@@ -181,7 +161,7 @@ def test_end_to_end_upload_to_decision_through_the_api(app: TestClient, services
     )
     assert uploaded.status_code == 202
     jobs._context = jobs.WorkerContext(services, engine)
-    SimpleWorker([services.queue], connection=services.redis).work(burst=True)
+    queue_worker(services).work(burst=True)
     jobs._context = None
     document = app.get(f"/api/v1/documents/{uploaded.json()['id']}", headers=headers).json()
     assert (
