@@ -140,3 +140,71 @@ def test_reviewer_cannot_reveal_a_my_number(
     assert MY_NUMBER not in page.content()
     assert page.get_attribute("#in-insured_my_number", "placeholder") == "********9018"
     assert page.query_selector("button.reveal") is None
+
+
+def _task_state(services: Services, task_id: int) -> tuple[str, str | None]:
+    from intake.store.models import ReviewTaskRow
+
+    with transaction(services.sessions) as session:
+        row = session.get(ReviewTaskRow, task_id)
+        assert row is not None
+        return row.status, row.claimed_by
+
+
+def _until(check, seconds: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_corrected_my_number_goes_from_the_reviewer_to_an_approver(
+    app, task_id: int, server: str, browser, services: Services
+) -> None:  # type: ignore[no-untyped-def]
+    """Two users in two browser contexts (issue 15 items 1 and 3): closing the tab and Esc let
+    the claim go; a corrected 個人番号 leaves the reviewer and the approver approves it from the
+    承認待ち list with the keyboard."""
+    reviewer = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="ja-JP")
+    page = reviewer.new_page()
+    _login(page, server, "rev")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{server}/tasks/{task_id}")
+    assert _task_state(services, task_id) == ("claimed", "rev")
+    page.close()  # the tab closed: its beacon lets the claim go
+    assert _until(lambda: _task_state(services, task_id) == ("open", None))
+
+    page = reviewer.new_page()
+    page.goto(f"{server}/tasks/{task_id}")
+    page.keyboard.press("Escape")
+    page.wait_for_url(f"{server}/")
+    assert _task_state(services, task_id) == ("open", None)
+
+    page.goto(f"{server}/tasks/{task_id}")
+    page.fill("#in-insured_my_number", MY_NUMBER)
+    page.click("#approve")
+    page.wait_for_url(f"{server}/?notice=pending_approval")
+    assert _task_state(services, task_id) == ("pending_approval", None)
+    assert f"/tasks/{task_id}" not in page.content()
+
+    approver = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="ja-JP")
+    second = approver.new_page()
+    _login(second, server, "appr")
+    second.goto(f"{server}/approvals")
+    assert "********9018" in second.inner_text(f"#approval-{task_id}") and MY_NUMBER not in second.content()
+    DOCS.mkdir(parents=True, exist_ok=True)
+    second.screenshot(path=str(DOCS / "approvals.png"), full_page=True)
+    second.keyboard.press("Enter")
+    second.wait_for_url(f"{server}/tasks/{task_id}")
+    second.wait_for_selector("#corrections")
+    second.screenshot(path=str(DOCS / "approval-task.png"))
+    second.keyboard.press("Control+Enter")
+    second.wait_for_url(f"{server}/records/*")
+    with transaction(services.sessions) as session:
+        record = session.scalars(select(RecordRow)).one()
+    assert record.status == "validated" and record.validated_by == "appr"
+    assert record.values["insured_my_number"] == MY_NUMBER
+    reviewer.close()
+    approver.close()
