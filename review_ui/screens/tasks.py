@@ -244,7 +244,7 @@ def reveal(
 @router.post("/tasks/{task_id}/check")
 def check_value(
     services: ServicesDep,
-    _info: PostSessionDep,
+    info: PostSessionDep,
     task_id: DbId,
     field: Annotated[str, Form()],
     value: Annotated[str, Form()] = "",
@@ -252,7 +252,7 @@ def check_value(
     """Validate one typed correction on the spot, with the validators of extraction."""
     try:
         view = review.load_task(services, task_id)
-        review.touch(services, task_id, _info.user)
+        review.touch(services, task_id, info.user)
     except review.ReviewError as exc:
         return JSONResponse({"ok": False, "message": exc.message}, status_code=404)
     template = _template(view.form_id)
