@@ -270,11 +270,12 @@ def test_an_approver_takes_over_a_claim_and_the_queue_shows_who_holds_what(
     app.get(f"/tasks/{task_id}")
     csrf = login(app, "rev2")
     queue = app.get("/").text
-    assert "rev さんが確認中" in queue and 'data-free="1"' not in queue
+    assert "rev さんが確認中" in queue and 'data-free="1"' not in queue and "/takeover" not in queue
     refused = app.post(f"/tasks/{task_id}/takeover", data={"csrf": csrf}, follow_redirects=False)
     assert "error=" in refused.headers["location"]
     assert _task(services, task_id) == ("claimed", "rev")
     csrf = login(app, "appr")
+    assert f'action="/tasks/{task_id}/takeover"' in app.get("/").text
     held = app.get(f"/tasks/{task_id}")
     assert held.status_code == 409 and f"/tasks/{task_id}/takeover" in held.text
     taken = app.post(f"/tasks/{task_id}/takeover", data={"csrf": csrf}, follow_redirects=False)
