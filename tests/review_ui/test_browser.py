@@ -199,7 +199,7 @@ def test_a_corrected_my_number_goes_from_the_reviewer_to_an_approver(
     second.keyboard.press("Enter")
     second.wait_for_url(f"{server}/tasks/{task_id}")
     second.wait_for_selector("#corrections")
-    second.screenshot(path=str(DOCS / "approval-task.png"))
+    second.screenshot(path=str(DOCS / "approval-task.png"), full_page=True)
     second.keyboard.press("Control+Enter")
     second.wait_for_url(f"{server}/records/*")
     with transaction(services.sessions) as session:
