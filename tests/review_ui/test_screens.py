@@ -51,7 +51,7 @@ def test_my_number_is_masked_and_only_an_approver_may_reveal(
     page = app.get(f"/tasks/{task_id}").text
     assert MY_NUMBER not in page and "********9018" in page
     denied = app.post(f"/tasks/{task_id}/reveal", data={"field": "insured_my_number", "csrf": csrf})
-    assert denied.status_code == 403
+    assert denied.status_code == 403 and "my_number_reveal_refused" in audit_actions(services)
     csrf = login(app, "appr")
     shown = app.post(f"/tasks/{task_id}/reveal", data={"field": "insured_my_number", "csrf": csrf})
     assert shown.json() == {"value": MY_NUMBER}
