@@ -1,8 +1,10 @@
-"""The task screen (keyboard-first) and its actions: claim and show, approve, reject, reveal a
+"""The task screen (keyboard-first) and its actions: claim and show, approve, reject, send a
+correction back (approver), let the claim go, take it over (approver, admin), reveal a
 個人番号, check one typed value, and the page images the field crops are cut from.
 
-Claims, roles and states are checked in :mod:`intake.review` on every action; the routes add
-login and the CSRF token (see :mod:`review_ui.deps`).
+Claims, roles and states are checked in :mod:`intake.review` (the transitions of
+:mod:`intake.workflow`) on every action; the routes add login and the CSRF token (see
+:mod:`review_ui.deps`).
 """
 
 from __future__ import annotations
