@@ -12,7 +12,7 @@ from typing import Any
 import pdfplumber
 
 from extractors.fields.writing import cell_of
-from extractors.identify import cell_rules, match_footer, match_title
+from extractors.identify import cell_rules
 from extractors.marks import MarkScore
 from extractors.model import Finding, FormReading
 from extractors.route import finish
@@ -38,18 +38,57 @@ def _blank_chars(pdf: Path) -> frozenset[CharKey]:
         return frozenset(_key(c) for c in document.pages[0].chars)
 
 
-#: A page is the blank form it names only when it carries at least this share of the blank
-#: form's printed characters in their places: another insurer's 被扶養者（異動）届 bears our
-#: title (and would be read as SK-02 at confidence 1.0) but little of our print.
+#: A text page is a blank form's only when it fits that form's printed text at least this well
+#: (:func:`printed_fit`, symmetric): another insurer's 被扶養者（異動）届 bears our title (and
+#: would be read as SK-02 at confidence 1.0) but little of our print, and a page that holds
+#: our print among much else of its own is no form of ours either.
 PRINTED_FITS = 0.6
+#: ○ and ✓ typed around a printed word or beside a box still belong to the field.
+_MARK_REACH_PT = 6.0
 
 
-def _printed_share(page: Any, template: Template) -> float:
-    """Share of the blank form's printed characters found on ``page`` where the blank has them."""
+def printed_fit(page: Any, template: Template) -> float:
+    """How well a text page fits the blank form's printed text, symmetrically: the lesser of
+    the share of the blank's printed characters found on the page where the blank has them,
+    and the share of the page's characters outside the form's fields (typed values are
+    not print) that are the blank's. 0.0 for a blank form without a text layer."""
     blank = _blank_chars(template.blank_pdf)
     if not blank:
-        return 1.0
-    return len(blank & {_key(c) for c in page.chars}) / len(blank)
+        return 0.0
+    chars = {_key(c): c for c in page.chars}
+    common = len(blank & chars.keys())
+    found = common / len(blank)
+    if found < PRINTED_FITS:
+        return found  # the page's own print is not looked at: it cannot fit any better
+    areas = _writing_areas(template)
+    foreign = sum(
+        1 for key, char in chars.items() if key not in blank and not any(_inside(char, a) for a in areas)
+    )
+    return min(found, common / (common + foreign))
+
+
+@lru_cache(maxsize=16)
+def _writing_areas(template: Template) -> tuple[PtBox, ...]:
+    """Where a field's typed value may stand on the page: every box of every field, a text
+    box widened to its printed cell, all grown by :data:`_MARK_REACH_PT` for marks."""
+    rules_down = cell_rules(template.blank_pdf, _CELL_DPI).down
+    every_box = [box for spec in template.fields for box in spec.all_boxes()]
+    areas: list[PtBox] = []
+    for spec in template.fields:
+        for box in spec.all_boxes():
+            if spec.type.layout is Layout.BOX:
+                box = cell_of(box, rules_down, [b for b in every_box if b != box], _CELL_DPI)
+            reach = _MARK_REACH_PT
+            areas.append((box[0] - reach, box[1] - reach, box[2] + reach, box[3] + reach))
+    return tuple(areas)
+
+
+def identify_text_page(page: Any, templates: Sequence[Template]) -> Template | None:
+    """The template whose blank form the whole text page fits best (:func:`printed_fit`),
+    if at least :data:`PRINTED_FITS`; None for a page that is none of our forms."""
+    scored = [(printed_fit(page, template), template) for template in templates]
+    fit, best = max(scored, key=lambda item: item[0])
+    return best if fit >= PRINTED_FITS else None
 
 
 def has_text_layer(data: bytes) -> bool:
@@ -91,12 +130,7 @@ def read_digital(data: bytes, templates: Sequence[Template], today: date) -> lis
     with pdfplumber.open(io.BytesIO(data)) as document:
         forms: list[FormReading] = []
         for number, page in enumerate(document.pages, start=1):
-            text = page.extract_text() or ""
-            template = match_footer(text, templates) or match_title(
-                text.splitlines()[0] if text else "", templates
-            )
-            if template is not None and _printed_share(page, template) < PRINTED_FITS:
-                template = None  # our title, not our form: another insurer's look-alike
+            template = identify_text_page(page, templates)
             if template is None:
                 forms.append(
                     FormReading(

@@ -9,15 +9,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
+import numpy as np
+import numpy.typing as npt
+
 from extractors.fields.crops import text_crop
 from extractors.normalize import nfkc
 from extractors.template import Template
 from ocr.engine import OcrEngine
 from ocr.preprocess import (
+    RULE_TOLERANCE_IN,
     Rules,
     align,
+    binarize,
     flatten_photo,
-    orientation_candidates,
     printed_rules,
     refine_to_reference,
     rotate,
@@ -26,19 +31,42 @@ from ocr.preprocess import (
 from ocr.raster import RasterLimits, rasterize
 from ocr.types import Image
 
-# 「様式 SK-01 (2025.4)」: OCR may drop the hyphen, read 0 as O or the brackets as others.
-_FOOTER = re.compile(r"S\s*K\s*[-‐ー一~]?\s*[0O]?\s*([1-9])\s*[\(（]?\s*(\d{4})\s*[.,・]\s*(\d{1,2})")
 _TITLE_MATCH = 0.75
 #: A page aligned on its marks whose printed rules agree less than this with the blank form
 #: (see :func:`ocr.preprocess.rule_agreement`) is aligned again on the printed structure.
 #: Generated and most outside scans score 0.99–1.0 when right; a scan stretched in one
 #: direction, photographed at an angle or shifted without its marks scores 0.55–0.96.
 WELL_ALIGNED = 0.97
-#: Below this agreement with the blank form's printed rules, once aligned as well as it can
-#: be, a page whose title or footer reads like one of ours is another form: another insurer's
-#: 被扶養者（異動）届 has our title and not our structure (it scores 0.23; our forms, scanned,
-#: faxed or photographed, 0.9 and more). Such a page is no form of ours, never read as one.
-STRUCTURE_FITS = 0.45
+#: A page is a form only when its printed structure fits the blank form both ways, once
+#: aligned as well as it can be (:func:`structure_fit`): at least this share of the blank's
+#: rules found on the page, and :data:`OWN_LINES_FIT` of the page's own lines on the blank's
+#: print. Our forms, scanned, faxed or photographed, show 0.9 and more of the blank's rules;
+#: another insurer's 被扶養者（異動）届 (our title, another structure) and its 資格取得届 /
+#: 資格喪失届 0.4 at most, shifted or rescaled.
+STRUCTURE_FITS = 0.6
+#: The other way round: our forms' lines lie on our print (0.99–1.0, written on, sealed,
+#: faxed or photographed); another form's lie on ours 0.45–0.85, and a page with our print
+#: and another form's over it (every rule of ours found) 0.73.
+OWN_LINES_FIT = 0.9
+#: How far (inches) from the blank form's print a line of the page may lie and still be its
+#: print: the page has been aligned, so a few pixels of a bold or blurred scan.
+PRINT_REACH_IN = 0.045
+#: Lines this close to the page's edges (share of each side) are left out of the fit: a
+#: scanner's edge shadow is no part of any form.
+FIT_EDGE = 0.03
+#: The quick look before aligning a page on a blank form's structure (ECC at full size costs
+#: seconds for a page that is none of ours): shifted onto the blank and aligned roughly at
+#: :data:`SCREEN_DPI`, the page must fit it this well, rules and print within
+#: :data:`SCREEN_REACH_IN`. Our forms with their marks cut off and shifted by 30 pt score
+#: 0.55 and more (most 0.9–1.0); the look-alikes, shifted or rescaled, 0.47 at most.
+SCREEN_FITS = 0.5
+SCREEN_DPI = 100
+SCREEN_REACH_IN = 0.045
+#: ECC steps of the quick look: from a page already shifted into place it settles in fewer.
+SCREEN_ITERATIONS = 40
+#: ECC steps aligning a page that passed the quick look on the blank form (at a quarter of
+#: the page's size, from the shift found by phase correlation) before its footer is read.
+STRUCTURE_ITERATIONS = 60
 
 
 @dataclass(frozen=True)
@@ -58,58 +86,212 @@ def _normalise_title(text: str) -> str:
 
 
 def match_footer(text: str, templates: Sequence[Template]) -> Template | None:
-    """The template whose 様式 code (and version, when readable) the footer text names."""
-    found = _FOOTER.search(nfkc(text).upper())
-    if not found:
-        return None
-    code = f"SK-0{found.group(1)}"
-    version = f"{code} ({found.group(2)}.{int(found.group(3))})"
-    same_code = [t for t in templates if t.form_code == code]
-    exact = [t for t in same_code if t.form_version == version]
-    candidates = exact or same_code
+    """The template whose own code pattern (:attr:`Template.code_pattern`) the footer
+    reading names; of several versions of one code, the version read, when readable."""
+    reading = nfkc(text).upper()
+    named: list[tuple[Template, str]] = []
+    for template in templates:
+        found = template.code_pattern.search(reading) if template.code_pattern else None
+        if found is not None:
+            named.append((template, _version_read(found)))
+    exact = [template for template, version in named if version in template.form_version]
+    candidates = exact or [template for template, _ in named]
     return candidates[0] if candidates else None
+
+
+def _version_read(found: re.Match[str]) -> str:
+    """「(2025.4)」 from a footer match's ``year`` and ``month`` groups; empty without them."""
+    groups = found.groupdict()
+    if groups.get("year") and groups.get("month"):
+        return f"({groups['year']}.{int(groups['month'])})"
+    return ""
+
+
+def title_candidates(text: str, templates: Sequence[Template]) -> list[Template]:
+    """The templates whose printed title is found in ``text`` (at least :data:`_TITLE_MATCH`
+    of it, in order; words read around it do not count against it), best first by a
+    symmetric similarity (matched characters over both lengths): a template with a shorter
+    title that the reading also contains ranks below the one whose whole title was read."""
+    wanted = _normalise_title(text)
+    if not wanted:
+        return []
+    scored: list[tuple[float, Template]] = []
+    for template in templates:
+        title = _normalise_title(template.title)
+        matched = _matched(title, wanted)
+        if title and matched / len(title) >= _TITLE_MATCH:
+            scored.append((2 * matched / (len(title) + len(wanted)), template))
+    return [template for _, template in sorted(scored, key=lambda item: -item[0])]
 
 
 def match_title(text: str, templates: Sequence[Template]) -> Template | None:
     """The template whose printed title is closest to ``text``, if close enough."""
-    wanted = _normalise_title(text)
-    if not wanted:
-        return None
-    # How much of each printed title is found in the reading, in order: extra words read
-    # around it (a misread society name, a stamp) do not count against it.
-    scored = [(_found_share(_normalise_title(t.title), wanted), t) for t in templates]
-    score, best = max(scored, key=lambda item: item[0])
-    return best if score >= _TITLE_MATCH else None
+    candidates = title_candidates(text, templates)
+    return candidates[0] if candidates else None
 
 
-def _found_share(title: str, text: str) -> float:
-    if not title:
-        return 0.0
+def _matched(title: str, text: str) -> int:
+    """How many characters of ``title`` are found in ``text``, in order."""
     blocks = difflib.SequenceMatcher(None, title, text, autojunk=False).get_matching_blocks()
-    return sum(block.size for block in blocks) / len(title)
+    return sum(block.size for block in blocks)
+
+
+def named_by(footer: str, title: str, templates: Sequence[Template]) -> list[Template]:
+    """The templates a page's footer and title readings name, the footer's first."""
+    named = [t for t in (match_footer(footer, templates),) if t is not None]
+    return named + [t for t in title_candidates(title, templates) if t not in named]
+
+
+def structure_fit(
+    page: Image, template: Template, dpi: int, reach_in: float = RULE_TOLERANCE_IN
+) -> tuple[float, float]:
+    """How well an aligned page's printed structure fits the blank form, both ways: the
+    share of the blank's long rules found on the page (within ``reach_in``, worst band,
+    :func:`ocr.preprocess.rule_agreement`), and the share of the page's own long lines that
+    lie on the blank's print. A page with more structure than the blank (our print and
+    another form's over it) fits as badly as one with less."""
+    found = rule_agreement(page, blank_rules(template.blank_pdf, dpi), dpi, reach_in)
+    return found, _lines_on_print(page, template, dpi)
+
+
+def fits(found: float, own: float) -> bool:
+    """Whether a :func:`structure_fit` makes the page the blank form's (see :data:`STRUCTURE_FITS`)."""
+    return found >= STRUCTURE_FITS and own >= OWN_LINES_FIT
+
+
+def _lines_on_print(page: Image, template: Template, dpi: int) -> float:
+    """Share of the page's long printed lines (edges left out) within :data:`PRINT_REACH_IN`
+    of the blank form's print; 0.0 for a page without any."""
+    near = _blank_print_near(template.blank_pdf, dpi)
+    if page.shape[:2] != near.shape[:2]:
+        return 0.0
+    rules = printed_rules(page, dpi)
+    lines = cv2.bitwise_or(rules.across, rules.down)
+    height, width = lines.shape[:2]
+    dy, dx = int(height * FIT_EDGE), int(width * FIT_EDGE)
+    inner = lines[dy : height - dy, dx : width - dx]
+    total = int(np.count_nonzero(inner))
+    on_print = int(np.count_nonzero(cv2.bitwise_and(inner, near[dy : height - dy, dx : width - dx])))
+    return on_print / total if total else 0.0
+
+
+@lru_cache(maxsize=16)
+def _blank_print_near(pdf: Path, dpi: int) -> Image:
+    """The blank form's print (ink = 255) widened by :data:`PRINT_REACH_IN`."""
+    reach = max(1, round(dpi * PRINT_REACH_IN))
+    kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+    return np.asarray(cv2.dilate(binarize(blank_page(pdf, dpi)), kernel), dtype=np.uint8)
+
+
+def screen_fit(page: Image, template: Template) -> tuple[float, Image]:
+    """A quick look at whether ``page`` (any size) may be ``template``'s form: roughly
+    aligned on the blank at :data:`SCREEN_DPI` (shifted by phase correlation of the two
+    pages' ink, then ECC), the lesser of its :func:`structure_fit` both ways within
+    :data:`SCREEN_REACH_IN`; and the
+    roughly aligned page. 0.0 when ECC does not converge."""
+    reference = blank_page(template.blank_pdf, SCREEN_DPI)
+    small = cv2.resize(page, (reference.shape[1], reference.shape[0]), interpolation=cv2.INTER_AREA)
+    shifted = _shifted_onto(np.ascontiguousarray(small), reference)
+    rough, converged = refine_to_reference(shifted, reference, scale=0.25, iterations=SCREEN_ITERATIONS)
+    if not converged:
+        return 0.0, rough
+    return min(structure_fit(rough, template, SCREEN_DPI, SCREEN_REACH_IN)), rough
+
+
+def _shifted_onto(image: Image, reference: Image) -> Image:
+    """``image`` moved by the translation that best lays its ink over ``reference``'s
+    (phase correlation at half size): ECC then starts near the answer, however far a page
+    was shifted in the scanner."""
+
+    def ink(gray: Image) -> npt.NDArray[np.float32]:
+        small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+        return np.asarray(cv2.GaussianBlur((255.0 - small.astype(np.float32)) / 255.0, (0, 0), 1.0))
+
+    (dx, dy), _ = cv2.phaseCorrelate(ink(image), ink(reference))
+    move = np.array([[1.0, 0.0, 2 * dx], [0.0, 1.0, 2 * dy]], dtype=np.float32)
+    height, width = reference.shape[:2]
+    moved = cv2.warpAffine(image, move, (width, height), flags=cv2.INTER_LINEAR, borderValue=(255,))
+    return np.ascontiguousarray(moved, dtype=np.uint8)
 
 
 def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi: int) -> Identified | None:
-    """Try each plausible rotation; the first whose footer (or title) names a form wins, if
-    the page's printed structure fits that form (:data:`STRUCTURE_FITS`). A page
-    photographed on a table is cut out along its outline and flattened first."""
-    found = _identified(flatten_photo(page), templates, engine, dpi)
-    return found if found is None or found.alignment >= STRUCTURE_FITS else None
+    """The form and version of a page, or None when it is none of ``templates``' forms.
+
+    Each template is looked for on its own canvas (page size, orientation, marks) with its
+    own footer and title boxes, in each plausible rotation: a form named by its footer code
+    or its title is the page's form only when the page's printed structure fits that blank
+    form both ways (:func:`structure_fit`, :func:`fits`, once aligned). A page whose marks
+    are cut off and whose footer and title were not read is aligned on each blank form's
+    structure and read again. A page photographed on a table is cut out first."""
+    page = flatten_photo(page)
+    tried: set[tuple[int, int]] = set()
+    for index, (reference, group) in enumerate(_layouts(templates)):
+        for rotation in _rotations(page, reference):
+            turned = rotate(page, rotation)
+            aligned, marks = align(turned, reference.canvas, dpi)
+            footer, title = engine.recognize(
+                [text_crop(aligned, reference.footer_box, dpi), text_crop(aligned, reference.title_box, dpi)]
+            )
+            for template in named_by(footer.text, title.text, group):
+                fitted = _fitted(turned, aligned, template, dpi, marks)
+                if fitted is not None:
+                    return Identified(template, rotation, fitted[0], marks, footer.text, fitted[1])
+            if marks:
+                tried.add((index, rotation))  # marks found this way up and nothing fitted
+    return _identify_by_structure(page, templates, engine, dpi, tried)
 
 
-def _identified(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi: int) -> Identified | None:
-    canvas = templates[0].canvas  # the four forms share page size and marks
-    reference = templates[0]
-    for rotation in orientation_candidates(page):
-        aligned, marks = align(rotate(page, rotation), canvas, dpi)
-        footer, title = engine.recognize(
-            [text_crop(aligned, reference.footer_box, dpi), text_crop(aligned, reference.title_box, dpi)]
-        )
-        template = match_footer(footer.text, templates) or match_title(title.text, templates)
-        if template is not None:
-            aligned, quality = aligned_on_structure(aligned, template, dpi, marks)
-            return Identified(template, rotation, aligned, marks, footer.text, quality)
-    return _identify_by_structure(page, templates, engine, dpi)
+def _layouts(templates: Sequence[Template]) -> list[tuple[Template, tuple[Template, ...]]]:
+    """The templates grouped by where identification reads them (canvas, footer box, title
+    box; our four forms share one): a representative and its group, in template order."""
+    groups: dict[tuple[object, ...], list[Template]] = {}
+    for template in templates:
+        key = (template.canvas, template.footer_box, template.title_box, template.orientation)
+        groups.setdefault(key, []).append(template)
+    return [(group[0], tuple(group)) for group in groups.values()]
+
+
+def _rotations(page: Image, template: Template) -> list[int]:
+    """Rotations worth trying for ``template``, most likely first. A page that stands the
+    way the form stands (portrait or landscape) is tried upright and upside down only; one
+    that does not, turned a quarter first, then as it is (a fax's page, squeezed to half its
+    height, looks landscape)."""
+    height, width = page.shape[:2]
+    upright = (height >= width) == (template.orientation == "portrait")
+    return [0, 180] if upright else [90, 270, 0, 180]
+
+
+def _fitted(
+    page: Image, aligned: Image, template: Template, dpi: int, marks: bool
+) -> tuple[Image, float] | None:
+    """``page`` (as scanned, turned) aligned on ``template`` and its rule agreement, or None
+    when its printed structure does not fit the blank form (:func:`fits`). A page aligned on
+    its marks (``aligned``) that shows the blank's rules is kept, or aligned again on the
+    structure from there; one without marks, or whose marks put it where the blank's rules
+    are not (a mark cut off and another square taken for it), passes :func:`screen_fit`
+    first and is then aligned on the structure from where it lies."""
+    if marks:
+        found, own = structure_fit(aligned, template, dpi)
+        if found >= WELL_ALIGNED:
+            return (aligned, found) if own >= OWN_LINES_FIT else None
+        if found >= STRUCTURE_FITS:
+            return _realigned(aligned, template, dpi, True)
+    start = _on_canvas(page, template, dpi)
+    if screen_fit(start, template)[0] < SCREEN_FITS:
+        return None
+    return _realigned(_shifted_onto(start, blank_page(template.blank_pdf, dpi)), template, dpi, False)
+
+
+def _on_canvas(page: Image, template: Template, dpi: int) -> Image:
+    """The page scaled onto the template's canvas at ``dpi``, as :func:`align` does without marks."""
+    size = (round(template.canvas.width_pt * dpi / 72), round(template.canvas.height_pt * dpi / 72))
+    return np.ascontiguousarray(cv2.resize(page, size, interpolation=cv2.INTER_AREA))
+
+
+def _realigned(page: Image, template: Template, dpi: int, marks: bool) -> tuple[Image, float] | None:
+    """:func:`aligned_on_structure`, and None when the result does not :func:`fits` the form."""
+    aligned, quality = aligned_on_structure(page, template, dpi, marks)
+    return (aligned, quality) if fits(quality, _lines_on_print(aligned, template, dpi)) else None
 
 
 def aligned_on_structure(page: Image, template: Template, dpi: int, marks: bool) -> tuple[Image, float]:
@@ -136,27 +318,38 @@ def aligned_on_structure(page: Image, template: Template, dpi: int, marks: bool)
 
 
 def _identify_by_structure(
-    page: Image, templates: Sequence[Template], engine: OcrEngine, dpi: int
+    page: Image, templates: Sequence[Template], engine: OcrEngine, dpi: int, tried: set[tuple[int, int]]
 ) -> Identified | None:
     """Last resort for a page whose marks are cut off and whose footer and title were not
-    where a rough fit put them: align it on each blank form's printed structure in turn
-    (ECC), then read the footer and title again. Slower, and only for such pages."""
-    reference = templates[0]
-    for rotation in orientation_candidates(page)[:2]:  # upright or upside down: how forms are fed
-        coarse, marks = align(rotate(page, rotation), reference.canvas, dpi)
-        if marks:
-            continue  # marks were found for this way up and nothing matched: not this way
-        for candidate in templates:
-            aligned, converged = refine_to_reference(coarse, blank_page(candidate.blank_pdf, dpi))
-            if not converged:
+    where a rough fit put them: upright or upside down (how forms are fed), each blank form
+    whose structure the page passes :func:`screen_fit` for, best first, is aligned on (ECC)
+    and its footer and title read again; they must name that form, and the structure fit."""
+    for index, (reference, group) in enumerate(_layouts(templates)):
+        for rotation in _rotations(page, reference)[:2]:
+            if (index, rotation) in tried:
                 continue
-            footer, title = engine.recognize(
-                [text_crop(aligned, reference.footer_box, dpi), text_crop(aligned, reference.title_box, dpi)]
-            )
-            template = match_footer(footer.text, templates) or match_title(title.text, templates)
-            if template is not None and template.form_id == candidate.form_id:
-                quality = rule_agreement(aligned, blank_rules(template.blank_pdf, dpi), dpi)
-                return Identified(template, rotation, aligned, False, footer.text, quality)
+            coarse, _ = align(rotate(page, rotation), reference.canvas, dpi)
+            screened = sorted(((screen_fit(coarse, t)[0], t) for t in group), key=lambda item: -item[0])
+            for score, candidate in screened:
+                if score < SCREEN_FITS:
+                    break
+                reference_page = blank_page(candidate.blank_pdf, dpi)
+                aligned, converged = refine_to_reference(
+                    _shifted_onto(coarse, reference_page), reference_page, iterations=STRUCTURE_ITERATIONS
+                )
+                if not converged:
+                    continue
+                footer, title = engine.recognize(
+                    [
+                        text_crop(aligned, reference.footer_box, dpi),
+                        text_crop(aligned, reference.title_box, dpi),
+                    ]
+                )
+                if candidate not in named_by(footer.text, title.text, group):
+                    continue
+                quality = rule_agreement(aligned, blank_rules(candidate.blank_pdf, dpi), dpi)
+                if fits(quality, _lines_on_print(aligned, candidate, dpi)):
+                    return Identified(candidate, rotation, aligned, False, footer.text, quality)
     return None
 
 

@@ -7,6 +7,7 @@ conversion to pixels is :meth:`Template.to_pixels`.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from functools import lru_cache
@@ -89,6 +90,60 @@ class TemplateError(ValueError):
     """A template file is invalid; raised at start-up, never mid-job."""
 
 
+#: Registration marks a template may carry (``page.marks``): two filled squares, or none.
+MARK_KINDS = ("squares", "none")
+
+
+def default_code_pattern(form_code: str) -> str:
+    """The footer pattern for a form code such as ``SK-01`` followed by its version
+    「(2025.4)」, tolerant of what OCR does to it: spaces between characters, any dash or
+    none, a 0 read as O (and a 0 after the dash dropped), brackets read as others."""
+    parts: list[str] = []
+    for index, char in enumerate(form_code):
+        if char == "-":
+            parts.append("[-‐ー一~]?")
+        elif char == "0":
+            parts.append("[0O]?" if index and form_code[index - 1] == "-" else "[0O]")
+        else:
+            parts.append(re.escape(char.upper()))
+    version = r"[\(（]?\s*(?P<year>\d{4})\s*[.,・]\s*(?P<month>\d{1,2})"
+    return r"\s*".join(parts) + r"\s*" + version
+
+
+def _orientation(page: dict[str, Any], size: tuple[float, float], where: str) -> str:
+    derived = "landscape" if size[0] > size[1] else "portrait"
+    given = str(page.get("orientation", derived))
+    if given != derived:
+        raise TemplateError(f"{where}: page.orientation {given!r} does not fit a {size[0]}×{size[1]} pt page")
+    return given
+
+
+def _canvas(page: dict[str, Any], size: tuple[float, float], where: str) -> Canvas:
+    marks = str(page.get("marks", "squares"))
+    if marks not in MARK_KINDS:
+        raise TemplateError(f"{where}: page.marks must be one of {', '.join(MARK_KINDS)}")
+    if marks == "none":
+        return Canvas(size[0], size[1], (0.0, 0.0), size, 0.0, marks=False)
+    top_left, bottom_right = page["mark_top_left"], page["mark_bottom_right"]
+    return Canvas(
+        size[0],
+        size[1],
+        (float(top_left[0]), float(top_left[1])),
+        (float(bottom_right[0]), float(bottom_right[1])),
+        float(page["mark_size"]),
+    )
+
+
+def _code_pattern(identify: dict[str, Any], form_code: str, where: str) -> re.Pattern[str] | None:
+    raw = identify.get("code_pattern", default_code_pattern(form_code))
+    if raw is None:
+        return None
+    try:
+        return re.compile(str(raw))
+    except re.error as exc:
+        raise TemplateError(f"{where}: identify.code_pattern is not a regular expression: {exc}") from None
+
+
 @dataclass(frozen=True)
 class Segment:
     """A run of one-character boxes: the outer rectangle and how many cells it holds."""
@@ -151,6 +206,12 @@ class Template:
     footer_box: PtBox
     title_box: PtBox
     fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
+    #: "portrait" or "landscape": how the page stands when read (``page.orientation``).
+    orientation: str = "portrait"
+    #: The printed code in the footer that names this form (``identify.code_pattern``, searched
+    #: in the NFKC, upper-case footer reading; groups ``year`` and ``month`` give the version).
+    #: None: the footer names no form, and only the title and the structure identify it.
+    code_pattern: re.Pattern[str] | None = None
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:
@@ -249,14 +310,7 @@ def parse_template(raw: dict[str, Any], source: Path) -> Template:
     try:
         page = raw["page"]
         size = (float(page["width"]), float(page["height"]))
-        top_left, bottom_right = page["mark_top_left"], page["mark_bottom_right"]
-        canvas = Canvas(
-            size[0],
-            size[1],
-            (float(top_left[0]), float(top_left[1])),
-            (float(bottom_right[0]), float(bottom_right[1])),
-            float(page["mark_size"]),
-        )
+        canvas = _canvas(page, size, where)
         fields = tuple(parse_field(f, where, size) for f in raw["fields"])
         template = Template(
             form_id=str(raw["form_id"]),
@@ -268,6 +322,8 @@ def parse_template(raw: dict[str, Any], source: Path) -> Template:
             footer_box=_box(raw["identify"]["footer"], f"{where}.identify.footer", size),
             title_box=_box(raw["identify"]["title"], f"{where}.identify.title", size),
             fields=fields,
+            orientation=_orientation(page, size, where),
+            code_pattern=_code_pattern(raw["identify"], str(raw["form_code"]), where),
         )
     except KeyError as exc:
         raise TemplateError(f"{where}: missing key {exc}") from None

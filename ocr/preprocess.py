@@ -22,6 +22,9 @@ class Canvas:
     mark_top_left: Point
     mark_bottom_right: Point
     mark_size_pt: float
+    #: False: the form has no registration marks; a page is only scaled onto the canvas and
+    #: aligned on its printed structure afterwards.
+    marks: bool = True
 
 
 def rotate(image: Image, degrees: int) -> Image:
@@ -138,7 +141,7 @@ def align(gray: Image, canvas: Canvas, dpi: int) -> tuple[Image, bool]:
     """
     scale = dpi / 72.0
     size = (int(round(canvas.width_pt * scale)), int(round(canvas.height_pt * scale)))
-    marks = find_marks(gray, canvas)
+    marks = find_marks(gray, canvas) if canvas.marks else None
     if marks is None:
         return np.ascontiguousarray(cv2.resize(gray, size, interpolation=cv2.INTER_AREA)), False
     source = np.array(marks, dtype=np.float32)
@@ -151,12 +154,13 @@ def align(gray: Image, canvas: Canvas, dpi: int) -> tuple[Image, bool]:
 
 
 def refine_to_reference(
-    image: Image, reference: Image, scale: float = 0.25, perspective: bool = False
+    image: Image, reference: Image, scale: float = 0.25, perspective: bool = False, iterations: int = 200
 ) -> tuple[Image, bool]:
     """Align ``image`` onto ``reference`` (same size) by the printed structure: ECC on the
     ink of both, affine (or, with ``perspective``, a homography: a page photographed at an
-    angle), at ``scale``. Used when the registration marks are cut off or covered, or when
-    the page aligned on its marks disagrees with the printed rules. Returns (image, converged)."""
+    angle), at ``scale``, at most ``iterations`` steps. Used when the registration marks are
+    cut off or covered, or when the page aligned on its marks disagrees with the printed
+    rules. Returns (image, converged)."""
     if image.shape != reference.shape:
         image = np.ascontiguousarray(
             cv2.resize(image, (reference.shape[1], reference.shape[0]), interpolation=cv2.INTER_AREA)
@@ -169,7 +173,7 @@ def refine_to_reference(
 
     warp = np.eye(3, 3, dtype=np.float32) if perspective else np.eye(2, 3, dtype=np.float32)
     motion = cv2.MOTION_HOMOGRAPHY if perspective else cv2.MOTION_AFFINE
-    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 200, 1e-6)
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, iterations, 1e-6)
     try:
         _, warp = cv2.findTransformECC(  # type: ignore[call-overload]  # the stub lacks gaussFiltSize
             prepare(reference), prepare(image), warp, motion, criteria, None, 5
@@ -217,15 +221,15 @@ def printed_rules(reference: Image, dpi: int, length_in: float = RULE_LENGTH_IN)
     return Rules(np.asarray(across, dtype=np.uint8), np.asarray(down, dtype=np.uint8))
 
 
-def rule_agreement(image: Image, rules: Rules, dpi: int) -> float:
+def rule_agreement(image: Image, rules: Rules, dpi: int, tolerance_in: float = RULE_TOLERANCE_IN) -> float:
     """How well a page aligned to a form shows that form's printed rules where they belong:
-    the share of rule pixels with page ink within ``RULE_TOLERANCE_IN``, in the worst of
+    the share of rule pixels with page ink within ``tolerance_in``, in the worst of
     ``RULE_BANDS`` horizontal bands, rules across and down apart (1.0: every rule found; a
     page off by a few pixels in one part scores well below 0.9 there). Bold, blurred or dark
     scans still score high: their rules are thicker, not elsewhere."""
     if image.shape[:2] != rules.across.shape[:2]:
         return 0.0
-    reach = max(1, round(dpi * RULE_TOLERANCE_IN))
+    reach = max(1, round(dpi * tolerance_in))
     near = cv2.dilate(binarize(image), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
     height = near.shape[0]
     scores = []
