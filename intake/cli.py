@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -14,11 +15,12 @@ import threading
 import time
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 
 from intake.queue import redis_server_command
-from intake.settings import Settings, load_settings
+from intake.settings import Settings, load_settings, with_password
 
 app = typer.Typer(help="Kakunin: 資格確認書 関係届出の受付・OCR・確認サービス", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance")
@@ -280,25 +282,64 @@ def _redis_answers(url: str) -> bool:
         return False
 
 
-def _start_redis(settings: Settings) -> subprocess.Popen[bytes] | None:
-    """Start a local redis-server (append-only, no eviction) when none answers at the URL."""
-    if _redis_answers(settings.redis_url):
-        return None
+def _redis_refuses_us(url: str) -> bool:
+    """A Redis answers at the URL but wants a password the URL does not give."""
+    from redis import Redis
+    from redis.exceptions import AuthenticationError, RedisError, ResponseError
+
+    try:
+        Redis.from_url(url, socket_connect_timeout=1).ping()
+    except (AuthenticationError, ResponseError):
+        return True
+    except RedisError:
+        return False
+    return False
+
+
+def _redis_password(settings: Settings) -> str:
+    """The password of the Redis `kakunin run` starts: made once, kept in the data directory
+    (0600) so that workers started later on this machine can read it."""
+    path = settings.redis_password_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    password = secrets.token_urlsafe(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write(password + "\n")
+    return password
+
+
+def _start_redis(settings: Settings) -> tuple[subprocess.Popen[bytes] | None, str]:
+    """Start a local redis-server (append-only, no eviction, a password of its own) when none
+    answers at the URL; the process (None when one ran already) and the URL to reach it."""
+    if _redis_answers(settings.resolved_redis_url):
+        return None, settings.resolved_redis_url
+    if _redis_refuses_us(settings.resolved_redis_url):
+        raise typer.BadParameter(
+            "Redis wants a password: put it in KAKUNIN_REDIS_URL (redis://:PASSWORD@host:port/0)"
+        )
     binary = shutil.which("redis-server")
     if binary is None:
         raise typer.BadParameter("Redis is not running and redis-server is not installed: run `make setup`")
-    from urllib.parse import urlparse
-
-    port = urlparse(settings.redis_url).port or 6379
+    port = urlsplit(settings.redis_url).port or 6379
     directory = (settings.data_dir / "redis").resolve()
     directory.mkdir(parents=True, exist_ok=True)
+    password = _redis_password(settings)
+    url = with_password(settings.redis_url, password)
+    # The password goes in on stdin ("-": read a configuration from it), never on the command
+    # line, where every user of the machine could read it with ps.
     process = subprocess.Popen(
-        redis_server_command(binary, port, str(directory)),
+        [binary, "-", *redis_server_command(binary, port, str(directory))[1:]],
+        stdin=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
     )
+    if process.stdin is not None:  # always, with stdin=PIPE
+        process.stdin.write(f"requirepass {password}\n".encode())
+        process.stdin.close()
     for _ in range(50):
-        if _redis_answers(settings.redis_url):
-            return process
+        if _redis_answers(url):
+            return process, url
         time.sleep(0.1)
     raise typer.BadParameter(f"redis-server did not answer on port {port}")
 
@@ -387,7 +428,9 @@ def run(
     with socket.socket() as probe:
         if probe.connect_ex((host, port)) == 0:
             raise typer.BadParameter(f"port {port} is already in use; choose another with --port")
-    redis_process = _start_redis(settings)
+    # Every process started from here (workers, watcher, web) finds the password of the Redis
+    # started here in the data directory (Settings.resolved_redis_url).
+    redis_process, _ = _start_redis(settings)
     db_upgrade()
     _first_admin(settings)
     fed = _feed_samples(settings)

@@ -12,7 +12,7 @@ from intake.domain import DocumentStatus
 from intake.errors import ErrorCode, transient
 from intake.pipeline import encode_png, extract
 from intake.roster import cross_check, roster_loaded
-from intake.sandbox import Budget
+from intake.sandbox import Budget, start_fork_server
 from intake.services import Services
 from intake.settings import load_settings
 from intake.store import repo
@@ -39,6 +39,7 @@ _context: WorkerContext | None = None
 def init_worker(services: Services) -> WorkerContext:
     global _context
     if _context is None or _context.services is not services:
+        start_fork_server()  # files are opened in its children (intake.sandbox)
         crosscheck = services.settings.crosscheck_options()
         _context = WorkerContext(
             services,

@@ -1,16 +1,61 @@
-"""Enqueueing: one RQ job per document, carrying only its id."""
+"""Enqueueing: one RQ job per document, carrying only its id.
+
+Jobs travel as JSON (:data:`SERIALIZER`), never as pickles: whoever can write to Redis could
+otherwise run any code in a worker by unpickling. And a worker runs only Kakunin's own job
+functions (:class:`KakuninJob`): a job naming anything else, or asking for a callback, is
+refused before anything of it is imported, and fails with a log line that says so.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from redis.exceptions import RedisError
 from rq import Queue, Retry
+from rq.job import Job
+from rq.serializers import JSONSerializer
 
 log = logging.getLogger(__name__)
 
 #: Dotted path so that enqueuing never imports the OCR stack.
 JOB = "intake.jobs.process_document"
+#: The only functions a worker runs.
+ALLOWED_JOBS = frozenset({JOB})
+SERIALIZER = JSONSerializer
+
+
+class ForgedJobError(RuntimeError):
+    """A job in the queue that Kakunin did not put there."""
+
+
+class KakuninJob(Job):
+    """An RQ job that resolves only the functions of :data:`ALLOWED_JOBS` and no callbacks."""
+
+    @property
+    def func(self) -> Any:
+        if self.func_name not in ALLOWED_JOBS:
+            log.error("refused job %s: %r is not one of Kakunin's jobs", self.id, self.func_name)
+            raise ForgedJobError(f"job {self.id}: {self.func_name!r} is not one of Kakunin's jobs")
+        return super().func
+
+    # Callbacks are functions named in the job's hash: a forged job could name any of them.
+    @property
+    def success_callback(self) -> None:
+        return self._no_callback("success", self._success_callback_name)
+
+    @property
+    def failure_callback(self) -> None:
+        return self._no_callback("failure", self._failure_callback_name)
+
+    @property
+    def stopped_callback(self) -> None:
+        return self._no_callback("stopped", self._stopped_callback_name)
+
+    def _no_callback(self, kind: str, name: object) -> None:
+        if name:
+            log.error("refused the %s callback %r of job %s", kind, name, self.id)
+        return None
 
 
 def job_id(document_id: int) -> str:

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from redis.exceptions import RedisError
-from rq.job import Job, JobStatus
+from rq.job import JobStatus
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 from sqlalchemy import select
 
 from intake.domain import TERMINAL, DocumentStatus, aware
 from intake.hotfolder import PROCESSING, REJECTED
-from intake.queue import enqueue_document, job_id
+from intake.queue import SERIALIZER, KakuninJob, enqueue_document, job_id
 from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
@@ -30,7 +30,7 @@ def _live(services: Services, document_id: int, queued: set[str] | None = None, 
     the pop that took it); a started job counts as live until the document goes stale.
     """
     try:
-        job = Job.fetch(job_id(document_id), connection=services.redis)
+        job = KakuninJob.fetch(job_id(document_id), connection=services.redis, serializer=SERIALIZER)
         status = job.get_status(refresh=True)
     except Exception:  # noqa: BLE001 - NoSuchJobError and friends: no live job
         return False

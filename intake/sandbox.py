@@ -21,6 +21,7 @@ import resource
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -64,6 +65,12 @@ class Opened:
 
 
 DEFAULT_BUDGET = Budget()
+
+
+def start_fork_server() -> None:
+    """Start the fork server now (it imports the parsers, ~2 s) rather than on the first file:
+    a worker calls this before loading its OCR models, so both happen at once."""
+    forkserver.ensure_running()
 
 
 def open_document(

@@ -10,6 +10,7 @@ from rq import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from intake.queue import SERIALIZER, KakuninJob
 from intake.settings import Settings
 from intake.store.db import make_engine, session_factory
 from intake.store.files import FileStore
@@ -33,10 +34,14 @@ class Services:
 
     @cached_property
     def redis(self) -> Redis:
-        return Redis.from_url(self.settings.redis_url, socket_connect_timeout=5, socket_timeout=30)
+        return Redis.from_url(self.settings.resolved_redis_url, socket_connect_timeout=5, socket_timeout=30)
 
     @cached_property
     def queue(self) -> Queue:
         return Queue(
-            self.settings.queue_name, connection=self.redis, default_timeout=self.settings.job_timeout_seconds
+            self.settings.queue_name,
+            connection=self.redis,
+            default_timeout=self.settings.job_timeout_seconds,
+            serializer=SERIALIZER,
+            job_class=KakuninJob,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -89,6 +89,20 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'kakunin.sqlite3').resolve()}"
 
     @property
+    def redis_password_file(self) -> Path:
+        """Where `kakunin run` keeps the password of the Redis it starts (0600)."""
+        return self.data_dir / "redis" / "password"
+
+    @property
+    def resolved_redis_url(self) -> str:
+        """``redis_url``, with the password of the Redis `kakunin run` started when the URL is
+        a local one that gives none (so `kakunin worker`, `status` … on this machine reach it)."""
+        parts = urlsplit(self.redis_url)
+        if parts.password or parts.hostname not in _LOCAL_HOSTS or not self.redis_password_file.is_file():
+            return self.redis_url
+        return with_password(self.redis_url, self.redis_password_file.read_text(encoding="utf-8").strip())
+
+    @property
     def hotfolder_dir(self) -> Path:
         return self.hotfolder or self.data_dir / "hotfolder"
 
@@ -121,6 +135,16 @@ class Settings(BaseSettings):
             digits_min_rec_width=self.ocr.digits_min_rec_width,
             model_cache_dir=self.data_dir / "models",
         )
+
+
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` with ``password`` in it (redis://:PASSWORD@host:port/db)."""
+    parts = urlsplit(url)
+    netloc = f":{quote(password, safe='')}@{parts.hostname or '127.0.0.1'}:{parts.port or 6379}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def load_settings() -> Settings:

@@ -7,6 +7,7 @@ import logging
 from rq import SimpleWorker
 
 from intake.jobs import init_worker
+from intake.queue import SERIALIZER, KakuninJob
 from intake.services import Services
 
 log = logging.getLogger(__name__)
@@ -20,5 +21,12 @@ def run_worker(services: Services, burst: bool = False, max_jobs: int | None = N
     """
     context = init_worker(services)
     log.info("OCR engine ready: %s", context.engine.info.label())
-    worker = SimpleWorker([services.queue], connection=services.redis)
-    worker.work(burst=burst, with_scheduler=True, max_jobs=max_jobs)
+    queue_worker(services).work(burst=burst, with_scheduler=True, max_jobs=max_jobs)
+
+
+def queue_worker(services: Services) -> SimpleWorker:
+    """A worker of the document queue that reads jobs as JSON and runs only Kakunin's own
+    (:mod:`intake.queue`); the caller starts it (``work``) once the OCR engine is ready."""
+    return SimpleWorker(
+        [services.queue], connection=services.redis, serializer=SERIALIZER, job_class=KakuninJob
+    )

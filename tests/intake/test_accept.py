@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rq.job import Job
 
 from intake.accept import accept
 from intake.domain import DocumentStatus
 from intake.errors import ErrorCode, RejectedInput
-from intake.queue import job_id
+from intake.queue import SERIALIZER, KakuninJob, job_id
 from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
@@ -21,8 +20,8 @@ def test_valid_pdf_is_stored_committed_and_queued(services: Services) -> None:
     result = accept(services, data, "scan.pdf", "upload")
     assert result.created and result.document.status is DocumentStatus.RECEIVED
     assert services.files.get(result.document.sha256) == data
-    job = Job.fetch(job_id(result.document.id), connection=services.redis)
-    assert job.args == (result.document.id,)  # the job carries the id only
+    job = KakuninJob.fetch(job_id(result.document.id), connection=services.redis, serializer=SERIALIZER)
+    assert list(job.args) == [result.document.id]  # the job carries the id only (as JSON)
     with transaction(services.sessions) as session:
         assert repo.get_document(session, result.document.id) is not None
 

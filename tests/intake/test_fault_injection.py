@@ -147,11 +147,11 @@ def test_database_unavailable_for_a_while_delays_but_loses_nothing(services: Ser
         worker.terminate()
         worker.wait(timeout=120)
         assert set(document_statuses(own)) == ids and set(document_statuses(own).values()) == {"in_review"}
-        from rq.job import Job
+        from intake.queue import SERIALIZER, KakuninJob, job_id
 
-        from intake.queue import job_id
-
-        retried = [Job.fetch(job_id(i), connection=own.redis).retries_left for i in ids]
+        retried = [
+            KakuninJob.fetch(job_id(i), connection=own.redis, serializer=SERIALIZER).retries_left for i in ids
+        ]
         assert any(left is not None and left < 3 for left in retried), retried  # the outage was really hit
         assert invariant(own)["ok"], invariant(own)
     finally:

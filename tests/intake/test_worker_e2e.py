@@ -14,6 +14,7 @@ from intake.hotfolder import DONE, StabilityTracker, poll_once
 from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
+from intake.worker import queue_worker
 from ocr.engine import OcrEngine
 from tests.conftest import SAMPLES
 from tests.helpers import write
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.ocr
 @pytest.fixture
 def worker(services: Services, engine: OcrEngine) -> Iterator[SimpleWorker]:
     jobs._context = jobs.WorkerContext(services, engine)  # the session's engine: models load once
-    yield SimpleWorker([services.queue], connection=services.redis)
+    yield queue_worker(services)
     jobs._context = None
 
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from rq import SimpleWorker
 from sqlalchemy import select
 
 from intake import jobs
@@ -16,6 +15,7 @@ from intake.auth import create_user
 from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import AuditEventRow, ReviewTaskRow
+from intake.worker import queue_worker
 from ocr.engine import OcrEngine
 from review_ui.app import create_app
 from tests.conftest import SAMPLES
@@ -28,7 +28,7 @@ def task_id(services: Services, engine: OcrEngine) -> int:
     """A real review task: a sample scan through the real worker."""
     accept(services, (SAMPLES / "sample_2025_0002_kofu_shinsei.tif").read_bytes(), "k.tif", "upload")
     jobs._context = jobs.WorkerContext(services, engine)
-    SimpleWorker([services.queue], connection=services.redis).work(burst=True)
+    queue_worker(services).work(burst=True)
     jobs._context = None
     with transaction(services.sessions) as session:
         return int(session.scalars(select(ReviewTaskRow.id)).one())
