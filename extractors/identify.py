@@ -224,7 +224,8 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
     are cut off and whose footer and title were not read is aligned on each blank form's
     structure and read again. A page photographed on a table is cut out first."""
     page = flatten_photo(page)
-    tried: set[tuple[int, int]] = set()
+    #: Per layout and rotation tried: the page scaled onto the canvas where no marks were found.
+    unmarked: dict[tuple[int, int], Image | None] = {}
     for index, (reference, group) in enumerate(_layouts(templates)):
         for rotation in _rotations(page, reference):
             turned = rotate(page, rotation)
@@ -236,9 +237,9 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
                 fitted = _fitted(turned, aligned, template, dpi, marks)
                 if fitted is not None:
                     return Identified(template, rotation, fitted[0], marks, footer.text, fitted[1])
-            if marks:
-                tried.add((index, rotation))  # marks found this way up and nothing fitted
-    return _identify_by_structure(page, templates, engine, dpi, tried)
+            # Marks found this way up and nothing fitted: not this way up.
+            unmarked[(index, rotation)] = None if marks else aligned
+    return _identify_by_structure(page, templates, engine, dpi, unmarked)
 
 
 def _layouts(templates: Sequence[Template]) -> list[tuple[Template, tuple[Template, ...]]]:
@@ -318,7 +319,11 @@ def aligned_on_structure(page: Image, template: Template, dpi: int, marks: bool)
 
 
 def _identify_by_structure(
-    page: Image, templates: Sequence[Template], engine: OcrEngine, dpi: int, tried: set[tuple[int, int]]
+    page: Image,
+    templates: Sequence[Template],
+    engine: OcrEngine,
+    dpi: int,
+    unmarked: dict[tuple[int, int], Image | None],
 ) -> Identified | None:
     """Last resort for a page whose marks are cut off and whose footer and title were not
     where a rough fit put them: upright or upside down (how forms are fed), each blank form
@@ -326,9 +331,11 @@ def _identify_by_structure(
     and its footer and title read again; they must name that form, and the structure fit."""
     for index, (reference, group) in enumerate(_layouts(templates)):
         for rotation in _rotations(page, reference)[:2]:
-            if (index, rotation) in tried:
+            if (index, rotation) in unmarked and unmarked[(index, rotation)] is None:
                 continue
-            coarse, _ = align(rotate(page, rotation), reference.canvas, dpi)
+            coarse = unmarked.get((index, rotation))
+            if coarse is None:
+                coarse, _ = align(rotate(page, rotation), reference.canvas, dpi)
             screened = sorted(((screen_fit(coarse, t)[0], t) for t in group), key=lambda item: -item[0])
             for score, candidate in screened:
                 if score < SCREEN_FITS:
