@@ -50,6 +50,12 @@ class User:
     must_change_password: bool
 
 
+def sees_my_number(user: User) -> bool:
+    """The one rule for who may see a 個人番号: its digits (after reveal, audited) and its
+    boxes in the page image. Anyone else gets the image with those boxes blacked out."""
+    return user.role in CAN_REVEAL
+
+
 @dataclass(frozen=True)
 class SessionInfo:
     user: User

@@ -6,16 +6,23 @@ the API could be anything JSON allows (``"my_number": 332770964655``, a number, 
 function would pass through), so :func:`check_event_values` refuses what is not a well-formed
 個人番号 string, and :func:`mask_values` masks a 個人番号 field of any type, at any depth, so a
 row stored before the check cannot leak either.
+
+:func:`black_out` does the same for pixels: a page image with its 個人番号 boxes painted
+black, for a user who may not see them (:func:`intake.auth.sees_my_number`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+import cv2
+import numpy as np
+
 from extractors.masking import is_my_number, mask_my_number
+from extractors.template import FieldType, PtBox, Template
 from extractors.validate import my_number_check_digit_ok
 
 #: Longest string accepted in an event field (a name, an address …).
@@ -95,3 +102,41 @@ def mask_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return {
         name: mask_any(value) if is_my_number(str(name)) else _mask(value) for name, value in values.items()
     }
+
+
+#: Points blacked out around a 個人番号 box: handwriting overflows its cells.
+MY_NUMBER_MARGIN_PT = 3.0
+
+
+def my_number_boxes(template: Template) -> list[PtBox]:
+    """Every box of a template's 個人番号 fields (their cells), in template points."""
+    return [
+        box
+        for spec in template.fields
+        if spec.type is FieldType.MY_NUMBER or is_my_number(spec.name)
+        for box in spec.all_boxes()
+    ]
+
+
+def black_out(png: bytes, boxes: Iterable[tuple[PtBox, float]]) -> bytes:
+    """A page image (PNG) with each box painted black: a box in template points with the width
+    in points of its template's page, turned into pixels with the image's own scale (its width
+    over the page's, as the field crops are cut), widened by :data:`MY_NUMBER_MARGIN_PT`.
+    Raises ValueError when the bytes are not an image, so nothing unmasked goes out."""
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_UNCHANGED)
+    if image is None:
+        raise ValueError("not an image")
+    height, width = image.shape[:2]
+    for (x0, y0, x1, y1), page_width_pt in boxes:
+        scale = width / page_width_pt
+        m = MY_NUMBER_MARGIN_PT
+        left, top = max(int((x0 - m) * scale), 0), max(int((y0 - m) * scale), 0)
+        right, bottom = min(int((x1 + m) * scale) + 1, width), min(int((y1 + m) * scale) + 1, height)
+        if right > left and bottom > top:
+            image[top:bottom, left:right] = 0
+            if image.ndim == 3 and image.shape[2] == 4:  # opaque black, not a see-through hole
+                image[top:bottom, left:right, 3] = 255 if image.dtype == np.uint8 else 65535
+    ok, encoded = cv2.imencode(".png", image)
+    if not ok:
+        raise ValueError("could not encode the masked image")
+    return encoded.tobytes()

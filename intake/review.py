@@ -18,7 +18,7 @@ from extractors.review_input import from_input, message
 from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates
 from intake import workflow
-from intake.auth import CAN_REVEAL, User
+from intake.auth import User, sees_my_number
 from intake.domain import (
     AWAITING_APPROVAL,
     UNFINISHED_TASKS,
@@ -29,6 +29,7 @@ from intake.domain import (
 )
 from intake.errors import ErrorCode
 from intake.outbox import add_decision
+from intake.privacy import black_out, my_number_boxes
 from intake.roster import persons as roster_persons
 from intake.services import Services
 from intake.store import repo
@@ -451,7 +452,7 @@ def pending_approvals(services: Services) -> list[TaskView]:
 def reveal(services: Services, task_id: int, user: User, field: str) -> str | None:
     """The full 個人番号 of one field, for a role that may see it; every reveal is audited."""
     view = load_task(services, task_id)
-    if user.role not in CAN_REVEAL:
+    if not sees_my_number(user):
         with transaction(services.sessions) as session:
             repo.audit(
                 session, user.name, "my_number_reveal_refused", view.document_id, task=task_id, field=field
@@ -461,6 +462,49 @@ def reveal(services: Services, task_id: int, user: User, field: str) -> str | No
     with transaction(services.sessions) as session:
         repo.audit(session, user.name, "my_number_revealed", view.document_id, task=task_id, field=field)
     return value if isinstance(value, str) else None
+
+
+def page_image(services: Services, sha: str, user: User) -> bytes | None:
+    """A stored page image as this user may see it: for a user who may not see a 個人番号
+    (:func:`intake.auth.sees_my_number`), every 個人番号 box of every form on a page using the
+    image (the template's cells and the readings' boxes) is blacked out here, on the server,
+    so the field crops cut from it show black too. None: no page uses this image (the file
+    store also holds originals, which are never served)."""
+    boxes: list[tuple[tuple[float, float, float, float], float]] = []
+    with transaction(services.sessions) as session:
+        pages = session.scalars(select(PageRow).where(PageRow.image_sha256 == sha)).all()
+        if not pages:
+            return None
+        if not sees_my_number(user):
+            for page in pages:
+                template = _template(page.form_id)
+                if template is None:
+                    continue
+                width = template.canvas.width_pt
+                boxes += [(box, width) for box in my_number_boxes(template)]
+                # The task of a form reads the document's form_index-th page (see load_task).
+                form_index = len(
+                    session.scalars(
+                        select(PageRow.id).where(
+                            PageRow.document_id == page.document_id, PageRow.page_no < page.page_no
+                        )
+                    ).all()
+                )
+                readings = session.scalars(
+                    select(FieldReadingRow).where(
+                        FieldReadingRow.document_id == page.document_id,
+                        FieldReadingRow.form_index == form_index,
+                    )
+                ).all()
+                boxes += [
+                    ((r.box[0], r.box[1], r.box[2], r.box[3]), width)
+                    for r in readings
+                    if is_my_number(r.field_name) and r.box and len(r.box) == 4
+                ]
+    if not services.files.exists(sha):
+        return None
+    data = services.files.get(sha)
+    return data if sees_my_number(user) else black_out(data, boxes)
 
 
 def record_view(services: Services, record_id: int) -> dict[str, Any] | None:

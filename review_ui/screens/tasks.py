@@ -16,17 +16,14 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from extractors.review_input import from_input
 from extractors.review_input import message as input_message
 from extractors.template import Template, load_templates
 from intake import review
-from intake.auth import CAN_APPROVE, CAN_REVEAL, SessionInfo
+from intake.auth import CAN_APPROVE, SessionInfo, sees_my_number
 from intake.domain import RecordStatus, TaskStatus
 from intake.errors import ErrorCode
-from intake.store.db import transaction
-from intake.store.models import PageRow
 from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
 from review_ui.labels import field_label, option_label, value_label
 from review_ui.screens.common import FORM_NAMES, TEMPLATES, error_page, shown, snippet
@@ -155,7 +152,7 @@ def task_page(
             "user": info.user,
             "csrf": info.csrf_token,
             "form_names": FORM_NAMES,
-            "can_reveal": info.user.role in CAN_REVEAL,
+            "can_reveal": sees_my_number(info.user),
             "error": _task_error(error, fields, {f.name for f in view.fields}),
             "reasons": review.REJECT_REASONS,
             "page_w": template.canvas.width_pt if template else 595.28,
@@ -272,13 +269,11 @@ def check_value(
 
 
 @router.get("/images/{sha}.png")
-def image(services: ServicesDep, _info: SessionDep, sha: str) -> Response:
+def image(services: ServicesDep, info: SessionDep, sha: str) -> Response:
     """A stored page image, only for a logged-in user and only if a page of a document uses it
-    (the file store also holds originals, which are not served)."""
-    with transaction(services.sessions) as session:
-        known = session.scalar(select(PageRow.id).where(PageRow.image_sha256 == sha).limit(1))
-    if known is None or not services.files.exists(sha):
+    (the file store also holds originals, which are not served); the 個人番号 boxes blacked
+    out for a user who may not see them (:func:`intake.review.page_image`)."""
+    data = review.page_image(services, sha, info.user)
+    if data is None:
         raise HTTPException(404)
-    return Response(
-        services.files.get(sha), media_type="image/png", headers={"Cache-Control": "private, no-store"}
-    )
+    return Response(data, media_type="image/png", headers={"Cache-Control": "private, no-store"})

@@ -1,0 +1,161 @@
+"""個人番号 out of sight in the pixels (issue 15 item 4): for a user who may not see it, the
+page image and every field crop cut from it come from the server with the 個人番号 boxes
+blacked out; a user who may see it gets the ink."""
+
+from __future__ import annotations
+
+import re
+
+import cv2
+import numpy as np
+from fastapi.testclient import TestClient
+
+from extractors.template import FieldType, load_templates
+from intake.services import Services
+from tests.review_ui.conftest import login
+
+Region = tuple[int, int, int, int]
+
+
+def _decode(content: bytes) -> np.ndarray:
+    image = cv2.imdecode(np.frombuffer(content, np.uint8), cv2.IMREAD_GRAYSCALE)
+    assert image is not None
+    return image
+
+
+def _my_number_regions(width: int, form_id: str = "kofu_shinsei") -> list[Region]:
+    """A form's 個人番号 boxes in the page image's pixels (its own scale), 2 px inside."""
+    template = next(t for t in load_templates() if t.form_id == form_id)
+    scale = template.pixels_per_point(width)
+    regions = []
+    for spec in template.fields:
+        if spec.type is FieldType.MY_NUMBER:
+            for box in spec.all_boxes():
+                x0, y0, x1, y1 = (round(v * scale) for v in box)
+                regions.append((x0 + 2, y0 + 2, x1 - 2, y1 - 2))
+    assert regions
+    return regions
+
+
+def _snippet_region(style: str, page_width: int) -> tuple[str, Region]:
+    """The image a field crop shows and the region of it in the page image's pixels, from its CSS."""
+    url = re.search(r"url\(([^)]+)\)", style)
+    numbers = re.search(
+        r"width:(\d+)px;height:(\d+)px;.*background-size:(\d+)px \d+px;background-position:(-?\d+)px (-?\d+)px",
+        style,
+    )
+    assert url and numbers, style
+    width, height, size_x, pos_x, pos_y = (float(n) for n in numbers.groups())
+    s = size_x / page_width
+    x0, y0 = -pos_x / s, -pos_y / s
+    return url.group(1), (round(x0), round(y0), round(x0 + width / s), round(y0 + height / s))
+
+
+def _crop(image: np.ndarray, region: Region) -> np.ndarray:
+    x0, y0, x1, y1 = region
+    return image[y0:y1, x0:x1]
+
+
+def test_my_number_boxes_are_black_in_the_page_image_and_crops_for_a_reviewer(
+    app: TestClient, task_id: int, services: Services
+) -> None:
+    login(app, "rev")
+    page = app.get(f"/tasks/{task_id}").text
+    image_url = re.search(r'id="page-image" src="([^"]+)"', page)
+    style = re.search(r'data-field="insured_my_number".*?class="snippet" style="([^"]+)"', page, re.S)
+    assert image_url and style, page
+    masked = _decode(app.get(image_url.group(1)).content)
+    snippet_url, crop_region = _snippet_region(style.group(1), masked.shape[1])
+    masked_snippet = _decode(app.get(snippet_url).content)
+
+    login(app, "appr")
+    full = _decode(app.get(image_url.group(1)).content)
+    assert full.shape == masked.shape
+
+    regions = _my_number_regions(full.shape[1])
+    for region in regions:
+        assert int(_crop(masked, region).max()) == 0, f"個人番号 box {region} not blacked out"
+    # The approver sees the 12 digits written in the boxes: ink on paper there.
+    written = [_crop(full, r) for r in regions]
+    assert any(int(c.min()) < 100 and int(c.max()) > 180 for c in written)
+
+    # The crop shown beside the field is cut from the same (masked) image: black where the
+    # boxes are, whatever the crop's own scale.
+    inside = [
+        (
+            max(r[0], crop_region[0]),
+            max(r[1], crop_region[1]),
+            min(r[2], crop_region[2]),
+            min(r[3], crop_region[3]),
+        )
+        for r in regions
+    ]
+    inside = [r for r in inside if r[2] > r[0] and r[3] > r[1]]
+    assert inside, (crop_region, regions)
+    for region in inside:
+        assert int(_crop(masked_snippet, region).max()) == 0
+        assert int(_crop(full, region).min()) < 100  # the approver's crop shows the digits
+
+    # Everything else on the page is the same picture.
+    outside = np.ones(full.shape, bool)
+    for x0, y0, x1, y1 in regions:
+        outside[max(y0 - 20, 0) : y1 + 20, max(x0 - 20, 0) : x1 + 20] = False
+    assert np.array_equal(masked[outside], full[outside])
+
+
+def _grey_page(template_id: str, dpi: int) -> tuple[bytes, int, int]:
+    """A colour page image of one form, grey all over (ink everywhere), at ``dpi``."""
+    template = next(t for t in load_templates() if t.form_id == template_id)
+    width = round(template.canvas.width_pt * dpi / 72)
+    height = round(template.canvas.height_pt * dpi / 72)
+    ok, png = cv2.imencode(".png", np.full((height, width, 3), 90, np.uint8))
+    assert ok
+    return png.tobytes(), width, height
+
+
+def test_every_my_number_box_of_every_form_is_black_whatever_the_resolution(
+    app: TestClient, services: Services
+) -> None:
+    """A document of two forms (SK-01 at 200 dpi, SK-02 with its three 個人番号 at 300 dpi):
+    each page image comes blacked out where its own template's 個人番号 cells are, and where
+    a 個人番号 reading says it was found; elsewhere, and for an admin, the page is as stored."""
+    from extractors.model import FieldReading, FormReading
+    from intake.store import repo
+    from intake.store.db import transaction
+    from tests.helpers import document_in_processing
+
+    moved = (40.0, 700.0, 200.0, 720.0)  # a 個人番号 reading found off its printed place
+    images, pages, forms = [], [], []
+    for page_no, (form_id, dpi) in enumerate((("kofu_shinsei", 200), ("hifuyosha_ido", 300)), start=1):
+        png, width, height = _grey_page(form_id, dpi)
+        sha = services.files.put(png)
+        images.append((sha, form_id))
+        pages.append((page_no, sha, width, height, 0, form_id))
+        template = next(t for t in load_templates() if t.form_id == form_id)
+        readings = (FieldReading("insured_my_number", None, 0.5, True, box=moved),) if page_no == 2 else ()
+        forms.append(FormReading(form_id, template.form_version, (page_no,), readings))
+    with transaction(services.sessions) as session:
+        document_id = document_in_processing(session, pages=2)
+        repo.save_extraction(session, document_id, {"documents": []}, forms, pages, "test")
+
+    for sha, form_id in images:
+        login(app, "rev")
+        masked = _decode(app.get(f"/images/{sha}.png").content)
+        login(app, "adm")
+        full = _decode(app.get(f"/images/{sha}.png").content)
+        template = next(t for t in load_templates() if t.form_id == form_id)
+        regions = _my_number_regions(full.shape[1], form_id)
+        if form_id == "hifuyosha_ido":
+            scale = template.pixels_per_point(full.shape[1])
+            regions.append(tuple(round(v * scale) for v in moved))  # type: ignore[arg-type]
+        outside = np.ones(full.shape, bool)
+        for region in regions:
+            assert int(_crop(masked, region).max()) == 0, (form_id, region)
+            assert int(_crop(full, region).min()) == 90
+            x0, y0, x1, y1 = region
+            outside[max(y0 - 20, 0) : y1 + 20, max(x0 - 20, 0) : x1 + 20] = False
+        assert np.array_equal(masked[outside], full[outside])
+        assert (full == 90).all()
+
+    login(app, "rev")
+    assert app.get(f"/images/{'e' * 64}.png").status_code == 404
