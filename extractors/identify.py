@@ -207,9 +207,11 @@ def _shifted_onto(image: Image, reference: Image) -> Image:
         small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
         return np.asarray(cv2.GaussianBlur((255.0 - small.astype(np.float32)) / 255.0, (0, 0), 1.0))
 
+    height, width = reference.shape[:2]
+    if image.shape[:2] != (height, width):  # a canvas rounded one pixel off the rendered blank
+        image = np.ascontiguousarray(cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA))
     (dx, dy), _ = cv2.phaseCorrelate(ink(image), ink(reference))
     move = np.array([[1.0, 0.0, 2 * dx], [0.0, 1.0, 2 * dy]], dtype=np.float32)
-    height, width = reference.shape[:2]
     moved = cv2.warpAffine(image, move, (width, height), flags=cv2.INTER_LINEAR, borderValue=(255,))
     return np.ascontiguousarray(moved, dtype=np.uint8)
 

@@ -26,6 +26,7 @@ from extractors.digital import read_digital
 from extractors.identify import identify, match_footer, match_title, title_candidates
 from extractors.template import TEMPLATE_DIR, Template, TemplateError, load_templates, parse_template
 from ocr.engine import OcrEngine
+from ocr.preprocess import Canvas, rotate
 
 REAL_FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "real-forms"
 DPI = 200
@@ -249,3 +250,54 @@ def test_our_forms_shifted_rescaled_and_scanned_are_still_ours(engine: OcrEngine
     for condition, make in CONDITIONS.items():
         found = identify(make(page), load_templates(), engine, DPI)
         assert found is not None and found.template.form_id == form_id, condition
+
+
+# -- a landscape form without marks, read in its own boxes --------------------------------
+
+
+def landscape_template(tmp_path: Path) -> Template:
+    """協会けんぽ's 住所変更届 (A4 landscape, no marks, no footer code) as a fifth template:
+    its first page as the blank, its title and 様式コード read where they are printed."""
+    writer = PdfWriter(clone_from=REAL_FORMS / "kyokai_jusho_henko.pdf")
+    while len(writer.pages) > 1:
+        writer.remove_page(len(writer.pages) - 1)
+    blank = tmp_path / "kyokai_jusho_henko.pdf"
+    with blank.open("wb") as out:
+        writer.write(out)
+    width, height = 841.89, 595.28
+    return dataclasses.replace(
+        _kofu(),
+        form_id="kyokai_jusho_henko",
+        form_code="KY-04",
+        form_version="KY-04 (2024.12)",
+        title="被保険者住所変更届",
+        blank_pdf=blank,
+        canvas=Canvas(width, height, (0.0, 0.0), (width, height), 0.0, marks=False),
+        footer_box=(60.0, 45.0, 160.0, 90.0),
+        title_box=(340.0, 66.0, 545.0, 100.0),
+        fields=(),
+        orientation="landscape",
+        code_pattern=None,
+    )
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("rotation", [0, 90])
+def test_a_landscape_form_without_marks_is_identified_in_its_own_boxes(
+    engine: OcrEngine, tmp_path: Path, rotation: int
+) -> None:
+    landscape = landscape_template(tmp_path)
+    page = rotate(scanned(render(landscape.blank_pdf)), rotation)
+    found = identify(page, [*load_templates(), landscape], engine, DPI)
+    assert found is not None
+    assert found.template.form_id == "kyokai_jusho_henko"
+    height, width = found.aligned.shape
+    assert width > height and abs(width - 841.89 * DPI / 72) < 2  # upright, on its own canvas
+    # Without its template it is none of ours.
+    assert identify(page, load_templates(), engine, DPI) is None
+
+
+def test_a_landscape_form_is_identified_from_its_text_layer(tmp_path: Path) -> None:
+    landscape = landscape_template(tmp_path)
+    forms = read_digital(landscape.blank_pdf.read_bytes(), [*load_templates(), landscape], date(2026, 11, 26))
+    assert forms is not None and [f.form_id for f in forms] == ["kyokai_jusho_henko"]
