@@ -16,10 +16,14 @@ from typing import Any
 
 import pdfplumber
 
+from extractors.template import default_code_pattern
+
 TEMPLATES = Path(__file__).resolve().parents[1] / "extractors" / "templates"
 PAGE = {
     "width": 595.2756,
     "height": 841.8898,
+    "orientation": "portrait",
+    "marks": "squares",
     "mark_top_left": [20.0, 20.0],
     "mark_bottom_right": [575.3, 821.9],
     "mark_size": 12.0,
@@ -493,7 +497,7 @@ def main() -> None:
             "title": title,
             "blank_pdf": f"{form_id}.pdf",
             "page": PAGE,
-            "identify": IDENTIFY,
+            "identify": {**IDENTIFY, "code_pattern": default_code_pattern(code)},
             "fields": builders[form_id](),
         }
         path = TEMPLATES / f"{form_id}.{code.lower().replace('-', '')}_2025_4.json"
