@@ -74,6 +74,7 @@ class Identified:
     template: Template
     rotation: int
     aligned: Image
+    #: Whether the page was aligned on its registration marks (not on its structure alone).
     marks_found: bool
     footer_text: str
     #: How well the aligned page shows the form's printed rules where they belong (0–1).
@@ -238,7 +239,8 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
             for template in named_by(footer.text, title.text, group):
                 fitted = _fitted(turned, aligned, template, dpi, marks)
                 if fitted is not None:
-                    return Identified(template, rotation, fitted[0], marks, footer.text, fitted[1])
+                    image, quality, on_marks = fitted
+                    return Identified(template, rotation, image, on_marks, footer.text, quality)
             # Marks found this way up and nothing fitted: not this way up.
             unmarked[(index, rotation)] = None if marks else aligned
     return _identify_by_structure(page, templates, engine, dpi, unmarked)
@@ -266,8 +268,9 @@ def _rotations(page: Image, template: Template) -> list[int]:
 
 def _fitted(
     page: Image, aligned: Image, template: Template, dpi: int, marks: bool
-) -> tuple[Image, float] | None:
-    """``page`` (as scanned, turned) aligned on ``template`` and its rule agreement, or None
+) -> tuple[Image, float, bool] | None:
+    """``page`` (as scanned, turned) aligned on ``template``, its rule agreement and whether
+    its marks were used, or None
     when its printed structure does not fit the blank form (:func:`fits`). A page aligned on
     its marks (``aligned``) that shows the blank's rules is kept, or aligned again on the
     structure from there; one without marks, or whose marks put it where the blank's rules
@@ -276,7 +279,7 @@ def _fitted(
     if marks:
         found, own = structure_fit(aligned, template, dpi)
         if found >= WELL_ALIGNED:
-            return (aligned, found) if own >= OWN_LINES_FIT else None
+            return (aligned, found, True) if own >= OWN_LINES_FIT else None
         if found >= STRUCTURE_FITS:
             return _realigned(aligned, template, dpi, True)
     start = _on_canvas(page, template, dpi)
@@ -291,10 +294,11 @@ def _on_canvas(page: Image, template: Template, dpi: int) -> Image:
     return np.ascontiguousarray(cv2.resize(page, size, interpolation=cv2.INTER_AREA))
 
 
-def _realigned(page: Image, template: Template, dpi: int, marks: bool) -> tuple[Image, float] | None:
-    """:func:`aligned_on_structure`, and None when the result does not :func:`fits` the form."""
+def _realigned(page: Image, template: Template, dpi: int, marks: bool) -> tuple[Image, float, bool] | None:
+    """:func:`aligned_on_structure` (``marks``: the page was aligned on them), and None when
+    the result does not :func:`fits` the form."""
     aligned, quality = aligned_on_structure(page, template, dpi, marks)
-    return (aligned, quality) if fits(quality, _lines_on_print(aligned, template, dpi)) else None
+    return (aligned, quality, marks) if fits(quality, _lines_on_print(aligned, template, dpi)) else None
 
 
 def aligned_on_structure(page: Image, template: Template, dpi: int, marks: bool) -> tuple[Image, float]:
