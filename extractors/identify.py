@@ -63,7 +63,7 @@ SCREEN_FITS = 0.5
 SCREEN_DPI = 100
 SCREEN_REACH_IN = 0.045
 #: ECC steps of the quick look: from a page already shifted into place it settles in fewer.
-SCREEN_ITERATIONS = 40
+SCREEN_ITERATIONS = 20
 #: ECC steps aligning a page that passed the quick look on the blank form (at a quarter of
 #: the page's size, from the shift found by phase correlation) before its footer is read.
 STRUCTURE_ITERATIONS = 60
