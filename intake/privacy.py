@@ -13,6 +13,7 @@ black, for a user who may not see them (:func:`intake.auth.sees_my_number`).
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -97,11 +98,29 @@ def _mask(value: object) -> object:
     return value
 
 
+def shown_value(name: str, value: Any) -> Any:
+    """The one masking rule of every screen, the API, the webhook and the export, for whoever
+    has not been given 個人番号 in full: a 個人番号 is masked to its last four digits whatever
+    its type; 記号・番号 (which the reviewer checks against the page and downstream needs to
+    find the insured) and every other value are shown as they are. Hand corrections of
+    記号・番号 still need a second person (:data:`intake.review.SENSITIVE`)."""
+    return mask_any(value) if is_my_number(str(name)) else _mask(value)
+
+
 def mask_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Field values with every 個人番号 masked, of any JSON type and at any depth."""
-    return {
-        name: mask_any(value) if is_my_number(str(name)) else _mask(value) for name, value in values.items()
-    }
+    return {name: shown_value(str(name), value) for name, value in values.items()}
+
+
+def mask_extraction(extraction: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of an extraction's JSON with each reading's value shown by :func:`shown_value`."""
+    masked: dict[str, Any] = json.loads(json.dumps(extraction))
+    for document in masked.get("documents") or []:
+        fields = document.get("fields") if isinstance(document, dict) else None
+        for name, reading in (fields or {}).items():
+            if isinstance(reading, dict) and "value" in reading:
+                reading["value"] = shown_value(str(name), reading["value"])
+    return masked
 
 
 #: Points blacked out around a 個人番号 box: handwriting overflows its cells.

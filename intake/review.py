@@ -205,7 +205,9 @@ def load_task(services: Services, task_id: int) -> TaskView:
             )
             for r in readings
         ]
-        corrected = set(waiting.get("_corrected", []))
+        # The approver checks what was typed by hand and the doubtful 個人番号 the reviewer
+        # could not see (see unseen_my_numbers).
+        corrected = set(waiting.get("_corrected", [])) | set(waiting.get("_unseen", []))
         return TaskView(
             task.id,
             task.document_id,
@@ -313,6 +315,15 @@ def _merge(
     return values, corrected, changed
 
 
+def unseen_my_numbers(view: TaskView, user: User) -> list[str]:
+    """The doubtful 個人番号 fields a user who may not see them (their boxes are black in the
+    page image) leaves as read: nobody has checked them, so the record goes to the approvers'
+    承認待ち list, where someone with the right checks them against the page (issue 15 item 4)."""
+    if sees_my_number(user):
+        return []
+    return [f.name for f in view.fields if is_my_number(f.name) and f.needs_review]
+
+
 def approve(
     services: Services, task_id: int, user: User, submitted: dict[str, str], today: date
 ) -> dict[str, Any]:
@@ -327,7 +338,8 @@ def approve(
         raise ReviewError(ErrorCode.NOT_A_FORM, "様式不明の書類は承認できません。差戻してください。")
     values, corrected, changed = _merge(template, view, submitted, today)
     approving = view.status in AWAITING_APPROVAL
-    second_needed = any(is_sensitive(name) for name in (changed if approving else corrected))
+    unseen = [] if approving else unseen_my_numbers(view, user)
+    second_needed = bool(unseen) or any(is_sensitive(name) for name in (changed if approving else corrected))
     cross = check_form(template.form_id, values, today)
     with transaction(services.sessions) as session:
         task = _locked(session, task_id)
@@ -339,6 +351,8 @@ def approve(
         status = workflow.record_status(workflow.Action.APPROVE, after) or RecordStatus.VALIDATED
         reviewed_by = user.name if second_needed or not approving else state.corrected_by
         stored = {**values, "_reviewed_by": reviewed_by, "_corrected": corrected}
+        if unseen:
+            stored["_unseen"] = unseen
         if record is None:
             record = RecordRow(document_id=task.document_id, form_index=task.form_index, form_id=task.form_id)
             session.add(record)
@@ -358,6 +372,7 @@ def approve(
             corrected=corrected,
             changed=changed,
             status=status,
+            **({"unseen": unseen} if unseen else {}),
         )
         return {
             "record_id": record.id,

@@ -1,7 +1,8 @@
 """One state machine for review tasks and their records (issue 15 items 1–3).
 
 A task is ``open`` (nobody holds it), ``claimed`` (a reviewer has it open), ``pending_approval``
-(a hand-corrected 個人番号/記号/番号 waits for a second person; nobody holds it),
+(a hand-corrected 個人番号/記号/番号, or a doubtful 個人番号 left by a reviewer who may not
+see it, waits for a second person; nobody holds it),
 ``approving`` (an approver has it open for that approval), ``done`` or ``rejected``. Its record
 follows: ``pending_approval``, ``returned`` (sent back with a reason) or ``validated``.
 

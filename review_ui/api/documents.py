@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from extractors.masking import mask_extraction
 from intake.accept import accept
 from intake.domain import Document, DocumentStatus
 from intake.errors import MESSAGES, ErrorCode, RejectedInput, TransientFailure
+from intake.privacy import mask_extraction
 from intake.reconcile import status_report
 from intake.store import repo
 from intake.store.db import transaction

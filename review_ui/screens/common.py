@@ -10,10 +10,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from extractors.masking import mask_my_number
 from intake.auth import User
 from intake.domain import DocumentStatus
-from intake.review import is_sensitive as is_sensitive_field
+from intake.privacy import shown_value
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 FORM_NAMES = {
@@ -53,8 +52,9 @@ def error_page(
 
 
 def shown(name: str, value: Any) -> Any:
-    """A value as the screens show it: 個人番号, 記号 and 番号 masked to their last four."""
-    return mask_my_number(value) if is_sensitive_field(name) else value
+    """A value as the screens show it: the rule of the API too (:func:`intake.privacy.shown_value`:
+    個人番号 masked to its last four, 記号・番号 as they are)."""
+    return shown_value(name, value)
 
 
 def snippet(

@@ -17,11 +17,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from extractors.masking import is_my_number
 from extractors.review_input import from_input
 from extractors.review_input import message as input_message
 from extractors.template import Template, load_templates
 from intake import review
-from intake.auth import CAN_APPROVE, SessionInfo, sees_my_number
+from intake.auth import CAN_APPROVE, SessionInfo, User, sees_my_number
 from intake.domain import RecordStatus, TaskStatus
 from intake.errors import ErrorCode
 from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
@@ -35,11 +36,12 @@ def _template(form_id: str | None) -> Template | None:
     return next((t for t in load_templates() if t.form_id == form_id), None)
 
 
-def _field_rows(view: review.TaskView, scale: float | None) -> list[dict[str, Any]]:
-    """One row per field as the task screen shows it: 個人番号 masked, doubtful fields first."""
+def _field_rows(view: review.TaskView, scale: float | None, user: User) -> list[dict[str, Any]]:
+    """One row per field as the task screen shows it: 個人番号 masked, doubtful fields first;
+    a doubtful 個人番号 this user cannot see is said to go to an approver."""
+    unseen = set(review.unseen_my_numbers(view, user)) if view.status is TaskStatus.CLAIMED else set()
     fields: list[dict[str, Any]] = []
     for field in view.fields:
-        sensitive = review.is_sensitive(field.name)
         display = shown(field.name, field.value)
         if isinstance(display, list):
             display = ",".join(display)
@@ -51,11 +53,12 @@ def _field_rows(view: review.TaskView, scale: float | None) -> list[dict[str, An
                 "value": display,
                 "confidence": field.confidence,
                 "needs_review": field.needs_review,
-                "sensitive": sensitive,
+                "masked": is_my_number(field.name),
                 "options": field.options,
                 "box": field.box,
                 "snippet": snippet(field.box, view.page_sha, view.page_size, scale),
                 "findings": [f["message"] for f in view.findings if f.get("field") == field.name],
+                "unseen": field.name in unseen,
             }
         )
     fields.sort(key=lambda f: not f["needs_review"])
@@ -88,7 +91,7 @@ def correction_rows(view: review.TaskView, scale: float | None) -> list[dict[str
             "label": field_label(c.name),
             "reading": value_label(shown(c.name, c.reading)) if c.reading is not None else "（空欄）",
             "value": value_label(shown(c.name, c.value)) if c.value is not None else "（空欄）",
-            "sensitive": review.is_sensitive(c.name),
+            "masked": is_my_number(c.name),
             "snippet": snippet(c.box, view.page_sha, view.page_size, scale),
         }
         for c in view.corrections
@@ -146,7 +149,7 @@ def task_page(
         {
             "option_label": option_label,
             "task": view,
-            "fields": _field_rows(view, scale),
+            "fields": _field_rows(view, scale, info.user),
             "corrections": correction_rows(view, scale),
             "approving": view.status is TaskStatus.APPROVING,
             "user": info.user,

@@ -8,11 +8,12 @@ import re
 
 import cv2
 import numpy as np
+import pytest
 from fastapi.testclient import TestClient
 
 from extractors.template import FieldType, load_templates
 from intake.services import Services
-from tests.review_ui.conftest import login
+from tests.review_ui.conftest import audit_actions, login
 
 Region = tuple[int, int, int, int]
 
@@ -56,6 +57,7 @@ def _crop(image: np.ndarray, region: Region) -> np.ndarray:
     return image[y0:y1, x0:x1]
 
 
+@pytest.mark.ocr
 def test_my_number_boxes_are_black_in_the_page_image_and_crops_for_a_reviewer(
     app: TestClient, task_id: int, services: Services
 ) -> None:
@@ -159,3 +161,119 @@ def test_every_my_number_box_of_every_form_is_black_whatever_the_resolution(
 
     login(app, "rev")
     assert app.get(f"/images/{'e' * 64}.png").status_code == 404
+
+
+def _doubtful_my_number(services: Services) -> None:
+    """The sample's 個人番号 read as doubtful (the setup: what the reader would flag)."""
+    from sqlalchemy import select
+
+    from intake.store.db import transaction
+    from intake.store.models import FieldReadingRow
+
+    with transaction(services.sessions) as session:
+        row = session.scalars(
+            select(FieldReadingRow).where(FieldReadingRow.field_name == "insured_my_number")
+        ).one()
+        row.needs_review = True
+
+
+def _csrf(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found
+    return found.group(1)
+
+
+@pytest.mark.ocr
+def test_a_doubtful_my_number_a_reviewer_cannot_see_goes_to_an_approver(
+    app: TestClient, task_id: int, services: Services
+) -> None:
+    """GIVEN a doubtful 個人番号 WHEN a reviewer (its boxes black for them) approves the form
+    as read THEN nobody has checked it: the record waits on the approvers' 承認待ち list with
+    the 個人番号 row, and an approver (who sees the boxes) approves it."""
+    from intake.store.db import transaction
+    from intake.store.models import RecordRow, ReviewTaskRow
+
+    _doubtful_my_number(services)
+    login(app, "rev")
+    page = app.get(f"/tasks/{task_id}").text
+    assert "承認者（事務取扱担当者）が画像で確認します" in page
+    done = app.post(f"/tasks/{task_id}/approve", data={"csrf": _csrf(page)}, follow_redirects=False)
+    assert done.headers["location"] == "/?notice=pending_approval"
+    with transaction(services.sessions) as session:
+        task = session.get(ReviewTaskRow, task_id)
+        assert task is not None and task.status == "pending_approval"
+
+    login(app, "appr")
+    listed = app.get("/approvals").text
+    row = re.search(rf'<tr id="approval-{task_id}".*?</tr>', listed, re.S)
+    assert row and "個人番号" in row.group(0) and "********" in row.group(0)
+    page = app.get(f"/tasks/{task_id}").text
+    assert "承認者（事務取扱担当者）が画像で確認します" not in page
+    done = app.post(f"/tasks/{task_id}/approve", data={"csrf": _csrf(page)}, follow_redirects=False)
+    assert done.headers["location"].startswith("/records/")
+    with transaction(services.sessions) as session:
+        record = session.query(RecordRow).one()
+        assert record.status == "validated" and record.validated_by == "appr"
+        assert record.values["_reviewed_by"] == "rev" and "_unseen" not in record.values
+    assert "task_reviewed" in audit_actions(services) and "task_approved" in audit_actions(services)
+
+
+@pytest.mark.ocr
+def test_an_approver_checks_a_doubtful_my_number_at_once(
+    app: TestClient, task_id: int, services: Services
+) -> None:
+    """Who may see a 個人番号 checks it on the page: a doubtful one needs nobody else."""
+    _doubtful_my_number(services)
+    login(app, "appr")
+    page = app.get(f"/tasks/{task_id}").text
+    done = app.post(f"/tasks/{task_id}/approve", data={"csrf": _csrf(page)}, follow_redirects=False)
+    assert done.headers["location"].startswith("/records/")
+
+
+@pytest.mark.ocr
+def test_one_masking_rule_for_my_number_and_symbol_on_every_screen_and_in_the_api(
+    app: TestClient, task_id: int, services: Services
+) -> None:
+    """記号・番号 are shown as read on the task page, the record page and in the API alike (the
+    reviewer checks them against the page, downstream finds the insured by them); 個人番号 is
+    masked to its last four on all three."""
+    from sqlalchemy import select
+
+    from intake.auth import create_api_key
+    from intake.store.db import transaction
+    from intake.store.models import FieldReadingRow
+
+    with transaction(services.sessions) as session:
+        read = {
+            r.field_name: r.value
+            for r in session.scalars(select(FieldReadingRow))
+            if r.field_name in ("insured_symbol", "insured_number", "insured_my_number")
+        }
+    symbol, number, my_number = read["insured_symbol"], read["insured_number"], read["insured_my_number"]
+    assert symbol and number and my_number and len(symbol) >= 4
+    masked = f"********{my_number[-4:]}"
+
+    login(app, "rev")
+    page = app.get(f"/tasks/{task_id}").text
+    assert f'id="in-insured_symbol" value="{symbol}"' in page
+    assert f'id="in-insured_number" value="{number}"' in page
+    assert masked in page and my_number not in page
+    location = app.post(
+        f"/tasks/{task_id}/approve", data={"csrf": _csrf(page)}, follow_redirects=False
+    ).headers["location"]
+    record_id = int(location.split("/")[2].split("?")[0])
+
+    shown = app.get(f"/records/{record_id}").text
+    assert symbol in shown and number in shown and masked in shown and my_number not in shown
+
+    key = create_api_key(services, "downstream", ["read"])
+    app.cookies.clear()
+    bearer = {"Authorization": f"Bearer {key}"}
+    api_record = app.get(f"/api/v1/records/{record_id}", headers=bearer).json()
+    values = api_record["values"]
+    assert (values["insured_symbol"], values["insured_number"]) == (symbol, number)
+    assert values["insured_my_number"] == masked
+    document = app.get(f"/api/v1/documents/{api_record['document_id']}", headers=bearer)
+    readings = document.json()["extraction"]["documents"][0]["fields"]
+    assert (readings["insured_symbol"]["value"], readings["insured_number"]["value"]) == (symbol, number)
+    assert readings["insured_my_number"]["value"] == masked and my_number not in document.text
