@@ -39,13 +39,15 @@ _context: WorkerContext | None = None
 def init_worker(services: Services) -> WorkerContext:
     global _context
     if _context is None or _context.services is not services:
-        start_fork_server()  # files are opened in its children (intake.sandbox)
         crosscheck = services.settings.crosscheck_options()
         _context = WorkerContext(
             services,
             build_engine(services.settings.engine_options()),
             build_engine(crosscheck) if crosscheck else None,
         )
+        # Files are opened in the fork server's children (intake.sandbox): it loads its parsers
+        # now, while the first job is taken, not when the first file is opened.
+        start_fork_server()
     return _context
 
 
