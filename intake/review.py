@@ -465,8 +465,11 @@ def pending_approvals(services: Services) -> list[TaskView]:
 
 
 def reveal(services: Services, task_id: int, user: User, field: str) -> str | None:
-    """The full 個人番号 of one field, for a role that may see it; every reveal is audited."""
+    """The full 個人番号 of one field, for a role that may see it; every reveal and every refused
+    reveal is audited. Only a 個人番号 field is revealed (every other value is shown as it is)."""
     view = load_task(services, task_id)
+    if not is_my_number(field) or field not in {f.name for f in view.fields}:
+        raise ReviewError(ErrorCode.NOT_FOUND, "個人番号の項目が見つかりません")
     if not sees_my_number(user):
         with transaction(services.sessions) as session:
             repo.audit(

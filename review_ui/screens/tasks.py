@@ -239,7 +239,8 @@ def reveal(
     try:
         value = review.reveal(services, task_id, info.user, field)
     except review.ReviewError as exc:
-        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=403)
+        status = 404 if exc.code is ErrorCode.NOT_FOUND else 403
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=status)
     return JSONResponse({"value": value})
 
 

@@ -277,3 +277,22 @@ def test_one_masking_rule_for_my_number_and_symbol_on_every_screen_and_in_the_ap
     readings = document.json()["extraction"]["documents"][0]["fields"]
     assert (readings["insured_symbol"]["value"], readings["insured_number"]["value"]) == (symbol, number)
     assert readings["insured_my_number"]["value"] == masked and my_number not in document.text
+
+
+@pytest.mark.ocr
+def test_only_a_my_number_field_is_revealed_and_every_reveal_is_audited(
+    app: TestClient, task_id: int, services: Services
+) -> None:
+    """A reviewer's reveal is refused and audited; an approver's is audited; a field that is no
+    個人番号 (shown in full anyway) is not "revealed" under that name."""
+    csrf = login(app, "rev")
+    app.get(f"/tasks/{task_id}")
+    refused = app.post(f"/tasks/{task_id}/reveal", data={"field": "insured_my_number", "csrf": csrf})
+    assert refused.status_code == 403 and audit_actions(services).count("my_number_reveal_refused") == 1
+    csrf = login(app, "appr")
+    for field in ("insured_name", "insured_symbol", "no_such_my_number"):
+        assert app.post(f"/tasks/{task_id}/reveal", data={"field": field, "csrf": csrf}).status_code == 404
+    assert "my_number_revealed" not in audit_actions(services)
+    shown = app.post(f"/tasks/{task_id}/reveal", data={"field": "insured_my_number", "csrf": csrf})
+    assert shown.status_code == 200 and len(shown.json()["value"]) == 12
+    assert audit_actions(services).count("my_number_revealed") == 1
