@@ -236,8 +236,9 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
             footer, title = engine.recognize(
                 [text_crop(aligned, reference.footer_box, dpi), text_crop(aligned, reference.title_box, dpi)]
             )
+            by_footer = match_footer(footer.text, group)
             for template in named_by(footer.text, title.text, group):
-                fitted = _fitted(turned, aligned, template, dpi, marks)
+                fitted = _fitted(turned, aligned, template, dpi, marks, screen=template is not by_footer)
                 if fitted is not None:
                     image, quality, on_marks = fitted
                     return Identified(template, rotation, image, on_marks, footer.text, quality)
@@ -267,7 +268,7 @@ def _rotations(page: Image, template: Template) -> list[int]:
 
 
 def _fitted(
-    page: Image, aligned: Image, template: Template, dpi: int, marks: bool
+    page: Image, aligned: Image, template: Template, dpi: int, marks: bool, screen: bool = True
 ) -> tuple[Image, float, bool] | None:
     """``page`` (as scanned, turned) aligned on ``template``, its rule agreement and whether
     its marks were used, or None
@@ -275,7 +276,9 @@ def _fitted(
     its marks (``aligned``) that shows the blank's rules is kept, or aligned again on the
     structure from there; one without marks, or whose marks put it where the blank's rules
     are not (a mark cut off and another square taken for it), passes :func:`screen_fit`
-    first and is then aligned on the structure from where it lies."""
+    first (unless ``screen`` is False: a page whose footer code names the form is always
+    aligned in full, the quick look may miss a photographed one) and is then aligned on the
+    structure: from where the phase correlation puts it, or else from where it lies."""
     if marks:
         found, own = structure_fit(aligned, template, dpi)
         if found >= WELL_ALIGNED:
@@ -283,9 +286,12 @@ def _fitted(
         if found >= STRUCTURE_FITS:
             return _realigned(aligned, template, dpi, True)
     start = _on_canvas(page, template, dpi)
-    if screen_fit(start, template)[0] < SCREEN_FITS:
+    if screen and screen_fit(start, template)[0] < SCREEN_FITS:
         return None
-    return _realigned(_shifted_onto(start, blank_page(template.blank_pdf, dpi)), template, dpi, False)
+    shifted = _realigned(_shifted_onto(start, blank_page(template.blank_pdf, dpi)), template, dpi, False)
+    # The shift that lays the two pages' ink best over each other can start ECC in a wrong
+    # place (a photographed page's writing and shading): the page as it lies is tried too.
+    return shifted if shifted is not None else _realigned(start, template, dpi, False)
 
 
 def _on_canvas(page: Image, template: Template, dpi: int) -> Image:
