@@ -283,8 +283,11 @@ def _fitted(
         found, own = structure_fit(aligned, template, dpi)
         if found >= WELL_ALIGNED:
             return (aligned, found, True) if own >= OWN_LINES_FIT else None
-        if found >= STRUCTURE_FITS:
-            return _realigned(aligned, template, dpi, True)
+        # From the marks first, however far off they left it (a photographed page bends
+        # between them): ECC from there is the nearest start.
+        realigned = _realigned(aligned, template, dpi, True)
+        if realigned is not None or found >= STRUCTURE_FITS:
+            return realigned
     start = _on_canvas(page, template, dpi)
     if screen and screen_fit(start, template)[0] < SCREEN_FITS:
         return None
