@@ -68,8 +68,8 @@ DEFAULT_BUDGET = Budget()
 
 
 def start_fork_server() -> None:
-    """Start the fork server now (it imports the parsers, ~2 s) rather than on the first file:
-    a worker calls this before loading its OCR models, so both happen at once."""
+    """Start the fork server now (it imports the parsers, ~1–2 s, in its own process) rather
+    than when the first file is opened: a worker calls this once its OCR models are loaded."""
     forkserver.ensure_running()
 
 

@@ -104,3 +104,15 @@ def document_in_processing(
     )
     repo.claim_for_processing(session, document.id)
     return document.id
+
+
+class NoEngine:
+    """An OCR engine that is never to be called: the input must be refused before any OCR."""
+
+    info = None
+
+    def recognize(self, crops: object, alphabets: object = None) -> list[object]:
+        raise AssertionError("OCR must not run on refused input")
+
+    def read_page(self, page: object) -> list[object]:
+        raise AssertionError("OCR must not run on refused input")

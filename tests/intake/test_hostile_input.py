@@ -14,6 +14,7 @@ from intake.domain import DocumentStatus
 from intake.pipeline import extract
 from intake.services import Services
 from ocr.raster import RasterLimits
+from tests.helpers import NoEngine
 
 
 def _pdf(pages: int, width: float = 595, height: float = 842, password: str | None = None) -> bytes:
@@ -25,18 +26,6 @@ def _pdf(pages: int, width: float = 595, height: float = 842, password: str | No
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-class _NoEngine:
-    """Never called: every input here must be refused before any OCR."""
-
-    info = None
-
-    def recognize(self, crops: object, alphabets: object = None) -> list[object]:
-        raise AssertionError("OCR must not run on refused input")
-
-    def read_page(self, page: object) -> list[object]:
-        raise AssertionError("OCR must not run on refused input")
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -62,7 +51,7 @@ def test_encrypted_pdf_is_refused_with_its_code(services: Services) -> None:
     ],
 )
 def test_pipeline_refuses_huge_pages_broken_pdfs_and_blank_pages(data: bytes, code: str) -> None:
-    result = extract(data, "pdf", "x.pdf", _NoEngine(), RasterLimits(dpi=200), date(2026, 11, 26))  # type: ignore[arg-type]
+    result = extract(data, "pdf", "x.pdf", NoEngine(), RasterLimits(dpi=200), date(2026, 11, 26))  # type: ignore[arg-type]
     assert result.error is not None and result.error[0] == code
 
 
@@ -71,5 +60,5 @@ def test_decompression_bomb_is_refused_before_decoding() -> None:
     bomb = Image.new("1", (20000, 20000), 1)  # 400 Mpx of white, a few hundred kB as PNG
     buffer = io.BytesIO()
     bomb.save(buffer, format="PNG", optimize=True)
-    result = extract(buffer.getvalue(), "png", "bomb.png", _NoEngine(), RasterLimits(), date(2026, 11, 26))  # type: ignore[arg-type]
+    result = extract(buffer.getvalue(), "png", "bomb.png", NoEngine(), RasterLimits(), date(2026, 11, 26))  # type: ignore[arg-type]
     assert result.error is not None and result.error[0] == "too_large"

@@ -15,7 +15,7 @@ from intake.pipeline import extract
 from intake.sandbox import Budget, open_document
 from ocr.errors import RasterError
 from ocr.raster import RasterLimits, rasterize
-from tests.helpers import blank_pdf
+from tests.helpers import NoEngine, blank_pdf
 
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "samples"
 TODAY = date(2026, 12, 1)
@@ -83,24 +83,12 @@ def test_a_file_over_its_memory_budget_is_too_complex() -> None:
     assert refused.value.code == ErrorCode.TOO_COMPLEX.value
 
 
-class _NoEngine:
-    """Never called: a file refused while opening reaches no OCR."""
-
-    info = None
-
-    def recognize(self, crops: object, alphabets: object = None) -> list[object]:
-        raise AssertionError("OCR must not run on refused input")
-
-    def read_page(self, page: object) -> list[object]:
-        raise AssertionError("OCR must not run on refused input")
-
-
 def test_the_pipeline_answers_a_bomb_with_a_reason_and_carries_on() -> None:
     bomb = extract(
         operator_bomb(4_000_000),
         "pdf",
         "bomb.pdf",
-        _NoEngine(),  # type: ignore[arg-type]
+        NoEngine(),  # type: ignore[arg-type]
         RasterLimits(),
         TODAY,
         budget=Budget(step_seconds=0.5),
