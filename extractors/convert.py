@@ -168,7 +168,7 @@ _DIGIT_AMONG_KANA = re.compile(
 def _date_of(spec: FieldSpec, recs: Recognitions, counts: Counts, score: MarkScore, today: date) -> Converted:
     """A date from its year, month and day cells and its era (printed, or circled among
     ``era_options``); a date after ``today`` is ``future_date``."""
-    parts = {part: recs[(spec.name, part)] for part, _ in spec.parts}
+    parts = {part: recs[(spec.name, part)] for part, _ in spec.parts if part != "era"}
     numbers = {part: digits_value(r.text) for part, r in parts.items()}
     raw = "/".join(r.text for r in parts.values())
     confidence = min(r.confidence for r in parts.values()) if all(numbers.values()) else 0.0
@@ -177,6 +177,8 @@ def _date_of(spec: FieldSpec, recs: Recognitions, counts: Counts, score: MarkSco
     era_conf = 1.0
     if spec.era:
         era: str | None = spec.era
+    elif spec.era_digits:
+        era, era_conf = _era_by_digit(spec, recs[(spec.name, "era")])
     else:
         mark = read_marks(spec.era_options, spec.style, score)
         era, era_conf = mark.value, mark.confidence
@@ -193,3 +195,14 @@ def _date_of(spec: FieldSpec, recs: Recognitions, counts: Counts, score: MarkSco
         return None, 0.0, raw, ["date_invalid"]
     codes = ["future_date"] if result > today else []
     return result.isoformat(), min(confidence, era_conf), raw, codes
+
+
+def _era_by_digit(spec: FieldSpec, rec: Recognition) -> tuple[str | None, float]:
+    """The era a digit written in the date's era cell stands for (``era_digits``, as printed
+    beside the cell), and how sure: None with 1.0 when the cell is blank (the applicant's
+    omission), None with 0.0 for a digit that names no era (a person reads it)."""
+    digits = digits_value(rec.text)
+    if not digits:
+        return None, (0.0 if rec.text.strip() else 1.0)
+    era = dict(spec.era_digits).get(digits[-1]) if len(digits) == 1 else None
+    return era, (rec.confidence if era else 0.0)

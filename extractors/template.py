@@ -7,6 +7,7 @@ conversion to pixels is :meth:`Template.to_pixels`.
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
@@ -18,6 +19,12 @@ from ocr.preprocess import Canvas
 from ocr.types import Box
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
+#: Further folders of installed templates (a society's own forms beside the shipped ones),
+#: separated by ``os.pathsep``; read where the templates are loaded (every process: worker,
+#: web, CLI), so one variable installs a form everywhere.
+FORMS_DIRS_ENV = "KAKUNIN_FORMS_DIRS"
+#: Eras a digit written in a date's era cell may stand for (``era_digits``).
+ERA_NAMES = ("showa", "heisei", "reiwa")
 
 
 class Layout(Enum):
@@ -177,6 +184,11 @@ class FieldSpec:
     #: The 郵便番号 field beside this address: the address is checked against Japan Post's
     #: places for it (:mod:`extractors.postcodes`).
     postcode: str | None = None
+    #: The printed label of the field on the form (what a reviewer sees), e.g. 「氏名」.
+    label: str = ""
+    #: A date whose era is written as a digit in its own cell (part ``era``): digit -> era,
+    #: as printed beside the cell (「1.昭和 2.平成 3.令和」, or 「5.昭和 7.平成 9.令和」).
+    era_digits: tuple[tuple[str, str], ...] = ()
 
     def all_boxes(self) -> list[PtBox]:
         boxes = [self.box] if self.box else []
@@ -212,6 +224,13 @@ class Template:
     #: in the NFKC, upper-case footer reading; groups ``year`` and ``month`` give the version).
     #: None: the footer names no form, and only the title and the structure identify it.
     code_pattern: re.Pattern[str] | None = None
+    #: The form's name for people (review screens, lists); the printed title when not given.
+    name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        """What people call this form: its ``name``, else its printed title."""
+        return self.name or self.title
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:
@@ -268,10 +287,17 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         if not (isinstance(seg, list) and len(seg) == 5 and isinstance(seg[4], int) and seg[4] > 0):
             raise TemplateError(f"{where}.segments[{index}]: expected [x0, y0, x1, y1, cells]")
         segments.append(Segment(_box(seg[:4], f"{where}.segments[{index}]", page), seg[4]))
-    parts = tuple((p, _box(raw[p], f"{where}.{p}", page)) for p in ("year", "month", "day") if p in raw)
+    parts: tuple[tuple[str, PtBox], ...] = tuple(
+        (p, _box(raw[p], f"{where}.{p}", page)) for p in ("year", "month", "day") if p in raw
+    )
     era = raw.get("era")
-    if kind is FieldType.DATE and era is None and "era_options" not in raw:
-        raise TemplateError(f"{where}: a date needs a printed 'era' or 'era_options'")
+    era_digits = _era_digits(raw, where)
+    if era_digits:
+        if "era_box" not in raw:
+            raise TemplateError(f"{where}: era_digits needs the era_box the digit is written in")
+        parts = (*parts, ("era", _box(raw["era_box"], f"{where}.era_box", page)))
+    if kind is FieldType.DATE and era is None and "era_options" not in raw and not era_digits:
+        raise TemplateError(f"{where}: a date needs a printed 'era', 'era_options' or 'era_digits'")
     spec = FieldSpec(
         name=name,
         type=kind,
@@ -292,6 +318,8 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         reading_of=str(raw["reading_of"]) if raw.get("reading_of") else None,
         address=bool(raw.get("address", False)),
         postcode=str(raw["postcode"]) if raw.get("postcode") else None,
+        label=str(raw.get("label", "")),
+        era_digits=era_digits,
     )
     if spec.reading_of is not None and kind is not FieldType.KATAKANA:
         raise TemplateError(f"{where}: only a katakana field can be the reading_of another field")
@@ -302,6 +330,21 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
     if spec.style not in ("tick", "circle"):
         raise TemplateError(f"{where}: style must be tick or circle")
     return spec
+
+
+def _era_digits(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    value = raw.get("era_digits")
+    if value is None:
+        return ()
+    if not (isinstance(value, dict) and value):
+        raise TemplateError(f"{where}.era_digits: expected a mapping of digit -> era")
+    pairs = tuple((str(k), str(v)) for k, v in value.items())
+    for digit, era in pairs:
+        if not (len(digit) == 1 and digit.isdigit()) or era not in ERA_NAMES:
+            raise TemplateError(
+                f"{where}.era_digits: {digit!r}: {era!r} is not a digit and one of {ERA_NAMES}"
+            )
+    return pairs
 
 
 def parse_template(raw: dict[str, Any], source: Path) -> Template:
@@ -324,6 +367,7 @@ def parse_template(raw: dict[str, Any], source: Path) -> Template:
             fields=fields,
             orientation=_orientation(page, size, where),
             code_pattern=_code_pattern(raw["identify"], str(raw["form_code"]), where),
+            name=str(raw.get("name", "")),
         )
     except KeyError as exc:
         raise TemplateError(f"{where}: missing key {exc}") from None
@@ -350,10 +394,36 @@ def load_template(path: Path) -> Template:
     return parse_template(json.loads(path.read_text(encoding="utf-8")), path)
 
 
-@lru_cache(maxsize=1)
-def load_templates(directory: Path = TEMPLATE_DIR) -> tuple[Template, ...]:
-    """Every template in ``directory``, validated; cached for the process."""
-    templates = tuple(load_template(p) for p in sorted(directory.glob("*.json")))
+def installed_dirs() -> tuple[Path, ...]:
+    """The folders templates are installed in: the shipped ones, then each folder named by
+    ``KAKUNIN_FORMS_DIRS`` (a society's own forms)."""
+    extra = [Path(p) for p in os.environ.get(FORMS_DIRS_ENV, "").split(os.pathsep) if p.strip()]
+    return (TEMPLATE_DIR, *extra)
+
+
+def load_templates(directory: Path | None = None) -> tuple[Template, ...]:
+    """Every template in ``directory`` (default: every :func:`installed_dirs` folder),
+    validated; cached for the process."""
+    return _load_templates((directory,) if directory is not None else installed_dirs())
+
+
+@lru_cache(maxsize=4)
+def _load_templates(directories: tuple[Path, ...]) -> tuple[Template, ...]:
+    templates = tuple(load_template(p) for d in directories for p in sorted(d.glob("*.json")))
     if not templates:
-        raise TemplateError(f"no templates in {directory}")
+        raise TemplateError(f"no templates in {', '.join(map(str, directories))}")
+    seen: set[tuple[str, str]] = set()
+    for template in templates:
+        key = (template.form_id, template.form_version)
+        if key in seen:
+            raise TemplateError(f"{template.form_id} {template.form_version} is installed twice")
+        seen.add(key)
     return templates
+
+
+def form_names(templates: tuple[Template, ...] | None = None) -> dict[str | None, str]:
+    """form_id -> the form's name for people, for every installed template (None: 様式不明)."""
+    names: dict[str | None, str] = {None: "様式不明"}
+    for template in templates if templates is not None else load_templates():
+        names.setdefault(template.form_id, template.display_name)
+    return names

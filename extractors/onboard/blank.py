@@ -1,0 +1,250 @@
+"""A draft template from one page of a blank form PDF, its one-page blank and an overlay.
+
+Contract: :func:`draft_template` takes the blank form's PDF bytes, the page (0-based), the
+form id, code and version, and returns a :class:`Draft`: the template as a JSON-ready dict
+(validated by :func:`extractors.template.parse_template` once written beside its blank),
+the one-page blank PDF to write beside it, and how the boxes were found (``vector`` from
+the PDF's drawing, ``raster`` from the rendered page). :func:`overlay_png` draws a draft's
+fields on the blank so a person can check it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pdfplumber
+import pypdfium2 as pdfium
+from PIL import Image, ImageDraw, ImageFont
+from pypdf import PdfReader, PdfWriter
+
+from extractors.onboard.draft import Printed, bounds, chars_in, draft_fields, printed_from
+from extractors.onboard.geometry import closed_boxes, divided, raster_mask, segment_mask, vector_segments
+from extractors.template import PtBox
+
+#: Fewer vector lines than this and the page is taken as a scan (its lines found by OpenCV).
+MIN_VECTOR_SEGMENTS = 20
+#: The title: the largest print in the top part of the page (share of its height).
+TITLE_ZONE = 0.3
+OVERLAY_DPI = 110
+FONT = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
+COLOURS = {
+    "text": (220, 30, 30),
+    "katakana": (200, 0, 160),
+    "digits": (0, 90, 220),
+    "my_number": (0, 150, 150),
+    "date": (230, 120, 0),
+    "checkbox": (0, 150, 0),
+    "choice": (0, 150, 0),
+    "checkbox_group": (0, 150, 0),
+    "phone": (120, 60, 200),
+    "amount": (120, 60, 0),
+}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A draft template, its one-page blank and how its boxes were found."""
+
+    template: dict[str, Any]
+    blank_pdf: bytes
+    source: str
+
+
+def one_page(pdf: bytes, page: int) -> bytes:
+    """The blank form's ``page`` alone, as a PDF (later pages are instructions)."""
+    writer = PdfWriter()
+    writer.add_page(PdfReader(io.BytesIO(pdf)).pages[page])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def render(pdf: bytes, dpi: int, page: int = 0) -> Image.Image:
+    """One page rendered (pypdfium2 renders CID fonts as they are)."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        image: Image.Image = document[page].render(scale=dpi / 72).to_pil().convert("RGB")
+        return image
+    finally:
+        document.close()
+
+
+def words_from(page: Any) -> list[Printed]:
+    """The page's printed words (pdfplumber), split at wide spaces."""
+    words = page.extract_words(keep_blank_chars=False, x_tolerance=1.5, use_text_flow=False)
+    return [
+        Printed(str(w["text"]), (float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"])))
+        for w in words
+    ]
+
+
+def title_of(printed: Sequence[Printed], height: float) -> tuple[str, PtBox] | None:
+    """The form's title: the largest characters in the top of the page, on one line."""
+    top = [p for p in printed if p.box[1] < TITLE_ZONE * height and re.match(r"[一-龥ぁ-ゖァ-ヺ]", p.text)]
+    if not top:
+        return None
+    size = max(p.box[3] - p.box[1] for p in top)
+    big = [p for p in top if p.box[3] - p.box[1] >= 0.6 * size]
+    line = min(big, key=lambda p: p.box[1])
+    row = sorted((p for p in big if abs(p.centre[1] - line.centre[1]) < size), key=lambda p: p.box[0])
+    # The words beside the largest ones on that line belong to the title too (交付申請書).
+    box = bounds([p.box for p in row])
+    beside = sorted(
+        (
+            p
+            for p in top
+            if abs(p.centre[1] - line.centre[1]) < size * 0.6 and box[0] - 80 < p.box[0] < box[2] + 160
+        ),
+        key=lambda p: p.box[0],
+    )
+    return "".join(p.text for p in beside), bounds([p.box for p in beside])
+
+
+def _grown(box: PtBox, by: float, size: tuple[float, float]) -> list[float]:
+    return [
+        round(max(0.0, box[0] - by), 1),
+        round(max(0.0, box[1] - by), 1),
+        round(min(size[0], box[2] + by), 1),
+        round(min(size[1], box[3] + by), 1),
+    ]
+
+
+def footer_of(printed: Sequence[Printed], size: tuple[float, float]) -> list[float]:
+    """Where the footer names the form: a printed version 「(2024.12)」 near the bottom, else
+    the bottom-left corner."""
+    bottom = [p for p in printed if p.box[1] > 0.85 * size[1]]
+    text = "".join(p.text for p in bottom)
+    found = re.search(r"[\(（]\d{4}[.．]\d{1,2}[\)）]", text)
+    if found:
+        start = len("".join(p.text for p in bottom[: _index_at(bottom, found.start())]))
+        del start
+        chars = bottom[_index_at(bottom, found.start()) : _index_at(bottom, found.end())]
+        if chars:
+            return _grown(bounds([p.box for p in chars]), 6.0, size)
+    return _grown((20.0, size[1] - 40.0, 160.0, size[1] - 8.0), 0.0, size)
+
+
+def _index_at(chars: Sequence[Printed], offset: int) -> int:
+    """The index of the character at text ``offset`` of the joined ``chars``."""
+    total = 0
+    for index, p in enumerate(chars):
+        if total >= offset:
+            return index
+        total += len(p.text)
+    return len(chars)
+
+
+def draft_template(
+    pdf: bytes, page: int, form_id: str, form_code: str, version: str, code_pattern: str | None = None
+) -> Draft:
+    """A draft template of ``page`` of a blank form (see the module's contract)."""
+    blank = one_page(pdf, page)
+    with pdfplumber.open(io.BytesIO(blank)) as document:
+        sheet = document.pages[0]
+        size = (float(sheet.width), float(sheet.height))
+        segments = vector_segments(sheet)
+        printed = printed_from(sheet.chars)
+        words = words_from(sheet)
+    if len(segments) >= MIN_VECTOR_SEGMENTS:
+        mask, source = segment_mask(segments, size), "vector"
+    else:
+        gray = np.asarray(render(blank, 200).convert("L"), dtype=np.uint8)
+        mask, source = raster_mask(gray, size), "raster"
+    boxes = closed_boxes(mask)
+    fields = draft_fields(boxes, printed, words, shaded_boxes(boxes, blank), lambda a, b: divided(mask, a, b))
+    title = title_of(printed, size[1])
+    title_text, title_box = title if title else ("", (size[0] * 0.25, 20.0, size[0] * 0.75, 70.0))
+    template: dict[str, Any] = {
+        "form_id": form_id,
+        "form_code": form_code,
+        "form_version": f"{form_code} ({version})",
+        "title": title_text,
+        "name": title_text,
+        "blank_pdf": f"{form_id}.{_slug(version)}.pdf",
+        "page": {
+            "width": round(size[0], 2),
+            "height": round(size[1], 2),
+            "orientation": "landscape" if size[0] > size[1] else "portrait",
+            "marks": "none",
+        },
+        "identify": {
+            "footer": footer_of(printed, size),
+            "title": _grown(title_box, 4.0, size),
+            "code_pattern": code_pattern,
+        },
+        "fields": fields,
+    }
+    return Draft(template, blank, source)
+
+
+#: A box whose paper is at least this share grey (not white, not print) is a shaded label.
+SHADED_SHARE = 0.5
+
+
+def shaded_boxes(boxes: Sequence[PtBox], blank: bytes) -> frozenset[PtBox]:
+    """The boxes printed grey (label cells of most forms), judged on the rendered blank."""
+    gray = np.asarray(render(blank, 72).convert("L"), dtype=np.int16)
+    shaded = set()
+    for box in boxes:
+        x0, y0, x1, y1 = (round(v) for v in box)
+        inner = gray[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1]
+        if inner.size and np.count_nonzero((inner > 150) & (inner < 245)) >= SHADED_SHARE * inner.size:
+            shaded.add(box)
+    return frozenset(shaded)
+
+
+def _slug(version: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]+", "_", version).strip("_")
+
+
+def overlay_png(template: dict[str, Any], blank_pdf: bytes) -> bytes:
+    """The blank with every field's boxes drawn in its type's colour and named, as PNG."""
+    image = render(blank_pdf, OVERLAY_DPI)
+    pen = ImageDraw.Draw(image)
+    scale = OVERLAY_DPI / 72
+    font = ImageFont.truetype(FONT, 11)
+    for field in template.get("fields", []):
+        colour = COLOURS.get(str(field.get("type")), (0, 0, 0))
+        boxes = _boxes_of(field)
+        for box in boxes:
+            pen.rectangle([v * scale for v in box], outline=colour, width=2)
+        if boxes:
+            x0, y0 = boxes[0][0] * scale, boxes[0][1] * scale
+            pen.text((x0 + 1, y0 - 12), f"{field.get('name')}:{field.get('type')}", fill=colour, font=font)
+    for key, colour in (("title", (0, 0, 0)), ("footer", (128, 128, 128))):
+        box = template.get("identify", {}).get(key)
+        if box:
+            pen.rectangle([v * scale for v in box], outline=colour, width=1)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def _boxes_of(field: dict[str, Any]) -> list[PtBox]:
+    """Every box a template field names, as drawn on the overlay."""
+    found: list[PtBox] = []
+
+    def add(value: Any) -> None:
+        if isinstance(value, list) and len(value) >= 4 and all(isinstance(v, int | float) for v in value[:4]):
+            found.append((float(value[0]), float(value[1]), float(value[2]), float(value[3])))
+
+    for key in ("box", "year", "month", "day", "era_box"):
+        add(field.get(key))
+    for line in field.get("more_lines", []):
+        add(line)
+    for segment in field.get("segments", []):
+        add(segment)
+    for key in ("options", "era_options"):
+        for value in dict(field.get(key, {})).values():
+            add(value)
+    return found
+
+
+def in_box(box: PtBox, printed: Sequence[Printed]) -> str:
+    """What is printed in ``box`` (for a person reading the draft)."""
+    return "".join(p.text for p in chars_in(box, printed))

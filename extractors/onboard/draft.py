@@ -1,0 +1,468 @@
+"""A draft template from a blank form: boxes, cells and tick boxes made into typed fields.
+
+Contract: :func:`draft_fields` takes the closed boxes of a blank page (points, see
+:mod:`extractors.onboard.geometry`) and its printed characters (pdfplumber chars: ``text``,
+``x0``, ``top``, ``x1``, ``bottom``) and returns the template's ``fields`` as JSON-ready
+dicts, each with the printed label nearest it (``label``) and a guessed type. What the
+draft guesses, a person checks on the overlay (:mod:`extractors.onboard.overlay`) and
+corrects in the JSON: nothing here is final.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from extractors.template import PtBox
+
+#: Share of a box's area covered by printed characters above which it is a label, not a
+#: place to write (a shaded 「氏名」 cell, 「5.昭和 7.平成 9.令和」).
+LABEL_COVER = 0.12
+#: One-character cells: height and width range (pt) and width over height.
+CELL_HEIGHT = (10.0, 40.0)
+CELL_WIDTH = (7.0, 32.0)
+CELL_ASPECT = (0.35, 1.6)
+#: Tick boxes (□): side range (pt).
+TICK_SIDE = (4.5, 14.0)
+#: Cells this close (pt) are one run; runs this close, and under one heading, one field.
+CELL_GAP = 2.5
+RUN_GAP = 28.0
+#: A text box is at least this wide and high (pt).
+TEXT_MIN = (24.0, 9.0)
+#: How far (pt) a label may be from its box: to the left, or above.
+LABEL_LEFT = 160.0
+LABEL_ABOVE = 40.0
+#: A printed text longer than this (characters) is an instruction, never a label.
+LABEL_LONGEST = 24
+
+KANA = re.compile(r"カタカナ|フリガナ|ﾌﾘｶﾞﾅ|ｶﾀｶﾅ|ﾌﾘｶﾞﾅ|カナ|ｶﾅ")
+ERA_PRINTED = re.compile(r"(\d)\s*[.．]?\s*(昭和|平成|令和)")
+ERA_NAMES = {"昭和": "showa", "平成": "heisei", "令和": "reiwa"}
+PREFECTURE_SUFFIXES = ("都", "道", "府", "県")
+
+#: Printed label words -> field name parts (the rest are ``field_NN``).
+NAME_WORDS = [
+    ("生年月日", "birth_date"),
+    ("年月日", "date"),
+    ("個人番号", "my_number"),
+    ("マイナンバー", "my_number"),
+    ("基礎年金番号", "pension_number"),
+    ("郵便番号", "postcode"),
+    ("電話", "phone"),
+    ("住所", "address"),
+    ("所在地", "address"),
+    ("記号", "symbol"),
+    ("整理記号", "office_symbol"),
+    ("整理番号", "insured_number"),
+    ("番号", "number"),
+    ("氏名", "name"),
+    ("名称", "company_name"),
+    ("理由", "reason"),
+    ("備考", "note"),
+    ("対象者", "subject"),
+    ("金額", "amount"),
+]
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One printed character or word of the blank (points)."""
+
+    text: str
+    box: PtBox
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return ((self.box[0] + self.box[2]) / 2, (self.box[1] + self.box[3]) / 2)
+
+
+def printed_from(chars: Sequence[dict[str, Any]]) -> list[Printed]:
+    """pdfplumber's chars as :class:`Printed` (blanks left out)."""
+    return [
+        Printed(str(c["text"]), (float(c["x0"]), float(c["top"]), float(c["x1"]), float(c["bottom"])))
+        for c in chars
+        if str(c["text"]).strip()
+    ]
+
+
+def inside(point: tuple[float, float], box: PtBox, margin: float = 0.0) -> bool:
+    """Whether ``point`` lies in ``box`` (grown by ``margin``)."""
+    return box[0] - margin <= point[0] <= box[2] + margin and box[1] - margin <= point[1] <= box[3] + margin
+
+
+def _area(box: PtBox) -> float:
+    return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
+
+
+def chars_in(box: PtBox, printed: Sequence[Printed]) -> list[Printed]:
+    """The printed characters whose centre is in ``box``, in reading order."""
+    return sorted(
+        (p for p in printed if inside(p.centre, box)), key=lambda p: (round(p.box[1] / 4), p.box[0])
+    )
+
+
+def is_label_box(box: PtBox, printed: Sequence[Printed], shaded: frozenset[PtBox] = frozenset()) -> bool:
+    """A box shaded or mostly printed in: a label (or an instruction), not a place to write."""
+    if box in shaded:
+        return True
+    covered = sum(_area(p.box) for p in chars_in(box, printed))
+    return covered > LABEL_COVER * _area(box)
+
+
+def is_cell(box: PtBox) -> bool:
+    """A one-character cell by its size and shape."""
+    width, height = box[2] - box[0], box[3] - box[1]
+    return (
+        CELL_HEIGHT[0] <= height <= CELL_HEIGHT[1]
+        and CELL_WIDTH[0] <= width <= CELL_WIDTH[1]
+        and CELL_ASPECT[0] <= width / height <= CELL_ASPECT[1]
+    )
+
+
+def is_tick(box: PtBox) -> bool:
+    """A □ tick box by its size and shape."""
+    width, height = box[2] - box[0], box[3] - box[1]
+    return (
+        TICK_SIDE[0] <= min(width, height)
+        and max(width, height) <= TICK_SIDE[1]
+        and abs(width - height) <= 2.5
+    )
+
+
+def bounds(boxes: Sequence[PtBox]) -> PtBox:
+    """The smallest box around ``boxes``."""
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def runs(cells: Sequence[PtBox]) -> list[list[PtBox]]:
+    """Cells in rows (same top and bottom), split where they stop touching."""
+    rows: list[list[PtBox]] = []
+    for cell in sorted(cells, key=lambda c: (round(c[1]), c[0])):
+        for row in rows:
+            last = row[-1]
+            if (
+                abs(last[1] - cell[1]) <= 2.0
+                and abs(last[3] - cell[3]) <= 2.0
+                and -CELL_GAP <= cell[0] - last[2] <= CELL_GAP
+            ):
+                row.append(cell)
+                break
+        else:
+            rows.append([cell])
+    return rows
+
+
+def heading_of(box: PtBox, labels: Sequence[tuple[PtBox, str]]) -> PtBox | None:
+    """The label box right above ``box`` whose width spans its centre (a column heading;
+    ``labels``: label boxes only, a loose printed word heads no column)."""
+    centre = (box[0] + box[2]) / 2
+    above = [
+        (box[1] - lb[3], lb)
+        for lb, _ in labels
+        if lb[0] <= centre <= lb[2] and -1.0 <= box[1] - lb[3] <= LABEL_ABOVE and lb[3] - lb[1] < 40
+    ]
+    return min(above)[1] if above else None
+
+
+def split_by_heading(run: list[PtBox], labels: Sequence[tuple[PtBox, str]]) -> list[list[PtBox]]:
+    """A run of touching cells cut where the heading above the cells changes (a spreadsheet
+    form's 記号 and 番号 cells touch, each under its own heading)."""
+    pieces: list[list[PtBox]] = []
+    current: PtBox | None = None
+    for cell in run:
+        heading = heading_of(cell, labels)
+        if not pieces or heading != current:
+            pieces.append([cell])
+            current = heading
+        else:
+            pieces[-1].append(cell)
+    return pieces
+
+
+def text_between(left: PtBox, right: PtBox, printed: Sequence[Printed]) -> str:
+    """What is printed between two boxes of one row."""
+    gap = (left[2], min(left[1], right[1]), right[0], max(left[3], right[3]))
+    if gap[2] <= gap[0]:
+        return ""
+    return "".join(p.text for p in chars_in(gap, printed))
+
+
+def label_for(box: PtBox, labels: Sequence[tuple[PtBox, str]], own: str = "") -> str:
+    """The printed label nearest ``box``: to its left in its row first, then above it; else
+    what is printed in its own top-left corner (``own``)."""
+    height = box[3] - box[1]
+    # A sentence printed near a box is an instruction, not its label.
+    labels = [(lb, text) for lb, text in labels if len(text) <= LABEL_LONGEST]
+    left = [
+        (box[0] - lb[2], text)
+        for lb, text in labels
+        if -1.0 <= box[0] - lb[2] <= LABEL_LEFT
+        and min(box[3], lb[3]) - max(box[1], lb[1]) >= 0.4 * min(height, lb[3] - lb[1])
+    ]
+    above = [
+        (box[1] - lb[3], text)
+        for lb, text in labels
+        if -1.0 <= box[1] - lb[3] <= LABEL_ABOVE and min(box[2], lb[2]) - max(box[0], lb[0]) > 0
+    ]
+    if left:
+        near_left = min(left)
+        if not above or near_left[0] <= 3 * min(above)[0] + 20:
+            return near_left[1]
+    if above:
+        return min(above)[1]
+    return own
+
+
+def name_for(label: str, taken: set[str]) -> str:
+    """An ASCII field name from a printed label (the first known word), unique in ``taken``."""
+    kana = bool(KANA.search(label))
+    base = next((name for word, name in NAME_WORDS if word in label), "field")
+    if kana and base in ("name", "field"):
+        base = "name_kana"
+    name, index = base, 2
+    while name in taken or name == "field":
+        name = f"{base}_{index}"
+        index += 1
+    taken.add(name)
+    return name
+
+
+def _round(box: PtBox) -> list[float]:
+    return [round(v, 1) for v in box]
+
+
+def _digits_field(cells: list[PtBox], label: str) -> dict[str, Any]:
+    """Cells of one field (one or several runs) as a digits, my_number or katakana field."""
+    segments = [[*_round(bounds(run)), len(run)] for run in runs(cells)]
+    count = len(cells)
+    if KANA.search(label):
+        return {"type": "katakana", "box": _round(bounds(cells)), "segments": segments, "spaced": True}
+    if ("個人番号" in label or "マイナンバー" in label) and count == 12:
+        return {"type": "my_number", "segments": segments, "min_digits": 12, "max_digits": 12}
+    if "郵便" in label:
+        return {"type": "digits", "segments": segments, "min_digits": count, "max_digits": count}
+    if "電話" in label:
+        return {"type": "digits", "segments": segments, "min_digits": 10, "max_digits": count}
+    return {"type": "digits", "segments": segments, "min_digits": 1, "max_digits": count}
+
+
+def _era_digits(near: PtBox, printed: Sequence[Printed]) -> dict[str, str]:
+    """「1.昭和 2.平成 3.令和」 printed near a date's era cell: digit -> era."""
+    zone = (near[0] - 4, near[1] - 6, near[2] + 60, near[3] + 6)
+    text = "".join(p.text for p in chars_in(zone, printed))
+    return {digit: ERA_NAMES[era] for digit, era in ERA_PRINTED.findall(text)}
+
+
+def _date_field(runs_: list[list[PtBox]], printed: Sequence[Printed]) -> dict[str, Any] | None:
+    """Runs of one row that make a date: [era cell] year 年 month 月 day 日 (two cells each),
+    or one run of six cells (YYMMDD) beside a printed era list."""
+    boxes = [bounds(run) for run in runs_]
+    if len(runs_) == 1 and len(runs_[0]) == 6:
+        cells = runs_[0]
+        parts = [bounds(cells[0:2]), bounds(cells[2:4]), bounds(cells[4:6])]
+        era_cell: PtBox | None = None
+    elif len(runs_) >= 3 and all(len(run) == 2 for run in runs_[-3:]):
+        parts = boxes[-3:]
+        era_cell = boxes[-4] if len(runs_) >= 4 and len(runs_[-4]) == 1 else None
+    else:
+        return None
+    field: dict[str, Any] = {
+        "type": "date",
+        "year": _round(parts[0]),
+        "month": _round(parts[1]),
+        "day": _round(parts[2]),
+    }
+    if era_cell is not None and (digits := _era_digits(era_cell, printed)):
+        field |= {"era_box": _round(era_cell), "era_digits": digits}
+        return field
+    left = (parts[0][0] - 70, parts[0][1] - 4, parts[0][0], parts[0][3] + 4)
+    before = "".join(p.text for p in chars_in(left, printed))
+    digits = {d: ERA_NAMES[e] for d, e in ERA_PRINTED.findall(before)}
+    if digits:
+        # The era list is printed, with no cell of its own: the writer circles one.
+        field["era_options"] = {
+            ERA_NAMES[p.text[-2:]] if len(p.text) >= 2 else p.text: _round(p.box)
+            for p in _era_words(left, printed)
+        }
+        field["style"] = "circle"
+        if not field["era_options"]:
+            del field["era_options"]
+    if "era_options" not in field:
+        field["era"] = "reiwa" if "令和" in before else "reiwa"
+    return field
+
+
+def _era_words(zone: PtBox, printed: Sequence[Printed]) -> list[Printed]:
+    """The printed era names (two characters each) in ``zone``, as words."""
+    chars = chars_in(zone, printed)
+    words: list[Printed] = []
+    for first, second in zip(chars, chars[1:], strict=False):
+        if first.text + second.text in ERA_NAMES:
+            words.append(Printed(first.text + second.text, bounds([first.box, second.box])))
+    return words
+
+
+def _prefecture_choice(box: PtBox, printed: Sequence[Printed]) -> dict[str, list[float]] | None:
+    """The printed 都 道 府 県 inside an address box, to be circled: suffix -> its box."""
+    found = {p.text: _round(p.box) for p in chars_in(box, printed) if p.text in PREFECTURE_SUFFIXES}
+    return found if len(found) == 4 else None
+
+
+def _text_type(label: str) -> str:
+    if "電話" in label:
+        return "phone"
+    if "金額" in label or label.endswith("円"):
+        return "amount"
+    if KANA.search(label):
+        return "katakana"
+    return "text"
+
+
+def label_boxes(
+    boxes: Sequence[PtBox], printed: Sequence[Printed], shaded: frozenset[PtBox] = frozenset()
+) -> list[tuple[PtBox, str]]:
+    """Each label box (shaded or printed in) with its text."""
+    labelled = [
+        (box, "".join(p.text for p in chars_in(box, printed)))
+        for box in boxes
+        if is_label_box(box, printed, shaded)
+    ]
+    return [(box, text) for box, text in labelled if text.strip()]
+
+
+def loose_words(boxes: Sequence[PtBox], words: Sequence[Printed]) -> list[tuple[PtBox, str]]:
+    """Each printed word outside any box (a heading printed over cells, a note)."""
+    return [
+        (w.box, w.text) for w in words if not any(inside(w.centre, box) for box in boxes) and w.text.strip()
+    ]
+
+
+def draft_fields(
+    boxes: Sequence[PtBox],
+    printed: Sequence[Printed],
+    words: Sequence[Printed],
+    shaded: frozenset[PtBox] = frozenset(),
+    divider: Callable[[PtBox, PtBox], bool] = lambda left, right: False,
+) -> list[dict[str, Any]]:
+    """The draft fields of a blank page (see the module's contract), top to bottom.
+    ``shaded``: the boxes printed grey (label cells); ``divider``: whether a printed column
+    divider stands between two boxes of a row."""
+    headings = label_boxes(boxes, printed, shaded)
+    labels = [*headings, *loose_words(boxes, words)]
+    writable = [b for b in boxes if not is_label_box(b, printed, shaded)]
+    ticks = [b for b in writable if is_tick(b)]
+    ticks += [p.box for p in printed if p.text == "□"]
+    cells = [b for b in writable if is_cell(b) and not is_tick(b)]
+    texts = [
+        b
+        for b in writable
+        if b not in cells and b not in ticks and b[2] - b[0] >= TEXT_MIN[0] and b[3] - b[1] >= TEXT_MIN[1]
+    ]
+    taken: set[str] = set()
+    drafted: list[tuple[PtBox, dict[str, Any]]] = []
+
+    pieces = [piece for run in runs(cells) for piece in split_by_heading(run, headings)]
+    for group in _continued(_fields_of_runs(pieces, labels, printed, divider)):
+        where = bounds([c for run in group for c in run])
+        label = label_for(where, labels)
+        date = _date_field(group, printed)
+        cells_of = date if date is not None else _digits_field([c for run in group for c in run], label)
+        if cells_of["type"] == "katakana" and len(runs([c for run in group for c in run])) > 1:
+            # Two rows of cells: the second is the first's continuation (more_lines).
+            rows = [bounds(row) for row in runs([c for run in group for c in run])]
+            cells_of["box"], cells_of["more_lines"] = _round(rows[0]), [_round(r) for r in rows[1:]]
+        drafted.append(
+            (where, {"name": name_for("年月日" if date else label, taken), "label": label, **cells_of})
+        )
+
+    for box in texts:
+        own = "".join(p.text for p in chars_in(box, printed))
+        label = label_for(box, labels, own)
+        kind = _text_type(label + own)
+        name = name_for(label + own if kind == "katakana" else label, taken)
+        drafted.append((box, {"name": name, "label": label, "type": kind, "box": _round(box)}))
+        suffixes = _prefecture_choice(box, printed)
+        if suffixes:
+            drafted.append(
+                (
+                    box,
+                    {
+                        "name": f"{name}_prefecture",
+                        "label": f"{label}（都道府県）",
+                        "type": "choice",
+                        "options": suffixes,
+                        "style": "circle",
+                    },
+                )
+            )
+
+    for box in ticks:
+        right = (box[2], box[1] - 2, box[2] + 120, box[3] + 2)
+        words_right = [w for w in words if inside(w.centre, right)]
+        label = min(words_right, key=lambda w: w.box[0]).text if words_right else label_for(box, labels)
+        drafted.append(
+            (box, {"name": name_for(label, taken), "label": label, "type": "checkbox", "box": _round(box)})
+        )
+
+    return [field for _, field in sorted(drafted, key=lambda item: (round(item[0][1] / 6), item[0][0]))]
+
+
+def _fields_of_runs(
+    pieces: list[list[PtBox]],
+    labels: Sequence[tuple[PtBox, str]],
+    printed: Sequence[Printed],
+    divider: Callable[[PtBox, PtBox], bool],
+) -> list[list[list[PtBox]]]:
+    """Runs of one row joined into one field when close together and under one heading (or
+    none): 個人番号 in three runs of four, a date's era, year, month and day cells."""
+    groups: list[list[list[PtBox]]] = []
+    for run in sorted(pieces, key=lambda r: (round(r[0][1]), r[0][0])):
+        if groups:
+            last = groups[-1][-1]
+            same_row = abs(last[0][1] - run[0][1]) <= 3.0 and abs(last[0][3] - run[0][3]) <= 6.0
+            gap = run[0][0] - last[-1][2]
+            between = text_between(last[-1], run[0], printed)
+            dated = bool(re.fullmatch(r"[年月]?", between)) or bool(ERA_PRINTED.search(between))
+            short = len(between) <= 1 or dated
+            heading = dated or heading_of(run[0], labels) == heading_of(groups[-1][0][0], labels)
+            apart = divider(last[-1], run[0])
+            if (
+                same_row
+                and 0 < gap <= RUN_GAP + (60 if ERA_PRINTED.search(between) else 0)
+                and short
+                and heading
+                and not apart
+            ):
+                groups[-1].append(run)
+                continue
+        groups.append([run])
+    return groups
+
+
+def _continued(groups: list[list[list[PtBox]]]) -> list[list[list[PtBox]]]:
+    """A row of cells right below another, starting where it starts and as wide or narrower,
+    with nothing printed between: the same field's second row (a long フリガナ)."""
+    out: list[list[list[PtBox]]] = []
+    for group in groups:
+        first = group[0][0]
+        for index, earlier in enumerate(out):
+            above = earlier[-1]
+            top = bounds([c for run in earlier for c in run])
+            if (
+                len(group) == 1
+                and abs(above[0][0] - first[0]) <= 2.0
+                and 0 <= first[1] - top[3] <= 8.0
+                and bounds(group[0])[2] <= top[2] + 2
+            ):
+                out[index] = [*earlier, group[0]]
+                break
+        else:
+            out.append(group)
+    return out

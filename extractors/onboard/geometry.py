@@ -1,0 +1,146 @@
+"""The boxes of a blank form: every closed region its printed lines make, in points.
+
+The lines come from the PDF's vector drawing (pdfplumber: lines, rectangle edges, thin
+rectangles, straight curve pieces) when it has any, else from the rendered page (long dark
+runs found by OpenCV morphology, as for a scanned blank). Either way they are drawn on one
+mask and the white regions they close are the boxes: a form printed as rectangles, as
+separate lines or as a spreadsheet's thin filled bars gives the same boxes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from extractors.template import PtBox
+
+#: Mask pixels per point: a 0.25 pt gap between two cells still shows.
+SCALE = 4.0
+#: A filled rectangle thinner than this (pt) is a printed line, not an area.
+THIN_PT = 2.5
+#: Regions smaller than this (pt, either side) are the gaps between double rules.
+MIN_SIDE_PT = 4.0
+#: A region larger than this share of the page is the page (or a frame around everything).
+MAX_AREA_SHARE = 0.35
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A printed line (points, top-left origin): horizontal or vertical, or a piece of a
+    curve from (x0, y0) to (x1, y1)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def vector_segments(page: Any) -> list[Segment]:
+    """The straight horizontal and vertical lines a pdfplumber page draws: its lines, the
+    edges of its rectangles (stroked, or filled: a shaded label cell bounds the box beside
+    it), its thin filled rectangles (spreadsheet borders) and the straight pieces of its
+    curves."""
+    found: list[Segment] = []
+    for line in page.lines:
+        found += _straight([(line["x0"], line["top"]), (line["x1"], line["bottom"])])
+    for rect in page.rects:
+        x0, y0, x1, y1 = float(rect["x0"]), float(rect["top"]), float(rect["x1"]), float(rect["bottom"])
+        if min(x1 - x0, y1 - y0) <= THIN_PT:
+            found.append(Segment(x0, y0, x1, y1))
+        else:  # stroked or filled (a shaded label cell): its edges bound the boxes beside it
+            found += [
+                Segment(x0, y0, x1, y0),
+                Segment(x0, y1, x1, y1),
+                Segment(x0, y0, x0, y1),
+                Segment(x1, y0, x1, y1),
+            ]
+    for curve in page.curves:
+        # Every piece, straight or not: a frame's rounded corner closes the boxes inside it.
+        points = [(float(x), float(y)) for x, y in curve.get("pts", [])]
+        found += [Segment(ax, ay, bx, by) for (ax, ay), (bx, by) in zip(points, points[1:], strict=False)]
+    return found
+
+
+def _straight(points: Sequence[tuple[float, float]]) -> list[Segment]:
+    """The horizontal and vertical pieces of a polyline."""
+    pieces = []
+    for (ax, ay), (bx, by) in zip(points, points[1:], strict=False):
+        if abs(ay - by) < 0.5 or abs(ax - bx) < 0.5:
+            pieces.append(Segment(min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
+    return pieces
+
+
+def segment_mask(segments: Iterable[Segment], size: tuple[float, float]) -> npt.NDArray[np.uint8]:
+    """The lines drawn on a mask (255 = line) of the page at :data:`SCALE` px/pt."""
+    width, height = round(size[0] * SCALE), round(size[1] * SCALE)
+    mask = np.zeros((height, width), np.uint8)
+    for seg in segments:
+        if abs(seg.x1 - seg.x0) >= 0.5 and abs(seg.y1 - seg.y0) >= 0.5:  # a curve's piece
+            start = (round(seg.x0 * SCALE), round(seg.y0 * SCALE))
+            cv2.line(mask, start, (round(seg.x1 * SCALE), round(seg.y1 * SCALE)), (255,), thickness=2)
+            continue
+        x0, x1 = sorted((round(seg.x0 * SCALE), round(seg.x1 * SCALE)))
+        y0, y1 = sorted((round(seg.y0 * SCALE), round(seg.y1 * SCALE)))
+        cv2.rectangle(mask, (x0, y0), (x1, y1), (255,), thickness=-1)
+    return mask
+
+
+def raster_mask(gray: npt.NDArray[np.uint8], size: tuple[float, float]) -> npt.NDArray[np.uint8]:
+    """The printed rules of a rendered or scanned blank (any resolution), on a mask of the
+    page at :data:`SCALE` px/pt: dark runs at least 6 pt long, across or down."""
+    width, height = round(size[0] * SCALE), round(size[1] * SCALE)
+    page = cv2.resize(gray, (width, height), interpolation=cv2.INTER_AREA)
+    ink = cv2.adaptiveThreshold(page, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    run = round(6 * SCALE)
+    across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+    down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run)))
+    return np.asarray(cv2.bitwise_or(across, down), dtype=np.uint8)
+
+
+def divided(
+    mask: npt.NDArray[np.uint8],
+    left: tuple[float, float, float, float],
+    right: tuple[float, float, float, float],
+) -> bool:
+    """Whether a printed vertical line stands between two boxes of one row, longer than the
+    row is high (a column's divider, not a cell's side)."""
+    x0, x1 = round(left[2] * SCALE) + 3, round(right[0] * SCALE) - 3
+    top, bottom = min(left[1], right[1]) - 3, max(left[3], right[3]) + 3
+    y0, y1 = max(0, round(top * SCALE)), round(bottom * SCALE)
+    if x1 <= x0:
+        return False
+    strip = mask[y0:y1, x0:x1] > 0
+    return bool(strip.size) and bool((strip.sum(axis=0) >= 0.95 * (y1 - y0)).any())
+
+
+def closed_boxes(mask: npt.NDArray[np.uint8]) -> list[PtBox]:
+    """The white regions the lines of ``mask`` close (not touching the page's edge), as
+    their bounding boxes in points, top to bottom then left to right."""
+    height, width = mask.shape
+    # Lines a hair apart (a cell drawn as its own rectangle beside the next) close the gap.
+    joined = cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(joined), connectivity=4)
+    boxes: list[PtBox] = []
+    for index in range(1, count):
+        x, y, w, h, area = (int(v) for v in stats[index])
+        if x == 0 or y == 0 or x + w >= width or y + h >= height:
+            continue
+        if w < MIN_SIDE_PT * SCALE or h < MIN_SIDE_PT * SCALE:
+            continue
+        if w * h > MAX_AREA_SHARE * width * height or area < 0.6 * w * h:
+            continue  # the page, or a region that is no box (lines that do not close it)
+        # The dilation ate a pixel each side: the box is the region grown back to its lines.
+        boxes.append(
+            (
+                round((x - 1) / SCALE, 1),
+                round((y - 1) / SCALE, 1),
+                round((x + w + 1) / SCALE, 1),
+                round((y + h + 1) / SCALE, 1),
+            )
+        )
+    return sorted(boxes, key=lambda b: (round(b[1]), b[0]))
