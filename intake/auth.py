@@ -11,7 +11,10 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from redis.exceptions import RedisError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from intake.domain import aware
 from intake.services import Services
@@ -31,7 +34,59 @@ LOGIN_ATTEMPTS = 5
 #: Failed logins from one client address, whatever the account names, within LOGIN_WINDOW.
 LOGIN_ATTEMPTS_PER_ADDRESS = 30
 
+#: Password policy [ASVS V2.1]: at least 12 characters, at most 128 (argon2 hashes any length,
+#: the bound keeps a login from hashing megabytes), no composition rules; instead it must not be
+#: a common password nor guessable by zxcvbn's estimate (score 3: about 10^8 guesses).
+PASSWORD_MIN = 12
+PASSWORD_MAX = 128
+PASSWORD_MIN_SCORE = 3
+#: What the policy says about a refused password, in Japanese, by code.
+PASSWORD_PROBLEMS = {
+    "too_short": f"パスワードは{PASSWORD_MIN}文字以上にしてください。",
+    "too_long": f"パスワードは{PASSWORD_MAX}文字以内にしてください。",
+    "common": "よく使われるパスワードです。別のパスワードにしてください。",
+    "guessable": "推測されやすいパスワードです（名前・連続した文字・繰り返しなど）。長い文や無関係な語の組み合わせにしてください。",
+    "same": "新しいパスワードが今のパスワードと同じです。",
+}
+
 _hasher = PasswordHasher()
+
+
+class PasswordRefused(ValueError):
+    """A password the policy refuses; ``code`` is a key of :data:`PASSWORD_PROBLEMS`."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(PASSWORD_PROBLEMS[code])
+        self.code = code
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    """zxcvbn's 30,000 most common passwords (from leaked password lists)."""
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, name: str = "") -> str | None:
+    """Why the policy refuses ``password`` for the user ``name`` (a code of
+    :data:`PASSWORD_PROBLEMS`), or None when it is acceptable."""
+    if len(password) < PASSWORD_MIN:
+        return "too_short"
+    if len(password) > PASSWORD_MAX:
+        return "too_long"
+    if password.lower() in _common_passwords():
+        return "common"
+    # zxcvbn looks at 72 characters at most; the strength of a prefix is a lower bound.
+    estimate = zxcvbn(password[:72], user_inputs=[name, "kakunin", "admin"] if name else ["kakunin"])
+    if int(estimate["score"]) < PASSWORD_MIN_SCORE:
+        return "guessable"
+    return None
+
+
+def check_password(password: str, name: str = "") -> None:
+    """Raise :class:`PasswordRefused` when the policy refuses ``password``."""
+    problem = password_problem(password, name)
+    if problem is not None:
+        raise PasswordRefused(problem)
 
 
 class AuthError(Exception):
@@ -70,11 +125,20 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _one_time_password() -> str:
+    """A generated password (16 characters, 96 bits): it must be changed at the first login."""
+    return secrets.token_urlsafe(12)
+
+
 def create_user(services: Services, name: str, role: str, password: str | None = None) -> str:
-    """Add a user; returns the password (generated when none is given; never stored in clear)."""
+    """Add a user; returns the password (generated when none is given; never stored in clear).
+
+    A generated password is one-time: the user must change it at the first login. A password
+    a person chose is checked against the policy by whoever takes it from them
+    (:func:`check_password`: ``kakunin user add --password-stdin``, the change screen)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    chosen = password or secrets.token_urlsafe(12)
+    chosen = password or _one_time_password()
     with transaction(services.sessions) as session:
         if session.scalar(select(UserRow).where(UserRow.name == name)):
             raise ValueError(f"user {name!r} already exists")
@@ -160,6 +224,11 @@ def login(services: Services, name: str, password: str, client: str) -> tuple[st
             repo.audit(session, name[:64], "login_failed", None, client=client)
     if user is None:
         raise AuthError("invalid")
+    if user.disabled:
+        # Said only to whoever knows the password; the attempt stays counted.
+        with transaction(services.sessions) as session:
+            repo.audit(session, user.name, "login_disabled", None, client=client)
+        raise AuthError("disabled")
     _release_attempt(services, name, client)
     with transaction(services.sessions) as session:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -186,7 +255,8 @@ def current(services: Services, token: str | None, touch: bool = True) -> Sessio
         if touch:
             row.last_seen_at = now
         user = session.get(UserRow, row.user_id)
-        if user is None:
+        if user is None or user.disabled:
+            row.revoked = True
             return None
         return SessionInfo(User(user.id, user.name, user.role, user.must_change_password), row.csrf_token)
 
@@ -200,6 +270,87 @@ def logout(services: Services, token: str | None) -> None:
             row.revoked = True
 
 
+def _user_row(session: Session, name: str) -> UserRow:
+    user = session.scalar(select(UserRow).where(UserRow.name == name))
+    if user is None:
+        raise ValueError(f"no user {name!r}")
+    return user
+
+
+def _end_sessions(session: Session, user_id: int, keep: str | None = None) -> None:
+    """Revoke every session of the user but the one whose cookie token is ``keep``."""
+    statement = update(SessionRow).where(SessionRow.user_id == user_id, SessionRow.revoked.is_(False))
+    if keep is not None:
+        statement = statement.where(SessionRow.token_hash != _digest(keep))
+    session.execute(statement.values(revoked=True))
+
+
+def revoke_sessions(services: Services, name: str, actor: str = "cli") -> None:
+    """End every session of a user at once (the user may log in again)."""
+    with transaction(services.sessions) as session:
+        user = _user_row(session, name)
+        _end_sessions(session, user.id)
+        repo.audit(session, actor, "sessions_revoked", None, user=name)
+
+
+def set_disabled(services: Services, name: str, disabled: bool, actor: str = "cli") -> None:
+    """Disable a user (no login, every session ended at once) or enable them again."""
+    with transaction(services.sessions) as session:
+        user = _user_row(session, name)
+        user.disabled = disabled
+        if disabled:
+            _end_sessions(session, user.id)
+        repo.audit(session, actor, "user_disabled" if disabled else "user_enabled", None, user=name)
+
+
+def reset_password(services: Services, name: str, actor: str = "cli") -> str:
+    """Give a user a new one-time password (returned, shown once), to be changed at the next
+    login; their sessions end."""
+    password = _one_time_password()
+    with transaction(services.sessions) as session:
+        user = _user_row(session, name)
+        user.password_hash = _hasher.hash(password)
+        user.must_change_password = True
+        _end_sessions(session, user.id)
+        repo.audit(session, actor, "password_reset", None, user=name)
+    return password
+
+
+def change_password(
+    services: Services, token: str, current_password: str, new_password: str, client: str
+) -> None:
+    """The logged-in user (cookie ``token``) replaces their password.
+
+    The current password is checked as a login is (counted against the same limits, so a left-open
+    session cannot be used to guess it); the new one must pass the policy and differ from it. The
+    user's other sessions end; this one goes on, no longer bound to change the password."""
+    info = current(services, token)
+    if info is None:
+        raise AuthError("invalid")
+    name = info.user.name
+    if not _reserve_attempt(services, name, client):
+        with transaction(services.sessions) as session:
+            repo.audit(session, name, "password_change_locked", None, client=client)
+        raise AuthError("locked")
+    with transaction(services.sessions) as session:
+        user = _user_row(session, name)
+        try:
+            _hasher.verify(user.password_hash, current_password)
+        except (VerificationError, InvalidHashError):
+            repo.audit(session, name, "password_change_failed", None, client=client)
+            raise AuthError("invalid") from None
+    _release_attempt(services, name, client)
+    if new_password == current_password:
+        raise PasswordRefused("same")
+    check_password(new_password, name)
+    with transaction(services.sessions) as session:
+        user = _user_row(session, name)
+        user.password_hash = _hasher.hash(new_password)
+        user.must_change_password = False
+        _end_sessions(session, user.id, keep=token)
+        repo.audit(session, name, "password_changed", None, client=client)
+
+
 #: API key scopes: read results, write (upload), and see 個人番号 in full.
 SCOPES = ("read", "write", "my_number")
 
@@ -210,25 +361,112 @@ class ApiKey:
     scopes: frozenset[str]
 
 
-def create_api_key(services: Services, name: str, scopes: list[str]) -> str:
-    """A new bearer token (shown once; only its SHA-256 is stored)."""
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """What ``kakunin apikey list`` shows of a key: never its secret nor its hash."""
+
+    name: str
+    scopes: tuple[str, ...]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked: bool
+
+    def state(self, now: datetime) -> str:
+        if self.revoked:
+            return "revoked"
+        if self.expires_at is not None and now >= self.expires_at:
+            return "expired"
+        return "active"
+
+
+def create_api_key(
+    services: Services, name: str, scopes: list[str], expires_at: datetime | None = None, actor: str = "cli"
+) -> str:
+    """A new bearer token (shown once; only its SHA-256 is stored), valid until revoked or
+    until ``expires_at`` when given."""
     unknown = set(scopes) - set(SCOPES)
     if unknown or not scopes:
         raise ValueError(f"scopes must be among {', '.join(SCOPES)}")
+    if expires_at is not None and aware(expires_at) <= _now():
+        raise ValueError("the expiry must be in the future")
     token = "kk_" + secrets.token_urlsafe(32)
     with transaction(services.sessions) as session:
         if session.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name)):
             raise ValueError(f"API key {name!r} already exists")
-        session.add(ApiKeyRow(name=name, key_hash=_digest(token), scopes=sorted(set(scopes)), revoked=False))
-        repo.audit(session, "cli", "apikey_created", None, key=name, scopes=sorted(set(scopes)))
+        session.add(
+            ApiKeyRow(
+                name=name,
+                key_hash=_digest(token),
+                scopes=sorted(set(scopes)),
+                revoked=False,
+                expires_at=expires_at,
+            )
+        )
+        repo.audit(
+            session,
+            actor,
+            "apikey_created",
+            None,
+            key=name,
+            scopes=sorted(set(scopes)),
+            expires_at=expires_at.isoformat() if expires_at else None,
+        )
     return token
 
 
+def revoke_api_key(services: Services, name: str, actor: str = "cli") -> None:
+    """Refuse a key from now on (it stays listed as revoked; its name cannot be reused)."""
+    with transaction(services.sessions) as session:
+        row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name))
+        if row is None:
+            raise ValueError(f"no API key {name!r}")
+        row.revoked = True
+        repo.audit(session, actor, "apikey_revoked", None, key=name)
+
+
+def list_api_keys(services: Services) -> list[ApiKeyInfo]:
+    """Every key by name, with its scopes, dates and whether it is revoked."""
+    with transaction(services.sessions) as session:
+        return [
+            ApiKeyInfo(
+                row.name,
+                tuple(row.scopes),
+                aware(row.created_at),
+                aware(row.expires_at) if row.expires_at else None,
+                row.revoked,
+            )
+            for row in session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.name))
+        ]
+
+
 def api_key(services: Services, token: str | None) -> ApiKey | None:
+    """The live key of a bearer token: not revoked, not expired."""
     if not token:
         return None
     with transaction(services.sessions) as session:
         row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == _digest(token)))
         if row is None or row.revoked:
             return None
+        if row.expires_at is not None and _now() >= aware(row.expires_at):
+            return None
         return ApiKey(row.name, frozenset(row.scopes))
+
+
+#: A fixed window per key: INCR, the window started by the first call; returns the count and
+#: the milliseconds left in the window.
+_RATE = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}
+"""
+
+
+def upload_wait(services: Services, who: str, per_minute: int) -> int:
+    """Count one upload of the API caller ``who``; 0 when it is within ``per_minute``, else the seconds until
+    the key's window ends (the Retry-After). Raises ``RedisError`` when Redis cannot count."""
+    rate = services.redis.register_script(_RATE)
+    name = "kakunin:upload:" + hashlib.sha256(who.encode()).hexdigest()
+    count, left_ms = (int(x) for x in rate(keys=[name], args=[60_000]))
+    if count <= per_minute:
+        return 0
+    return max(1, -(-left_ms // 1000))

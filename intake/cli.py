@@ -94,38 +94,128 @@ def outbox_deliver() -> None:
     typer.echo(json.dumps(deliver(Services(load_settings()))))
 
 
+def _expiry(days: int | None, until: str | None) -> Any:
+    """The expiry of a new key: ``--expires-in-days`` or ``--expires`` (ISO date or time, UTC
+    when no offset is given); None when neither is given."""
+    from datetime import UTC, datetime, timedelta
+
+    if days is not None and until is not None:
+        raise typer.BadParameter("give --expires-in-days or --expires, not both")
+    if days is not None:
+        if days < 1:
+            raise typer.BadParameter("--expires-in-days must be at least 1")
+        return datetime.now(UTC) + timedelta(days=days)
+    if until is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(until)
+    except ValueError:
+        raise typer.BadParameter(f"--expires: not an ISO date or time: {until!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 @apikey_app.command("create")
 def apikey_create(
     name: str,
     scope: Annotated[list[str], typer.Option(help="read | write | my_number (repeatable)")] = ["read"],  # noqa: B006
+    expires_in_days: Annotated[
+        int | None, typer.Option(help="the key stops working after this many days")
+    ] = None,
+    expires: Annotated[
+        str | None, typer.Option(help="the key stops working at this ISO date/time (UTC)")
+    ] = None,
 ) -> None:
     """Create a bearer token for the API; it is printed once."""
     from intake.auth import create_api_key
     from intake.services import Services
 
+    expires_at = _expiry(expires_in_days, expires)
     try:
-        token = create_api_key(Services(load_settings()), name, scope)
+        token = create_api_key(Services(load_settings()), name, scope, expires_at=expires_at)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     typer.echo(token)
 
 
+@apikey_app.command("revoke")
+def apikey_revoke(name: str) -> None:
+    """Refuse a key from now on (audited)."""
+    from intake.auth import revoke_api_key
+    from intake.services import Services
+
+    try:
+        revoke_api_key(Services(load_settings()), name)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    typer.echo(f"API key {name} revoked")
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """Every key: name, scopes, state, created and expiry dates (never the secret)."""
+    from datetime import UTC, datetime
+
+    from intake.auth import list_api_keys
+    from intake.services import Services
+
+    now = datetime.now(UTC)
+    for key in list_api_keys(Services(load_settings())):
+        expiry = key.expires_at.isoformat(timespec="seconds") if key.expires_at else "-"
+        typer.echo(
+            f"{key.name}\t{','.join(key.scopes)}\t{key.state(now)}\t"
+            f"{key.created_at.isoformat(timespec='seconds')}\t{expiry}"
+        )
+
+
+def _on_user(action: Any, name: str, done: str) -> None:
+    """Run an account change for the user ``name``; an unknown user is a usage error."""
+    try:
+        action(name)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    typer.echo(done)
+
+
 @user_app.command("revoke")
 def user_revoke(name: str) -> None:
-    """End every session of a user at once."""
-    from sqlalchemy import update
-
+    """End every session of a user at once (they may log in again: see `disable`)."""
+    from intake.auth import revoke_sessions
     from intake.services import Services
-    from intake.store.db import transaction
-    from intake.store.models import SessionRow, UserRow
 
     services = Services(load_settings())
-    with transaction(services.sessions) as session:
-        user_id = session.query(UserRow.id).filter(UserRow.name == name).scalar()
-        if user_id is None:
-            raise typer.BadParameter(f"no user {name!r}")
-        session.execute(update(SessionRow).where(SessionRow.user_id == user_id).values(revoked=True))
-    typer.echo(f"sessions of {name} revoked")
+    _on_user(lambda n: revoke_sessions(services, n), name, f"sessions of {name} revoked")
+
+
+@user_app.command("disable")
+def user_disable(name: str) -> None:
+    """Stop a user from logging in and end their sessions at once."""
+    from intake.auth import set_disabled
+    from intake.services import Services
+
+    services = Services(load_settings())
+    _on_user(lambda n: set_disabled(services, n, True), name, f"user {name} disabled; sessions ended")
+
+
+@user_app.command("enable")
+def user_enable(name: str) -> None:
+    """Let a disabled user log in again."""
+    from intake.auth import set_disabled
+    from intake.services import Services
+
+    services = Services(load_settings())
+    _on_user(lambda n: set_disabled(services, n, False), name, f"user {name} enabled")
+
+
+@user_app.command("reset-password")
+def user_reset_password(name: str) -> None:
+    """Give a user a one-time password (printed once), to be changed at the next login."""
+    from intake.auth import reset_password
+    from intake.services import Services
+
+    services = Services(load_settings())
+    chosen: list[str] = []
+    _on_user(lambda n: chosen.append(reset_password(services, n)), name, f"password of {name} reset")
+    typer.echo(f"one-time password: {chosen[0]}")
 
 
 @user_app.command("add")
@@ -134,12 +224,15 @@ def user_add(
     role: Annotated[str, typer.Option(help="reviewer | approver | admin")] = "reviewer",
     password_stdin: Annotated[bool, typer.Option(help="read the password from standard input")] = False,
 ) -> None:
-    """Add a user; prints a generated one-time password unless one is given on stdin."""
-    from intake.auth import create_user
+    """Add a user; prints a generated one-time password unless one is given on stdin (which must
+    pass the password policy: 12 characters or more, not common nor guessable)."""
+    from intake.auth import check_password, create_user
     from intake.services import Services
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     try:
+        if password is not None:
+            check_password(password, name)
         chosen = create_user(Services(load_settings()), name, role, password)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None

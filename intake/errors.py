@@ -47,6 +47,8 @@ class ErrorCode(StrEnum):
     # A body that is not of the type the route takes (application/json …): 415.
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     INVALID_EVENT = "invalid_event"
+    # Too many uploads with one API key in a minute (429 with Retry-After).
+    RATE_LIMITED = "rate_limited"
     # Review actions refused (intake.review.ReviewError).
     CLAIMED = "claimed"
     TWO_PERSON = "two_person"

@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = None
     #: A review task's claim lets go after this long without its holder acting on it.
     claim_idle_seconds: float = 600.0
+    #: Uploads one API key may make per minute (``POST /api/v1/documents``); over it, 429 with
+    #: Retry-After. 0 switches the limit off.
+    upload_rate_per_minute: int = 60
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     limits: Limits = Field(default_factory=Limits)
 

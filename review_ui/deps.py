@@ -8,6 +8,7 @@ login page or the error page), so a route never has to remember to call a check.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -64,20 +65,36 @@ class RoleRefused(Exception):
         self.user, self.message = user, message
 
 
-def current_session(request: Request, services: ServicesDep) -> SessionInfo:
-    """The live session of the cookie; login is required for every screen but the login page."""
+#: Where a user with a one-time or reset password is sent until they have changed it.
+ACCOUNT_SCREEN = "/account/password"
+
+
+def any_session(request: Request, services: ServicesDep) -> SessionInfo:
+    """The live session of the cookie, even one that must change its password first: for the
+    change-password screen and logout only."""
     info = auth.current(services, request.cookies.get(COOKIE))
     if info is None:
         raise LoginRequired
     return info
 
 
+AnySessionDep = Annotated[SessionInfo, Depends(any_session)]
+
+
+def current_session(info: AnySessionDep) -> SessionInfo:
+    """The live session of the cookie; login is required for every screen but the login page,
+    and a user holding a one-time or reset password sees no screen but the change-password one
+    (303 there, so the administrator's password printed in a log stops working at first use)."""
+    if info.user.must_change_password:
+        raise HTTPException(303, detail="password change required", headers={"Location": ACCOUNT_SCREEN})
+    return info
+
+
 SessionDep = Annotated[SessionInfo, Depends(current_session)]
 
 
-def checked_csrf(info: SessionDep, csrf: Annotated[str, Form()] = "") -> SessionInfo:
-    """The session of a form post whose ``csrf`` field matches the session's token."""
-    if not csrf or csrf != info.csrf_token:
+def _csrf_matches(info: SessionInfo, csrf: str) -> SessionInfo:
+    if not csrf or not hmac.compare_digest(csrf.encode(), info.csrf_token.encode()):
         raise HTTPException(
             403,
             detail={
@@ -88,8 +105,20 @@ def checked_csrf(info: SessionDep, csrf: Annotated[str, Form()] = "") -> Session
     return info
 
 
+def checked_csrf(info: SessionDep, csrf: Annotated[str, Form()] = "") -> SessionInfo:
+    """The session of a form post whose ``csrf`` field matches the session's token."""
+    return _csrf_matches(info, csrf)
+
+
+def checked_csrf_any(info: AnySessionDep, csrf: Annotated[str, Form()] = "") -> SessionInfo:
+    """As :func:`checked_csrf`, for a session that may still have to change its password."""
+    return _csrf_matches(info, csrf)
+
+
 #: A logged-in user's form post with a valid CSRF token.
 PostSessionDep = Annotated[SessionInfo, Depends(checked_csrf)]
+#: The same, for the change-password screen and logout (no forced redirect).
+AnyPostSessionDep = Annotated[SessionInfo, Depends(checked_csrf_any)]
 
 
 def role_in(roles: frozenset[str], message: str) -> Callable[[SessionInfo], SessionInfo]:
@@ -148,6 +177,8 @@ def _caller(services: Services, request: Request, scope: str) -> Caller:
         raise Unauthorized(
             401, ErrorCode.UNAUTHORIZED, "ログインまたは API キー（Authorization: Bearer）が必要です"
         )
+    if info.user.must_change_password:
+        raise Unauthorized(403, ErrorCode.FORBIDDEN, "パスワードを変更してから利用してください")
     return Caller(info.user.name, frozenset({"read"}))  # screens users never get full 個人番号 here
 
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, HTTPException, Request, UploadFile
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from redis.exceptions import RedisError
 
+from intake import auth
 from intake.accept import accept
 from intake.domain import Document, DocumentStatus
 from intake.errors import MESSAGES, ErrorCode, RejectedInput, TransientFailure
@@ -14,24 +19,161 @@ from intake.privacy import mask_extraction
 from intake.reconcile import status_report
 from intake.store import repo
 from intake.store.db import transaction
-from review_ui.api.common import error_response
+from review_ui.api.common import error_response, refusal
 from review_ui.deps import Caller, DbId, Reader, ServicesDep, Writer
+
+if TYPE_CHECKING:
+    from python_multipart.multipart import MultipartCallbacks  # a TypedDict for type checkers only
 
 router = APIRouter()
 
+#: What a multipart body may carry besides the file's bytes (boundaries, part headers, small
+#: fields): a body longer than the limit plus this is refused while it streams.
+MULTIPART_OVERHEAD = 64 * 1024
 
-@router.post("/api/v1/documents", status_code=202)
-async def upload(request: Request, services: ServicesDep, caller: Writer, file: UploadFile) -> JSONResponse:
+#: The request body as the OpenAPI document describes it (the route reads the stream itself).
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+class _TooLarge(Exception):
+    """The upload went past the size limit while streaming."""
+
+
+class _FilePart:
+    """Collects the ``file`` part of a multipart body in memory as it streams, up to ``limit``
+    bytes: nothing reaches a temporary file, and the first byte past the limit ends the read."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data: bytearray | None = None
+        self.filename = ""
+        self._capturing = False
+        self._header_name = bytearray()
+        self._header_value = bytearray()
+        self._disposition = b""
+
+    def callbacks(self) -> MultipartCallbacks:
+        return {
+            "on_part_begin": self._part_begin,
+            "on_part_data": self._part_data,
+            "on_part_end": self._part_end,
+            "on_header_field": self._header_field,
+            "on_header_value": self._header_value_data,
+            "on_header_end": self._header_end,
+            "on_headers_finished": self._headers_finished,
+        }
+
+    def _part_begin(self) -> None:
+        self._disposition = b""
+
+    def _header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_name += data[start:end]
+
+    def _header_value_data(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def _header_end(self) -> None:
+        if bytes(self._header_name).lower() == b"content-disposition":
+            self._disposition = bytes(self._header_value)
+        self._header_name.clear()
+        self._header_value.clear()
+
+    def _headers_finished(self) -> None:
+        _, options = parse_options_header(self._disposition)
+        # The first part named "file" is the upload; any other part is read past and dropped.
+        self._capturing = options.get(b"name") == b"file" and self.data is None
+        if self._capturing:
+            self.data = bytearray()
+            self.filename = options.get(b"filename", b"").decode("utf-8", "replace")
+
+    def _part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._capturing and self.data is not None:
+            self.data += data[start:end]
+            if len(self.data) > self.limit:
+                raise _TooLarge
+
+    def _part_end(self) -> None:
+        self._capturing = False
+
+
+async def _read_upload(request: Request, limit: int) -> _FilePart | None:
+    """The ``file`` part of the multipart body, read as it streams; None when the body is not
+    multipart or has no file part. Raises :class:`_TooLarge` at the first byte past the limit
+    (of the file, or of the whole body past the limit plus the multipart overhead)."""
+    content_type, options = parse_options_header(request.headers.get("content-type", ""))
+    boundary = options.get(b"boundary")
+    if content_type != b"multipart/form-data" or not boundary:
+        return None
+    part = _FilePart(limit)
+    parser = MultipartParser(boundary, part.callbacks())
+    received = 0
+    try:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > limit + MULTIPART_OVERHEAD:
+                raise _TooLarge
+            parser.write(chunk)
+        parser.finalize()
+    except FormParserError:
+        return None
+    return part if part.data is not None else None
+
+
+def _invalid_upload() -> JSONResponse:
+    return error_response(
+        422, ErrorCode.INVALID_REQUEST, "リクエストが正しくありません: multipart/form-data の file が必要です"
+    )
+
+
+@router.post("/api/v1/documents", status_code=202, openapi_extra=_UPLOAD_BODY)
+async def upload(request: Request, services: ServicesDep, caller: Writer) -> JSONResponse:
+    """Accept one file (multipart ``file``). The key and its scope are checked (``Writer``)
+    before a byte of the body is read, then the key's rate; the body is read as it streams and
+    refused at the first byte past the limit, with nothing written anywhere. Accepting (hash,
+    archive, database, queue) runs in a thread, off the event loop."""
     limit = services.settings.limits.max_bytes
     too_large = f"ファイルが大きすぎます（上限 {limit:,} バイト）。"
+    # The rest of a refused body is not read: the connection is closed after the answer.
+    close = {"Connection": "close"}
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
-        return error_response(413, ErrorCode.TOO_LARGE, too_large)
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        return error_response(413, ErrorCode.TOO_LARGE, too_large)
+    if declared and declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD:
+        return refusal(413, ErrorCode.TOO_LARGE, too_large, close)
+    per_minute = services.settings.upload_rate_per_minute
+    if per_minute > 0:
+        try:
+            wait = await run_in_threadpool(auth.upload_wait, services, caller.name, per_minute)
+        except RedisError:
+            return refusal(503, ErrorCode.UNAVAILABLE, MESSAGES[ErrorCode.UNAVAILABLE], close)
+        if wait:
+            return refusal(
+                429,
+                ErrorCode.RATE_LIMITED,
+                f"アップロードが多すぎます（1分間に {per_minute} 件まで）。{wait} 秒後に再度お試しください。",
+                {**close, "Retry-After": str(wait)},
+            )
     try:
-        result = accept(services, data, file.filename or "upload", source="upload", actor=caller.name)
+        part = await _read_upload(request, limit)
+    except _TooLarge:
+        return refusal(413, ErrorCode.TOO_LARGE, too_large, close)
+    if part is None or part.data is None:
+        return _invalid_upload()
+    try:
+        result = await run_in_threadpool(
+            accept, services, bytes(part.data), part.filename or "upload", source="upload", actor=caller.name
+        )
     except RejectedInput as exc:
         return error_response(422 if exc.code is ErrorCode.EMPTY else 413, exc.code, exc.message)
     except TransientFailure:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from intake import auth, review
-from review_ui.deps import COOKIE, PostSessionDep, ServicesDep, secure_cookies
+from review_ui.deps import ACCOUNT_SCREEN, COOKIE, AnyPostSessionDep, ServicesDep, secure_cookies
 from review_ui.screens.common import TEMPLATES
 
 #: The login form's own CSRF token (double submit: this cookie and the form's hidden field).
@@ -22,6 +22,7 @@ LOGIN_ERRORS = {
     "locked": f"ログインの失敗が続いたため、{auth.LOGIN_WINDOW // timedelta(minutes=1)}分間ログインできません。",
     "csrf": "画面の有効期限が切れました。もう一度ログインしてください。",
     "unavailable": "一時的にログインできません。しばらくしてから再度お試しください。",
+    "disabled": "このアカウントは利用停止中です。管理者に連絡してください。",
 }
 
 router = APIRouter()
@@ -66,10 +67,11 @@ def login_submit(
     if _forged(request, csrf):
         return RedirectResponse("/login?error=csrf", status_code=303)
     try:
-        token, _info = auth.login(services, username, password, request.client.host if request.client else "")
+        token, info = auth.login(services, username, password, request.client.host if request.client else "")
     except auth.AuthError as exc:
         return RedirectResponse(f"/login?error={exc.code}", status_code=303)
-    response = RedirectResponse("/", status_code=303)
+    # A one-time or reset password opens only the change-password screen (deps.current_session).
+    response = RedirectResponse(ACCOUNT_SCREEN if info.user.must_change_password else "/", status_code=303)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login", secure=secure_cookies(request), httponly=True)
     response.set_cookie(
         COOKIE,
@@ -83,7 +85,7 @@ def login_submit(
 
 
 @router.post("/logout")
-def logout(request: Request, services: ServicesDep, info: PostSessionDep) -> Response:
+def logout(request: Request, services: ServicesDep, info: AnyPostSessionDep) -> Response:
     review.release_all(services, info.user)  # the tasks this user held let go
     auth.logout(services, request.cookies.get(COOKIE))
     response = RedirectResponse("/login", status_code=303)
