@@ -102,7 +102,15 @@ def title_of(printed: Sequence[Printed], height: float) -> tuple[str, PtBox] | N
         ),
         key=lambda p: p.box[0],
     )
-    return "".join(p.text for p in beside), bounds([p.box for p in beside])
+    # A mark printed apart on the same line (a logo such as 「資確」 in a circle) is no title.
+    kept = [p for p in beside if row[0].box[0] <= p.box[0] <= row[-1].box[2]]
+    for p in beside:
+        if p.box[0] > row[-1].box[2] and p.box[0] - max(k.box[2] for k in kept) <= 0.8 * size:
+            kept.append(p)
+    for p in reversed(beside):
+        if p.box[2] < row[0].box[0] and min(k.box[0] for k in kept) - p.box[2] <= 0.8 * size:
+            kept.insert(0, p)
+    return "".join(p.text for p in kept), bounds([p.box for p in kept])
 
 
 def _grown(box: PtBox, by: float, size: tuple[float, float]) -> list[float]:

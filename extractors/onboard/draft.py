@@ -165,8 +165,11 @@ def heading_of(box: PtBox, labels: Sequence[tuple[PtBox, str]]) -> PtBox | None:
     centre = (box[0] + box[2]) / 2
     above = [
         (box[1] - lb[3], lb)
-        for lb, _ in labels
-        if lb[0] <= centre <= lb[2] and -1.0 <= box[1] - lb[3] <= LABEL_ABOVE and lb[3] - lb[1] < 40
+        for lb, text in labels
+        if lb[0] <= centre <= lb[2]
+        and -1.0 <= box[1] - lb[3] <= LABEL_ABOVE
+        and lb[3] - lb[1] < 40
+        and len(text) <= LABEL_LONGEST  # an instruction printed above heads no column
     ]
     return min(above)[1] if above else None
 
@@ -198,8 +201,9 @@ def label_for(box: PtBox, labels: Sequence[tuple[PtBox, str]], own: str = "") ->
     """The printed label nearest ``box``: to its left in its row first, then above it; else
     what is printed in its own top-left corner (``own``)."""
     height = box[3] - box[1]
-    # A sentence printed near a box is an instruction, not its label.
-    labels = [(lb, text) for lb, text in labels if len(text) <= LABEL_LONGEST]
+    # A sentence printed near a box is an instruction, not its label: a label printed before
+    # it (「(1)氏名（カタカナ）姓と名の間は…」) is kept.
+    labels = [(lb, short) for lb, text in labels if (short := _label_part(text))]
     left = [
         (box[0] - lb[2], text)
         for lb, text in labels
@@ -211,6 +215,15 @@ def label_for(box: PtBox, labels: Sequence[tuple[PtBox, str]], own: str = "") ->
         for lb, text in labels
         if -1.0 <= box[1] - lb[3] <= LABEL_ABOVE and min(box[2], lb[2]) - max(box[0], lb[0]) > 0
     ]
+    # A heading printed right on top of the box, from its start, is its label (a row of
+    # 「(2)氏名（カタカナ）」 cells beside a vertical 「被扶養者」).
+    right_on_top = [
+        (box[1] - lb[3], text)
+        for lb, text in labels
+        if -1.0 <= box[1] - lb[3] <= 8.0 and lb[0] - 12.0 <= box[0] <= lb[2]
+    ]
+    if right_on_top:
+        return min(right_on_top)[1]
     if left:
         near_left = min(left)
         if not above or near_left[0] <= 3 * min(above)[0] + 20:
@@ -218,6 +231,15 @@ def label_for(box: PtBox, labels: Sequence[tuple[PtBox, str]], own: str = "") ->
     if above:
         return min(above)[1]
     return own
+
+
+def _label_part(text: str) -> str:
+    """``text`` as a label: itself when short, else what comes before its first closing
+    bracket when that is short; empty for an instruction."""
+    if len(text) <= LABEL_LONGEST:
+        return text
+    head = re.match(r"[^）]{1,20}）", text)
+    return head.group(0) if head else ""
 
 
 def name_for(label: str, taken: set[str]) -> str:
@@ -360,10 +382,15 @@ def draft_fields(
     ticks = [b for b in writable if is_tick(b)]
     ticks += [p.box for p in printed if p.text == "□"]
     cells = [b for b in writable if is_cell(b) and not is_tick(b)]
+    small = [*cells, *ticks]
     texts = [
         b
         for b in writable
-        if b not in cells and b not in ticks and b[2] - b[0] >= TEXT_MIN[0] and b[3] - b[1] >= TEXT_MIN[1]
+        if b not in small
+        and b[2] - b[0] >= TEXT_MIN[0]
+        and b[3] - b[1] >= TEXT_MIN[1]
+        # A box around cells or tick boxes is their frame, no place to write.
+        and not any(inside(((c[0] + c[2]) / 2, (c[1] + c[3]) / 2), b) for c in small)
     ]
     taken: set[str] = set()
     drafted: list[tuple[PtBox, dict[str, Any]]] = []
@@ -429,9 +456,12 @@ def _fields_of_runs(
             same_row = abs(last[0][1] - run[0][1]) <= 3.0 and abs(last[0][3] - run[0][3]) <= 6.0
             gap = run[0][0] - last[-1][2]
             between = text_between(last[-1], run[0], printed)
-            dated = bool(re.fullmatch(r"[年月]?", between)) or bool(ERA_PRINTED.search(between))
+            dated = bool(re.fullmatch(r"[年月]", between)) or bool(ERA_PRINTED.search(between))
             short = len(between) <= 1 or dated
-            heading = dated or heading_of(run[0], labels) == heading_of(groups[-1][0][0], labels)
+            heading = dated or (
+                heading_of(run[0], labels) == heading_of(groups[-1][0][0], labels)
+                and not _headed_apart(groups[-1][-1], run, labels)
+            )
             apart = divider(last[-1], run[0])
             if (
                 same_row
@@ -466,3 +496,19 @@ def _continued(groups: list[list[list[PtBox]]]) -> list[list[list[PtBox]]]:
         else:
             out.append(group)
     return out
+
+
+def _words_over(run: list[PtBox], labels: Sequence[tuple[PtBox, str]]) -> set[PtBox]:
+    """The printed words right above a run of cells (within 15 pt, over one of its cells)."""
+    return {
+        lb
+        for lb, _ in labels
+        if any(lb[0] < c[2] and c[0] < lb[2] and 0 <= c[1] - lb[3] <= 15.0 for c in run)
+        and lb[3] - lb[1] < 15
+    }
+
+
+def _headed_apart(left: list[PtBox], right: list[PtBox], labels: Sequence[tuple[PtBox, str]]) -> bool:
+    """Two runs under printed headings of their own (記号（左づめ） and 番号（左づめ））."""
+    over_left, over_right = _words_over(left, labels), _words_over(right, labels)
+    return bool(over_left) and bool(over_right) and not (over_left & over_right)
