@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from extractors.forms import check_form
 from extractors.masking import is_my_number
-from extractors.review_input import from_input, message
 from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates
 from intake import workflow
@@ -35,6 +34,7 @@ from intake.services import Services
 from intake.store import repo
 from intake.store.db import transaction
 from intake.store.models import DecisionRow, DocumentRow, FieldReadingRow, PageRow, RecordRow, ReviewTaskRow
+from intake.typed import check_typed, message, person_names
 from intake.workflow import ReviewError as ReviewError
 
 #: Hand corrections of these fields need a second person (two-person rule).
@@ -298,10 +298,13 @@ def _merge(
     shown = {f.name: f.value for f in view.fields}
     read = {f.name: f.reading for f in view.fields}
     changed: list[str] = []
+    names = person_names(template)
     for spec in template.fields:
         value = shown.get(spec.name)
         if spec.name in submitted:
-            value, code = from_input(spec, submitted[spec.name], today)
+            value, code = check_typed(
+                spec, submitted[spec.name], today, spec.name in names, shown.get(spec.name)
+            )
             if code and code != "required":
                 errors[spec.name] = message(code)
             if value != shown.get(spec.name):
@@ -448,6 +451,14 @@ def reject(services: Services, task_id: int, user: User, reason: str, note: str 
             document.error_code = f"rejected_{reason}"
             document.error_message = f"差戻し: {REJECT_REASONS[reason]}" + (f"（{note}）" if note else "")
         repo.audit(session, user.name, "task_rejected", task.document_id, task=task_id, reason=reason)
+
+
+def next_free_task(services: Services) -> int | None:
+    """The oldest task in review nobody holds (an idle claim is nobody's), as the queue's Enter
+    opens it; None when there is none."""
+    with transaction(services.sessions) as session:
+        rows = repo.open_review_tasks(session)
+    return next((task.id for task, _ in rows if holder(services, task) is None), None)
 
 
 def pending_approvals(services: Services) -> list[TaskView]:

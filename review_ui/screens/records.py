@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from intake import review
 from intake.privacy import mask_values
@@ -12,8 +14,21 @@ from intake.store.db import transaction
 from review_ui.deps import DbId, ServicesDep, SessionDep
 from review_ui.labels import decision_label, field_label, value_label
 from review_ui.screens.common import FORM_NAMES, TEMPLATES, error_page
+from review_ui.screens.tasks import next_url
 
 router = APIRouter()
+
+
+@router.get("/records/{record_id}/next")
+def next_after(
+    services: ServicesDep, info: SessionDep, record_id: DbId, from_: Annotated[str, Query(alias="from")] = ""
+) -> RedirectResponse:
+    """Where an approval leads (issue 15 item 6): the next task nobody holds, saying which
+    record was just made; the record itself when there is no task left."""
+    following = next_url(services, info.user, from_ == "approvals")
+    if following is None:
+        return RedirectResponse(f"/records/{record_id}?approved=1", status_code=303)
+    return RedirectResponse(f"{following}?done={record_id}", status_code=303)
 
 
 @router.get("/records/{record_id}", response_class=HTMLResponse)

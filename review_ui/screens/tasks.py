@@ -18,13 +18,16 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from extractors.masking import is_my_number
-from extractors.review_input import from_input
-from extractors.review_input import message as input_message
-from extractors.template import Template, load_templates
+from extractors.normalize import wareki
+from extractors.template import FieldType, Template, load_templates
 from intake import review
 from intake.auth import CAN_APPROVE, SessionInfo, User, sees_my_number
 from intake.domain import RecordStatus, TaskStatus
 from intake.errors import ErrorCode
+from intake.services import Services
+from intake.typed import check_typed, person_names
+from intake.typed import message as input_message
+from review_ui.clerk_input import ERA_CHOICES, shown_text, to_canonical, unit
 from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
 from review_ui.labels import field_label, option_label, value_label
 from review_ui.screens.common import FORM_NAMES, TEMPLATES, error_page, shown, snippet
@@ -36,25 +39,54 @@ def _template(form_id: str | None) -> Template | None:
     return next((t for t in load_templates() if t.form_id == form_id), None)
 
 
-def _field_rows(view: review.TaskView, scale: float | None, user: User) -> list[dict[str, Any]]:
-    """One row per field as the task screen shows it: 個人番号 masked, doubtful fields first;
+def _text(spec: Any, value: Any) -> Any:
+    """A field's value as its box shows it: a tick as it is, a choice by its printed label."""
+    if isinstance(value, bool):
+        return value
+    if spec is not None and spec.type is FieldType.CHOICE and isinstance(value, str):
+        return option_label(value)
+    return shown_text(spec, value)
+
+
+def _era_key(value: Any, spec_era: str | None) -> str:
+    """The era a date box's list starts on: the shown date's, else the era printed on the form."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            written = wareki(date.fromisoformat(value))
+            return next(key for key, name in ERA_CHOICES if key and written.startswith(name))
+    return spec_era or "reiwa"
+
+
+def _field_rows(
+    view: review.TaskView, template: Template | None, scale: float | None, user: User
+) -> list[dict[str, Any]]:
+    """One row per field as the task screen shows it, in the clerk's language (dates in 和暦
+    with ISO beside, printed option labels, 〒 and 円): 個人番号 masked, doubtful fields first;
     a doubtful 個人番号 this user cannot see is said to go to an approver."""
     unseen = set(review.unseen_my_numbers(view, user)) if view.status is TaskStatus.CLAIMED else set()
+    specs = {s.name: s for s in template.fields} if template else {}
     fields: list[dict[str, Any]] = []
     for field in view.fields:
+        spec = specs.get(field.name)
         display = shown(field.name, field.value)
-        if isinstance(display, list):
-            display = ",".join(display)
+        before, after = unit(spec)
+        is_date = spec is not None and spec.type is FieldType.DATE
         fields.append(
             {
                 "name": field.name,
                 "label": field_label(field.name),
                 "type": field.type,
-                "value": display,
+                "value": _text(spec, display),
+                "code": display if field.type == "choice" else None,
+                "iso": display if is_date and isinstance(display, str) else "",
+                "era": _era_key(display, spec.era if spec else None) if is_date else "",
+                "before": before,
+                "after": after,
+                "chosen": display if isinstance(display, list) else [],
                 "confidence": field.confidence,
                 "needs_review": field.needs_review,
                 "masked": is_my_number(field.name),
-                "options": field.options,
+                "options": [(o, option_label(o)) for o in field.options],
                 "box": field.box,
                 "snippet": snippet(field.box, view.page_sha, view.page_size, scale),
                 "findings": [f["message"] for f in view.findings if f.get("field") == field.name],
@@ -80,6 +112,10 @@ TASK_ERRORS = {
     "reject_reason": "差戻し理由を選んでください",
     "return_reason": "差し戻す理由を入力してください",
 }
+
+
+#: What the task page says about the task finished before it (the link carries the code only).
+TASK_NOTICES = {"pending_approval": "前の書類は承認者の確認待ちにしました（個人番号・記号・番号の訂正）"}
 
 
 def correction_rows(view: review.TaskView, scale: float | None) -> list[dict[str, Any]]:
@@ -135,6 +171,8 @@ def task_page(
     task_id: DbId,
     error: str | None = None,
     fields: str | None = None,
+    done: int | None = None,
+    notice: str | None = None,
 ) -> Response:
     try:
         review.claim(services, task_id, info.user)
@@ -149,7 +187,10 @@ def task_page(
         {
             "option_label": option_label,
             "task": view,
-            "fields": _field_rows(view, scale, info.user),
+            "fields": _field_rows(view, template, scale, info.user),
+            "eras": ERA_CHOICES,
+            "done": done,
+            "notice": TASK_NOTICES.get(notice or ""),
             "corrections": correction_rows(view, scale),
             "approving": view.status is TaskStatus.APPROVING,
             "user": info.user,
@@ -165,18 +206,58 @@ def task_page(
     )
 
 
+def clerk_values(template: Template | None, form: Any) -> dict[str, str]:
+    """The values of the approve form, in the clerk's language, as the text the validators
+    take (:func:`review_ui.clerk_input.to_canonical`): ``f_`` a box, a list or a date (its era
+    in ``era_``), ``cb_`` a checkbox (present = ticked), ``g_`` each ticked option of a group
+    (an empty ``g_`` always sent, so a group with none ticked is still submitted)."""
+    specs = {s.name: s for s in template.fields} if template else {}
+    submitted: dict[str, str] = {}
+    for key, value in form.multi_items():
+        name = key[2:]
+        if key.startswith("f_"):
+            spec = specs.get(name)
+            era = form.get(f"era_{name}")
+            submitted[name] = (
+                to_canonical(spec, str(value), None if era is None else str(era))[0] if spec else str(value)
+            )
+        elif key.startswith("cb_"):
+            submitted[name] = "true" if form.get(key) == "on" or "on" in form.getlist(key) else "false"
+        elif key.startswith("g_"):
+            submitted[name] = ",".join(str(v) for v in form.getlist(key) if v)
+    return submitted
+
+
+def next_url(services: Services, user: User, approvals: bool) -> str | None:
+    """The task to open after one is finished: for an approver coming from the 承認待ち list
+    the next approval nobody holds that is not their own correction, otherwise the oldest
+    task nobody holds; None when there is none."""
+    if approvals:
+        for view in review.pending_approvals(services):
+            if view.claimed_by is None and view.corrected_by != user.name:
+                return f"/tasks/{view.task_id}"
+        return None
+    task_id = review.next_free_task(services)
+    return f"/tasks/{task_id}" if task_id is not None else None
+
+
 @router.post("/tasks/{task_id}/approve")
 async def approve(request: Request, services: ServicesDep, info: PostSessionDep, task_id: DbId) -> Response:
+    """Approve with the values as the clerk typed them; then the next task nobody holds opens
+    (``/records/{id}/next``)."""
     form = await request.form()
-    submitted = {k.removeprefix("f_"): str(v) for k, v in form.items() if k.startswith("f_")}
-    for key in [k for k in form if k.startswith("cb_")]:  # checkboxes: present = ticked
-        submitted[key.removeprefix("cb_")] = "true" if form.get(key) == "on" else "false"
     try:
+        template = _template(review.load_task(services, task_id).form_id)
+        submitted = clerk_values(template, form)
         result = review.approve(services, task_id, info.user, submitted, date.today())
     except review.ReviewError as exc:
         return _refused(task_id, exc)
+    back = "?from=approvals" if form.get("back") == "approvals" else ""
     if result["status"] is RecordStatus.VALIDATED:
-        return RedirectResponse(f"/records/{result['record_id']}?approved=1", status_code=303)
+        return RedirectResponse(f"/records/{result['record_id']}/next{back}", status_code=303)
+    following = next_url(services, info.user, False)
+    if following:
+        return RedirectResponse(f"{following}?notice=pending_approval", status_code=303)
     return RedirectResponse("/?notice=pending_approval", status_code=303)
 
 
@@ -251,8 +332,10 @@ def check_value(
     task_id: DbId,
     field: Annotated[str, Form()],
     value: Annotated[str, Form()] = "",
+    era: Annotated[str | None, Form()] = None,
 ) -> JSONResponse:
-    """Validate one typed correction on the spot, with the validators of extraction."""
+    """Validate one typed value on the spot, in the clerk's language, with the validators of
+    extraction (the same check as on approval: :func:`intake.typed.check_typed`)."""
     try:
         view = review.load_task(services, task_id)
         review.touch(services, task_id, info.user)
@@ -260,16 +343,29 @@ def check_value(
         return JSONResponse({"ok": False, "message": exc.message}, status_code=404)
     template = _template(view.form_id)
     spec = next((f for f in template.fields if f.name == field), None) if template else None
-    if spec is None:
+    if spec is None or template is None:
         return JSONResponse({"ok": False, "message": "項目が見つかりません"}, status_code=404)
-    canonical, code = from_input(spec, value, date.today())
+    text, code = to_canonical(spec, value, era)
+    canonical, code = (
+        (None, code)
+        if code
+        else check_typed(
+            spec, text, date.today(), spec.name in person_names(template), _shown_value(view, field)
+        )
+    )
+    is_date = spec.type is FieldType.DATE and isinstance(canonical, str)
     return JSONResponse(
         {
             "ok": code in (None, "required"),
             "value": shown(field, canonical),
+            "iso": canonical if is_date else "",
             "message": input_message(code) if code and code != "required" else "",
         }
     )
+
+
+def _shown_value(view: review.TaskView, name: str) -> Any:
+    return next((f.value for f in view.fields if f.name == name), None)
 
 
 @router.get("/images/{sha}.png")

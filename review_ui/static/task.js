@@ -1,11 +1,18 @@
-// Task page: a clerk clears a form with the keyboard only.
+// Task page: a clerk clears a form with the keyboard only. Enter confirms a field and moves on;
+// only Ctrl+Enter approves, once every doubtful field is confirmed and the summary of what
+// changed (reading → value) is on the screen.
 (function () {
   const fields = Array.from(document.querySelectorAll(".field"));
   const statusLine = document.getElementById("status");
   const form = document.getElementById("approve-form");
+  const summary = document.getElementById("summary");
   let zoom = 1;
+  let leaving = false;
 
-  function inputOf(field) { return field.querySelector("input[type=text], input[type=checkbox], select"); }
+  function inputOf(field) {
+    return field.querySelector("input[type=radio]:checked") ||
+      field.querySelector("input[type=text], input[type=checkbox], input[type=radio], select:not(.era)");
+  }
   function pending() { return fields.filter((f) => f.classList.contains("needs") && !f.classList.contains("confirmed")); }
   function show(field) {
     fields.forEach((f) => f.classList.remove("focus"));
@@ -19,30 +26,89 @@
     if (input) { input.focus(); if (input.select) { input.select(); } }
     show(field);
   }
+  function noteOf(field) {
+    return field.querySelector(".check") || field.appendChild(Object.assign(document.createElement("div"), { className: "check finding" }));
+  }
   async function check(field) {
-    // The same validators as extraction, on the spot: a wrong correction is said at once.
-    const input = field.querySelector("input[type=text], select");
-    const note = field.querySelector(".check") || field.appendChild(Object.assign(document.createElement("div"), { className: "check finding" }));
+    // The server's validators (those of extraction), on the spot: a wrong value is said at once.
+    const input = field.querySelector("input[type=text]");
+    const note = noteOf(field);
     if (!input || (input.dataset.name && !input.name)) { note.textContent = ""; return true; }
+    const era = field.querySelector("select.era");
     const body = new URLSearchParams({ field: field.dataset.field, value: input.value, csrf: document.body.dataset.csrf });
+    if (era) { body.set("era", era.value); }
     const response = await fetch(`/tasks/${document.body.dataset.task}/check`, { method: "POST", body });
     const data = await response.json();
     note.textContent = data.message || "";
+    const iso = field.querySelector(".iso");
+    if (iso) { iso.textContent = data.ok ? (data.iso || "") : ""; }
     return Boolean(data.ok);
+  }
+  // What a field's box holds now, as the clerk reads it (compared with data-original).
+  function currentText(field) {
+    const type = field.dataset.type;
+    if (type === "checkbox") { return field.querySelector("input[type=checkbox]").checked ? "✓" : ""; }
+    if (type === "choice") { const on = field.querySelector("input[type=radio]:checked"); return on ? (on.dataset.label || "") : ""; }
+    if (type === "checkbox_group") {
+      return Array.from(field.querySelectorAll("input[type=checkbox]:checked")).map((c) => c.dataset.label).join("、");
+    }
+    const input = field.querySelector("input[type=text]");
+    if (!input) { return field.dataset.original; }
+    if (input.dataset.name) { return input.value ? "********" + input.value.replace(/\D/g, "").slice(-4) : field.dataset.original; }
+    const era = field.querySelector("select.era");
+    return (era && input.value.trim() && /^\d/.test(input.value.trim()) ? era.selectedOptions[0].textContent : "") + input.value.trim();
+  }
+  function renderSummary() {
+    const table = document.getElementById("summary-table");
+    table.querySelectorAll("tr.change").forEach((r) => r.remove());
+    let changes = 0;
+    fields.forEach((field) => {
+      const now = currentText(field);
+      if (now === (field.dataset.original || "")) { return; }
+      changes += 1;
+      const row = table.insertRow();
+      row.className = "change";
+      row.dataset.field = field.dataset.field;
+      const label = field.querySelector(".label").textContent.trim();
+      [label, field.dataset.original || "（空欄）", "→", now || "（空欄）"].forEach((text) => { row.insertCell().textContent = text; });
+    });
+    document.getElementById("summary-none").hidden = changes > 0;
+    table.hidden = changes === 0;
   }
   function updateStatus() {
     const left = pending().length;
-    statusLine.textContent = left ? `要確認 残り ${left} 項目` : "すべて確認しました。Ctrl+Enter で承認します。";
+    summary.hidden = left > 0;
+    renderSummary();
+    statusLine.textContent = left ? `要確認 残り ${left} 項目` : "すべて確認しました。変更内容を確かめて Ctrl+Enter で承認します。";
   }
 
+  let hint = null;
   fields.forEach((field) => {
-    const input = inputOf(field);
-    if (!input) { return; }
-    input.addEventListener("focus", () => show(field));
-    input.addEventListener("input", () => {
-      if (input.dataset.name) { input.name = input.dataset.name; }  // a masked 個人番号 is sent only when retyped
+    field.querySelectorAll("input, select").forEach((input) => {
+      input.addEventListener("focus", () => show(field));
+      input.addEventListener("change", updateStatus);
+      input.addEventListener("input", () => {
+        if (input.dataset.name) { input.name = input.dataset.name; }  // a masked 個人番号 is sent only when retyped
+        updateStatus();
+        // A live hint while typing: the same server check, without confirming the field.
+        clearTimeout(hint);
+        if (input.type === "text") { hint = setTimeout(() => check(field), 400); }
+      });
     });
   });
+  // A digit chooses the n-th printed option of a choice (0: blank) or ticks/unticks the n-th box
+  // of a group.
+  function pick(field, key) {
+    const n = Number(key);
+    if (field.dataset.type === "choice") {
+      const radios = field.querySelectorAll("input[type=radio]");
+      if (n < radios.length) { radios[n].checked = true; radios[n].focus(); }
+    } else {
+      const boxes = field.querySelectorAll("input[type=checkbox]");
+      if (n >= 1 && n <= boxes.length) { boxes[n - 1].checked = !boxes[n - 1].checked; }
+    }
+    updateStatus();
+  }
 
   document.addEventListener("keydown", (event) => {
     const current = fields.find((f) => f.contains(document.activeElement));
@@ -50,18 +116,27 @@
       event.preventDefault();
       const left = pending();
       if (left.length) { focusField(left[0]); updateStatus(); return; }
+      leaving = true;
       form.submit();
       return;
     }
+    // A plain Enter never approves: not in a box (the form's implicit submission), not on the
+    // approve button.
+    if (event.key === "Enter" && form.contains(event.target)) { event.preventDefault(); }
     if (event.key === "Enter" && current && !event.shiftKey) {
-      event.preventDefault();
       check(current).then((ok) => {
-        if (!ok) { return; }  // an invalid correction keeps the focus until it is fixed
+        if (!ok) { return; }  // an invalid value keeps the focus until it is fixed
         current.classList.add("confirmed");
         const next = pending()[0];
         updateStatus();
-        if (next) { focusField(next); } else { document.getElementById("approve").focus(); }
+        if (next) { focusField(next); } else { summary.focus(); }
       });
+      return;
+    }
+    if (current && /^[0-9]$/.test(event.key) && !event.altKey && !event.ctrlKey && !event.metaKey &&
+        (current.dataset.type === "choice" || current.dataset.type === "checkbox_group")) {
+      event.preventDefault();
+      pick(current, event.key);
       return;
     }
     if (event.key === "Escape") { leave(); return; }
@@ -86,7 +161,6 @@
   // The claim lets go when the clerk leaves: Esc posts the release form; closing the tab or
   // following a link sends the same release as a beacon. Approving, rejecting or sending back
   // let it go on the server, and the claim's nonce keeps a reload's old page from freeing the new.
-  let leaving = false;
   function leave() { leaving = true; document.getElementById("release-form").submit(); }
   document.querySelectorAll("form").forEach((f) => f.addEventListener("submit", () => { leaving = true; }));
   window.addEventListener("pagehide", () => {
@@ -95,7 +169,7 @@
     navigator.sendBeacon(`/tasks/${document.body.dataset.task}/release`, body);
   });
 
-  const first = pending()[0] || fields[0];
-  if (first) { focusField(first); }
+  const first = pending()[0] || (pending().length ? null : summary) || fields[0];
   updateStatus();
+  if (first === summary) { summary.focus(); } else if (first) { focusField(first); }
 })();
