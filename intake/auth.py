@@ -335,10 +335,12 @@ def change_password(
     with transaction(services.sessions) as session:
         user = _user_row(session, name)
         try:
-            _hasher.verify(user.password_hash, current_password)
+            verified: bool = _hasher.verify(user.password_hash, current_password)
         except (VerificationError, InvalidHashError):
+            verified = False
             repo.audit(session, name, "password_change_failed", None, client=client)
-            raise AuthError("invalid") from None
+    if not verified:  # raised outside the transaction, so that the audit row is kept
+        raise AuthError("invalid")
     _release_attempt(services, name, client)
     if new_password == current_password:
         raise PasswordRefused("same")
