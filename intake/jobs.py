@@ -11,6 +11,7 @@ from extractors.rules.places import place_doubts
 from intake.domain import DocumentStatus
 from intake.errors import ErrorCode, transient
 from intake.pipeline import encode_png, extract
+from intake.reread import forced_forms
 from intake.roster import cross_check, roster_loaded
 from intake.sandbox import Budget, start_fork_server
 from intake.services import Services
@@ -102,6 +103,7 @@ def process_document(document_id: int) -> str:
             limits,
             crosscheck=context.crosscheck,
             budget=Budget.of(settings.limits),
+            forced=forced_forms(document.extraction),
         )
     except OcrEngineError as exc:
         log.exception("OCR failed for document %s", document_id)

@@ -8,13 +8,14 @@ worker both call :func:`extract`.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import cv2
 
-from extractors.identify import identify
+from extractors.identify import Identified, aligned_on_structure, identify
 from extractors.model import Finding, FormReading
 from extractors.read import read_fields
 from extractors.template import Template, load_templates
@@ -23,7 +24,7 @@ from intake.errors import ErrorCode, rejected_from_raster
 from intake.sandbox import DEFAULT_BUDGET, Budget, open_document
 from ocr.engine import OcrEngine
 from ocr.errors import RasterError
-from ocr.preprocess import is_blank_page
+from ocr.preprocess import align, is_blank_page
 from ocr.raster import RasterLimits
 from ocr.types import Image
 
@@ -64,9 +65,16 @@ def _read_page(
     today: date,
     timings: dict[str, float],
     crosscheck: OcrEngine | None,
+    forced: Template | None = None,
 ) -> tuple[FormReading, PageResult]:
     started = time.perf_counter()
     found = identify(page, templates, engine, dpi)
+    if found is None and forced is not None:
+        # A person said which form this is: aligned on its marks and structure however badly
+        # it fits; read_fields sends every field to a person when the alignment is poor.
+        aligned, marks = align(page, forced.canvas, dpi)
+        image, quality = aligned_on_structure(aligned, forced, dpi, marks)
+        found = Identified(forced, 0, image, marks, "", quality)
     timings["identify"] = timings.get("identify", 0.0) + time.perf_counter() - started
     if found is None:
         finding = Finding(None, "not_a_form", MESSAGES["not_a_form"])
@@ -97,9 +105,12 @@ def extract(
     today: date | None = None,
     crosscheck: OcrEngine | None = None,
     budget: Budget = DEFAULT_BUDGET,
+    forced: Mapping[int, str] | None = None,
 ) -> Extraction:
     """Run every step on one file. Unreadable input gives ``error``; never raises for bad input.
-    The file is parsed and rendered in a child process under ``budget`` (:mod:`intake.sandbox`)."""
+    The file is parsed and rendered in a child process under ``budget`` (:mod:`intake.sandbox`).
+    ``forced``: page number → form id a reviewer chose for a page none of ours was found on;
+    that page is identified among that form only, and read as it when it still does not fit."""
     today = today or date.today()
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -128,7 +139,18 @@ def extract(
             results.append(PageResult(number, page, 0, None))
             continue
         # Every form is one page, so each page is its own document of the batch.
-        form, result = _read_page(number, page, templates, engine, limits.dpi, today, timings, crosscheck)
+        chosen = next((t for t in templates if t.form_id == (forced or {}).get(number)), None)
+        form, result = _read_page(
+            number,
+            page,
+            (chosen,) if chosen else templates,
+            engine,
+            limits.dpi,
+            today,
+            timings,
+            crosscheck,
+            chosen,
+        )
         forms.append(form)
         results.append(result)
     return Extraction(source, None, tuple(forms), tuple(results), timings)
