@@ -2,6 +2,7 @@
 
     python -m bench.accuracy [--forms 48] [--seed 4242] [--broken-share 0.25] [--no-crosscheck]
                              [--hands dev|held-out|typed] [--seals 0.3] [--show-errors]
+                             [--only FORM_ID ...]
     python -m bench.accuracy --scans DIR     # your own scans, each with <file>.golden.json
 
 Prints form identification, field exact match overall and per value type, tick/choice
@@ -46,6 +47,12 @@ def main() -> None:
     )
     parser.add_argument("--show-errors", action="store_true", help="print every wrong field")
     parser.add_argument(
+        "--only",
+        action="append",
+        metavar="FORM_ID",
+        help="generate only this form (repeatable; a form installed by KAKUNIN_FORMS_DIRS too)",
+    )
+    parser.add_argument(
         "--scans",
         type=Path,
         help="score this folder's scans instead of generated ones: every file with a "
@@ -74,6 +81,7 @@ def main() -> None:
                 broken_share=args.broken_share,
                 hands=args.hands,
                 seals=args.seals,
+                forms=args.only,
             )
         )
         if not scans:

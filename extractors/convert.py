@@ -19,6 +19,7 @@ from datetime import date
 from extractors.marks import SURELY_UNMARKED, MarkScore, marked_all, read_marks
 from extractors.model import FieldValue
 from extractors.normalize import (
+    PREFECTURES,
     amount_value,
     common_forms,
     digits_value,
@@ -136,6 +137,8 @@ def _amount_of(rec: Recognition) -> Converted:
 
 def _free_text_of(spec: FieldSpec, rec: Recognition) -> Converted:
     value = text_value(rec.text)
+    if value and spec.prefecture_printed:
+        value = with_printed_suffix(value)
     # An old character form may be the model's habit or the writer's own, and a prefecture,
     # a title or a kind of company one character off (干葉県, 株式会し) is most likely
     # misread: changed either way, a person decides.
@@ -206,3 +209,17 @@ def _era_by_digit(spec: FieldSpec, rec: Recognition) -> tuple[str | None, float]
         return None, (0.0 if rec.text.strip() else 1.0)
     era = dict(spec.era_digits).get(digits[-1]) if len(digits) == 1 else None
     return era, (rec.confidence if era else 0.0)
+
+
+def with_printed_suffix(address: str) -> str:
+    """An address read around a printed 都/道/府/県 (``prefecture_printed``): the prefecture's
+    name read before the print, the rest after it, the suffix put back (東京港区… → 東京都港区…).
+    The suffix follows from the name (one prefecture per name), so the circle round it need
+    not be read. An address already beginning with its prefecture is left as it is."""
+    if address.startswith(PREFECTURES):
+        return address
+    for prefecture in PREFECTURES:
+        stem = prefecture[:-1]
+        if address.startswith(stem):
+            return prefecture + address[len(stem) :].lstrip(" ")
+    return address

@@ -141,7 +141,8 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
                 add((spec.name, "digits"), strip(filled))
             case Layout.DATE:
                 for part, box in spec.parts:
-                    filled, shapes = _inked_cells((Segment(box, 2),), paper)
+                    # Year, month and day: two cells each; a date's era digit (era_digits): one.
+                    filled, shapes = _inked_cells((Segment(box, 1 if part == "era" else 2),), paper)
                     plan.cell_counts[(spec.name, part)] = len(filled)
                     plan.shapes[(spec.name, part)] = shapes
                     plan.inked[spec.name] = plan.inked.get(spec.name, False) or bool(filled)

@@ -189,6 +189,10 @@ class FieldSpec:
     #: A date whose era is written as a digit in its own cell (part ``era``): digit -> era,
     #: as printed beside the cell (「1.昭和 2.平成 3.令和」, or 「5.昭和 7.平成 9.令和」).
     era_digits: tuple[tuple[str, str], ...] = ()
+    #: An address written around a printed 都/道/府/県 (one of them circled): where each is
+    #: printed. The prefecture's name is read before them (``box``), the rest after them
+    #: (``more_lines``), and the suffix that fits the name is put back between.
+    prefecture_printed: tuple[tuple[str, PtBox], ...] = ()
 
     def all_boxes(self) -> list[PtBox]:
         boxes = [self.box] if self.box else []
@@ -320,7 +324,12 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         postcode=str(raw["postcode"]) if raw.get("postcode") else None,
         label=str(raw.get("label", "")),
         era_digits=era_digits,
+        prefecture_printed=_named_boxes(raw["prefecture_printed"], f"{where}.prefecture_printed", page)
+        if "prefecture_printed" in raw
+        else (),
     )
+    if spec.prefecture_printed and not spec.address:
+        raise TemplateError(f'{where}: prefecture_printed is for an address ("address": true)')
     if spec.reading_of is not None and kind is not FieldType.KATAKANA:
         raise TemplateError(f"{where}: only a katakana field can be the reading_of another field")
     if spec.address and kind is not FieldType.TEXT:
@@ -419,6 +428,17 @@ def _load_templates(directories: tuple[Path, ...]) -> tuple[Template, ...]:
             raise TemplateError(f"{template.form_id} {template.form_version} is installed twice")
         seen.add(key)
     return templates
+
+
+def template_for(
+    form_id: str | None, form_version: str | None = None, templates: tuple[Template, ...] | None = None
+) -> Template | None:
+    """The installed template of a form and version (a record read with 「SK-01 (2026.4)」 is
+    shown in that version's boxes); without a version, or with one no longer installed, the
+    form's first installed version; None for a form not installed."""
+    versions = [t for t in (templates if templates is not None else load_templates()) if t.form_id == form_id]
+    exact = [t for t in versions if t.form_version == form_version]
+    return (exact or versions or [None])[0]
 
 
 def form_names(templates: tuple[Template, ...] | None = None) -> dict[str | None, str]:

@@ -41,6 +41,8 @@ KANA = re.compile(r"カタカナ|フリガナ|ﾌﾘｶﾞﾅ|ｶﾀｶﾅ|ﾌ�
 ERA_PRINTED = re.compile(r"(\d)\s*[.．]?\s*(昭和|平成|令和)")
 ERA_NAMES = {"昭和": "showa", "平成": "heisei", "令和": "reiwa"}
 PREFECTURE_SUFFIXES = ("都", "道", "府", "県")
+#: Room (pt) left around the printed 都道府県 for the circle drawn round one of them.
+SUFFIX_MARGIN = 6.0
 
 #: Printed label words -> field name parts (the rest are ``field_NN``).
 NAME_WORDS = [
@@ -402,9 +404,9 @@ def draft_fields(
         date = _date_field(group, printed)
         cells_of = date if date is not None else _digits_field([c for run in group for c in run], label)
         if cells_of["type"] == "katakana" and len(runs([c for run in group for c in run])) > 1:
-            # Two rows of cells: the second is the first's continuation (more_lines).
-            rows = [bounds(row) for row in runs([c for run in group for c in run])]
-            cells_of["box"], cells_of["more_lines"] = _round(rows[0]), [_round(r) for r in rows[1:]]
+            # Two rows of cells: the first is read (its blank cell is the space between the
+            # names); the second, for a name longer than the first row, is kept as a segment.
+            cells_of["box"] = _round(bounds(runs([c for run in group for c in run])[0]))
         drafted.append(
             (where, {"name": name_for("年月日" if date else label, taken), "label": label, **cells_of})
         )
@@ -414,21 +416,20 @@ def draft_fields(
         label = label_for(box, labels, own)
         kind = _text_type(label + own)
         name = name_for(label + own if kind == "katakana" else label, taken)
-        drafted.append((box, {"name": name, "label": label, "type": kind, "box": _round(box)}))
         suffixes = _prefecture_choice(box, printed)
+        field: dict[str, Any] = {"name": name, "label": label, "type": kind, "box": _round(box)}
+        if "氏名" in label or "名前" in label:
+            field["spaced"] = True  # family and given name, a space between
         if suffixes:
-            drafted.append(
-                (
-                    box,
-                    {
-                        "name": f"{name}_prefecture",
-                        "label": f"{label}（都道府県）",
-                        "type": "choice",
-                        "options": suffixes,
-                        "style": "circle",
-                    },
-                )
-            )
+            # Written around the printed 都道府県: the prefecture's name before it, the rest
+            # after it, read as one running text without the circle drawn round a suffix.
+            first = min(b[0] for b in suffixes.values()) - SUFFIX_MARGIN
+            last = max(b[2] for b in suffixes.values()) + SUFFIX_MARGIN
+            if first - box[0] >= TEXT_MIN[0] and box[2] - last >= TEXT_MIN[0]:
+                field["box"] = _round((box[0], box[1], first, box[3]))
+                field["more_lines"] = [_round((last, box[1], box[2], box[3]))]
+                field |= {"address": True, "prefecture_printed": suffixes}
+        drafted.append((box, field))
 
     for box in ticks:
         right = (box[2], box[1] - 2, box[2] + 120, box[3] + 2)

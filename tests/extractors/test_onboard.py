@@ -1,0 +1,277 @@
+"""A new form is data (issue 14 items 1, 4, 5): a draft template from a blank PDF, the field
+types real forms need, versions side by side, and the ``kakunin forms`` commands.
+
+The blanks are 協会けんぽ's real forms in ``fixtures/real-forms/``; the scanned-blank case is
+made by the test (the kyokai form rendered to an image-only PDF: no vector lines)."""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from extractors.convert import value_of, with_printed_suffix
+from extractors.identify import match_footer
+from extractors.onboard.blank import draft_template, overlay_png, render
+from extractors.template import (
+    TEMPLATE_DIR,
+    TemplateError,
+    load_template,
+    load_templates,
+    parse_template,
+    template_for,
+)
+from intake.forms_cli import forms_app
+from ocr.types import Recognition
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL_FORMS = ROOT / "fixtures" / "real-forms"
+ONBOARDED = ROOT / "fixtures" / "onboarding" / "kyokai"
+
+
+def _draft(name: str, page: int = 0) -> dict[str, Any]:
+    draft = draft_template((REAL_FORMS / name).read_bytes(), page, "kyokai_test", "KY-99", "2024.12")
+    return draft.template
+
+
+def _by_type(fields: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    return [f for f in fields if f["type"] == kind]
+
+
+@pytest.fixture(scope="module")
+def kofu() -> dict[str, Any]:
+    return _draft("kyokai_kofu_shinsei.pdf")
+
+
+# -- item 1: the draft --------------------------------------------------------------------------
+
+
+def test_the_draft_finds_the_cells_of_each_number(kofu: dict[str, Any]) -> None:
+    fields = {f["label"]: f for f in kofu["fields"]}
+    my_number = fields["個人番号（マイナンバー）"]
+    assert my_number["type"] == "my_number"
+    assert [s[4] for s in my_number["segments"]] == [4, 4, 4]  # three runs of four, one field
+    assert fields["郵便番号（ハイフン除く）"]["segments"][0][4] == 7
+    assert fields["記号（左づめ）"]["segments"][0][4] == 8  # 記号 and 番号 touch: apart by their headings
+    assert fields["番号（左づめ）"]["segments"][0][4] == 7
+
+
+def test_the_draft_finds_katakana_cells_dates_with_an_era_digit_and_a_printed_prefecture(
+    kofu: dict[str, Any],
+) -> None:
+    fields = kofu["fields"]
+    kana = next(f for f in fields if f["label"] == "氏名（カタカナ）")
+    assert kana["type"] == "katakana" and kana["spaced"] and sum(s[4] for s in kana["segments"]) == 25
+    dates = _by_type(fields, "date")
+    assert len(dates) == 4  # the insured's birth date and three family members'
+    assert all(d["era_digits"] == {"1": "showa", "2": "heisei", "3": "reiwa"} for d in dates)
+    assert all(d["era_box"][2] < d["year"][0] for d in dates)
+    address = next(f for f in fields if f["label"] == "住所")
+    assert address["address"] and set(address["prefecture_printed"]) == {"都", "道", "府", "県"}
+    # Read apart on both sides of the printed suffixes: the circle round one is in neither.
+    suffixes = address["prefecture_printed"].values()
+    assert address["box"][2] < min(b[0] for b in suffixes)
+    assert address["more_lines"][0][0] > max(b[2] for b in suffixes)
+
+
+def test_the_draft_names_the_form_and_validates(kofu: dict[str, Any], tmp_path: Path) -> None:
+    assert "資格確認書" in kofu["title"] and "交付申請書" in kofu["title"]
+    assert kofu["page"]["orientation"] == "portrait" and kofu["page"]["marks"] == "none"
+    assert kofu["form_version"] == "KY-99 (2024.12)"
+    draft = draft_template((REAL_FORMS / "kyokai_kofu_shinsei.pdf").read_bytes(), 0, "k", "KY", "2024.12")
+    (tmp_path / draft.template["blank_pdf"]).write_bytes(draft.blank_pdf)
+    template = parse_template(draft.template, tmp_path / "k.json")
+    assert len(template.fields) == len(draft.template["fields"]) and draft.source == "vector"
+    overlay = Image.open(io.BytesIO(overlay_png(draft.template, draft.blank_pdf)))
+    assert overlay.size[0] < overlay.size[1]
+
+
+def test_a_landscape_form_of_three_pages_is_drafted_from_its_first_page() -> None:
+    draft = draft_template((REAL_FORMS / "kyokai_jusho_henko.pdf").read_bytes(), 0, "j", "KY-04", "2024.12")
+    assert draft.template["page"]["orientation"] == "landscape"
+    assert draft.template["title"].endswith("被保険者住所変更届")
+    from pypdf import PdfReader
+
+    assert len(PdfReader(io.BytesIO(draft.blank_pdf)).pages) == 1  # the instructions left out
+    circled = [f for f in _by_type(draft.template["fields"], "date") if "era_options" in f]
+    assert circled and set(circled[0]["era_options"]) == {"showa", "heisei", "reiwa"}
+    assert circled[0]["style"] == "circle"
+
+
+def test_a_scanned_blank_is_drafted_from_its_pixels(tmp_path: Path) -> None:
+    """A blank without vector lines (a scan): the boxes come from OpenCV on the page."""
+    image = render((REAL_FORMS / "kyokai_kofu_shinsei.pdf").read_bytes(), 150).convert("L")
+    scanned = io.BytesIO()
+    image.save(scanned, "PDF", resolution=150)
+    draft = draft_template(scanned.getvalue(), 0, "scan", "KY", "2024.12")
+    assert draft.source == "raster"
+    cells = [s[4] for f in draft.template["fields"] for s in f.get("segments", [])]
+    assert 7 in cells and cells.count(4) >= 3  # the postcode's 7 and the 個人番号's fours
+
+
+# -- item 5: field types the real forms need ----------------------------------------------------
+
+
+def _kofu_raw() -> dict[str, Any]:
+    path = next(TEMPLATE_DIR.glob("kofu_shinsei.*.json"))
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _with_field(field: dict[str, Any]) -> dict[str, Any]:
+    raw = copy.deepcopy(_kofu_raw())
+    raw["fields"].append(field)
+    return raw
+
+
+def _date_field(**extra: Any) -> dict[str, Any]:
+    box = {"year": [300, 700, 320, 715], "month": [330, 700, 350, 715], "day": [360, 700, 380, 715]}
+    return {"name": "born", "type": "date", **box, **extra}
+
+
+def test_a_date_with_its_era_written_as_a_digit_loads_and_reads() -> None:
+    digits = {"5": "showa", "7": "heisei", "9": "reiwa"}
+    raw = _with_field(_date_field(era_box=[280, 700, 295, 715], era_digits=digits))
+    spec = parse_template(raw, TEMPLATE_DIR / "x.json").field("born")
+    assert dict(spec.parts)["era"] == (280.0, 700.0, 295.0, 715.0)
+    recs = {("born", p): Recognition(t, 0.95) for p, t in (("year", "07"), ("month", "10"), ("day", "03"))}
+    counts = {("born", p): 2 for p in ("year", "month", "day")} | {("born", "era"): 1}
+    read = value_of(
+        spec, recs | {("born", "era"): Recognition("9", 0.9)}, counts, lambda b, s: -1.0, date(2026, 1, 1)
+    )
+    assert read[0] == "2025-10-03" and read[3] == []
+    showa = value_of(
+        spec, recs | {("born", "era"): Recognition("5", 0.9)}, counts, lambda b, s: -1.0, date(2026, 1, 1)
+    )
+    assert showa[0] == "1932-10-03"
+    unknown = value_of(
+        spec, recs | {("born", "era"): Recognition("3", 0.9)}, counts, lambda b, s: -1.0, date(2026, 1, 1)
+    )
+    assert unknown[0] is None and unknown[3] == ["illegible"]  # a digit naming no era: a person reads it
+    blank = value_of(
+        spec, recs | {("born", "era"): Recognition("", 0.0)}, counts, lambda b, s: -1.0, date(2026, 1, 1)
+    )
+    assert blank[3] == ["era_missing"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"era_digits": {"1": "showa"}}, "era_box"),
+        ({"era_box": [280, 700, 295, 715], "era_digits": {"x": "showa"}}, "era_digits"),
+        ({"era_box": [280, 700, 295, 715], "era_digits": {"1": "meiji"}}, "era_digits"),
+    ],
+)
+def test_a_bad_era_digit_mapping_fails_on_load(extra: dict[str, Any], message: str) -> None:
+    with pytest.raises(TemplateError, match=message):
+        parse_template(_with_field(_date_field(**extra)), TEMPLATE_DIR / "x.json")
+
+
+def test_an_address_around_a_printed_prefecture_suffix_gets_its_suffix_back() -> None:
+    assert with_printed_suffix("東京港区芝公園4-2-8") == "東京都港区芝公園4-2-8"
+    assert with_printed_suffix("北海 札幌市中央区") == "北海道札幌市中央区"
+    assert with_printed_suffix("京都京都市下京区") == "京都府京都市下京区"
+    assert with_printed_suffix("神奈川横浜市西区") == "神奈川県横浜市西区"
+    assert with_printed_suffix("東京都港区") == "東京都港区"  # written in full: left as it is
+    suffixes = {"都": [168, 279, 175, 286], "県": [182, 296, 189, 303]}
+    field = {"name": "home", "type": "text", "box": [102, 272, 162, 309], "prefecture_printed": suffixes}
+    with pytest.raises(TemplateError, match="address"):
+        parse_template(_with_field(field), TEMPLATE_DIR / "x.json")
+    spec = parse_template(_with_field({**field, "address": True}), TEMPLATE_DIR / "x.json").field("home")
+    value = value_of(
+        spec,
+        {("home", "text"): Recognition("愛知名古屋市中村区名駅3-28-12", 0.97)},
+        {},
+        lambda b, s: -1.0,
+        date(2026, 1, 1),
+    )
+    assert value[0] == "愛知県名古屋市中村区名駅3-28-12" and value[1] == pytest.approx(0.97)
+
+
+# -- item 4: versions side by side ---------------------------------------------------------------
+
+
+def _two_versions(tmp_path: Path) -> Path:
+    """SK-01 (2025.4) as installed and a 「2026.4」 beside it (its boxes moved 2 pt down)."""
+    for source in TEMPLATE_DIR.glob("kofu_shinsei.*"):
+        shutil.copy(source, tmp_path / source.name)
+    raw = _kofu_raw()
+    raw["form_version"] = "SK-01 (2026.4)"
+    raw["fields"][0]["year"][1] += 2
+    (tmp_path / "kofu_shinsei.sk01_2026_4.json").write_text(
+        json.dumps(raw, ensure_ascii=False), encoding="utf-8"
+    )
+    return tmp_path
+
+
+def test_two_versions_of_one_form_are_installed_side_by_side(tmp_path: Path) -> None:
+    templates = load_templates(_two_versions(tmp_path))
+    assert sorted(t.form_version for t in templates) == ["SK-01 (2025.4)", "SK-01 (2026.4)"]
+    # Each page is read with its own version, named by its footer.
+    assert match_footer("SK-01 (2026.4)", templates).form_version == "SK-01 (2026.4)"  # type: ignore[union-attr]
+    assert match_footer("SK-01 (2025.4)", templates).form_version == "SK-01 (2025.4)"  # type: ignore[union-attr]
+    # A record names its version: the review shows it in that version's boxes.
+    newer = template_for("kofu_shinsei", "SK-01 (2026.4)", templates)
+    assert newer is not None and newer.fields[0].parts[0][1][1] == 87.5
+    assert template_for("kofu_shinsei", "SK-01 (2024.1)", templates) is not None
+    assert template_for("unknown", None, templates) is None
+
+
+def test_one_version_installed_twice_fails_on_load(tmp_path: Path) -> None:
+    folder = _two_versions(tmp_path)
+    shutil.copy(folder / "kofu_shinsei.sk01_2026_4.json", folder / "kofu_shinsei.copy.json")
+    with pytest.raises(TemplateError, match="installed twice"):
+        load_templates(folder)
+
+
+# -- the kakunin forms commands ------------------------------------------------------------------
+
+
+def test_forms_add_check_and_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    out = tmp_path / "draft"
+    added = runner.invoke(
+        forms_app,
+        [
+            "add",
+            str(REAL_FORMS / "kyokai_kofu_shinsei.pdf"),
+            "--id",
+            "kyokai_kofu_shinsei",
+            "--version",
+            "2024.12",
+            "--out",
+            str(out),
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    written = out / "kyokai_kofu_shinsei.2024_12.json"
+    assert written.is_file() and (out / "kyokai_kofu_shinsei.2024_12.overlay.png").is_file()
+    assert re.search(r"\d+ fields found \(vector lines\)", added.output)
+    assert runner.invoke(forms_app, ["check", str(written)]).exit_code == 0
+    broken = json.loads(written.read_text(encoding="utf-8"))
+    broken["fields"][0]["type"] = "signature"
+    bad = out / "bad.json"
+    bad.write_text(json.dumps(broken, ensure_ascii=False), encoding="utf-8")
+    checked = runner.invoke(forms_app, ["check", str(bad)])
+    assert checked.exit_code == 1 and "unknown type 'signature'" in checked.output
+    installed = runner.invoke(forms_app, ["install", str(written), "--into", str(tmp_path / "site")])
+    assert installed.exit_code == 0
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(tmp_path / "site"))
+    listed = runner.invoke(forms_app, ["list"])
+    assert "kyokai_kofu_shinsei" in listed.output and "kofu_shinsei" in listed.output
+
+
+def test_the_onboarded_kyokai_forms_are_examples_not_installed() -> None:
+    """協会けんぽ's forms are another insurer's: shipped as onboarding examples, valid, and not
+    among the installed templates unless a society adds their folder."""
+    examples = [load_template(p) for p in sorted(ONBOARDED.glob("*.json"))]
+    assert {t.form_id for t in examples} == {"kyokai_kofu_shinsei", "kyokai_jusho_henko"}
+    assert not {t.form_id for t in load_templates()} & {t.form_id for t in examples}
