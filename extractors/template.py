@@ -438,7 +438,8 @@ def template_for(
     form's first installed version; None for a form not installed."""
     versions = [t for t in (templates if templates is not None else load_templates()) if t.form_id == form_id]
     exact = [t for t in versions if t.form_version == form_version]
-    return (exact or versions or [None])[0]
+    chosen = exact or versions
+    return chosen[0] if chosen else None
 
 
 def form_names(templates: tuple[Template, ...] | None = None) -> dict[str | None, str]:
