@@ -18,7 +18,7 @@ MESSAGES: dict[str, str] = {
     "era_missing": "元号が選択されていません",
     "choice_multiple": "選択肢が複数選ばれています",
     "number_leading_zero": "番号の先頭が0です",
-    "not_a_form": "当組合の様式（SK-01〜SK-04）として識別できません",
+    "not_a_form": "登録済みのどの様式とも識別できません（他の保険者の様式・未登録の様式を含む）",
     "blank_page": "白紙のページです（両面スキャンの裏面・区切り紙）。読み取りの対象外にしました",
     "future_date": "日付が処理日より後です",
     "amount": "金額は数字で記入してください",

@@ -81,3 +81,44 @@ def test_invalid_templates_are_refused_with_the_reason(mutate: Any, message: str
 def test_missing_blank_pdf_is_refused(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="blank form"):
         parse_template(_raw(), tmp_path / "elsewhere.json")
+
+
+# -- every installed template and every onboarding example (issue 14 item 6) ------------------
+
+ONBOARDING = Path(__file__).resolve().parents[2] / "fixtures" / "onboarding"
+
+
+def _every_template() -> list[Any]:
+    from extractors.template import load_template
+
+    return [*load_templates(), *(load_template(p) for p in sorted(ONBOARDING.glob("*/*.json")))]
+
+
+@pytest.mark.parametrize("template", _every_template(), ids=lambda t: f"{t.form_id}-{t.form_version}")
+def test_every_template_is_benchmarkable_without_code(template: Any) -> None:
+    """Each template, ours or onboarded: a name for people, every box on its page, and the
+    generator fills every field by its type (no per-form code needed)."""
+    import random
+    from datetime import date
+
+    from fixtures.generate import _fill
+
+    assert template.display_name
+    width, height = template.canvas.width_pt, template.canvas.height_pt
+    for spec in template.fields:
+        for box in spec.all_boxes():
+            assert 0 <= box[0] < box[2] <= width and 0 <= box[1] < box[3] <= height, spec.name
+    filled = _fill(template, random.Random(5), date(2026, 11, 1))
+    assert set(filled.values) == {spec.name for spec in template.fields}
+    assert any(value not in (None, False) for value in filled.values.values())
+    drawn = {name for _, _, name in filled.draws}
+    assert drawn <= set(filled.values)
+
+
+def test_form_names_follow_the_templates() -> None:
+    from extractors.template import form_names
+
+    names = form_names()
+    assert names[None] == "様式不明"
+    assert names["kofu_shinsei"] == "資格確認書（新規・再）交付申請書"
+    assert set(names) == {None, *(t.form_id for t in load_templates())}
