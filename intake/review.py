@@ -29,6 +29,8 @@ from intake.domain import (
 from intake.errors import ErrorCode
 from intake.outbox import add_decision
 from intake.privacy import black_out, my_number_boxes
+from intake.queue import enqueue_document
+from intake.reread import with_forced
 from intake.roster import persons as roster_persons
 from intake.services import Services
 from intake.store import repo
@@ -451,6 +453,57 @@ def reject(services: Services, task_id: int, user: User, reason: str, note: str 
             document.error_code = f"rejected_{reason}"
             document.error_message = f"差戻し: {REJECT_REASONS[reason]}" + (f"（{note}）" if note else "")
         repo.audit(session, user.name, "task_rejected", task.document_id, task=task_id, reason=reason)
+
+
+def choose_form(services: Services, task_id: int, user: User, form_id: str) -> int:
+    """Read a page without a form again as the form the reviewer chose (issue 15 item 8): the
+    document goes back through the pipeline (the worker's job, :mod:`intake.reread`) with that
+    page read as ``form_id``; its tasks are replaced by those of the new reading. Only the
+    holder of the task, only while no other page of the document is held or finished (their
+    work would be read again too). Audited; returns the document's id."""
+    if form_id not in {t.form_id for t in load_templates()}:
+        raise ReviewError(ErrorCode.INVALID, "様式を選んでください")
+    with transaction(services.sessions) as session:
+        task = _locked(session, task_id)
+        if task.form_id is not None:
+            raise ReviewError(ErrorCode.STATE, "様式の分かっている書類です")
+        workflow.act(workflow.Action.REREAD, _state(services, task, None), user)
+        tasks = session.scalars(
+            select(ReviewTaskRow).where(ReviewTaskRow.document_id == task.document_id)
+        ).all()
+        others_busy = any(
+            _state(services, other, None).status is not TaskStatus.OPEN
+            for other in tasks
+            if other.id != task.id
+        )
+        recorded = session.scalars(
+            select(RecordRow.id).where(RecordRow.document_id == task.document_id)
+        ).first()
+        if others_busy or recorded is not None:
+            raise ReviewError(
+                ErrorCode.STATE,
+                "同じ書類の他のページが確認中・確認済みのため読み直せません。差戻してください",
+            )
+        page = session.scalar(
+            select(PageRow)
+            .where(PageRow.document_id == task.document_id)
+            .order_by(PageRow.page_no)
+            .offset(task.form_index)
+            .limit(1)
+        )
+        document = session.get(DocumentRow, task.document_id, with_for_update=True)
+        if page is None or document is None:
+            raise ReviewError(ErrorCode.NOT_FOUND, "書類のページが見つかりません")
+        document.extraction = with_forced(document.extraction, page.page_no, form_id)
+        document.status = DocumentStatus.RECEIVED.value
+        for row in tasks:  # the new reading makes the document's tasks again
+            session.delete(row)
+        repo.audit(
+            session, user.name, "form_chosen", task.document_id, task=task_id, form=form_id, page=page.page_no
+        )
+        document_id = task.document_id
+    enqueue_document(services.queue, document_id)
+    return document_id
 
 
 def next_free_task(services: Services) -> int | None:

@@ -13,6 +13,7 @@ follows: ``pending_approval``, ``returned`` (sent back with a reason) or ``valid
       │                └──reject──> rejected                          │   ^
       │                                                        claim │   │ release
       └──────────── return (with a reason; record returned) ──── approving ──approve──> done
+    claimed (no form) ──reread (the form chosen)──> replaced by the new reading's task
                                               approve (a sensitive value changed) ──> pending_approval
 
 Every action is checked here, on the server, against who holds the claim, the state and the
@@ -49,6 +50,8 @@ class Action(StrEnum):
     APPROVE = "approve"
     RETURN = "return"
     REJECT = "reject"
+    #: A page without a form read again with the form the reviewer chose (the task is replaced).
+    REREAD = "reread"
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,10 @@ def act(action: Action, state: TaskState, user: User, second_needed: bool = Fals
         if held is not TaskStatus.CLAIMED:
             raise ReviewError(ErrorCode.STATE, "承認待ちの書類は差戻しできません。確認者に戻してください")
         return TaskStatus.REJECTED
+    if action is Action.REREAD:
+        if held is not TaskStatus.CLAIMED:
+            raise ReviewError(ErrorCode.STATE, "承認待ちの書類は読み直せません")
+        return TaskStatus.OPEN
     if action is Action.RETURN:
         if held is not TaskStatus.APPROVING:
             raise ReviewError(ErrorCode.STATE, "承認待ちの書類ではありません")

@@ -20,6 +20,7 @@ router = APIRouter()
 NOTICES = {
     "pending_approval": "承認者の確認待ちにしました（個人番号・記号・番号の訂正）",
     "rejected": "差戻しました",
+    "reread": "選んだ様式で読み直しています。読み終わると一覧に出ます",
 }
 #: What the queue says after a refused action it was sent back to (a take-over).
 ERRORS = {

@@ -110,12 +110,16 @@ TASK_ERRORS = {
     ErrorCode.STATE.value: "この書類の今の状態ではその操作はできません",
     ErrorCode.FORBIDDEN.value: "この操作の権限がありません",
     "reject_reason": "差戻し理由を選んでください",
+    "form_choice": "様式を選んでください",
     "return_reason": "差し戻す理由を入力してください",
 }
 
 
 #: What the task page says about the task finished before it (the link carries the code only).
-TASK_NOTICES = {"pending_approval": "前の書類は承認者の確認待ちにしました（個人番号・記号・番号の訂正）"}
+TASK_NOTICES = {
+    "pending_approval": "前の書類は承認者の確認待ちにしました（個人番号・記号・番号の訂正）",
+    "reread": "前の書類は選んだ様式で読み直しています。読み終わると確認待ち一覧に出ます",
+}
 
 
 def correction_rows(view: review.TaskView, scale: float | None) -> list[dict[str, Any]]:
@@ -199,6 +203,8 @@ def task_page(
             "can_reveal": sees_my_number(info.user),
             "error": _task_error(error, fields, {f.name for f in view.fields}),
             "reasons": review.REJECT_REASONS,
+            "unidentified": view.form_id is None,
+            "form_choices": form_choices() if view.form_id is None else [],
             "page_w": template.canvas.width_pt if template else 595.28,
             "page_h": template.canvas.height_pt if template else 841.89,
             "general_findings": [f for f in view.findings if not f.get("field")],
@@ -271,6 +277,26 @@ def return_for_correction(
     except review.ReviewError as exc:
         return _refused(task_id, exc, "return_reason" if exc.code is ErrorCode.INVALID else None)
     return RedirectResponse("/approvals?notice=returned", status_code=303)
+
+
+@router.post("/tasks/{task_id}/form")
+def choose_form(
+    services: ServicesDep, info: PostSessionDep, task_id: DbId, form_id: Annotated[str, Form()] = ""
+) -> Response:
+    """A page without a form: the reviewer says which form it is and it is read again as that
+    form (issue 15 item 8); meanwhile the next task nobody holds opens."""
+    try:
+        review.choose_form(services, task_id, info.user, form_id)
+    except review.ReviewError as exc:
+        return _refused(task_id, exc, "form_choice" if exc.code is ErrorCode.INVALID else None)
+    following = next_url(services, info.user, False)
+    return RedirectResponse(f"{following or '/'}?notice=reread", status_code=303)
+
+
+def form_choices() -> list[tuple[str, str]]:
+    """The installed templates a reviewer may choose for a page without a form: (form id,
+    Japanese name with the printed form code)."""
+    return [(t.form_id, f"{FORM_NAMES.get(t.form_id) or t.title}（{t.form_code}）") for t in load_templates()]
 
 
 @router.post("/tasks/{task_id}/release")

@@ -76,6 +76,7 @@
     table.hidden = changes === 0;
   }
   function updateStatus() {
+    if (!form) { return; }
     const left = pending().length;
     summary.hidden = left > 0;
     renderSummary();
@@ -110,10 +111,26 @@
     updateStatus();
   }
 
+  const chooser = document.getElementById("form-choice");
   document.addEventListener("keydown", (event) => {
     const current = fields.find((f) => f.contains(document.activeElement));
+    // In the list of reasons (Alt+R) or of forms, Enter sends that choice: Alt+R, Enter rejects.
+    if (event.key === "Enter" && !event.ctrlKey && !event.metaKey && event.target.tagName === "SELECT" &&
+        (event.target.id === "reject-reason" || event.target === chooser)) {
+      event.preventDefault();
+      leaving = true;
+      event.target.form.requestSubmit();
+      return;
+    }
+    if (event.target === chooser && /^[1-9]$/.test(event.key) && !event.altKey && !event.ctrlKey) {
+      event.preventDefault();
+      const option = chooser.options[Number(event.key) - 1];
+      if (option) { option.selected = true; }
+      return;
+    }
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
+      if (!form) { return; }  // a page without a form is never approved: its form is chosen
       const left = pending();
       if (left.length) { focusField(left[0]); updateStatus(); return; }
       leaving = true;
@@ -122,7 +139,7 @@
     }
     // A plain Enter never approves: not in a box (the form's implicit submission), not on the
     // approve button.
-    if (event.key === "Enter" && form.contains(event.target)) { event.preventDefault(); }
+    if (event.key === "Enter" && form && form.contains(event.target)) { event.preventDefault(); }
     if (event.key === "Enter" && current && !event.shiftKey) {
       check(current).then((ok) => {
         if (!ok) { return; }  // an invalid value keeps the focus until it is fixed
@@ -169,7 +186,11 @@
     navigator.sendBeacon(`/tasks/${document.body.dataset.task}/release`, body);
   });
 
-  const first = pending()[0] || (pending().length ? null : summary) || fields[0];
   updateStatus();
-  if (first === summary) { summary.focus(); } else if (first) { focusField(first); }
+  if (chooser) {
+    chooser.focus();
+  } else {
+    const first = pending()[0] || summary || fields[0];
+    if (first === summary) { summary.focus(); } else if (first) { focusField(first); }
+  }
 })();
