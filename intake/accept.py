@@ -7,6 +7,7 @@ without a row is simply stored again; a row without a job is queued by reconcile
 
 from __future__ import annotations
 
+from intake import intake_errors
 from intake.domain import AcceptResult, DocumentStatus
 from intake.errors import MESSAGES, ErrorCode, RejectedInput, rejected_from_raster, transient
 from intake.queue import enqueue_document
@@ -52,17 +53,32 @@ def accept(
     committed, and the same bytes may be given again.
     """
     limits = services.settings.limits
+    refused: RejectedInput | None = None
     if not data:
-        raise RejectedInput(ErrorCode.EMPTY)
-    if len(data) > limits.max_bytes:
-        raise RejectedInput(
+        refused = RejectedInput(ErrorCode.EMPTY)
+    elif len(data) > limits.max_bytes:
+        refused = RejectedInput(
             ErrorCode.TOO_LARGE,
             f"ファイルが大きすぎます（{len(data):,} バイト、上限 {limits.max_bytes:,} バイト）。",
         )
+    if refused is not None:  # on the 受付エラー list, then refused
+        intake_errors.record(
+            services, intake_errors.REFUSED, source, original_name, refused.code.value, refused.message
+        )
+        raise refused
     digest = sha256_of(data)
     with transient("database unavailable"), transaction(services.sessions) as session:
         existing = repo.find_by_sha(session, digest)
     if existing:
+        intake_errors.record(
+            services,
+            intake_errors.DUPLICATE,
+            source,
+            original_name,
+            "duplicate",
+            f"受付番号 {existing.id} と同じファイルです",
+            existing.id,
+        )
         return AcceptResult(existing, created=False)
 
     media_type, pages, error, message = _check_content(data, limits.max_pages)
@@ -92,6 +108,16 @@ def accept(
                 name=original_name,
                 status=status.value,
             )
+    if created and error is not None:
+        intake_errors.record(
+            services,
+            intake_errors.REFUSED,
+            source,
+            original_name,
+            error.value,
+            document.error_message or MESSAGES[error],
+            document.id,
+        )
     if created and status is DocumentStatus.RECEIVED:
         enqueue_document(services.queue, document.id)
     return AcceptResult(document, created)

@@ -212,6 +212,16 @@ def poll_once(
                 continue
         outcome = reject_name(root, path, problem)
         if outcome is not None:
+            from intake import intake_errors  # noqa: PLC0415 - keep the watcher light to import
+
+            intake_errors.record(
+                services,
+                intake_errors.REFUSED,
+                "hotfolder",
+                escaped_name(path.name),
+                ErrorCode.UNUSABLE_NAME.value,
+                MESSAGES[ErrorCode.UNUSABLE_NAME],
+            )
             outcomes.append(outcome)
     return outcomes
 

@@ -217,3 +217,23 @@ class RosterEventRow(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IntakeErrorRow(Base):
+    """A file refused at the hotfolder or upload (kept or not), or a duplicate of a stored
+    document, for the 受付エラー list until acknowledged (issue 15 item 9)."""
+
+    __tablename__ = "intake_errors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    #: "refused" (not taken, or taken as a failed document) or "duplicate".
+    kind: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(255))
+    code: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    #: The failed document kept for it, or the document a duplicate repeats.
+    document_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
