@@ -31,6 +31,8 @@ CELL_GAP = 2.5
 RUN_GAP = 28.0
 #: A text box is at least this wide and high (pt).
 TEXT_MIN = (24.0, 9.0)
+#: A text box is drafted this far (pt) inside its frame.
+TEXT_INSET = 2.0
 #: How far (pt) a label may be from its box: to the left, or above.
 LABEL_LEFT = 160.0
 LABEL_ABOVE = 40.0
@@ -417,6 +419,9 @@ def draft_fields(
         kind = _text_type(label + own)
         name = name_for(label + own if kind == "katakana" else label, taken)
         suffixes = _prefecture_choice(box, printed)
+        # Drafted inside its frame: a crop that starts on a shaded label cell's edge reads it
+        # as a mark and takes its gap for the space between two names.
+        box = (box[0] + TEXT_INSET, box[1] + TEXT_INSET, box[2] - TEXT_INSET, box[3] - TEXT_INSET)
         field: dict[str, Any] = {"name": name, "label": label, "type": kind, "box": _round(box)}
         if "氏名" in label or "名前" in label:
             field["spaced"] = True  # family and given name, a space between
