@@ -224,8 +224,8 @@ def user_add(
     role: Annotated[str, typer.Option(help="reviewer | approver | admin")] = "reviewer",
     password_stdin: Annotated[bool, typer.Option(help="read the password from standard input")] = False,
 ) -> None:
-    """Add a user; prints a generated one-time password unless one is given on stdin (which must
-    pass the password policy: 12 characters or more, not common nor guessable)."""
+    """Add a user; prints a one-time password unless one is given on stdin (policy: 12+ characters,
+    not common nor guessable)."""
     from intake.auth import check_password, create_user
     from intake.services import Services
 

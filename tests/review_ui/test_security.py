@@ -9,6 +9,8 @@
   in the JSON Lines export.
 - item 5: hotfolder names that are not UTF-8 or too long go to rejected/ under a safe name, the
   original escaped in the reason; the watcher survives them.
+- items 2 and 6 (accounts, uploads): ``tests/review_ui/test_accounts.py`` and
+  ``tests/review_ui/test_uploads.py``.
 - item 9 (part): cookies are Secure outside localhost; a 500 carries the security headers and
   no internals; until=9999-12-31 is no 500; notices and errors come from codes, never from
   text in the link; the file store's folders are 0700 and its files 0600.
