@@ -95,6 +95,8 @@ def _text_of(spec: FieldSpec, rec: Recognition) -> Converted:
     if rec.text and rec.weakest < WEAK_CHARACTER:
         rec = replace(rec, confidence=min(rec.confidence, DISAGREEMENT_CONFIDENCE))
     match spec.type:
+        case FieldType.KATAKANA if spec.segments:
+            return _katakana_in_cells(_katakana_of(rec))
         case FieldType.KATAKANA:
             return _katakana_of(rec)
         case FieldType.PHONE:
@@ -114,6 +116,20 @@ def _katakana_of(rec: Recognition) -> Converted:
     value = katakana_value(rec.text)
     code = check_katakana(value) if value else None
     return _as_read(value, rec, [code] if code else [])
+
+
+#: Small kana: one per cell, a small ッ and a full-size ツ differ only by their size in the
+#: cell, which the strip of inked cells the recogniser reads does not keep.
+_SMALL_KANA = frozenset("ァィゥェォッャュョヮヵヶ")
+
+
+def _katakana_in_cells(converted: Converted) -> Converted:
+    """katakana written one per cell: a reading with a small kana goes to a person (マツモト
+    is read マッモト as often as the other way round)."""
+    value, confidence, raw, codes = converted
+    if isinstance(value, str) and not _SMALL_KANA.isdisjoint(value):
+        return value, min(confidence, DISAGREEMENT_CONFIDENCE), raw, codes
+    return converted
 
 
 def _phone_of(rec: Recognition) -> Converted:
@@ -221,5 +237,10 @@ def with_printed_suffix(address: str) -> str:
     for prefecture in PREFECTURES:
         stem = prefecture[:-1]
         if address.startswith(stem):
-            return prefecture + address[len(stem) :].lstrip(" ")
+            # The circle round the printed suffix, where it reaches the rest, is read as one.
+            return prefecture + address[len(stem) :].lstrip(_CIRCLE_READINGS)
     return address
+
+
+#: What the recogniser makes of the edge of a circle drawn round a printed 都/道/府/県.
+_CIRCLE_READINGS = " ○〇◯()（）)'’・.、|"

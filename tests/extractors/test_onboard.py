@@ -275,3 +275,29 @@ def test_the_onboarded_kyokai_forms_are_examples_not_installed() -> None:
     examples = [load_template(p) for p in sorted(ONBOARDED.glob("*.json"))]
     assert {t.form_id for t in examples} == {"kyokai_kofu_shinsei", "kyokai_jusho_henko"}
     assert not {t.form_id for t in load_templates()} & {t.form_id for t in examples}
+
+
+def test_the_circle_round_a_printed_suffix_is_no_part_of_the_address() -> None:
+    assert with_printed_suffix("東京○港区芝公園4-2-8") == "東京都港区芝公園4-2-8"
+    assert with_printed_suffix("京都〇 京都市下京区") == "京都府京都市下京区"
+    assert with_printed_suffix("北海)札幌市中央区") == "北海道札幌市中央区"
+
+
+def test_small_kana_read_in_cells_go_to_a_person() -> None:
+    raw = _with_field(
+        {
+            "name": "kana",
+            "type": "katakana",
+            "box": [100, 700, 300, 715],
+            "segments": [[100, 700, 300, 715, 10]],
+        }
+    )
+    spec = parse_template(raw, TEMPLATE_DIR / "x.json").field("kana")
+    small = value_of(
+        spec, {("kana", "text"): Recognition("マッモト アヤ", 0.98)}, {}, lambda b, s: -1.0, date(2026, 1, 1)
+    )
+    assert small[0] == "マッモト アヤ" and small[1] <= 0.5
+    plain = value_of(
+        spec, {("kana", "text"): Recognition("タナカ ケンジ", 0.98)}, {}, lambda b, s: -1.0, date(2026, 1, 1)
+    )
+    assert plain[1] == pytest.approx(0.98)
