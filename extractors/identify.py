@@ -233,12 +233,19 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
         for rotation in _rotations(page, reference):
             turned = rotate(page, rotation)
             aligned, marks = align(turned, reference.canvas, dpi)
-            footer, title = engine.recognize(
-                [text_crop(aligned, reference.footer_box, dpi), text_crop(aligned, reference.title_box, dpi)]
-            )
+            (footer,) = engine.recognize([text_crop(aligned, reference.footer_box, dpi)])
             by_footer = match_footer(footer.text, group)
+            fitted = _fitted(turned, aligned, by_footer, dpi, marks, screen=False) if by_footer else None
+            if by_footer is not None and fitted is not None:
+                image, quality, on_marks = fitted
+                return Identified(by_footer, rotation, image, on_marks, footer.text, quality)
+            # The title is read only when the footer did not settle it: most pages are named
+            # by their footer, and the title is the widest line the recogniser is given.
+            (title,) = engine.recognize([text_crop(aligned, reference.title_box, dpi)])
             for template in named_by(footer.text, title.text, group):
-                fitted = _fitted(turned, aligned, template, dpi, marks, screen=template is not by_footer)
+                if template is by_footer:
+                    continue  # tried above
+                fitted = _fitted(turned, aligned, template, dpi, marks, screen=True)
                 if fitted is not None:
                     image, quality, on_marks = fitted
                     return Identified(template, rotation, image, on_marks, footer.text, quality)
