@@ -25,6 +25,7 @@ from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from typing import Any
 
+import numpy as np
 import pypdfium2  # noqa: F401 - imported once in the fork server: ocr.raster imports it late
 from PIL import Image as PILImage
 
@@ -96,7 +97,7 @@ def open_document(
             except EOFError:  # the child died: out of memory in C code, or killed
                 raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE) from None
             if what == "page":
-                pages.append(payload)
+                pages.append(_page_received(receiver, payload, budget))
             elif what == "digital":
                 return Opened(tuple(payload), ())
             elif what == "error":
@@ -116,13 +117,37 @@ def _open_in_child(
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
         for what, payload in _steps(data, kind, limits, today):
-            sender.send((what, payload))
+            if what == "page":
+                _send_page(sender, payload)
+            else:
+                sender.send((what, payload))
     except RasterError as exc:
         sender.send(("error", (exc.code, exc.message)))
     except MemoryError:
         sender.send(("error", (ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE)))
     finally:
         sender.close()
+
+
+def _send_page(sender: Connection, page: Image) -> None:
+    """A page as its shape and type, then its pixels as they lie in memory: pickling an
+    array copies it twice more on each side, ~0.05 s for a page at 300 dpi."""
+    pixels = np.ascontiguousarray(page)
+    sender.send(("page", (pixels.shape, pixels.dtype.str)))
+    sender.send_bytes(pixels.data.cast("B"))
+
+
+def _page_received(receiver: Connection, header: tuple[tuple[int, ...], str], budget: Budget) -> Image:
+    """The page :func:`_send_page` sent (a writable array of its own)."""
+    shape, dtype = header
+    if not receiver.poll(budget.step_seconds):
+        raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE)
+    pixels = bytearray(int(np.prod(shape)) * np.dtype(dtype).itemsize)
+    try:
+        receiver.recv_bytes_into(pixels)
+    except EOFError:  # the child died while sending
+        raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE) from None
+    return np.frombuffer(pixels, dtype=dtype).reshape(shape)
 
 
 def _steps(data: bytes, kind: str, limits: RasterLimits, today: date) -> Iterator[tuple[str, Any]]:
