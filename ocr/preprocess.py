@@ -53,12 +53,26 @@ def binarize(gray: Image) -> Image:
 FAINT_BAND = 0.15
 
 
+def grey_percentile(image: Image, q: float) -> float:
+    """``np.percentile(image, q)`` (linear interpolation) of an 8-bit image, from its histogram:
+    the same value, in a few milliseconds for a page where sorting it takes ~50 ms."""
+    if image.dtype != np.uint8 or image.ndim != 2 or image.size == 0:
+        return float(np.percentile(image, q))
+    counts = np.cumsum(cv2.calcHist([np.ascontiguousarray(image)], [0], None, [256], [0, 256]).ravel())
+    total = int(counts[-1])
+    position = q / 100 * (total - 1)
+    below = int(np.floor(position))
+    low = int(np.searchsorted(counts, below, side="right"))
+    high = int(np.searchsorted(counts, min(below + 1, total - 1), side="right"))
+    return low + (position - below) * (high - low)
+
+
 def binarize_faint(gray: Image) -> Image:
     """Ink = 255, paper = 0: Otsu's ink grown along the fainter pixels that touch it
     (hysteresis, within :data:`FAINT_BAND` of Otsu's threshold). Scanner noise that never
     reaches Otsu's threshold stays paper."""
     threshold, strong = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    paper = float(np.percentile(gray, 90))
+    paper = grey_percentile(gray, 90)
     faint = (gray <= threshold + FAINT_BAND * max(paper - threshold, 0.0)).astype(np.uint8)
     count, labels = cv2.connectedComponents(faint, connectivity=8)
     touching = np.zeros(count, dtype=bool)
@@ -85,7 +99,7 @@ def is_blank_page(gray: Image) -> bool:
     inner = gray[dy : height - dy, dx : width - dx]
     if inner.size == 0:
         return True
-    paper = float(np.percentile(inner, 90))
+    paper = grey_percentile(inner, 90)
     ink = (inner.astype(np.int16) < paper - BLANK_CONTRAST).astype(np.uint8)
     # Specks of a scanner or a fax line are removed; a stroke of writing survives.
     strokes = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
@@ -102,8 +116,8 @@ def stretch_contrast(crop: Image) -> Image:
     without ink (paper and noise only) is returned as it is."""
     if crop.size == 0:
         return crop
-    paper = float(np.percentile(crop, 90))
-    dark = float(np.percentile(crop, 0.5))
+    paper = grey_percentile(crop, 90)
+    dark = grey_percentile(crop, 0.5)
     if paper - dark < STRETCH_MIN_CONTRAST:
         return crop
     scaled = (crop.astype(np.float32) - dark) * (255.0 / (paper - dark))

@@ -4,8 +4,9 @@ touches darker ink is ink too (hysteresis), while paper noise as pale never beco
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from ocr.preprocess import binarize, binarize_faint
+from ocr.preprocess import binarize, binarize_faint, grey_percentile
 
 
 def _page() -> np.ndarray:
@@ -31,3 +32,14 @@ def test_the_grey_fringe_around_a_stroke_stays_paper() -> None:
     page = _page()
     page[56:58, 40:120] = 185
     assert not binarize_faint(page)[56:58, 40:120].any()
+
+
+def test_grey_percentile_is_numpys_percentile_from_the_histogram() -> None:
+    rng = np.random.default_rng(7)
+    for shape in [(2338, 1654), (41, 300), (3, 3), (1, 1), (2, 1)]:
+        image = rng.integers(0, 256, shape, dtype=np.uint8)
+        image[: shape[0] // 2] = 250  # a paper-white half: many equal values
+        for q in (0.0, 0.5, 50.0, 90.0, 100.0):
+            assert grey_percentile(image, q) == pytest.approx(float(np.percentile(image, q)), abs=1e-9)
+    colour = rng.integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    assert grey_percentile(colour, 90) == pytest.approx(float(np.percentile(colour, 90)))
