@@ -1,40 +1,48 @@
 """The second model's check: a second recogniser reads the same crops; where the two disagree,
 the field is in doubt.
 
-Contract: :func:`disputed_by` returns the names of the fields whose crops a second model
-reads otherwise than the primary one (:func:`disagreements`: compared as digits for boxed
-numbers and dates, as text without spaces and long-vowel/dash marks otherwise; the halves of
-a spaced word are not compared). It sends the second model only the crops worth a second
-read (see there) and decides nothing else: what doubt does to a field is
-:mod:`extractors.route`'s.
+Contract: :func:`second_readings` has a second model read again the crops worth a second
+read (see there), and :func:`disagreements` names the fields it reads otherwise than the
+primary one (compared as digits for boxed numbers and dates, as text without spaces and
+long-vowel/dash marks otherwise; the halves of a spaced word are not compared). Neither
+decides anything else: what doubt does to a field is :mod:`extractors.route`'s. :func:`settled` then picks, for a disputed field written in
+boxes (numbers, dates), the model whose reading makes a value that can be: the field stays in
+review either way, but the reviewer starts from the likelier value.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence, Set
+from datetime import date
 
+from extractors.convert import value_of
+from extractors.marks import MarkScore
 from extractors.normalize import digits_value, nfkc
 from extractors.plan import CropKey, CropPlan
 from extractors.route import REVIEW_THRESHOLD
-from extractors.template import FieldType, Template
+from extractors.template import FieldSpec, FieldType, Layout, Template
 from ocr.engine import OcrEngine
 from ocr.types import Recognition
 
+#: Fields written one character per box: a number, a date.
+_BOXED = (Layout.CELLS, Layout.DATE)
 
-def disputed_by(
+
+def second_readings(
     second: OcrEngine,
     template: Template,
     plan: CropPlan,
     alphabets: Sequence[str | None],
     primary: Sequence[Recognition],
     skip: Set[str] = frozenset(),
-) -> set[str]:
-    """The fields ``second`` reads otherwise than ``primary`` (its readings of ``plan``'s
-    crops, in ``alphabets``). Every crop is read again but the 個人番号's (its check digit
-    catches a misread digit: a date's 7 read as 1 still makes a date, a postcode's 9 read as 7
-    still a postcode), those of ``skip`` fields (already in doubt), and a crop the primary
-    model read as nothing or without confidence (its field goes to review anyway)."""
+) -> dict[int, Recognition]:
+    """``second``'s readings of ``plan``'s crops (in ``alphabets``), by crop index: every crop
+    but the 個人番号's (its check digit catches a misread digit: a date's 7 read as 1 still
+    makes a date, a postcode's 9 read as 7 still a postcode), those of ``skip`` fields
+    (already in doubt), and a crop the primary model read as nothing, or without confidence
+    in a text (its field goes to review anyway; an unsure digit of a number or a date is read
+    again all the same, for :func:`settled`)."""
     kinds = {spec.name: spec.type for spec in template.fields}
     chosen = [
         i
@@ -42,10 +50,72 @@ def disputed_by(
         if kinds[name] is not FieldType.MY_NUMBER
         and name not in skip
         and primary[i].text
-        and primary[i].confidence >= REVIEW_THRESHOLD
+        and (primary[i].confidence >= REVIEW_THRESHOLD or kinds[name].layout in _BOXED)
     ]
     again = second.recognize([plan.crops[i] for i in chosen], [alphabets[i] for i in chosen])
-    return disagreements([plan.keys[i] for i in chosen], [primary[i] for i in chosen], again)
+    return dict(zip(chosen, again, strict=True))
+
+
+def settled(
+    template: Template,
+    plan: CropPlan,
+    primary: Sequence[Recognition],
+    second: dict[int, Recognition],
+    disputed: Set[str],
+    score: MarkScore,
+    today: date,
+) -> list[Recognition]:
+    """``primary`` with the second model's readings taken for each disputed field written in
+    boxes (numbers, dates) where they make the likelier value (:func:`_likelier`).
+
+    Why: on a lone handwritten digit the models fail differently (the primary reads a 7 with
+    a short bar as 1, the second reads it right; elsewhere the reverse), and a date or number
+    that cannot be, or is less sure, is the worse guess. Only the value a reviewer starts
+    from changes: a disputed field is in review whichever reading is shown. Text is left to
+    the primary model, the stronger reader of words."""
+    chosen = list(primary)
+    for spec in template.fields:
+        if spec.name not in disputed or spec.type.layout not in _BOXED:
+            continue
+        indices = [i for i, (name, _) in enumerate(plan.keys) if name == spec.name and i in second]
+        if not indices:
+            continue
+        other = list(chosen)
+        for i in indices:
+            other[i] = second[i]
+        if _likelier(spec, plan, other, chosen, indices, template, score, today):
+            chosen = other
+    return chosen
+
+
+#: A form's edition, e.g. ``SK-01 (2025.4)``: no date the applicant writes of the present
+#: (a 届出日, a 証明日, an 異動日) is before it.
+_EDITION = re.compile(r"\((\d{4})\.(\d{1,2})\)")
+
+
+def _likelier(
+    spec: FieldSpec,
+    plan: CropPlan,
+    other: list[Recognition],
+    current: list[Recognition],
+    indices: list[int],
+    template: Template,
+    score: MarkScore,
+    today: date,
+) -> bool:
+    """Whether ``other`` gives ``spec`` a likelier value than ``current``: one that passes its
+    checks, then (a date) one on or after the form's edition when the other is not — the
+    other reading could only be a birth date's, and both are then before it — then the more
+    confident reading of the disputed crops."""
+
+    def rank(read: list[Recognition]) -> tuple[bool, bool, float]:
+        value, _, _, codes = value_of(spec, plan.recognitions(read), plan.cell_counts, score, today)
+        recent = isinstance(value, str) and spec.type.layout is Layout.DATE and value >= edition
+        return (value is not None and not codes, recent, min(read[i].confidence for i in indices))
+
+    found = _EDITION.search(template.form_version)
+    edition = date(int(found[1]), int(found[2]), 1).isoformat() if found else ""
+    return rank(other) > rank(current)
 
 
 def _comparable(text: str, part: str) -> str:

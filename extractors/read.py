@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date
 
 from extractors.convert import DISAGREEMENT_CONFIDENCE
-from extractors.crosscheck import disputed_by
+from extractors.crosscheck import disagreements, second_readings, settled
 from extractors.fields.crops import Circle, seals, under_seal
 from extractors.fields.paper import Paper, paper_of
 from extractors.marks import blank_ink, ink_scores
@@ -56,13 +56,20 @@ def read_fields(
     primary = engine.recognize(plan.crops, alphabets)
     sealed = _sealed(template, circles, dpi)
     disputed: set[str] = set(sealed)
+    score = ink_scores(paper)
     if crosscheck:
-        disputed |= disputed_by(crosscheck, template, plan, alphabets, primary, skip=sealed)
+        second = second_readings(crosscheck, template, plan, alphabets, primary, skip=sealed)
+        chosen = sorted(second)
+        disagreed = disagreements(
+            [plan.keys[i] for i in chosen], [primary[i] for i in chosen], [second[i] for i in chosen]
+        )
+        disputed |= disagreed
+        primary = settled(template, plan, primary, second, disagreed, score, today)
     readings, findings = finish(
         template,
         plan.recognitions(primary),
         plan.cell_counts,
-        ink_scores(paper),
+        score,
         today,
         disputed,
         inked=plan.inked,

@@ -24,3 +24,71 @@ def test_text_ignores_spaces_and_the_long_vowel_v5_puts_in_gaps() -> None:
 
 def test_word_halves_are_not_compared() -> None:
     assert disagreements([("x", "left")], [r("ア")], [r("イ")]) == set()
+
+
+# --- settled: which model's reading a disputed boxed field starts its review from -------------
+
+from datetime import date  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from extractors.crosscheck import settled  # noqa: E402
+from extractors.plan import CropPlan  # noqa: E402
+from extractors.template import load_templates  # noqa: E402
+
+TODAY = date(2026, 12, 6)
+
+
+def _date_plan(field: str) -> CropPlan:
+    keys = [(field, "year"), (field, "month"), (field, "day")]
+    blank = np.full((32, 56), 255, np.uint8)
+    return CropPlan(keys, [blank] * 3, {(field, "year"): 1, (field, "month"): 1, (field, "day"): 2})
+
+
+def _sk01():  # type: ignore[no-untyped-def]
+    return next(t for t in load_templates() if t.form_id == "kofu_shinsei")
+
+
+def _no_marks(box: object, style: str) -> float:
+    return 0.0
+
+
+def test_a_date_of_the_present_is_not_settled_before_the_forms_edition() -> None:
+    # 令和7年 read 令和1年 (2019) by the primary model, 7 by the second, less confidently:
+    # a 届出日 cannot be older than the form it is written on (SK-01 of 2025.4).
+    plan = _date_plan("submission_date")
+    primary = [Recognition("1", 0.95), Recognition("5", 0.99), Recognition("23", 0.99)]
+    second = {0: Recognition("7", 0.85), 1: Recognition("5", 0.99), 2: Recognition("23", 0.99)}
+    chosen = settled(_sk01(), plan, primary, second, {"submission_date"}, _no_marks, TODAY)
+    assert [r.text for r in chosen] == ["7", "5", "23"]
+
+
+def test_a_date_that_cannot_be_is_not_kept_when_the_other_reading_can() -> None:
+    # Month 13 (a 1 and a 3 run together) against 11: the date that exists wins.
+    plan = _date_plan("submission_date")
+    primary = [Recognition("7", 0.99), Recognition("13", 0.97), Recognition("23", 0.99)]
+    second = {0: Recognition("7", 0.99), 1: Recognition("11", 0.6), 2: Recognition("23", 0.99)}
+    plan.cell_counts[("submission_date", "month")] = 2
+    chosen = settled(_sk01(), plan, primary, second, {"submission_date"}, _no_marks, TODAY)
+    assert chosen[1].text == "11"
+
+
+def test_between_two_possible_dates_the_surer_reading_wins() -> None:
+    plan = _date_plan("submission_date")
+    primary = [Recognition("7", 0.99), Recognition("6", 0.70), Recognition("23", 0.99)]
+    second = {1: Recognition("5", 0.93)}
+    chosen = settled(_sk01(), plan, primary, second, {"submission_date"}, _no_marks, TODAY)
+    assert chosen[1].text == "5"
+    surer_primary = [Recognition("7", 0.99), Recognition("6", 0.95), Recognition("23", 0.99)]
+    kept = settled(_sk01(), plan, surer_primary, second, {"submission_date"}, _no_marks, TODAY)
+    assert kept[1].text == "6"
+
+
+def test_fields_not_in_dispute_and_text_keep_the_primary_reading() -> None:
+    plan = _date_plan("submission_date")
+    primary = [Recognition("1", 0.95), Recognition("5", 0.99), Recognition("23", 0.99)]
+    second = {0: Recognition("7", 0.99)}
+    assert settled(_sk01(), plan, primary, second, set(), _no_marks, TODAY) == primary
+    text_plan = CropPlan([("insured_name", "text")], [np.full((32, 200), 255, np.uint8)], {})
+    read = [Recognition("山田太郎", 0.7)]
+    assert settled(_sk01(), text_plan, read, {0: Recognition("山田大郎", 0.99)}, {"insured_name"}, _no_marks, TODAY) == read
