@@ -32,7 +32,9 @@ _WAREKI = re.compile(
 
 
 def _is_postal(spec: FieldSpec) -> bool:
-    return spec.type is FieldType.DIGITS and spec.max_digits == 7 and spec.name.endswith("postal_code")
+    """A 郵便番号: seven digit cells named or labelled so."""
+    named = "post" in spec.name or "郵便番号" in spec.label
+    return spec.type is FieldType.DIGITS and spec.min_digits == spec.max_digits == 7 and named
 
 
 def date_to_iso(text: str, era: str | None) -> tuple[str, str | None]:

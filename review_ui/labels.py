@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import date
+
+from extractors.normalize import wareki
 
 FIELDS = {
     "submission_date": "申請日・届出日",
@@ -120,13 +123,15 @@ OPTIONS = {
 }
 
 
-def field_label(name: str) -> str:
+def field_label(name: str, printed: str = "") -> str:
+    """A field's Japanese label: ours for the society's forms, else the label printed on the
+    form (``printed``, from its template), the id only when there is neither."""
     if name in FIELDS:
         return FIELDS[name]
     match = re.fullmatch(r"(target|dep)(\d)_(.+)", name)
     if match and match.group(3) in ROW_FIELDS:
         return f"{ROWS[match.group(1)]}{match.group(2)} {ROW_FIELDS[match.group(3)]}"
-    return name
+    return printed or name
 
 
 def option_label(value: str) -> str:
@@ -147,11 +152,17 @@ DECISIONS = {
 
 
 def value_label(value: object) -> str:
-    """A canonical value as a clerk reads it: options in Japanese, lists joined, ticks as ✓."""
+    """A canonical value as a clerk reads it: options in Japanese, lists joined, ticks as ✓,
+    a date in 和暦 with the ISO date beside."""
     if isinstance(value, bool):
         return "✓" if value else ""
     if isinstance(value, list):
         return "、".join(option_label(str(v)) for v in value)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        try:
+            return f"{wareki(date.fromisoformat(value))}（{value}）"
+        except ValueError:
+            return value
     return option_label(value) if isinstance(value, str) else str(value)
 
 

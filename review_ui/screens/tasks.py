@@ -74,7 +74,7 @@ def _field_rows(
         fields.append(
             {
                 "name": field.name,
-                "label": field_label(field.name),
+                "label": field_label(field.name, spec.label if spec else ""),
                 "type": field.type,
                 "value": _text(spec, display),
                 "code": display if field.type == "choice" else None,

@@ -59,3 +59,19 @@ def test_values_shown_as_written() -> None:
     # What is shown comes back as the same value when the clerk leaves it.
     for name, value in (("submission_date", "2025-06-05"), ("insured_birth_date", "1974-11-07")):
         assert to_canonical(KOFU.field(name), shown_text(KOFU.field(name), value)) == (value, None)
+
+
+def test_records_and_approvals_show_dates_as_written() -> None:
+    from review_ui.labels import value_label
+
+    assert value_label("2025-06-05") == "令和7年6月5日（2025-06-05）"
+    assert value_label("1974-11-07") == "昭和49年11月7日（1974-11-07）"
+    assert value_label(["address", "name"]) == "住所、氏名"
+
+
+def test_a_field_without_our_label_takes_the_label_printed_on_its_form() -> None:
+    from review_ui.labels import field_label
+
+    assert field_label("insured_name", "氏名") == "被保険者 氏名"
+    assert field_label("postcode", "⑤郵便番号") == "⑤郵便番号"
+    assert field_label("postcode") == "postcode"
