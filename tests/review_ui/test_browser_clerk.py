@@ -174,8 +174,10 @@ def test_the_clerk_types_as_written(
 
     page.focus("#in-insured_phone")
     page.keyboard.type("080-7576-556")
-    page.keyboard.press("Enter")
+    # The live hint: said while typing, before any Enter.
     assert _until(lambda: "11桁" in page.inner_text(".field[data-field=insured_phone] .check"))
+    page.keyboard.press("Enter")
+    time.sleep(0.3)
     assert _focused(page) == "insured_phone"
     page.keyboard.press("Control+a")
     page.keyboard.type("080-7576-5566")

@@ -169,3 +169,27 @@ def test_the_next_task_is_one_nobody_holds(app: TestClient, two_tasks: list[int]
     assert app.get(done.headers["location"], follow_redirects=False).headers["location"] == (
         f"/records/{record.id}?approved=1"
     )
+
+
+def test_after_an_approval_the_next_approval_opens(
+    app: TestClient, two_tasks: list[int], services: Services
+) -> None:
+    """An approver approving from the 承認待ち list goes on to the next approval nobody holds."""
+    first, second = two_tasks[:2]
+    csrf = login(app, "rev")
+    for task in (first, second):  # a corrected 記号 waits for a second person
+        app.get(f"/tasks/{task}")
+        sent = app.post(
+            f"/tasks/{task}/approve", data={"csrf": csrf, "f_insured_symbol": "1234"}, follow_redirects=False
+        )
+        assert "pending_approval" in sent.headers["location"]
+    csrf = login(app, "appr")
+    page = app.get(f"/tasks/{first}").text
+    assert 'name="back" value="approvals"' in page
+    done = app.post(
+        f"/tasks/{first}/approve", data={"csrf": csrf, "back": "approvals"}, follow_redirects=False
+    )
+    (record,) = [r for r in _records(services) if r.status == "validated"]
+    assert done.headers["location"] == f"/records/{record.id}/next?from=approvals"
+    following = app.get(done.headers["location"], follow_redirects=False)
+    assert following.headers["location"] == f"/tasks/{second}?done={record.id}"
