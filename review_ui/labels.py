@@ -151,9 +151,15 @@ DECISIONS = {
 }
 
 
-def value_label(value: object) -> str:
+def value_label(value: object, name: str = "") -> str:
     """A canonical value as a clerk reads it: options in Japanese, lists joined, ticks as ✓,
-    a date in 和暦 with the ISO date beside."""
+    a date in 和暦 with the ISO date beside, a 郵便番号 (``name``) as 〒123-4567."""
+    if (
+        name.endswith(("postal_code", "postcode"))
+        and isinstance(value, str)
+        and re.fullmatch(r"\d{7}", value)
+    ):
+        return f"〒{value[:3]}-{value[3:]}"
     if isinstance(value, bool):
         return "✓" if value else ""
     if isinstance(value, list):

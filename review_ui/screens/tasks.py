@@ -129,8 +129,8 @@ def correction_rows(view: review.TaskView, scale: float | None) -> list[dict[str
         {
             "name": c.name,
             "label": field_label(c.name),
-            "reading": value_label(shown(c.name, c.reading)) if c.reading is not None else "（空欄）",
-            "value": value_label(shown(c.name, c.value)) if c.value is not None else "（空欄）",
+            "reading": value_label(shown(c.name, c.reading), c.name) if c.reading is not None else "（空欄）",
+            "value": value_label(shown(c.name, c.value), c.name) if c.value is not None else "（空欄）",
             "masked": is_my_number(c.name),
             "snippet": snippet(c.box, view.page_sha, view.page_size, scale),
         }

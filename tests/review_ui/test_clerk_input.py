@@ -67,6 +67,8 @@ def test_records_and_approvals_show_dates_as_written() -> None:
     assert value_label("2025-06-05") == "令和7年6月5日（2025-06-05）"
     assert value_label("1974-11-07") == "昭和49年11月7日（1974-11-07）"
     assert value_label(["address", "name"]) == "住所、氏名"
+    assert value_label("1234567", "insured_postal_code") == "〒123-4567"
+    assert value_label("1234567", "insured_number") == "1234567"
 
 
 def test_a_field_without_our_label_takes_the_label_printed_on_its_form() -> None:
