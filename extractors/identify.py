@@ -64,6 +64,9 @@ SCREEN_DPI = 100
 SCREEN_REACH_IN = 0.045
 #: ECC steps of the quick look: from a page already shifted into place it settles in fewer.
 SCREEN_ITERATIONS = 20
+#: ECC steps of the quick look's second try, from the page as it lies, when the first did not
+#: settle (協会けんぽ's landscape 住所変更届 printed at 95 %).
+SCREEN_RETRY_ITERATIONS = 40
 #: ECC steps aligning a page that passed the quick look on the blank form (at a quarter of
 #: the page's size, from the shift found by phase correlation) before its footer is read.
 STRUCTURE_ITERATIONS = 60
@@ -194,6 +197,13 @@ def screen_fit(page: Image, template: Template) -> tuple[float, Image]:
     small = cv2.resize(page, (reference.shape[1], reference.shape[0]), interpolation=cv2.INTER_AREA)
     shifted = _shifted_onto(np.ascontiguousarray(small), reference)
     rough, converged = refine_to_reference(shifted, reference, scale=0.25, iterations=SCREEN_ITERATIONS)
+    if not converged:
+        # The shift that lays the two pages' ink best over each other can be wrong for a page
+        # printed smaller (95 %) on a sheet mostly blank (a landscape form): ECC from the page
+        # as it lies, once, before it is said not to be this form.
+        rough, converged = refine_to_reference(
+            np.ascontiguousarray(small), reference, scale=0.25, iterations=SCREEN_RETRY_ITERATIONS
+        )
     if not converged:
         return 0.0, rough
     return min(structure_fit(rough, template, SCREEN_DPI, SCREEN_REACH_IN)), rough
