@@ -243,4 +243,4 @@ def with_printed_suffix(address: str) -> str:
 
 
 #: What the recogniser makes of the edge of a circle drawn round a printed 都/道/府/県.
-_CIRCLE_READINGS = " ○〇◯()（）)'’・.、|"
+_CIRCLE_READINGS = " ○〇◯0OoC()（）「」'’・.,、|"

@@ -43,8 +43,6 @@ KANA = re.compile(r"カタカナ|フリガナ|ﾌﾘｶﾞﾅ|ｶﾀｶﾅ|ﾌ�
 ERA_PRINTED = re.compile(r"(\d)\s*[.．]?\s*(昭和|平成|令和)")
 ERA_NAMES = {"昭和": "showa", "平成": "heisei", "令和": "reiwa"}
 PREFECTURE_SUFFIXES = ("都", "道", "府", "県")
-#: Room (pt) left around the printed 都道府県 for the circle drawn round one of them.
-SUFFIX_MARGIN = 6.0
 
 #: Printed label words -> field name parts (the rest are ``field_NN``).
 NAME_WORDS = [
@@ -426,14 +424,10 @@ def draft_fields(
         if "氏名" in label or "名前" in label:
             field["spaced"] = True  # family and given name, a space between
         if suffixes:
-            # Written around the printed 都道府県: the prefecture's name before it, the rest
-            # after it, read as one running text without the circle drawn round a suffix.
-            first = min(b[0] for b in suffixes.values()) - SUFFIX_MARGIN
-            last = max(b[2] for b in suffixes.values()) + SUFFIX_MARGIN
-            if first - box[0] >= TEXT_MIN[0] and box[2] - last >= TEXT_MIN[0]:
-                field["box"] = _round((box[0], box[1], first, box[3]))
-                field["more_lines"] = [_round((last, box[1], box[2], box[3]))]
-                field |= {"address": True, "prefecture_printed": suffixes}
+            # Written around the printed 都道府県 (the prefecture's name before it, the rest
+            # after it) and read as one line: the print is no writing, the suffix is put back
+            # from the name and what the circle round it is read as is dropped.
+            field |= {"address": True, "prefecture_printed": suffixes}
         drafted.append((box, field))
 
     for box in ticks:
