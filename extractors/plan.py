@@ -21,7 +21,7 @@ from extractors.convert import DISAGREEMENT_CONFIDENCE
 from extractors.fields import ink as inkmod
 from extractors.fields.crops import Circle, cell_crop, cells, strip, wide_gaps
 from extractors.fields.paper import Paper
-from extractors.fields.writing import locate, other_boxes
+from extractors.fields.writing import locate, locate_lines, other_boxes
 from extractors.identify import cell_rules
 from extractors.template import FieldType, Layout, PtBox, Segment, Template
 from ocr.types import Image, Recognition
@@ -123,10 +123,12 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
     for spec in template.fields:
         match spec.type.layout:
             case Layout.BOX if spec.box and spec.more_lines:
-                lines = [found(line) for line in (spec.box, *spec.more_lines)]
-                plan.inked[spec.name] = any(ink for _, ink in lines)
-                for index, (crop, _) in enumerate(lines):
-                    add((spec.name, f"line{index}"), crop)
+                ruled = (spec.box, *spec.more_lines)
+                others = [pixels for other, pixels in everything if other not in ruled]
+                lines = locate_lines(paper, ruled, rules_down, others, circles)
+                plan.inked[spec.name] = any(line.inked for line in lines)
+                for index, line in enumerate(lines):
+                    add((spec.name, f"line{index}"), line.crop)
                 plan.cell_counts[(spec.name, "lines")] = len(lines)
             case Layout.BOX if spec.box:
                 crop, plan.inked[spec.name] = found(spec.box)

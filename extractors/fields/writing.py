@@ -110,27 +110,19 @@ def locate(
     left, right = max(0, left), min(page_w, right)
     # Writing that runs past the cell's end is followed this far (a character or two: 4階, た。).
     far = min(page_w, right + int(round((inner.y1 - inner.y0) * BEYOND)))
-    writing = paper.text_ink[top:bottom, left:far]
-    # A stroke cut by a printed rule is joined again by closing gaps as tall as the rule.
-    bridge = 2 * paper.spread + 3
-    # Only over the print: kana written low in its row and a name written high under it
-    # are two fields' writing, however close, when white paper lies between them.
-    closed = cv2.morphologyEx(writing, cv2.MORPH_CLOSE, np.ones((bridge, 1), np.uint8))
-    printed_here = widened(paper.blank[top:bottom, left:far], paper.dpi, paper.spread) > 0
-    joined = np.where(printed_here, closed, writing).astype(np.uint8)
+    writing, labels, stats = _pieces(paper, top, bottom, left, far)
+    bridge = _bridge(paper)
     box_top, box_bottom, cell_end = inner.y0 - top, inner.y1 - top, right - left
     claimed = [
         Box(o.x0 - left, o.y0 - top, o.x1 - left, o.y1 - top)
         for o in others
         if o.x1 > left and o.x0 < far and o.y1 > top and o.y0 < bottom
     ]
-    count, labels, found, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    stats = np.asarray(found, dtype=np.int32)
     candidates: list[int] = []
     # Dots too small to be a piece of writing on their own are left where they are: beside
     # the writing they are a ゛ or a ゜, elsewhere they are painted out with the paper.
     dots: list[int] = []
-    for label in range(1, count):
+    for label in range(1, len(stats)):
         x, y, w, h, area = (int(v) for v in stats[label])
         if area < 4:
             dots.append(label)
@@ -162,29 +154,74 @@ def locate(
     if not mine:
         crop = np.ascontiguousarray(paper.page[inner.y0 : inner.y1, inner.x0 : inner.x1])
         return Writing(crop, False)
+    region = _Region(top, bottom, left, far, writing, labels, stats, dots)
+    return _cut(paper, region, mine, inner.y1 - inner.y0, (inner.y1 - inner.y0, inner.x1 - inner.x0))
+
+
+def _bridge(paper: Paper) -> int:
+    """How tall a gap a printed rule cuts into a stroke (pixels)."""
+    return 2 * paper.spread + 3
+
+
+def _pieces(
+    paper: Paper, top: int, bottom: int, left: int, right: int
+) -> tuple[Image, npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """The writer's ink in the rows and columns given, and its pieces (labels, stats)."""
+    writing = paper.text_ink[top:bottom, left:right]
+    # A stroke cut by a printed rule is joined again by closing gaps as tall as the rule.
+    # Only over the print: kana written low in its row and a name written high under it
+    # are two fields' writing, however close, when white paper lies between them.
+    closed = cv2.morphologyEx(writing, cv2.MORPH_CLOSE, np.ones((_bridge(paper), 1), np.uint8))
+    printed_here = widened(paper.blank[top:bottom, left:right], paper.dpi, paper.spread) > 0
+    joined = np.where(printed_here, closed, writing).astype(np.uint8)
+    _, labels, found, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    return writing, np.asarray(labels, dtype=np.int32), np.asarray(found, dtype=np.int32)
+
+
+@dataclass(frozen=True)
+class _Region:
+    """Where a field's writing was looked for: its page rows and columns, the writer's ink
+    there, its pieces (labels and stats of the joined ink) and the dots among them."""
+
+    top: int
+    bottom: int
+    left: int
+    right: int
+    writing: Image
+    labels: npt.NDArray[np.int32]
+    stats: npt.NDArray[np.int32]
+    dots: list[int]
+
+
+def _cut(paper: Paper, region: _Region, mine: list[int], box_height: int, blank_shape: tuple[int, int]) -> Writing:
+    """The crop around the pieces ``mine`` of ``region``, everything else painted out; a
+    blank crop of ``blank_shape`` when they are specks and slivers only."""
+    stats, top, left = region.stats, region.top, region.left
     boxes = stats[mine]
     y0 = int(boxes[:, cv2.CC_STAT_TOP].min())
     y1 = int((boxes[:, cv2.CC_STAT_TOP] + boxes[:, cv2.CC_STAT_HEIGHT]).max())
     x0 = int(boxes[:, cv2.CC_STAT_LEFT].min())
     x1 = int((boxes[:, cv2.CC_STAT_LEFT] + boxes[:, cv2.CC_STAT_WIDTH]).max())
     tall = y1 - y0
-    min_height = min(WRITTEN_MIN_HEIGHT_PT * paper.dpi / 72, 0.5 * (inner.y1 - inner.y0))
+    min_height = min(WRITTEN_MIN_HEIGHT_PT * paper.dpi / 72, 0.5 * box_height)
     min_width = max(2, round(paper.dpi / 100))  # a sliver one pixel wide is a rule, not a "1"
     inked = bool(
         np.any((boxes[:, cv2.CC_STAT_HEIGHT] >= min_height) & (boxes[:, cv2.CC_STAT_WIDTH] >= min_width))
     )
     if not inked:  # specks and slivers only: nothing is written, nothing is to be read
-        return Writing(np.full((inner.y1 - inner.y0, inner.x1 - inner.x0), 255, np.uint8), False)
+        return Writing(np.full(blank_shape, 255, np.uint8), False)
     keep_v, keep_h = max(2, int(round(tall * VERTICAL_MARGIN))), int(round(tall * SIDE_MARGIN))
-    r0, r1 = max(0, y0 - keep_v), min(bottom - top, y1 + keep_v)
-    c0, c1 = max(0, x0 - keep_h), min(far - left, x1 + keep_h)
+    r0, r1 = max(0, y0 - keep_v), min(region.bottom - top, y1 + keep_v)
+    c0, c1 = max(0, x0 - keep_h), min(region.right - left, x1 + keep_h)
     crop = np.array(paper.page[top + r0 : top + r1, left + c0 : left + c1], copy=True)
     if crop.ndim == 3:
         crop = np.ascontiguousarray(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))
     # The printed form (labels, rules) and every piece of writing that is not this field's.
+    # (Keeping a rule's pixels where this writing's strokes cross it was measured: a 。's foot
+    # came back, and so did a bar through 蒼 that made it 薈; the print goes, all of it.)
     printed = widened(paper.blank[top + r0 : top + r1, left + c0 : left + c1], paper.dpi, paper.spread) > 0
-    kept = np.isin(labels[r0:r1, c0:c1], mine + _beside(dots, stats, Box(x0, y0, x1, y1)))
-    others_ink = (writing[r0:r1, c0:c1] > 0) & ~kept
+    kept = np.isin(region.labels[r0:r1, c0:c1], mine + _beside(region.dots, stats, Box(x0, y0, x1, y1)))
+    others_ink = (region.writing[r0:r1, c0:c1] > 0) & ~kept
     crop[printed | others_ink] = 255
     return Writing(np.ascontiguousarray(crop), inked)
 
@@ -240,3 +277,204 @@ def _beside(dots: list[int], stats: npt.NDArray[np.int32], writing: Box) -> list
 def other_boxes(boxes: list[PtBox], dpi: int) -> list[Box]:
     """Template boxes in pixels, for :func:`locate`'s ``others``."""
     return [Template.to_pixels(b, dpi) for b in boxes]
+
+
+#: Of a text ruled in lines, a piece this tall or wide (share of a line's height) is a
+#: character or most of one, and carries a line; smaller ones (゛, 。, 、, a stroke of a kanji
+#: cut off) go with the line they sit beside.
+LINE_ANCHOR = 0.3
+#: A piece continues a line when this share of its rows lies within the rows of the line's
+#: last characters: a line that drifts down or up is followed, character by character.
+LINE_OVERLAP = 0.3
+#: The characters of a line whose rows the next piece is compared with.
+LINE_RECENT = 3
+
+
+def locate_lines(
+    paper: Paper, boxes: Sequence[PtBox], rules_down: Image, others: list[Box], seals: Sequence[Circle] = ()
+) -> list[Writing]:
+    """The writing of a text ruled in several lines (``boxes``, top to bottom), one crop per
+    line as the writer wrote them, not as the rules cut them.
+
+    People do not keep to the dotted rules: a line drifts down over the rule into the next
+    line's box, a 。 sits on the rule. The writing in and around all the boxes is split into
+    the writer's lines by following each line from left to right, piece by piece (see
+    :data:`LINE_OVERLAP`); the n-th line found is the n-th line read. ``others`` are the boxes
+    of the other fields (not these lines)."""
+    inners = [inside_box(box, paper.dpi) for box in boxes]
+    page_h, page_w = paper.ink.shape[:2]
+    line_height = int(np.median([inner.y1 - inner.y0 for inner in inners]))
+    if line_height <= 0 or any(inner.x1 <= inner.x0 for inner in inners):
+        return [locate(paper, box, rules_down, others, seals) for box in boxes]
+    first, last = inners[0], inners[-1]
+    left, right = cell_columns(rules_down, first, others, paper.dpi)
+    reach = int(round(line_height * OVERFLOW))
+    top, bottom = max(0, first.y0 - reach), min(page_h, last.y1 + reach)
+    left, right = max(0, left), min(page_w, right)
+    far = min(page_w, right + int(round(line_height * BEYOND)))
+    writing, labels, stats = _pieces(paper, top, bottom, left, far)
+    bridge = _bridge(paper)
+    claimed = [
+        Box(o.x0 - left, o.y0 - top, o.x1 - left, o.y1 - top)
+        for o in others
+        if o.x1 > left and o.x0 < far and o.y1 > top and o.y0 < bottom
+    ]
+    rows = (first.y0 - top, last.y1 - top)
+    cell_end = right - left
+    candidates: list[int] = []
+    dots: list[int] = []
+    for label in range(1, len(stats)):
+        x, y, w, h, area = (int(v) for v in stats[label])
+        if area < 4:
+            dots.append(label)
+            continue
+        if h <= bridge and w > 3 * line_height:
+            continue  # slivers of a printed rule
+        cx, cy = x + w / 2, y + h / 2
+        in_lines = rows[0] <= cy < rows[1] and first.x0 - left <= cx < cell_end
+        if not in_lines and any(c.x0 <= cx < c.x1 and c.y0 <= cy < c.y1 for c in claimed):
+            continue  # another field's writing
+        if any(math.hypot(cx + left - sx, cy + top - sy) <= radius for sx, sy, radius in seals):
+            continue  # a seal's lettering
+        candidates.append(label)
+    # The lines' writing: pieces that reach into the ruled rows, then those that carry a line
+    # on past the cell's end (each line is followed the way a single box is).
+    mine = [
+        label
+        for label in candidates
+        if stats[label, cv2.CC_STAT_LEFT] < cell_end
+        and stats[label, cv2.CC_STAT_TOP] < rows[1]
+        and stats[label, cv2.CC_STAT_TOP] + stats[label, cv2.CC_STAT_HEIGHT] > rows[0]
+    ]
+    for _ in range(3):
+        grown = _follow(mine, candidates, stats, cell_end, line_height)
+        if len(grown) == len(mine):
+            break
+        mine = grown
+    region = _Region(top, bottom, left, far, writing, labels, stats, dots)
+    lines = writer_lines(stats, mine, line_height)
+    blank = (line_height, first.x1 - first.x0)
+    found = [_cut(paper, region, line, line_height, blank) for line in lines[: len(boxes)]]
+    if len(lines) > len(boxes):  # more lines than rules: the rest read on with the last
+        found[-1] = _cut(paper, region, [label for line in lines[len(boxes) - 1 :] for label in line], line_height, blank)
+    return found + [Writing(np.full(blank, 255, np.uint8), False)] * (len(boxes) - len(found))
+
+
+def writer_lines(stats: npt.NDArray[np.int32], pieces: Sequence[int], line_height: int) -> list[list[int]]:
+    """``pieces`` (labels into ``stats``) grouped into the writer's lines, top to bottom.
+
+    Pieces one above the other with little paper between them are one glyph first (a
+    character cut in two by a rule it was written over, the parts of 三). Glyphs of a
+    character's size (:data:`LINE_ANCHOR`) are taken left to right; each goes to the line
+    with the most of its rows within the rows of the line's last :data:`LINE_RECENT` glyphs
+    (at least :data:`LINE_OVERLAP`), else starts a line. Smaller glyphs then join the line of
+    the nearest character within a line's height (farther off they are specks, left out)."""
+    members = _glyphs(stats, pieces, line_height)
+    glyphs = [_extent(stats, glyph) for glyph in members]
+    anchor_size = LINE_ANCHOR * line_height
+    order = sorted(range(len(glyphs)), key=lambda g: glyphs[g].x0)
+    anchors = [g for g in order if max(glyphs[g].y1 - glyphs[g].y0, glyphs[g].x1 - glyphs[g].x0) >= anchor_size]
+    lines: list[list[int]] = []  # glyph indices
+    for glyph in anchors:
+        y0, y1 = glyphs[glyph].y0, glyphs[glyph].y1
+        best, best_share = -1, LINE_OVERLAP
+        for index, line in enumerate(lines):
+            recent = line[-LINE_RECENT:]
+            ly0, ly1 = min(glyphs[g].y0 for g in recent), max(glyphs[g].y1 for g in recent)
+            share = (min(y1, ly1) - max(y0, ly0)) / max(1, y1 - y0)
+            if share >= best_share:
+                best, best_share = index, share
+        if best < 0:
+            lines.append([glyph])
+        else:
+            lines[best].append(glyph)
+    as_pieces = [[piece for g in line for piece in members[g]] for line in lines]
+    small = [piece for g in order if g not in anchors for piece in members[g]]
+    if not as_pieces:
+        return [small] if small else []
+    as_pieces = _fragments_joined(stats, as_pieces, line_height)
+
+    def centre(piece: int) -> tuple[float, float]:
+        return (
+            float(stats[piece, cv2.CC_STAT_LEFT] + stats[piece, cv2.CC_STAT_WIDTH] / 2),
+            float(stats[piece, cv2.CC_STAT_TOP] + stats[piece, cv2.CC_STAT_HEIGHT] / 2),
+        )
+
+    for piece in small:
+        px, py = centre(piece)
+        distances = [min(math.hypot(px - centre(a)[0], py - centre(a)[1]) for a in line) for line in as_pieces]
+        nearest = int(np.argmin(distances))
+        if distances[nearest] <= line_height:  # farther off, a speck of the scan: no one's
+            as_pieces[nearest].append(piece)
+
+    def starts_at(line: list[int]) -> float:
+        leftmost = min(line, key=lambda p: int(stats[p, cv2.CC_STAT_LEFT]))
+        return float(stats[leftmost, cv2.CC_STAT_TOP] + stats[leftmost, cv2.CC_STAT_HEIGHT] / 2)
+
+    return sorted(as_pieces, key=starts_at)
+
+
+#: Pieces one above the other this close (share of a line's height) are one glyph.
+GLYPH_GAP = 0.15
+
+
+def _glyphs(stats: npt.NDArray[np.int32], pieces: Sequence[int], line_height: int) -> list[list[int]]:
+    """``pieces`` joined where one lies above another, their columns overlapping by half the
+    narrower one, with at most :data:`GLYPH_GAP` of a line's height between them."""
+    parent = {piece: piece for piece in pieces}
+
+    def root(piece: int) -> int:
+        while parent[piece] != piece:
+            parent[piece] = parent[parent[piece]]
+            piece = parent[piece]
+        return piece
+
+    gap_limit = max(2, int(round(GLYPH_GAP * line_height)))
+    boxes = {piece: _extent(stats, [piece]) for piece in pieces}
+    for i, a in enumerate(pieces):
+        for b in pieces[i + 1 :]:
+            ba, bb = boxes[a], boxes[b]
+            overlap = min(ba.x1, bb.x1) - max(ba.x0, bb.x0)
+            if overlap < 0.5 * min(ba.x1 - ba.x0, bb.x1 - bb.x0):
+                continue
+            if max(bb.y0 - ba.y1, ba.y0 - bb.y1) <= gap_limit:
+                parent[root(a)] = root(b)
+    groups: dict[int, list[int]] = {}
+    for piece in pieces:
+        groups.setdefault(root(piece), []).append(piece)
+    return list(groups.values())
+
+
+def _extent(stats: npt.NDArray[np.int32], line: list[int]) -> Box:
+    boxes = stats[line]
+    return Box(
+        int(boxes[:, cv2.CC_STAT_LEFT].min()),
+        int(boxes[:, cv2.CC_STAT_TOP].min()),
+        int((boxes[:, cv2.CC_STAT_LEFT] + boxes[:, cv2.CC_STAT_WIDTH]).max()),
+        int((boxes[:, cv2.CC_STAT_TOP] + boxes[:, cv2.CC_STAT_HEIGHT]).max()),
+    )
+
+
+def _fragments_joined(stats: npt.NDArray[np.int32], lines: list[list[int]], line_height: int) -> list[list[int]]:
+    """Lines of one character's width within half a line's height above or below a longer
+    line, and a character's width beside it, joined to it: the top of a 家 whose parts do not
+    touch, or a 。 sunk below the rule, started a "line" of its own."""
+    kept = [line for line in lines if _extent(stats, line).x1 - _extent(stats, line).x0 >= line_height]
+    if not kept:
+        return lines
+    for line in lines:
+        if any(line is k for k in kept):
+            continue
+        box = _extent(stats, line)
+
+        def gap(other: list[int], box: Box = box) -> tuple[int, int]:
+            o = _extent(stats, other)
+            return max(o.y0 - box.y1, box.y0 - o.y1, 0), max(o.x0 - box.x1, box.x0 - o.x1, 0)
+
+        nearest = min(kept, key=lambda other: sum(gap(other)))
+        down, across = gap(nearest)
+        if down <= line_height // 2 and across <= line_height:
+            nearest.extend(line)
+        else:
+            kept.append(line)
+    return kept
