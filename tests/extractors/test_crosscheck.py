@@ -91,4 +91,42 @@ def test_fields_not_in_dispute_and_text_keep_the_primary_reading() -> None:
     assert settled(_sk01(), plan, primary, second, set(), _no_marks, TODAY) == primary
     text_plan = CropPlan([("insured_name", "text")], [np.full((32, 200), 255, np.uint8)], {})
     read = [Recognition("山田太郎", 0.7)]
-    assert settled(_sk01(), text_plan, read, {0: Recognition("山田大郎", 0.99)}, {"insured_name"}, _no_marks, TODAY) == read
+    assert (
+        settled(
+            _sk01(), text_plan, read, {0: Recognition("山田大郎", 0.99)}, {"insured_name"}, _no_marks, TODAY
+        )
+        == read
+    )
+
+
+def _sk03():  # type: ignore[no-untyped-def]
+    return next(t for t in load_templates() if t.form_id == "messhitsu")
+
+
+def test_a_sound_mark_one_model_lost_is_shown_from_the_other() -> None:
+    plan = CropPlan([("loss_circumstances", "line0")], [np.full((32, 200), 255, np.uint8)], {})
+    primary = [Recognition("家の中て保管場所", 1.0)]
+    second = {0: Recognition("家の中で保管場所", 0.97)}
+    chosen = settled(_sk03(), plan, primary, second, {"loss_circumstances"}, _no_marks, TODAY)
+    assert chosen[0].text == "家の中で保管場所"
+    # The other way round (the second lost it), or another word altogether: the primary stays.
+    kept = settled(
+        _sk03(),
+        plan,
+        [Recognition("家の中で保管場所", 1.0)],
+        {0: Recognition("家の中て保管場所", 0.97)},
+        {"loss_circumstances"},
+        _no_marks,
+        TODAY,
+    )
+    assert kept[0].text == "家の中で保管場所"
+    other = settled(
+        _sk03(),
+        plan,
+        primary,
+        {0: Recognition("家の外で保管場所", 0.99)},
+        {"loss_circumstances"},
+        _no_marks,
+        TODAY,
+    )
+    assert other[0].text == "家の中て保管場所"
