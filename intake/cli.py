@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import typer
 
+from intake.forms_cli import forms_app
 from intake.queue import redis_server_command
 from intake.settings import Settings, load_settings, with_password
 
@@ -37,7 +38,6 @@ shokken_app = typer.Typer(help="職権交付対象者リスト from the national
 app.add_typer(shokken_app, name="shokken")
 events_app = typer.Typer(help="Events without a form")
 app.add_typer(events_app, name="events")
-from intake.forms_cli import forms_app  # noqa: E402  (issue 14: forms are data)
 app.add_typer(forms_app, name="forms")
 
 
