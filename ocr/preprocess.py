@@ -75,10 +75,11 @@ def binarize_faint(gray: Image) -> Image:
     paper = grey_percentile(gray, 90)
     faint = (gray <= threshold + FAINT_BAND * max(paper - threshold, 0.0)).astype(np.uint8)
     count, labels = cv2.connectedComponents(faint, connectivity=8)
-    touching = np.zeros(count, dtype=bool)
-    touching[labels[strong > 0]] = True
-    touching[0] = False
-    return np.where(touching[labels], 255, 0).astype(np.uint8)
+    # Each faint component is ink (255) when Otsu's ink touches it: one look-up per pixel.
+    touching = np.zeros(count, dtype=np.uint8)
+    touching[labels[strong > 0]] = 255
+    touching[0] = 0
+    return np.asarray(touching[labels], dtype=np.uint8)
 
 
 #: A pixel this much darker than the page's paper is ink (grey levels): Otsu alone splits
