@@ -11,6 +11,9 @@
   original escaped in the reason; the watcher survives them.
 - items 2 and 6 (accounts, uploads): ``tests/review_ui/test_accounts.py`` and
   ``tests/review_ui/test_uploads.py``.
+- item 7 (the operator-bomb PDF made by the test, starved memory): ``tests/intake/test_sandbox.py``;
+  item 8 (a forged pickle, a JSON job naming another function, a named callback, the Redis
+  password): ``tests/intake/test_queue_jobs.py`` and ``tests/intake/test_redis_password.py``.
 - item 9 (part): cookies are Secure outside localhost; a 500 carries the security headers and
   no internals; until=9999-12-31 is no 500; notices and errors come from codes, never from
   text in the link; the file store's folders are 0700 and its files 0600.
