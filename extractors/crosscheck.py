@@ -122,9 +122,9 @@ def _likelier(
     today: date,
 ) -> bool:
     """Whether ``other`` gives ``spec`` a likelier value than ``current``: one that passes its
-    checks, then (a date) one on or after the form's edition when the other is not — the
-    other reading could only be a birth date's, and both are then before it — then the more
-    confident reading of the disputed crops."""
+    checks, then (a date) one on or after the form's edition when the other is not (a birth
+    date is before it whichever reading is right, so this decides nothing there), then the
+    more confident reading of the disputed crops."""
 
     def rank(read: list[Recognition]) -> tuple[bool, bool, float]:
         value, _, _, codes = value_of(spec, plan.recognitions(read), plan.cell_counts, score, today)
