@@ -111,12 +111,38 @@ def locate(
     # Writing that runs past the cell's end is followed this far (a character or two: 4階, た。).
     far = min(page_w, right + int(round((inner.y1 - inner.y0) * BEYOND)))
     writing, labels, stats = _pieces(paper, top, bottom, left, far)
-    bridge = _bridge(paper)
     box_top, box_bottom, cell_end = inner.y0 - top, inner.y1 - top, right - left
+    own = Box(inner.x0 - left, box_top, cell_end, box_bottom)
+    mine, dots = _writing_pieces(stats, _bridge(paper), box_bottom - box_top, own, inner.x1 - left, others, seals, (left, top, far, bottom))
+    if not mine:
+        crop = np.ascontiguousarray(paper.page[inner.y0 : inner.y1, inner.x0 : inner.x1])
+        return Writing(crop, False)
+    region = _Region(top, bottom, left, far, writing, labels, stats, dots)
+    return _cut(paper, region, mine, inner.y1 - inner.y0, (inner.y1 - inner.y0, inner.x1 - inner.x0))
+
+
+def _writing_pieces(
+    stats: npt.NDArray[np.int32],
+    bridge: int,
+    line_height: int,
+    own: Box,
+    own_end: int,
+    others: list[Box],
+    seals: Sequence[Circle],
+    origin: tuple[int, int, int, int],
+) -> tuple[list[int], list[int]]:
+    """Which pieces of a region are the field's writing, and which are dots (゛, ゜ or specks).
+
+    ``line_height``: the height of one line of writing; ``own``: the field's rows and columns in the region (its left edge to the cell's end);
+    a piece centred there is the field's even inside another field's box that overlaps it,
+    up to ``own_end`` (where the field's own box ends). ``origin``: the region's page
+    columns and rows (left, top, right, bottom); ``others``: the other fields' boxes on the
+    page, whose writing is theirs; ``seals``: round seals, whose lettering is no one's."""
+    left, top, right, bottom = origin
     claimed = [
         Box(o.x0 - left, o.y0 - top, o.x1 - left, o.y1 - top)
         for o in others
-        if o.x1 > left and o.x0 < far and o.y1 > top and o.y0 < bottom
+        if o.x1 > left and o.x0 < right and o.y1 > top and o.y0 < bottom
     ]
     candidates: list[int] = []
     # Dots too small to be a piece of writing on their own are left where they are: beside
@@ -127,35 +153,31 @@ def locate(
         if area < 4:
             dots.append(label)
             continue
-        if h <= bridge and w > 3 * (box_bottom - box_top):
+        if h <= bridge and w > 3 * line_height:
             continue  # slivers of a printed rule
         cx, cy = x + w / 2, y + h / 2
-        in_own_box = box_top <= cy < box_bottom and inner.x0 - left <= cx < inner.x1 - left
-        if not in_own_box and any(c.x0 <= cx < c.x1 and c.y0 <= cy < c.y1 for c in claimed):
+        in_own = own.y0 <= cy < own.y1 and own.x0 <= cx < own_end
+        if not in_own and any(c.x0 <= cx < c.x1 and c.y0 <= cy < c.y1 for c in claimed):
             continue  # another field's writing
         if any(math.hypot(cx + left - sx, cy + top - sy) <= radius for sx, sy, radius in seals):
             continue  # a seal's lettering
         candidates.append(label)
-    # Pieces in the cell that reach into the box's rows are the field's writing; then pieces
-    # close above or below them (strokes cut apart by a rule the writing sank over) and
-    # pieces that carry the line on past the cell's end.
+    # Pieces in the cell that reach into the field's rows are its writing; then pieces close
+    # above or below them (strokes cut apart by a rule the writing sank over) and pieces
+    # that carry the line on past the cell's end.
     mine = [
         label
         for label in candidates
-        if stats[label, cv2.CC_STAT_LEFT] < cell_end
-        and stats[label, cv2.CC_STAT_TOP] < box_bottom
-        and stats[label, cv2.CC_STAT_TOP] + stats[label, cv2.CC_STAT_HEIGHT] > box_top
+        if stats[label, cv2.CC_STAT_LEFT] < own.x1
+        and stats[label, cv2.CC_STAT_TOP] < own.y1
+        and stats[label, cv2.CC_STAT_TOP] + stats[label, cv2.CC_STAT_HEIGHT] > own.y0
     ]
     for _ in range(3):
-        grown = _follow(mine, candidates, stats, cell_end, box_bottom - box_top)
+        grown = _follow(mine, candidates, stats, own.x1, line_height)
         if len(grown) == len(mine):
             break
         mine = grown
-    if not mine:
-        crop = np.ascontiguousarray(paper.page[inner.y0 : inner.y1, inner.x0 : inner.x1])
-        return Writing(crop, False)
-    region = _Region(top, bottom, left, far, writing, labels, stats, dots)
-    return _cut(paper, region, mine, inner.y1 - inner.y0, (inner.y1 - inner.y0, inner.x1 - inner.x0))
+    return mine, dots
 
 
 def _bridge(paper: Paper) -> int:
@@ -313,44 +335,9 @@ def locate_lines(
     left, right = max(0, left), min(page_w, right)
     far = min(page_w, right + int(round(line_height * BEYOND)))
     writing, labels, stats = _pieces(paper, top, bottom, left, far)
-    bridge = _bridge(paper)
-    claimed = [
-        Box(o.x0 - left, o.y0 - top, o.x1 - left, o.y1 - top)
-        for o in others
-        if o.x1 > left and o.x0 < far and o.y1 > top and o.y0 < bottom
-    ]
     rows = (first.y0 - top, last.y1 - top)
-    cell_end = right - left
-    candidates: list[int] = []
-    dots: list[int] = []
-    for label in range(1, len(stats)):
-        x, y, w, h, area = (int(v) for v in stats[label])
-        if area < 4:
-            dots.append(label)
-            continue
-        if h <= bridge and w > 3 * line_height:
-            continue  # slivers of a printed rule
-        cx, cy = x + w / 2, y + h / 2
-        in_lines = rows[0] <= cy < rows[1] and first.x0 - left <= cx < cell_end
-        if not in_lines and any(c.x0 <= cx < c.x1 and c.y0 <= cy < c.y1 for c in claimed):
-            continue  # another field's writing
-        if any(math.hypot(cx + left - sx, cy + top - sy) <= radius for sx, sy, radius in seals):
-            continue  # a seal's lettering
-        candidates.append(label)
-    # The lines' writing: pieces that reach into the ruled rows, then those that carry a line
-    # on past the cell's end (each line is followed the way a single box is).
-    mine = [
-        label
-        for label in candidates
-        if stats[label, cv2.CC_STAT_LEFT] < cell_end
-        and stats[label, cv2.CC_STAT_TOP] < rows[1]
-        and stats[label, cv2.CC_STAT_TOP] + stats[label, cv2.CC_STAT_HEIGHT] > rows[0]
-    ]
-    for _ in range(3):
-        grown = _follow(mine, candidates, stats, cell_end, line_height)
-        if len(grown) == len(mine):
-            break
-        mine = grown
+    own = Box(first.x0 - left, rows[0], right - left, rows[1])
+    mine, dots = _writing_pieces(stats, _bridge(paper), line_height, own, right - left, others, seals, (left, top, far, bottom))
     region = _Region(top, bottom, left, far, writing, labels, stats, dots)
     lines = writer_lines(stats, mine, line_height)
     blank = (line_height, first.x1 - first.x0)
