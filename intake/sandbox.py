@@ -8,21 +8,27 @@ is refused with :class:`ocr.errors.RasterError` code ``too_complex`` (permanent:
 file would fail the same way again); the other refusals are those of :mod:`ocr.raster`.
 
 Why a child: pdfium renders in C and pdfminer interprets every content-stream operator in
-Python, and neither can be interrupted from inside. Children are forked from a small fork
-server that imported the parsers once (``forkserver``), so each file costs a fork (a few
-milliseconds), not an interpreter start, and no child inherits the worker's threads or
-models.
+Python, and neither can be interrupted from inside. The child is forked from a small fork
+server that imported the parsers once (``forkserver``), so it costs a fork, not an
+interpreter start, and inherits none of the worker's threads or models. It then opens one
+file after another (a fork per file cost 0.03–0.06 s, a tenth of a second under load, of a
+2 s page) until a file goes over budget or fails in a way that may have left it unsound
+(it is killed, and the next file gets a new one) or it has opened :data:`FILES_PER_CHILD`
+files (a slow leak in a C library cannot grow for ever). The child is a budget, not a
+security boundary: it runs as the worker's user and could read what the worker reads.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import resource
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerProcess
 from typing import Any
 
 import numpy as np
@@ -74,59 +80,126 @@ def start_fork_server() -> None:
     forkserver.ensure_running()
 
 
+#: How many files one child opens before it is replaced by a new one.
+FILES_PER_CHILD = 200
+
+
+@dataclass
+class _Child:
+    """The child that opens this process's files, its end of the pipe and what it has done."""
+
+    process: ForkServerProcess
+    connection: Connection
+    memory_bytes: int
+    files: int = 0
+
+
+_child: _Child | None = None
+# One file at a time through the child (a web process may open files from several threads).
+_child_lock = threading.Lock()
+
+
 def open_document(
     data: bytes, kind: str, limits: RasterLimits, today: date, budget: Budget = DEFAULT_BUDGET
 ) -> Opened:
     """The forms of ``data``'s text layer or its page images, opened in a child under ``budget``.
 
     Raises :class:`RasterError` (``too_complex`` over budget, else the rasteriser's codes)."""
+    global _child
+    with _child_lock:
+        child = _child if _child is not None and _reusable(_child, budget) else _new_child(budget)
+        _child = None  # taken: put back only when the file went through cleanly
+        child.files += 1
+        try:
+            child.connection.send((data, kind, limits, today))
+        except OSError:  # the child died between two files: this file gets a new one
+            _end(child)
+            child = _new_child(budget)
+            child.connection.send((data, kind, limits, today))
+        try:
+            opened = _received(child.connection, budget)
+        except RasterError as exc:
+            if exc.code == ErrorCode.TOO_COMPLEX.value:
+                _end(child)  # over budget or dead: killed, the next file gets a new child
+            else:
+                _child = child  # the file's own refusal (unreadable, too many pages …)
+            raise
+        except BaseException:
+            _end(child)
+            raise
+        _child = child
+        return opened
+
+
+def _reusable(child: _Child, budget: Budget) -> bool:
+    if child.process.is_alive() and child.memory_bytes == budget.memory_bytes and child.files < FILES_PER_CHILD:
+        return True
+    _end(child)
+    return False
+
+
+def _new_child(budget: Budget) -> _Child:
     context = multiprocessing.get_context("forkserver")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_open_in_child, args=(sender, data, kind, limits, today, budget.memory_bytes), daemon=True
-    )
-    child.start()
-    sender.close()
+    mine, theirs = context.Pipe(duplex=True)
+    process = context.Process(target=_serve_in_child, args=(theirs, budget.memory_bytes), daemon=True)
+    process.start()
+    theirs.close()
+    return _Child(process, mine, budget.memory_bytes)
+
+
+def _end(child: _Child) -> None:
+    child.connection.close()
+    if child.process.is_alive():
+        child.process.kill()
+    child.process.join()
+
+
+def _received(connection: Connection, budget: Budget) -> Opened:
+    """What the child sends for one file, each step within ``budget.step_seconds``."""
     pages: list[Image] = []
-    try:
-        while True:
-            if not receiver.poll(budget.step_seconds):
-                raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE)
-            try:
-                what, payload = receiver.recv()
-            except EOFError:  # the child died: out of memory in C code, or killed
-                raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE) from None
-            if what == "page":
-                pages.append(_page_received(receiver, payload, budget))
-            elif what == "digital":
-                return Opened(tuple(payload), ())
-            elif what == "error":
-                raise RasterError(*payload)
-            else:  # "done"
-                return Opened(None, tuple(pages))
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
+    while True:
+        if not connection.poll(budget.step_seconds):
+            raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE)
+        try:
+            what, payload = connection.recv()
+        except EOFError:  # the child died: out of memory in C code, or killed
+            raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE) from None
+        if what == "page":
+            pages.append(_page_received(connection, payload, budget))
+        elif what == "digital":
+            return Opened(tuple(payload), ())
+        elif what == "error":
+            raise RasterError(*payload)
+        else:  # "done"
+            return Opened(None, tuple(pages))
 
 
-def _open_in_child(
-    sender: Connection, data: bytes, kind: str, limits: RasterLimits, today: date, memory_bytes: int
-) -> None:
+def _serve_in_child(connection: Connection, memory_bytes: int) -> None:
+    """The child's loop: one file after another until the parent closes the pipe."""
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    while True:
+        try:
+            data, kind, limits, today = connection.recv()
+        except EOFError:  # the parent is gone, or let this child go
+            return
+        if not _open_in_child(connection, data, kind, limits, today):
+            return
+
+
+def _open_in_child(connection: Connection, data: bytes, kind: str, limits: RasterLimits, today: date) -> bool:
+    """Open one file and send what it holds; False when the child should not go on."""
     try:
         for what, payload in _steps(data, kind, limits, today):
             if what == "page":
-                _send_page(sender, payload)
+                _send_page(connection, payload)
             else:
-                sender.send((what, payload))
+                connection.send((what, payload))
     except RasterError as exc:
-        sender.send(("error", (exc.code, exc.message)))
+        connection.send(("error", (exc.code, exc.message)))
     except MemoryError:
-        sender.send(("error", (ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE)))
-    finally:
-        sender.close()
+        connection.send(("error", (ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE)))
+        return False
+    return True
 
 
 def _send_page(sender: Connection, page: Image) -> None:

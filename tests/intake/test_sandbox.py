@@ -96,3 +96,34 @@ def test_the_pipeline_answers_a_bomb_with_a_reason_and_carries_on() -> None:
     assert bomb.error == (ErrorCode.TOO_COMPLEX.value, MESSAGES[ErrorCode.TOO_COMPLEX])
     # the next file opens as ever: nothing of the killed child is left in the way
     assert open_document(blank_pdf("messhitsu"), "pdf", RasterLimits(), TODAY).digital is not None
+
+
+def test_one_child_opens_file_after_file_and_a_killed_one_is_replaced() -> None:
+    import intake.sandbox as sandbox
+
+    scan = (SAMPLES / "sample_2025_0002_kofu_shinsei.tif").read_bytes()
+    open_document(scan, "tiff", RasterLimits(), TODAY)
+    assert sandbox._child is not None
+    first = sandbox._child.process.pid
+    open_document(scan, "tiff", RasterLimits(), TODAY)
+    assert sandbox._child.process.pid == first  # no fork per file
+    with pytest.raises(RasterError):
+        open_document(b"%PDF-1.4\nnot a pdf", "pdf", RasterLimits(), TODAY)
+    assert sandbox._child.process.pid == first  # a file's own refusal leaves the child sound
+    with pytest.raises(RasterError):
+        open_document(operator_bomb(4_000_000), "pdf", RasterLimits(), TODAY, Budget(step_seconds=0.5))
+    assert sandbox._child is None  # killed over budget
+    sandbox_pages = open_document(scan, "tiff", RasterLimits(), TODAY).pages
+    assert sandbox._child.process.pid != first
+    assert all(np.array_equal(a, b) for a, b in zip(sandbox_pages, rasterize(scan, "tiff", RasterLimits()), strict=True))
+
+
+def test_a_child_that_died_between_two_files_is_replaced_without_failing_the_file() -> None:
+    import intake.sandbox as sandbox
+
+    scan = (SAMPLES / "sample_2025_0002_kofu_shinsei.tif").read_bytes()
+    open_document(scan, "tiff", RasterLimits(), TODAY)
+    assert sandbox._child is not None
+    sandbox._child.process.kill()
+    sandbox._child.process.join()
+    assert len(open_document(scan, "tiff", RasterLimits(), TODAY).pages) == 1
