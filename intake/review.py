@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from extractors.forms import check_form
 from extractors.masking import is_my_number
 from extractors.rules import Context, Record, decide
-from extractors.template import Template, load_templates
+from extractors.template import Template, load_templates, template_for
 from intake import workflow
 from intake.auth import User, sees_my_number
 from intake.domain import (
@@ -83,10 +83,29 @@ class TaskView:
     returned: Returned | None = None
     #: The opening of the page that holds the claim (see :func:`release`).
     claim_nonce: str | None = None
+    #: The version of the form the page was read as (its template's boxes are the page's).
+    form_version: str | None = None
 
 
-def _template(form_id: str | None) -> Template | None:
-    return next((t for t in load_templates() if t.form_id == form_id), None)
+def form_version(extraction: dict[str, Any] | None, form_index: int) -> str | None:
+    """The form version a document's ``form_index``-th form was read as (its extraction JSON),
+    None when it says none."""
+    docs = (extraction or {}).get("documents") or []
+    if 0 <= form_index < len(docs) and isinstance(docs[form_index], dict):
+        version = docs[form_index].get("form_version")
+        return version if isinstance(version, str) else None
+    return None
+
+
+def _template(form_id: str | None, version: str | None) -> Template | None:
+    """The template of the form's own version (its boxes: the page's 個人番号 cells, the
+    snippets); the first installed version only when the version is no longer installed."""
+    return template_for(form_id, version)
+
+
+def task_template(view: TaskView) -> Template | None:
+    """The template a task's page was read with: its form in its own version."""
+    return _template(view.form_id, view.form_version)
 
 
 def is_sensitive(name: str) -> bool:
@@ -192,7 +211,8 @@ def load_task(services: Services, task_id: int) -> TaskView:
         extraction = (document.extraction or {}) if document else {}
         docs = extraction.get("documents", [])
         findings = docs[task.form_index]["findings"] if task.form_index < len(docs) else []
-        template = _template(task.form_id)
+        version = form_version(extraction, task.form_index)
+        template = _template(task.form_id, version)
         specs = {f.name: f for f in template.fields} if template else {}
         fields = [
             FieldView(
@@ -227,6 +247,7 @@ def load_task(services: Services, task_id: int) -> TaskView:
             ],
             returned=_returned(record),
             claim_nonce=task.claim_nonce if state.holder else None,
+            form_version=version,
         )
 
 
@@ -338,7 +359,7 @@ def approve(
     stored. At the second approval, a sensitive value the approver changes is their own
     correction and waits for a third person."""
     view = load_task(services, task_id)
-    template = _template(view.form_id)
+    template = task_template(view)
     if template is None:
         raise ReviewError(ErrorCode.NOT_A_FORM, "様式不明の書類は承認できません。差戻してください。")
     values, corrected, changed = _merge(template, view, submitted, today)
@@ -559,11 +580,6 @@ def page_image(services: Services, sha: str, user: User) -> bytes | None:
             return None
         if not sees_my_number(user):
             for page in pages:
-                template = _template(page.form_id)
-                if template is None:
-                    continue
-                width = template.canvas.width_pt
-                boxes += [(box, width) for box in my_number_boxes(template)]
                 # The task of a form reads the document's form_index-th page (see load_task).
                 form_index = len(
                     session.scalars(
@@ -572,6 +588,15 @@ def page_image(services: Services, sha: str, user: User) -> bytes | None:
                         )
                     ).all()
                 )
+                document = session.get(DocumentRow, page.document_id)
+                version = form_version(document.extraction if document else None, form_index)
+                # The boxes of the version the page was read as: another version's cells
+                # may lie elsewhere on the paper (issue 15, item 4).
+                template = _template(page.form_id, version)
+                if template is None:
+                    continue
+                width = template.canvas.width_pt
+                boxes += [(box, width) for box in my_number_boxes(template)]
                 readings = session.scalars(
                     select(FieldReadingRow).where(
                         FieldReadingRow.document_id == page.document_id,

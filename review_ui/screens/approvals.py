@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from extractors.template import load_templates
 from intake import review
 from intake.auth import CAN_APPROVE, SessionInfo
 from intake.store import repo
@@ -27,7 +26,7 @@ router = APIRouter()
 
 
 def _row(view: review.TaskView, user: str) -> dict[str, Any]:
-    template = next((t for t in load_templates() if t.form_id == view.form_id), None)
+    template = review.task_template(view)
     scale = template.pixels_per_point(view.page_size[0]) if template else None
     return {
         "task": view,

@@ -35,8 +35,10 @@ from review_ui.screens.common import FORM_NAMES, TEMPLATES, error_page, shown, s
 router = APIRouter()
 
 
-def _template(form_id: str | None) -> Template | None:
-    return next((t for t in load_templates() if t.form_id == form_id), None)
+def _template(view: review.TaskView) -> Template | None:
+    """The template of the task's form in the version its page was read as (its boxes are the
+    page's: snippets, labels, the values' checks)."""
+    return review.task_template(view)
 
 
 def _text(spec: Any, value: Any) -> Any:
@@ -183,7 +185,7 @@ def task_page(
         view = review.load_task(services, task_id)
     except review.ReviewError as exc:
         return _not_opened(request, services, info, task_id, exc)
-    template = _template(view.form_id)
+    template = _template(view)
     scale = template.pixels_per_point(view.page_size[0]) if template else None
     return TEMPLATES.TemplateResponse(
         request,
@@ -253,7 +255,7 @@ async def approve(request: Request, services: ServicesDep, info: PostSessionDep,
     (``/records/{id}/next``)."""
     form = await request.form()
     try:
-        template = _template(review.load_task(services, task_id).form_id)
+        template = _template(review.load_task(services, task_id))
         submitted = clerk_values(template, form)
         result = review.approve(services, task_id, info.user, submitted, date.today())
     except review.ReviewError as exc:
@@ -296,7 +298,10 @@ def choose_form(
 def form_choices() -> list[tuple[str, str]]:
     """The installed templates a reviewer may choose for a page without a form: (form id,
     Japanese name with the printed form code)."""
-    return [(t.form_id, f"{FORM_NAMES.get(t.form_id) or t.title}（{t.form_code}）") for t in load_templates()]
+    first: dict[str, Template] = {}
+    for template in load_templates():  # a form once, however many versions are installed
+        first.setdefault(template.form_id, template)
+    return [(t.form_id, f"{FORM_NAMES.get(t.form_id) or t.title}（{t.form_code}）") for t in first.values()]
 
 
 @router.post("/tasks/{task_id}/release")
@@ -367,7 +372,7 @@ def check_value(
         review.touch(services, task_id, info.user)
     except review.ReviewError as exc:
         return JSONResponse({"ok": False, "message": exc.message}, status_code=404)
-    template = _template(view.form_id)
+    template = _template(view)
     spec = next((f for f in template.fields if f.name == field), None) if template else None
     if spec is None or template is None:
         return JSONResponse({"ok": False, "message": "項目が見つかりません"}, status_code=404)

@@ -5,14 +5,17 @@ blacked out; a user who may see it gets the ink."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from extractors.template import FieldType, load_templates
 from intake.services import Services
+from intake.store.models import ReviewTaskRow
 from tests.review_ui.conftest import audit_actions, login
 
 Region = tuple[int, int, int, int]
@@ -296,3 +299,84 @@ def test_only_a_my_number_field_is_revealed_and_every_reveal_is_audited(
     shown = app.post(f"/tasks/{task_id}/reveal", data={"field": "insured_my_number", "csrf": csrf})
     assert shown.status_code == 200 and len(shown.json()["value"]) == 12
     assert audit_actions(services).count("my_number_revealed") == 1
+
+
+def _second_version(directory: Path, moved: tuple[float, float, float, float]) -> str:
+    """SK-01 in a second version (installed in ``directory`` for this test only) whose
+    insured 個人番号 cells are printed at ``moved``; its version name."""
+    import json
+    import shutil
+
+    from extractors.template import TEMPLATE_DIR
+
+    raw = json.loads((TEMPLATE_DIR / "kofu_shinsei.sk01_2025_4.json").read_text(encoding="utf-8"))
+    version = "SK-01 (2026.4)"
+    raw["form_version"] = version
+    for field in raw["fields"]:
+        if field["name"] == "insured_my_number":
+            field["segments"] = [[*moved, 12]]
+    (directory / "kofu_shinsei.sk01_2026_4.json").write_text(
+        json.dumps(raw, ensure_ascii=False), encoding="utf-8"
+    )
+    shutil.copy(TEMPLATE_DIR / "kofu_shinsei.pdf", directory / "kofu_shinsei.pdf")
+    return version
+
+
+def test_my_number_boxes_are_those_of_the_form_version_the_page_was_read_as(
+    app: TestClient, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a second version of SK-01 whose 個人番号 cells are printed elsewhere, and a page
+    read as that version (its 個人番号 not written: no reading box to black out) WHEN a
+    reviewer opens its task and its page image THEN the cells blacked out are the second
+    version's, not the first's, and the task screen is laid out on that version."""
+    from extractors.model import FieldReading, FormReading
+    from extractors.template import template_for
+    from intake import review
+    from intake.store import repo
+    from intake.store.db import transaction
+    from tests.helpers import document_in_processing
+
+    moved = (40.0, 760.0, 226.0, 778.0)
+    version = _second_version(tmp_path, moved)
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(tmp_path))
+    second = template_for("kofu_shinsei", version)
+    first = template_for("kofu_shinsei", "SK-01 (2025.4)")
+    assert second is not None and first is not None and second is not first
+
+    png, width, height = _grey_page("kofu_shinsei", 200)
+    sha = services.files.put(png)
+    readings = (
+        FieldReading("insured_my_number", None, 0.0, False),
+        FieldReading("insured_name", "健保 太郎", 0.99, False),
+    )
+    form = FormReading("kofu_shinsei", version, (1,), readings)
+    extraction = {
+        "documents": [
+            {"form_id": "kofu_shinsei", "form_version": version, "pages": [1], "fields": {}, "findings": []}
+        ]
+    }
+    with transaction(services.sessions) as session:
+        document_id = document_in_processing(session, pages=1)
+        repo.save_extraction(
+            session, document_id, extraction, [form], [(1, sha, width, height, 0, "kofu_shinsei")], "test"
+        )
+        task_id = int(
+            session.scalars(select(ReviewTaskRow.id).where(ReviewTaskRow.document_id == document_id)).one()
+        )
+
+    login(app, "rev")
+    assert app.get(f"/tasks/{task_id}").status_code == 200
+    masked = _decode(app.get(f"/images/{sha}.png").content)
+    login(app, "adm")
+    full = _decode(app.get(f"/images/{sha}.png").content)
+    assert (full == 90).all()
+
+    scale = second.pixels_per_point(width)
+    new_cells = tuple(round(v * scale) for v in moved)
+    assert int(_crop(masked, new_cells).max()) == 0, "the second version's 個人番号 cells are not black"  # type: ignore[arg-type]
+    old_cells = next(s for s in first.fields if s.name == "insured_my_number").all_boxes()
+    for box in old_cells:
+        x0, y0, x1, y1 = (round(v * scale) for v in box)
+        assert int(_crop(masked, (x0 + 2, y0 + 2, x1 - 2, y1 - 2)).min()) == 90  # nothing there to hide
+    view = review.load_task(services, task_id)
+    assert review.task_template(view) is second
