@@ -10,6 +10,7 @@ from rq import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from intake.crypto import key_source
 from intake.queue import SERIALIZER, KakuninJob
 from intake.settings import Settings
 from intake.store.db import make_engine, session_factory
@@ -30,7 +31,9 @@ class Services:
 
     @cached_property
     def files(self) -> FileStore:
-        return FileStore(self.settings.store_dir)
+        settings = self.settings
+        key_text = settings.store_key.get_secret_value() if settings.store_key else None
+        return FileStore(settings.store_dir, key_source(settings.store_key_file, key_text, settings.data_dir))
 
     @cached_property
     def redis(self) -> Redis:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ocr.engine import EngineOptions
@@ -74,6 +74,15 @@ class Settings(BaseSettings):
     #: Uploads one API key may make per minute (``POST /api/v1/documents``); over it, 429 with
     #: Retry-After. 0 switches the limit off.
     upload_rate_per_minute: int = 60
+    #: Encryption at rest of the file store (AES-256-GCM, intake.crypto): a key file outside the
+    #: data directory (one base64 key a line, the first encrypts), or the keys themselves
+    #: (comma-separated). Neither: files are stored in plaintext (``make run`` makes a key file).
+    store_key_file: Path | None = None
+    store_key: SecretStr | None = None
+    #: Days a document's scans, page images and unmasked 個人番号 are kept after its decision was
+    #: delivered (or it was rejected or failed); then `kakunin purge` deletes them (README
+    #: "Retention"). 0 switches purging off.
+    retention_days: int = 90
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     limits: Limits = Field(default_factory=Limits)
 

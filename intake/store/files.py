@@ -1,10 +1,19 @@
-"""Content-addressed file store: originals and page images, written once and never overwritten."""
+"""Content-addressed file store: originals and page images, written once and never overwritten
+(only re-encrypted under a new key, or deleted by retention)."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from intake.crypto import KeySource, is_sealed, seal, sealed_key_id, unseal
+
+_NAME = re.compile(r"[0-9a-f]{64}")
 
 
 def sha256_of(data: bytes) -> str:
@@ -17,10 +26,21 @@ class FileStore:
     A write goes to a temporary name, is fsynced, then renamed into place and the folder
     fsynced: after ``put`` returns, the file survives a crash or power loss. The originals hold
     個人番号: folders are made 0700 and files 0600, whatever the process's umask.
+
+    With a key source, each file is encrypted with AES-256-GCM (:mod:`intake.crypto`) and still
+    named by the SHA-256 of its plaintext, so the same bytes are stored once and a document is
+    found by its hash as before. A plaintext file stored before encryption was turned on is
+    read as it is, and encrypted by ``kakunin key rotate`` (or ``kakunin key encrypt``).
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, keys: KeySource | None = None) -> None:
         self.root = root
+        self.keys = keys
+
+    @property
+    def encrypted(self) -> bool:
+        """New files are written encrypted."""
+        return self.keys is not None
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -34,17 +54,73 @@ class FileStore:
         if target.is_file():
             return digest  # same name = same bytes: never rewrite
         private_dirs(self.root, target.parent)
-        tmp = target.parent / f".{digest}.{os.getpid()}.tmp"
+        self._write(target, self._sealed(digest, data))
+        return digest
+
+    def _sealed(self, name: str, data: bytes) -> bytes:
+        return seal(self.keys.keyring(), name, data) if self.keys is not None else data
+
+    def _write(self, target: Path, blob: bytes) -> None:
+        tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
         with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
-            handle.write(data)
+            handle.write(blob)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
         _fsync_dir(target.parent)
-        return digest
 
     def get(self, sha256: str) -> bytes:
-        return self.path(sha256).read_bytes()
+        """The plaintext of a stored file; :class:`intake.crypto.StoreKeyError` when its key is
+        missing or wrong, or the file was changed."""
+        blob = self.path(sha256).read_bytes()
+        if not is_sealed(blob):
+            return blob
+        return unseal(self.keys.keyring() if self.keys is not None else None, sha256, blob)
+
+    def key_id(self, sha256: str) -> bytes | None:
+        """The id of the key a file is encrypted with (None: plaintext)."""
+        with self.path(sha256).open("rb") as handle:
+            return sealed_key_id(handle.read(64))
+
+    def reseal(self, sha256: str) -> bool:
+        """Encrypt a file again under the current key (a plaintext one for the first time),
+        atomically; False when it already is. Needs a key source."""
+        if self.keys is None:
+            raise ValueError("the store has no key")
+        current = self.keys.keyring().current_id
+        if self.key_id(sha256) == current:
+            return False
+        data = self.get(sha256)
+        self._write(self.path(sha256), seal(self.keys.keyring(), sha256, data))
+        return True
+
+    def delete(self, sha256: str) -> bool:
+        """Remove a file (retention); False when it was not there."""
+        path = self.path(sha256)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        _fsync_dir(path.parent)
+        return True
+
+    def names(self) -> Iterator[str]:
+        """Every stored file's name (SHA-256), in no particular order."""
+        for path in self.root.glob("??/??/*"):
+            if _NAME.fullmatch(path.name) and path.is_file():
+                yield path.name
+
+    @contextmanager
+    def maintenance(self) -> Iterator[None]:
+        """Held by backup, purge and key rotation, one at a time: a purge or a rotation never
+        changes the files a backup is copying. Writers of new files need not hold it."""
+        private_dirs(self.root, self.root)
+        with (self.root / ".maintenance.lock").open("a") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def private_dirs(root: Path, directory: Path) -> None:
