@@ -359,6 +359,18 @@ def reconcile() -> None:
 
 
 @app.command()
+def retry(document_id: Annotated[int, typer.Argument(help="the failed document's id")]) -> None:
+    """Queue a failed document again on purpose (its attempts start afresh; audited)."""
+    from intake.reconcile import retry_document
+    from intake.services import Services
+
+    if not retry_document(Services(load_settings()), document_id):
+        typer.echo(f"document {document_id} is not failed (or does not exist): nothing queued", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"document {document_id} queued again")
+
+
+@app.command()
 def status() -> None:
     """Documents per state, queue depth and failed jobs."""
     from intake.reconcile import status_report
@@ -478,13 +490,15 @@ def _reconcile_every(settings: Settings, stop: threading.Event) -> None:
     from intake.roster_events import due
 
     events_day: date | None = None
-    while not stop.wait(settings.reconcile_seconds):
+    wait = 0.0  # the first pass at start: what a dead worker left is queued again at once
+    while not stop.wait(wait):
+        wait = settings.reconcile_seconds
         try:
+            report = run_reconcile(services)  # first: a failing delivery must not hold it up
             if events_day != date.today():  # the roster's events, once a day (idempotent anyway)
                 due(services, date.today())
                 events_day = date.today()
             deliver(services)
-            report = run_reconcile(services)
         except Exception:  # noqa: BLE001 - a failed pass is logged and retried next round
             logging.getLogger(__name__).exception("reconcile pass failed")
             continue

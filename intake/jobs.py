@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from extractors.model import FormReading
 from extractors.rules.places import place_doubts
-from intake.domain import DocumentStatus
+from intake.domain import Document, DocumentStatus
 from intake.errors import ErrorCode, transient
 from intake.pipeline import encode_png, extract
 from intake.reread import forced_forms
@@ -79,15 +79,63 @@ def with_rule_doubts(form: FormReading) -> FormReading:
     return replace(form, fields=fields, findings=form.findings + tuple(findings))
 
 
+def internal_failure_message(attempts: int) -> str:
+    """What a clerk and the API read on a document given up after ``attempts`` tries."""
+    return (
+        f"読み取り処理が {attempts} 回続けて異常終了したため、処理を中止しました。"
+        "ファイルは保存されています。管理者に連絡してください（管理者は再処理できます）。"
+    )
+
+
+def give_up(services: Services, document_id: int, attempts: int, cause: str) -> str:
+    """Fail a document whose reading went wrong ``attempts`` times (``internal``), audited with
+    the cause (an exception's class name, never its message: it may quote what was read)."""
+    with transaction(services.sessions) as session:
+        repo.mark_failed(session, document_id, ErrorCode.INTERNAL.value, internal_failure_message(attempts))
+        repo.audit(
+            session,
+            "worker",
+            "document_failed",
+            document_id,
+            code=ErrorCode.INTERNAL.value,
+            attempts=attempts,
+            cause=cause,
+        )
+    log.error("document %s failed (internal) after %s attempts: %s", document_id, attempts, cause)
+    return DocumentStatus.FAILED.value
+
+
 def process_document(document_id: int) -> str:
-    """Run the pipeline on one stored document and leave review tasks (or a failure reason)."""
+    """Run the pipeline on one stored document and leave review tasks (or a failure reason).
+
+    Every start counts as an attempt. A document whose reading raised, or whose worker died
+    under it, ``max_attempts`` times is failed with ``internal`` instead of being tried again for
+    ever; an exception before that goes to RQ, which retries the job after a back-off.
+    """
     context = _current()
-    services, engine = context.services, context.engine
-    settings = services.settings
+    services = context.services
     with transient("database unavailable"), transaction(services.sessions) as session:
         document = repo.claim_for_processing(session, document_id)
+        attempts = repo.attempts_of(session, document_id) if document else 0
     if document is None:
         return "skipped"  # already finished (a duplicate or retried job): nothing to do
+    limit = services.settings.max_attempts
+    if attempts > limit:  # the last tries never came back: their worker died under them
+        return give_up(services, document_id, attempts - 1, "worker_lost")
+    try:
+        return _read(context, document)
+    except Exception as exc:
+        if attempts < limit:
+            raise  # RQ retries it; the next claim counts the attempt
+        log.debug("last attempt of document %s raised", document_id, exc_info=True)
+        return give_up(services, document_id, attempts, type(exc).__name__)
+
+
+def _read(context: WorkerContext, document: Document) -> str:
+    """One attempt: the pipeline on the stored file, its pages and readings saved."""
+    services, engine = context.services, context.engine
+    settings = services.settings
+    document_id = document.id
     data = services.files.get(document.sha256)
     kind = sniff_type(data[:2048]) or ""
     limits = RasterLimits(

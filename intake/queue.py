@@ -62,13 +62,15 @@ def job_id(document_id: int) -> str:
     return f"document-{document_id}"
 
 
-def enqueue_document(queue: Queue, document_id: int) -> bool:
-    """Queue a document; False when Redis is unavailable (the reconcile pass queues it later)."""
+def enqueue_document(queue: Queue, document_id: int, at_front: bool = False) -> bool:
+    """Queue a document; False when Redis is unavailable (the reconcile pass queues it later).
+    ``at_front``: before every waiting document (one a dead worker held)."""
     try:
         queue.enqueue(
             JOB,
             document_id,
             job_id=job_id(document_id),
+            at_front=at_front,
             retry=Retry(max=3, interval=[10, 60, 300]),
             result_ttl=86400,
             failure_ttl=7 * 86400,

@@ -56,10 +56,20 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = 600
     #: `kakunin run` recycles a worker process after this many jobs (bounded memory).
     worker_max_jobs: int = 150  # measured: peak RSS 1.40 GB after 30 pages, 1.54 GB after 200
-    #: A document still "processing" after this long belongs to a dead worker: reconcile re-queues it.
-    processing_stale_seconds: float = 660.0
-    #: How often `kakunin run` re-queues documents stuck without a live job.
-    reconcile_seconds: float = 60.0
+    #: A document whose reading was started this many times without finishing (the pipeline
+    #: raised, or the worker died under it) is failed with ``internal``; ``kakunin retry ID``.
+    max_attempts: int = 5
+    #: A worker refreshes its heartbeat in Redis this often; missing for 3 beats, it is dead and
+    #: reconcile queues the document it held again (at the front of the queue).
+    worker_heartbeat_seconds: float = 5.0
+    #: How often `kakunin run` re-queues documents stuck without a live job (and delivers the outbox).
+    reconcile_seconds: float = 15.0
+    #: ``GET /metrics`` (Prometheus text format) on the web port: off unless set; with a token,
+    #: only for ``Authorization: Bearer <token>``.
+    metrics_enabled: bool = False
+    metrics_token: str | None = None
+    #: ``/readyz`` fails when the data directory has less free space than this.
+    min_free_disk_mb: int = 1024
     #: `kakunin run` copies fixtures/samples into the hotfolder on its first start.
     feed_samples: bool = True
     #: Downstream delivery of decisions (outbox): a webhook URL and/or a JSON Lines folder.

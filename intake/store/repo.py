@@ -115,11 +115,33 @@ def claim_for_processing(session: Session, document_id: int) -> Document | None:
     return _document(row)
 
 
+def attempts_of(session: Session, document_id: int) -> int:
+    """How many times the document's current reading was started (``claim_for_processing``)
+    without finishing; back to 0 when it ends (in review or failed)."""
+    return int(session.scalar(select(DocumentRow.attempts).where(DocumentRow.id == document_id)) or 0)
+
+
+def reset_failed(session: Session, document_id: int) -> Document | None:
+    """A failed document back to received, its attempts from zero and its error cleared (the
+    returned document still names the error it had); None unless it was failed."""
+    row = session.get(DocumentRow, document_id, with_for_update=True)
+    if row is None or row.status != DocumentStatus.FAILED.value:
+        return None
+    before = _document(row)
+    row.status = DocumentStatus.RECEIVED.value
+    row.attempts = 0
+    row.error_code = None
+    row.error_message = None
+    row.updated_at = datetime.now(UTC)
+    session.flush()
+    return before
+
+
 def mark_failed(session: Session, document_id: int, code: str, message: str) -> None:
     session.execute(
         update(DocumentRow)
         .where(DocumentRow.id == document_id)
-        .values(status=DocumentStatus.FAILED.value, error_code=code, error_message=message)
+        .values(status=DocumentStatus.FAILED.value, error_code=code, error_message=message, attempts=0)
     )
 
 
@@ -183,6 +205,7 @@ def save_extraction(
     session.add_all(readings)  # one flush for all readings: no per-field round trips
     row.extraction = extraction
     row.page_count = len(pages)
+    row.attempts = 0  # counts the tries of one reading (a page read again starts afresh)
     row.status = DocumentStatus.IN_REVIEW.value
     row.error_code = None
     row.error_message = None

@@ -31,10 +31,11 @@ def _wait_until_some(services: Services, status: str, seconds: float = 120) -> N
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_worker_killed_mid_ocr_loses_nothing(services: Services) -> None:
+def test_worker_killed_mid_ocr_loses_nothing(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     """GIVEN documents being processed WHEN the worker is killed with SIGKILL during OCR
-    THEN reconcile re-queues what it held and a new worker finishes everything exactly once."""
-    services.settings.processing_stale_seconds = 2.0
+    THEN reconcile re-queues what it held (its heartbeat stopped) and a new worker finishes
+    everything exactly once."""
+    monkeypatch.setenv("KAKUNIN_WORKER_HEARTBEAT_SECONDS", "0.5")  # dead 2 s after the kill
     scans = readable_samples()
     ids = {accept(services, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}
     victim = worker_process(services, burst=False)
@@ -66,7 +67,7 @@ def test_sigterm_lets_the_running_job_finish(services: Services) -> None:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_redis_killed_and_restarted_mid_run_loses_nothing(services: Services, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_redis_killed_and_restarted_mid_run_loses_nothing(services: Services, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """GIVEN a run in progress WHEN Redis is killed with SIGKILL and restarted from its
     append-only file THEN reconcile and a worker finish every document exactly once."""
     import shutil
@@ -94,7 +95,7 @@ def test_redis_killed_and_restarted_mid_run_loses_nothing(services: Services, tm
 
     redis = start_redis()
     services.settings.redis_url = f"redis://127.0.0.1:{port}/0"
-    services.settings.processing_stale_seconds = 2.0
+    monkeypatch.setenv("KAKUNIN_WORKER_HEARTBEAT_SECONDS", "0.5")
     own = Services(services.settings)
     scans = readable_samples()
     ids = {accept(own, scan.read_bytes(), scan.name, "hotfolder").document.id for scan in scans}

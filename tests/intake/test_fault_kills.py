@@ -31,8 +31,15 @@ from tests.helpers import document_statuses, worker_process
 
 pytestmark = [pytest.mark.slow, pytest.mark.ocr]
 
+#: The workers' heartbeat: a killed worker is gone from Redis 2 s later (3 beats and a second).
+BEAT = "0.5"
 #: Seconds after which a document left in "processing" by a dead worker is taken again.
-STALE = 1.0
+STALE = 2.0
+
+
+@pytest.fixture(autouse=True)
+def _quick_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KAKUNIN_WORKER_HEARTBEAT_SECONDS", BEAT)
 
 
 def _with_text_chunk(png: bytes, note: str) -> bytes:
@@ -98,7 +105,6 @@ def test_each_of_20_documents_survives_a_kill_during_its_ocr(services: Services,
     """GIVEN 20 queued documents WHEN, for each of them in turn, the worker is killed with
     SIGKILL while it reads that document THEN reconcile re-queues it and in the end every
     document is in review exactly once."""
-    services.settings.processing_stale_seconds = STALE
     ids = _accept_all(services, scans[:20])
     killed: set[int] = set()
     rng = random.Random(20)
@@ -130,7 +136,6 @@ def test_worker_killed_again_and_again_during_a_50_document_run(
     """GIVEN 50 documents WHEN the worker process is killed with SIGKILL at random moments,
     eight times over, and started again each time THEN every document ends in review exactly
     once and the invariant holds."""
-    services.settings.processing_stale_seconds = STALE
     ids = _accept_all(services, scans)
     rng = random.Random(50)
     for _ in range(8):
