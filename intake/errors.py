@@ -47,6 +47,9 @@ class ErrorCode(StrEnum):
     # A body that is not of the type the route takes (application/json …): 415.
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
     INVALID_EVENT = "invalid_event"
+    # A list's cursor not given out by that list, or a filter value it does not know (422).
+    INVALID_CURSOR = "invalid_cursor"
+    INVALID_FILTER = "invalid_filter"
     # Too many uploads with one API key in a minute (429 with Retry-After).
     RATE_LIMITED = "rate_limited"
     # Review actions refused (intake.review.ReviewError).

@@ -8,6 +8,7 @@ them and answers the checks' exceptions.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
@@ -22,6 +23,7 @@ from intake.services import Services
 from intake.settings import Settings, load_settings
 from review_ui import api, screens
 from review_ui.api.common import error_response
+from review_ui.api.schema import build_openapi
 from review_ui.deps import LoginRequired, RoleRefused, Unauthorized
 from review_ui.screens.common import error_page
 
@@ -95,17 +97,26 @@ async def _security_headers(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     response = await call_next(request)
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():
+        # A page may narrow or widen its own CSP (the API docs: data: images, blob: workers).
+        if name != "Content-Security-Policy" or name not in response.headers:
+            response.headers[name] = value
     return response
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    app = FastAPI(title="Kakunin", version="0.1.0", description="資格確認書 関係届出の受付・OCR・確認")
+    app = FastAPI(
+        title="Kakunin",
+        version="0.1.0",
+        description="資格確認書 関係届出の受付・OCR・確認",
+        docs_url=None,  # served offline under the CSP by review_ui.api.docs
+        redoc_url=None,
+    )
     app.state.services = Services(settings or load_settings())
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
-    app.include_router(screens.router)
+    app.include_router(screens.router, include_in_schema=False)  # the schema is the API's only
     app.include_router(api.router)
-    app.include_router(health)
+    app.include_router(health, include_in_schema=False)
     app.exception_handler(StarletteHTTPException)(_http_error)
     app.exception_handler(RequestValidationError)(_invalid_request)
     app.exception_handler(Unauthorized)(_unauthorized)
@@ -113,4 +124,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.exception_handler(LoginRequired)(_to_login)
     app.exception_handler(RoleRefused)(_role_refused)
     app.middleware("http")(_security_headers)
+    app.openapi = partial(build_openapi, app)  # type: ignore[method-assign]
     return app

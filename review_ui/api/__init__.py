@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from review_ui.api import documents, records
+from review_ui.api import docs, documents, records
 
 router = APIRouter()
 router.include_router(documents.router)
 router.include_router(records.router)
+router.include_router(docs.router)
