@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 import typer
 
 from intake.forms_cli import forms_app
+from intake.ops_cli import register as register_ops
 from intake.queue import redis_server_command
 from intake.settings import Settings, load_settings, with_password
 
@@ -39,6 +41,7 @@ app.add_typer(shokken_app, name="shokken")
 events_app = typer.Typer(help="Events without a form")
 app.add_typer(events_app, name="events")
 app.add_typer(forms_app, name="forms")
+register_ops(app)  # backup, restore, purge, key
 
 
 @roster_app.command("import")
@@ -487,9 +490,11 @@ def _reconcile_every(settings: Settings, stop: threading.Event) -> None:
     from datetime import date
 
     from intake.outbox import deliver
+    from intake.retention import purge
     from intake.roster_events import due
 
     events_day: date | None = None
+    purged_day: date | None = None
     wait = 0.0  # the first pass at start: what a dead worker left is queued again at once
     while not stop.wait(wait):
         wait = settings.reconcile_seconds
@@ -499,6 +504,10 @@ def _reconcile_every(settings: Settings, stop: threading.Event) -> None:
                 due(services, date.today())
                 events_day = date.today()
             deliver(services)
+            if purged_day != date.today():  # retention, once a day; skipped while a backup runs
+                with contextlib.suppress(BlockingIOError):
+                    purge(services, wait=False)
+                    purged_day = date.today()
         except Exception:  # noqa: BLE001 - a failed pass is logged and retried next round
             logging.getLogger(__name__).exception("reconcile pass failed")
             continue

@@ -89,10 +89,13 @@ def _old_hotfolder_copies(services: Services, cutoff: datetime) -> list[Path]:
     return sorted(found)
 
 
-def purge(services: Services, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
+def purge(
+    services: Services, now: datetime | None = None, dry_run: bool = False, wait: bool = True
+) -> PurgeReport:
     """Delete what is past its keeping period (see the module's docstring); with ``dry_run``
     only report it. Each document is purged in its own transaction, its files deleted before
-    the rows are marked, so an interrupted purge is finished by the next one."""
+    the rows are marked, so an interrupted purge is finished by the next one. Without ``wait``,
+    raises :class:`BlockingIOError` when a backup or a key rotation is running."""
     now = now or datetime.now(UTC)
     days = services.settings.retention_days
     cutoff = cutoff_of(days, now)
@@ -100,7 +103,7 @@ def purge(services: Services, now: datetime | None = None, dry_run: bool = False
         return PurgeReport(cutoff, dry_run)
     store = services.files
     done: list[PurgedDocument] = []
-    with store.maintenance():
+    with store.maintenance(wait):
         with transaction(services.sessions) as session:
             document_ids = keeping.purgeable_documents(session, cutoff)
             record_ids = keeping.maskable_records(session, cutoff)

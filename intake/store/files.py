@@ -111,12 +111,13 @@ class FileStore:
                 yield path.name
 
     @contextmanager
-    def maintenance(self) -> Iterator[None]:
+    def maintenance(self, wait: bool = True) -> Iterator[None]:
         """Held by backup, purge and key rotation, one at a time: a purge or a rotation never
-        changes the files a backup is copying. Writers of new files need not hold it."""
+        changes the files a backup is copying. Writers of new files need not hold it. Without
+        ``wait``, raises :class:`BlockingIOError` at once when another holds it."""
         private_dirs(self.root, self.root)
         with (self.root / ".maintenance.lock").open("a") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
             try:
                 yield
             finally:
