@@ -140,13 +140,16 @@ def invariant(services: Services) -> dict[str, Any]:
     live job), or is quarantined in rejected/ with a reason; none twice."""
     problems: list[str] = []
     with transaction(services.sessions) as session:
-        rows = session.execute(select(DocumentRow.id, DocumentRow.sha256, DocumentRow.status)).all()
-    shas = [sha for _, sha, _ in rows]
+        rows = session.execute(
+            select(DocumentRow.id, DocumentRow.sha256, DocumentRow.status, DocumentRow.purged_at)
+        ).all()
+    shas = [sha for _, sha, _, _ in rows]
     if len(shas) != len(set(shas)):
         problems.append("the same bytes are stored as two documents")
     suspects = []
-    for document_id, sha, status in rows:
-        if not services.files.exists(sha):
+    for document_id, sha, status, purged_at in rows:
+        # A purged document's original was deleted on purpose (retention, intake/retention.py).
+        if purged_at is None and not services.files.exists(sha):
             problems.append(f"document {document_id}: original missing from the file store")
         if DocumentStatus(status) not in TERMINAL:
             suspects.append(document_id)

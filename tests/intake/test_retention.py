@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from intake import review
 from intake.events import record_event
+from intake.reconcile import invariant
 from intake.retention import purge
 from intake.services import Services
 from intake.store.db import transaction
@@ -80,6 +81,7 @@ def test_purge_deletes_the_scan_and_page_images_and_masks_the_my_number(
     view = review.record_view(services, old_record)  # the record screen still shows it, masked
     assert view is not None
     assert purge(services, now + timedelta(days=92)).documents == ()  # once
+    assert invariant(services)["problems"] == []  # a purged original is no missing one
 
 
 def test_dry_run_lists_and_changes_nothing(services: Services, tmp_path: Path) -> None:
