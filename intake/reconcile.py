@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
@@ -81,6 +81,16 @@ def promote_due_retries(services: Services, now: float | None = None) -> list[st
     return promoted
 
 
+def _forget_executions(services: Services, job: str) -> None:
+    """Take the job's entries out of the started registry. Their execution hashes may have
+    expired with the worker (RQ's ``remove_executions`` needs them), so by key prefix."""
+    key = StartedJobRegistry(queue=services.queue, serializer=SERIALIZER).key
+    listed = cast(list[bytes], services.redis.zrange(key, 0, -1))
+    entries = [entry for entry in listed if entry.startswith(f"{job}:".encode())]
+    if entries:
+        services.redis.zrem(key, *entries)
+
+
 def _requeue_from_dead_worker(services: Services, document_id: int) -> bool:
     """Queue again, at the front, a document whose job was started by a worker that no longer
     beats; its execution leaves RQ's started registry so that RQ does not retry it too."""
@@ -89,7 +99,7 @@ def _requeue_from_dead_worker(services: Services, document_id: int) -> bool:
         return False
     if worker_alive(services, job.worker_name):
         return False
-    StartedJobRegistry(queue=services.queue, serializer=SERIALIZER).remove_executions(job)
+    _forget_executions(services, job.id)
     return enqueue_document(services.queue, document_id, at_front=True)
 
 

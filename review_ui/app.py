@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from intake.errors import MESSAGES, ErrorCode
 from intake.services import Services
 from intake.settings import Settings, load_settings
-from review_ui import api, screens
+from review_ui import api, ops, screens
 from review_ui.api.common import error_response
 from review_ui.api.schema import build_openapi
 from review_ui.deps import LoginRequired, RoleRefused, Unauthorized
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(screens.router, include_in_schema=False)  # the schema is the API's only
     app.include_router(api.router)
     app.include_router(health, include_in_schema=False)
+    app.include_router(ops.router, include_in_schema=False)  # /readyz, /metrics
     app.exception_handler(StarletteHTTPException)(_http_error)
     app.exception_handler(RequestValidationError)(_invalid_request)
     app.exception_handler(Unauthorized)(_unauthorized)
