@@ -187,7 +187,9 @@ def snapshot(services: Services) -> Snapshot:
         )
         pending = OutboxRow.delivered_at.is_(None)
         backlog = dict(
-            session.execute(select(OutboxRow.target, func.count()).where(pending).group_by(OutboxRow.target)).all()
+            session.execute(
+                select(OutboxRow.target, func.count()).where(pending).group_by(OutboxRow.target)
+            ).all()
         )
         failing = dict(
             session.execute(

@@ -120,9 +120,15 @@ def extract(
         rejected = rejected_from_raster(exc)
         return Extraction(source, (rejected.code.value, rejected.message))
     if opened.digital is not None:
-        # Filled on a PC: the words and their positions are in the file, no OCR needed.
+        # Filled on a PC: the words and their positions are in the file, no OCR needed; its
+        # pages are kept as rendered, each with the form read on it, for the review screens.
         timings["read"] = time.perf_counter() - started
-        return Extraction(source, None, opened.digital, (), timings)
+        on_page = {page: form.form_id for form in opened.digital for page in form.pages}
+        rendered = tuple(
+            PageResult(number, page, 0, on_page.get(number))
+            for number, page in enumerate(opened.pages, start=1)
+        )
+        return Extraction(source, None, opened.digital, rendered, timings)
     pages = list(opened.pages)
     timings["rasterize"] = time.perf_counter() - started
     blank = [is_blank_page(page) for page in pages]

@@ -65,7 +65,8 @@ class Budget:
 
 @dataclass(frozen=True)
 class Opened:
-    """A file opened: the forms read from its text layer (a PC-filled PDF), or else its pages."""
+    """A file opened: its pages, and the forms read from its text layer (a PC-filled PDF;
+    None: the pages are to be read)."""
 
     digital: tuple[FormReading, ...] | None
     pages: tuple[Image, ...]
@@ -157,6 +158,7 @@ def _end(child: _Child) -> None:
 def _received(connection: Connection, budget: Budget) -> Opened:
     """What the child sends for one file, each step within ``budget.step_seconds``."""
     pages: list[Image] = []
+    digital: tuple[FormReading, ...] | None = None
     while True:
         if not connection.poll(budget.step_seconds):
             raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE)
@@ -166,12 +168,12 @@ def _received(connection: Connection, budget: Budget) -> Opened:
             raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE) from None
         if what == "page":
             pages.append(_page_received(connection, payload, budget))
-        elif what == "digital":
-            return Opened(tuple(payload), ())
+        elif what == "digital":  # its pages follow, rendered for the review screens
+            digital = tuple(payload)
         elif what == "error":
             raise RasterError(*payload)
         else:  # "done"
-            return Opened(None, tuple(pages))
+            return Opened(digital, tuple(pages))
 
 
 def _serve_in_child(connection: Connection, memory_bytes: int) -> None:
@@ -224,13 +226,13 @@ def _page_received(receiver: Connection, header: tuple[tuple[int, ...], str], bu
 
 
 def _steps(data: bytes, kind: str, limits: RasterLimits, today: date) -> Iterator[tuple[str, Any]]:
-    """What the child sends, in order: the text layer's forms, or each page then "done"."""
+    """What the child sends, in order: the text layer's forms (if it has them), each page,
+    then "done". A PC-filled PDF's pages are rendered too: not to be read, but to be shown."""
     if kind == "pdf" and has_text_layer(data):
         # Filled on a PC: the words and their positions are in the file, no OCR needed.
         digital = read_digital(data, load_templates(), today)
         if digital is not None:
             yield "digital", list(digital)
-            return
     for page in iter_pages(data, kind, limits):
         yield "page", page
     yield "done", None

@@ -104,7 +104,10 @@ class SnapshotCollector(Collector):
             value=f.readings_sampled,
         )
         yield _gauge(
-            "kakunin_outbox_backlog", "Decisions not yet delivered, by target.", dict(f.outbox_backlog), "target"
+            "kakunin_outbox_backlog",
+            "Decisions not yet delivered, by target.",
+            dict(f.outbox_backlog),
+            "target",
         )
         yield _gauge(
             "kakunin_outbox_delivery_failing",
@@ -117,7 +120,9 @@ class SnapshotCollector(Collector):
             "Age of the oldest undelivered decision (0: none).",
             value=f.outbox_oldest_seconds,
         )
-        yield GaugeMetricFamily("kakunin_redis_up", "Whether Redis answered this scrape.", value=int(f.redis_up))
+        yield GaugeMetricFamily(
+            "kakunin_redis_up", "Whether Redis answered this scrape.", value=int(f.redis_up)
+        )
         for name, documentation, value in (
             ("kakunin_queue_depth", "Documents waiting in the queue.", f.queue_depth),
             ("kakunin_queue_failed_jobs", "Jobs in RQ's failed-job registry.", f.failed_jobs),
