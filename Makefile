@@ -4,8 +4,10 @@
 setup:
 	@scripts/setup.sh
 
+# `make run PORT=8080`, or KAKUNIN_PORT in the environment (8000 by default).
+PORT ?= $(or $(KAKUNIN_PORT),8000)
 run: setup
-	.venv/bin/kakunin run
+	.venv/bin/kakunin run --port $(PORT)
 
 test: setup
 	scripts/test.sh

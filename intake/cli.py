@@ -8,7 +8,6 @@ import logging
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from intake.forms_cli import forms_app
 from intake.ops_cli import register as register_ops
 from intake.queue import redis_server_command
 from intake.settings import Settings, load_settings, with_password
+from intake.supervisor import Child, supervise
 
 app = typer.Typer(help="Kakunin: 資格確認書 関係届出の受付・OCR・確認サービス", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance")
@@ -454,22 +454,6 @@ def _start_redis(settings: Settings) -> tuple[subprocess.Popen[bytes] | None, st
     raise typer.BadParameter(f"redis-server did not answer on port {port}")
 
 
-def _supervise(
-    children: list[subprocess.Popen[bytes]],
-    worker_command: list[str],
-    env: dict[str, str],
-    stop: threading.Event,
-) -> None:
-    """Restart a worker that exited (recycled after --max-jobs, or crashed) until shutdown."""
-    while not stop.wait(2.0):
-        for index, child in enumerate(children):
-            if child.args == worker_command and child.poll() is not None:
-                logging.getLogger(__name__).info(
-                    "worker %s exited (%s); starting a fresh one", child.pid, child.returncode
-                )
-                children[index] = subprocess.Popen(worker_command, env=env)
-
-
 def _first_admin(settings: Settings) -> None:
     """On the first start, create an admin with a one-time password (there is no default one)."""
     from intake.auth import count_users, create_user
@@ -535,7 +519,7 @@ def _feed_samples(settings: Settings) -> int:
 
 @app.command()
 def run(
-    port: Annotated[int, typer.Option(help="web port")] = 8000,
+    port: Annotated[int, typer.Option(help="web port", envvar="KAKUNIN_PORT")] = 8000,
     host: str = "127.0.0.1",
     workers: Annotated[int, typer.Option(help="worker processes on this machine")] = 1,
 ) -> None:
@@ -561,28 +545,22 @@ def run(
     # Workers are recycled after a number of jobs so that memory stays bounded whatever the
     # OCR runtime does; the supervisor thread below starts a fresh one each time.
     worker_command = [*executable, "worker", "--max-jobs", str(settings.worker_max_jobs)]
-    children = [subprocess.Popen(worker_command, env=worker_env) for _ in range(max(workers, 1))]
-    children.append(subprocess.Popen([*executable, "watch"]))
+    children = [
+        *(Child(f"worker {n + 1}", worker_command, worker_env) for n in range(max(workers, 1))),
+        Child("watcher", [*executable, "watch"]),
+        Child("web", [*executable, "serve", "--host", host, "--port", str(port)]),
+    ]
     typer.echo(f"Kakunin: http://{host}:{port}/  (hotfolder: {settings.hotfolder_dir.resolve()})")
     stop = threading.Event()
     threading.Thread(target=_reconcile_every, args=(settings, stop), daemon=True, name="reconcile").start()
-    threading.Thread(
-        target=_supervise, args=(children, worker_command, worker_env, stop), daemon=True, name="supervisor"
-    ).start()
-    try:
-        serve(host=host, port=port)
-    finally:
-        stop.set()
-        for child in children:
-            child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                child.kill()
+
+    def stop_redis() -> None:
         if redis_process is not None:
             redis_process.terminate()
             redis_process.wait(timeout=10)
+
+    # Until SIGTERM or SIGINT: a child that dies is started again (intake.supervisor).
+    supervise(children, stop, stop_redis)
 
 
 def main() -> None:
