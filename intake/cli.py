@@ -351,13 +351,50 @@ def extract(
             sys.stdout.flush()
 
 
+def _has_documents_table(settings: Settings, services: Any) -> bool:
+    """Whether the migrations ran; SQLite is opened read-only (no -wal, -shm files made)."""
+    import sqlite3
+
+    from sqlalchemy import inspect
+
+    if settings.database_url:
+        return bool(inspect(services.db).has_table("documents"))
+    path = (settings.data_dir / "kakunin.sqlite3").resolve()
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        found = connection.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='documents'")
+        return found.fetchone() is not None
+
+
+def _migrated_services() -> Any:
+    """The services of a data directory that exists and was migrated; otherwise one line on
+    stderr and exit 2, creating nothing (no empty SQLite file in the current folder)."""
+    from intake.services import Services
+
+    settings = load_settings()
+    where = f"KAKUNIN_DATA_DIR={settings.data_dir.resolve()}"
+    if not settings.database_url and not (settings.data_dir / "kakunin.sqlite3").is_file():
+        typer.echo(
+            f"no Kakunin database in {where}: set KAKUNIN_DATA_DIR, or run `kakunin run` there", err=True
+        )
+        raise typer.Exit(2)
+    services = Services(settings)
+    try:
+        migrated = _has_documents_table(settings, services)
+    except Exception as exc:  # noqa: BLE001 - any driver's error: said in one line
+        typer.echo(f"the database of {where} does not answer: {type(exc).__name__}", err=True)
+        raise typer.Exit(2) from None
+    if not migrated:
+        typer.echo(f"the database of {where} was never migrated: run `kakunin db upgrade`", err=True)
+        raise typer.Exit(2)
+    return services
+
+
 @app.command()
 def reconcile() -> None:
     """Queue documents stuck in received/processing that have no live job; report failed jobs."""
     from intake.reconcile import reconcile as run_reconcile
-    from intake.services import Services
 
-    report = run_reconcile(Services(load_settings()))
+    report = run_reconcile(_migrated_services())
     typer.echo(json.dumps(report, ensure_ascii=False))
 
 
@@ -365,9 +402,8 @@ def reconcile() -> None:
 def retry(document_id: Annotated[int, typer.Argument(help="the failed document's id")]) -> None:
     """Queue a failed document again on purpose (its attempts start afresh; audited)."""
     from intake.reconcile import retry_document
-    from intake.services import Services
 
-    if not retry_document(Services(load_settings()), document_id):
+    if not retry_document(_migrated_services(), document_id):
         typer.echo(f"document {document_id} is not failed (or does not exist): nothing queued", err=True)
         raise typer.Exit(1)
     typer.echo(f"document {document_id} queued again")
@@ -377,9 +413,8 @@ def retry(document_id: Annotated[int, typer.Argument(help="the failed document's
 def status() -> None:
     """Documents per state, queue depth and failed jobs."""
     from intake.reconcile import status_report
-    from intake.services import Services
 
-    typer.echo(json.dumps(status_report(Services(load_settings())), ensure_ascii=False, indent=1))
+    typer.echo(json.dumps(status_report(_migrated_services()), ensure_ascii=False, indent=1))
 
 
 def _redis_answers(url: str) -> bool:

@@ -125,3 +125,28 @@ def test_sigterm_stops_every_child_and_redis_and_a_dead_child_is_restarted(tmp_p
         with contextlib.suppress(ProcessLookupError):
             os.killpg(run.pid, signal.SIGKILL)
         run.wait()
+
+
+@pytest.mark.parametrize("command", [["status"], ["reconcile"], ["retry", "1"]])
+def test_a_command_pointed_at_no_data_directory_says_so_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """GIVEN a data directory that does not exist, or holds a database never migrated WHEN
+    `kakunin status` (reconcile, retry) is run THEN it says so in one line, exits 2, and
+    creates nothing (it used to leave ./var/kakunin.sqlite3 and a 194-line traceback)."""
+    from typer.testing import CliRunner
+
+    from intake.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    missing = runner.invoke(app, command, env={"KAKUNIN_DATA_DIR": "nowhere", "KAKUNIN_DATABASE_URL": ""})
+    assert missing.exit_code == 2
+    assert len(missing.output.strip().splitlines()) == 1 and "no Kakunin database" in missing.output
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "kakunin.sqlite3").touch()
+    unmigrated = runner.invoke(app, command, env={"KAKUNIN_DATA_DIR": "var", "KAKUNIN_DATABASE_URL": ""})
+    assert unmigrated.exit_code == 2 and "never migrated" in unmigrated.output
+    assert len(unmigrated.output.strip().splitlines()) == 1
+    assert [p.name for p in (tmp_path / "var").iterdir()] == ["kakunin.sqlite3"]
