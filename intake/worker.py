@@ -45,6 +45,8 @@ class KakuninWorker(SimpleWorker):
 
     def beat(self) -> None:
         """One heartbeat of the worker and of the execution it is running, if any."""
+        if not self.connection.exists(self.key):
+            return  # not registered yet, or gone: a beat must not make a key RQ did not
         executions = list(self.executions.values())
         with self.connection.pipeline() as pipeline:
             self.heartbeat(self.heartbeat_ttl, pipeline=pipeline)

@@ -40,6 +40,9 @@ STALE = 2.0
 @pytest.fixture(autouse=True)
 def _quick_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAKUNIN_WORKER_HEARTBEAT_SECONDS", BEAT)
+    # A kill counts as an attempt, and the document a dead worker held goes back at the front:
+    # here kills are the test, not a poison document (tests/intake/test_failure_lifecycle.py).
+    monkeypatch.setenv("KAKUNIN_MAX_ATTEMPTS", "50")
 
 
 def _with_text_chunk(png: bytes, note: str) -> bytes:
