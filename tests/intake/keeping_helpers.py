@@ -83,7 +83,9 @@ def approve(services: Services, document_id: int) -> int:
     return record_id
 
 
-def decided_document(services: Services, seed: int, now: datetime | None = None) -> tuple[int, int, list[str]]:
+def decided_document(
+    services: Services, seed: int, now: datetime | None = None
+) -> tuple[int, int, list[str]]:
     """A document read, approved and its decision delivered at ``now``: (document id,
     record id, its stored files)."""
     document_id, files = read_document(services, seed)

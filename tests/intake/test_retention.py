@@ -74,7 +74,9 @@ def test_purge_deletes_the_scan_and_page_images_and_masks_the_my_number(
         document = session.get(DocumentRow, old_id)
         assert document is not None and document.purged_at is not None
         assert MY_NUMBER not in json.dumps(document.extraction)
-        [event] = session.scalars(select(AuditEventRow).where(AuditEventRow.action == "document_purged")).all()
+        [event] = session.scalars(
+            select(AuditEventRow).where(AuditEventRow.action == "document_purged")
+        ).all()
         assert event.actor == "retention" and event.document_id == old_id
         assert sorted(event.detail["files"]) == sorted(old_files) and event.detail["my_number_readings"] == 2
     assert [f for f in _my_number_anywhere(services) if "document" in f] == [f"document {new_id}"]
@@ -95,7 +97,9 @@ def test_dry_run_lists_and_changes_nothing(services: Services, tmp_path: Path) -
     assert all(services.files.exists(name) for name in files)
     assert _my_number_anywhere(services)
     with transaction(services.sessions) as session:
-        assert not session.scalars(select(AuditEventRow).where(AuditEventRow.action == "document_purged")).all()
+        assert not session.scalars(
+            select(AuditEventRow).where(AuditEventRow.action == "document_purged")
+        ).all()
 
 
 def test_an_undelivered_decision_keeps_everything(services: Services, tmp_path: Path) -> None:
@@ -133,7 +137,11 @@ def test_old_hotfolder_copies_are_deleted(services: Services) -> None:
     root = services.settings.hotfolder_dir
     (root / "done").mkdir(parents=True)
     (root / "rejected").mkdir(parents=True)
-    old_done, old_rejected, fresh = root / "done" / "a.pdf", root / "rejected" / "b.pdf", root / "done" / "c.pdf"
+    old_done, old_rejected, fresh = (
+        root / "done" / "a.pdf",
+        root / "rejected" / "b.pdf",
+        root / "done" / "c.pdf",
+    )
     for path in (old_done, old_rejected, fresh):
         path.write_bytes(b"%PDF-1.4")
     stamp = (datetime.now(UTC) - timedelta(days=120)).timestamp()
