@@ -6,8 +6,16 @@ setup:
 
 # `make run PORT=8080`, or KAKUNIN_PORT in the environment (8000 by default).
 PORT ?= $(or $(KAKUNIN_PORT),8000)
+# The file store's key (issue 19 item 6): made on the first `make run`, outside the data directory.
+STORE_KEY ?= $(HOME)/.config/kakunin/store.key
+
 run: setup
-	.venv/bin/kakunin run --port $(PORT)
+	@if [ -z "$$KAKUNIN_STORE_KEY" ] && [ -z "$$KAKUNIN_STORE_KEY_FILE" ]; then \
+	  [ -f "$(STORE_KEY)" ] || .venv/bin/kakunin key new "$(STORE_KEY)" || exit 1; \
+	  echo "file store key: $(STORE_KEY) (keep a copy apart from the data and its backups)"; \
+	  export KAKUNIN_STORE_KEY_FILE="$(STORE_KEY)"; \
+	fi; \
+	exec .venv/bin/kakunin run --port $(PORT)
 
 test: setup
 	scripts/test.sh
