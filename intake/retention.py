@@ -85,7 +85,13 @@ def _old_hotfolder_copies(services: Services, cutoff: datetime) -> list[Path]:
     found = []
     for folder in (root / DONE, root / REJECTED):
         if folder.is_dir():
-            found += [p for p in folder.iterdir() if p.is_file() and p.stat().st_mtime < cutoff.timestamp()]
+            # ctime: when the file was moved there (a rename sets it), not the scanner's mtime,
+            # which may be old, so a file refused today is not deleted before anyone saw it.
+            found += [
+                p
+                for p in folder.iterdir()
+                if p.is_file() and max(p.stat().st_mtime, p.stat().st_ctime) < cutoff.timestamp()
+            ]
     return sorted(found)
 
 

@@ -132,24 +132,28 @@ def test_a_rejected_document_and_an_api_event_are_purged_after_the_period(servic
 
 
 def test_old_hotfolder_copies_are_deleted(services: Services) -> None:
-    """GIVEN a copy in done/ and a refused file in rejected/ older than the period and a fresh
-    copy WHEN purge runs THEN the old two are deleted and audited, the fresh one stays."""
+    """GIVEN copies in done/ and a refused file in rejected/, moved there today, two of them
+    with a scanner's mtime 120 days old WHEN purge runs today THEN all stay (the period runs
+    from when the file was moved there, so a refusal is not deleted before anyone saw it);
+    91 days later THEN all three are deleted and audited."""
     root = services.settings.hotfolder_dir
     (root / "done").mkdir(parents=True)
     (root / "rejected").mkdir(parents=True)
-    old_done, old_rejected, fresh = (
-        root / "done" / "a.pdf",
-        root / "rejected" / "b.pdf",
-        root / "done" / "c.pdf",
-    )
-    for path in (old_done, old_rejected, fresh):
+    paths = [root / "done" / "a.pdf", root / "rejected" / "b.pdf", root / "done" / "c.pdf"]
+    for path in paths:
         path.write_bytes(b"%PDF-1.4")
     stamp = (datetime.now(UTC) - timedelta(days=120)).timestamp()
-    os.utime(old_done, (stamp, stamp))
-    os.utime(old_rejected, (stamp, stamp))
-    report = purge(services)
-    assert sorted(report.hotfolder_files) == ["done/a.pdf", "rejected/b.pdf"]
-    assert not old_done.exists() and not old_rejected.exists() and fresh.exists()
+    for path in paths[:2]:
+        os.utime(path, (stamp, stamp))
+    assert purge(services).hotfolder_files == ()
+    report = purge(services, datetime.now(UTC) + timedelta(days=91))
+    assert sorted(report.hotfolder_files) == ["done/a.pdf", "done/c.pdf", "rejected/b.pdf"]
+    assert not any(path.exists() for path in paths)
+    with transaction(services.sessions) as session:
+        [event] = session.scalars(
+            select(AuditEventRow).where(AuditEventRow.action == "hotfolder_purged")
+        ).all()
+        assert event.detail["count"] == 3
 
 
 def test_kakunin_purge_dry_run_prints_what_it_would_delete(services: Services, tmp_path: Path) -> None:
