@@ -48,6 +48,7 @@ class RecordStatus(StrEnum):
     PENDING_APPROVAL = "pending_approval"  # a sensitive field corrected: a second person approves
     RETURNED = "returned"  # sent back by the approver with a reason; its task is open again
     VALIDATED = "validated"
+    REOPENED = "reopened"  # validated, then opened again for a correction after approval
 
 
 TERMINAL = {

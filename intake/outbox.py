@@ -51,7 +51,7 @@ def add_decision(
 def _payload(session: Session, decision: DecisionRow) -> dict[str, Any]:
     record = session.get(RecordRow, decision.record_id)
     values = {k: v for k, v in (record.values if record else {}).items() if not k.startswith("_")}
-    return {
+    payload: dict[str, Any] = {
         "decision_id": decision.id,
         "record_id": decision.record_id,
         "form_id": record.form_id if record else None,
@@ -61,6 +61,16 @@ def _payload(session: Session, decision: DecisionRow) -> dict[str, Any]:
         "values": mask_values(values),
         "decided_at": decision.created_at.isoformat(),
     }
+    # A correction after approval (issue 15 item 7): the new decision names the one it replaces.
+    superseded = session.scalar(
+        select(DecisionRow.id)
+        .where(DecisionRow.record_id == decision.record_id, DecisionRow.id < decision.id)
+        .order_by(DecisionRow.id.desc())
+        .limit(1)
+    )
+    if superseded is not None:
+        payload["supersedes"] = superseded
+    return payload
 
 
 def _post(url: str, payload: dict[str, Any], timeout: float) -> None:

@@ -85,6 +85,8 @@ class TaskView:
     claim_nonce: str | None = None
     #: The version of the form the page was read as (its template's boxes are the page's).
     form_version: str | None = None
+    #: A validated record opened again for a correction (by whom, why), until approved again.
+    reopened: Reopened | None = None
 
 
 def form_version(extraction: dict[str, Any] | None, form_index: int) -> str | None:
@@ -121,6 +123,29 @@ class Returned:
 
 
 @dataclass(frozen=True)
+class Reopened:
+    """Who opened a validated record again for a correction, why, and the decision its new
+    approval supersedes (issue 15 item 7)."""
+
+    by: str
+    reason: str
+    decision_id: int | None
+
+
+def _reopened(record: RecordRow | None) -> Reopened | None:
+    """The reopening of a record not yet approved again; None for any other record."""
+    if record is None or record.status == RecordStatus.VALIDATED:
+        return None
+    info = record.values.get("_reopened")
+    if not isinstance(info, dict):
+        return None
+    decision = info.get("decision")
+    return Reopened(
+        str(info.get("by", "")), str(info.get("reason", "")), decision if isinstance(decision, int) else None
+    )
+
+
+@dataclass(frozen=True)
 class Correction:
     """One value a person typed in place of the reading, as the approver checks it."""
 
@@ -148,7 +173,13 @@ def _record_of(session: Session, task: ReviewTaskRow, lock: bool = False) -> Rec
 def _state(services: Services, task: ReviewTaskRow, record: RecordRow | None) -> workflow.TaskState:
     corrected_by = record.values.get("_reviewed_by") if record is not None else None
     return workflow.state_of(
-        task.status, task.claimed_by, task.claimed_at, corrected_by, _now(), _idle(services)
+        task.status,
+        task.claimed_by,
+        task.claimed_at,
+        corrected_by,
+        _now(),
+        _idle(services),
+        _reopened(record) is not None,
     )
 
 
@@ -207,7 +238,11 @@ def load_task(services: Services, task_id: int) -> TaskView:
         )
         record = _record_of(session, task)
         state = _state(services, task, record)
+        reopened = _reopened(record)
         waiting = record.values if record is not None and state.status in AWAITING_APPROVAL else {}
+        if reopened is not None and not waiting and record is not None:
+            # A correction after approval starts from the values validated, not the readings.
+            waiting = dict(record.values.get("_reopened", {}).get("values") or {})
         extraction = (document.extraction or {}) if document else {}
         docs = extraction.get("documents", [])
         findings = docs[task.form_index]["findings"] if task.form_index < len(docs) else []
@@ -248,6 +283,7 @@ def load_task(services: Services, task_id: int) -> TaskView:
             returned=_returned(record),
             claim_nonce=task.claim_nonce if state.holder else None,
             form_version=version,
+            reopened=reopened,
         )
 
 
@@ -364,8 +400,11 @@ def approve(
         raise ReviewError(ErrorCode.NOT_A_FORM, "様式不明の書類は承認できません。差戻してください。")
     values, corrected, changed = _merge(template, view, submitted, today)
     approving = view.status in AWAITING_APPROVAL
-    unseen = [] if approving else unseen_my_numbers(view, user)
-    second_needed = bool(unseen) or any(is_sensitive(name) for name in (changed if approving else corrected))
+    # Values already validated (a record reopened) or waiting for approval were checked by a
+    # second person: only what this user changes now is their correction.
+    checked = approving or view.reopened is not None
+    unseen = [] if checked else unseen_my_numbers(view, user)
+    second_needed = bool(unseen) or any(is_sensitive(name) for name in (changed if checked else corrected))
     cross = check_form(template.form_id, values, today)
     with transaction(services.sessions) as session:
         task = _locked(session, task_id)
@@ -379,6 +418,8 @@ def approve(
         stored = {**values, "_reviewed_by": reviewed_by, "_corrected": corrected}
         if unseen:
             stored["_unseen"] = unseen
+        if record is not None and "_reopened" in record.values:
+            stored["_reopened"] = record.values["_reopened"]
         if record is None:
             record = RecordRow(document_id=task.document_id, form_index=task.form_index, form_id=task.form_id)
             session.add(record)
@@ -386,8 +427,10 @@ def approve(
         _hold(task, after, None)
         session.flush()
         decision = None
+        supersedes = None
         if status is RecordStatus.VALIDATED:
             record.validated_by, record.validated_at = user.name, _now()
+            supersedes = latest_decision_id(session, record.id)
             decision = _decide(session, services, record, template, values, cross, today)
         repo.audit(
             session,
@@ -399,6 +442,7 @@ def approve(
             changed=changed,
             status=status,
             **({"unseen": unseen} if unseen else {}),
+            **({"supersedes": supersedes} if supersedes is not None else {}),
         )
         return {
             "record_id": record.id,
@@ -437,6 +481,95 @@ def _decide(
     if not remaining and document is not None:
         document.status = DocumentStatus.VALIDATED.value
     return decision
+
+
+def latest_decision_id(session: Session, record_id: int) -> int | None:
+    """The id of a record's latest decision (the one in force), None before its first."""
+    return session.scalar(
+        select(DecisionRow.id)
+        .where(DecisionRow.record_id == record_id)
+        .order_by(DecisionRow.id.desc())
+        .limit(1)
+    )
+
+
+def reopen(services: Services, record_id: int, user: User, reason: str) -> int:
+    """Correction after approval (issue 15 item 7): an approver or admin opens a validated
+    record again, with a reason; its task is theirs (:func:`intake.workflow.reopen`), its
+    fields start from the values validated, and its next approval makes a new decision that
+    supersedes the one in force (delivered downstream as a new event naming it). Audited;
+    returns the task's id."""
+    reason = reason.strip()
+    if not reason:
+        raise ReviewError(ErrorCode.INVALID, "訂正する理由を入力してください")
+    with transaction(services.sessions) as session:
+        record = session.get(RecordRow, record_id, with_for_update=True)
+        if record is None or record.document_id is None:
+            raise ReviewError(ErrorCode.NOT_FOUND, "記録が見つかりません")
+        task_id = session.scalar(
+            select(ReviewTaskRow.id).where(
+                ReviewTaskRow.document_id == record.document_id, ReviewTaskRow.form_index == record.form_index
+            )
+        )
+        if task_id is None:
+            raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
+        task = _locked(session, task_id)
+        after = workflow.reopen(_state(services, task, record), user)
+        if record.status != RecordStatus.VALIDATED:
+            raise ReviewError(ErrorCode.STATE, "確定した記録ではありません")
+        decision_id = latest_decision_id(session, record.id)
+        validated = {k: v for k, v in record.values.items() if not k.startswith("_")}
+        kept = {k: v for k, v in record.values.items() if k not in ("_returned", "_unseen")}
+        record.values = {
+            **kept,
+            "_reopened": {
+                "by": user.name,
+                "reason": reason[:500],
+                "at": _now().isoformat(),
+                "decision": decision_id,
+                "values": validated,
+            },
+        }
+        record.status = (workflow.record_status(workflow.Action.REOPEN, after) or RecordStatus.REOPENED).value
+        _hold(task, after, user, secrets.token_hex(16))
+        document = session.get(DocumentRow, record.document_id)
+        if document is not None:
+            document.status = DocumentStatus.IN_REVIEW.value
+        repo.audit(
+            session,
+            user.name,
+            "record_reopened",
+            record.document_id,
+            record=record.id,
+            task=task_id,
+            reason=reason[:500],
+            decision=decision_id,
+        )
+        return task_id
+
+
+def record_history(services: Services, record_id: int) -> dict[str, Any]:
+    """What the record page adds for people: every decision of the record, newest first (each
+    naming the one it superseded), and the reopening under way, if any."""
+    with transaction(services.sessions) as session:
+        record = session.get(RecordRow, record_id)
+        rows = session.scalars(
+            select(DecisionRow).where(DecisionRow.record_id == record_id).order_by(DecisionRow.id)
+        ).all()
+        decisions = [
+            {
+                "id": row.id,
+                "decision": row.decision,
+                "at": row.created_at.isoformat(),
+                "supersedes": rows[i - 1].id if i else None,
+            }
+            for i, row in enumerate(rows)
+        ]
+        info = record.values.get("_reopened") if record is not None else None
+        last = (
+            {k: info.get(k) for k in ("by", "reason", "at", "decision")} if isinstance(info, dict) else None
+        )  # never the values it kept (a 個人番号 among them)
+        return {"decisions": decisions[::-1], "reopened": last, "reopening": _reopened(record)}
 
 
 def return_for_correction(services: Services, task_id: int, user: User, reason: str) -> None:

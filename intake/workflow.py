@@ -4,7 +4,9 @@ A task is ``open`` (nobody holds it), ``claimed`` (a reviewer has it open), ``pe
 (a hand-corrected 個人番号/記号/番号, or a doubtful 個人番号 left by a reviewer who may not
 see it, waits for a second person; nobody holds it),
 ``approving`` (an approver has it open for that approval), ``done`` or ``rejected``. Its record
-follows: ``pending_approval``, ``returned`` (sent back with a reason) or ``validated``.
+follows: ``pending_approval``, ``returned`` (sent back with a reason), ``validated`` or
+``reopened`` (a validated record opened again for a correction; approved again, its new
+decision supersedes the old one).
 
 ::
 
@@ -15,6 +17,8 @@ follows: ``pending_approval``, ``returned`` (sent back with a reason) or ``valid
       └──────────── return (with a reason; record returned) ──── approving ──approve──> done
     claimed (no form) ──reread (the form chosen)──> replaced by the new reading's task
                                               approve (a sensitive value changed) ──> pending_approval
+    done ──reopen (approver/admin, a reason; record reopened)──> claimed by the one reopening
+         (its approval makes a new decision that supersedes the old one: item 7)
 
 Every action is checked here, on the server, against who holds the claim, the state and the
 role: the functions are pure (no database); :mod:`intake.review` locks the row, asks here for
@@ -52,6 +56,8 @@ class Action(StrEnum):
     REJECT = "reject"
     #: A page without a form read again with the form the reviewer chose (the task is replaced).
     REREAD = "reread"
+    #: A validated record opened again for a correction after approval (issue 15 item 7).
+    REOPEN = "reopen"
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,8 @@ class TaskState:
     corrected_by: str | None
     #: Who held the claim until it went idle (nobody has taken the task since).
     idle_holder: str | None = None
+    #: A validated record reopened for a correction: its approval supersedes a decision.
+    reopened: bool = False
 
 
 def state_of(
@@ -74,15 +82,16 @@ def state_of(
     corrected_by: str | None,
     now: datetime,
     idle: timedelta,
+    reopened: bool = False,
 ) -> TaskState:
     """The state of a stored task at ``now``; a claim idle longer than ``idle`` (or from before
     claims had a time) has let go."""
     current = TaskStatus(status)
     if current not in LET_GO:
-        return TaskState(current, None, corrected_by)
+        return TaskState(current, None, corrected_by, reopened=reopened)
     if claimed_by is None or claimed_at is None or now - aware(claimed_at) > idle:
-        return TaskState(LET_GO[current], None, corrected_by, claimed_by)
-    return TaskState(current, claimed_by, corrected_by)
+        return TaskState(LET_GO[current], None, corrected_by, claimed_by, reopened)
+    return TaskState(current, claimed_by, corrected_by, reopened=reopened)
 
 
 def _may_approve(state: TaskState, user: User) -> None:
@@ -94,7 +103,9 @@ def _may_approve(state: TaskState, user: User) -> None:
 
 def _closed(state: TaskState) -> ReviewError:
     if state.status is TaskStatus.DONE:
-        return ReviewError(ErrorCode.CLOSED, "この書類は確認済みです（承認後の訂正はできません）")
+        return ReviewError(
+            ErrorCode.CLOSED, "この書類は確認済みです（訂正は記録の画面から承認者・管理者が行います）"
+        )
     return ReviewError(ErrorCode.CLOSED, "この書類は差戻し済みです")
 
 
@@ -131,6 +142,16 @@ def take_over(state: TaskState, user: User) -> TaskStatus:
     return state.status
 
 
+def reopen(state: TaskState, user: User) -> TaskStatus:
+    """The state once an approver or admin reopens the validated record of a finished task for
+    a correction (with a reason, checked by the caller): held by them."""
+    if user.role not in CAN_APPROVE:
+        raise ReviewError(ErrorCode.FORBIDDEN, "確定した記録を訂正できるのは承認者・管理者です")
+    if state.status is not TaskStatus.DONE:
+        raise ReviewError(ErrorCode.STATE, "確定した記録ではありません")
+    return TaskStatus.CLAIMED
+
+
 def act(action: Action, state: TaskState, user: User, second_needed: bool = False) -> TaskStatus:
     """The state after approve / return / reject by ``user``, who must hold the task's claim
     (or have held it until it went idle, nobody having taken it since); ``second_needed``: the
@@ -141,6 +162,10 @@ def act(action: Action, state: TaskState, user: User, second_needed: bool = Fals
     if action is Action.REJECT:
         if held is not TaskStatus.CLAIMED:
             raise ReviewError(ErrorCode.STATE, "承認待ちの書類は差戻しできません。確認者に戻してください")
+        if state.reopened:  # its decision went downstream: only a new decision replaces it
+            raise ReviewError(
+                ErrorCode.STATE, "訂正中の確定済みの記録は差戻しできません。訂正して承認してください"
+            )
         return TaskStatus.REJECTED
     if action is Action.REREAD:
         if held is not TaskStatus.CLAIMED:
@@ -158,6 +183,8 @@ def record_status(action: Action, after: TaskStatus) -> RecordStatus | None:
     is made or changed (a rejection)."""
     if action is Action.RETURN:
         return RecordStatus.RETURNED
+    if action is Action.REOPEN:
+        return RecordStatus.REOPENED
     if action is Action.APPROVE:
         return RecordStatus.VALIDATED if after is TaskStatus.DONE else RecordStatus.PENDING_APPROVAL
     return None

@@ -1,17 +1,21 @@
-"""A validated (or pending) record with its decision; every view is audited."""
+"""A validated (or pending) record with its decision and the decisions it superseded; every
+view is audited. An approver or admin reopens a validated record for a correction after
+approval, with a reason (issue 15 item 7; checked in :func:`intake.review.reopen`)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from intake import review
+from intake.auth import CAN_APPROVE
+from intake.errors import ErrorCode
 from intake.privacy import mask_values
 from intake.store import repo
 from intake.store.db import transaction
-from review_ui.deps import DbId, ServicesDep, SessionDep
+from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
 from review_ui.labels import decision_label, field_label, value_label
 from review_ui.screens.common import FORM_NAMES, TEMPLATES, error_page
 from review_ui.screens.tasks import next_url
@@ -31,8 +35,39 @@ def next_after(
     return RedirectResponse(f"{following}?done={record_id}", status_code=303)
 
 
+#: What the record page says after a refused reopening (the link carries the code only).
+RECORD_ERRORS = {
+    ErrorCode.INVALID.value: "訂正する理由を入力してください",
+    ErrorCode.FORBIDDEN.value: "確定した記録を訂正できるのは承認者・管理者です",
+    ErrorCode.STATE.value: "確定した記録ではないため訂正を始められません",
+    ErrorCode.CLAIMED.value: "他の人が確認中です",
+    ErrorCode.NOT_FOUND.value: "確認タスクが見つかりません",
+}
+RECORD_STATUS = {
+    "validated": "確定",
+    "pending_approval": "承認待ち",
+    "returned": "差戻し（確認者へ）",
+    "reopened": "訂正中",
+}
+
+
+@router.post("/records/{record_id}/reopen")
+def reopen(
+    services: ServicesDep, info: PostSessionDep, record_id: DbId, reason: Annotated[str, Form()] = ""
+) -> Response:
+    """Correction after approval: an approver or admin opens the validated record again with a
+    reason; its task opens for them, starting from the values validated."""
+    try:
+        task_id = review.reopen(services, record_id, info.user, reason)
+    except review.ReviewError as exc:
+        return RedirectResponse(f"/records/{record_id}?error={exc.code.value}", status_code=303)
+    return RedirectResponse(f"/tasks/{task_id}?notice=reopened", status_code=303)
+
+
 @router.get("/records/{record_id}", response_class=HTMLResponse)
-def record_page(request: Request, services: ServicesDep, info: SessionDep, record_id: DbId) -> HTMLResponse:
+def record_page(
+    request: Request, services: ServicesDep, info: SessionDep, record_id: DbId, error: str | None = None
+) -> HTMLResponse:
     view = review.record_view(services, record_id)
     if view is None:
         return error_page(request, info.user, "記録が見つかりません", 404)
@@ -50,5 +85,9 @@ def record_page(request: Request, services: ServicesDep, info: SessionDep, recor
             "label": field_label,
             "value_label": value_label,
             "decision_label": decision_label,
+            "history": review.record_history(services, record_id),
+            "status_label": RECORD_STATUS,
+            "can_reopen": info.user.role in CAN_APPROVE and view["status"] == "validated",
+            "error": RECORD_ERRORS.get(error or ""),
         },
     )
