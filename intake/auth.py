@@ -103,12 +103,20 @@ class User:
     name: str
     role: str
     must_change_password: bool
+    #: The society's 事務取扱担当者 (番号法): may see a 個人番号 whatever the role.
+    my_number_clerk: bool = False
 
 
 def sees_my_number(user: User) -> bool:
     """The one rule for who may see a 個人番号: its digits (after reveal, audited) and its
-    boxes in the page image. Anyone else gets the image with those boxes blacked out."""
-    return user.role in CAN_REVEAL
+    boxes in the page image: a role of :data:`CAN_REVEAL` or a user named 事務取扱担当者
+    (``kakunin user my-number NAME``). Anyone else gets the image with those boxes blacked
+    out, and a doubtful 個人番号 they leave goes to someone who may see it."""
+    return user.role in CAN_REVEAL or user.my_number_clerk
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.name, row.role, row.must_change_password, bool(row.my_number_clerk))
 
 
 @dataclass(frozen=True)
@@ -234,7 +242,7 @@ def login(services: Services, name: str, password: str, client: str) -> tuple[st
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         session.add(SessionRow(token_hash=_digest(token), user_id=user.id, csrf_token=csrf, revoked=False))
         repo.audit(session, user.name, "login", None, client=client)
-        return token, SessionInfo(User(user.id, user.name, user.role, user.must_change_password), csrf)
+        return token, SessionInfo(_user(user), csrf)
 
 
 def current(services: Services, token: str | None, touch: bool = True) -> SessionInfo | None:
@@ -258,7 +266,7 @@ def current(services: Services, token: str | None, touch: bool = True) -> Sessio
         if user is None or user.disabled:
             row.revoked = True
             return None
-        return SessionInfo(User(user.id, user.name, user.role, user.must_change_password), row.csrf_token)
+        return SessionInfo(_user(user), row.csrf_token)
 
 
 def logout(services: Services, token: str | None) -> None:
@@ -301,6 +309,15 @@ def set_disabled(services: Services, name: str, disabled: bool, actor: str = "cl
         if disabled:
             _end_sessions(session, user.id)
         repo.audit(session, actor, "user_disabled" if disabled else "user_enabled", None, user=name)
+
+
+def set_my_number_clerk(services: Services, name: str, on: bool, actor: str = "cli") -> None:
+    """Name a user 事務取扱担当者 (they see 個人番号 from their next request on) or take it back;
+    audited."""
+    with transaction(services.sessions) as session:
+        user = _user_row(session, name)
+        user.my_number_clerk = on
+        repo.audit(session, actor, "my_number_clerk_set" if on else "my_number_clerk_unset", None, user=name)
 
 
 def reset_password(services: Services, name: str, actor: str = "cli") -> str:
@@ -354,7 +371,7 @@ def change_password(
 
 
 #: API key scopes: read results, write (upload), and see 個人番号 in full.
-SCOPES = ("read", "write", "my_number")
+SCOPES = ("read", "write", "my_number", "audit")  # audit: GET /api/v1/audit-events (admins)
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,20 @@ def user_reset_password(name: str) -> None:
     typer.echo(f"one-time password: {chosen[0]}")
 
 
+@user_app.command("my-number")
+def user_my_number(
+    name: str,
+    off: Annotated[bool, typer.Option("--off", help="take the right back")] = False,
+) -> None:
+    """Name a user the society's 事務取扱担当者: they see 個人番号 (digits on reveal, boxes in the page image); audited."""
+    from intake.auth import set_my_number_clerk
+    from intake.services import Services
+
+    services = Services(load_settings())
+    done = f"user {name} {'is no longer' if off else 'is now'} a 事務取扱担当者 (sees 個人番号)"
+    _on_user(lambda n: set_my_number_clerk(services, n, not off), name, done)
+
+
 @user_app.command("add")
 def user_add(
     name: str,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -148,6 +149,8 @@ class UserRow(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     #: A disabled user cannot log in and has no live session (``kakunin user disable``).
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The society's 事務取扱担当者: sees a 個人番号 whatever the role (migration 0013).
+    my_number_clerk: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
