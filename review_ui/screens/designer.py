@@ -1,0 +1,224 @@
+"""The form designer (フォーム定義, issue 14 item 2), for admins only: the blank page of an
+installed template or of a draft made by ``kakunin forms add`` with every box drawn over it;
+boxes are selected, renamed, retyped, moved and resized by dragging or with the arrow keys,
+merged, split, deleted and drawn (``static/designer.js``); "新しい版として保存" is validated on
+the server with the checks of ``kakunin forms check`` and written as a new template version
+into the society's forms folder (the first of ``KAKUNIN_FORMS_DIRS``), audited. No coordinate
+is ever typed: the numbers are shown read-only."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from extractors.onboard.blank import render
+from extractors.onboard.versions import VersionRefused, save_new_version
+from extractors.template import FieldType, installed_dirs
+from intake.auth import SessionInfo
+from intake.settings import Settings
+from intake.store.db import transaction
+from intake.store.repo import audit
+from review_ui.deps import PostSessionDep, ServicesDep, role_in
+from review_ui.screens.common import TEMPLATES
+
+Admin = Annotated[SessionInfo, Depends(role_in(frozenset({"admin"}), "フォーム定義は管理者のみ使えます"))]
+#: Pixels per inch of the blank page shown under the boxes.
+BLANK_DPI = 110
+#: Where drafts made by ``kakunin forms add --out`` are looked for, inside the data directory.
+DRAFTS_DIR = "forms-draft"
+TYPE_NAMES = {
+    FieldType.TEXT: "文字（枠に記入）",
+    FieldType.KATAKANA: "カタカナ",
+    FieldType.PHONE: "電話番号",
+    FieldType.AMOUNT: "金額",
+    FieldType.DIGITS: "数字（1字1枠）",
+    FieldType.MY_NUMBER: "個人番号（1字1枠）",
+    FieldType.CHECKBOX: "チェック欄",
+    FieldType.CHOICE: "選択（一つ）",
+    FieldType.CHECKBOX_GROUP: "選択（複数可）",
+    FieldType.DATE: "日付",
+}
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A template file the designer can open: an installed one or a draft."""
+
+    key: str
+    path: Path
+    draft: bool
+    form_id: str
+    form_version: str
+    name: str
+
+
+def drafts_dir(settings: Settings) -> Path:
+    """The drafts folder: ``<data dir>/forms-draft`` (``kakunin forms add --out`` there)."""
+    return settings.data_dir / DRAFTS_DIR
+
+
+def target_dir() -> Path | None:
+    """Where a new version is installed: the first ``KAKUNIN_FORMS_DIRS`` folder (the shipped
+    templates' folder is never written); None when that variable names none."""
+    dirs = installed_dirs()
+    return dirs[1] if len(dirs) > 1 else None
+
+
+def sources(settings: Settings) -> list[Source]:
+    """Every template file of the installed folders and every draft, keyed for the URLs
+    (only these files are ever opened: a key is looked up, never joined into a path)."""
+    found: list[Source] = []
+    folders = [(f"i{n}", d, False) for n, d in enumerate(installed_dirs())]
+    folders.append(("d", drafts_dir(settings), True))
+    for prefix, folder, draft in folders:
+        for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not isinstance(raw, dict) or "fields" not in raw:
+                continue
+            found.append(
+                Source(
+                    f"{prefix}:{path.name}",
+                    path,
+                    draft,
+                    str(raw.get("form_id", "")),
+                    str(raw.get("form_version", "")),
+                    str(raw.get("name") or raw.get("title") or ""),
+                )
+            )
+    return found
+
+
+def _source(settings: Settings, key: str) -> Source:
+    for source in sources(settings):
+        if source.key == key:
+            return source
+    raise HTTPException(404, "テンプレートが見つかりません")
+
+
+def _raw(source: Source) -> dict[str, Any]:
+    raw: dict[str, Any] = json.loads(source.path.read_text(encoding="utf-8"))
+    return raw
+
+
+def _blank_of(source: Source, raw: dict[str, Any]) -> Path:
+    blank = source.path.parent / Path(str(raw.get("blank_pdf", ""))).name
+    if not blank.is_file():
+        raise HTTPException(404, "白紙の様式（PDF）がテンプレートの横にありません")
+    return blank
+
+
+@router.get("/admin/forms", response_class=HTMLResponse)
+def forms_list(
+    request: Request, services: ServicesDep, info: Admin, saved: str | None = None
+) -> HTMLResponse:
+    target = target_dir()
+    return TEMPLATES.TemplateResponse(
+        request,
+        "designer_list.html",
+        {
+            "user": info.user,
+            "csrf": info.csrf_token,
+            "sources": sources(services.settings),
+            "drafts": drafts_dir(services.settings),
+            "target": target,
+            "saved": saved,
+        },
+    )
+
+
+def _designer_page(
+    request: Request,
+    info: SessionInfo,
+    source: Source,
+    raw: dict[str, Any],
+    version: str,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(
+        request,
+        "designer.html",
+        {
+            "user": info.user,
+            "csrf": info.csrf_token,
+            "source": source,
+            "template": raw,
+            "version": version,
+            "error": error,
+            "target": target_dir(),
+            "types": [{"value": t.value, "name": TYPE_NAMES[t], "layout": t.layout.value} for t in FieldType],
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/forms/edit", response_class=HTMLResponse)
+def designer(request: Request, services: ServicesDep, info: Admin, src: str) -> HTMLResponse:
+    source = _source(services.settings, src)
+    raw = _raw(source)
+    return _designer_page(request, info, source, raw, str(raw.get("form_version", "")))
+
+
+@router.get("/admin/forms/blank.png")
+def blank_png(services: ServicesDep, info: Admin, src: str) -> Response:
+    """The template's blank page rendered on the server, drawn under the boxes."""
+    source = _source(services.settings, src)
+    image = render(_blank_of(source, _raw(source)).read_bytes(), BLANK_DPI)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return Response(out.getvalue(), media_type="image/png")
+
+
+@router.post("/admin/forms/save", response_class=HTMLResponse)
+def save(
+    request: Request,
+    services: ServicesDep,
+    info: Admin,
+    _checked: PostSessionDep,  # the CSRF token of the form
+    src: Annotated[str, Form()],
+    version: Annotated[str, Form()],
+    template: Annotated[str, Form()],
+) -> Response:
+    """Save the edited template as a new version (validated, installed, audited)."""
+    source = _source(services.settings, src)
+    original = _raw(source)
+    try:
+        edited = json.loads(template)
+    except ValueError:
+        edited = None
+    if not isinstance(edited, dict) or not isinstance(edited.get("fields"), list):
+        raise HTTPException(400, "送信された様式定義が読めません")
+    # Only the fields come from the screen; what identifies the form stays the file's own.
+    document = {**original, "fields": edited["fields"], "form_version": version.strip()}
+    target = target_dir()
+    try:
+        if target is None:
+            raise VersionRefused("保存先の様式フォルダ（KAKUNIN_FORMS_DIRS）が設定されていません")
+        saved = save_new_version(document, _blank_of(source, original), target)
+    except VersionRefused as refused:
+        with transaction(services.sessions) as session:
+            audit(session, info.user.name, "form_version_refused", source=source.key, reason=str(refused))
+        return _designer_page(request, info, source, document, version, str(refused), 422)
+    with transaction(services.sessions) as session:
+        audit(
+            session,
+            info.user.name,
+            "form_version_saved",
+            source=source.key,
+            form_id=saved.template.form_id,
+            form_version=saved.template.form_version,
+            file=str(saved.path),
+            fields=len(saved.template.fields),
+        )
+    return RedirectResponse(f"/admin/forms?saved={saved.path.name}", status_code=303)

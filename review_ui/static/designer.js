@@ -1,0 +1,379 @@
+// The form designer (フォーム定義): boxes drawn over the blank page, edited with the mouse and
+// the keyboard; the edited template goes back to the server on "新しい版として保存", which
+// validates it. No coordinate is typed anywhere: boxes are moved, resized and drawn.
+"use strict";
+(function () {
+  const tpl = JSON.parse(document.getElementById("template-data").textContent);
+  const types = JSON.parse(document.getElementById("type-data").textContent);
+  const layoutOf = Object.fromEntries(types.map((t) => [t.value, t.layout]));
+  const svg = document.getElementById("boxes");
+  const NS = "http://www.w3.org/2000/svg";
+  const W = tpl.page.width, H = tpl.page.height;
+  const message = document.getElementById("message");
+  let selected = null; // {f, key, sub}
+  let second = null;
+  let drawing = false;
+  let counter = 1;
+
+  const round = (v) => Math.round(v * 10) / 10;
+  const say = (text) => { message.textContent = text; };
+
+  // Every box of the template as a reference: the field, its key and the index or option name.
+  function refs() {
+    const out = [];
+    tpl.fields.forEach((field, f) => {
+      for (const key of ["box", "year", "month", "day", "era_box"]) {
+        if (Array.isArray(field[key])) out.push({ f, key, sub: null });
+      }
+      for (const key of ["more_lines", "segments"]) {
+        (field[key] || []).forEach((_, i) => out.push({ f, key, sub: i }));
+      }
+      for (const key of ["options", "era_options", "prefecture_printed"]) {
+        Object.keys(field[key] || {}).forEach((name) => out.push({ f, key, sub: name }));
+      }
+    });
+    return out;
+  }
+  function getBox(ref) {
+    const v = ref.sub === null ? tpl.fields[ref.f][ref.key] : tpl.fields[ref.f][ref.key][ref.sub];
+    return v.slice(0, 4);
+  }
+  function setBox(ref, box) {
+    const field = tpl.fields[ref.f];
+    let [x0, y0, x1, y1] = box;
+    x0 = Math.max(0, Math.min(x0, W - 1)); y0 = Math.max(0, Math.min(y0, H - 1));
+    x1 = Math.max(x0 + 1, Math.min(x1, W)); y1 = Math.max(y0 + 1, Math.min(y1, H));
+    const b = [round(x0), round(y0), round(x1), round(y1)];
+    if (ref.sub === null) field[ref.key] = b;
+    else if (ref.key === "segments") field.segments[ref.sub] = b.concat([field.segments[ref.sub][4]]);
+    else field[ref.key][ref.sub] = b;
+  }
+  const same = (a, b) => a && b && a.f === b.f && a.key === b.key && a.sub === b.sub;
+
+  function toPt(event) {
+    const point = svg.createSVGPoint();
+    point.x = event.clientX; point.y = event.clientY;
+    return point.matrixTransform(svg.getScreenCTM().inverse());
+  }
+
+  function render() {
+    while (svg.firstChild) svg.removeChild(svg.firstChild);
+    for (const ref of refs()) {
+      const [x0, y0, x1, y1] = getBox(ref);
+      const field = tpl.fields[ref.f];
+      const rect = document.createElementNS(NS, "rect");
+      rect.setAttribute("x", x0); rect.setAttribute("y", y0);
+      rect.setAttribute("width", x1 - x0); rect.setAttribute("height", y1 - y0);
+      const classes = ["box", layoutOf[field.type] || "box"];
+      if (same(ref, selected)) classes.push("selected");
+      else if (selected && selected.f === ref.f) classes.push("same");
+      if (same(ref, second)) classes.push("second");
+      rect.setAttribute("class", classes.join(" "));
+      rect.dataset.ref = JSON.stringify(ref);
+      rect.dataset.field = field.name;
+      svg.appendChild(rect);
+      if (ref.key === "segments") {
+        const cells = field.segments[ref.sub][4];
+        for (let c = 1; c < cells; c++) {
+          const line = document.createElementNS(NS, "line");
+          const x = x0 + ((x1 - x0) * c) / cells;
+          line.setAttribute("x1", x); line.setAttribute("x2", x);
+          line.setAttribute("y1", y0); line.setAttribute("y2", y1);
+          line.setAttribute("stroke", "#a50"); line.setAttribute("stroke-width", ".3");
+          line.setAttribute("pointer-events", "none");
+          svg.appendChild(line);
+        }
+      }
+      if (ref.key === "box" || ref.key === "segments" && ref.sub === 0 || ref.key === "year") {
+        const text = document.createElementNS(NS, "text");
+        text.setAttribute("x", x0 + 0.5); text.setAttribute("y", y0 - 0.8);
+        text.textContent = field.name + (field.required ? " *" : "");
+        svg.appendChild(text);
+      }
+    }
+    if (selected) {
+      const [, , x1, y1] = getBox(selected);
+      const handle = document.createElementNS(NS, "rect");
+      handle.setAttribute("x", x1 - 2.5); handle.setAttribute("y", y1 - 2.5);
+      handle.setAttribute("width", 5); handle.setAttribute("height", 5);
+      handle.setAttribute("class", "handle");
+      handle.id = "resize-handle";
+      svg.appendChild(handle);
+    }
+    panel();
+  }
+
+  const panelBox = document.getElementById("field-panel");
+  const fName = document.getElementById("f-name"), fLabel = document.getElementById("f-label");
+  const fType = document.getElementById("f-type"), fRequired = document.getElementById("f-required");
+  const fBox = document.getElementById("f-box");
+  const list = document.getElementById("field-list");
+
+  function panel() {
+    panelBox.disabled = !selected;
+    if (selected) {
+      const field = tpl.fields[selected.f];
+      if (document.activeElement !== fName) fName.value = field.name;
+      if (document.activeElement !== fLabel) fLabel.value = field.label || "";
+      fType.value = field.type;
+      fRequired.checked = !!field.required;
+      fBox.textContent = getBox(selected).map((v) => v.toFixed(1)).join(", ") +
+        (selected.key === "segments" ? `（${tpl.fields[selected.f].segments[selected.sub][4]} 枠）` : "");
+    } else {
+      fBox.textContent = "";
+    }
+    list.innerHTML = "";
+    tpl.fields.forEach((field, f) => {
+      const item = document.createElement("li");
+      item.textContent = `${field.name}（${field.type}${field.required ? "・必須" : ""}）${field.label ? " " + field.label : ""}`;
+      if (selected && selected.f === f) item.className = "current";
+      list.appendChild(item);
+    });
+  }
+
+  function select(ref, keepSecond) {
+    if (keepSecond && selected && ref && !same(ref, selected)) second = ref;
+    else { selected = ref; second = null; }
+    render();
+  }
+
+  // Dragging: the body moves a box, the handle resizes it; in draw mode a new box is drawn.
+  let drag = null;
+  svg.addEventListener("pointerdown", (event) => {
+    const p = toPt(event);
+    const target = event.target;
+    if (drawing) {
+      drag = { kind: "draw", x: p.x, y: p.y, rubber: document.createElementNS(NS, "rect") };
+      drag.rubber.setAttribute("class", "rubber");
+      svg.appendChild(drag.rubber);
+    } else if (target.id === "resize-handle" && selected) {
+      drag = { kind: "resize", ref: selected, start: p, box: getBox(selected) };
+    } else if (target.dataset && target.dataset.ref) {
+      const ref = JSON.parse(target.dataset.ref);
+      select(ref, event.shiftKey);
+      if (!event.shiftKey) drag = { kind: "move", ref, start: p, box: getBox(ref) };
+    } else {
+      select(null, false);
+    }
+    if (drag) { svg.setPointerCapture(event.pointerId); event.preventDefault(); }
+    svg.focus();
+  });
+  svg.addEventListener("pointermove", (event) => {
+    if (!drag) return;
+    const p = toPt(event);
+    if (drag.kind === "draw") {
+      const x0 = Math.min(drag.x, p.x), y0 = Math.min(drag.y, p.y);
+      drag.rubber.setAttribute("x", x0); drag.rubber.setAttribute("y", y0);
+      drag.rubber.setAttribute("width", Math.abs(p.x - drag.x)); drag.rubber.setAttribute("height", Math.abs(p.y - drag.y));
+      return;
+    }
+    const dx = p.x - drag.start.x, dy = p.y - drag.start.y;
+    const [x0, y0, x1, y1] = drag.box;
+    if (drag.kind === "move") setBox(drag.ref, [x0 + dx, y0 + dy, x1 + dx, y1 + dy]);
+    else setBox(drag.ref, [x0, y0, Math.max(x0 + 2, x1 + dx), Math.max(y0 + 2, y1 + dy)]);
+    render();
+  });
+  svg.addEventListener("pointerup", (event) => {
+    if (!drag) return;
+    if (drag.kind === "draw") {
+      const p = toPt(event);
+      const box = [Math.min(drag.x, p.x), Math.min(drag.y, p.y), Math.max(drag.x, p.x), Math.max(drag.y, p.y)];
+      if (box[2] - box[0] >= 3 && box[3] - box[1] >= 3) addField(box);
+      else render();
+    }
+    drag = null;
+  });
+
+  function freeName(base) {
+    const names = new Set(tpl.fields.map((f) => f.name));
+    let name = base;
+    while (names.has(name)) name = `${base}_${++counter}`;
+    return name;
+  }
+  function addField(box) {
+    tpl.fields.push({ name: freeName("field_new"), type: "text", label: "", box: [0, 0, 1, 1] });
+    const ref = { f: tpl.fields.length - 1, key: "box", sub: null };
+    setBox(ref, box);
+    setDrawing(false);
+    select(ref, false);
+    say("枠を追加しました。項目名と種類を付けてください。");
+  }
+  function setDrawing(on) {
+    drawing = on;
+    svg.classList.toggle("drawing", on);
+    document.getElementById("mode-draw").setAttribute("aria-pressed", String(on));
+  }
+  document.getElementById("mode-draw").addEventListener("click", () => {
+    setDrawing(!drawing);
+    say(drawing ? "用紙の上をドラッグして新しい枠を描いてください。" : "");
+  });
+
+  // Keyboard: arrows move, Shift+arrows resize, Delete removes, Tab goes to the next box.
+  svg.addEventListener("keydown", (event) => {
+    const all = refs();
+    if (event.key === "Tab" && all.length) {
+      const at = all.findIndex((r) => same(r, selected));
+      select(all[(at + (event.shiftKey ? all.length - 1 : 1)) % all.length], false);
+      event.preventDefault();
+      return;
+    }
+    if (!selected) return;
+    const step = event.altKey ? 0.1 : 1;
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    if (moves[event.key]) {
+      const [dx, dy] = moves[event.key];
+      const [x0, y0, x1, y1] = getBox(selected);
+      if (event.shiftKey) setBox(selected, [x0, y0, Math.max(x0 + 1, x1 + dx), Math.max(y0 + 1, y1 + dy)]);
+      else setBox(selected, [x0 + dx, y0 + dy, x1 + dx, y1 + dy]);
+      render();
+      event.preventDefault();
+    } else if (event.key === "Delete" || event.key === "Backspace") {
+      removeBox(selected);
+      event.preventDefault();
+    } else if (event.key === "Escape") {
+      select(null, false);
+    }
+  });
+
+  // Removing a box: an entry of a list or mapping goes alone; a field left without what its
+  // type needs goes with it.
+  function removeBox(ref, quiet) {
+    const field = tpl.fields[ref.f];
+    let dropField = false;
+    if (ref.key === "segments" || ref.key === "more_lines") {
+      field[ref.key].splice(ref.sub, 1);
+      if (!field[ref.key].length) { delete field[ref.key]; dropField = ref.key === "segments"; }
+    } else if (["options", "era_options", "prefecture_printed"].includes(ref.key)) {
+      delete field[ref.key][ref.sub];
+      if (!Object.keys(field[ref.key]).length) { delete field[ref.key]; dropField = ref.key === "options"; }
+    } else if (ref.key === "box" && field.more_lines && field.more_lines.length) {
+      field.box = field.more_lines.shift();
+      if (!field.more_lines.length) delete field.more_lines;
+    } else if (ref.key === "era_box") {
+      delete field.era_box; delete field.era_digits;
+      if (!field.era_options) field.era = "reiwa";
+    } else {
+      dropField = true;
+    }
+    if (dropField) tpl.fields.splice(ref.f, 1);
+    if (!quiet) { say(dropField ? `項目 ${field.name} を削除しました。` : "枠を削除しました。"); select(null, false); }
+    return dropField;
+  }
+  document.getElementById("do-delete").addEventListener("click", () => { if (selected) removeBox(selected); });
+
+  function boxesOf(field) {
+    const out = [];
+    for (const key of ["box", "year", "month", "day", "era_box"]) if (Array.isArray(field[key])) out.push(field[key].slice(0, 4));
+    for (const key of ["more_lines", "segments"]) for (const b of field[key] || []) out.push(b.slice(0, 4));
+    for (const key of ["options", "era_options"]) for (const b of Object.values(field[key] || {})) out.push(b.slice(0, 4));
+    return out;
+  }
+  const cellsOf = (b) => Math.max(1, Math.round((b[2] - b[0]) / Math.max(1, b[3] - b[1])));
+  const bounds = (boxes) => [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])),
+    Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+  const LAYOUT_KEYS = ["box", "more_lines", "segments", "options", "era_options", "year", "month", "day", "era",
+    "era_box", "era_digits", "style", "min_digits", "max_digits", "spaced", "prefecture_printed"];
+
+  // A new type: the field's boxes laid out as the new type needs them.
+  function retype(field, type) {
+    const before = layoutOf[field.type], after = layoutOf[type];
+    const boxes = boxesOf(field);
+    if (type !== "text") { delete field.address; delete field.postcode; delete field.prefecture_printed; }
+    if (type !== "katakana") delete field.reading_of;
+    field.type = type;
+    if (before === after && (after !== "marks" || (type === "checkbox") === !!field.box)) return;
+    const kept = {};
+    if (after === "box" && field.segments && type === "katakana") kept.segments = field.segments;
+    for (const key of LAYOUT_KEYS) delete field[key];
+    Object.assign(field, kept);
+    if (after === "box") field.box = bounds(boxes);
+    else if (after === "cells") field.segments = boxes.map((b) => b.concat([cellsOf(b)]));
+    else if (type === "checkbox") field.box = boxes[0];
+    else if (after === "marks") field.options = Object.fromEntries(boxes.map((b, i) => [String(i + 1), b]));
+    else if (after === "date") {
+      const [x0, y0, x1, y1] = bounds(boxes), w = (x1 - x0) / 3;
+      field.year = [x0, y0, x0 + w, y1]; field.month = [x0 + w, y0, x0 + 2 * w, y1]; field.day = [x0 + 2 * w, y0, x1, y1];
+      field.era = "reiwa";
+    }
+  }
+
+  fName.addEventListener("input", () => { if (selected) { tpl.fields[selected.f].name = fName.value.trim(); render(); } });
+  fLabel.addEventListener("input", () => { if (selected) { tpl.fields[selected.f].label = fLabel.value; panel(); } });
+  fRequired.addEventListener("change", () => { if (selected) { tpl.fields[selected.f].required = fRequired.checked; render(); } });
+  fType.addEventListener("change", () => {
+    if (!selected) return;
+    const f = selected.f;
+    retype(tpl.fields[f], fType.value);
+    selected = refs().find((r) => r.f === f) || null;
+    render();
+  });
+
+  // Merge: the second box (Shift+click) joins the first one's field.
+  document.getElementById("do-merge").addEventListener("click", () => {
+    if (!selected || !second) { say("枠を一つ選び、Shift を押しながら二つ目の枠を選んでください。"); return; }
+    const a = tpl.fields[selected.f], b = tpl.fields[second.f];
+    const boxA = getBox(selected), boxB = getBox(second);
+    const layout = layoutOf[a.type];
+    if (layout === "date") { say("日付の項目には結合できません。"); return; }
+    const cellsB = second.key === "segments" ? b.segments[second.sub][4] : cellsOf(boxB);
+    const fieldA = selected.f;
+    const sameField = selected.f === second.f;
+    if (sameField && layout === "cells" && selected.key === "segments" && second.key === "segments") {
+      a.segments[selected.sub] = bounds([boxA, boxB]).concat([a.segments[selected.sub][4] + cellsB]);
+    } else if (sameField && layout === "box") {
+      setBox(selected, bounds([boxA, boxB]));
+    } else if (layout === "cells") {
+      a.segments = (a.segments || []).concat([boxB.concat([cellsB])]);
+    } else if (layout === "box") {
+      a.more_lines = (a.more_lines || []).concat([boxB]);
+    } else if (a.type === "checkbox") {
+      const first = a.box; delete a.box;
+      a.type = "checkbox_group";
+      a.options = { [a.name]: first, [b.name === a.name ? "2" : b.name]: boxB };
+    } else {
+      a.options = a.options || {};
+      a.options[b.name in a.options || sameField ? String(Object.keys(a.options).length + 1) : b.name] = boxB;
+    }
+    const dropped = removeBox(second, true);
+    const f = dropped && second.f < fieldA ? fieldA - 1 : fieldA;
+    selected = refs().find((r) => r.f === f) || null;
+    second = null;
+    say(`二つの枠を項目 ${tpl.fields[f].name} にまとめました。`);
+    render();
+  });
+
+  // Split: a run of cells at its middle cell, a box at its middle; the second half becomes a
+  // new field of the same type.
+  document.getElementById("do-split").addEventListener("click", () => {
+    if (!selected) { say("分割する枠を選んでください。"); return; }
+    const field = tpl.fields[selected.f];
+    const [x0, y0, x1, y1] = getBox(selected);
+    let left, right, fresh;
+    if (selected.key === "segments") {
+      const cells = field.segments[selected.sub][4];
+      if (cells < 2) { say("1枠だけの欄は分割できません。"); return; }
+      const keep = Math.ceil(cells / 2), xm = x0 + ((x1 - x0) * keep) / cells;
+      left = [x0, y0, xm, y1, keep];
+      right = [xm, y0, x1, y1, cells - keep];
+      fresh = { name: freeName(field.name + "_2"), type: field.type, label: field.label || "", segments: [right] };
+    } else if (selected.key === "box") {
+      const xm = (x0 + x1) / 2;
+      left = [x0, y0, xm, y1];
+      right = [xm, y0, x1, y1];
+      fresh = { name: freeName(field.name + "_2"), type: field.type, label: field.label || "", box: right };
+    } else { say("この枠は分割できません。"); return; }
+    if (selected.key === "segments") field.segments[selected.sub] = left.map((v, i) => (i < 4 ? round(v) : v));
+    else field.box = left.map(round);
+    if (fresh.segments) fresh.segments = [right.map((v, i) => (i < 4 ? round(v) : v))];
+    else fresh.box = right.map(round);
+    tpl.fields.splice(selected.f + 1, 0, fresh);
+    say(`項目 ${field.name} を二つに分けました（新しい項目 ${fresh.name}）。`);
+    render();
+  });
+
+  document.getElementById("save-form").addEventListener("submit", () => {
+    document.getElementById("template-field").value = JSON.stringify({ fields: tpl.fields });
+  });
+
+  render();
+})();

@@ -1,0 +1,163 @@
+"""The form designer (フォーム定義, issue 14 item 2) over HTTP: admins only (403 for everyone
+else on every route), CSRF on the save, a save refused with a Japanese reason by the checks of
+``kakunin forms check``, and a save that installs a new version ``template_for`` loads."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from extractors.template import TEMPLATE_DIR, template_for
+from intake.services import Services
+from review_ui.screens.designer import drafts_dir
+from tests.conftest import REPO
+from tests.review_ui.conftest import audit_actions, login
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+SHIPPED = "i0:kofu_shinsei.sk01_2025_4.json"
+KYOKAI = REPO / "fixtures" / "onboarding" / "kyokai"
+
+
+@pytest.fixture
+def forms_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(folder))
+    return folder
+
+
+def _fields(source: str) -> list[dict[str, object]]:
+    fields: list[dict[str, object]] = json.loads((TEMPLATE_DIR / source.split(":", 1)[1]).read_text("utf-8"))[
+        "fields"
+    ]
+    return fields
+
+
+def test_every_route_refuses_who_is_not_admin(app: TestClient, forms_dir: Path) -> None:
+    for name in ("rev", "appr"):
+        csrf = login(app, name)
+        assert "フォーム定義" not in app.get("/").text
+        for url in (
+            "/admin/forms",
+            f"/admin/forms/edit?src={SHIPPED}",
+            f"/admin/forms/blank.png?src={SHIPPED}",
+        ):
+            response = app.get(url)
+            assert response.status_code == 403 and "管理者のみ" in response.text, url
+        response = app.post(
+            "/admin/forms/save",
+            data={"csrf": csrf, "src": SHIPPED, "version": "SK-01 (2099.1)", "template": "{}"},
+        )
+        assert response.status_code == 403
+    assert list(forms_dir.iterdir()) == []
+    app.cookies.clear()
+    assert app.get("/admin/forms", follow_redirects=False).status_code == 303  # to the login
+
+
+def test_admin_sees_installed_templates_and_drafts(
+    app: TestClient, services: Services, forms_dir: Path
+) -> None:
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    for name in ("kyokai_kofu_shinsei.2024_12.json", "kyokai_kofu_shinsei.2024_12.pdf"):
+        shutil.copy2(KYOKAI / name, drafts / name)
+    login(app, "adm")
+    assert 'href="/admin/forms"' in app.get("/").text
+    listing = app.get("/admin/forms").text
+    assert "kofu_shinsei" in listing and "下書き" in listing and "kyokai_kofu_shinsei" in listing
+    page = app.get("/admin/forms/edit?src=d:kyokai_kofu_shinsei.2024_12.json")
+    assert page.status_code == 200 and 'id="template-data"' in page.text
+    assert "<script>" not in page.text  # no inline script: the CSP allows none
+    image = app.get("/admin/forms/blank.png?src=d:kyokai_kofu_shinsei.2024_12.json")
+    assert image.status_code == 200 and image.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert app.get("/admin/forms/edit?src=d:../../etc/passwd").status_code == 404
+
+
+def test_save_needs_the_csrf_token(app: TestClient, services: Services, forms_dir: Path) -> None:
+    login(app, "adm")
+    template = json.dumps({"fields": _fields(SHIPPED)})
+    for token in ("", "forged"):
+        response = app.post(
+            "/admin/forms/save",
+            data={"csrf": token, "src": SHIPPED, "version": "SK-01 (2099.1)", "template": template},
+        )
+        assert response.status_code == 403
+    assert list(forms_dir.iterdir()) == []
+    assert "form_version_saved" not in audit_actions(services)
+
+
+def test_an_invalid_template_is_refused_in_japanese(
+    app: TestClient, services: Services, forms_dir: Path
+) -> None:
+    csrf = login(app, "adm")
+    fields = _fields(SHIPPED)
+    fields[1]["name"] = fields[0]["name"]  # two fields of one name
+    response = app.post(
+        "/admin/forms/save",
+        data={
+            "csrf": csrf,
+            "src": SHIPPED,
+            "version": "SK-01 (2099.1)",
+            "template": json.dumps({"fields": fields}),
+        },
+    )
+    assert response.status_code == 422
+    assert "保存できませんでした" in response.text and "duplicate fields" in response.text
+    # the version already installed is refused too
+    response = app.post(
+        "/admin/forms/save",
+        data={
+            "csrf": csrf,
+            "src": SHIPPED,
+            "version": "SK-01 (2025.4)",
+            "template": json.dumps({"fields": _fields(SHIPPED)}),
+        },
+    )
+    assert response.status_code == 422 and "すでに登録されています" in response.text
+    assert list(forms_dir.iterdir()) == []
+    assert audit_actions(services).count("form_version_refused") == 2
+
+
+def test_a_save_installs_a_new_version_template_for_loads(
+    app: TestClient, services: Services, forms_dir: Path
+) -> None:
+    csrf = login(app, "adm")
+    fields = _fields(SHIPPED)
+    old_name = str(fields[0]["name"])
+    fields[0]["name"] = "renamed_in_designer"
+    fields[0]["required"] = True
+    box = fields[0].get("box")
+    if isinstance(box, list):
+        box[0] += 2.0
+        box[2] += 2.0
+    response = app.post(
+        "/admin/forms/save",
+        data={
+            "csrf": csrf,
+            "src": SHIPPED,
+            "version": "SK-01 (2099.1)",
+            "template": json.dumps({"fields": fields}),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    saved = re.search(r"saved=(.+)$", response.headers["location"]).group(1)  # type: ignore[union-attr]
+    assert (forms_dir / saved).is_file()
+    loaded = template_for("kofu_shinsei", "SK-01 (2099.1)")
+    assert loaded is not None and loaded.form_version == "SK-01 (2099.1)"
+    assert loaded.blank_pdf.parent == forms_dir and loaded.blank_pdf.is_file()
+    spec = loaded.field("renamed_in_designer")
+    assert spec.required
+    if isinstance(box, list):
+        assert spec.box is not None and spec.box[0] == box[0]
+    with pytest.raises(KeyError):
+        loaded.field(old_name)
+    original = template_for("kofu_shinsei", "SK-01 (2025.4)")
+    assert original is not None and original.field(old_name)  # the shipped version is untouched
+    assert "form_version_saved" in audit_actions(services)
+    assert saved in app.get("/admin/forms").text
