@@ -682,6 +682,28 @@ def pending_approvals(services: Services) -> list[TaskView]:
     return [load_task(services, task_id) for task_id in ids]
 
 
+#: The longest visible time one beacon may report (a page left in front of nobody all day is
+#: not review work; the claim lets go after its idle time anyway).
+MAX_SEEN_MS = 30 * 60 * 1000
+
+
+def seen(services: Services, task_id: int, user: User, ms: int) -> None:
+    """Review time: ``ms`` milliseconds this user had the task's page in front of them (the
+    page's visibility beacon), audited as ``task_seen`` with the task's form; clamped to
+    :data:`MAX_SEEN_MS`. Only for a user who opened the task (its ``task_viewed``)."""
+    ms = max(0, min(int(ms), MAX_SEEN_MS))
+    with transaction(services.sessions) as session:
+        task = session.get(ReviewTaskRow, task_id)
+        if task is None:
+            raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
+        if not repo.has_audit(session, user.name, "task_viewed", task.document_id, task_id):
+            raise ReviewError(ErrorCode.STATE, "書類を開いてから操作してください")
+        if ms:
+            repo.audit(
+                session, user.name, "task_seen", task.document_id, task=task_id, ms=ms, form=task.form_id
+            )
+
+
 def reveal(services: Services, task_id: int, user: User, field: str) -> str | None:
     """The full 個人番号 of one field, for a role that may see it; every reveal and every refused
     reveal is audited. Only a 個人番号 field is revealed (every other value is shown as it is)."""

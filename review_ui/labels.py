@@ -174,3 +174,94 @@ def value_label(value: object, name: str = "") -> str:
 
 def decision_label(kind: str) -> str:
     return DECISIONS.get(kind, kind)
+
+
+#: The audit log's actions in Japanese (an action not listed is shown by its code).
+ACTION_LABELS = {
+    "login": "ログイン",
+    "login_failed": "ログイン失敗",
+    "login_locked": "ログイン制限",
+    "login_disabled": "無効な利用者のログイン",
+    "logout": "ログアウト",
+    "password_changed": "パスワード変更",
+    "password_change_failed": "パスワード変更失敗",
+    "password_change_locked": "パスワード変更制限",
+    "password_reset": "パスワード再発行",
+    "user_added": "利用者追加",
+    "user_disabled": "利用者無効化",
+    "user_enabled": "利用者有効化",
+    "sessions_revoked": "セッション失効",
+    "my_number_clerk_set": "事務取扱担当者に指定",
+    "my_number_clerk_unset": "事務取扱担当者の指定解除",
+    "apikey_created": "APIキー発行",
+    "apikey_revoked": "APIキー失効",
+    "task_viewed": "書類を開いた",
+    "task_seen": "確認時間（表示中）",
+    "claim_released": "確認を中断",
+    "claim_expired": "放置された確認を引継ぎ",
+    "claim_taken_over": "確認の引継ぎ",
+    "task_reviewed": "確認（承認待ちへ）",
+    "task_approved": "承認・確定",
+    "approval_returned": "確認者へ差し戻し",
+    "task_rejected": "差戻し",
+    "form_chosen": "様式を指定して読み直し",
+    "record_viewed": "記録の閲覧",
+    "record_reopened": "承認後の訂正開始",
+    "record_exported": "記録の出力（API）",
+    "approvals_viewed": "承認待ち一覧の閲覧",
+    "my_number_revealed": "個人番号の表示",
+    "my_number_reveal_refused": "個人番号の表示（拒否）",
+    "document_failed": "処理エラー",
+    "document_retried": "再処理",
+    "intake_error_acknowledged": "受付エラーの確認",
+    "audit_exported": "操作記録のCSV出力",
+}
+
+#: The keys of an audit event's details in Japanese.
+DETAIL_LABELS = {
+    "task": "タスク",
+    "record": "記録",
+    "reason": "理由",
+    "field": "項目",
+    "form": "様式",
+    "ms": "表示時間(ミリ秒)",
+    "user": "利用者",
+    "role": "役割",
+    "client": "接続元",
+    "from": "元の担当者",
+    "former": "元の担当者",
+    "corrected": "訂正項目",
+    "changed": "変更項目",
+    "status": "状態",
+    "decision": "判定",
+    "supersedes": "取消した判定",
+    "key": "APIキー",
+    "scopes": "権限",
+    "page": "ページ",
+    "rows": "件数",
+    "filter": "絞り込み",
+}
+
+
+def action_label(action: str) -> str:
+    """An audit action in Japanese (its code when it has no label)."""
+    return ACTION_LABELS.get(action, action)
+
+
+def detail_text(detail: object) -> str:
+    """An audit event's details as a line a person reads: ``項目: 値`` pairs, field names by
+    their labels."""
+    if not isinstance(detail, dict):
+        return "" if detail is None else str(detail)
+    parts = []
+    for key, value in detail.items():
+        if key in ("corrected", "changed", "unseen") and isinstance(value, list):
+            shown = "、".join(field_label(str(v)) for v in value) or "なし"
+        elif key == "field" and isinstance(value, str):
+            shown = field_label(value)
+        elif isinstance(value, list):
+            shown = "、".join(str(v) for v in value)
+        else:
+            shown = "—" if value is None else str(value)
+        parts.append(f"{DETAIL_LABELS.get(str(key), str(key))}: {shown}")
+    return "　".join(parts)

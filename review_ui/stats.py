@@ -1,27 +1,74 @@
-"""Figures for supervisors: documents per day and status, corrections per field, review time."""
+"""Figures for supervisors (issue 15 item 10): documents per day and status, the backlog (the
+oldest task waiting and the waiting tasks by the day they came in), corrections per field, and
+review time per form and per reviewer counted only while the task's page was in front of the
+reviewer (the page's visibility beacons, audited as ``task_seen``)."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from statistics import median
 from typing import Any
 
 from sqlalchemy import select
 
-from intake.domain import aware
+from intake.domain import UNFINISHED_TASKS, aware
 from intake.services import Services
 from intake.store.db import transaction
-from intake.store.models import AuditEventRow, DocumentRow, RecordRow
+from intake.store.models import AuditEventRow, DocumentRow, RecordRow, ReviewTaskRow
+
+#: Days shown in the charts.
+DAYS = 30
 
 
-def statistics(services: Services) -> dict[str, Any]:
+def _bars(counts: dict[str, int]) -> list[tuple[str, int, float]]:
+    """(day, count, share of the highest day) for the last :data:`DAYS` days with a count."""
+    days = sorted(counts)[-DAYS:]
+    peak = max((counts[d] for d in days), default=1) or 1
+    return [(d, counts[d], counts[d] / peak) for d in days]
+
+
+def review_times(events: list[tuple[str, dict[str, Any]]]) -> tuple[dict[str | None, int], dict[str, int]]:
+    """Median seconds of visible review per task, by form and by reviewer, from ``task_seen``
+    events (actor, detail): a task's time is the sum of its beacons (by anyone for the form's
+    figure, by that reviewer for theirs)."""
+    per_task: dict[int, float] = defaultdict(float)
+    per_task_actor: dict[tuple[str, int], float] = defaultdict(float)
+    form_of: dict[int, str | None] = {}
+    for actor, detail in events:
+        task, ms = detail.get("task"), detail.get("ms")
+        if not isinstance(task, int) or not isinstance(ms, int | float):
+            continue
+        per_task[task] += ms / 1000
+        per_task_actor[(actor, task)] += ms / 1000
+        form_of.setdefault(task, detail.get("form"))
+    by_form: dict[str | None, list[float]] = defaultdict(list)
+    for task, seconds in per_task.items():
+        by_form[form_of.get(task)].append(seconds)
+    by_actor: dict[str, list[float]] = defaultdict(list)
+    for (actor, _task), seconds in per_task_actor.items():
+        by_actor[actor].append(seconds)
+    return (
+        {form: round(median(values)) for form, values in by_form.items()},
+        {actor: round(median(values)) for actor, values in sorted(by_actor.items())},
+    )
+
+
+def statistics(services: Services, now: datetime | None = None) -> dict[str, Any]:
+    """Everything the statistics page shows."""
+    now = now or datetime.now(UTC)
     with transaction(services.sessions) as session:
         documents = session.execute(select(DocumentRow.created_at, DocumentRow.status)).all()
         records = session.execute(select(RecordRow.form_id, RecordRow.values)).all()
-        events = session.execute(
-            select(AuditEventRow.at, AuditEventRow.action, AuditEventRow.document_id).where(
-                AuditEventRow.action.in_(("task_viewed", "task_approved"))
+        seen = [
+            (actor, detail)
+            for actor, detail in session.execute(
+                select(AuditEventRow.actor, AuditEventRow.detail).where(AuditEventRow.action == "task_seen")
+            ).all()
+        ]
+        waiting = session.execute(
+            select(ReviewTaskRow.id, ReviewTaskRow.created_at, ReviewTaskRow.form_id).where(
+                ReviewTaskRow.status.in_([s.value for s in UNFINISHED_TASKS])
             )
         ).all()
     per_day: dict[str, Counter[str]] = defaultdict(Counter)
@@ -30,30 +77,21 @@ def statistics(services: Services) -> dict[str, Any]:
     corrected: Counter[str] = Counter()
     for _form, values in records:
         corrected.update(values.get("_corrected", []))
-    first_view: dict[int, datetime] = {}
-    review_seconds: dict[int, float] = {}
-    for at, action, document_id in sorted(events, key=lambda e: aware(e[0])):
-        if document_id is None:
-            continue
-        if action == "task_viewed":
-            first_view.setdefault(document_id, aware(at))
-        elif document_id in first_view:
-            review_seconds[document_id] = (aware(at) - first_view[document_id]).total_seconds()
-    forms_by_document: dict[int, str | None] = {}
-    with transaction(services.sessions) as session:
-        for document_id, form_id in session.execute(select(RecordRow.document_id, RecordRow.form_id)).all():
-            if document_id is not None:
-                forms_by_document[document_id] = form_id
-    per_form: dict[str | None, list[float]] = defaultdict(list)
-    for document_id, seconds in review_seconds.items():
-        per_form[forms_by_document.get(document_id)].append(seconds)
-    days = sorted(per_day)[-30:]
-    peak = max((sum(per_day[d].values()) for d in days), default=1) or 1
+    by_form, by_actor = review_times(seen)
+    backlog_days: Counter[str] = Counter(aware(created).date().isoformat() for _, created, _ in waiting)
+    oldest = min(waiting, key=lambda row: aware(row[1]), default=None)
+    days = [(d, n, share) for d, n, share in _bars({d: sum(c.values()) for d, c in per_day.items()})]
     return {
-        "days": [
-            (d, dict(per_day[d]), sum(per_day[d].values()), sum(per_day[d].values()) / peak) for d in days
-        ],
+        "days": [(d, dict(per_day[d]), n, share) for d, n, share in days],
         "corrected": corrected.most_common(15),
         "corrected_peak": max(corrected.values(), default=1),
-        "review_time": {form: round(median(values)) for form, values in per_form.items() if values},
+        "review_time": by_form,
+        "review_time_by_reviewer": by_actor,
+        "backlog": {
+            "count": len(waiting),
+            "oldest_task": oldest[0] if oldest else None,
+            "oldest_form": oldest[2] if oldest else None,
+            "oldest_hours": round((now - aware(oldest[1])).total_seconds() / 3600, 1) if oldest else None,
+            "days": _bars(dict(backlog_days)),
+        },
     }

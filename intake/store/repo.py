@@ -269,3 +269,15 @@ def stuck_documents(session: Session) -> list[Document]:
 
 def audit(session: Session, actor: str, action: str, document_id: int | None = None, **detail: Any) -> None:
     session.add(AuditEventRow(actor=actor, action=action, document_id=document_id, detail=detail))
+
+
+def has_audit(session: Session, actor: str, action: str, document_id: int | None, task: int) -> bool:
+    """Whether ``actor`` did ``action`` on the task ``task`` of a document (the audit log)."""
+    rows = session.scalars(
+        select(AuditEventRow.detail).where(
+            AuditEventRow.actor == actor,
+            AuditEventRow.action == action,
+            AuditEventRow.document_id == document_id,
+        )
+    )
+    return any(isinstance(detail, dict) and detail.get("task") == task for detail in rows)

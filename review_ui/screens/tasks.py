@@ -357,6 +357,19 @@ def reveal(
     return JSONResponse({"value": value})
 
 
+@router.post("/tasks/{task_id}/seen")
+def seen(
+    services: ServicesDep, info: PostSessionDep, task_id: DbId, ms: Annotated[int, Form()] = 0
+) -> Response:
+    """The page's visibility beacon: how long the task was in front of the clerk (statistics
+    count review time only while the page is visible)."""
+    try:
+        review.seen(services, task_id, info.user, ms)
+    except review.ReviewError as exc:
+        return Response(status_code=404 if exc.code is ErrorCode.NOT_FOUND else 409)
+    return Response(status_code=204)
+
+
 @router.post("/tasks/{task_id}/check")
 def check_value(
     services: ServicesDep,

@@ -186,6 +186,22 @@
     navigator.sendBeacon(`/tasks/${document.body.dataset.task}/release`, body);
   });
 
+  // Review time counts only while the page is in front of the clerk (Page Visibility API):
+  // the visible milliseconds go to the server as a beacon when the page is hidden or left.
+  let shownSince = document.visibilityState === "visible" ? performance.now() : null;
+  function sendSeen() {
+    if (shownSince === null) { return; }
+    const ms = Math.round(performance.now() - shownSince);
+    shownSince = null;
+    if (ms < 1) { return; }
+    const body = new URLSearchParams({ csrf: document.body.dataset.csrf, ms: String(ms) });
+    navigator.sendBeacon(`/tasks/${document.body.dataset.task}/seen`, body);
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") { sendSeen(); } else if (shownSince === null) { shownSince = performance.now(); }
+  });
+  window.addEventListener("pagehide", sendSeen);
+
   updateStatus();
   if (chooser) {
     chooser.focus();
