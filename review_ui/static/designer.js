@@ -297,7 +297,16 @@
     }
   }
 
-  fName.addEventListener("input", () => { if (selected) { tpl.fields[selected.f].name = fName.value.trim(); render(); } });
+  // Renaming a field renames what refers to it too (a フリガナ's reading_of, an address's postcode).
+  fName.addEventListener("input", () => {
+    if (!selected) return;
+    const field = tpl.fields[selected.f], before = field.name, after = fName.value.trim();
+    field.name = after;
+    for (const other of tpl.fields) {
+      for (const key of ["reading_of", "postcode"]) if (other[key] === before) other[key] = after;
+    }
+    render();
+  });
   fLabel.addEventListener("input", () => { if (selected) { tpl.fields[selected.f].label = fLabel.value; panel(); } });
   fRequired.addEventListener("change", () => { if (selected) { tpl.fields[selected.f].required = fRequired.checked; render(); } });
   fType.addEventListener("change", () => {

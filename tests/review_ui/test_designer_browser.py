@@ -1,0 +1,76 @@
+"""The form designer in chromium (issue 14 item 2): an admin opens SK-01, drags a box with the
+mouse, nudges it with an arrow key, renames its field and saves a new version; the version
+``template_for`` then loads has the box where it was dragged to. No CSP violation on the way."""
+
+# ruff: noqa: F811 - the browser fixtures are imported from test_browser
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from extractors.template import template_for
+from intake.services import Services
+from tests.review_ui.conftest import audit_actions
+from tests.review_ui.test_browser import DOCS, _login, browser, server  # noqa: F401
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_drags_a_box_and_saves_a_new_version(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: problems.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None,
+    )
+    page.on(
+        "response",
+        lambda r: problems.append(r.url) if r.status >= 400 and not r.url.endswith("favicon.ico") else None,
+    )
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    _login(page, server, "adm")
+    page.click("header a[href='/admin/forms']")
+    page.wait_for_url(f"{server}/admin/forms")
+    page.locator("tr", has_text="kofu_shinsei.sk01_2025_4.json").locator("a.open").click()
+    page.wait_for_selector("#boxes rect.box")
+    page.wait_for_load_state("load")  # the blank page's image too
+    original = template_for("kofu_shinsei", "SK-01 (2025.4)")
+    assert original is not None
+    spec = next(f for f in original.fields if f.box is not None and f.type == "text")
+    rect = page.locator(f"#boxes rect.box[data-field='{spec.name}']").first
+    area = rect.bounding_box()
+    assert area is not None
+    scale = area["width"] / (spec.box[2] - spec.box[0])  # type: ignore[index]
+    start = (area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(start[0] + 15 * scale, start[1] + 8 * scale, steps=6)
+    page.mouse.up()
+    page.keyboard.press("ArrowRight")  # one point more, from the keyboard
+    shown = [float(v) for v in re.findall(r"[\d.]+", page.inner_text("#f-box"))[:4]]
+    assert abs(shown[0] - (spec.box[0] + 16)) < 1.0, shown  # type: ignore[index]
+    page.fill("#f-name", "moved_in_designer")
+    page.check("#f-required")
+    page.fill("#version", "SK-01 (2099.2)")
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / "designer.png"), full_page=False)
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    assert "新しい版を保存しました" in page.inner_text("#saved")
+    assert problems == []
+    saved = template_for("kofu_shinsei", "SK-01 (2099.2)")
+    assert saved is not None and saved.form_version == "SK-01 (2099.2)"
+    moved = saved.field("moved_in_designer")
+    assert moved.required and moved.box is not None
+    assert abs(moved.box[0] - (spec.box[0] + 16)) < 1.0 and abs(moved.box[1] - (spec.box[1] + 8)) < 1.0  # type: ignore[index]
+    assert abs((moved.box[2] - moved.box[0]) - (spec.box[2] - spec.box[0])) < 0.05  # type: ignore[index]
+    assert "form_version_saved" in audit_actions(services)
