@@ -660,12 +660,40 @@ def choose_form(services: Services, task_id: int, user: User, form_id: str) -> i
     return document_id
 
 
-def next_free_task(services: Services) -> int | None:
+def doubtful_my_number(services: Services, tasks: list[ReviewTask]) -> set[int]:
+    """The ids of those tasks with a doubtful 個人番号 (a reading to review)."""
+    wanted = {(t.document_id, t.form_index): t.id for t in tasks}
+    if not wanted:
+        return set()
+    with transaction(services.sessions) as session:
+        rows = session.execute(
+            select(FieldReadingRow.document_id, FieldReadingRow.form_index, FieldReadingRow.field_name).where(
+                FieldReadingRow.document_id.in_({d for d, _ in wanted}),
+                FieldReadingRow.needs_review.is_(True),
+            )
+        ).all()
+    return {wanted[(d, i)] for d, i, name in rows if (d, i) in wanted and is_my_number(name)}
+
+
+def routed(services: Services, user: User, tasks: list[ReviewTask]) -> set[int]:
+    """The tasks routed to this user first (issue 15 item 4): to someone who may see a 個人番号
+    (:func:`intake.auth.sees_my_number`, the 事務取扱担当者) those with a doubtful one, which
+    only they can settle at once; to anyone else those without (theirs would wait for an
+    approver)."""
+    doubtful = doubtful_my_number(services, tasks)
+    if sees_my_number(user):
+        return doubtful
+    return {t.id for t in tasks} - doubtful
+
+
+def next_free_task(services: Services, user: User | None = None) -> int | None:
     """The oldest task in review nobody holds (an idle claim is nobody's), as the queue's Enter
-    opens it; None when there is none."""
+    opens it, those routed to ``user`` (:func:`routed`) first; None when there is none."""
     with transaction(services.sessions) as session:
         rows = repo.open_review_tasks(session)
-    return next((task.id for task, _ in rows if holder(services, task) is None), None)
+    free = [task for task, _ in rows if holder(services, task) is None]
+    first = routed(services, user, free) if user is not None else set()
+    return next((t.id for t in free if t.id in first), None) or next((t.id for t in free), None)
 
 
 def pending_approvals(services: Services) -> list[TaskView]:

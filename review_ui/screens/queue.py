@@ -59,6 +59,7 @@ def queue_page(
         {
             "rows": rows,
             "holders": {task.id: review.holder(services, task) for task, _ in rows},
+            "routed": review.routed(services, info.user, [task for task, _ in rows]),
             "awaiting": awaiting,
             "intake_errors": refused,
             "sources": SOURCE_NAMES,

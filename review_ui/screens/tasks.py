@@ -246,7 +246,7 @@ def next_url(services: Services, user: User, approvals: bool) -> str | None:
             if view.claimed_by is None and view.corrected_by != user.name:
                 return f"/tasks/{view.task_id}"
         return None
-    task_id = review.next_free_task(services)
+    task_id = review.next_free_task(services, user)
     return f"/tasks/{task_id}" if task_id is not None else None
 
 

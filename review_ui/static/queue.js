@@ -1,7 +1,8 @@
-// Queue page: Enter opens the oldest task nobody holds; the filter applies on change.
+// Queue page: Enter opens the oldest task nobody holds (routed to this user first); the filter applies on change.
 document.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && document.activeElement === document.body) {
-    const first = document.querySelector("a.task-link[data-free]");
+    // The tasks routed to this user first (a doubtful 個人番号 to whoever may see it).
+    const first = document.querySelector("a.task-link[data-free][data-routed]") || document.querySelector("a.task-link[data-free]");
     if (first) { window.location.href = first.getAttribute("href"); }
   }
 });

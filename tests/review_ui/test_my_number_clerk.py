@@ -88,3 +88,62 @@ def test_a_my_number_clerk_sees_the_my_number_and_a_reviewer_does_not(
     assert ("cli", "my_number_clerk_set") in audited and ("cli", "my_number_clerk_unset") in audited
     assert ("rev2", "my_number_revealed") in audited
     assert ("rev", "my_number_reveal_refused") in audited and ("rev2", "my_number_reveal_refused") in audited
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_doubtful_my_number_is_routed_to_whoever_may_see_it(app: TestClient, services: Services) -> None:
+    """GIVEN the oldest task with a doubtful 個人番号 and a later one without WHEN a reviewer
+    and a 事務取扱担当者 each take the next task from the queue THEN the reviewer (who would only
+    pass it on to an approver) gets the later one, the 事務取扱担当者 the one with the 個人番号."""
+    from extractors.model import FieldReading, FormReading
+    from extractors.template import template_for
+    from intake import review
+    from intake.auth import set_my_number_clerk
+    from intake.store import repo
+    from intake.store.models import ReviewTaskRow
+    from tests.helpers import document_in_processing
+
+    template = template_for("kofu_shinsei")
+    assert template is not None
+    ids = []
+    for n, doubtful in enumerate((True, False)):
+        readings = (
+            FieldReading("insured_my_number", "123456789018", 0.5, doubtful),
+            FieldReading("insured_name", "健保 太郎", 0.5, True),
+        )
+        form = FormReading("kofu_shinsei", template.form_version, (1,), readings)
+        with transaction(services.sessions) as session:
+            document_id = document_in_processing(session, name=f"{n}.tif", sha=str(n) * 64)
+            repo.save_extraction(
+                session,
+                document_id,
+                {"documents": []},
+                [form],
+                [(1, "d" * 64, 1654, 2339, 0, "kofu_shinsei")],
+                "test",
+            )
+            ids.append(
+                int(
+                    session.scalars(
+                        select(ReviewTaskRow.id).where(ReviewTaskRow.document_id == document_id)
+                    ).one()
+                )
+            )
+    with_my_number, without = ids
+    set_my_number_clerk(services, "rev2", True)
+    from intake.auth import User
+
+    reviewer, clerk = (
+        User(1, "rev", "reviewer", False),
+        User(2, "rev2", "reviewer", False, my_number_clerk=True),
+    )
+    assert review.next_free_task(services, reviewer) == without
+    assert review.next_free_task(services, clerk) == with_my_number
+    assert review.next_free_task(services) == with_my_number  # the oldest, routed to nobody
+
+    login(app, "rev")
+    queue = app.get("/").text
+    assert re.search(rf'href="/tasks/{without}"[^>]*data-routed', queue)
+    assert not re.search(rf'href="/tasks/{with_my_number}"[^>]*data-routed', queue)
+    login(app, "rev2")
+    assert re.search(rf'href="/tasks/{with_my_number}"[^>]*data-routed', app.get("/").text)
