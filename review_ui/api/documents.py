@@ -2,30 +2,53 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from redis.exceptions import RedisError
 
+from extractors.template import load_templates
 from intake import auth
 from intake.accept import accept
 from intake.domain import Document, DocumentStatus
 from intake.errors import MESSAGES, ErrorCode, RejectedInput, TransientFailure
-from intake.privacy import mask_extraction
+from intake.privacy import black_out, mask_extraction, my_number_boxes
 from intake.reconcile import status_report
 from intake.store import repo
 from intake.store.db import transaction
-from review_ui.api.common import error_response, refusal
+from intake.store.listing import DocumentFilter, PageView, documents_after, page_of, record_ids_of_document
+from review_ui.api.common import (
+    Cursor,
+    PageLimit,
+    aware,
+    decode_cursor,
+    error_response,
+    one_of,
+    page_links,
+    refusal,
+)
+from review_ui.api.models import (
+    DocumentList,
+    DocumentOut,
+    ReviewTaskOut,
+    StatusOut,
+    UploadAccepted,
+    rfc3339,
+)
 from review_ui.deps import Caller, DbId, Reader, ServicesDep, Writer
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks  # a TypedDict for type checkers only
 
 router = APIRouter()
+
+#: Where a document came from (``documents.source``).
+SOURCES = ("hotfolder", "upload")
 
 #: What a multipart body may carry besides the file's bytes (boundaries, part headers, small
 #: fields): a body longer than the limit plus this is refused while it streams.
@@ -138,7 +161,13 @@ def _invalid_upload() -> JSONResponse:
     )
 
 
-@router.post("/api/v1/documents", status_code=202, openapi_extra=_UPLOAD_BODY)
+@router.post(
+    "/api/v1/documents",
+    status_code=202,
+    openapi_extra=_UPLOAD_BODY,
+    response_model=UploadAccepted,
+    tags=["documents"],
+)
 async def upload(request: Request, services: ServicesDep, caller: Writer) -> JSONResponse:
     """Accept one file (multipart ``file``). The key and its scope are checked (``Writer``)
     before a byte of the body is read, then the key's rate; the body is read as it streams and
@@ -187,14 +216,22 @@ async def upload(request: Request, services: ServicesDep, caller: Writer) -> JSO
     return JSONResponse(status_code=202, content=body)
 
 
-def _document_json(document: Document, tasks: list[dict[str, Any]], caller: Caller) -> dict[str, Any]:
-    error = {"code": document.error_code, "message": document.error_message} if document.error_code else None
+def _error(document: Document) -> dict[str, str] | None:
+    if not document.error_code:
+        return None
+    return {"code": document.error_code, "message": document.error_message or ""}
+
+
+def _document_json(
+    document: Document, tasks: list[dict[str, Any]], records: list[int], caller: Caller
+) -> dict[str, Any]:
     extraction = dict(document.extraction) if document.extraction else None
     if extraction:
         extraction.pop("timings", None)
         if not caller.sees_my_number:
             extraction = mask_extraction(extraction)
     return {
+        "object": "document",
         "id": document.id,
         "status": document.status.value,
         "review": tasks,
@@ -202,14 +239,69 @@ def _document_json(document: Document, tasks: list[dict[str, Any]], caller: Call
         "original_name": document.original_name,
         "media_type": document.media_type,
         "pages": document.page_count,
-        "received_at": document.created_at.isoformat(),
-        "error": error,
+        "received_at": rfc3339(document.created_at),
+        "error": _error(document),
         "extraction": extraction,
+        "records": records,
     }
 
 
-@router.get("/api/v1/documents/{document_id}")
+_NOT_FOUND = {"code": ErrorCode.NOT_FOUND, "message": "文書が見つかりません"}
+
+
+@router.get("/api/v1/documents", response_model=DocumentList, tags=["documents"])
+def list_documents(
+    request: Request,
+    services: ServicesDep,
+    _caller: Reader,
+    status: Annotated[
+        str | None, Query(json_schema_extra={"enum": [s.value for s in DocumentStatus]})
+    ] = None,
+    source: Annotated[str | None, Query(json_schema_extra={"enum": list(SOURCES)})] = None,
+    since: Annotated[datetime | None, Query(description="受付がこの時刻以降（RFC 3339）")] = None,
+    until: Annotated[datetime | None, Query(description="受付がこの時刻より前（RFC 3339）")] = None,
+    form: Annotated[str | None, Query(description="このフォーム id と読まれたページを含む")] = None,
+    cursor: Cursor = None,
+    limit: PageLimit = 50,
+) -> dict[str, Any]:
+    """Documents, oldest first: every file taken in from the hotfolder or an upload. Filter by
+    state, source, time received and form; page with ``cursor`` (``next``). Keep the last
+    ``cursor`` and ask again later to get only the documents received since."""
+    after = decode_cursor("documents", cursor)
+    where = DocumentFilter(
+        status=one_of("status", status, [s.value for s in DocumentStatus]),
+        source=one_of("source", source, SOURCES),
+        since=aware(since),
+        until=aware(until),
+        form_id=one_of("form", form, {t.form_id for t in load_templates()}),
+    )
+    with transaction(services.sessions) as session:
+        rows = documents_after(session, after, limit + 1, where)
+    items = [
+        {
+            "object": "document",
+            "id": row.document.id,
+            "status": row.document.status.value,
+            "source": row.document.source,
+            "original_name": row.document.original_name,
+            "media_type": row.document.media_type,
+            "pages": row.document.page_count,
+            "forms": list(row.forms),
+            "received_at": rfc3339(row.document.created_at),
+            "updated_at": rfc3339(row.document.updated_at),
+            "error": _error(row.document),
+            "url": f"/api/v1/documents/{row.document.id}",
+        }
+        for row in rows[:limit]
+    ]
+    links = page_links(request, "documents", [row.document.id for row in rows], limit, after)
+    return {"object": "list", "items": items, **links}
+
+
+@router.get("/api/v1/documents/{document_id}", response_model=DocumentOut, tags=["documents"])
 def get_document(services: ServicesDep, caller: Reader, document_id: DbId) -> dict[str, Any]:
+    """One document: its state, its review tasks, the records made from it and its extraction
+    (個人番号 to the last four digits unless the key has the ``my_number`` scope)."""
     with transaction(services.sessions) as session:
         document = repo.get_document(session, document_id)
         if document is not None:
@@ -217,23 +309,76 @@ def get_document(services: ServicesDep, caller: Reader, document_id: DbId) -> di
                 session, caller.name, "document_exported", document_id, my_number=caller.sees_my_number
             )
     if document is None:
-        raise HTTPException(404, detail={"code": ErrorCode.NOT_FOUND, "message": "文書が見つかりません"})
+        raise HTTPException(404, detail=_NOT_FOUND)
     with transaction(services.sessions) as session:
         tasks = [
             {"task_id": t.id, "form_index": t.form_index, "form_id": t.form_id, "status": t.status}
             for t in repo.review_tasks_of(session, document_id)
         ]
-    return _document_json(document, tasks, caller)
+        records = record_ids_of_document(session, document_id)
+    return _document_json(document, tasks, records, caller)
 
 
-@router.get("/api/v1/status")
+_PNG = {200: {"content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}, "description": "PNG"}}
+
+
+@router.get(
+    "/api/v1/documents/{document_id}/pages/{page_no}",
+    response_class=Response,
+    responses=_PNG,  # type: ignore[arg-type]
+    tags=["documents"],
+)
+def page_png(
+    services: ServicesDep,
+    caller: Reader,
+    document_id: DbId,
+    page_no: Annotated[int, Path(ge=1, le=10_000)],
+) -> Response:
+    """Page ``page_no`` (from 1) as the PNG the reader read. Every 個人番号 box (its form
+    version's cells and where the reading was found, widened) is blacked out on the server
+    unless the key has the ``my_number`` scope; the fetch is audited."""
+    with transaction(services.sessions) as session:
+        page = page_of(session, document_id, page_no)
+        if page is not None:
+            repo.audit(
+                session,
+                caller.name,
+                "page_exported",
+                document_id,
+                page=page_no,
+                my_number=caller.sees_my_number,
+            )
+    if page is None or not services.files.exists(page.image_sha256):
+        raise HTTPException(404, detail={"code": ErrorCode.NOT_FOUND, "message": "ページが見つかりません"})
+    data = services.files.get(page.image_sha256)
+    if not caller.sees_my_number:
+        data = black_out(data, _my_number_boxes(page))
+    return Response(data, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+def _my_number_boxes(page: PageView) -> list[tuple[tuple[float, float, float, float], float]]:
+    """The page's 個人番号 boxes with their template's page width: the cells of the template
+    of the page's form and version (another version's cells may lie elsewhere) and where the
+    readings were found."""
+    templates = [t for t in load_templates() if t.form_id == page.form_id]
+    template = next((t for t in templates if t.form_version == page.form_version), None)
+    if template is None and templates:
+        template = templates[0]
+    if template is None:
+        return []
+    width = template.canvas.width_pt
+    return [(box, width) for box in [*my_number_boxes(template), *page.my_number_boxes]]
+
+
+@router.get("/api/v1/status", response_model=StatusOut, tags=["service"])
 def status(services: ServicesDep, _caller: Reader) -> dict[str, Any]:
     """Queue depth, documents per state, failed jobs and the no-loss invariant."""
     return status_report(services)
 
 
-@router.get("/api/v1/review-tasks")
+@router.get("/api/v1/review-tasks", response_model=list[ReviewTaskOut], tags=["review"])
 def review_tasks(services: ServicesDep, _caller: Reader, form_id: str | None = None) -> list[dict[str, Any]]:
+    """Review tasks waiting for a person, oldest first (at most 200)."""
     with transaction(services.sessions) as session:
         rows = repo.open_review_tasks(session, form_id)
     return [
@@ -244,7 +389,7 @@ def review_tasks(services: ServicesDep, _caller: Reader, form_id: str | None = N
             "status": t.status,
             "doubtful_fields": t.doubtful_fields,
             "findings": t.findings,
-            "received_at": d.created_at.isoformat(),
+            "received_at": rfc3339(d.created_at),
         }
         for t, d in rows
     ]

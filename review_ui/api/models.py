@@ -49,7 +49,9 @@ class ErrorBody(_Open):
 
     model_config = ConfigDict(
         extra="allow",
-        json_schema_extra={"examples": [{"error": {"code": "unauthorized", "message": "API キーが無効です"}}]},
+        json_schema_extra={
+            "examples": [{"error": {"code": "unauthorized", "message": "API キーが無効です"}}]
+        },
     )
 
 
@@ -73,17 +75,19 @@ class FindingOut(_Open):
 class FormOut(_Open):
     """One form of a file (one page each): its fields and findings."""
 
-    form_id: str | None = Field(examples=["kofu_shinsei"], description="null: どの様式でもないページ")
-    form_version: str | None = Field(examples=["SK-01 (2025.4)"])
-    pages: list[int]
-    fields: dict[str, FieldOut]
-    findings: list[FindingOut]
+    form_id: str | None = Field(
+        default=None, examples=["kofu_shinsei"], description="null: どの様式でもないページ"
+    )
+    form_version: str | None = Field(default=None, examples=["SK-01 (2025.4)"])
+    pages: list[int] = Field(default_factory=list)
+    fields: dict[str, FieldOut] = Field(default_factory=dict)
+    findings: list[FindingOut] = Field(default_factory=list)
 
 
 class ExtractionOut(_Open):
-    source: str = Field(examples=["scan_0001.pdf"])
-    error: ErrorDetail | None
-    documents: list[FormOut]
+    source: str = Field(default="", examples=["scan_0001.pdf"])
+    error: ErrorDetail | None = None
+    documents: list[FormOut] = Field(default_factory=list)
 
 
 class TaskRef(_Model):
@@ -183,7 +187,11 @@ class DocumentOut(_Model):
                                 "form_version": "SK-01 (2025.4)",
                                 "pages": [1],
                                 "fields": {
-                                    "insured_name": {"value": "健保 太郎", "confidence": 0.98, "needs_review": False}
+                                    "insured_name": {
+                                        "value": "健保 太郎",
+                                        "confidence": 0.98,
+                                        "needs_review": False,
+                                    }
                                 },
                                 "findings": [],
                             }
@@ -201,8 +209,8 @@ class ReviewTaskOut(_Model):
     document_id: int
     form_id: str | None
     status: TaskStatus
-    doubtful_fields: list[str]
-    findings: list[FindingOut]
+    doubtful_fields: int = Field(description="人の確認が要る項目の数")
+    findings: int = Field(description="指摘の数")
     received_at: str = Field(json_schema_extra={"format": "date-time"})
 
 
@@ -308,7 +316,8 @@ class AuditEventOut(_Model):
 
 class _Page(_Model):
     next: str | None = Field(
-        description="次のページの URL（同じ条件）。null: これが最後のページ", examples=["/api/v1/documents?cursor=ZDoxMg&limit=50"]
+        description="次のページの URL（同じ条件）。null: これが最後のページ",
+        examples=["/api/v1/documents?cursor=ZDoxMg&limit=50"],
     )
     cursor: str | None = Field(
         description="このページの最後の位置。後で `cursor=` に渡すと、それ以降に増えたものだけが返る（ポーリング用）"
