@@ -7,16 +7,20 @@ mouse, nudges it with an arrow key, renames its field and saves a new version; t
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from extractors.template import template_for
 from intake.services import Services
+from review_ui.screens.designer import drafts_dir
+from tests.conftest import REPO
 from tests.review_ui.conftest import audit_actions
 from tests.review_ui.test_browser import DOCS, _login, browser, server  # noqa: F401
 
 pytestmark = [pytest.mark.browser]
+KYOKAI = REPO / "fixtures" / "onboarding" / "kyokai"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -74,3 +78,51 @@ def test_admin_drags_a_box_and_saves_a_new_version(
     assert abs(moved.box[0] - (spec.box[0] + 16)) < 1.0 and abs(moved.box[1] - (spec.box[1] + 8)) < 1.0  # type: ignore[index]
     assert abs((moved.box[2] - moved.box[0]) - (spec.box[2] - spec.box[0])) < 0.05  # type: ignore[index]
     assert "form_version_saved" in audit_actions(services)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_splits_merges_deletes_and_draws_on_a_draft(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    for suffix in ("json", "pdf"):
+        shutil.copy2(KYOKAI / f"kyokai_kofu_shinsei.2024_12.{suffix}", drafts)
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
+    _login(page, server, "adm")
+    page.goto(f"{server}/admin/forms")
+    page.locator("tr", has_text="下書き").locator("a.open").click()
+    page.wait_for_selector("#boxes rect.box")
+    box = lambda name: page.locator(f"#boxes rect.box[data-field='{name}']").first  # noqa: E731
+    box("symbol").click()
+    page.click("#do-split")  # 8 cells -> symbol (4) and symbol_2 (4)
+    box("symbol_2").click()
+    box("number").click(modifiers=["Shift"])
+    page.click("#do-merge")  # number's 7 cells join symbol_2
+    box("note").click()
+    page.keyboard.press("Delete")
+    sheet = page.locator("#boxes").bounding_box()
+    assert sheet is not None
+    scale = sheet["width"] / 595.28
+    page.click("#mode-draw")
+    page.mouse.move(sheet["x"] + 400 * scale, sheet["y"] + 600 * scale)
+    page.mouse.down()
+    page.mouse.move(sheet["x"] + 500 * scale, sheet["y"] + 620 * scale, steps=5)
+    page.mouse.up()
+    page.fill("#f-name", "office_memo")
+    page.select_option("#f-type", "amount")
+    page.fill("#version", "KY-01 (2025.1)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("kyokai_kofu_shinsei", "KY-01 (2025.1)")
+    assert saved is not None
+    names = [f.name for f in saved.fields]
+    assert "number" not in names and "note" not in names
+    assert [s.cells for s in saved.field("symbol").segments] == [4]
+    assert [s.cells for s in saved.field("symbol_2").segments] == [4, 7]
+    memo = saved.field("office_memo")
+    assert memo.type == "amount" and memo.box is not None
+    assert all(abs(a - b) < 1.5 for a, b in zip(memo.box, (400, 600, 500, 620), strict=True)), memo.box
