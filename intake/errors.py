@@ -50,6 +50,8 @@ class ErrorCode(StrEnum):
     # A list's cursor not given out by that list, or a filter value it does not know (422).
     INVALID_CURSOR = "invalid_cursor"
     INVALID_FILTER = "invalid_filter"
+    # An API path that exists, asked with a method it does not take (405).
+    METHOD_NOT_ALLOWED = "method_not_allowed"
     # Too many uploads with one API key in a minute (429 with Retry-After).
     RATE_LIMITED = "rate_limited"
     # Review actions refused (intake.review.ReviewError).

@@ -51,16 +51,25 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+def _plain_error(status: int) -> dict[str, str]:
+    """A code of the table for an error Starlette raised itself (no such path, wrong method)."""
+    if status == 404:
+        return {"code": ErrorCode.NOT_FOUND, "message": "そのような API はありません"}
+    if status == 405:
+        return {"code": ErrorCode.METHOD_NOT_ALLOWED, "message": "この API はそのメソッドを受け付けません"}
+    if status >= 500:
+        return {"code": ErrorCode.INTERNAL, "message": MESSAGES[ErrorCode.INTERNAL]}
+    return {"code": ErrorCode.INVALID_REQUEST, "message": "リクエストが正しくありません"}
+
+
 async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
     """API errors as {"error": {"code", "message"}}; screens keep their HTML pages."""
     if not request.url.path.startswith("/api/"):
         return await http_exception_handler(request, exc)
-    detail = (
-        exc.detail
-        if isinstance(exc.detail, dict)
-        else {"code": f"http_{exc.status_code}", "message": str(exc.detail)}
-    )
-    return error_response(exc.status_code, str(detail.get("code")), str(detail.get("message")))
+    detail = exc.detail if isinstance(exc.detail, dict) else _plain_error(exc.status_code)
+    response = error_response(exc.status_code, str(detail.get("code")), str(detail.get("message")))
+    response.headers.update(exc.headers or {})  # Allow on a 405
+    return response
 
 
 async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
