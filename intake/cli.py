@@ -120,7 +120,7 @@ def _expiry(days: int | None, until: str | None) -> Any:
 @apikey_app.command("create")
 def apikey_create(
     name: str,
-    scope: Annotated[list[str], typer.Option(help="read | write | my_number (repeatable)")] = ["read"],  # noqa: B006
+    scope: Annotated[list[str], typer.Option(help="read | write | my_number | audit (repeatable)")] = ["read"],  # noqa: B006
     expires_in_days: Annotated[
         int | None, typer.Option(help="the key stops working after this many days")
     ] = None,
