@@ -107,6 +107,7 @@
   const fName = document.getElementById("f-name"), fLabel = document.getElementById("f-label");
   const fType = document.getElementById("f-type"), fRequired = document.getElementById("f-required");
   const fBox = document.getElementById("f-box");
+  const optionRow = document.getElementById("option-row"), fOption = document.getElementById("f-option");
   const list = document.getElementById("field-list");
 
   function panel() {
@@ -116,6 +117,8 @@
       if (document.activeElement !== fName) fName.value = field.name;
       if (document.activeElement !== fLabel) fLabel.value = field.label || "";
       fType.value = field.type;
+      optionRow.hidden = selected.key !== "options";
+      if (selected.key === "options" && document.activeElement !== fOption) fOption.value = selected.sub;
       fRequired.checked = !!field.required;
       fBox.textContent = getBox(selected).map((v) => v.toFixed(1)).join(", ") +
         (selected.key === "segments" ? `（${tpl.fields[selected.f].segments[selected.sub][4]} 枠）` : "");
@@ -305,6 +308,19 @@
     for (const other of tpl.fields) {
       for (const key of ["reading_of", "postcode"]) if (other[key] === before) other[key] = after;
     }
+    render();
+  });
+  // An option's value: its key in "options", renamed in place (the order kept).
+  fOption.addEventListener("change", () => {
+    if (!selected || selected.key !== "options") return;
+    const field = tpl.fields[selected.f], value = fOption.value.trim();
+    if (!value || (value !== selected.sub && value in field.options)) {
+      say("選択肢の値が空か、同じ項目の別の選択肢と重なっています。");
+      fOption.value = selected.sub;
+      return;
+    }
+    field.options = Object.fromEntries(Object.entries(field.options).map(([k, v]) => [k === selected.sub ? value : k, v]));
+    selected = { f: selected.f, key: "options", sub: value };
     render();
   });
   fLabel.addEventListener("input", () => { if (selected) { tpl.fields[selected.f].label = fLabel.value; panel(); } });

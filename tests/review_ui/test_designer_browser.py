@@ -114,6 +114,10 @@ def test_admin_splits_merges_deletes_and_draws_on_a_draft(
     page.mouse.up()
     page.fill("#f-name", "office_memo")
     page.select_option("#f-type", "amount")
+    box("reason_checked").click()
+    page.select_option("#f-type", "choice")  # a □ becomes the option of a choice
+    page.fill("#f-option", "reissue")
+    page.press("#f-option", "Enter")
     page.fill("#version", "KY-01 (2025.1)")
     page.click("#save")
     page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
@@ -123,6 +127,8 @@ def test_admin_splits_merges_deletes_and_draws_on_a_draft(
     assert "number" not in names and "note" not in names
     assert [s.cells for s in saved.field("symbol").segments] == [4]
     assert [s.cells for s in saved.field("symbol_2").segments] == [4, 7]
+    reason = saved.field("reason_checked")
+    assert reason.type == "choice" and [name for name, _ in reason.options] == ["reissue"]
     memo = saved.field("office_memo")
     assert memo.type == "amount" and memo.box is not None
     assert all(abs(a - b) < 1.5 for a, b in zip(memo.box, (400, 600, 500, 620), strict=True)), memo.box
