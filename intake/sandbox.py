@@ -164,7 +164,7 @@ def _received(connection: Connection, budget: Budget) -> Opened:
             raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE)
         try:
             what, payload = connection.recv()
-        except EOFError:  # the child died: out of memory in C code, or killed
+        except (EOFError, OSError):  # the child died (out of memory in C code, or killed): EOF or reset
             raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE) from None
         if what == "page":
             pages.append(_page_received(connection, payload, budget))
@@ -183,6 +183,8 @@ def _serve_in_child(connection: Connection, memory_bytes: int) -> None:
         try:
             data, kind, limits, today = connection.recv()
         except EOFError:  # the parent is gone, or let this child go
+            return
+        except MemoryError:  # the file itself does not fit in the budget: the parent sees us go
             return
         if not _open_in_child(connection, data, kind, limits, today):
             return
@@ -220,7 +222,7 @@ def _page_received(receiver: Connection, header: tuple[tuple[int, ...], str], bu
     pixels = bytearray(int(np.prod(shape)) * np.dtype(dtype).itemsize)
     try:
         receiver.recv_bytes_into(pixels)
-    except EOFError:  # the child died while sending
+    except (EOFError, OSError):  # the child died while sending
         raise RasterError(ErrorCode.TOO_COMPLEX.value, TOO_COMPLEX_MESSAGE) from None
     return np.frombuffer(pixels, dtype=dtype).reshape(shape)
 
