@@ -415,9 +415,17 @@ def reconcile() -> None:
 @app.command()
 def retry(document_id: Annotated[int, typer.Argument(help="the failed document's id")]) -> None:
     """Queue a failed document again on purpose (its attempts start afresh; audited)."""
-    from intake.reconcile import retry_document
+    from intake.reconcile import PurgedDocumentError, retry_document
 
-    if not retry_document(_migrated_services(), document_id):
+    try:
+        queued = retry_document(_migrated_services(), document_id)
+    except PurgedDocumentError:
+        typer.echo(
+            f"document {document_id} was purged by retention (its scan is deleted): it cannot be read again",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    if not queued:
         typer.echo(f"document {document_id} is not failed (or does not exist): nothing queued", err=True)
         raise typer.Exit(1)
     typer.echo(f"document {document_id} queued again")

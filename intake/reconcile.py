@@ -26,7 +26,7 @@ from intake.domain import TERMINAL, DocumentStatus
 from intake.hotfolder import PROCESSING, REJECTED
 from intake.queue import SERIALIZER, KakuninJob, enqueue_document, job_id
 from intake.services import Services
-from intake.store import repo
+from intake.store import keeping, repo
 from intake.store.db import transaction
 from intake.store.models import DocumentRow
 
@@ -134,10 +134,21 @@ def reconcile(services: Services) -> dict[str, Any]:
     return {"requeued": requeued, "orphaned": orphaned, "promoted": promoted, "failed_jobs": failed}
 
 
+class PurgedDocumentError(Exception):
+    """A document retention purged (its scan deleted) cannot be read again."""
+
+    def __init__(self, document_id: int) -> None:
+        super().__init__(document_id)
+        self.document_id = document_id
+
+
 def retry_document(services: Services, document_id: int, actor: str = "cli") -> bool:
     """Queue a failed document again on purpose (``kakunin retry ID``): its attempts start from
-    zero and its error is cleared; audited. False when it is not failed (or does not exist)."""
+    zero and its error is cleared; audited. False when it is not failed (or does not exist);
+    :class:`PurgedDocumentError` when retention deleted its scan (nothing changed)."""
     with transaction(services.sessions) as session:
+        if keeping.is_purged(session, document_id):
+            raise PurgedDocumentError(document_id)
         document = repo.reset_failed(session, document_id)
         if document is None:
             return False

@@ -6,6 +6,7 @@ audited, shown by the API, left alone by reconcile, and queued again only on pur
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,7 +23,14 @@ from intake.auth import create_api_key
 from intake.cli import app as cli
 from intake.domain import DocumentStatus
 from intake.queue import SERIALIZER, KakuninJob, job_id
-from intake.reconcile import invariant, promote_due_retries, reconcile, retry_document
+from intake.reconcile import (
+    PurgedDocumentError,
+    invariant,
+    promote_due_retries,
+    reconcile,
+    retry_document,
+)
+from intake.retention import purge
 from intake.services import Services
 from intake.settings import Settings
 from intake.store import repo
@@ -156,6 +164,29 @@ def test_retry_queues_a_failed_document_again_on_purpose(crashing: Services) -> 
     refused = runner.invoke(cli, ["retry", "999999"], env=env)
     assert refused.exit_code == 1
     assert not retry_document(crashing, 999_999)
+
+
+def test_retry_refuses_a_purged_document_in_one_line(crashing: Services) -> None:
+    """GIVEN a failed document whose scan retention purged WHEN `kakunin retry ID` is run THEN
+    it is refused with one line naming the purge (exit 1), and the document stays failed,
+    unqueued and unaudited as retried."""
+    document_id = accept(crashing, SCAN.read_bytes(), "m.pdf", "hotfolder").document.id
+    for _ in range(5):
+        _work(crashing)
+    assert _document(crashing, document_id).status is DocumentStatus.FAILED
+    report = purge(crashing, datetime.now(UTC) + timedelta(days=crashing.settings.retention_days + 1))
+    assert [d.document_id for d in report.documents] == [document_id]
+    result = CliRunner().invoke(cli, ["retry", str(document_id)], env=service_env(crashing.settings))
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "purged" in lines[0] and str(document_id) in lines[0], result.output
+    assert "Traceback" not in result.output
+    document = _document(crashing, document_id)
+    assert document.status is DocumentStatus.FAILED and document.error_code == "internal"
+    assert _audits(crashing, "document_retried") == []
+    with pytest.raises(PurgedDocumentError):
+        retry_document(crashing, document_id)
+    assert crashing.queue.count == 0
 
 
 def test_the_api_shows_the_failure(crashing: Services, settings: Settings) -> None:
