@@ -189,8 +189,11 @@ def save(
     src: Annotated[str, Form()],
     version: Annotated[str, Form()],
     template: Annotated[str, Form()],
+    title: Annotated[str | None, Form()] = None,
+    form_name: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Save the edited template as a new version (validated, installed, audited)."""
+    """Save the edited template as a new version (validated, installed, audited): its fields,
+    and the printed title (what identification compares) and the form's name when given."""
     source = _source(services.settings, src)
     original = _raw(source)
     try:
@@ -199,8 +202,13 @@ def save(
         edited = None
     if not isinstance(edited, dict) or not isinstance(edited.get("fields"), list):
         raise HTTPException(400, "送信された様式定義が読めません")
-    # Only the fields come from the screen; what identifies the form stays the file's own.
+    # The fields, the title and the name come from the screen; the page, the title and footer
+    # regions and the code pattern stay the file's own.
     document = {**original, "fields": edited["fields"], "form_version": version.strip()}
+    if title is not None and title.strip():
+        document["title"] = " ".join(title.split())
+    if form_name is not None:
+        document["name"] = " ".join(form_name.split()) or document["title"]
     target = target_dir()
     try:
         if target is None:
@@ -218,6 +226,7 @@ def save(
             source=source.key,
             form_id=saved.template.form_id,
             form_version=saved.template.form_version,
+            title=saved.template.title,
             file=str(saved.path),
             fields=len(saved.template.fields),
         )

@@ -109,6 +109,20 @@
   const fBox = document.getElementById("f-box");
   const optionRow = document.getElementById("option-row"), fOption = document.getElementById("f-option");
   const list = document.getElementById("field-list");
+  const digitsRow = document.getElementById("digits-row");
+  const fMin = document.getElementById("f-min"), fMax = document.getElementById("f-max");
+  const DIGIT_TYPES = ["digits", "my_number"];
+  const cellCount = (field) => (field.segments || []).reduce((n, s) => n + s[4], 0);
+  // A run of digit cells changed (merged, split, a segment deleted): as many digits as cells at
+  // most, and never fewer asked than there are cells (a 個人番号 is always 12).
+  function fitDigits(field) {
+    if (!field || !DIGIT_TYPES.includes(field.type)) return;
+    if (field.type === "my_number") { field.min_digits = 12; field.max_digits = 12; return; }
+    const cells = cellCount(field);
+    if (!cells) return;
+    field.max_digits = cells;
+    field.min_digits = Math.max(1, Math.min(field.min_digits || 1, cells));
+  }
 
   function panel() {
     panelBox.disabled = !selected;
@@ -120,6 +134,11 @@
       optionRow.hidden = selected.key !== "options";
       if (selected.key === "options" && document.activeElement !== fOption) fOption.value = selected.sub;
       fRequired.checked = !!field.required;
+      digitsRow.hidden = !DIGIT_TYPES.includes(field.type);
+      if (!digitsRow.hidden) {
+        if (document.activeElement !== fMin) fMin.value = field.min_digits || "";
+        if (document.activeElement !== fMax) fMax.value = field.max_digits || "";
+      }
       fBox.textContent = getBox(selected).map((v) => v.toFixed(1)).join(", ") +
         (selected.key === "segments" ? `（${tpl.fields[selected.f].segments[selected.sub][4]} 枠）` : "");
     } else {
@@ -259,6 +278,7 @@
       dropField = true;
     }
     if (dropField) tpl.fields.splice(ref.f, 1);
+    else if (ref.key === "segments") fitDigits(field);
     if (!quiet) { say(dropField ? `項目 ${field.name} を削除しました。` : "枠を削除しました。"); select(null, false); }
     return dropField;
   }
@@ -284,7 +304,7 @@
     if (type !== "text") { delete field.address; delete field.postcode; delete field.prefecture_printed; }
     if (type !== "katakana") delete field.reading_of;
     field.type = type;
-    if (before === after && (after !== "marks" || (type === "checkbox") === !!field.box)) return;
+    if (before === after && (after !== "marks" || (type === "checkbox") === !!field.box)) { fitDigits(field); return; }
     const kept = {};
     if (after === "box" && field.segments && type === "katakana") kept.segments = field.segments;
     for (const key of LAYOUT_KEYS) delete field[key];
@@ -298,6 +318,7 @@
       field.year = [x0, y0, x0 + w, y1]; field.month = [x0 + w, y0, x0 + 2 * w, y1]; field.day = [x0 + 2 * w, y0, x1, y1];
       field.era = "reiwa";
     }
+    fitDigits(field);
   }
 
   // Renaming a field renames what refers to it too (a フリガナ's reading_of, an address's postcode).
@@ -324,6 +345,17 @@
     render();
   });
   fLabel.addEventListener("input", () => { if (selected) { tpl.fields[selected.f].label = fLabel.value; panel(); } });
+  // The digit counts: typed (numbers of digits, not coordinates), kept within the cells.
+  for (const [input, key] of [[fMin, "min_digits"], [fMax, "max_digits"]]) {
+    input.addEventListener("change", () => {
+      if (!selected) return;
+      const field = tpl.fields[selected.f], cells = cellCount(field), value = parseInt(input.value, 10);
+      if (!(value >= 1 && value <= cells)) { say(`桁数は 1 から ${cells}（枠の数）までです。`); panel(); return; }
+      field[key] = value;
+      if (field.min_digits > field.max_digits) field[key === "min_digits" ? "max_digits" : "min_digits"] = value;
+      render();
+    });
+  }
   fRequired.addEventListener("change", () => { if (selected) { tpl.fields[selected.f].required = fRequired.checked; render(); } });
   fType.addEventListener("change", () => {
     if (!selected) return;
@@ -361,6 +393,7 @@
     }
     const dropped = removeBox(second, true);
     const f = dropped && second.f < fieldA ? fieldA - 1 : fieldA;
+    fitDigits(tpl.fields[f]);
     selected = refs().find((r) => r.f === f) || null;
     second = null;
     say(`二つの枠を項目 ${tpl.fields[f].name} にまとめました。`);
@@ -392,6 +425,7 @@
     if (fresh.segments) fresh.segments = [right.map((v, i) => (i < 4 ? round(v) : v))];
     else fresh.box = right.map(round);
     tpl.fields.splice(selected.f + 1, 0, fresh);
+    fitDigits(field); fitDigits(fresh);
     say(`項目 ${field.name} を二つに分けました（新しい項目 ${fresh.name}）。`);
     render();
   });

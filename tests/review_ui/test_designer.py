@@ -161,3 +161,29 @@ def test_a_save_installs_a_new_version_template_for_loads(
     assert original is not None and original.field(old_name)  # the shipped version is untouched
     assert "form_version_saved" in audit_actions(services)
     assert saved in app.get("/admin/forms").text
+
+
+def test_the_title_and_name_are_set_on_screen(app: TestClient, services: Services, forms_dir: Path) -> None:
+    """A draft's title read with a logo beside it (「…交付申請書資確」) is corrected on the screen,
+    not in the JSON: the saved version identifies by the title typed, named as typed."""
+    csrf = login(app, "adm")
+    page = app.get(f"/admin/forms/edit?src={SHIPPED}").text
+    assert 'id="title"' in page and 'id="form-name"' in page and 'id="f-min"' in page
+    response = app.post(
+        "/admin/forms/save",
+        data={
+            "csrf": csrf,
+            "src": SHIPPED,
+            "version": "SK-01 (2099.3)",
+            "template": json.dumps({"fields": _fields(SHIPPED)}),
+            "title": " 資格確認書　交付申請書（新） ",
+            "form_name": "",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    loaded = template_for("kofu_shinsei", "SK-01 (2099.3)")
+    assert loaded is not None and loaded.title == "資格確認書 交付申請書（新）"
+    assert loaded.display_name == loaded.title  # an empty name: the title
+    original = template_for("kofu_shinsei", "SK-01 (2025.4)")
+    assert original is not None and original.title != loaded.title
