@@ -205,13 +205,34 @@ class OutboxRow(Base):
     __table_args__ = (UniqueConstraint("decision_id", "target"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
-    target: Mapped[str] = mapped_column(String(16))  # "webhook" | "jsonl"
+    #: The decision delivered ("webhook", "jsonl"); None for another event (0015).
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True, nullable=True)
+    target: Mapped[str] = mapped_column(String(16))  # "webhook" | "jsonl" | "hook:<webhook_targets.id>"
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The idempotency key, the same on every attempt (Standard Webhooks ``webhook-id``; 0015).
+    event_id: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    #: ``document.received`` … ``decision.superseded`` (:data:`intake.webhooks.EVENT_TYPES`).
+    event_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    #: What is sent, as it was when the change happened (never re-read at delivery time).
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class WebhookTargetRow(Base):
+    """A receiver of signed webhooks (``kakunin webhook add``): its own ``whsec_`` secret and
+    the event types it takes (empty: all)."""
+
+    __tablename__ = "webhook_targets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class RosterEventRow(Base):
