@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -36,6 +37,8 @@ app.add_typer(apikey_app, name="apikey")
 
 roster_app = typer.Typer(help="Member roster (CSV)")
 app.add_typer(roster_app, name="roster")
+employers_app = typer.Typer(help="事業所 master (CSV)")
+app.add_typer(employers_app, name="employers")
 shokken_app = typer.Typer(help="職権交付対象者リスト from the national system (CSV)")
 app.add_typer(shokken_app, name="shokken")
 events_app = typer.Typer(help="Events without a form")
@@ -55,6 +58,20 @@ def roster_import(file: Path) -> None:
     for error in report.errors:
         typer.echo(error, err=True)
     if report.errors and not report.imported:
+        raise typer.Exit(1)
+
+
+@employers_app.command("import")
+def employers_import(file: Path) -> None:
+    """Import or update the 事業所 master from CSV (事業所記号,名称,所在地,電話番号,事業主)."""
+    from intake.employers import import_csv
+    from intake.services import Services
+
+    report = import_csv(Services(load_settings()), file.read_text(encoding="utf-8-sig"))
+    typer.echo(f"{len(report.employers)} rows imported")
+    for error in report.errors:
+        typer.echo(error, err=True)
+    if report.errors and not report.employers:
         raise typer.Exit(1)
 
 
@@ -260,7 +277,11 @@ SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """This process's log lines in ``KAKUNIN_LOG_FORMAT`` (text or JSON Lines, intake.logs); the
+    processes `kakunin run` starts read the same setting from the environment they inherit."""
+    from intake.logs import configure
+
+    configure(load_settings().log_format)
 
 
 @db_app.command("upgrade")
@@ -304,10 +325,27 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the review screens and the API."""
     import uvicorn
 
-    uvicorn.run("review_ui.app:create_app", factory=True, host=host, port=port, log_level="info")
+    from intake.logs import uvicorn_config
+
+    _logging()
+    uvicorn.run(
+        "review_ui.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=uvicorn_config(),
+    )
 
 
-def _extract_one(path: Path, settings: Settings, engine: Any, crosscheck: Any) -> dict[str, Any]:
+def _extract_one(
+    path: Path, settings: Settings, engine: Any, crosscheck: Any, employers: Sequence[Any] = ()
+) -> dict[str, Any]:
+    """One file through the pipeline; with ``employers`` (a 事業所 master) each form's employer
+    block is checked against it (:func:`intake.employers.check_form`)."""
+    from dataclasses import replace
+
+    from intake.employers import check_form
     from intake.errors import MESSAGES, ErrorCode
     from intake.pipeline import extract as run_pipeline
     from intake.sandbox import Budget
@@ -336,7 +374,10 @@ def _extract_one(path: Path, settings: Settings, engine: Any, crosscheck: Any) -
         max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi
     )
     budget = Budget.of(settings.limits)
-    return run_pipeline(data, kind, path.name, engine, limits, crosscheck=crosscheck, budget=budget).to_json()
+    result = run_pipeline(data, kind, path.name, engine, limits, crosscheck=crosscheck, budget=budget)
+    if employers:
+        result = replace(result, forms=tuple(check_form(form, employers) for form in result.forms))
+    return result.to_json()
 
 
 @app.command()
@@ -345,16 +386,24 @@ def extract(
     out: Annotated[
         Path | None, typer.Option(help="write DIR/<name>.json instead of JSON Lines on stdout")
     ] = None,
+    employers: Annotated[
+        Path | None,
+        typer.Option(help="a 事業所 master CSV to check the employer blocks against (as in the service)"),
+    ] = None,
 ) -> None:
     """Run the pipeline synchronously, without Redis or a database, and print the extraction JSON."""
+    from intake.employers import load_file
     from ocr.engine import build_engine
 
     settings = load_settings()
+    master = load_file(employers) if employers else None
+    for error in master.errors if master else ():
+        typer.echo(f"{employers}: {error}", err=True)
     engine = build_engine(settings.engine_options())
     crosscheck_options = settings.crosscheck_options()
     crosscheck = build_engine(crosscheck_options) if crosscheck_options else None
     for path in files:
-        result = _extract_one(path, settings, engine, crosscheck)
+        result = _extract_one(path, settings, engine, crosscheck, master.employers if master else ())
         if out:
             out.mkdir(parents=True, exist_ok=True)
             (out / f"{path.name}.json").write_text(

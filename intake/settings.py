@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -68,6 +69,9 @@ class Settings(BaseSettings):
     #: only for ``Authorization: Bearer <token>``.
     metrics_enabled: bool = False
     metrics_token: str | None = None
+    #: Log lines of every process (`kakunin run`'s web, workers and watcher alike): ``text`` or
+    #: ``json`` (JSON Lines on standard error, intake.logs).
+    log_format: Literal["text", "json"] = "text"
     #: ``/readyz`` fails when the data directory has less free space than this.
     min_free_disk_mb: int = 1024
     #: `kakunin run` copies fixtures/samples into the hotfolder on its first start.
