@@ -40,7 +40,15 @@ REVIEW_THRESHOLD = 0.90
 #: a value the scan does not let us read with confidence (a person reads the original), and
 #: one name written twice that reads one character apart (a misreading more often than not),
 #: and a page that could not be aligned well on its form (every field goes to a person).
-WARNINGS = {"late_notification", "illegible", "name_near_match", "alignment_poor"}
+WARNINGS = {
+    "late_notification",
+    "illegible",
+    "name_near_match",
+    "alignment_poor",
+    # The 事業所 master's value put in, or a value unlike it (extractors.employers): a person checks.
+    "employer_proposed",
+    "employer_mismatch",
+}
 #: Findings whose field needs no person: the value was read right, only the date is late.
 SETTLED = {"late_notification"}
 #: Value checks that, on an unconfident reading, become ``illegible``: their failure then

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from extractors.model import FormReading
 from extractors.rules.places import place_doubts
 from intake.domain import Document, DocumentStatus
+from intake.employers import with_employer_check
 from intake.errors import ErrorCode, transient
 from intake.pipeline import encode_png, extract
 from intake.reread import forced_forms
@@ -178,7 +179,10 @@ def _read(context: WorkerContext, document: Document) -> str:
                 page.form_id,
             )
         )
-    forms = [with_rule_doubts(with_roster_check(services, form)) for form in result.forms]
+    forms = [
+        with_rule_doubts(with_roster_check(services, with_employer_check(services, form)))
+        for form in result.forms
+    ]
     result = replace(result, forms=tuple(forms))
     extraction = result.to_json()
     extraction["timings"] = {k: round(v, 3) for k, v in result.timings.items()}

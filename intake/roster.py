@@ -2,7 +2,8 @@
 
 CSV format (UTF-8, header row; see README "Member roster"):
     symbol,number,name,name_kana,birth_date,relationship,can_use_myna,voluntary,certificate_expiry,
-    voluntary_until
+    voluntary_until,employer_code
+(``employer_code``, optional: the member's 事業所記号 in the employers master.)
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ COLUMNS = [
     "voluntary",
     "certificate_expiry",
     "voluntary_until",
+    "employer_code",
 ]
 TRUE = {"1", "true", "yes", "y", "○", "可"}
 
@@ -84,6 +86,7 @@ def import_csv(services: Services, text: str) -> ImportReport:
             target.voluntary = _bool(row.get("voluntary") or "")
             target.certificate_expiry = (row.get("certificate_expiry") or "").strip() or None
             target.voluntary_until = voluntary_until
+            target.employer_code = (row.get("employer_code") or "").strip() or None
             if existing is None:
                 session.add(target)
             imported += 1

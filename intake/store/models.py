@@ -196,6 +196,21 @@ class RosterRow(Base):
     voluntary: Mapped[bool] = mapped_column(Boolean, default=False)
     certificate_expiry: Mapped[str | None] = mapped_column(String(10), nullable=True)
     voluntary_until: Mapped[str | None] = mapped_column(String(10), nullable=True)  # last day of 任意継続
+    #: The member's 事業所 (事業所記号 of the employers master), if the roster names it.
+    employer_code: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class EmployerRow(Base):
+    """One 事業所 of the society's master (imported from CSV, issue 20)."""
+
+    __tablename__ = "employers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    address: Mapped[str] = mapped_column(String(256))
+    phone: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str] = mapped_column(String(128))
 
 
 class OutboxRow(Base):
