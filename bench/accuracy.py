@@ -2,7 +2,7 @@
 
     python -m bench.accuracy [--forms 48] [--seed 4242] [--broken-share 0.25] [--no-crosscheck]
                              [--hands dev|held-out|typed] [--seals 0.3] [--show-errors]
-                             [--only FORM_ID ...]
+                             [--only FORM_ID ...] [--employer-master] [--employers CSV]
     python -m bench.accuracy --scans DIR     # your own scans, each with <file>.golden.json
 
 Prints form identification, field exact match overall and per value type, tick/choice
@@ -27,10 +27,14 @@ from extractors.template import load_templates
 from fixtures.generate import HANDS, generate
 from fixtures.samples import _negatives
 from intake.cli import _extract_one
+from intake.employers import load_file
 from intake.settings import Settings
 from ocr.engine import build_engine
 
 MARK_TYPES = {"checkbox", "choice", "checkbox_group"}
+#: The employer block (forms README §3) and what the 事業所 master says of it.
+EMPLOYER_BLOCK = {"employer_address", "employer_phone", "employer_name", "employer_owner_name"}
+MASTER_CODES = ("employer_proposed", "employer_mismatch")
 
 
 def main() -> None:
@@ -58,6 +62,16 @@ def main() -> None:
         help="score this folder's scans instead of generated ones: every file with a "
         "<name>.golden.json beside it (the format of fixtures/samples/)",
     )
+    parser.add_argument(
+        "--employer-master",
+        action="store_true",
+        help="generate each employer block's address and phone as fixtures/employers_sample.csv has them",
+    )
+    parser.add_argument(
+        "--employers",
+        type=Path,
+        help="check the employer blocks against this 事業所 master CSV (kakunin extract --employers)",
+    )
     args = parser.parse_args()
     if args.scans and not args.scans.is_dir():
         parser.error(f"--scans {args.scans}: not a folder")
@@ -82,8 +96,10 @@ def main() -> None:
                 hands=args.hands,
                 seals=args.seals,
                 forms=args.only,
+                employers=args.employer_master,
             )
         )
+        master = load_file(args.employers).employers if args.employers else ()
         if not scans:
             raise SystemExit(f"no scans with a .golden.json beside them in {args.scans}")
 
@@ -93,10 +109,14 @@ def main() -> None:
         broken = broken_found = clean = clean_flagged = 0
         seconds = 0.0
         documents = 0
+        block = [0, 0]  # employer block fields read right, of
+        # per master finding: how many, and how many were wrong (a proposal not the golden value,
+        # a mismatch where the reading was right)
+        master_counts = {code: [0, 0] for code in MASTER_CODES}
         for path in scans:
             golden = json.loads(path.with_name(path.name + ".golden.json").read_text(encoding="utf-8"))
             started = time.perf_counter()
-            result = _extract_one(path, settings, engine, crosscheck)
+            result = _extract_one(path, settings, engine, crosscheck, master)
             seconds += time.perf_counter() - started
             for index, expected in enumerate(golden["documents"]):
                 got_documents = result["documents"]
@@ -107,9 +127,19 @@ def main() -> None:
                 identified += 1
                 if expected["form_id"] is None:
                     continue
+                by_master = {
+                    (f["field"], f["code"]) for f in document["findings"] if f["code"] in MASTER_CODES
+                }
                 for name, want in expected["fields"].items():
                     got = document["fields"][name]
                     ok = got["value"] == want
+                    if name in EMPLOYER_BLOCK:
+                        block[0] += ok
+                        block[1] += 1
+                    for code in MASTER_CODES:
+                        if (name, code) in by_master:
+                            master_counts[code][0] += 1
+                            master_counts[code][1] += (got["value"] != want) == (code == "employer_proposed")
                     if not ok and args.show_errors:
                         print(
                             f"  {path.name}: {name} read {got['value']!r} want {want!r} conf {got['confidence']} review {got['needs_review']}"
@@ -182,6 +212,12 @@ def main() -> None:
             "bad inputs answered right",
             f"{sum(bad.values())}/{len(bad)} {[k for k, ok in bad.items() if not ok] or ''}",
         ),
+        ("employer block exact match", f"{100 * block[0] / max(block[1], 1):.1f} % of {block[1]}"),
+        *[
+            (f"  {code} (wrong)", f"{count} ({wrong})")
+            for code, (count, wrong) in master_counts.items()
+            if master
+        ],
         ("seconds per page (extract, 2 cores)", f"{seconds / n:.2f}"),
     ]
     for label, value in rows:
