@@ -10,6 +10,7 @@ from __future__ import annotations
 from intake import intake_errors
 from intake.domain import AcceptResult, DocumentStatus
 from intake.errors import MESSAGES, ErrorCode, RejectedInput, rejected_from_raster, transient
+from intake.outbox import emit_document
 from intake.queue import enqueue_document
 from intake.services import Services
 from intake.store import repo
@@ -107,6 +108,13 @@ def accept(
                 source=source,
                 name=original_name,
                 status=status.value,
+            )
+            emit_document(  # in this transaction: the webhook targets hear of it (issue 18 item 5)
+                session,
+                f"document.{status.value}",
+                document.id,
+                source=source,
+                **({"code": error.value} if error else {}),
             )
     if created and error is not None:
         intake_errors.record(

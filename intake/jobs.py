@@ -11,6 +11,7 @@ from extractors.rules.places import place_doubts
 from intake.domain import Document, DocumentStatus
 from intake.employers import with_employer_check
 from intake.errors import ErrorCode, transient
+from intake.outbox import emit_document
 from intake.pipeline import encode_png, extract
 from intake.reread import forced_forms
 from intake.roster import cross_check, roster_loaded
@@ -93,6 +94,7 @@ def give_up(services: Services, document_id: int, attempts: int, cause: str) -> 
     the cause (an exception's class name, never its message: it may quote what was read)."""
     with transaction(services.sessions) as session:
         repo.mark_failed(session, document_id, ErrorCode.INTERNAL.value, internal_failure_message(attempts))
+        emit_document(session, "document.failed", document_id, code=ErrorCode.INTERNAL.value)
         repo.audit(
             session,
             "worker",
@@ -160,11 +162,13 @@ def _read(context: WorkerContext, document: Document) -> str:
             repo.mark_failed(
                 session, document_id, ErrorCode.OCR_FAILED.value, f"文字認識に失敗しました: {exc}"
             )
+            emit_document(session, "document.failed", document_id, code=ErrorCode.OCR_FAILED.value)
         return DocumentStatus.FAILED.value
     if result.error:
         with transaction(services.sessions) as session:
             repo.mark_failed(session, document_id, result.error[0], result.error[1])
             repo.audit(session, "worker", "document_failed", document_id, code=result.error[0])
+            emit_document(session, "document.failed", document_id, code=result.error[0])
         return DocumentStatus.FAILED.value
     pages = []
     for page in result.pages:
@@ -189,6 +193,7 @@ def _read(context: WorkerContext, document: Document) -> str:
     extraction["timings"]["job"] = round(time.perf_counter() - started, 3)  # before the final write
     with transaction(services.sessions) as session:
         repo.save_extraction(session, document_id, extraction, result.forms, pages, engine.info.label())
+        emit_document(session, "document.in_review", document_id)
         repo.audit(
             session,
             "worker",

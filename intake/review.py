@@ -27,7 +27,7 @@ from intake.domain import (
     TaskStatus,
 )
 from intake.errors import ErrorCode
-from intake.outbox import add_decision
+from intake.outbox import add_decision, emit_document
 from intake.privacy import black_out, my_number_boxes
 from intake.queue import enqueue_document
 from intake.reread import with_forced
@@ -480,6 +480,7 @@ def _decide(
     document = session.get(DocumentRow, record.document_id)
     if not remaining and document is not None:
         document.status = DocumentStatus.VALIDATED.value
+        emit_document(session, "review.completed", document.id, status=document.status)
     return decision
 
 
@@ -535,6 +536,7 @@ def reopen(services: Services, record_id: int, user: User, reason: str) -> int:
         document = session.get(DocumentRow, record.document_id)
         if document is not None:
             document.status = DocumentStatus.IN_REVIEW.value
+            emit_document(session, "document.in_review", document.id, record_id=record.id, reopened=True)
         repo.audit(
             session,
             user.name,
@@ -606,6 +608,7 @@ def reject(services: Services, task_id: int, user: User, reason: str, note: str 
             document.status = DocumentStatus.REJECTED.value
             document.error_code = f"rejected_{reason}"
             document.error_message = f"差戻し: {REJECT_REASONS[reason]}" + (f"（{note}）" if note else "")
+            emit_document(session, "document.rejected", document.id, code=document.error_code)
         repo.audit(session, user.name, "task_rejected", task.document_id, task=task_id, reason=reason)
 
 
