@@ -15,7 +15,8 @@ SAKURA = next(e for e in MASTER if e.code == "0001")
 
 def _form(**fields: tuple[object, float]) -> FormReading:
     readings = tuple(
-        FieldReading(name, value, confidence, confidence < 0.9) for name, (value, confidence) in fields.items()
+        FieldReading(name, value, confidence, confidence < 0.9)
+        for name, (value, confidence) in fields.items()
     )
     return FormReading("kofu_shinsei", "SK-01 (2025.4)", (1,), readings)
 
@@ -28,7 +29,12 @@ def test_sample_master_parses() -> None:
     parsed = load_file(SAMPLE)
     assert not parsed.errors
     assert [e.code for e in parsed.employers] == ["0001", "0002", "0003", "0004", "0005"]
-    assert SAKURA == Employer("0001", "さくら電機株式会社", "東京都港区芝公園4-2-8", "03-5401-2201", "代表取締役 桜井 一郎")
+    assert (
+        Employer(
+            "0001", "さくら電機株式会社", "東京都港区芝公園4-2-8", "03-5401-2201", "代表取締役 桜井 一郎"
+        )
+        == SAKURA
+    )
 
 
 def test_sealed_employer_block_is_filled_from_the_master_for_a_person() -> None:
@@ -82,13 +88,23 @@ def test_a_block_alike_no_employer_or_two_is_left_alone() -> None:
 def test_misread_name_and_address_match_by_tolerance() -> None:
     values = {"employer_address": "東京都港区芝公圏4-2-8", "employer_name": "さくら電機抹式会社"}
     assert match(values, MASTER) == SAKURA
-    assert match({"employer_name": "さくらテクノ株式会社"}, MASTER) == next(e for e in MASTER if e.code == "0003")
+    assert match({"employer_name": "さくらテクノ株式会社"}, MASTER) == next(
+        e for e in MASTER if e.code == "0003"
+    )
 
 
 def test_roster_named_employer_is_tried_first() -> None:
     """The roster's 事業所 of the member is checked even where the master has a twin."""
-    twin = Employer("0009", "さくら電機株式会社", "大阪府大阪市北区梅田1丁目3番1号", "06-0000-0000", "代表取締役 梅田 二郎")
-    form = _form(employer_name=("さくら電機株式会社", 0.98), employer_owner_name=("代表取締役 梅田 二(印)", 0.5))
+    twin = Employer(
+        "0009",
+        "さくら電機株式会社",
+        "大阪府大阪市北区梅田1丁目3番1号",
+        "06-0000-0000",
+        "代表取締役 梅田 二郎",
+    )
+    form = _form(
+        employer_name=("さくら電機株式会社", 0.98), employer_owner_name=("代表取締役 梅田 二(印)", 0.5)
+    )
     assert checked(form, (*MASTER, twin)) == form  # two alike: none is chosen
     out = check_form(form, (*MASTER, twin), named=twin)
     assert _field(out, "employer_owner_name").value == "代表取締役 梅田 二郎"
