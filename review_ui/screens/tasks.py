@@ -156,18 +156,32 @@ def _refused(task_id: int, exc: review.ReviewError, code: str | None = None) -> 
     return RedirectResponse(f"/tasks/{task_id}?{urlencode(query)}", status_code=303)
 
 
+#: What the error page adds when the user's own action on a task they had open was refused
+#: because another holds it now (taken over, or their claim let go while idle).
+LOST_CLAIM = "保存できませんでした。{holder}（引き継がれたか、操作のない時間が続いて確認が解除されました）。入力した内容は保存されていません。"
+
+
 def _not_opened(
-    request: Request, services: ServicesDep, info: SessionInfo, task_id: int, exc: review.ReviewError
+    request: Request,
+    services: ServicesDep,
+    info: SessionInfo,
+    task_id: int,
+    exc: review.ReviewError,
+    error: str | None = None,
 ) -> Response:
     """A task that cannot be opened: a validated one shows its record; one held by another
-    offers an approver or admin to take it over; otherwise the error page, with the way back."""
+    offers an approver or admin to take it over; otherwise the error page, with the way back.
+    ``error``: the code of this user's refused action that brought them here."""
     if exc.code is ErrorCode.CLOSED:
         view = review.load_task(services, task_id)
         if view.record_id is not None and view.status is TaskStatus.DONE:
             return RedirectResponse(f"/records/{view.record_id}", status_code=303)
     status = 404 if exc.code is ErrorCode.NOT_FOUND else 409
     takeover = task_id if exc.code is ErrorCode.CLAIMED and info.user.role in CAN_APPROVE else None
-    return error_page(request, info.user, exc.message, status, takeover=takeover, csrf=info.csrf_token)
+    message = exc.message
+    if exc.code is ErrorCode.CLAIMED and error == ErrorCode.CLAIMED.value:
+        message = LOST_CLAIM.format(holder=exc.message)
+    return error_page(request, info.user, message, status, takeover=takeover, csrf=info.csrf_token)
 
 
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
@@ -185,7 +199,7 @@ def task_page(
         review.claim(services, task_id, info.user)
         view = review.load_task(services, task_id)
     except review.ReviewError as exc:
-        return _not_opened(request, services, info, task_id, exc)
+        return _not_opened(request, services, info, task_id, exc, error)
     template = _template(view)
     scale = template.pixels_per_point(view.page_size[0]) if template else None
     return TEMPLATES.TemplateResponse(
