@@ -25,6 +25,7 @@ from intake.ops_cli import register as register_ops
 from intake.queue import redis_server_command
 from intake.settings import Settings, load_settings, with_password
 from intake.supervisor import Child, supervise
+from intake.webhook_cli import register as register_webhooks
 
 app = typer.Typer(help="Kakunin: 資格確認書 関係届出の受付・OCR・確認サービス", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance")
@@ -45,6 +46,7 @@ events_app = typer.Typer(help="Events without a form")
 app.add_typer(events_app, name="events")
 app.add_typer(forms_app, name="forms")
 register_ops(app)  # backup, restore, purge, key
+register_webhooks(app)  # webhook add, list, remove, test
 
 
 @roster_app.command("import")
