@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from review_ui.screens import account, admin, approvals, designer, login, queue, records, tasks
+from review_ui.screens import account, admin, approvals, designer, login, queue, records, suggest, tasks
 
 router = APIRouter()
-for _screen in (login, account, queue, approvals, tasks, records, admin, designer):
+for _screen in (login, account, queue, approvals, tasks, suggest, records, admin, designer):
     router.include_router(_screen.router)

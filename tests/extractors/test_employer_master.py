@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extractors.employers import Employer, checked, match
-from extractors.model import FieldReading, FormReading
+from extractors.model import FieldReading, FieldValue, FormReading
 from intake.employers import check_form, load_file
 
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "employers_sample.csv"
@@ -13,7 +13,7 @@ MASTER = load_file(SAMPLE).employers
 SAKURA = next(e for e in MASTER if e.code == "0001")
 
 
-def _form(**fields: tuple[object, float]) -> FormReading:
+def _form(**fields: tuple[FieldValue, float]) -> FormReading:
     readings = tuple(
         FieldReading(name, value, confidence, confidence < 0.9)
         for name, (value, confidence) in fields.items()
