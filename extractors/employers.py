@@ -65,6 +65,15 @@ def _plain(text: str) -> str:
     return re.sub(r"[\s\-‐－ー―]", "", folded) if not folded.isascii() else re.sub(r"[\s\-]", "", folded)
 
 
+#: What a seal pressed over a blank box reads as: brackets, circles, 印 and punctuation.
+_SEAL_MARKS = re.compile(r"[\s()（）〔〕「」\[\]{}○〇◯印・.,、。'\"|/\\\-ー_]*")
+
+
+def _seal_only(text: str) -> bool:
+    """Whether ``text`` holds nothing but what a seal's strokes read as (no writing)."""
+    return _SEAL_MARKS.fullmatch(unicodedata.normalize("NFKC", text)) is not None
+
+
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", unicodedata.normalize("NFKC", text))
 
@@ -159,8 +168,10 @@ def _checked_field(
     if isinstance(read, str) and same(column, read, master):
         return reading, None
     unsure = reading.confidence < TRUSTED
-    if read is None and not unsure:
-        return reading, None  # left blank on the paper: the master does not write it in
+    if (read is None and not unsure) or (isinstance(read, str) and _seal_only(read)):
+        # Left blank on the paper, or only a seal's strokes read there ((), 印): the master
+        # does not write in what the writer left out.
+        return reading, None
     if unsure:
         proposal = replace(
             reading,

@@ -114,3 +114,11 @@ def test_no_master_or_no_block_changes_nothing() -> None:
     form = _form(employer_name=("さくら電機株式会杜", 0.5))
     assert checked(form, ()) == form
     assert checked(FormReading(None, None, (1,)), MASTER) == FormReading(None, None, (1,))
+
+
+def test_a_seal_over_a_blank_box_is_not_filled_in() -> None:
+    """A seal pressed over the empty 所在地 reads as brackets: the writer left it out, and the
+    master does not write it in."""
+    form = _form(employer_name=("さくら電機株式会社", 0.98), employer_address=("()", 0.5))
+    out = checked(form, MASTER)
+    assert _field(out, "employer_address").value == "()" and not out.findings
