@@ -61,9 +61,7 @@ def test_a_reviewer_browser_never_receives_my_number_pixels(
     urls = {re.search(r"url\(([^)]+)\)", s).group(1) for s in styles}  # type: ignore[union-attr]
     image_url = reviewer.get_attribute("#page-image", "src")
     # Whatever the crops name, the browser fetches it as this user (with its cookies).
-    fetched = {
-        url: reviewer.context.request.get(f"{server}{url}").body() for url in {*urls, image_url}
-    }
+    fetched = {url: reviewer.context.request.get(f"{server}{url}").body() for url in {*urls, image_url}}
     images = {**received, **fetched}
     my_style = reviewer.get_attribute(".field[data-field=insured_my_number] .snippet", "style")
     assert my_style
