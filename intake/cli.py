@@ -109,7 +109,7 @@ def events_due(
 
 @app.command("outbox")
 def outbox_deliver() -> None:
-    """Deliver pending decisions to the webhook and/or the JSON Lines export once."""
+    """Deliver what waits in the outbox once: decisions (webhook, JSON Lines), signed webhook events."""
     from intake.outbox import deliver
     from intake.services import Services
 
