@@ -8,12 +8,13 @@ block is then checked against the master:
 - read with confidence and the same as the master (spaces aside): left alone;
 - read with confidence and different: ``employer_mismatch`` (a person reads both: a misreading
   or a 事業所 that moved), the value left as read;
-- read without confidence (under a seal, the second model disagreeing, unsure) or written on
-  but not read: the master's value is *proposed* (``employer_proposed``): the field keeps
-  going to review with the master's value in it, for a person to confirm. The master never
-  lets a field be auto-accepted.
+- read without confidence (under a seal, the second model disagreeing, unsure) and partly the
+  master's value (half of its characters, in order): the master's value is *proposed*
+  (``employer_proposed``): the field keeps going to review with the master's value in it,
+  for a person to confirm. The master never lets a field be auto-accepted.
 
-A field left blank on the paper stays blank (事業所所在地 and 電話番号 are optional).
+A field with nothing read, or only a seal's strokes, is left as it is (事業所所在地 and
+電話番号 are optional: a seal pressed over a blank box is no writing to replace).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import LCSseq, Levenshtein
 
 from extractors.model import FieldReading, Finding, FormReading
 
@@ -99,6 +100,15 @@ def near(column: str, read: str, master: str) -> bool:
     return Levenshtein.distance(a, b, score_cutoff=allowed) <= allowed
 
 
+def _partly(column: str, read: str, master: str) -> bool:
+    """Whether an unsure reading is part of the master's value misread: at least two of its
+    characters, and half of them, are the master's in order (代表取締役 機郎 of 代表取締役
+    桜井 一郎), not a seal's stroke read as 1."""
+    a, b = (_digits(read), _digits(master)) if column == "phone" else (_plain(read), _plain(master))
+    common = LCSseq.similarity(a, b)
+    return common >= 2 and 2 * common >= len(a)
+
+
 def match(values: Mapping[str, object], master: Sequence[Employer]) -> Employer | None:
     """The one 事業所 the block ``values`` (field name → value) names: the entries whose name,
     phone or address is the value read or near it; of those, the one with the most fields
@@ -167,11 +177,13 @@ def _checked_field(
     read = reading.value
     if isinstance(read, str) and same(column, read, master):
         return reading, None
-    unsure = reading.confidence < TRUSTED
-    if (read is None and not unsure) or (isinstance(read, str) and _seal_only(read)):
-        # Left blank on the paper, or only a seal's strokes read there ((), 印): the master
-        # does not write in what the writer left out.
+    if not isinstance(read, str) or _seal_only(read):
+        # Nothing read (a blank box, or writing not read: a person reads the original), or
+        # only a seal's strokes ((), 印): the master does not write in what may be left out.
         return reading, None
+    unsure = reading.confidence < TRUSTED
+    if unsure and not _partly(column, read, master):
+        return reading, None  # not a misreading of the master's value (a seal's stroke read 1)
     if unsure:
         proposal = replace(
             reading,

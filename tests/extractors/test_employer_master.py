@@ -122,3 +122,18 @@ def test_a_seal_over_a_blank_box_is_not_filled_in() -> None:
     form = _form(employer_name=("さくら電機株式会社", 0.98), employer_address=("()", 0.5))
     out = checked(form, MASTER)
     assert _field(out, "employer_address").value == "()" and not out.findings
+
+
+def test_nothing_read_or_a_stray_stroke_is_not_replaced() -> None:
+    """A sealed box with nothing read (left blank, or a person reads it) and a seal's stroke
+    read as 1 in an empty 所在地 are not the master's value misread: left as they are."""
+    form = _form(
+        employer_name=("さくらテクノ株式社", 0.89),
+        employer_phone=(None, 0.5),
+        employer_address=("1", 0.4),
+    )
+    out = checked(form, MASTER)
+    assert _field(out, "employer_phone").value is None
+    assert _field(out, "employer_address").value == "1"
+    assert _field(out, "employer_name").value == "さくらテクノ株式会社"
+    assert [(f.field, f.code) for f in out.findings] == [("employer_name", "employer_proposed")]
