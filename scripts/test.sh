@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK=True
+if [ -z "${PYTEST_ONLY:-}" ]; then  # `make test-slow` after `make test`: the checks ran already
 echo "== ruff"; .venv/bin/ruff check .
 echo "== import rule (ocr <- extractors <- intake <- review_ui)"; .venv/bin/lint-imports --no-cache
 echo "== mypy --strict"; .venv/bin/mypy
+fi
 echo "== pytest"; exec .venv/bin/pytest "$@"
