@@ -11,6 +11,7 @@ from extractors.rules.places import place_doubts
 from intake.domain import Document, DocumentStatus
 from intake.employers import with_employer_check
 from intake.errors import ErrorCode, transient
+from intake.logs import redact, without_message
 from intake.outbox import emit_document
 from intake.pipeline import encode_png, extract
 from intake.reread import forced_forms
@@ -108,6 +109,11 @@ def give_up(services: Services, document_id: int, attempts: int, cause: str) -> 
     return DocumentStatus.FAILED.value
 
 
+class ReadingCrashed(Exception):
+    """An attempt at a document raised: the original exception's class and where it was
+    raised (:func:`intake.logs.without_message`), as RQ logs it and keeps it for the retry."""
+
+
 def process_document(document_id: int) -> str:
     """Run the pipeline on one stored document and leave review tasks (or a failure reason).
 
@@ -127,10 +133,13 @@ def process_document(document_id: int) -> str:
         return give_up(services, document_id, attempts - 1, "worker_lost")
     try:
         return _read(context, document)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - re-raised for RQ without its message, or given up
         if attempts < limit:
-            raise  # RQ retries it; the next claim counts the attempt
-        log.debug("last attempt of document %s raised", document_id, exc_info=True)
+            # RQ retries it (the next claim counts the attempt). RQ logs and keeps in Redis the
+            # traceback of what it is given: the class and where, never the message, which may
+            # quote what was read (a 個人番号); the original is not chained to it.
+            raise ReadingCrashed(without_message(exc)) from None
+        log.error("last attempt of document %s raised %s", document_id, without_message(exc))
         return give_up(services, document_id, attempts, type(exc).__name__)
 
 
@@ -157,10 +166,13 @@ def _read(context: WorkerContext, document: Document) -> str:
             forced=forced_forms(document.extraction),
         )
     except OcrEngineError as exc:
-        log.exception("OCR failed for document %s", document_id)
+        # The engine's message says what went wrong (a model, a runtime); a 12-digit run in it
+        # (a 個人番号 it quoted) is blacked out, and the traceback is left out of the log.
+        reason = redact(str(exc))
+        log.error("OCR failed for document %s: %s (%s)", document_id, reason, without_message(exc))
         with transaction(services.sessions) as session:
             repo.mark_failed(
-                session, document_id, ErrorCode.OCR_FAILED.value, f"文字認識に失敗しました: {exc}"
+                session, document_id, ErrorCode.OCR_FAILED.value, f"文字認識に失敗しました: {reason}"
             )
             emit_document(session, "document.failed", document_id, code=ErrorCode.OCR_FAILED.value)
         return DocumentStatus.FAILED.value
