@@ -80,6 +80,8 @@ def test_reviewer_takes_the_proposals_with_alt_j(
     address_offer = '.field[data-field="insured_address"] .suggest'
     page.wait_for_selector(address_offer)
     assert "郵便番号から: 東京都港区芝公園" in page.inner_text(address_offer)
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / "proposals.png"))
     before = page.input_value("#in-insured_address")
     page.keyboard.press("Alt+KeyJ")
     after = page.input_value("#in-insured_address")
@@ -91,5 +93,3 @@ def test_reviewer_takes_the_proposals_with_alt_j(
     assert page.input_value("#in-employer_phone") == "045-221-3300"
     summary = page.inner_text("#summary-table")
     assert "045-221-3300" in summary and "東京都港区芝公園" in summary
-    DOCS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / "proposals.png"))
