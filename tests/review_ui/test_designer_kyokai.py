@@ -1,0 +1,205 @@
+"""協会けんぽ's two forms onboarded in chromium as a clerk-administrator does it (issue 14
+item 7): ``kakunin forms add`` drafts each into the drafts folder, then only the designer screen
+— clicks, Shift+click and 「二つの枠を結合」, the Delete and arrow keys, names, labels, types, the
+title and a digit count typed in the panel; no coordinate, no JSON — and 「新しい版として保存」.
+What is saved is field for field the template kept in ``fixtures/forms-kyokai/``: the record of
+the edits below is how those templates were made (14 and 58 edits)."""
+
+# ruff: noqa: F811 - the browser fixtures are imported from test_browser
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intake.forms_cli import add
+from intake.services import Services
+from review_ui.screens.designer import drafts_dir
+from tests.conftest import REPO
+from tests.review_ui.test_browser import _login, browser, server  # noqa: F401
+
+pytestmark = [pytest.mark.browser]
+KYOKAI = REPO / "fixtures" / "forms-kyokai"
+REAL_FORMS = REPO / "fixtures" / "real-forms"
+
+
+class Designer:
+    """The designer page driven as a person does, each change counted as one edit."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.edits = 0
+
+    def _click(
+        self, name: str, key: str | None = None, sub: int | str | None = None, shift: bool = False
+    ) -> None:
+        boxes = self.page.locator(f"#boxes rect.box[data-field='{name}']")
+        for i in range(boxes.count()):
+            ref = json.loads(boxes.nth(i).get_attribute("data-ref"))
+            if (key is None or ref["key"] == key) and (sub is None or ref["sub"] == sub):
+                boxes.nth(i).click(modifiers=["Shift"] if shift else None)
+                return
+        raise AssertionError(f"no box {name} {key} {sub} on the page")
+
+    def delete(self, name: str, key: str | None = None, sub: int | None = None) -> None:
+        self._click(name, key, sub)
+        self.page.keyboard.press("Delete")
+        self.edits += 1
+
+    def rename(self, name: str, new: str) -> None:
+        self._click(name)
+        self.page.fill("#f-name", new)
+        self.edits += 1
+
+    def label(self, name: str, text: str) -> None:
+        self._click(name)
+        self.page.fill("#f-label", text)
+        self.edits += 1
+
+    def retype(self, name: str, type_: str) -> None:
+        self._click(name)
+        self.page.select_option("#f-type", type_)
+        self.edits += 1
+
+    def merge(self, first: tuple[str, str, int], second: tuple[str, str, int]) -> None:
+        self._click(*first)
+        self._click(*second, shift=True)
+        self.page.click("#do-merge")
+        self.edits += 1
+
+    def min_digits(self, name: str, digits: int) -> None:
+        self._click(name)
+        self.page.fill("#f-min", str(digits))
+        self.page.press("#f-min", "Tab")
+        self.edits += 1
+
+    def nudge_left_edge(self, name: str, points: int) -> None:
+        """The box's left edge off a printed label: arrows move it, Shift+arrows shrink it back."""
+        self._click(name)
+        for _ in range(points):
+            self.page.keyboard.press("ArrowRight")
+        for _ in range(points):
+            self.page.keyboard.press("Shift+ArrowLeft")
+        self.edits += 2
+
+    def title(self, title: str, name: str) -> None:
+        self.page.fill("#title", title)
+        self.page.fill("#form-name", name)
+        self.edits += 2
+
+
+def kofu_shinsei(d: Designer) -> None:
+    d.title("健康保険 資格確認書 交付申請書", "協会けんぽ 資格確認書交付申請書")
+    # A corner bar taken for a tick box; the 「同上」 row (printed, nothing to write); the
+    # 事業主欄 (one box, four printed labels); 受付日付印 and the 協会使用欄 (office use).
+    for name in (
+        "field_7",
+        "name_kana_5",
+        "birth_date",
+        "note_2",
+        "field_5",
+        "field_6",
+        "field_2",
+        "field_3",
+        "field_4",
+    ):
+        d.delete(name)
+    d.rename("date", "birth_date")
+    d.rename("birth_date_2", "reason_checked")
+    d.label("reason_checked", "交付理由（該当する場合に✓）")
+
+
+def jusho_henko(d: Designer) -> None:
+    d.title("被保険者住所変更届", "協会けんぽ 住所変更届")
+    # 決裁欄 (office use), the 事業所整理記号's sliver and second row, ②整理番号 (no cells).
+    for name in ("field_3", "field_4", "field_5", "field_6", "symbol_2", "field_2", "insured_number"):
+        d.delete(name)
+    # 郵便番号: its 7 cells drafted as three runs, the last three taken into the 個人番号's.
+    d.merge(("postcode", "segments", 0), ("postcode_2", "segments", 0))
+    d.merge(("postcode", "segments", 0), ("postcode", "segments", 1))
+    d.merge(("postcode", "segments", 0), ("my_number", "segments", 1))
+    d.merge(("postcode", "segments", 0), ("postcode", "segments", 1))
+    d.min_digits("postcode", 7)
+    d.retype("my_number", "my_number")
+    # 氏 and 名, フリガナ above: four fields, the printed (ﾌﾘｶﾞﾅ)(氏)(名) left out of the boxes.
+    d.rename("name_kana", "family_name_kana")
+    d.rename("name", "given_name_kana")
+    d.retype("given_name_kana", "katakana")
+    d.rename("name_2", "family_name")
+    d.rename("birth_date", "given_name")
+    d.nudge_left_edge("family_name_kana", 19)
+    d.nudge_left_edge("given_name_kana", 13)
+    d.nudge_left_edge("family_name", 13)
+    d.nudge_left_edge("given_name", 13)
+    d.rename("date", "birth_date")
+    d.delete("address_2")  # the address's フリガナ
+    # 被扶養配偶者欄: a spouse's move is left out of this form.
+    for name in (
+        "address_4", "name_kana_2", "name_3", "postcode_6", "postcode_3", "postcode_4", "address_5",
+        "date_3", "address", "date_4", "address_6", "field_7", "field_8",
+    ):  # fmt: skip
+        d.delete(name)
+    d.delete("my_number_2", "segments", 0)
+    d.delete("my_number_2", "segments", 0)
+    d.rename("address_3", "address")
+    d.rename("postcode_5", "old_address")
+    d.rename("date_2", "change_date")
+    d.rename("field_9", "living_together")
+    for name, text in (
+        ("family_name_kana", "フリガナ（氏）"),
+        ("given_name_kana", "フリガナ（名）"),
+        ("family_name", "被保険者の氏"),
+        ("given_name", "被保険者の名"),
+        ("address", "変更後の住所"),
+        ("old_address", "変更前の住所"),
+        ("postcode", "⑤郵便番号"),
+        ("change_date", "変更年月日"),
+        ("living_together", "被保険者と配偶者は同居している"),
+    ):
+        d.label(name, text)
+
+
+FORMS: dict[str, tuple[str, str, Callable[[Designer], None], int]] = {
+    "kyokai_kofu_shinsei": ("kyokai_kofu_shinsei.pdf", "KY-01", kofu_shinsei, 14),
+    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", jusho_henko, 58),
+}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("form_id", sorted(FORMS))
+def test_onboarded_on_screen_as_kept_in_fixtures(
+    app,
+    server: str,
+    browser,
+    services: Services,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    form_id: str,
+) -> None:  # type: ignore[no-untyped-def]
+    pdf, code, steps, edits = FORMS[form_id]
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
+    add(REAL_FORMS / pdf, form_id, "2024.12", page=1, code=code, out=drafts_dir(services.settings))
+    page = browser.new_page(viewport={"width": 1700, "height": 1200}, locale="ja-JP")
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    _login(page, server, "adm")
+    page.goto(f"{server}/admin/forms")
+    page.locator("tr", has_text=f"{form_id}.2024_12.json").locator("a.open").click()
+    page.wait_for_selector("#boxes rect.box")
+    designer = Designer(page)
+    steps(designer)
+    page.fill("#version", f"{code} (2024.12)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    assert problems == [] and designer.edits == edits
+    [saved] = forms.glob("*.json")
+    kept = KYOKAI / saved.name
+    assert json.loads(saved.read_text("utf-8")) == json.loads(kept.read_text("utf-8"))
+    assert (forms / f"{saved.stem}.pdf").read_bytes() == (KYOKAI / f"{saved.stem}.pdf").read_bytes()
