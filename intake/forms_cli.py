@@ -58,7 +58,11 @@ def add(
     typer.echo(
         f"{target}: {len(fields)} fields found ({draft.source} lines) in {time.perf_counter() - started:.1f} s"
     )
-    typer.echo(f"check {overlay}, correct the JSON, then: kakunin forms check {target}")
+    typer.echo(
+        f"check {overlay}, then correct the draft on the designer screen (フォーム定義, /admin/forms; "
+        "it lists the drafts of <KAKUNIN_DATA_DIR>/forms-draft) and save it as a new version there, "
+        f"or correct the JSON and run: kakunin forms check {target}"
+    )
     for field in fields:
         typer.echo(f"  {field['name']:<28}{field['type']:<11}{field.get('label', '')[:30]}")
 
