@@ -521,6 +521,7 @@ def reopen(services: Services, record_id: int, user: User, reason: str) -> int:
         decision_id = latest_decision_id(session, record.id)
         validated = {k: v for k, v in record.values.items() if not k.startswith("_")}
         kept = {k: v for k, v in record.values.items() if k not in ("_returned", "_unseen")}
+        earlier = record.values.get("_reopened")
         record.values = {
             **kept,
             "_reopened": {
@@ -529,6 +530,12 @@ def reopen(services: Services, record_id: int, user: User, reason: str) -> int:
                 "at": _now().isoformat(),
                 "decision": decision_id,
                 "values": validated,
+                # What a cancel restores (cancel_reopen): the record's own notes and the
+                # correction before this one, if any (without the values it kept).
+                "meta": {k: v for k, v in kept.items() if k.startswith("_") and k != "_reopened"},
+                "previous": {k: earlier.get(k) for k in ("by", "reason", "at", "decision")}
+                if isinstance(earlier, dict)
+                else None,
             },
         }
         record.status = (workflow.record_status(workflow.Action.REOPEN, after) or RecordStatus.REOPENED).value
@@ -548,6 +555,80 @@ def reopen(services: Services, record_id: int, user: User, reason: str) -> int:
             decision=decision_id,
         )
         return task_id
+
+
+def _reopened_task(session: Session, record_id: int) -> tuple[RecordRow, ReviewTaskRow]:
+    """A record and its task, both locked."""
+    record = session.get(RecordRow, record_id, with_for_update=True)
+    if record is None or record.document_id is None:
+        raise ReviewError(ErrorCode.NOT_FOUND, "記録が見つかりません")
+    task_id = session.scalar(
+        select(ReviewTaskRow.id).where(
+            ReviewTaskRow.document_id == record.document_id, ReviewTaskRow.form_index == record.form_index
+        )
+    )
+    if task_id is None:
+        raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
+    return record, _locked(session, task_id)
+
+
+def cancel_reopen(services: Services, record_id: int, user: User) -> int:
+    """Cancel a correction after approval (issue 15 item 7): an approver or admin gives a
+    reopened record back as it was validated, nobody else holding its task
+    (:func:`intake.workflow.cancel_reopen`): the values validated and the decision in force
+    stay, whatever was typed or waits for approval since the reopening is dropped, the task
+    is done again. Audited; the document's ``review.completed`` event says so downstream.
+    Returns the task's id."""
+    with transaction(services.sessions) as session:
+        record, task = _reopened_task(session, record_id)
+        info = record.values.get("_reopened")
+        after = workflow.cancel_reopen(_state(services, task, record), user)
+        if not isinstance(info, dict):  # _state saw it reopened: its notes are there
+            raise ReviewError(ErrorCode.STATE, "訂正中の記録ではありません")
+        meta = info.get("meta")
+        if not isinstance(meta, dict):  # reopened before the notes were kept
+            meta = {
+                k: v
+                for k, v in record.values.items()
+                if k.startswith("_") and k not in ("_reopened", "_returned", "_unseen")
+            }
+        previous = info.get("previous")
+        record.values = {
+            **meta,
+            **(info.get("values") or {}),
+            **({"_reopened": previous} if isinstance(previous, dict) else {}),
+        }
+        record.status = RecordStatus.VALIDATED.value
+        _hold(task, after, None)
+        remaining = session.scalars(
+            select(ReviewTaskRow.id).where(
+                ReviewTaskRow.document_id == record.document_id,
+                ReviewTaskRow.status.in_([s.value for s in UNFINISHED_TASKS]),
+                ReviewTaskRow.id != task.id,
+            )
+        ).all()
+        document = session.get(DocumentRow, record.document_id)
+        if not remaining and document is not None:
+            document.status = DocumentStatus.VALIDATED.value
+            emit_document(
+                session,
+                "review.completed",
+                document.id,
+                status=document.status,
+                record_id=record.id,
+                reopen_cancelled=True,
+            )
+        repo.audit(
+            session,
+            user.name,
+            "record_reopen_cancelled",
+            record.document_id,
+            record=record.id,
+            task=task.id,
+            reason=str(info.get("reason", ""))[:500],
+            decision=info.get("decision"),
+        )
+        return task.id
 
 
 def record_history(services: Services, record_id: int) -> dict[str, Any]:

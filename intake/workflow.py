@@ -19,6 +19,7 @@ decision supersedes the old one).
                                               approve (a sensitive value changed) ──> pending_approval
     done ──reopen (approver/admin, a reason; record reopened)──> claimed by the one reopening
          (its approval makes a new decision that supersedes the old one: item 7)
+    reopened (held by nobody else) ──cancel (approver/admin)──> done (record validated as before)
 
 Every action is checked here, on the server, against who holds the claim, the state and the
 role: the functions are pure (no database); :mod:`intake.review` locks the row, asks here for
@@ -150,6 +151,18 @@ def reopen(state: TaskState, user: User) -> TaskStatus:
     if state.status is not TaskStatus.DONE:
         raise ReviewError(ErrorCode.STATE, "確定した記録ではありません")
     return TaskStatus.CLAIMED
+
+
+def cancel_reopen(state: TaskState, user: User) -> TaskStatus:
+    """The state once an approver or admin cancels the correction of a reopened record that
+    nobody else holds: done again, the record validated with the decision in force unchanged."""
+    if user.role not in CAN_APPROVE:
+        raise ReviewError(ErrorCode.FORBIDDEN, "承認後の訂正を取り消せるのは承認者・管理者です")
+    if not state.reopened or state.status in (TaskStatus.DONE, TaskStatus.REJECTED):
+        raise ReviewError(ErrorCode.STATE, "訂正中の記録ではありません")
+    if state.holder not in (None, user.name):
+        raise ReviewError(ErrorCode.CLAIMED, f"{state.holder} さんが確認中です")
+    return TaskStatus.DONE
 
 
 def act(action: Action, state: TaskState, user: User, second_needed: bool = False) -> TaskStatus:

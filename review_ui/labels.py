@@ -207,6 +207,7 @@ ACTION_LABELS = {
     "form_chosen": "様式を指定して読み直し",
     "record_viewed": "記録の閲覧",
     "record_reopened": "承認後の訂正開始",
+    "record_reopen_cancelled": "承認後の訂正の取消",
     "record_exported": "記録の出力（API）",
     "approvals_viewed": "承認待ち一覧の閲覧",
     "my_number_revealed": "個人番号の表示",

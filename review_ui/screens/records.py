@@ -42,6 +42,10 @@ RECORD_ERRORS = {
     ErrorCode.STATE.value: "確定した記録ではないため訂正を始められません",
     ErrorCode.CLAIMED.value: "他の人が確認中です",
     ErrorCode.NOT_FOUND.value: "確認タスクが見つかりません",
+    f"cancel_{ErrorCode.STATE.value}": "訂正中の記録ではないため取り消せません",
+    f"cancel_{ErrorCode.CLAIMED.value}": "他の人が訂正中のため取り消せません（引き継いでから取り消してください）",
+    f"cancel_{ErrorCode.FORBIDDEN.value}": "承認後の訂正を取り消せるのは承認者・管理者です",
+    f"cancel_{ErrorCode.NOT_FOUND.value}": "記録が見つかりません",
 }
 RECORD_STATUS = {
     "validated": "確定",
@@ -64,9 +68,25 @@ def reopen(
     return RedirectResponse(f"/tasks/{task_id}?notice=reopened", status_code=303)
 
 
+@router.post("/records/{record_id}/cancel-reopen")
+def cancel_reopen(services: ServicesDep, info: PostSessionDep, record_id: DbId) -> Response:
+    """取消 of a correction after approval: the reopened record is validated again as it was,
+    its decision still in force (audited); back to the record."""
+    try:
+        review.cancel_reopen(services, record_id, info.user)
+    except review.ReviewError as exc:
+        return RedirectResponse(f"/records/{record_id}?error=cancel_{exc.code.value}", status_code=303)
+    return RedirectResponse(f"/records/{record_id}?notice=cancelled", status_code=303)
+
+
 @router.get("/records/{record_id}", response_class=HTMLResponse)
 def record_page(
-    request: Request, services: ServicesDep, info: SessionDep, record_id: DbId, error: str | None = None
+    request: Request,
+    services: ServicesDep,
+    info: SessionDep,
+    record_id: DbId,
+    error: str | None = None,
+    notice: str | None = None,
 ) -> HTMLResponse:
     view = review.record_view(services, record_id)
     if view is None:
@@ -89,5 +109,7 @@ def record_page(
             "status_label": RECORD_STATUS,
             "can_reopen": info.user.role in CAN_APPROVE and view["status"] == "validated",
             "error": RECORD_ERRORS.get(error or ""),
+            "notice": "承認後の訂正を取り消しました。前の判定のままです" if notice == "cancelled" else None,
+            "can_cancel": info.user.role in CAN_APPROVE,
         },
     )
