@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import TypeAdapter
 
 from review_ui.api.models import EVENT_BODY, ErrorBody
+from review_ui.api.webhooks_doc import webhooks_section
 
 #: The name of the security scheme in ``components.securitySchemes``.
 BEARER = "bearer"
@@ -82,5 +83,6 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
                         "application/json": {"schema": {"$ref": "#/components/schemas/EventBody"}}
                     },
                 }
+    schema["webhooks"] = webhooks_section()
     app.openapi_schema = schema
     return schema
