@@ -504,17 +504,8 @@ def reopen(services: Services, record_id: int, user: User, reason: str) -> int:
     if not reason:
         raise ReviewError(ErrorCode.INVALID, "訂正する理由を入力してください")
     with transaction(services.sessions) as session:
-        record = session.get(RecordRow, record_id, with_for_update=True)
-        if record is None or record.document_id is None:
-            raise ReviewError(ErrorCode.NOT_FOUND, "記録が見つかりません")
-        task_id = session.scalar(
-            select(ReviewTaskRow.id).where(
-                ReviewTaskRow.document_id == record.document_id, ReviewTaskRow.form_index == record.form_index
-            )
-        )
-        if task_id is None:
-            raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
-        task = _locked(session, task_id)
+        record, task = _record_and_task(session, record_id)
+        task_id = task.id
         after = workflow.reopen(_state(services, task, record), user)
         if record.status != RecordStatus.VALIDATED:
             raise ReviewError(ErrorCode.STATE, "確定した記録ではありません")
@@ -557,7 +548,7 @@ def reopen(services: Services, record_id: int, user: User, reason: str) -> int:
         return task_id
 
 
-def _reopened_task(session: Session, record_id: int) -> tuple[RecordRow, ReviewTaskRow]:
+def _record_and_task(session: Session, record_id: int) -> tuple[RecordRow, ReviewTaskRow]:
     """A record and its task, both locked."""
     record = session.get(RecordRow, record_id, with_for_update=True)
     if record is None or record.document_id is None:
@@ -580,7 +571,7 @@ def cancel_reopen(services: Services, record_id: int, user: User) -> int:
     is done again. Audited; the document's ``review.completed`` event says so downstream.
     Returns the task's id."""
     with transaction(services.sessions) as session:
-        record, task = _reopened_task(session, record_id)
+        record, task = _record_and_task(session, record_id)
         info = record.values.get("_reopened")
         after = workflow.cancel_reopen(_state(services, task, record), user)
         if not isinstance(info, dict):  # _state saw it reopened: its notes are there
