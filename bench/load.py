@@ -39,6 +39,8 @@ from typing import Any
 
 import httpx
 
+from bench.procs import worker_peak_rss
+
 SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "samples"
 TARGET_P95 = 0.300  # seconds, every screen and API group at any queue length
 TARGET_RSS_MB = 1536.0  # per worker
@@ -202,19 +204,9 @@ def poller(base: str, token: str, timings: Timings, stop: threading.Event, every
 
 
 def worker_peaks(parent: int, peaks: dict[int, float]) -> None:
-    """VmHWM (peak RSS, MB) of every `kakunin worker` child of ``parent``, kept per pid."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if int(fields.get("PPid", "0").strip() or 0) == parent and "intake.cli worker" in cmdline:
-            hwm = int(fields.get("VmHWM", "0 kB").split()[0]) / 1024
-            peaks[int(entry.name)] = max(peaks.get(int(entry.name), 0.0), hwm)
+    """Fold the workers' current peak RSS (MB) into ``peaks``, kept per pid."""
+    for pid, hwm in worker_peak_rss(parent).items():
+        peaks[pid] = max(peaks.get(pid, 0.0), hwm)
 
 
 def _quantile(values: list[float], q: float) -> float:

@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from bench.procs import worker_peak_rss
 from fixtures.generate import generate
 
 
@@ -33,24 +34,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _rss_peaks(parent: int) -> list[float]:
-    """VmHWM (peak RSS, MB) of every worker process under ``parent``."""
-    peaks = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = (entry / "status").read_text()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        ppid = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:")), 0)
-        if ppid == parent and "intake.cli worker" in cmdline:
-            hwm = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
-            peaks.append(hwm / 1024)
-    return peaks
 
 
 def run_once(scans: list[Path], workers: int, root: Path, paced: float = 0.0) -> dict[str, Any]:
@@ -104,7 +87,7 @@ def run_once(scans: list[Path], workers: int, root: Path, paced: float = 0.0) ->
             if len(rows) == len(scans) and all(r[1] in ("in_review", "failed") for r in rows):
                 break
             time.sleep(0.5)
-        peaks = _rss_peaks(server.pid)
+        peaks = list(worker_peak_rss(server.pid).values())
     finally:
         os.killpg(server.pid, signal.SIGINT)
         try:
