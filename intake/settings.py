@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     #: Log lines of every process (`kakunin run`'s web, workers and watcher alike): ``text`` or
     #: ``json`` (JSON Lines on standard error, intake.logs).
     log_format: Literal["text", "json"] = "text"
+    #: How much lower a worker's CPU priority is than the web's (``nice``, 0–19): OCR is batch
+    #: work, the review screens are people waiting (bench.load: page images p95 under load).
+    worker_nice: int = Field(default=10, ge=0, le=19)
     #: ``/readyz`` fails when the data directory has less free space than this.
     min_free_disk_mb: int = 1024
     #: `kakunin run` copies fixtures/samples into the hotfolder on its first start.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import Any
 
@@ -81,9 +82,17 @@ def run_worker(services: Services, burst: bool = False, max_jobs: int | None = N
     A SimpleWorker runs jobs in this process, so the models loaded by ``init_worker`` serve
     every job; ONNX Runtime's thread pools are not safe to inherit through ``fork``.
     """
+    lower_priority(services.settings.worker_nice)
     context = init_worker(services)
     log.info("OCR engine ready: %s", context.engine.info.label())
     queue_worker(services).work(burst=burst, with_scheduler=True, max_jobs=max_jobs)
+
+
+def lower_priority(niceness: int) -> int:
+    """Lower this process's CPU priority by ``niceness`` (``KAKUNIN_WORKER_NICE``): with the
+    web on the same cores, a reviewer's page is served first and OCR takes the rest. Returns
+    the process's niceness afterwards."""
+    return os.nice(niceness) if niceness > 0 else os.nice(0)
 
 
 def queue_worker(services: Services) -> KakuninWorker:
