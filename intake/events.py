@@ -17,19 +17,18 @@ import io
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from extractors.rules import Context, Decision, Record, decide
-from intake.domain import RecordStatus
 from intake.outbox import add_decision
 from intake.privacy import check_event_values
 from intake.roster import persons
 from intake.services import Services
 from intake.store import repo
+from intake.store import roster as roster_store
 from intake.store.db import transaction
-from intake.store.models import RecordRow, RosterEventRow
+from intake.store.records import add_event_record
 
 KINDS = (
     "new_employee",
@@ -63,11 +62,10 @@ def record_event_once(
     values, decision = _decide(services, kind, values, today)
     try:
         with transaction(services.sessions) as session:
-            if session.scalar(select(RosterEventRow.id).where(RosterEventRow.key == key)) is not None:
+            if roster_store.event_recorded(session, key):
                 return None
             result = _store(session, services, kind, values, actor, decision)
-            session.add(RosterEventRow(key=key, record_id=result["record_id"]))
-            session.flush()  # a key recorded meanwhile fails here, and nothing is committed
+            roster_store.add_event(session, key, result["record_id"])  # a key recorded meanwhile fails
             return result
     except IntegrityError:
         return None
@@ -89,19 +87,10 @@ def _decide(
 def _store(
     session: Session, services: Services, kind: str, values: dict[str, Any], actor: str, decision: Decision
 ) -> dict[str, Any]:
-    record = RecordRow(
-        document_id=None,
-        form_index=None,
-        form_id=None,
-        values={**values, "_event": kind},
-        status=RecordStatus.VALIDATED.value,
-        validated_by=actor,
-    )
-    session.add(record)
-    session.flush()
-    add_decision(session, services, record.id, decision.to_json())
-    repo.audit(session, actor, "event_recorded", None, kind=kind, record=record.id)
-    return {"record_id": record.id, **decision.to_json()}
+    record_id = add_event_record(session, kind, values, actor)
+    add_decision(session, services, record_id, decision.to_json())
+    repo.audit(session, actor, "event_recorded", None, kind=kind, record=record_id)
+    return {"record_id": record_id, **decision.to_json()}
 
 
 def import_shokken(services: Services, text: str, actor: str = "shokken-import") -> tuple[int, list[str]]:

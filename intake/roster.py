@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from extractors.model import Finding
 from extractors.normalize import without_spaces
 from extractors.rules import Person
 from intake.services import Services
+from intake.store import roster as store
 from intake.store.db import transaction
-from intake.store.models import RosterRow
+from intake.store.roster import RosterEntry
 
 COLUMNS = [
     "symbol",
@@ -72,39 +71,35 @@ def import_csv(services: Services, text: str) -> ImportReport:
             except (ValueError, AttributeError) as exc:
                 errors.append(f"{line} 行目: {exc}")
                 continue
-            key = (row["symbol"].strip(), row["number"].strip(), row["name"].strip())
-            existing = session.scalar(
-                select(RosterRow).where(
-                    RosterRow.symbol == key[0], RosterRow.number == key[1], RosterRow.name == key[2]
-                )
+            entry = RosterEntry(
+                symbol=row["symbol"].strip(),
+                number=row["number"].strip(),
+                name=row["name"].strip(),
+                name_kana=row["name_kana"].strip(),
+                birth_date=row["birth_date"].strip(),
+                relationship=(row.get("relationship") or "本人").strip() or "本人",
+                can_use_myna=_bool(row["can_use_myna"]),
+                voluntary=_bool(row.get("voluntary") or ""),
+                certificate_expiry=(row.get("certificate_expiry") or "").strip() or None,
+                voluntary_until=voluntary_until,
+                employer_code=(row.get("employer_code") or "").strip() or None,
             )
-            target = existing or RosterRow(symbol=key[0], number=key[1], name=key[2])
-            target.name_kana = row["name_kana"].strip()
-            target.birth_date = row["birth_date"].strip()
-            target.relationship = (row.get("relationship") or "本人").strip() or "本人"
-            target.can_use_myna = _bool(row["can_use_myna"])
-            target.voluntary = _bool(row.get("voluntary") or "")
-            target.certificate_expiry = (row.get("certificate_expiry") or "").strip() or None
-            target.voluntary_until = voluntary_until
-            target.employer_code = (row.get("employer_code") or "").strip() or None
-            if existing is None:
-                session.add(target)
+            store.upsert(session, entry)
             imported += 1
     return ImportReport(imported, errors)
 
 
 def roster_loaded(services: Services) -> bool:
     with transaction(services.sessions) as session:
-        return session.scalar(select(RosterRow.id).limit(1)) is not None
+        return store.loaded(session)
 
 
-def members(services: Services, symbol: str | None, number: str | None) -> list[RosterRow]:
+def members(services: Services, symbol: str | None, number: str | None) -> list[RosterEntry]:
+    """The roster's people under 記号・番号 (none when either is missing)."""
     if not symbol or not number:
         return []
     with transaction(services.sessions) as session:
-        return list(
-            session.scalars(select(RosterRow).where(RosterRow.symbol == symbol, RosterRow.number == number))
-        )
+        return store.members(session, symbol, number)
 
 
 def persons(services: Services, values: dict[str, Any]) -> dict[str, Person]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from extractors.rules.decide import seventy_fifth_birthday
 from intake.events import record_event_once
 from intake.services import Services
+from intake.store import roster as store
 from intake.store.db import transaction
-from intake.store.models import RosterEventRow, RosterRow
+from intake.store.roster import RosterEntry
 
 #: An event missed on its day (the service was down) is still made this many days later; older
 #: ones are left to a person, so a roster imported late does not flood the day with decisions.
@@ -33,7 +32,7 @@ def _day(text: str | None) -> date | None:
         return None
 
 
-def roster_events(row: RosterRow) -> list[tuple[str, date]]:
+def roster_events(row: RosterEntry) -> list[tuple[str, date]]:
     """The events one roster row holds: the 75th birthday and the day after the end of 任意継続
     (R12), and the card's expiry while no マイナ保険証 can be used and the person is still covered
     the day after (R13; otherwise the R12 event says it all)."""
@@ -56,7 +55,7 @@ def roster_events(row: RosterRow) -> list[tuple[str, date]]:
     return out
 
 
-def event_key(kind: str, row: RosterRow, day: date) -> str:
+def event_key(kind: str, row: RosterEntry, day: date) -> str:
     return f"{kind}:{row.symbol}-{row.number}:{row.name}:{day.isoformat()}"
 
 
@@ -65,8 +64,8 @@ def due(services: Services, today: date, dry_run: bool = False) -> list[dict[str
     ``CATCH_UP_DAYS`` days), each once, as decisions delivered like any other; ``dry_run`` lists
     them and decides nothing."""
     with transaction(services.sessions) as session:
-        rows = list(session.scalars(select(RosterRow).order_by(RosterRow.id)))
-        done = set(session.scalars(select(RosterEventRow.key)))
+        rows = store.everyone(session)
+        done = store.event_keys(session)
     out = []
     for row in rows:
         for kind, day in roster_events(row):
