@@ -10,12 +10,11 @@ from datetime import UTC, datetime
 from statistics import median
 from typing import Any
 
-from sqlalchemy import select
-
 from intake.domain import UNFINISHED_TASKS, aware
 from intake.services import Services
+from intake.store import figures
+from intake.store.audit_log import seen_beacons
 from intake.store.db import transaction
-from intake.store.models import AuditEventRow, DocumentRow, RecordRow, ReviewTaskRow
 
 #: Days shown in the charts.
 DAYS = 30
@@ -58,28 +57,19 @@ def statistics(services: Services, now: datetime | None = None) -> dict[str, Any
     """Everything the statistics page shows."""
     now = now or datetime.now(UTC)
     with transaction(services.sessions) as session:
-        documents = session.execute(select(DocumentRow.created_at, DocumentRow.status)).all()
-        records = session.execute(select(RecordRow.form_id, RecordRow.values)).all()
-        seen = [
-            (actor, detail)
-            for actor, detail in session.execute(
-                select(AuditEventRow.actor, AuditEventRow.detail).where(AuditEventRow.action == "task_seen")
-            ).all()
-        ]
-        waiting = session.execute(
-            select(ReviewTaskRow.id, ReviewTaskRow.created_at, ReviewTaskRow.form_id).where(
-                ReviewTaskRow.status.in_([s.value for s in UNFINISHED_TASKS])
-            )
-        ).all()
+        documents = figures.documents_received(session)
+        corrections = figures.corrected_fields(session)
+        seen = seen_beacons(session)
+        waiting = figures.tasks_in(session, UNFINISHED_TASKS)
     per_day: dict[str, Counter[str]] = defaultdict(Counter)
     for created, status in documents:
         per_day[aware(created).date().isoformat()][status] += 1
     corrected: Counter[str] = Counter()
-    for _form, values in records:
-        corrected.update(values.get("_corrected", []))
+    for fields in corrections:
+        corrected.update(fields)
     by_form, by_actor = review_times(seen)
-    backlog_days: Counter[str] = Counter(aware(created).date().isoformat() for _, created, _ in waiting)
-    oldest = min(waiting, key=lambda row: aware(row[1]), default=None)
+    backlog_days: Counter[str] = Counter(aware(task.created_at).date().isoformat() for task in waiting)
+    oldest = min(waiting, key=lambda task: aware(task.created_at), default=None)
     days = [(d, n, share) for d, n, share in _bars({d: sum(c.values()) for d, c in per_day.items()})]
     return {
         "days": [(d, dict(per_day[d]), n, share) for d, n, share in days],
@@ -89,9 +79,11 @@ def statistics(services: Services, now: datetime | None = None) -> dict[str, Any
         "review_time_by_reviewer": by_actor,
         "backlog": {
             "count": len(waiting),
-            "oldest_task": oldest[0] if oldest else None,
-            "oldest_form": oldest[2] if oldest else None,
-            "oldest_hours": round((now - aware(oldest[1])).total_seconds() / 3600, 1) if oldest else None,
+            "oldest_task": oldest.id if oldest else None,
+            "oldest_form": oldest.form_id if oldest else None,
+            "oldest_hours": round((now - aware(oldest.created_at)).total_seconds() / 3600, 1)
+            if oldest
+            else None,
             "days": _bars(dict(backlog_days)),
         },
     }

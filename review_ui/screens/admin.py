@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from datetime import date
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Select, func, select
 
 from intake.auth import SessionInfo
 from intake.domain import aware
-from intake.store import repo
+from intake.store import audit_log, repo
+from intake.store.audit_log import AuditFilter
 from intake.store.db import transaction
-from intake.store.models import AuditEventRow
 from review_ui.deps import ServicesDep, role_in
 from review_ui.labels import ACTION_LABELS, action_label, detail_text, field_label
 from review_ui.screens.common import FORM_NAMES, STATUS_NAMES, TEMPLATES
@@ -54,46 +52,10 @@ AUDIT_PAGE = 50
 AUDIT_EXPORT_MAX = 100_000
 
 
-@dataclass(frozen=True)
-class AuditFilter:
-    """What the audit page is narrowed to: who, which action, from and to which day."""
-
-    actor: str | None = None
-    action: str | None = None
-    since: date | None = None
-    until: date | None = None
-
-    def where(self, query: Select[Any]) -> Select[Any]:
-        """``query`` narrowed to this filter."""
-        if self.actor:
-            query = query.where(AuditEventRow.actor == self.actor)
-        if self.action:
-            query = query.where(AuditEventRow.action == self.action)
-        if self.since:
-            query = query.where(AuditEventRow.at >= datetime.combine(self.since, time.min, UTC))
-        if self.until and self.until < date.max:
-            query = query.where(
-                AuditEventRow.at < datetime.combine(self.until, time.min, UTC) + timedelta(days=1)
-            )
-        return query
-
-    def query_string(self) -> str:
-        """The filter as the page's link carries it."""
-        pairs = {"actor": self.actor, "action": self.action, "since": self.since, "until": self.until}
-        return urlencode({k: str(v) for k, v in pairs.items() if v})
-
-    def detail(self) -> dict[str, str]:
-        """The filter as the export's audit event records it."""
-        return {
-            k: v
-            for k, v in (
-                ("actor", self.actor),
-                ("action", self.action),
-                ("since", str(self.since or "")),
-                ("until", str(self.until or "")),
-            )
-            if v
-        }
+def _query_string(chosen: AuditFilter) -> str:
+    """The filter as the page's link carries it."""
+    pairs = {"actor": chosen.actor, "action": chosen.action, "since": chosen.since, "until": chosen.until}
+    return urlencode({k: str(v) for k, v in pairs.items() if v})
 
 
 def _filter(actor: str | None, action: str | None, since: str | None, until: str | None) -> AuditFilter:
@@ -120,12 +82,11 @@ def audit_page(
     """The audit log in Japanese, newest first, :data:`AUDIT_PAGE` events a page, narrowed by
     user, action and days; its CSV export carries the same filter."""
     chosen = _filter(actor, action, since, until)
-    query = chosen.where(select(AuditEventRow)).order_by(AuditEventRow.id.desc())
     with transaction(services.sessions) as session:
-        total = int(session.scalar(chosen.where(select(func.count()).select_from(AuditEventRow))) or 0)
-        rows = session.scalars(query.offset((page - 1) * AUDIT_PAGE).limit(AUDIT_PAGE))
+        total = audit_log.count(session, chosen)
+        rows = audit_log.newest(session, chosen, (page - 1) * AUDIT_PAGE, AUDIT_PAGE)
         events = [(e.at, e.actor, action_label(e.action), e.document_id, detail_text(e.detail)) for e in rows]
-        actors = sorted(session.scalars(select(AuditEventRow.actor).distinct()))
+        actors = audit_log.actors(session)
     pages = max(1, -(-total // AUDIT_PAGE))
     return TEMPLATES.TemplateResponse(
         request,
@@ -139,7 +100,7 @@ def audit_page(
             "page": page,
             "pages": pages,
             "total": total,
-            "query": chosen.query_string(),
+            "query": _query_string(chosen),
         },
     )
 
@@ -156,13 +117,12 @@ def audit_csv(
     """The audit log, narrowed as on the page, as CSV (UTF-8 with BOM, for Excel); the export
     itself is audited with its filter and row count."""
     chosen = _filter(actor, action, since, until)
-    query = chosen.where(select(AuditEventRow)).order_by(AuditEventRow.id).limit(AUDIT_EXPORT_MAX)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["日時(UTC)", "担当者", "操作", "操作コード", "受付番号", "内容"])
     with transaction(services.sessions) as session:
         count = 0
-        for e in session.scalars(query):
+        for e in audit_log.oldest_first(session, chosen, AUDIT_EXPORT_MAX):
             writer.writerow(
                 [
                     aware(e.at).isoformat(timespec="seconds"),
