@@ -14,8 +14,6 @@ from intake.store import intake_errors as store
 from intake.store.db import transaction
 from intake.store.intake_errors import IntakeError
 
-__all__ = ["DUPLICATE", "LIMIT", "REFUSED", "IntakeError", "acknowledge", "count_open", "listed", "record"]
-
 log = logging.getLogger(__name__)
 REFUSED, DUPLICATE = "refused", "duplicate"
 #: How many the list shows at once, newest first.

@@ -21,14 +21,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.privacy import mask_values
 from intake.services import Services
+from intake.store import decisions
+from intake.store import outbox as store
 from intake.store.db import transaction
-from intake.store.models import DecisionRow, OutboxRow, RecordRow, WebhookTargetRow
-from intake.webhooks import EVENT_TYPES, outbox_target, post_signed, target_id_of
+from intake.store.decisions import StoredDecision
+from intake.store.outbox import OutboxItem, outbox_target, target_id_of
+from intake.webhooks import EVENT_TYPES, post_signed
 
 MAX_BACKOFF = timedelta(hours=1)
 
@@ -48,22 +50,13 @@ def emit(session: Session, event_type: str, data: dict[str, Any]) -> str | None:
     ``data`` must hold no 個人番号: ids, states, codes, masked values."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type}")
-    rows = session.scalars(select(WebhookTargetRow).where(WebhookTargetRow.enabled.is_(True))).all()
-    chosen = [row.id for row in rows if not row.events or event_type in row.events]
+    chosen = store.targets_taking(session, event_type)
     if not chosen:
         return None
     event_id = f"msg_{secrets.token_hex(16)}"
     payload = {"type": event_type, "timestamp": datetime.now(UTC).isoformat(), "data": data}
     for target_id in chosen:
-        session.add(
-            OutboxRow(
-                target=outbox_target(target_id),
-                attempts=0,
-                event_id=event_id,
-                event_type=event_type,
-                payload=payload,
-            )
-        )
+        store.add_event(session, outbox_target(target_id), event_id, event_type, payload)
     return event_id
 
 
@@ -75,41 +68,15 @@ def emit_document(session: Session, event_type: str, document_id: int, **data: A
     )
 
 
-def previous_decision(session: Session, record_id: int, before: int | None = None) -> int | None:
-    """The id of the record's latest decision (before ``before``, if given)."""
-    query = select(DecisionRow.id).where(DecisionRow.record_id == record_id)
-    if before is not None:
-        query = query.where(DecisionRow.id < before)
-    return session.scalar(query.order_by(DecisionRow.id.desc()).limit(1))
-
-
-def add_decision(
-    session: Session, services: Services, record_id: int, decision: dict[str, Any]
-) -> DecisionRow:
+def add_decision(session: Session, services: Services, record_id: int, decision: dict[str, Any]) -> int:
     """Store a decision and, in the same transaction, its outbox rows with its payload as of
     now: one per configured target, ``decision.created`` for the webhook targets and, when it
-    replaces one, ``decision.superseded``."""
-    supersedes = previous_decision(session, record_id)
-    row = DecisionRow(
-        record_id=record_id,
-        decision=decision["decision"],
-        outcomes=decision["outcomes"],
-        persons=decision.get("persons", []),
-    )
-    session.add(row)
-    session.flush()
-    payload = _payload(session, row, supersedes)
+    replaces one, ``decision.superseded``; the decision's id."""
+    supersedes = decisions.previous(session, record_id)
+    stored = decisions.insert(session, record_id, decision)
+    payload = _payload(stored, supersedes)
     for target in targets(services):
-        session.add(
-            OutboxRow(
-                decision_id=row.id,
-                target=target,
-                attempts=0,
-                event_id=f"decision-{row.id}",
-                event_type="decision.created",
-                payload=payload,
-            )
-        )
+        store.add_event(session, target, f"decision-{stored.id}", "decision.created", payload, stored.id)
     emit(session, "decision.created", payload)
     if supersedes is not None:
         emit(
@@ -117,25 +84,24 @@ def add_decision(
             "decision.superseded",
             {
                 "decision_id": supersedes,
-                "superseded_by": row.id,
+                "superseded_by": stored.id,
                 "record_id": record_id,
                 "document_id": payload["document_id"],
             },
         )
-    return row
+    return stored.id
 
 
-def _payload(session: Session, decision: DecisionRow, supersedes: int | None) -> dict[str, Any]:
-    record = session.get(RecordRow, decision.record_id)
-    values = {k: v for k, v in (record.values if record else {}).items() if not k.startswith("_")}
+def _payload(decision: StoredDecision, supersedes: int | None) -> dict[str, Any]:
+    values = {k: v for k, v in decision.values.items() if not k.startswith("_")}
     payload: dict[str, Any] = {
         "decision_id": decision.id,
         "record_id": decision.record_id,
-        "document_id": record.document_id if record else None,
-        "form_id": record.form_id if record else None,
+        "document_id": decision.document_id,
+        "form_id": decision.form_id,
         "decision": decision.decision,
         "outcomes": decision.outcomes,
-        "persons": decision.persons or [],
+        "persons": decision.persons,
         "values": mask_values(values),
         "decided_at": decision.created_at.isoformat(),
     }
@@ -171,23 +137,24 @@ def _append(directory: Path, payload: dict[str, Any]) -> None:
         os.fsync(handle.fileno())
 
 
-def _send(session: Session, services: Services, row: OutboxRow) -> bool:
+def _send(session: Session, services: Services, row: OutboxItem) -> bool:
     """Deliver one row (an error raises, to be retried); False when its target is switched
     off since (the row waits)."""
     settings = services.settings
     target_id = target_id_of(row.target)
     if target_id is not None:
-        target = session.get(WebhookTargetRow, target_id)
-        if target is None or not target.enabled or row.payload is None or row.event_id is None:
+        address = store.enabled_address(session, target_id)
+        if address is None or row.payload is None or row.event_id is None:
             return False
-        post_signed(target.url, target.secret, row.event_id, row.payload, settings.webhook_timeout_seconds)
+        url, secret = address
+        post_signed(url, secret, row.event_id, row.payload, settings.webhook_timeout_seconds)
         return True
     payload = row.payload
     if payload is None:  # a row written before 0015: read as it is now
-        decision = session.get(DecisionRow, row.decision_id) if row.decision_id is not None else None
+        decision = decisions.get(session, row.decision_id) if row.decision_id is not None else None
         if decision is None:
             return False
-        payload = _payload(session, decision, previous_decision(session, decision.record_id, decision.id))
+        payload = _payload(decision, decisions.previous(session, decision.record_id, decision.id))
     if row.target == "webhook" and settings.webhook_url:
         _post(settings.webhook_url, payload, settings.webhook_timeout_seconds)
     elif row.target == "jsonl" and settings.export_dir is not None:
@@ -203,28 +170,20 @@ def deliver(services: Services, now: datetime | None = None) -> dict[str, int]:
     now = now or datetime.now(UTC)
     delivered = failed = 0
     with transaction(services.sessions) as session:
-        due = list(
-            session.scalars(
-                select(OutboxRow.id)
-                .where(OutboxRow.delivered_at.is_(None), OutboxRow.next_attempt_at <= now)
-                .order_by(OutboxRow.id)
-            )
-        )
+        due = store.due(session, now)
     for outbox_id in due:
         with transaction(services.sessions) as session:
-            row = session.get(OutboxRow, outbox_id, with_for_update=True)
-            if row is None or row.delivered_at is not None:
+            row = store.lock_undelivered(session, outbox_id)
+            if row is None:
                 continue
             try:
                 if not _send(session, services, row):
                     continue
             except (OSError, urllib.error.URLError) as exc:
-                row.attempts += 1
-                row.last_error = str(exc)[:500]
-                row.next_attempt_at = now + min(timedelta(seconds=10 * 2**row.attempts), MAX_BACKOFF)
+                backoff = min(timedelta(seconds=10 * 2 ** (row.attempts + 1)), MAX_BACKOFF)
+                store.failed(session, row.id, str(exc), now + backoff)
                 failed += 1
                 continue
-            row.delivered_at = now
-            row.attempts += 1
+            store.delivered(session, row.id, now)
             delivered += 1
     return {"delivered": delivered, "failed": failed}

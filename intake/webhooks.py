@@ -21,16 +21,15 @@ import json
 import secrets
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
 from standardwebhooks import Webhook
 
 from intake.services import Services
+from intake.store import outbox as store
 from intake.store.db import transaction
-from intake.store.models import OutboxRow, WebhookTargetRow
+from intake.store.outbox import Target
 
 #: Every event a target can take, in the order a document lives them.
 EVENT_TYPES = (
@@ -44,43 +43,10 @@ EVENT_TYPES = (
 )
 #: What ``kakunin webhook test`` sends (never written to the outbox).
 TEST_EVENT = "webhook.test"
-TARGET_PREFIX = "hook:"
 
 
 class WebhookError(ValueError):
     """A target or an event type the command line cannot take (the message says why)."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A webhook target as listed (its secret is shown once, when it is added)."""
-
-    id: int
-    url: str
-    events: tuple[str, ...]
-    enabled: bool
-    created_at: datetime
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "url": self.url,
-            "events": list(self.events) or ["*"],
-            "enabled": self.enabled,
-            "created_at": self.created_at.isoformat(),
-        }
-
-
-def outbox_target(target_id: int) -> str:
-    """The outbox's ``target`` for a webhook target (``hook:3``)."""
-    return f"{TARGET_PREFIX}{target_id}"
-
-
-def target_id_of(outbox_target_name: str) -> int | None:
-    """The webhook target an outbox row goes to; None for ``webhook`` and ``jsonl``."""
-    if not outbox_target_name.startswith(TARGET_PREFIX):
-        return None
-    return int(outbox_target_name.removeprefix(TARGET_PREFIX))
 
 
 def new_secret() -> str:
@@ -105,40 +71,24 @@ def check_events(events: list[str]) -> tuple[str, ...]:
     return names
 
 
-def _target(row: WebhookTargetRow) -> Target:
-    return Target(row.id, row.url, tuple(row.events or ()), bool(row.enabled), row.created_at)
-
-
 def add_target(services: Services, url: str, events: list[str]) -> tuple[Target, str]:
     """Register a target; returns it and its new secret (to be shown once)."""
     url, names = check_url(url), check_events(events)
     secret = new_secret()
     with transaction(services.sessions) as session:
-        row = WebhookTargetRow(url=url, secret=secret, events=list(names), enabled=True)
-        session.add(row)
-        session.flush()
-        return _target(row), secret
+        return store.add_target(session, url, secret, names), secret
 
 
 def list_targets(services: Services) -> list[Target]:
     """Every target, oldest first (without secrets)."""
     with transaction(services.sessions) as session:
-        return [_target(r) for r in session.scalars(select(WebhookTargetRow).order_by(WebhookTargetRow.id))]
+        return store.all_targets(session)
 
 
 def remove_target(services: Services, target_id: int) -> bool:
     """Delete a target and the events still waiting for it; False when there is none."""
     with transaction(services.sessions) as session:
-        row = session.get(WebhookTargetRow, target_id)
-        if row is None:
-            return False
-        session.execute(
-            delete(OutboxRow).where(
-                OutboxRow.target == outbox_target(target_id), OutboxRow.delivered_at.is_(None)
-            )
-        )
-        session.delete(row)
-        return True
+        return store.remove_target(session, target_id)
 
 
 def body_of(payload: dict[str, Any]) -> bytes:
@@ -177,12 +127,10 @@ def send_test(services: Services, url: str) -> tuple[str, int]:
     """``kakunin webhook test URL``: a signed ``webhook.test`` event to a registered target,
     now, outside the outbox; its webhook-id and HTTP status (an error raises)."""
     with transaction(services.sessions) as session:
-        row = session.scalars(
-            select(WebhookTargetRow).where(WebhookTargetRow.url == url).order_by(WebhookTargetRow.id)
-        ).first()
-        if row is None:
-            raise WebhookError(f"登録されていない URL です: {url}（kakunin webhook add で登録してください）")
-        target_id, secret = row.id, row.secret
+        found = store.secret_of_url(session, url)
+    if found is None:
+        raise WebhookError(f"登録されていない URL です: {url}（kakunin webhook add で登録してください）")
+    target_id, secret = found
     event_id = f"msg_test_{secrets.token_hex(12)}"
     payload = {
         "type": TEST_EVENT,
