@@ -5,6 +5,7 @@ locked row of every action."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from extractors.forms import check_form
 from extractors.masking import is_my_number
 from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates, template_for
-from intake import workflow
+from intake import page_images, workflow
 from intake.auth import User, sees_my_number
 from intake.domain import (
     AWAITING_APPROVAL,
@@ -28,7 +29,6 @@ from intake.domain import (
 )
 from intake.errors import ErrorCode
 from intake.outbox import add_decision, emit_document
-from intake.privacy import black_out, my_number_boxes
 from intake.queue import enqueue_document
 from intake.reread import with_forced
 from intake.roster import persons as roster_persons
@@ -825,51 +825,17 @@ def reveal(services: Services, task_id: int, user: User, field: str) -> str | No
     return value if isinstance(value, str) else None
 
 
-def page_image(services: Services, sha: str, user: User) -> bytes | None:
+def page_image(
+    services: Services, sha: str, user: User, known: Collection[str] = ()
+) -> page_images.PageImage | None:
     """A stored page image as this user may see it: for a user who may not see a 個人番号
     (:func:`intake.auth.sees_my_number`), every 個人番号 box of every form on a page using the
     image (the template's cells and the readings' boxes) is blacked out here, on the server,
-    so the field crops cut from it show black too. None: no page uses this image (the file
-    store also holds originals, which are never served)."""
-    boxes: list[tuple[tuple[float, float, float, float], float]] = []
-    with transaction(services.sessions) as session:
-        pages = session.scalars(select(PageRow).where(PageRow.image_sha256 == sha)).all()
-        if not pages:
-            return None
-        if not sees_my_number(user):
-            for page in pages:
-                # The task of a form reads the document's form_index-th page (see load_task).
-                form_index = len(
-                    session.scalars(
-                        select(PageRow.id).where(
-                            PageRow.document_id == page.document_id, PageRow.page_no < page.page_no
-                        )
-                    ).all()
-                )
-                document = session.get(DocumentRow, page.document_id)
-                version = form_version(document.extraction if document else None, form_index)
-                # The boxes of the version the page was read as: another version's cells
-                # may lie elsewhere on the paper (issue 15, item 4).
-                template = _template(page.form_id, version)
-                if template is None:
-                    continue
-                width = template.canvas.width_pt
-                boxes += [(box, width) for box in my_number_boxes(template)]
-                readings = session.scalars(
-                    select(FieldReadingRow).where(
-                        FieldReadingRow.document_id == page.document_id,
-                        FieldReadingRow.form_index == form_index,
-                    )
-                ).all()
-                boxes += [
-                    ((r.box[0], r.box[1], r.box[2], r.box[3]), width)
-                    for r in readings
-                    if is_my_number(r.field_name) and r.box and len(r.box) == 4
-                ]
-    if not services.files.exists(sha):
-        return None
-    data = services.files.get(sha)
-    return data if sees_my_number(user) else black_out(data, boxes)
+    so the field crops cut from it show black too; that masked image is made once and kept
+    (:mod:`intake.page_images`). ``known``: the entity tags the browser holds (its data is None
+    when this user's is one of them). None: no page uses this image (the file store also holds
+    originals, which are never served)."""
+    return page_images.page_image(services, sha, sees_my_number(user), known)
 
 
 def record_view(services: Services, record_id: int) -> dict[str, Any] | None:

@@ -107,8 +107,9 @@ async def _security_headers(
 ) -> Response:
     response = await call_next(request)
     for name, value in SECURITY_HEADERS.items():
-        # A page may narrow or widen its own CSP (the API docs: data: images, blob: workers).
-        if name != "Content-Security-Policy" or name not in response.headers:
+        # A page may narrow or widen its own CSP (the API docs: data: images, blob: workers),
+        # and say how it is cached (a page image: kept by the browser, revalidated by its ETag).
+        if name not in ("Content-Security-Policy", "Cache-Control") or name not in response.headers:
             response.headers[name] = value
     return response
 

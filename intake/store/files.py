@@ -11,9 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from intake.crypto import KeySource, is_sealed, seal, sealed_key_id, unseal
+from intake.crypto import KeySource, StoreKeyError, is_sealed, seal, sealed_key_id, unseal
 
 _NAME = re.compile(r"[0-9a-f]{64}")
+#: The tag of a derived object (:meth:`FileStore.put_derived`): a few lowercase letters and digits.
+_TAG = re.compile(r"[0-9a-z]{1,40}")
 
 
 def sha256_of(data: bytes) -> str:
@@ -31,6 +33,11 @@ class FileStore:
     named by the SHA-256 of its plaintext, so the same bytes are stored once and a document is
     found by its hash as before. A plaintext file stored before encryption was turned on is
     read as it is, and encrypted by ``kakunin key rotate`` (or ``kakunin key encrypt``).
+
+    A stored file may have *derived objects* beside it (``<sha>.<tag>``: a page image with its
+    個人番号 boxes blacked out, made once and served many times): encrypted like the file,
+    bound to their own name, deleted with the file, made again when lost or under another key.
+    They are a cache, so :meth:`names`, backups and checksums leave them out.
     """
 
     def __init__(self, root: Path, keys: KeySource | None = None) -> None:
@@ -92,17 +99,63 @@ class FileStore:
             return False
         data = self.get(sha256)
         self._write(self.path(sha256), seal(self.keys.keyring(), sha256, data))
+        # Derived objects are not carried over: made again under the new key when next asked.
+        self._drop_derived(sha256, keep=current)
         return True
 
     def delete(self, sha256: str) -> bool:
-        """Remove a file (retention); False when it was not there."""
+        """Remove a file and its derived objects (retention); False when the file was not there."""
         path = self.path(sha256)
+        derived = self._drop_derived(sha256, keep=None)
         try:
             path.unlink()
         except FileNotFoundError:
+            if derived:
+                _fsync_dir(path.parent)
             return False
         _fsync_dir(path.parent)
         return True
+
+    def derived_path(self, sha256: str, tag: str) -> Path:
+        """Where the derived object ``tag`` of a stored file lies (``<sha>.<tag>`` beside it)."""
+        if not _NAME.fullmatch(sha256) or not _TAG.fullmatch(tag):
+            raise ValueError("not a store name and tag")
+        return self.path(sha256).with_name(f"{sha256}.{tag}")
+
+    def put_derived(self, sha256: str, tag: str, data: bytes) -> None:
+        """Keep ``data`` as the derived object ``tag`` of a stored file (replaced atomically,
+        encrypted under the current key and bound to its own name)."""
+        target = self.derived_path(sha256, tag)
+        private_dirs(self.root, target.parent)
+        self._write(target, self._sealed(target.name, data))
+
+    def get_derived(self, sha256: str, tag: str) -> bytes | None:
+        """A derived object's plaintext; None when it is not there or cannot be trusted as it
+        lies (under a key no longer held, changed on disk, or plaintext in an encrypted store):
+        the caller makes it again."""
+        path = self.derived_path(sha256, tag)
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if self.keys is not None and not is_sealed(blob):
+            return None
+        try:
+            return unseal(self.keys.keyring() if self.keys is not None else None, path.name, blob)
+        except StoreKeyError:
+            return None
+
+    def _drop_derived(self, sha256: str, keep: bytes | None) -> int:
+        """Delete a file's derived objects (only those not under key ``keep``, when given)."""
+        dropped = 0
+        for path in self.path(sha256).parent.glob(f"{sha256}.*"):
+            if keep is not None:
+                with path.open("rb") as handle:
+                    if sealed_key_id(handle.read(64)) == keep:
+                        continue
+            path.unlink(missing_ok=True)
+            dropped += 1
+        return dropped
 
     def names(self) -> Iterator[str]:
         """Every stored file's name (SHA-256), in no particular order."""

@@ -428,11 +428,27 @@ def _shown_value(view: review.TaskView, name: str) -> Any:
 
 
 @router.get("/images/{sha}.png")
-def image(services: ServicesDep, info: SessionDep, sha: str) -> Response:
+def image(request: Request, services: ServicesDep, info: SessionDep, sha: str) -> Response:
     """A stored page image, only for a logged-in user and only if a page of a document uses it
     (the file store also holds originals, which are not served); the 個人番号 boxes blacked
-    out for a user who may not see them (:func:`intake.review.page_image`)."""
-    data = review.page_image(services, sha, info.user)
-    if data is None:
+    out for a user who may not see them (:func:`intake.review.page_image`).
+
+    The browser keeps it (``private``) but asks again each time (``no-cache``) with its ETag,
+    answered 304 without the bytes when this user gets the same image: the full and the masked
+    image have different ETags, so a copy kept for one user is never confirmed to another who
+    may not see it (after a logout, a change of role)."""
+    known = _entity_tags(request.headers.get("if-none-match", ""))
+    found = review.page_image(services, sha, info.user, known)
+    if found is None:
         raise HTTPException(404)
-    return Response(data, media_type="image/png", headers={"Cache-Control": "private, no-store"})
+    headers = {"ETag": found.etag, "Cache-Control": "private, no-cache", "Vary": "Cookie"}
+    if found.data is None:
+        return Response(status_code=304, headers=headers)
+    return Response(found.data, media_type="image/png", headers=headers)
+
+
+def _entity_tags(header: str) -> frozenset[str]:
+    """The entity tags of an ``If-None-Match`` header, quoted (a weak ``W/`` one as the strong
+    one: a page image's bytes never change under its tag); ``*`` is not taken."""
+    tags = (t.strip() for t in header.split(","))
+    return frozenset(t.removeprefix("W/") for t in tags if t.startswith(('"', 'W/"')))
