@@ -18,19 +18,13 @@ from pathlib import Path
 from redis.exceptions import RedisError
 from rq.registry import FailedJobRegistry
 from rq.worker import Worker
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from intake.domain import OPEN_TASKS, DocumentStatus, TaskStatus, aware
+from intake.domain import DocumentStatus, TaskStatus, aware
 from intake.services import Services
+from intake.store import metrics
 from intake.store.db import transaction
-from intake.store.models import (
-    AuditEventRow,
-    DocumentRow,
-    IntakeErrorRow,
-    OutboxRow,
-    ReviewTaskRow,
-)
 from ocr.models import CATALOGUE
 
 #: How many of the latest readings the seconds-per-page figures are taken over.
@@ -135,13 +129,7 @@ def _seconds_per_page(services: Services) -> tuple[dict[str, float], int]:
     """Median, 95th percentile and mean of a reading's seconds per page, over the latest
     :data:`RECENT_READINGS` documents read (the worker's audit of each reading)."""
     with transaction(services.sessions) as session:
-        rows = session.execute(
-            select(AuditEventRow.detail, DocumentRow.page_count)
-            .join(DocumentRow, DocumentRow.id == AuditEventRow.document_id)
-            .where(AuditEventRow.action == "document_extracted")
-            .order_by(AuditEventRow.id.desc())
-            .limit(RECENT_READINGS)
-        ).all()
+        rows = metrics.recent_readings(session, RECENT_READINGS)
     per_page = sorted(
         float(detail["seconds"]) / pages
         for detail, pages in rows
@@ -156,61 +144,28 @@ def _seconds_per_page(services: Services) -> tuple[dict[str, float], int]:
     )
 
 
+def _age(now: datetime, since: datetime | None) -> float:
+    """Seconds from ``since`` to ``now`` (0 when there is nothing waiting)."""
+    return (now - aware(since)).total_seconds() if since else 0.0
+
+
 def snapshot(services: Services) -> Snapshot:
     """Read every figure of ``/metrics`` (a few grouped queries and Redis counters)."""
     now = datetime.now(UTC)
     with transaction(services.sessions) as session:
-        by_state = dict(
-            session.execute(select(DocumentRow.status, func.count()).group_by(DocumentRow.status)).all()
-        )
-        failed = dict(
-            session.execute(
-                select(DocumentRow.error_code, func.count())
-                .where(DocumentRow.status == DocumentStatus.FAILED.value)
-                .group_by(DocumentRow.error_code)
-            ).all()
-        )
-        refused = dict(
-            session.execute(
-                select(IntakeErrorRow.code, func.count())
-                .where(IntakeErrorRow.acknowledged_at.is_(None))
-                .group_by(IntakeErrorRow.code)
-            ).all()
-        )
-        tasks = dict(
-            session.execute(select(ReviewTaskRow.status, func.count()).group_by(ReviewTaskRow.status)).all()
-        )
-        oldest_task = session.scalar(
-            select(func.min(ReviewTaskRow.created_at)).where(
-                ReviewTaskRow.status.in_([s.value for s in OPEN_TASKS])
-            )
-        )
-        pending = OutboxRow.delivered_at.is_(None)
-        backlog = dict(
-            session.execute(
-                select(OutboxRow.target, func.count()).where(pending).group_by(OutboxRow.target)
-            ).all()
-        )
-        failing = dict(
-            session.execute(
-                select(OutboxRow.target, func.count())
-                .where(pending, OutboxRow.attempts > 0)
-                .group_by(OutboxRow.target)
-            ).all()
-        )
-        oldest_outbox = session.scalar(select(func.min(OutboxRow.created_at)).where(pending))
+        stored = metrics.counts(session)
     per_page, sampled = _seconds_per_page(services)
     figures = Snapshot(
-        documents={s.value: int(by_state.get(s.value, 0)) for s in DocumentStatus},
-        failed_by_code={str(code or "unknown"): int(n) for code, n in failed.items()},
-        refused_by_code={str(code): int(n) for code, n in refused.items()},
-        review_tasks={s.value: int(tasks.get(s.value, 0)) for s in TaskStatus},
-        oldest_waiting_review_seconds=(now - aware(oldest_task)).total_seconds() if oldest_task else 0.0,
+        documents={s.value: stored.documents.get(s.value, 0) for s in DocumentStatus},
+        failed_by_code={str(code or "unknown"): n for code, n in stored.failed_by_code.items()},
+        refused_by_code={str(code): n for code, n in stored.refused_by_code.items()},
+        review_tasks={s.value: stored.review_tasks.get(s.value, 0) for s in TaskStatus},
+        oldest_waiting_review_seconds=_age(now, stored.oldest_open_task),
         seconds_per_page=per_page,
         readings_sampled=sampled,
-        outbox_backlog={str(k): int(v) for k, v in backlog.items()},
-        outbox_failing={str(k): int(v) for k, v in failing.items()},
-        outbox_oldest_seconds=(now - aware(oldest_outbox)).total_seconds() if oldest_outbox else 0.0,
+        outbox_backlog={str(k): v for k, v in stored.outbox_backlog.items()},
+        outbox_failing={str(k): v for k, v in stored.outbox_failing.items()},
+        outbox_oldest_seconds=_age(now, stored.oldest_outbox),
     )
     try:
         return replace(
