@@ -243,33 +243,47 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
         for rotation in _rotations(page, reference):
             turned = rotate(page, rotation)
             aligned, marks = align(turned, reference.canvas, dpi)
-            (footer,) = engine.recognize([text_crop(aligned, reference.footer_box, dpi)])
-            by_footer = match_footer(footer.text, group)
+            footer = _footer_read(aligned, reference, engine, dpi)
+            by_footer = match_footer(footer, group)
             fitted = _fitted(turned, aligned, by_footer, dpi, marks, screen=False) if by_footer else None
             if by_footer is not None and fitted is not None:
                 image, quality, on_marks = fitted
-                return Identified(by_footer, rotation, image, on_marks, footer.text, quality)
+                return Identified(by_footer, rotation, image, on_marks, footer, quality)
             # The title is read only when the footer did not settle it: most pages are named
             # by their footer, and the title is the widest line the recogniser is given.
             (title,) = engine.recognize([text_crop(aligned, reference.title_box, dpi)])
-            for template in named_by(footer.text, title.text, group):
+            for template in named_by(footer, title.text, group):
                 if template is by_footer:
                     continue  # tried above
                 fitted = _fitted(turned, aligned, template, dpi, marks, screen=True)
                 if fitted is not None:
                     image, quality, on_marks = fitted
-                    return Identified(template, rotation, image, on_marks, footer.text, quality)
+                    return Identified(template, rotation, image, on_marks, footer, quality)
             # Marks found this way up and nothing fitted: not this way up.
             unmarked[(index, rotation)] = None if marks else aligned
     return _identify_by_structure(page, templates, engine, dpi, unmarked)
 
 
+def _footer_read(aligned: Image, reference: Template, engine: OcrEngine, dpi: int) -> str:
+    """The footer's reading on an aligned page; empty for a form without a footer (nothing read)."""
+    if not reference.has_footer:
+        return ""
+    (footer,) = engine.recognize([text_crop(aligned, reference.footer_box, dpi)])
+    return footer.text
+
+
 def _layouts(templates: Sequence[Template]) -> list[tuple[Template, tuple[Template, ...]]]:
-    """The templates grouped by where identification reads them (canvas, footer box, title
-    box; our four forms share one): a representative and its group, in template order."""
+    """The templates grouped by where identification reads them (canvas, footer box or none,
+    title box; our four forms share one): a representative and its group, in template order."""
     groups: dict[tuple[object, ...], list[Template]] = {}
     for template in templates:
-        key = (template.canvas, template.footer_box, template.title_box, template.orientation)
+        key = (
+            template.canvas,
+            template.has_footer,
+            template.footer_box,
+            template.title_box,
+            template.orientation,
+        )
         groups.setdefault(key, []).append(template)
     return [(group[0], tuple(group)) for group in groups.values()]
 
@@ -378,17 +392,17 @@ def _identify_by_structure(
                 )
                 if not converged:
                     continue
-                footer, title = engine.recognize(
-                    [
-                        text_crop(aligned, reference.footer_box, dpi),
-                        text_crop(aligned, reference.title_box, dpi),
-                    ]
+                # Footer (where there is one) and title in one batch.
+                boxes = [reference.footer_box] if reference.has_footer else []
+                *footers, title = engine.recognize(
+                    [text_crop(aligned, box, dpi) for box in (*boxes, reference.title_box)]
                 )
-                if candidate not in named_by(footer.text, title.text, group):
+                footer = footers[0].text if footers else ""
+                if candidate not in named_by(footer, title.text, group):
                     continue
                 quality = rule_agreement(aligned, blank_rules(candidate.blank_pdf, dpi), dpi)
                 if fits(quality, _lines_on_print(aligned, candidate, dpi)):
-                    return Identified(candidate, rotation, aligned, False, footer.text, quality)
+                    return Identified(candidate, rotation, aligned, False, footer, quality)
     return None
 
 

@@ -230,6 +230,9 @@ class Template:
     code_pattern: re.Pattern[str] | None = None
     #: The form's name for people (review screens, lists); the printed title when not given.
     name: str = ""
+    #: Whether the page prints a footer identification reads (``identify.footer``; null: the
+    #: form has none, nothing is read there, and ``footer_box`` is the title's box).
+    has_footer: bool = True
 
     @property
     def display_name(self) -> str:
@@ -356,6 +359,26 @@ def _era_digits(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
     return pairs
 
 
+def _identify(
+    raw: dict[str, Any], where: str, size: tuple[float, float]
+) -> tuple[PtBox, PtBox | None, re.Pattern[str] | None]:
+    """The title and footer regions identification reads, and the footer's code pattern.
+    ``identify.footer`` null: a form without a footer, whose code pattern must be null too."""
+    identify = raw["identify"]
+    if not isinstance(identify, dict):
+        raise TemplateError(f"{where}: identify must be a mapping with title and footer")
+    title_box = _box(identify["title"], f"{where}.identify.title", size)
+    footer = identify["footer"]
+    footer_box = None if footer is None else _box(footer, f"{where}.identify.footer", size)
+    code_pattern = _code_pattern(identify, str(raw["form_code"]), where)
+    if footer_box is None and code_pattern is not None:
+        raise TemplateError(
+            f"{where}: identify.footer is null, yet identify.code_pattern reads a form code there "
+            "(set it to null too)"
+        )
+    return title_box, footer_box, code_pattern
+
+
 def parse_template(raw: dict[str, Any], source: Path) -> Template:
     """Validate one template document; raises :class:`TemplateError` with the failing path."""
     where = source.name
@@ -364,6 +387,7 @@ def parse_template(raw: dict[str, Any], source: Path) -> Template:
         size = (float(page["width"]), float(page["height"]))
         canvas = _canvas(page, size, where)
         fields = tuple(parse_field(f, where, size) for f in raw["fields"])
+        title_box, footer_box, code_pattern = _identify(raw, where, size)
         template = Template(
             form_id=str(raw["form_id"]),
             form_code=str(raw["form_code"]),
@@ -371,12 +395,13 @@ def parse_template(raw: dict[str, Any], source: Path) -> Template:
             title=str(raw["title"]),
             blank_pdf=source.parent / str(raw["blank_pdf"]),
             canvas=canvas,
-            footer_box=_box(raw["identify"]["footer"], f"{where}.identify.footer", size),
-            title_box=_box(raw["identify"]["title"], f"{where}.identify.title", size),
+            footer_box=footer_box or title_box,
+            title_box=title_box,
             fields=fields,
             orientation=_orientation(page, size, where),
-            code_pattern=_code_pattern(raw["identify"], str(raw["form_code"]), where),
+            code_pattern=code_pattern,
             name=str(raw.get("name", "")),
+            has_footer=footer_box is not None,
         )
     except KeyError as exc:
         raise TemplateError(f"{where}: missing key {exc}") from None
