@@ -20,7 +20,6 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from rq.worker import Worker
-from sqlalchemy import select
 
 from intake.domain import TERMINAL, DocumentStatus
 from intake.hotfolder import PROCESSING, REJECTED
@@ -28,7 +27,6 @@ from intake.queue import SERIALIZER, KakuninJob, enqueue_document, job_id
 from intake.services import Services
 from intake.store import keeping, repo
 from intake.store.db import transaction
-from intake.store.models import DocumentRow
 
 _WAITING = {JobStatus.DEFERRED, JobStatus.SCHEDULED}
 
@@ -161,19 +159,17 @@ def invariant(services: Services) -> dict[str, Any]:
     live job), or is quarantined in rejected/ with a reason; none twice."""
     problems: list[str] = []
     with transaction(services.sessions) as session:
-        rows = session.execute(
-            select(DocumentRow.id, DocumentRow.sha256, DocumentRow.status, DocumentRow.purged_at)
-        ).all()
-    shas = [sha for _, sha, _, _ in rows]
+        rows = repo.stored_files(session)
+    shas = [row.sha256 for row in rows]
     if len(shas) != len(set(shas)):
         problems.append("the same bytes are stored as two documents")
     suspects = []
-    for document_id, sha, status, purged_at in rows:
+    for row in rows:
         # A purged document's original was deleted on purpose (retention, intake/retention.py).
-        if purged_at is None and not services.files.exists(sha):
-            problems.append(f"document {document_id}: original missing from the file store")
-        if DocumentStatus(status) not in TERMINAL:
-            suspects.append(document_id)
+        if not row.purged and not services.files.exists(row.sha256):
+            problems.append(f"document {row.id}: original missing from the file store")
+        if row.status not in TERMINAL:
+            suspects.append(row.id)
     try:
         problems += _without_live_job(services, suspects)
     except RedisError as exc:
@@ -200,16 +196,12 @@ def _without_live_job(services: Services, candidates: list[int]) -> list[str]:
     if not suspects:
         return []
     with transaction(services.sessions) as session:
-        now = dict(
-            session.execute(
-                select(DocumentRow.id, DocumentRow.status).where(DocumentRow.id.in_(suspects))
-            ).all()
-        )
+        now = repo.statuses_of(session, suspects)
     return [
-        f"document {d}: {now[d]} without a live job"
-        + (" (its worker no longer beats)" if now[d] == DocumentStatus.PROCESSING.value else "")
+        f"document {d}: {now[d].value} without a live job"
+        + (" (its worker no longer beats)" if now[d] == DocumentStatus.PROCESSING else "")
         for d in suspects
-        if d in now and DocumentStatus(now[d]) not in TERMINAL and not _live(services, d)
+        if d in now and now[d] not in TERMINAL and not _live(services, d)
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -265,6 +266,31 @@ def stuck_documents(session: Session) -> list[Document]:
         DocumentRow.status.in_((DocumentStatus.RECEIVED.value, DocumentStatus.PROCESSING.value))
     )
     return [_document(r) for r in session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A document's bytes as the file store should hold them (purged: deleted on purpose)."""
+
+    id: int
+    sha256: str
+    status: DocumentStatus
+    purged: bool
+
+
+def stored_files(session: Session) -> list[StoredFile]:
+    """Every document's id, bytes' hash, state and whether retention purged its scan."""
+    query = select(DocumentRow.id, DocumentRow.sha256, DocumentRow.status, DocumentRow.purged_at)
+    return [
+        StoredFile(document_id, sha, DocumentStatus(status), purged_at is not None)
+        for document_id, sha, status, purged_at in session.execute(query).all()
+    ]
+
+
+def statuses_of(session: Session, document_ids: Sequence[int]) -> dict[int, DocumentStatus]:
+    """The state of each of ``document_ids`` that exists."""
+    query = select(DocumentRow.id, DocumentRow.status).where(DocumentRow.id.in_(document_ids))
+    return {document_id: DocumentStatus(status) for document_id, status in session.execute(query).all()}
 
 
 def audit(session: Session, actor: str, action: str, document_id: int | None = None, **detail: Any) -> None:
