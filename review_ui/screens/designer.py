@@ -1,10 +1,11 @@
 """The form designer (フォーム定義, issue 14 item 2), for admins only: the blank page of an
 installed template or of a draft made by ``kakunin forms add`` with every box drawn over it;
 boxes are selected, renamed, retyped, moved and resized by dragging or with the arrow keys,
-merged, split, deleted and drawn (``static/designer.js``); "新しい版として保存" is validated on
-the server with the checks of ``kakunin forms check`` and written as a new template version
-into the society's forms folder (the first of ``KAKUNIN_FORMS_DIRS``), audited. No coordinate
-is ever typed: the numbers are shown read-only."""
+merged, split, deleted and drawn (``static/designer.js``), and so are the title and footer
+regions identification reads (the footer cleared for a form without one); "新しい版として保存"
+is validated on the server with the checks of ``kakunin forms check`` and written as a new
+template version into the society's forms folder (the first of ``KAKUNIN_FORMS_DIRS``),
+audited. No coordinate is ever typed: the numbers are shown read-only."""
 
 from __future__ import annotations
 
@@ -44,6 +45,9 @@ TYPE_NAMES = {
     FieldType.CHECKBOX_GROUP: "選択（複数可）",
     FieldType.DATE: "日付",
 }
+
+#: The regions identification reads, drawn and edited on the screen like boxes.
+IDENTIFY_REGIONS = ("title", "footer")
 
 router = APIRouter()
 
@@ -180,6 +184,21 @@ def blank_png(services: ServicesDep, info: Admin, src: str) -> Response:
     return Response(out.getvalue(), media_type="image/png")
 
 
+def _regions(original: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:
+    """The file's ``identify`` with the title and footer regions drawn on the screen (a
+    footer cleared: null); checked with the rest of the template on save."""
+    regions = edited.get("identify")
+    identify = dict(original.get("identify") or {})
+    if regions is None:
+        return identify
+    if not isinstance(regions, dict):
+        raise HTTPException(400, "送信された様式定義が読めません")
+    for key in IDENTIFY_REGIONS:
+        if key in regions:
+            identify[key] = regions[key]
+    return identify
+
+
 @router.post("/admin/forms/save", response_class=HTMLResponse)
 def save(
     request: Request,
@@ -193,7 +212,9 @@ def save(
     form_name: Annotated[str | None, Form()] = None,
 ) -> Response:
     """Save the edited template as a new version (validated, installed, audited): its fields,
-    and the printed title (what identification compares) and the form's name when given."""
+    its title and footer regions (where identification reads; the footer null for a form
+    without one), and the printed title (what identification compares) and the form's name
+    when given."""
     source = _source(services.settings, src)
     original = _raw(source)
     try:
@@ -202,9 +223,14 @@ def save(
         edited = None
     if not isinstance(edited, dict) or not isinstance(edited.get("fields"), list):
         raise HTTPException(400, "送信された様式定義が読めません")
-    # The fields, the title and the name come from the screen; the page, the title and footer
-    # regions and the code pattern stay the file's own.
-    document = {**original, "fields": edited["fields"], "form_version": version.strip()}
+    # The fields, the title and footer regions, the title and the name come from the screen;
+    # the page and the code pattern stay the file's own.
+    document = {
+        **original,
+        "fields": edited["fields"],
+        "identify": _regions(original, edited),
+        "form_version": version.strip(),
+    }
     if title is not None and title.strip():
         document["title"] = " ".join(title.split())
     if form_name is not None:

@@ -1,6 +1,8 @@
 // The form designer (フォーム定義): boxes drawn over the blank page, edited with the mouse and
-// the keyboard; the edited template goes back to the server on "新しい版として保存", which
-// validates it. No coordinate is typed anywhere: boxes are moved, resized and drawn.
+// the keyboard, and so are the title and footer regions identification reads (a footer
+// cleared for a form without one); the edited template goes back to the server on
+// "新しい版として保存", which validates it. No coordinate is typed anywhere: boxes are moved,
+// resized and drawn.
 "use strict";
 (function () {
   const tpl = JSON.parse(document.getElementById("template-data").textContent);
@@ -13,7 +15,15 @@
   let selected = null; // {f, key, sub}
   let second = null;
   let drawing = false;
+  let drawTarget = null; // null: a new field; "footer": the footer region
   let counter = 1;
+  // The regions identification reads: a reference to one has f === -1 and key "title"/"footer".
+  tpl.identify = tpl.identify || {};
+  const REGION_NAMES = { title: "表題の領域（様式の判定）", footer: "欄外の様式番号の領域（様式の判定）" };
+  const REGION_TAGS = { title: "表題（判定）", footer: "欄外（判定）" };
+  const isRegion = (ref) => !!ref && ref.f === -1;
+  const regionRefs = () => ["title", "footer"].filter((key) => Array.isArray(tpl.identify[key]))
+    .map((key) => ({ f: -1, key, sub: null }));
 
   const round = (v) => Math.round(v * 10) / 10;
   const say = (text) => { message.textContent = text; };
@@ -35,15 +45,17 @@
     return out;
   }
   function getBox(ref) {
+    if (isRegion(ref)) return tpl.identify[ref.key].slice(0, 4);
     const v = ref.sub === null ? tpl.fields[ref.f][ref.key] : tpl.fields[ref.f][ref.key][ref.sub];
     return v.slice(0, 4);
   }
   function setBox(ref, box) {
-    const field = tpl.fields[ref.f];
     let [x0, y0, x1, y1] = box;
     x0 = Math.max(0, Math.min(x0, W - 1)); y0 = Math.max(0, Math.min(y0, H - 1));
     x1 = Math.max(x0 + 1, Math.min(x1, W)); y1 = Math.max(y0 + 1, Math.min(y1, H));
     const b = [round(x0), round(y0), round(x1), round(y1)];
+    if (isRegion(ref)) { tpl.identify[ref.key] = b; return; }
+    const field = tpl.fields[ref.f];
     if (ref.sub === null) field[ref.key] = b;
     else if (ref.key === "segments") field.segments[ref.sub] = b.concat([field.segments[ref.sub][4]]);
     else field[ref.key][ref.sub] = b;
@@ -58,6 +70,22 @@
 
   function render() {
     while (svg.firstChild) svg.removeChild(svg.firstChild);
+    // The regions first, under the fields' boxes: a box inside one is still clicked.
+    for (const ref of regionRefs()) {
+      const [x0, y0, x1, y1] = getBox(ref);
+      const rect = document.createElementNS(NS, "rect");
+      rect.setAttribute("x", x0); rect.setAttribute("y", y0);
+      rect.setAttribute("width", x1 - x0); rect.setAttribute("height", y1 - y0);
+      rect.setAttribute("class", `region ${ref.key}${same(ref, selected) ? " selected" : ""}`);
+      rect.dataset.ref = JSON.stringify(ref);
+      rect.dataset.region = ref.key;
+      svg.appendChild(rect);
+      const text = document.createElementNS(NS, "text");
+      text.setAttribute("x", x0 + 0.5); text.setAttribute("y", y1 + 6.5 <= H ? y1 + 6.5 : y0 - 1);
+      text.setAttribute("class", `region ${ref.key}`);
+      text.textContent = REGION_TAGS[ref.key];
+      svg.appendChild(text);
+    }
     for (const ref of refs()) {
       const [x0, y0, x1, y1] = getBox(ref);
       const field = tpl.fields[ref.f];
@@ -124,9 +152,25 @@
     field.min_digits = Math.max(1, Math.min(field.min_digits || 1, cells));
   }
 
+  const rTitle = document.getElementById("r-title"), rFooter = document.getElementById("r-footer");
+  const drawFooter = document.getElementById("draw-footer"), clearFooter = document.getElementById("clear-footer");
+  const pickFooter = document.getElementById("pick-footer");
+  const shown = (box) => box.map((v) => v.toFixed(1)).join(", ");
+  function regionPanel() {
+    rTitle.textContent = shown(tpl.identify.title);
+    const footer = Array.isArray(tpl.identify.footer);
+    rFooter.textContent = footer ? shown(tpl.identify.footer) : "なし（読みません）";
+    pickFooter.hidden = clearFooter.hidden = !footer;
+    drawFooter.hidden = footer;
+  }
+
   function panel() {
-    panelBox.disabled = !selected;
-    if (selected) {
+    regionPanel();
+    panelBox.disabled = !selected || isRegion(selected);
+    if (isRegion(selected)) {
+      fBox.textContent = `${REGION_NAMES[selected.key]}: ${shown(getBox(selected))}`;
+      optionRow.hidden = digitsRow.hidden = true;
+    } else if (selected) {
       const field = tpl.fields[selected.f];
       if (document.activeElement !== fName) fName.value = field.name;
       if (document.activeElement !== fLabel) fLabel.value = field.label || "";
@@ -154,7 +198,7 @@
   }
 
   function select(ref, keepSecond) {
-    if (keepSecond && selected && ref && !same(ref, selected)) second = ref;
+    if (keepSecond && selected && ref && !same(ref, selected) && !isRegion(ref) && !isRegion(selected)) second = ref;
     else { selected = ref; second = null; }
     render();
   }
@@ -200,8 +244,9 @@
     if (drag.kind === "draw") {
       const p = toPt(event);
       const box = [Math.min(drag.x, p.x), Math.min(drag.y, p.y), Math.max(drag.x, p.x), Math.max(drag.y, p.y)];
-      if (box[2] - box[0] >= 3 && box[3] - box[1] >= 3) addField(box);
-      else render();
+      if (box[2] - box[0] < 3 || box[3] - box[1] < 3) render();
+      else if (drawTarget === "footer") addFooter(box);
+      else addField(box);
     }
     drag = null;
   });
@@ -220,8 +265,16 @@
     select(ref, false);
     say("枠を追加しました。項目名と種類を付けてください。");
   }
-  function setDrawing(on) {
+  function addFooter(box) {
+    const ref = { f: -1, key: "footer", sub: null };
+    setBox(ref, box);
+    setDrawing(false);
+    select(ref, false);
+    say("欄外の様式番号の領域を描きました。");
+  }
+  function setDrawing(on, target) {
     drawing = on;
+    drawTarget = on ? target || null : null;
     svg.classList.toggle("drawing", on);
     document.getElementById("mode-draw").setAttribute("aria-pressed", String(on));
   }
@@ -229,10 +282,20 @@
     setDrawing(!drawing);
     say(drawing ? "用紙の上をドラッグして新しい枠を描いてください。" : "");
   });
+  drawFooter.addEventListener("click", () => {
+    setDrawing(true, "footer");
+    say("用紙の上をドラッグして、欄外の様式番号（例「(2024.12)」）を囲んでください。");
+  });
+  for (const key of ["title", "footer"]) {
+    document.getElementById(`pick-${key}`).addEventListener("click", () => {
+      if (Array.isArray(tpl.identify[key])) { select({ f: -1, key, sub: null }, false); svg.focus(); }
+    });
+  }
+  clearFooter.addEventListener("click", () => removeBox({ f: -1, key: "footer", sub: null }));
 
   // Keyboard: arrows move, Shift+arrows resize, Delete removes, Tab goes to the next box.
   svg.addEventListener("keydown", (event) => {
-    const all = refs();
+    const all = refs().concat(regionRefs());
     if (event.key === "Tab" && all.length) {
       const at = all.findIndex((r) => same(r, selected));
       select(all[(at + (event.shiftKey ? all.length - 1 : 1)) % all.length], false);
@@ -260,6 +323,7 @@
   // Removing a box: an entry of a list or mapping goes alone; a field left without what its
   // type needs goes with it.
   function removeBox(ref, quiet) {
+    if (isRegion(ref)) return removeRegion(ref);
     const field = tpl.fields[ref.f];
     let dropField = false;
     if (ref.key === "segments" || ref.key === "more_lines") {
@@ -281,6 +345,18 @@
     else if (ref.key === "segments") fitDigits(field);
     if (!quiet) { say(dropField ? `項目 ${field.name} を削除しました。` : "枠を削除しました。"); select(null, false); }
     return dropField;
+  }
+  // A region: the title is always read; the footer goes only where no code is read there.
+  function removeRegion(ref) {
+    if (ref.key === "title") { say("表題の領域は消せません（様式の判定に使います）。移動か大きさの変更をしてください。"); return false; }
+    if (tpl.identify.code_pattern !== null) {
+      say("この様式は欄外の様式番号で判定しています（読み取りの型があります）。欄外の領域は消せません。");
+      return false;
+    }
+    tpl.identify.footer = null;
+    say("欄外の様式番号の領域を消しました（欄外を読まない様式）。");
+    select(null, false);
+    return false;
   }
   document.getElementById("do-delete").addEventListener("click", () => { if (selected) removeBox(selected); });
 
@@ -323,7 +399,7 @@
 
   // Renaming a field renames what refers to it too (a フリガナ's reading_of, an address's postcode).
   fName.addEventListener("input", () => {
-    if (!selected) return;
+    if (!selected || isRegion(selected)) return;
     const field = tpl.fields[selected.f], before = field.name, after = fName.value.trim();
     field.name = after;
     for (const other of tpl.fields) {
@@ -344,11 +420,11 @@
     selected = { f: selected.f, key: "options", sub: value };
     render();
   });
-  fLabel.addEventListener("input", () => { if (selected) { tpl.fields[selected.f].label = fLabel.value; panel(); } });
+  fLabel.addEventListener("input", () => { if (selected && !isRegion(selected)) { tpl.fields[selected.f].label = fLabel.value; panel(); } });
   // The digit counts: typed (numbers of digits, not coordinates), kept within the cells.
   for (const [input, key] of [[fMin, "min_digits"], [fMax, "max_digits"]]) {
     input.addEventListener("change", () => {
-      if (!selected) return;
+      if (!selected || isRegion(selected)) return;
       const field = tpl.fields[selected.f], cells = cellCount(field), value = parseInt(input.value, 10);
       if (!(value >= 1 && value <= cells)) { say(`桁数は 1 から ${cells}（枠の数）までです。`); panel(); return; }
       field[key] = value;
@@ -356,9 +432,9 @@
       render();
     });
   }
-  fRequired.addEventListener("change", () => { if (selected) { tpl.fields[selected.f].required = fRequired.checked; render(); } });
+  fRequired.addEventListener("change", () => { if (selected && !isRegion(selected)) { tpl.fields[selected.f].required = fRequired.checked; render(); } });
   fType.addEventListener("change", () => {
-    if (!selected) return;
+    if (!selected || isRegion(selected)) return;
     const f = selected.f;
     retype(tpl.fields[f], fType.value);
     selected = refs().find((r) => r.f === f) || null;
@@ -367,7 +443,7 @@
 
   // Merge: the second box (Shift+click) joins the first one's field.
   document.getElementById("do-merge").addEventListener("click", () => {
-    if (!selected || !second) { say("枠を一つ選び、Shift を押しながら二つ目の枠を選んでください。"); return; }
+    if (!selected || !second || isRegion(selected)) { say("枠を一つ選び、Shift を押しながら二つ目の枠を選んでください。"); return; }
     const a = tpl.fields[selected.f], b = tpl.fields[second.f];
     const boxA = getBox(selected), boxB = getBox(second);
     const layout = layoutOf[a.type];
@@ -403,7 +479,7 @@
   // Split: a run of cells at its middle cell, a box at its middle; the second half becomes a
   // new field of the same type.
   document.getElementById("do-split").addEventListener("click", () => {
-    if (!selected) { say("分割する枠を選んでください。"); return; }
+    if (!selected || isRegion(selected)) { say("分割する項目の枠を選んでください。"); return; }
     const field = tpl.fields[selected.f];
     const [x0, y0, x1, y1] = getBox(selected);
     let left, right, fresh;
@@ -431,7 +507,8 @@
   });
 
   document.getElementById("save-form").addEventListener("submit", () => {
-    document.getElementById("template-field").value = JSON.stringify({ fields: tpl.fields });
+    const identify = { title: tpl.identify.title, footer: Array.isArray(tpl.identify.footer) ? tpl.identify.footer : null };
+    document.getElementById("template-field").value = JSON.stringify({ fields: tpl.fields, identify });
   });
 
   render();

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from extractors.template import TEMPLATE_DIR, template_for
 from intake.services import Services
@@ -20,7 +21,7 @@ from tests.review_ui.conftest import audit_actions, login
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 SHIPPED = "i0:kofu_shinsei.sk01_2025_4.json"
-KYOKAI = REPO / "fixtures" / "onboarding" / "kyokai"
+KYOKAI = REPO / "fixtures" / "forms-kyokai"
 
 
 @pytest.fixture
@@ -64,16 +65,16 @@ def test_admin_sees_installed_templates_and_drafts(
 ) -> None:
     drafts = drafts_dir(services.settings)
     drafts.mkdir(parents=True)
-    for name in ("kyokai_kofu_shinsei.2024_12.json", "kyokai_kofu_shinsei.2024_12.pdf"):
+    for name in ("kyokai_kofu_shinsei.KY_01_2024_12.json", "kyokai_kofu_shinsei.KY_01_2024_12.pdf"):
         shutil.copy2(KYOKAI / name, drafts / name)
     login(app, "adm")
     assert 'href="/admin/forms"' in app.get("/").text
     listing = app.get("/admin/forms").text
     assert "kofu_shinsei" in listing and "下書き" in listing and "kyokai_kofu_shinsei" in listing
-    page = app.get("/admin/forms/edit?src=d:kyokai_kofu_shinsei.2024_12.json")
+    page = app.get("/admin/forms/edit?src=d:kyokai_kofu_shinsei.KY_01_2024_12.json")
     assert page.status_code == 200 and 'id="template-data"' in page.text
     assert "<script>" not in page.text  # no inline script: the CSP allows none
-    image = app.get("/admin/forms/blank.png?src=d:kyokai_kofu_shinsei.2024_12.json")
+    image = app.get("/admin/forms/blank.png?src=d:kyokai_kofu_shinsei.KY_01_2024_12.json")
     assert image.status_code == 200 and image.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert app.get("/admin/forms/edit?src=d:../../etc/passwd").status_code == 404
 
@@ -187,3 +188,96 @@ def test_the_title_and_name_are_set_on_screen(app: TestClient, services: Service
     assert loaded.display_name == loaded.title  # an empty name: the title
     original = template_for("kofu_shinsei", "SK-01 (2025.4)")
     assert original is not None and original.title != loaded.title
+
+
+def _save(app: TestClient, csrf: str, src: str, version: str, template: dict[str, object]) -> Response:
+    return app.post(
+        "/admin/forms/save",
+        data={"csrf": csrf, "src": src, "version": version, "template": json.dumps(template)},
+        follow_redirects=False,
+    )
+
+
+def test_the_title_and_footer_regions_are_saved_from_the_screen(
+    app: TestClient, services: Services, forms_dir: Path
+) -> None:
+    """Issue 14 item 3: the regions identification reads are edited on the screen like boxes
+    and saved with the version; the footer's code pattern stays the file's."""
+    csrf = login(app, "adm")
+    page = app.get(f"/admin/forms/edit?src={SHIPPED}").text
+    assert 'id="region-panel"' in page and 'id="clear-footer"' in page
+    original = template_for("kofu_shinsei", "SK-01 (2025.4)")
+    assert original is not None and original.code_pattern is not None
+    title = [v + 2.0 for v in original.title_box]
+    footer = [original.footer_box[0] - 4.0, original.footer_box[1] - 3.0, *original.footer_box[2:]]
+    response = _save(
+        app,
+        csrf,
+        SHIPPED,
+        "SK-01 (2099.4)",
+        {"fields": _fields(SHIPPED), "identify": {"title": title, "footer": footer}},
+    )
+    assert response.status_code == 303, response.text
+    saved = template_for("kofu_shinsei", "SK-01 (2099.4)")
+    assert saved is not None and saved.has_footer
+    assert list(saved.title_box) == title and list(saved.footer_box) == footer
+    assert saved.code_pattern is not None and saved.code_pattern.pattern == original.code_pattern.pattern
+
+
+def test_regions_are_checked_as_kakunin_forms_check_does(
+    app: TestClient, services: Services, forms_dir: Path
+) -> None:
+    """A footer cleared on a form whose code is read there, or a region off the page, is
+    refused with the reason; a region that is no box is no template."""
+    csrf = login(app, "adm")
+    fields = _fields(SHIPPED)
+    original = template_for("kofu_shinsei", "SK-01 (2025.4)")
+    assert original is not None
+    title = list(original.title_box)
+    cleared = _save(
+        app, csrf, SHIPPED, "SK-01 (2099.5)", {"fields": fields, "identify": {"title": title, "footer": None}}
+    )
+    assert cleared.status_code == 422 and "identify.footer is null" in cleared.text
+    off = _save(
+        app,
+        csrf,
+        SHIPPED,
+        "SK-01 (2099.5)",
+        {
+            "fields": fields,
+            "identify": {"title": [400.0, 40.0, 700.0, 60.0], "footer": list(original.footer_box)},
+        },
+    )
+    assert off.status_code == 422 and "identify.title" in off.text and "off the page" in off.text
+    assert (
+        _save(app, csrf, SHIPPED, "SK-01 (2099.5)", {"fields": fields, "identify": "footer"}).status_code
+        == 400
+    )
+    assert list(forms_dir.iterdir()) == []
+    assert audit_actions(services).count("form_version_refused") == 2
+
+
+def test_a_form_without_a_footer_is_saved_with_none(
+    app: TestClient, services: Services, forms_dir: Path
+) -> None:
+    """協会けんぽ's 住所変更届 prints no form code in its footer: the footer region cleared on the
+    screen, the version saved reads its title alone."""
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    [jusho] = KYOKAI.glob("kyokai_jusho_henko.*.json")
+    for path in (jusho, jusho.with_suffix(".pdf")):
+        shutil.copy2(path, drafts / path.name)
+    raw = json.loads(jusho.read_text("utf-8"))
+    csrf = login(app, "adm")
+    response = _save(
+        app,
+        csrf,
+        f"d:{jusho.name}",
+        "KY-04 (2099.1)",
+        {"fields": raw["fields"], "identify": {"title": raw["identify"]["title"], "footer": None}},
+    )
+    assert response.status_code == 303, response.text
+    saved = template_for("kyokai_jusho_henko", "KY-04 (2099.1)")
+    assert saved is not None and not saved.has_footer and saved.code_pattern is None
+    written = json.loads(next(forms_dir.glob("*.json")).read_text("utf-8"))
+    assert written["identify"]["footer"] is None and written["identify"]["code_pattern"] is None

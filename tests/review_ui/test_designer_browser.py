@@ -20,7 +20,7 @@ from tests.review_ui.conftest import audit_actions
 from tests.review_ui.test_browser import DOCS, _login, browser, server  # noqa: F401
 
 pytestmark = [pytest.mark.browser]
-KYOKAI = REPO / "fixtures" / "onboarding" / "kyokai"
+KYOKAI = REPO / "fixtures" / "forms-kyokai"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -90,7 +90,7 @@ def test_admin_splits_merges_deletes_and_draws_on_a_draft(
     drafts = drafts_dir(services.settings)
     drafts.mkdir(parents=True)
     for suffix in ("json", "pdf"):
-        shutil.copy2(KYOKAI / f"kyokai_kofu_shinsei.2024_12.{suffix}", drafts)
+        shutil.copy2(KYOKAI / f"kyokai_kofu_shinsei.KY_01_2024_12.{suffix}", drafts)
     page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
     _login(page, server, "adm")
     page.goto(f"{server}/admin/forms")
@@ -132,3 +132,91 @@ def test_admin_splits_merges_deletes_and_draws_on_a_draft(
     memo = saved.field("office_memo")
     assert memo.type == "amount" and memo.box is not None
     assert all(abs(a - b) < 1.5 for a, b in zip(memo.box, (400, 600, 500, 620), strict=True)), memo.box
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_moves_the_title_region_and_clears_a_footer(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14 item 3: the title and footer regions identification reads are drawn in their
+    own colours, selected, dragged and resized like boxes; a footer is cleared only on a form
+    whose footer prints no code read there (協会けんぽ's 住所変更届), and drawn back."""
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    _login(page, server, "adm")
+    page.goto(f"{server}/admin/forms")
+    page.locator("tr", has_text="kofu_shinsei.sk01_2025_4.json").locator("a.open").click()
+    page.wait_for_selector("#boxes rect.region.title")
+    stroke = lambda selector: page.locator(selector).first.evaluate("e => getComputedStyle(e).stroke")  # noqa: E731
+    colours = {
+        stroke("#boxes rect.region.title"),
+        stroke("#boxes rect.region.footer"),
+        stroke("#boxes rect.box"),
+    }
+    assert len(colours) == 3, colours  # each drawn in its own colour
+    original = template_for("kofu_shinsei", "SK-01 (2025.4)")
+    assert original is not None
+    title = page.locator("#boxes rect.region.title")
+    area = title.bounding_box()
+    assert area is not None
+    scale = area["width"] / (original.title_box[2] - original.title_box[0])
+    start = (area["x"] + area["width"] * 0.1, area["y"] + area["height"] / 2)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(start[0] + 10 * scale, start[1] + 5 * scale, steps=5)
+    page.mouse.up()
+    assert "表題の領域" in page.inner_text("#f-box")
+    page.keyboard.press("ArrowDown")
+    for _ in range(3):
+        page.keyboard.press("Shift+ArrowRight")
+    page.locator("#boxes rect.region.footer").click()
+    page.keyboard.press("Delete")  # SK-01's footer names the form: it stays
+    assert "消せません" in page.inner_text("#message")
+    assert page.locator("#boxes rect.region.footer").count() == 1
+    page.fill("#version", "SK-01 (2099.6)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("kofu_shinsei", "SK-01 (2099.6)")
+    assert saved is not None and saved.has_footer and saved.footer_box == original.footer_box
+    x0, y0, x1, y1 = original.title_box
+    moved = (x0 + 10, y0 + 6, x1 + 13, y1 + 6)
+    assert all(abs(a - b) < 1.0 for a, b in zip(saved.title_box, moved, strict=True)), saved.title_box
+    assert abs((saved.title_box[2] - saved.title_box[0]) - (x1 - x0 + 3)) < 0.05
+
+    # 協会けんぽ's 住所変更届, from its folder as a draft: its footer is no more than a corner.
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    [jusho] = KYOKAI.glob("kyokai_jusho_henko.*.json")
+    for path in (jusho, jusho.with_suffix(".pdf")):
+        shutil.copy2(path, drafts / path.name)
+    page.goto(f"{server}/admin/forms")
+    page.locator("tr", has_text=jusho.name).locator("a.open").click()
+    page.wait_for_selector("#boxes rect.region.footer")
+    page.locator("#boxes rect.region.footer").click()
+    page.keyboard.press("Delete")
+    assert page.locator("#boxes rect.region.footer").count() == 0
+    assert "なし" in page.inner_text("#r-footer") and page.is_visible("#draw-footer")
+    # Drawn back over the sheet's bottom-left corner, then cleared with the button.
+    sheet = page.locator("#boxes").bounding_box()
+    assert sheet is not None
+    pt = sheet["width"] / 841.68
+    page.click("#draw-footer")
+    page.mouse.move(sheet["x"] + 30 * pt, sheet["y"] + 560 * pt)
+    page.mouse.down()
+    page.mouse.move(sheet["x"] + 150 * pt, sheet["y"] + 585 * pt, steps=5)
+    page.mouse.up()
+    assert page.locator("#boxes rect.region.footer").count() == 1
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / "designer_regions.png"), full_page=False)
+    page.click("#clear-footer")
+    assert page.locator("#boxes rect.region.footer").count() == 0
+    page.fill("#version", "KY-04 (2099.2)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    without = template_for("kyokai_jusho_henko", "KY-04 (2099.2)")
+    assert without is not None and not without.has_footer and without.code_pattern is None
+    assert problems == []
