@@ -279,5 +279,8 @@ def test_a_form_without_a_footer_is_saved_with_none(
     assert response.status_code == 303, response.text
     saved = template_for("kyokai_jusho_henko", "KY-04 (2099.1)")
     assert saved is not None and not saved.has_footer and saved.code_pattern is None
-    written = json.loads(next(forms_dir.glob("*.json")).read_text("utf-8"))
+    [path] = forms_dir.glob("*.json")
+    written = json.loads(path.read_text("utf-8"))
     assert written["identify"]["footer"] is None and written["identify"]["code_pattern"] is None
+    reopened = app.get(f"/admin/forms/edit?src=i1:{path.name}")  # the saved version opens again
+    assert reopened.status_code == 200 and '"footer": null' in reopened.text

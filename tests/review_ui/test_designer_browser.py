@@ -219,4 +219,7 @@ def test_admin_moves_the_title_region_and_clears_a_footer(
     page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
     without = template_for("kyokai_jusho_henko", "KY-04 (2099.2)")
     assert without is not None and not without.has_footer and without.code_pattern is None
+    page.locator("tr", has_text=without.blank_pdf.with_suffix(".json").name).locator("a.open").click()
+    page.wait_for_selector("#boxes rect.region.title")  # opened again: no footer drawn
+    assert page.locator("#boxes rect.region.footer").count() == 0 and "なし" in page.inner_text("#r-footer")
     assert problems == []
