@@ -11,16 +11,15 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from redis.exceptions import RedisError
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from intake.domain import aware
 from intake.services import Services
-from intake.store import repo
+from intake.store import api_keys, repo, users
+from intake.store.api_keys import ApiKeyInfo
 from intake.store.db import transaction
-from intake.store.models import ApiKeyRow, SessionRow, UserRow
+from intake.store.users import UserView
 
 ROLES = ("reviewer", "approver", "admin")
 #: Roles that may see a 個人番号 in full (after pressing reveal, which is audited).
@@ -115,8 +114,8 @@ def sees_my_number(user: User) -> bool:
     return user.role in CAN_REVEAL or user.my_number_clerk
 
 
-def _user(row: UserRow) -> User:
-    return User(row.id, row.name, row.role, row.must_change_password, bool(row.my_number_clerk))
+def _user(stored: UserView) -> User:
+    return User(stored.id, stored.name, stored.role, stored.must_change_password, stored.my_number_clerk)
 
 
 @dataclass(frozen=True)
@@ -148,23 +147,16 @@ def create_user(services: Services, name: str, role: str, password: str | None =
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     chosen = password or _one_time_password()
     with transaction(services.sessions) as session:
-        if session.scalar(select(UserRow).where(UserRow.name == name)):
+        if users.find(session, name) is not None:
             raise ValueError(f"user {name!r} already exists")
-        session.add(
-            UserRow(
-                name=name,
-                role=role,
-                password_hash=_hasher.hash(chosen),
-                must_change_password=password is None,
-            )
-        )
+        users.add(session, name, role, _hasher.hash(chosen), must_change_password=password is None)
         repo.audit(session, "cli", "user_added", None, user=name, role=role)
     return chosen
 
 
 def count_users(services: Services) -> int:
     with transaction(services.sessions) as session:
-        return int(session.scalar(select(func.count()).select_from(UserRow)) or 0)
+        return users.count(session)
 
 
 @cache
@@ -222,7 +214,7 @@ def login(services: Services, name: str, password: str, client: str) -> tuple[st
             repo.audit(session, name[:64], "login_locked", None, client=client)
         raise AuthError("locked")
     with transaction(services.sessions) as session:
-        user = session.scalar(select(UserRow).where(UserRow.name == name))
+        user = users.find(session, name)
         try:
             _hasher.verify(user.password_hash if user is not None else _dummy_hash(), password)
             if user is None:
@@ -240,7 +232,7 @@ def login(services: Services, name: str, password: str, client: str) -> tuple[st
     _release_attempt(services, name, client)
     with transaction(services.sessions) as session:
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        session.add(SessionRow(token_hash=_digest(token), user_id=user.id, csrf_token=csrf, revoked=False))
+        users.open_session(session, _digest(token), user.id, csrf)
         repo.audit(session, user.name, "login", None, client=client)
         return token, SessionInfo(_user(user), csrf)
 
@@ -254,17 +246,17 @@ def current(services: Services, token: str | None, touch: bool = True) -> Sessio
         return None
     now = _now()
     with transaction(services.sessions) as session:
-        row = session.scalar(select(SessionRow).where(SessionRow.token_hash == _digest(token)))
+        row = users.find_session(session, _digest(token))
         if row is None or row.revoked:
             return None
         if now - aware(row.last_seen_at) > IDLE_TIMEOUT or now - aware(row.created_at) > ABSOLUTE_LIFETIME:
-            row.revoked = True
+            users.revoke_session(session, row.id)
             return None
         if touch:
-            row.last_seen_at = now
-        user = session.get(UserRow, row.user_id)
+            users.touch_session(session, row.id, now)
+        user = users.get(session, row.user_id)
         if user is None or user.disabled:
-            row.revoked = True
+            users.revoke_session(session, row.id)
             return None
         return SessionInfo(_user(user), row.csrf_token)
 
@@ -273,41 +265,25 @@ def logout(services: Services, token: str | None) -> None:
     if not token:
         return
     with transaction(services.sessions) as session:
-        row = session.scalar(select(SessionRow).where(SessionRow.token_hash == _digest(token)))
+        row = users.find_session(session, _digest(token))
         if row is not None:
-            row.revoked = True
-
-
-def _user_row(session: Session, name: str) -> UserRow:
-    user = session.scalar(select(UserRow).where(UserRow.name == name))
-    if user is None:
-        raise ValueError(f"no user {name!r}")
-    return user
-
-
-def _end_sessions(session: Session, user_id: int, keep: str | None = None) -> None:
-    """Revoke every session of the user but the one whose cookie token is ``keep``."""
-    statement = update(SessionRow).where(SessionRow.user_id == user_id, SessionRow.revoked.is_(False))
-    if keep is not None:
-        statement = statement.where(SessionRow.token_hash != _digest(keep))
-    session.execute(statement.values(revoked=True))
+            users.revoke_session(session, row.id)
 
 
 def revoke_sessions(services: Services, name: str, actor: str = "cli") -> None:
     """End every session of a user at once (the user may log in again)."""
     with transaction(services.sessions) as session:
-        user = _user_row(session, name)
-        _end_sessions(session, user.id)
+        user = users.named(session, name)
+        users.end_sessions(session, user.id)
         repo.audit(session, actor, "sessions_revoked", None, user=name)
 
 
 def set_disabled(services: Services, name: str, disabled: bool, actor: str = "cli") -> None:
     """Disable a user (no login, every session ended at once) or enable them again."""
     with transaction(services.sessions) as session:
-        user = _user_row(session, name)
-        user.disabled = disabled
+        user = users.set_disabled(session, name, disabled)
         if disabled:
-            _end_sessions(session, user.id)
+            users.end_sessions(session, user.id)
         repo.audit(session, actor, "user_disabled" if disabled else "user_enabled", None, user=name)
 
 
@@ -315,8 +291,7 @@ def set_my_number_clerk(services: Services, name: str, on: bool, actor: str = "c
     """Name a user 事務取扱担当者 (they see 個人番号 from their next request on) or take it back;
     audited."""
     with transaction(services.sessions) as session:
-        user = _user_row(session, name)
-        user.my_number_clerk = on
+        users.set_my_number_clerk(session, name, on)
         repo.audit(session, actor, "my_number_clerk_set" if on else "my_number_clerk_unset", None, user=name)
 
 
@@ -325,10 +300,8 @@ def reset_password(services: Services, name: str, actor: str = "cli") -> str:
     login; their sessions end."""
     password = _one_time_password()
     with transaction(services.sessions) as session:
-        user = _user_row(session, name)
-        user.password_hash = _hasher.hash(password)
-        user.must_change_password = True
-        _end_sessions(session, user.id)
+        user = users.set_password(session, name, _hasher.hash(password), must_change_password=True)
+        users.end_sessions(session, user.id)
         repo.audit(session, actor, "password_reset", None, user=name)
     return password
 
@@ -350,7 +323,7 @@ def change_password(
             repo.audit(session, name, "password_change_locked", None, client=client)
         raise AuthError("locked")
     with transaction(services.sessions) as session:
-        user = _user_row(session, name)
+        user = users.named(session, name)
         try:
             verified: bool = _hasher.verify(user.password_hash, current_password)
         except (VerificationError, InvalidHashError):
@@ -363,10 +336,8 @@ def change_password(
         raise PasswordRefused("same")
     check_password(new_password, name)
     with transaction(services.sessions) as session:
-        user = _user_row(session, name)
-        user.password_hash = _hasher.hash(new_password)
-        user.must_change_password = False
-        _end_sessions(session, user.id, keep=token)
+        user = users.set_password(session, name, _hasher.hash(new_password), must_change_password=False)
+        users.end_sessions(session, user.id, keep_hash=_digest(token))
         repo.audit(session, name, "password_changed", None, client=client)
 
 
@@ -378,24 +349,6 @@ SCOPES = ("read", "write", "my_number", "audit")  # audit: GET /api/v1/audit-eve
 class ApiKey:
     name: str
     scopes: frozenset[str]
-
-
-@dataclass(frozen=True)
-class ApiKeyInfo:
-    """What ``kakunin apikey list`` shows of a key: never its secret nor its hash."""
-
-    name: str
-    scopes: tuple[str, ...]
-    created_at: datetime
-    expires_at: datetime | None
-    revoked: bool
-
-    def state(self, now: datetime) -> str:
-        if self.revoked:
-            return "revoked"
-        if self.expires_at is not None and now >= self.expires_at:
-            return "expired"
-        return "active"
 
 
 def create_api_key(
@@ -410,17 +363,9 @@ def create_api_key(
         raise ValueError("the expiry must be in the future")
     token = "kk_" + secrets.token_urlsafe(32)
     with transaction(services.sessions) as session:
-        if session.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name)):
+        if api_keys.exists(session, name):
             raise ValueError(f"API key {name!r} already exists")
-        session.add(
-            ApiKeyRow(
-                name=name,
-                key_hash=_digest(token),
-                scopes=sorted(set(scopes)),
-                revoked=False,
-                expires_at=expires_at,
-            )
-        )
+        api_keys.add(session, name, _digest(token), sorted(set(scopes)), expires_at)
         repo.audit(
             session,
             actor,
@@ -436,26 +381,15 @@ def create_api_key(
 def revoke_api_key(services: Services, name: str, actor: str = "cli") -> None:
     """Refuse a key from now on (it stays listed as revoked; its name cannot be reused)."""
     with transaction(services.sessions) as session:
-        row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.name == name))
-        if row is None:
+        if not api_keys.revoke(session, name):
             raise ValueError(f"no API key {name!r}")
-        row.revoked = True
         repo.audit(session, actor, "apikey_revoked", None, key=name)
 
 
 def list_api_keys(services: Services) -> list[ApiKeyInfo]:
     """Every key by name, with its scopes, dates and whether it is revoked."""
     with transaction(services.sessions) as session:
-        return [
-            ApiKeyInfo(
-                row.name,
-                tuple(row.scopes),
-                aware(row.created_at),
-                aware(row.expires_at) if row.expires_at else None,
-                row.revoked,
-            )
-            for row in session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.name))
-        ]
+        return api_keys.all_keys(session)
 
 
 def api_key(services: Services, token: str | None) -> ApiKey | None:
@@ -463,12 +397,10 @@ def api_key(services: Services, token: str | None) -> ApiKey | None:
     if not token:
         return None
     with transaction(services.sessions) as session:
-        row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == _digest(token)))
-        if row is None or row.revoked:
-            return None
-        if row.expires_at is not None and _now() >= aware(row.expires_at):
-            return None
-        return ApiKey(row.name, frozenset(row.scopes))
+        key = api_keys.by_hash(session, _digest(token))
+    if key is None or key.state(_now()) != "active":
+        return None
+    return ApiKey(key.name, frozenset(key.scopes))
 
 
 #: A fixed window per key: INCR, the window started by the first call; returns the count and
