@@ -13,6 +13,7 @@ from intake.employers import with_employer_check
 from intake.errors import ErrorCode, transient
 from intake.logs import redact, without_message
 from intake.outbox import emit_document
+from intake.page_images import prepare_masked
 from intake.pipeline import encode_png, extract
 from intake.reread import forced_forms
 from intake.roster import cross_check, roster_loaded
@@ -214,4 +215,14 @@ def _read(context: WorkerContext, document: Document) -> str:
             forms=len(result.forms),
             seconds=round(time.perf_counter() - started, 3),
         )
+    _prepare_masked(services, document_id, [sha for _, sha, *_ in pages])
     return DocumentStatus.IN_REVIEW.value
+
+
+def _prepare_masked(services: Services, document_id: int, shas: list[str]) -> None:
+    """The pages' masked images made now, while no reviewer waits (:mod:`intake.page_images`).
+    Only a head start: a failure here leaves the document as it is, the first request makes them."""
+    try:
+        prepare_masked(services, shas)
+    except Exception as exc:  # noqa: BLE001 - the document is read and saved; its images are served anyway
+        log.warning("masked page images of document %s not prepared: %s", document_id, without_message(exc))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from intake import review
 from intake.events import record_event
+from intake.page_images import prepare_masked
 from intake.reconcile import invariant
 from intake.retention import purge
 from intake.services import Services
@@ -45,21 +46,25 @@ def test_purge_deletes_the_scan_and_page_images_and_masks_the_my_number(
 ) -> None:
     """GIVEN a document whose decision was delivered (retention 90 days) and one still in review
     WHEN purge runs 89 days later THEN nothing goes; 91 days later THEN the decided one's
-    original and page image are gone from the store and its 個人番号 from every row (the last
-    four digits stay), its record and decision remain, an audit event lists the files; the one
-    in review is untouched."""
+    original and page image (and the masked copy kept beside it) are gone from the store and
+    its 個人番号 from every row (the last four digits stay), its record and decision remain, an
+    audit event lists the files; the one in review is untouched."""
     services.settings.export_dir = tmp_path / "export"
     now = datetime.now(UTC)
     old_id, old_record, old_files = decided_document(services, 1)
     new_id, new_files = read_document(services, 2)
     assert all(services.files.exists(name) for name in old_files + new_files)
+    # The masked page images kept beside the page images (intake.page_images), as the worker makes them.
+    assert prepare_masked(services, old_files + new_files) == 2
 
     assert purge(services, now + timedelta(days=89)).documents == ()
     report = purge(services, now + timedelta(days=91))
 
     assert [d.document_id for d in report.documents] == [old_id]
     assert not any(services.files.exists(name) for name in old_files)
+    assert not any(list(services.files.path(name).parent.glob(f"{name}.*")) for name in old_files)
     assert all(services.files.exists(name) for name in new_files)
+    assert [len(list(services.files.path(n).parent.glob(f"{n}.*"))) for n in new_files] == [0, 1]
     with transaction(services.sessions) as session:
         readings = session.scalars(
             select(FieldReadingRow).where(
