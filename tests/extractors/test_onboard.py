@@ -25,7 +25,6 @@ from extractors.onboard.blank import draft_template, overlay_png, render
 from extractors.template import (
     TEMPLATE_DIR,
     TemplateError,
-    load_template,
     load_templates,
     parse_template,
     template_for,
@@ -35,7 +34,6 @@ from ocr.types import Recognition
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_FORMS = ROOT / "fixtures" / "real-forms"
-ONBOARDED = ROOT / "fixtures" / "onboarding" / "kyokai"
 
 
 def _draft(name: str, page: int = 0) -> dict[str, Any]:
@@ -265,14 +263,6 @@ def test_forms_add_check_and_install(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(tmp_path / "site"))
     listed = runner.invoke(forms_app, ["list"])
     assert "kyokai_kofu_shinsei" in listed.output and "kofu_shinsei" in listed.output
-
-
-def test_the_onboarded_kyokai_forms_are_examples_not_installed() -> None:
-    """協会けんぽ's forms are another insurer's: shipped as onboarding examples, valid, and not
-    among the installed templates unless a society adds their folder."""
-    examples = [load_template(p) for p in sorted(ONBOARDED.glob("*.json"))]
-    assert {t.form_id for t in examples} == {"kyokai_kofu_shinsei", "kyokai_jusho_henko"}
-    assert not {t.form_id for t in load_templates()} & {t.form_id for t in examples}
 
 
 def test_the_circle_round_a_printed_suffix_is_no_part_of_the_address() -> None:
