@@ -151,6 +151,7 @@ def test_admin_moves_the_title_region_and_clears_a_footer(
     page.goto(f"{server}/admin/forms")
     page.locator("tr", has_text="kofu_shinsei.sk01_2025_4.json").locator("a.open").click()
     page.wait_for_selector("#boxes rect.region.title")
+    page.wait_for_load_state("load")  # the blank page's image too: it gives the sheet its height
     stroke = lambda selector: page.locator(selector).first.evaluate("e => getComputedStyle(e).stroke")  # noqa: E731
     colours = {
         stroke("#boxes rect.region.title"),
@@ -196,6 +197,7 @@ def test_admin_moves_the_title_region_and_clears_a_footer(
     page.goto(f"{server}/admin/forms")
     page.locator("tr", has_text=jusho.name).locator("a.open").click()
     page.wait_for_selector("#boxes rect.region.footer")
+    page.wait_for_load_state("load")
     page.locator("#boxes rect.region.footer").click()
     page.keyboard.press("Delete")
     assert page.locator("#boxes rect.region.footer").count() == 0
@@ -211,7 +213,7 @@ def test_admin_moves_the_title_region_and_clears_a_footer(
     page.mouse.up()
     assert page.locator("#boxes rect.region.footer").count() == 1
     DOCS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / "designer_regions.png"), full_page=False)
+    page.screenshot(path=str(DOCS / "designer-regions.png"), full_page=False)
     page.click("#clear-footer")
     assert page.locator("#boxes rect.region.footer").count() == 0
     page.fill("#version", "KY-04 (2099.2)")
