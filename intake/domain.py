@@ -88,6 +88,24 @@ class ReviewTask:
     created_at: datetime
     claimed_by: str | None = None
     claimed_at: datetime | None = None
+    #: Which opening of the task's page holds the claim (a page left after a reload cannot
+    #: release it).
+    claim_nonce: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """A record as stored: the values of one form (or event) and its state. ``values`` also
+    holds the review's notes under keys starting with ``_``."""
+
+    id: int
+    document_id: int | None
+    form_index: int | None
+    form_id: str | None
+    values: dict[str, Any]
+    status: RecordStatus
+    validated_by: str | None = None
+    validated_at: datetime | None = None
 
 
 @dataclass(frozen=True)

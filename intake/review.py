@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from extractors.forms import check_form
@@ -24,6 +23,7 @@ from intake.domain import (
     UNFINISHED_TASKS,
     DocumentStatus,
     RecordStatus,
+    RecordView,
     ReviewTask,
     TaskStatus,
 )
@@ -33,9 +33,9 @@ from intake.queue import enqueue_document
 from intake.reread import with_forced
 from intake.roster import persons as roster_persons
 from intake.services import Services
-from intake.store import repo
+from intake.store import decisions, records, repo
+from intake.store import tasks as task_store
 from intake.store.db import transaction
-from intake.store.models import DecisionRow, DocumentRow, FieldReadingRow, PageRow, RecordRow, ReviewTaskRow
 from intake.typed import check_typed, message, person_names
 from intake.workflow import ReviewError as ReviewError
 
@@ -132,7 +132,7 @@ class Reopened:
     decision_id: int | None
 
 
-def _reopened(record: RecordRow | None) -> Reopened | None:
+def _reopened(record: RecordView | None) -> Reopened | None:
     """The reopening of a record not yet approved again; None for any other record."""
     if record is None or record.status == RecordStatus.VALIDATED:
         return None
@@ -163,14 +163,11 @@ def _idle(services: Services) -> timedelta:
     return timedelta(seconds=services.settings.claim_idle_seconds)
 
 
-def _record_of(session: Session, task: ReviewTaskRow, lock: bool = False) -> RecordRow | None:
-    query = select(RecordRow).where(
-        RecordRow.document_id == task.document_id, RecordRow.form_index == task.form_index
-    )
-    return session.scalar(query.with_for_update() if lock else query)
+def _record_of(session: Session, task: ReviewTask, lock: bool = False) -> RecordView | None:
+    return records.of_form(session, task.document_id, task.form_index, lock)
 
 
-def _state(services: Services, task: ReviewTaskRow, record: RecordRow | None) -> workflow.TaskState:
+def _state(services: Services, task: ReviewTask, record: RecordView | None) -> workflow.TaskState:
     corrected_by = record.values.get("_reviewed_by") if record is not None else None
     return workflow.state_of(
         task.status,
@@ -189,25 +186,25 @@ def holder(services: Services, task: ReviewTask) -> str | None:
     return state.holder
 
 
-def _locked(session: Session, task_id: int) -> ReviewTaskRow:
-    task = session.get(ReviewTaskRow, task_id, with_for_update=True)
+def _locked(session: Session, task_id: int) -> ReviewTask:
+    task = task_store.get(session, task_id, lock=True)
     if task is None:
         raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
     return task
 
 
-def _hold(task: ReviewTaskRow, status: TaskStatus, user: User | None, nonce: str | None = None) -> None:
+def _hold(
+    session: Session, task: ReviewTask, status: TaskStatus, user: User | None, nonce: str | None = None
+) -> None:
     """Store the task's state and who holds it: a held state names its holder and the moment,
     any other state nobody."""
-    task.status = status.value
     if status in workflow.LET_GO and user is not None:
-        task.claimed_by, task.claimed_at = user.name, _now()
-        task.claim_nonce = nonce or task.claim_nonce
+        task_store.hold(session, task.id, status, user.name, _now(), nonce or task.claim_nonce)
     else:
-        task.claimed_by = task.claimed_at = task.claim_nonce = None
+        task_store.hold(session, task.id, status, None, None, None)
 
 
-def _returned(record: RecordRow | None) -> Returned | None:
+def _returned(record: RecordView | None) -> Returned | None:
     if record is None or record.status != RecordStatus.RETURNED:
         return None
     returned = record.values.get("_returned") or {}
@@ -218,24 +215,12 @@ def load_task(services: Services, task_id: int) -> TaskView:
     """A task as its page shows it. While it waits for the second approval, each field shows
     the value waiting (the reading stays beside it)."""
     with transaction(services.sessions) as session:
-        task = session.get(ReviewTaskRow, task_id)
+        task = task_store.get(session, task_id)
         if task is None:
             raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
-        document = session.get(DocumentRow, task.document_id)
-        readings = session.scalars(
-            select(FieldReadingRow)
-            .where(
-                FieldReadingRow.document_id == task.document_id, FieldReadingRow.form_index == task.form_index
-            )
-            .order_by(FieldReadingRow.id)
-        ).all()
-        page = session.scalar(
-            select(PageRow)
-            .where(PageRow.document_id == task.document_id)
-            .order_by(PageRow.page_no)
-            .offset(task.form_index)
-            .limit(1)
-        )
+        document = repo.get_document(session, task.document_id)
+        readings = task_store.readings(session, task.document_id, task.form_index)
+        page = task_store.page_of_form(session, task.document_id, task.form_index)
         record = _record_of(session, task)
         state = _state(services, task, record)
         reopened = _reopened(record)
@@ -300,7 +285,7 @@ def claim(services: Services, task_id: int, user: User) -> None:
             repo.audit(
                 session, user.name, "claim_expired", task.document_id, task=task_id, former=task.claimed_by
             )
-        _hold(task, after, user, secrets.token_hex(16))
+        _hold(session, task, after, user, secrets.token_hex(16))
         repo.audit(session, user.name, "task_viewed", task.document_id, task=task_id)
 
 
@@ -309,7 +294,7 @@ def touch(services: Services, task_id: int, user: User) -> None:
     with transaction(services.sessions) as session:
         task = _locked(session, task_id)
         if _state(services, task, None).holder == user.name:
-            task.claimed_at = _now()
+            task_store.touch(session, task_id, _now())
 
 
 def release(services: Services, task_id: int, user: User, nonce: str | None = None) -> bool:
@@ -320,7 +305,7 @@ def release(services: Services, task_id: int, user: User, nonce: str | None = No
         after = workflow.release(_state(services, task, None), user)
         if after is None or (nonce is not None and nonce != task.claim_nonce):
             return False
-        _hold(task, after, None)
+        _hold(session, task, after, None)
         repo.audit(session, user.name, "claim_released", task.document_id, task=task_id)
         return True
 
@@ -328,7 +313,7 @@ def release(services: Services, task_id: int, user: User, nonce: str | None = No
 def release_all(services: Services, user: User) -> int:
     """Let every task the user holds go (logout); how many."""
     with transaction(services.sessions) as session:
-        ids = list(session.scalars(select(ReviewTaskRow.id).where(ReviewTaskRow.claimed_by == user.name)))
+        ids = task_store.held_by(session, user.name)
     return sum(release(services, task_id, user) for task_id in ids)
 
 
@@ -339,7 +324,7 @@ def take_over(services: Services, task_id: int, user: User) -> str | None:
         state = _state(services, task, _record_of(session, task))
         after = workflow.take_over(state, user)
         former = state.holder if state.holder != user.name else None
-        _hold(task, after, user, secrets.token_hex(16))
+        _hold(session, task, after, user, secrets.token_hex(16))
         if former:
             repo.audit(
                 session, user.name, "claim_taken_over", task.document_id, task=task_id, **{"from": former}
@@ -421,17 +406,17 @@ def approve(
         if record is not None and "_reopened" in record.values:
             stored["_reopened"] = record.values["_reopened"]
         if record is None:
-            record = RecordRow(document_id=task.document_id, form_index=task.form_index, form_id=task.form_id)
-            session.add(record)
-        record.values, record.status = stored, status.value
-        _hold(task, after, None)
-        session.flush()
+            record = records.add_form_record(
+                session, task.document_id, task.form_index, task.form_id, stored, status
+            )
+        validated = (user.name, _now()) if status is RecordStatus.VALIDATED else None
+        record = records.update(session, record.id, stored, status, validated)
+        _hold(session, task, after, None)
         decision = None
         supersedes = None
         if status is RecordStatus.VALIDATED:
-            record.validated_by, record.validated_at = user.name, _now()
-            supersedes = latest_decision_id(session, record.id)
-            decision = _decide(session, services, record, template, values, cross, today)
+            supersedes = decisions.previous(session, record.id)
+            decision = _decide(session, services, task.document_id, record.id, template, values, cross, today)
         repo.audit(
             session,
             user.name,
@@ -455,7 +440,8 @@ def approve(
 def _decide(
     session: Session,
     services: Services,
-    record: RecordRow,
+    document_id: int,
+    record_id: int,
     template: Template,
     values: dict[str, Any],
     cross: list[Any],
@@ -470,28 +456,11 @@ def _decide(
         Context(today, roster_persons(services, values), findings=tuple(cross)),
     )
     decision = result.to_json()
-    add_decision(session, services, record.id, decision)
-    remaining = session.scalars(
-        select(ReviewTaskRow.id).where(
-            ReviewTaskRow.document_id == record.document_id,
-            ReviewTaskRow.status.in_([s.value for s in UNFINISHED_TASKS]),
-        )
-    ).all()
-    document = session.get(DocumentRow, record.document_id)
-    if not remaining and document is not None:
-        document.status = DocumentStatus.VALIDATED.value
-        emit_document(session, "review.completed", document.id, status=document.status)
+    add_decision(session, services, record_id, decision)
+    remaining = task_store.any_unfinished(session, document_id, UNFINISHED_TASKS)
+    if not remaining and repo.set_status(session, document_id, DocumentStatus.VALIDATED):
+        emit_document(session, "review.completed", document_id, status=DocumentStatus.VALIDATED.value)
     return decision
-
-
-def latest_decision_id(session: Session, record_id: int) -> int | None:
-    """The id of a record's latest decision (the one in force), None before its first."""
-    return session.scalar(
-        select(DecisionRow.id)
-        .where(DecisionRow.record_id == record_id)
-        .order_by(DecisionRow.id.desc())
-        .limit(1)
-    )
 
 
 def reopen(services: Services, record_id: int, user: User, reason: str) -> int:
@@ -509,11 +478,11 @@ def reopen(services: Services, record_id: int, user: User, reason: str) -> int:
         after = workflow.reopen(_state(services, task, record), user)
         if record.status != RecordStatus.VALIDATED:
             raise ReviewError(ErrorCode.STATE, "確定した記録ではありません")
-        decision_id = latest_decision_id(session, record.id)
+        decision_id = decisions.previous(session, record.id)
         validated = {k: v for k, v in record.values.items() if not k.startswith("_")}
         kept = {k: v for k, v in record.values.items() if k not in ("_returned", "_unseen")}
         earlier = record.values.get("_reopened")
-        record.values = {
+        reopened_values = {
             **kept,
             "_reopened": {
                 "by": user.name,
@@ -529,12 +498,11 @@ def reopen(services: Services, record_id: int, user: User, reason: str) -> int:
                 else None,
             },
         }
-        record.status = (workflow.record_status(workflow.Action.REOPEN, after) or RecordStatus.REOPENED).value
-        _hold(task, after, user, secrets.token_hex(16))
-        document = session.get(DocumentRow, record.document_id)
-        if document is not None:
-            document.status = DocumentStatus.IN_REVIEW.value
-            emit_document(session, "document.in_review", document.id, record_id=record.id, reopened=True)
+        status = workflow.record_status(workflow.Action.REOPEN, after) or RecordStatus.REOPENED
+        records.update(session, record.id, reopened_values, status)
+        _hold(session, task, after, user, secrets.token_hex(16))
+        if repo.set_status(session, task.document_id, DocumentStatus.IN_REVIEW):
+            emit_document(session, "document.in_review", task.document_id, record_id=record.id, reopened=True)
         repo.audit(
             session,
             user.name,
@@ -548,16 +516,12 @@ def reopen(services: Services, record_id: int, user: User, reason: str) -> int:
         return task_id
 
 
-def _record_and_task(session: Session, record_id: int) -> tuple[RecordRow, ReviewTaskRow]:
+def _record_and_task(session: Session, record_id: int) -> tuple[RecordView, ReviewTask]:
     """A record and its task, both locked."""
-    record = session.get(RecordRow, record_id, with_for_update=True)
+    record = records.get(session, record_id, lock=True)
     if record is None or record.document_id is None:
         raise ReviewError(ErrorCode.NOT_FOUND, "記録が見つかりません")
-    task_id = session.scalar(
-        select(ReviewTaskRow.id).where(
-            ReviewTaskRow.document_id == record.document_id, ReviewTaskRow.form_index == record.form_index
-        )
-    )
+    task_id = task_store.id_of_form(session, record.document_id, record.form_index)
     if task_id is None:
         raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
     return record, _locked(session, task_id)
@@ -584,28 +548,20 @@ def cancel_reopen(services: Services, record_id: int, user: User) -> int:
                 if k.startswith("_") and k not in ("_reopened", "_returned", "_unseen")
             }
         previous = info.get("previous")
-        record.values = {
+        restored = {
             **meta,
             **(info.get("values") or {}),
             **({"_reopened": previous} if isinstance(previous, dict) else {}),
         }
-        record.status = RecordStatus.VALIDATED.value
-        _hold(task, after, None)
-        remaining = session.scalars(
-            select(ReviewTaskRow.id).where(
-                ReviewTaskRow.document_id == record.document_id,
-                ReviewTaskRow.status.in_([s.value for s in UNFINISHED_TASKS]),
-                ReviewTaskRow.id != task.id,
-            )
-        ).all()
-        document = session.get(DocumentRow, record.document_id)
-        if not remaining and document is not None:
-            document.status = DocumentStatus.VALIDATED.value
+        records.update(session, record.id, restored, RecordStatus.VALIDATED)
+        _hold(session, task, after, None)
+        remaining = task_store.any_unfinished(session, task.document_id, UNFINISHED_TASKS, besides=task.id)
+        if not remaining and repo.set_status(session, task.document_id, DocumentStatus.VALIDATED):
             emit_document(
                 session,
                 "review.completed",
-                document.id,
-                status=document.status,
+                task.document_id,
+                status=DocumentStatus.VALIDATED.value,
                 record_id=record.id,
                 reopen_cancelled=True,
             )
@@ -626,11 +582,9 @@ def record_history(services: Services, record_id: int) -> dict[str, Any]:
     """What the record page adds for people: every decision of the record, newest first (each
     naming the one it superseded), and the reopening under way, if any."""
     with transaction(services.sessions) as session:
-        record = session.get(RecordRow, record_id)
-        rows = session.scalars(
-            select(DecisionRow).where(DecisionRow.record_id == record_id).order_by(DecisionRow.id)
-        ).all()
-        decisions = [
+        record = records.get(session, record_id)
+        rows = decisions.of_record(session, record_id)
+        made = [
             {
                 "id": row.id,
                 "decision": row.decision,
@@ -643,7 +597,7 @@ def record_history(services: Services, record_id: int) -> dict[str, Any]:
         last = (
             {k: info.get(k) for k in ("by", "reason", "at", "decision")} if isinstance(info, dict) else None
         )  # never the values it kept (a 個人番号 among them)
-        return {"decisions": decisions[::-1], "reopened": last, "reopening": _reopened(record)}
+        return {"decisions": made[::-1], "reopened": last, "reopening": _reopened(record)}
 
 
 def return_for_correction(services: Services, task_id: int, user: User, reason: str) -> None:
@@ -658,9 +612,10 @@ def return_for_correction(services: Services, task_id: int, user: User, reason: 
         after = workflow.act(workflow.Action.RETURN, _state(services, task, record), user)
         if record is None:  # a task waiting for approval always has its record
             raise ReviewError(ErrorCode.STATE, "承認待ちの書類ではありません")
-        record.status = (workflow.record_status(workflow.Action.RETURN, after) or RecordStatus.RETURNED).value
-        record.values = {**record.values, "_returned": {"by": user.name, "reason": reason[:500]}}
-        _hold(task, after, None)
+        status = workflow.record_status(workflow.Action.RETURN, after) or RecordStatus.RETURNED
+        returned = {**record.values, "_returned": {"by": user.name, "reason": reason[:500]}}
+        records.update(session, record.id, returned, status)
+        _hold(session, task, after, None)
         repo.audit(
             session, user.name, "approval_returned", task.document_id, task=task_id, reason=reason[:500]
         )
@@ -674,13 +629,11 @@ def reject(services: Services, task_id: int, user: User, reason: str, note: str 
     with transaction(services.sessions) as session:
         task = _locked(session, task_id)
         after = workflow.act(workflow.Action.REJECT, _state(services, task, _record_of(session, task)), user)
-        _hold(task, after, None)
-        document = session.get(DocumentRow, task.document_id)
-        if document is not None:
-            document.status = DocumentStatus.REJECTED.value
-            document.error_code = f"rejected_{reason}"
-            document.error_message = f"差戻し: {REJECT_REASONS[reason]}" + (f"（{note}）" if note else "")
-            emit_document(session, "document.rejected", document.id, code=document.error_code)
+        _hold(session, task, after, None)
+        code = f"rejected_{reason}"
+        text = f"差戻し: {REJECT_REASONS[reason]}" + (f"（{note}）" if note else "")
+        if repo.mark_rejected(session, task.document_id, code, text):
+            emit_document(session, "document.rejected", task.document_id, code=code)
         repo.audit(session, user.name, "task_rejected", task.document_id, task=task_id, reason=reason)
 
 
@@ -697,36 +650,22 @@ def choose_form(services: Services, task_id: int, user: User, form_id: str) -> i
         if task.form_id is not None:
             raise ReviewError(ErrorCode.STATE, "様式の分かっている書類です")
         workflow.act(workflow.Action.REREAD, _state(services, task, None), user)
-        tasks = session.scalars(
-            select(ReviewTaskRow).where(ReviewTaskRow.document_id == task.document_id)
-        ).all()
         others_busy = any(
             _state(services, other, None).status is not TaskStatus.OPEN
-            for other in tasks
+            for other in task_store.of_document(session, task.document_id)
             if other.id != task.id
         )
-        recorded = session.scalars(
-            select(RecordRow.id).where(RecordRow.document_id == task.document_id)
-        ).first()
-        if others_busy or recorded is not None:
+        if others_busy or records.any_of_document(session, task.document_id):
             raise ReviewError(
                 ErrorCode.STATE,
                 "同じ書類の他のページが確認中・確認済みのため読み直せません。差戻してください",
             )
-        page = session.scalar(
-            select(PageRow)
-            .where(PageRow.document_id == task.document_id)
-            .order_by(PageRow.page_no)
-            .offset(task.form_index)
-            .limit(1)
-        )
-        document = session.get(DocumentRow, task.document_id, with_for_update=True)
+        page = task_store.page_of_form(session, task.document_id, task.form_index)
+        document = repo.lock_document(session, task.document_id)
         if page is None or document is None:
             raise ReviewError(ErrorCode.NOT_FOUND, "書類のページが見つかりません")
-        document.extraction = with_forced(document.extraction, page.page_no, form_id)
-        document.status = DocumentStatus.RECEIVED.value
-        for row in tasks:  # the new reading makes the document's tasks again
-            session.delete(row)
+        repo.read_again(session, document.id, with_forced(document.extraction, page.page_no, form_id))
+        task_store.delete_of_document(session, document.id)  # the new reading makes them again
         repo.audit(
             session, user.name, "form_chosen", task.document_id, task=task_id, form=form_id, page=page.page_no
         )
@@ -741,12 +680,7 @@ def doubtful_my_number(services: Services, tasks: list[ReviewTask]) -> set[int]:
     if not wanted:
         return set()
     with transaction(services.sessions) as session:
-        rows = session.execute(
-            select(FieldReadingRow.document_id, FieldReadingRow.form_index, FieldReadingRow.field_name).where(
-                FieldReadingRow.document_id.in_({d for d, _ in wanted}),
-                FieldReadingRow.needs_review.is_(True),
-            )
-        ).all()
+        rows = task_store.doubtful_fields(session, {d for d, _ in wanted})
     return {wanted[(d, i)] for d, i, name in rows if (d, i) in wanted and is_my_number(name)}
 
 
@@ -774,14 +708,7 @@ def next_free_task(services: Services, user: User | None = None) -> int | None:
 def pending_approvals(services: Services) -> list[TaskView]:
     """Tasks waiting for the second approval, oldest first (the approvers' 承認待ち list)."""
     with transaction(services.sessions) as session:
-        ids = list(
-            session.scalars(
-                select(ReviewTaskRow.id)
-                .where(ReviewTaskRow.status.in_([s.value for s in AWAITING_APPROVAL]))
-                .order_by(ReviewTaskRow.created_at, ReviewTaskRow.id)
-                .limit(200)
-            )
-        )
+        ids = task_store.ids_in(session, AWAITING_APPROVAL, 200)
     return [load_task(services, task_id) for task_id in ids]
 
 
@@ -796,7 +723,7 @@ def seen(services: Services, task_id: int, user: User, ms: int) -> None:
     :data:`MAX_SEEN_MS`. Only for a user who opened the task (its ``task_viewed``)."""
     ms = max(0, min(int(ms), MAX_SEEN_MS))
     with transaction(services.sessions) as session:
-        task = session.get(ReviewTaskRow, task_id)
+        task = task_store.get(session, task_id)
         if task is None:
             raise ReviewError(ErrorCode.NOT_FOUND, "確認タスクが見つかりません")
         if not repo.has_audit(session, user.name, "task_viewed", task.document_id, task_id):
@@ -841,12 +768,11 @@ def page_image(
 def record_view(services: Services, record_id: int) -> dict[str, Any] | None:
     """A record with who validated it and its decision, as the screens and the API show it."""
     with transaction(services.sessions) as session:
-        record = session.get(RecordRow, record_id)
+        record = records.get(session, record_id)
         if record is None:
             return None
-        decision = session.scalar(
-            select(DecisionRow).where(DecisionRow.record_id == record_id).order_by(DecisionRow.id.desc())
-        )
+        latest = decisions.previous(session, record_id)
+        decision = decisions.get(session, latest) if latest is not None else None
         values = {k: v for k, v in record.values.items() if not k.startswith("_")}
         return {
             "id": record.id,
@@ -861,7 +787,7 @@ def record_view(services: Services, record_id: int) -> dict[str, Any] | None:
             "decision": {
                 "decision": decision.decision,
                 "outcomes": decision.outcomes,
-                "persons": decision.persons or [],
+                "persons": decision.persons,
                 "at": decision.created_at.isoformat(),
             }
             if decision
@@ -879,16 +805,16 @@ def list_records(
     until: date | None = None,
 ) -> list[dict[str, Any]]:
     with transaction(services.sessions) as session:
-        query = select(RecordRow.id).order_by(RecordRow.id)
-        if since:
-            query = query.where(RecordRow.created_at >= datetime.combine(since, datetime.min.time(), UTC))
-        if until and until < date.max:  # the day after 9999-12-31 is no date: no upper bound
-            query = query.where(
-                RecordRow.created_at < datetime.combine(until, datetime.min.time(), UTC) + timedelta(days=1)
-            )
-        if status:
-            query = query.where(RecordRow.status == status)
-        if form_id:
-            query = query.where(RecordRow.form_id == form_id)
-        ids = list(session.scalars(query.offset(offset).limit(min(limit, 200))))
+        ids = records.ids(
+            session,
+            offset,
+            min(limit, 200),
+            status,
+            form_id,
+            datetime.combine(since, datetime.min.time(), UTC) if since else None,
+            # the day after 9999-12-31 is no date: no upper bound
+            datetime.combine(until, datetime.min.time(), UTC) + timedelta(days=1)
+            if until and until < date.max
+            else None,
+        )
     return [view for view in (record_view(services, i) for i in ids) if view]

@@ -69,3 +69,9 @@ def get(session: Session, decision_id: int) -> StoredDecision | None:
     """A stored decision by id."""
     row = session.get(DecisionRow, decision_id)
     return _stored(session, row) if row else None
+
+
+def of_record(session: Session, record_id: int) -> list[StoredDecision]:
+    """Every decision of a record, oldest first."""
+    query = select(DecisionRow).where(DecisionRow.record_id == record_id).order_by(DecisionRow.id)
+    return [_stored(session, row) for row in session.scalars(query)]

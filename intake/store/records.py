@@ -1,13 +1,15 @@
-"""Storage of records (table ``records``) made without a form: an event's values, validated as
-they come."""
+"""Storage of records (table ``records``): a form's values as its review leaves them, or an
+event's, validated as they come; rows in, frozen :class:`~intake.domain.RecordView` out."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.domain import RecordStatus
+from intake.domain import RecordStatus, RecordView
 from intake.store.models import RecordRow
 
 
@@ -24,3 +26,93 @@ def add_event_record(session: Session, kind: str, values: dict[str, Any], actor:
     session.add(record)
     session.flush()
     return record.id
+
+
+def _view(row: RecordRow) -> RecordView:
+    return RecordView(
+        row.id,
+        row.document_id,
+        row.form_index,
+        row.form_id,
+        dict(row.values or {}),
+        RecordStatus(row.status),
+        row.validated_by,
+        row.validated_at,
+    )
+
+
+def get(session: Session, record_id: int, lock: bool = False) -> RecordView | None:
+    """A record by id (locked for this transaction with ``lock``)."""
+    row = session.get(RecordRow, record_id, with_for_update=lock)
+    return _view(row) if row else None
+
+
+def of_form(session: Session, document_id: int, form_index: int, lock: bool = False) -> RecordView | None:
+    """The record made from a document's ``form_index``-th form, if any."""
+    query = select(RecordRow).where(RecordRow.document_id == document_id, RecordRow.form_index == form_index)
+    row = session.scalar(query.with_for_update() if lock else query)
+    return _view(row) if row else None
+
+
+def any_of_document(session: Session, document_id: int) -> bool:
+    """Whether a record was made from the document."""
+    return (
+        session.scalars(select(RecordRow.id).where(RecordRow.document_id == document_id)).first() is not None
+    )
+
+
+def add_form_record(
+    session: Session,
+    document_id: int,
+    form_index: int,
+    form_id: str | None,
+    values: dict[str, Any],
+    status: RecordStatus,
+) -> RecordView:
+    """Store the record of a document's form, as its first review leaves it."""
+    row = RecordRow(
+        document_id=document_id, form_index=form_index, form_id=form_id, values=values, status=status.value
+    )
+    session.add(row)
+    session.flush()
+    return _view(row)
+
+
+def update(
+    session: Session,
+    record_id: int,
+    values: dict[str, Any],
+    status: RecordStatus,
+    validated: tuple[str, datetime] | None = None,
+) -> RecordView:
+    """Store a record's new values and state (and who validated it when, with ``validated``)."""
+    row = session.get(RecordRow, record_id)
+    if row is None:
+        raise LookupError(record_id)
+    row.values, row.status = values, status.value
+    if validated is not None:
+        row.validated_by, row.validated_at = validated
+    session.flush()
+    return _view(row)
+
+
+def ids(
+    session: Session,
+    offset: int,
+    limit: int,
+    status: str | None = None,
+    form_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[int]:
+    """Record ids by status, form and creation time (since inclusive, until exclusive), by id."""
+    query = select(RecordRow.id).order_by(RecordRow.id)
+    if since:
+        query = query.where(RecordRow.created_at >= since)
+    if until:
+        query = query.where(RecordRow.created_at < until)
+    if status:
+        query = query.where(RecordRow.status == status)
+    if form_id:
+        query = query.where(RecordRow.form_id == form_id)
+    return list(session.scalars(query.offset(offset).limit(limit)))

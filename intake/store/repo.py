@@ -46,6 +46,7 @@ def _task(row: ReviewTaskRow) -> ReviewTask:
         row.created_at,
         row.claimed_by,
         row.claimed_at,
+        row.claim_nonce,
     )
 
 
@@ -136,6 +137,40 @@ def reset_failed(session: Session, document_id: int) -> Document | None:
     row.updated_at = datetime.now(UTC)
     session.flush()
     return before
+
+
+def lock_document(session: Session, document_id: int) -> Document | None:
+    """A document, locked for this transaction."""
+    row = session.get(DocumentRow, document_id, with_for_update=True)
+    return _document(row) if row else None
+
+
+def set_status(session: Session, document_id: int, status: DocumentStatus) -> bool:
+    """Move a document to ``status`` (its review's outcome); False when there is none."""
+    row = session.get(DocumentRow, document_id)
+    if row is None:
+        return False
+    row.status = status.value
+    return True
+
+
+def mark_rejected(session: Session, document_id: int, code: str, message: str) -> bool:
+    """A document rejected in review, with the code and message of the reason; False when
+    there is none."""
+    row = session.get(DocumentRow, document_id)
+    if row is None:
+        return False
+    row.status, row.error_code, row.error_message = DocumentStatus.REJECTED.value, code, message
+    return True
+
+
+def read_again(session: Session, document_id: int, extraction: dict[str, Any]) -> None:
+    """A document back to received with ``extraction`` (what the next reading is to force)."""
+    row = session.get(DocumentRow, document_id)
+    if row is None:
+        raise LookupError(document_id)
+    row.extraction = extraction
+    row.status = DocumentStatus.RECEIVED.value
 
 
 def mark_failed(session: Session, document_id: int, code: str, message: str) -> None:
