@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from extractors.rules import Context, Decision, Record, decide
+from extractors.issuance import Context, Decision, Record, decide
 from intake.outbox import add_decision
 from intake.privacy import check_event_values
 from intake.roster import persons

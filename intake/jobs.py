@@ -6,8 +6,8 @@ import logging
 import time
 from dataclasses import dataclass, replace
 
+from extractors.issuance.places import place_doubts
 from extractors.model import FormReading
-from extractors.rules.places import place_doubts
 from intake.domain import Document, DocumentStatus
 from intake.employers import with_employer_check
 from intake.errors import ErrorCode, transient

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from extractors.forms import check_form
+from extractors.issuance import Context, Record, decide
 from extractors.masking import is_my_number
-from extractors.rules import Context, Record, decide
 from extractors.template import Template, load_templates, template_for
 from intake import page_images, workflow
 from intake.auth import User, sees_my_number

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from extractors.issuance import Person
 from extractors.model import Finding
 from extractors.normalize import without_spaces
-from extractors.rules import Person
 from intake.services import Services
 from intake.store import roster as store
 from intake.store.db import transaction

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from extractors.rules.decide import seventy_fifth_birthday
+from extractors.issuance.decide import seventy_fifth_birthday
 from intake.events import record_event_once
 from intake.services import Services
 from intake.store import roster as store

@@ -7,9 +7,9 @@ from datetime import date
 
 from rapidfuzz.distance import Levenshtein
 
+from extractors.issuance.params import AGE_LIMIT
 from extractors.model import Finding
 from extractors.normalize import without_spaces
-from extractors.rules.params import AGE_LIMIT
 
 
 class Values:

@@ -13,8 +13,8 @@ from extractors.forms.common import (
     row_all_or_nothing,
     symbol_number_or_my_number,
 )
+from extractors.issuance.deadlines import is_late, late_message
 from extractors.model import Finding
-from extractors.rules.deadlines import is_late, late_message
 
 ROW = [
     "name_kana",

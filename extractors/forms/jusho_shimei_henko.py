@@ -14,9 +14,9 @@ from extractors.forms.common import (
     one_character_apart,
     required,
 )
+from extractors.issuance.deadlines import is_late, late_message
 from extractors.model import Finding
 from extractors.normalize import without_spaces
-from extractors.rules.deadlines import is_late, late_message
 
 NAME_SECTION = [
     "name_old_kana",

@@ -15,9 +15,9 @@ from extractors.forms.common import (
     same_as_insured,
     symbol_number_or_my_number,
 )
+from extractors.issuance.params import FEE_PER_CARD, REGIME_START
 from extractors.model import Finding
 from extractors.normalize import wareki
-from extractors.rules.params import FEE_PER_CARD, REGIME_START
 
 REISSUE_REASONS = {"certificate_lost", "certificate_damaged"}
 ROW = ["type", "name_kana", "name", "birth_date", "sex", "relationship", "my_number"]

@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
-from extractors.normalize import wareki, without_spaces
-from extractors.rules import params
-from extractors.rules.deadlines import EVENT_DATES, is_late
-from extractors.rules.model import (
+from extractors.issuance import params
+from extractors.issuance.deadlines import EVENT_DATES, is_late
+from extractors.issuance.model import (
     ISSUE_KINDS,
     PRECEDENCE,
     Context,
@@ -26,7 +25,8 @@ from extractors.rules.model import (
     PersonDecision,
     Record,
 )
-from extractors.rules.places import LossPlace, loss_place
+from extractors.issuance.places import LossPlace, loss_place
+from extractors.normalize import wareki, without_spaces
 
 Rule = Callable[[Record, Context], list[Outcome]]
 K = DecisionKind

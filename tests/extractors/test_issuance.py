@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from extractors.rules import Context, DecisionKind, Person, Record, decide
-from extractors.rules.decide import valid_until
+from extractors.issuance import Context, DecisionKind, Person, Record, decide
+from extractors.issuance.decide import valid_until
 
 TODAY = date(2026, 11, 26)
 K = DecisionKind
@@ -304,8 +304,8 @@ def test_late_second_dependent_is_a_late_notification() -> None:
 
 
 def test_every_rule_has_a_docstring_citing_its_number() -> None:
-    from extractors.rules import RULES
-    from extractors.rules.decide import r13_validity
+    from extractors.issuance import RULES
+    from extractors.issuance.decide import r13_validity
 
     for rule in [*RULES, r13_validity]:
         number = rule.__name__.split("_")[0].upper()

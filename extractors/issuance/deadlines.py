@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from extractors.rules import params
+from extractors.issuance import params
 
 #: Per form, the fields holding an event's date that starts the deadline (§3.2, §3.4, §4a).
 EVENT_DATES: dict[str, tuple[str, ...]] = {

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
+from extractors.issuance import Context, DecisionKind, Person, Record, decide
+from extractors.issuance.places import LOSS_PLACE_UNCLEAR, LossPlace, loss_place, place_doubts
 from extractors.model import Finding
-from extractors.rules import Context, DecisionKind, Person, Record, decide
-from extractors.rules.places import LOSS_PLACE_UNCLEAR, LossPlace, loss_place, place_doubts
-from tests.extractors.test_rules import kofu
+from tests.extractors.test_issuance import kofu
 
 TODAY = date(2026, 11, 26)
 K = DecisionKind

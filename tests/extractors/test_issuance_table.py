@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractors.rules.table import END, START, markdown, rewrite
+from extractors.issuance.table import END, START, markdown, rewrite
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def test_readme_decision_table_is_generated_from_the_code() -> None:
     """GIVEN the README WHEN its table is generated again from ``decide`` THEN nothing changes
-    (run ``python -m extractors.rules.table --write README.md`` after changing a rule)."""
+    (run ``python -m extractors.issuance.table --write README.md`` after changing a rule)."""
     text = README.read_text(encoding="utf-8")
     assert START in text and END in text
     assert rewrite(text) == text
