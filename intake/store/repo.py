@@ -1,4 +1,6 @@
-"""Repository functions: the only code that turns rows into domain objects and back."""
+"""Documents, review tasks and the audit log in storage. With the other modules of intake/store,
+the only code that turns rows into domain objects and back (an import-linter contract keeps
+``intake.store.models`` inside intake/store)."""
 
 from __future__ import annotations
 
