@@ -29,7 +29,7 @@ from ocr.preprocess import (
     rule_agreement,
 )
 from ocr.raster import RasterLimits, rasterize
-from ocr.types import Image
+from ocr.types import Image, pt_to_px
 
 _TITLE_MATCH = 0.75
 #: A page aligned on its marks whose printed rules agree less than this with the blank form
@@ -330,7 +330,7 @@ def _fitted(
 
 def _on_canvas(page: Image, template: Template, dpi: int) -> Image:
     """The page scaled onto the template's canvas at ``dpi``, as :func:`align` does without marks."""
-    size = (round(template.canvas.width_pt * dpi / 72), round(template.canvas.height_pt * dpi / 72))
+    size = (round(pt_to_px(template.canvas.width_pt, dpi)), round(pt_to_px(template.canvas.height_pt, dpi)))
     return np.ascontiguousarray(cv2.resize(page, size, interpolation=cv2.INTER_AREA))
 
 

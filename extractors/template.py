@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ocr.preprocess import Canvas
-from ocr.types import Box
+from ocr.types import Box, px_per_pt
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 #: Further folders of installed templates (a society's own forms beside the shipped ones),
@@ -253,7 +253,7 @@ class Template:
     @staticmethod
     def to_pixels(box: PtBox, dpi: int) -> Box:
         """The one conversion from template points to image pixels at ``dpi``."""
-        scale = dpi / 72.0
+        scale = px_per_pt(dpi)
         return Box(
             int(round(box[0] * scale)),
             int(round(box[1] * scale)),

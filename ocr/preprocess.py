@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from ocr.types import Image
+from ocr.types import Image, px_per_pt
 
 Point = tuple[float, float]
 
@@ -154,7 +154,7 @@ def align(gray: Image, canvas: Canvas, dpi: int) -> tuple[Image, bool]:
     Two marks fix scale, rotation (deskew) and shift. Without marks the page is only
     scaled to the canvas, which is right for clean, unskewed renders.
     """
-    scale = dpi / 72.0
+    scale = px_per_pt(dpi)
     size = (int(round(canvas.width_pt * scale)), int(round(canvas.height_pt * scale)))
     marks = find_marks(gray, canvas) if canvas.marks else None
     if marks is None:

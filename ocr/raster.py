@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 from PIL import ImageSequence
 
 from ocr.errors import RasterError
-from ocr.types import Image
+from ocr.types import Image, px_per_pt
 
 # Pillow's own bomb guard stays on, set just above our cap: our cap answers first with a
 # clear code, and Pillow still refuses anything a wrong caller would let through.
@@ -101,7 +101,7 @@ def _rasterize_pdf(data: bytes, limits: RasterLimits) -> Iterator[Image]:
                 "too_many_pages",
                 f"{len(pdf)} ページあります（上限 {limits.max_pages}）。分割して提出してください。",
             )
-        scale = limits.dpi / 72.0
+        scale = px_per_pt(limits.dpi)
         for page in pdf:
             width, height = page.get_size()
             if width * scale * height * scale > limits.max_pixels:

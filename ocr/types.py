@@ -10,6 +10,20 @@ import numpy.typing as npt
 #: A greyscale (H, W) or colour (H, W, 3) uint8 image.
 Image = npt.NDArray[np.uint8]
 
+#: PDF and template coordinates are in points: 72 to the inch.
+POINTS_PER_INCH = 72.0
+
+
+def px_per_pt(dpi: float) -> float:
+    """How many pixels one point is at ``dpi``: the one point-to-pixel scale (rendering a PDF,
+    warping onto a template, a template box on its page image)."""
+    return dpi / POINTS_PER_INCH
+
+
+def pt_to_px(points: float, dpi: float) -> float:
+    """A length in points as pixels at ``dpi`` (not rounded)."""
+    return points * dpi / POINTS_PER_INCH
+
 
 @dataclass(frozen=True)
 class Box:

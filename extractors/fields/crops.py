@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from extractors.template import PtBox, Segment, Template
-from ocr.types import Box, Image
+from ocr.types import Box, Image, pt_to_px
 
 #: Text boxes are read this far (points) inside their printed rules.
 TEXT_INSET_PT = 1.6
@@ -119,7 +119,7 @@ def seals(writing: Image, dpi: int) -> list[Circle]:
     cannot be, and the text under them needs a person."""
     if not writing.any():
         return []
-    low, high = (d / 2 * dpi / 72 for d in SEAL_DIAMETER_PT)
+    low, high = (pt_to_px(d / 2, dpi) for d in SEAL_DIAMETER_PT)
     found = cv2.HoughCircles(
         cv2.GaussianBlur(writing, (5, 5), 1.5),
         cv2.HOUGH_GRADIENT_ALT,

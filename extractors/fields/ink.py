@@ -8,7 +8,7 @@ import numpy as np
 from extractors.fields.crops import writers_ink
 from extractors.fields.paper import Paper
 from extractors.template import PtBox, Template
-from ocr.types import Image
+from ocr.types import Image, pt_to_px
 
 #: Extra ink share (page minus blank) above which a □ counts as marked.
 TICK_THRESHOLD = 0.08
@@ -68,7 +68,7 @@ def _outside_print(paper: Paper, area: PtBox) -> float:
     page = paper.ink[rows, cols]
     if page.size == 0:
         return 0.0
-    reach = max(1, round(PRINT_MARGIN_PT * paper.dpi / 72), paper.spread)
+    reach = max(1, round(pt_to_px(PRINT_MARGIN_PT, paper.dpi)), paper.spread)
     return float(np.count_nonzero(writers_ink(page, paper.blank[rows, cols], paper.dpi, reach))) / page.size
 
 

@@ -25,6 +25,7 @@ from pypdf import PdfReader, PdfWriter
 from extractors.onboard.draft import Printed, bounds, chars_in, draft_fields, printed_from
 from extractors.onboard.geometry import closed_boxes, divided, raster_mask, segment_mask, vector_segments
 from extractors.template import PtBox
+from ocr.types import px_per_pt
 
 #: Fewer vector lines than this and the page is taken as a scan (its lines found by OpenCV).
 MIN_VECTOR_SEGMENTS = 20
@@ -68,7 +69,7 @@ def render(pdf: bytes, dpi: int, page: int = 0) -> Image.Image:
     """One page rendered (pypdfium2 renders CID fonts as they are)."""
     document = pdfium.PdfDocument(pdf)
     try:
-        image: Image.Image = document[page].render(scale=dpi / 72).to_pil().convert("RGB")
+        image: Image.Image = document[page].render(scale=px_per_pt(dpi)).to_pil().convert("RGB")
         return image
     finally:
         document.close()
@@ -214,7 +215,7 @@ def overlay_png(template: dict[str, Any], blank_pdf: bytes) -> bytes:
     """The blank with every field's boxes drawn in its type's colour and named, as PNG."""
     image = render(blank_pdf, OVERLAY_DPI)
     pen = ImageDraw.Draw(image)
-    scale = OVERLAY_DPI / 72
+    scale = px_per_pt(OVERLAY_DPI)
     font = ImageFont.truetype(FONT, 11)
     for field in template.get("fields", []):
         colour = COLOURS.get(str(field.get("type")), (0, 0, 0))
