@@ -392,7 +392,7 @@ def r7_loss_without_reissue(record: Record, ctx: Context) -> list[Outcome]:
             Outcome(
                 "R7",
                 K.WITHDRAW,
-                "資格確認書滅失届を受け付けました。再交付を要しないため2,000円のご負担は生じません。今後はマイナ保険証をご利用ください。",
+                f"資格確認書滅失届を受け付けました。再交付を要しないため{params.FEE_PER_CARD:,}円のご負担は生じません。今後はマイナ保険証をご利用ください。",
                 {"notification_type": "use_myna", "fee": 0},
                 name,
             )
@@ -576,7 +576,7 @@ def r12_loss_of_eligibility(record: Record, ctx: Context) -> list[Outcome]:
 LOSS_EVENTS = {
     "retired": "の退職により当健康保険組合の資格を喪失したため",
     "died": "に亡くなられたため",
-    "turned_75": "の75歳の誕生日から後期高齢者医療制度の対象となるため",
+    "turned_75": f"の{params.AGE_LIMIT}歳の誕生日から後期高齢者医療制度の対象となるため",
     "voluntary_ended": "に任意継続被保険者の資格が終了したため",
 }
 
@@ -625,7 +625,7 @@ def r13_validity(record: Record, ctx: Context, issued: Sequence[str]) -> list[Ou
             birth is not None
             and until == seventy_fifth_birthday(birth) - timedelta(days=1) < params.CERTIFICATE_EXPIRY
         ):
-            why = "（75歳の誕生日の前日まで）"
+            why = f"（{params.AGE_LIMIT}歳の誕生日の前日まで）"
         elif voluntary_end is not None and until == voluntary_end < params.CERTIFICATE_EXPIRY:
             why = "（任意継続被保険者の資格の終了日まで）"
         out.append(

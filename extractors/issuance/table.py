@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from extractors.issuance import params
 from extractors.issuance.decide import decide
 from extractors.issuance.model import PRECEDENCE, Context, Person, Record
 from extractors.model import Finding
@@ -56,7 +57,7 @@ _REISSUE = {
     "application_type": "reissue",
     "reasons": ["certificate_lost"],
     "reissue_count": "1",
-    "fee_amount": 2000,
+    "fee_amount": params.FEE_PER_CARD,  # one card
     "fee_transfer_date": "2026-11-18",
 }
 _POLICE = {
