@@ -1,5 +1,5 @@
 """Reading the audit log (table ``audit_events``) for the admin pages: narrowed by a frozen
-:class:`AuditFilter`, events out as frozen :class:`AuditEvent` views. Writing stays
+:class:`AuditFilter`, events out as frozen :class:`AuditView` views. Writing stays
 :func:`intake.store.repo.audit`."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class AuditFilter:
 
 
 @dataclass(frozen=True)
-class AuditEvent:
+class AuditView:
     """One audited action."""
 
     id: int
@@ -50,8 +50,9 @@ class AuditEvent:
     detail: dict[str, Any]
 
 
-def _event(row: AuditEventRow) -> AuditEvent:
-    return AuditEvent(row.id, row.at, row.actor, row.action, row.document_id, row.detail)
+def view_of(row: AuditEventRow) -> AuditView:
+    """The frozen view of one audit row."""
+    return AuditView(row.id, row.at, row.actor, row.action, row.document_id, dict(row.detail or {}))
 
 
 def _narrowed(query: Select[Any], chosen: AuditFilter) -> Select[Any]:
@@ -73,16 +74,16 @@ def count(session: Session, chosen: AuditFilter) -> int:
     return int(session.scalar(_narrowed(select(func.count()).select_from(AuditEventRow), chosen)) or 0)
 
 
-def newest(session: Session, chosen: AuditFilter, offset: int, limit: int) -> list[AuditEvent]:
+def newest(session: Session, chosen: AuditFilter, offset: int, limit: int) -> list[AuditView]:
     """One page of the events the filter keeps, newest first."""
     query = _narrowed(select(AuditEventRow), chosen).order_by(AuditEventRow.id.desc())
-    return [_event(row) for row in session.scalars(query.offset(offset).limit(limit))]
+    return [view_of(row) for row in session.scalars(query.offset(offset).limit(limit))]
 
 
-def oldest_first(session: Session, chosen: AuditFilter, limit: int) -> Iterator[AuditEvent]:
+def oldest_first(session: Session, chosen: AuditFilter, limit: int) -> Iterator[AuditView]:
     """Up to ``limit`` events the filter keeps, oldest first (streamed)."""
     query = _narrowed(select(AuditEventRow), chosen).order_by(AuditEventRow.id).limit(limit)
-    return (_event(row) for row in session.scalars(query))
+    return (view_of(row) for row in session.scalars(query))
 
 
 def actors(session: Session) -> list[str]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from extractors.masking import is_my_number
 from intake.domain import Document
+from intake.store.audit_log import AuditView, view_of
 from intake.store.models import (
     AuditEventRow,
     DecisionRow,
@@ -23,6 +24,7 @@ from intake.store.models import (
     PageRow,
     RecordRow,
 )
+from intake.store.records import narrowed
 from intake.store.repo import _document
 
 
@@ -59,16 +61,6 @@ class DecisionView:
     created_at: datetime
     supersedes: int | None
     superseded_by: int | None
-
-
-@dataclass(frozen=True)
-class AuditView:
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    document_id: int | None
-    detail: dict[str, Any]
 
 
 def documents_after(session: Session, after: int, limit: int, where: DocumentFilter) -> list[ListedDocument]:
@@ -116,16 +108,8 @@ def record_ids_after(
 ) -> list[int]:
     """Record ids above ``after`` by status, form and creation time (since inclusive, until
     exclusive), by id, at most ``limit``."""
-    query = select(RecordRow.id).where(RecordRow.id > after).order_by(RecordRow.id)
-    if status:
-        query = query.where(RecordRow.status == status)
-    if form_id:
-        query = query.where(RecordRow.form_id == form_id)
-    if since:
-        query = query.where(RecordRow.created_at >= since)
-    if until:
-        query = query.where(RecordRow.created_at < until)
-    return list(session.scalars(query.limit(limit)))
+    query = narrowed(select(RecordRow.id).where(RecordRow.id > after), status, form_id, since, until)
+    return list(session.scalars(query.order_by(RecordRow.id).limit(limit)))
 
 
 def decisions_after(
@@ -185,10 +169,7 @@ def audit_after(
         query = query.where(AuditEventRow.action == action)
     if document_id is not None:
         query = query.where(AuditEventRow.document_id == document_id)
-    return [
-        AuditView(row.id, row.at, row.actor, row.action, row.document_id, dict(row.detail or {}))
-        for row in session.scalars(query.limit(limit))
-    ]
+    return [view_of(row) for row in session.scalars(query.limit(limit))]
 
 
 @dataclass(frozen=True)
