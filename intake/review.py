@@ -36,6 +36,7 @@ from intake.services import Services
 from intake.store import decisions, records, repo
 from intake.store import tasks as task_store
 from intake.store.db import transaction
+from intake.store.listing import record_ids_after
 from intake.typed import check_typed, message, person_names
 from intake.workflow import ReviewError as ReviewError
 
@@ -805,9 +806,9 @@ def list_records(
     until: date | None = None,
 ) -> list[dict[str, Any]]:
     with transaction(services.sessions) as session:
-        ids = records.ids(
+        ids = record_ids_after(
             session,
-            offset,
+            0,
             min(limit, 200),
             status,
             form_id,
@@ -816,5 +817,6 @@ def list_records(
             datetime.combine(until, datetime.min.time(), UTC) + timedelta(days=1)
             if until and until < date.max
             else None,
+            offset=offset,
         )
     return [view for view in (record_view(services, i) for i in ids) if view]

@@ -24,7 +24,6 @@ from intake.store.models import (
     PageRow,
     RecordRow,
 )
-from intake.store.records import narrowed
 from intake.store.repo import _document
 
 
@@ -105,11 +104,21 @@ def record_ids_after(
     form_id: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    offset: int = 0,
 ) -> list[int]:
     """Record ids above ``after`` by status, form and creation time (since inclusive, until
-    exclusive), by id, at most ``limit``."""
-    query = narrowed(select(RecordRow.id).where(RecordRow.id > after), status, form_id, since, until)
-    return list(session.scalars(query.order_by(RecordRow.id).limit(limit)))
+    exclusive), by id, at most ``limit`` (skipping the first ``offset``: the record screen's
+    pages)."""
+    query = select(RecordRow.id).where(RecordRow.id > after).order_by(RecordRow.id)
+    if status:
+        query = query.where(RecordRow.status == status)
+    if form_id:
+        query = query.where(RecordRow.form_id == form_id)
+    if since:
+        query = query.where(RecordRow.created_at >= since)
+    if until:
+        query = query.where(RecordRow.created_at < until)
+    return list(session.scalars(query.offset(offset).limit(limit)))
 
 
 def decisions_after(

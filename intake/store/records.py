@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.domain import RecordStatus, RecordView
@@ -94,37 +94,3 @@ def update(
         row.validated_by, row.validated_at = validated
     session.flush()
     return _view(row)
-
-
-def ids(
-    session: Session,
-    offset: int,
-    limit: int,
-    status: str | None = None,
-    form_id: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> list[int]:
-    """Record ids by status, form and creation time (since inclusive, until exclusive), by id."""
-    query = narrowed(select(RecordRow.id), status, form_id, since, until).order_by(RecordRow.id)
-    return list(session.scalars(query.offset(offset).limit(limit)))
-
-
-def narrowed(
-    query: Select[Any],
-    status: str | None,
-    form_id: str | None,
-    since: datetime | None,
-    until: datetime | None,
-) -> Select[Any]:
-    """``query`` over records narrowed by status, form and creation time (since inclusive,
-    until exclusive); a filter not given narrows nothing."""
-    if status:
-        query = query.where(RecordRow.status == status)
-    if form_id:
-        query = query.where(RecordRow.form_id == form_id)
-    if since:
-        query = query.where(RecordRow.created_at >= since)
-    if until:
-        query = query.where(RecordRow.created_at < until)
-    return query
