@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from intake.domain import RecordStatus, RecordView
 from intake.store.models import RecordRow
+from intake.store.views import view_of
 
 
 def add_event_record(session: Session, kind: str, values: dict[str, Any], actor: str) -> int:
@@ -29,16 +30,7 @@ def add_event_record(session: Session, kind: str, values: dict[str, Any], actor:
 
 
 def _view(row: RecordRow) -> RecordView:
-    return RecordView(
-        row.id,
-        row.document_id,
-        row.form_index,
-        row.form_id,
-        dict(row.values or {}),
-        RecordStatus(row.status),
-        row.validated_by,
-        row.validated_at,
-    )
+    return view_of(RecordView, row, values=dict(row.values or {}), status=RecordStatus(row.status))
 
 
 def get(session: Session, record_id: int, lock: bool = False) -> RecordView | None:

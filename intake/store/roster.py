@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.store.models import RosterEventRow, RosterRow
+from intake.store.views import view_of
 
 
 @dataclass(frozen=True)
@@ -29,19 +30,7 @@ class RosterEntry:
 
 
 def _entry(row: RosterRow) -> RosterEntry:
-    return RosterEntry(
-        row.symbol,
-        row.number,
-        row.name,
-        row.name_kana,
-        row.birth_date,
-        row.relationship,
-        row.can_use_myna,
-        row.voluntary,
-        row.certificate_expiry,
-        row.voluntary_until,
-        row.employer_code,
-    )
+    return view_of(RosterEntry, row)
 
 
 def upsert(session: Session, entry: RosterEntry) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from intake.store.models import SessionRow, UserRow
+from intake.store.views import view_of
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,7 @@ class SessionView:
 
 
 def _user(row: UserRow) -> UserView:
-    return UserView(
-        row.id,
-        row.name,
-        row.role,
-        row.password_hash,
-        bool(row.must_change_password),
-        bool(row.disabled),
-        bool(row.my_number_clerk),
-    )
+    return view_of(UserView, row, my_number_clerk=bool(row.my_number_clerk))
 
 
 def _row(session: Session, name: str) -> UserRow:
