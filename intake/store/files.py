@@ -7,6 +7,7 @@ import fcntl
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,7 +69,9 @@ class FileStore:
         return seal(self.keys.keyring(), name, data) if self.keys is not None else data
 
     def _write(self, target: Path, blob: bytes) -> None:
-        tmp = target.parent / f".{target.name}.{os.getpid()}.tmp"
+        # One name per thread too: the web serves requests from a thread pool, and two may make
+        # the same masked image at once (sharing a temporary file would rename a half-written one).
+        tmp = target.parent / f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp"
         with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as handle:
             handle.write(blob)
             handle.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,27 @@ def test_a_rotated_key_drops_the_derived_objects_under_the_old_one(tmp_path: Pat
     assert rotated.get_derived(page, "m1") is None and not rotated.derived_path(page, "m1").exists()
     rotated.put_derived(page, "m1", b"masked")
     assert not rotated.reseal(page) and rotated.get_derived(page, "m1") == b"masked"
+
+
+def test_threads_keeping_the_same_derived_object_at_once_all_succeed(tmp_path: Path) -> None:
+    """Two reviewers' requests (threads of one web process) may make the same masked image at
+    once: each write completes on its own temporary file, none fails, the object is whole."""
+    store = FileStore(tmp_path)
+    page = store.put(b"page")
+    data = bytes(range(256)) * 4096  # 1 MB: writes long enough to overlap
+    errors: list[BaseException] = []
+
+    def keep() -> None:
+        try:
+            for _ in range(10):
+                store.put_derived(page, "m1", data)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=keep) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and store.get_derived(page, "m1") == data
+    assert not list(tmp_path.rglob("*.tmp"))
