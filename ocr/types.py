@@ -25,6 +25,11 @@ def pt_to_px(points: float, dpi: float) -> float:
     return points * dpi / POINTS_PER_INCH
 
 
+def pt_per_px(dpi: float) -> float:
+    """How many points one pixel is at ``dpi`` (the inverse of :func:`px_per_pt`)."""
+    return POINTS_PER_INCH / dpi
+
+
 @dataclass(frozen=True)
 class Box:
     """Axis-aligned rectangle in image pixels, top-left origin, x1/y1 exclusive."""

@@ -23,7 +23,7 @@ import numpy.typing as npt
 from extractors.fields.crops import TEXT_INSET_PT, Circle, inside_box, widened
 from extractors.fields.paper import Paper
 from extractors.template import PtBox, Template
-from ocr.types import Box, Image
+from ocr.types import Box, Image, pt_per_px, pt_to_px
 
 #: Writing may reach this share of the box height above and below it.
 OVERFLOW = 0.6
@@ -63,11 +63,11 @@ def cell_columns(rules_down: Image, box: Box, others: list[Box], dpi: int) -> tu
     rows = slice(max(box.y0 + height // 4, 0), max(box.y0 + 3 * height // 4, box.y0 + 1))
     band = rules_down[rows] > 0
     edge = band.sum(axis=0) >= CELL_EDGE_SHARE * band.shape[0]
-    reach = int(round(CELL_REACH_PT * dpi / 72))
+    reach = int(round(pt_to_px(CELL_REACH_PT, dpi)))
     width = band.shape[1]
     # The inner box stops short of its own rules by an inset; a rule that close is the box's
     # own edge, and the box is not widened (what is left of a rule there is no writing).
-    own_edge = max(2, int(round(2 * TEXT_INSET_PT * dpi / 72)))
+    own_edge = max(2, int(round(pt_to_px(2 * TEXT_INSET_PT, dpi))))
     left = box.x0
     for x in range(box.x0, max(box.x0 - reach, 0) - 1, -1):
         if x < width and edge[x]:
@@ -225,7 +225,7 @@ def _cut(paper: Paper, region: _Region, mine: list[int], box_height: int, blank_
     x0 = int(boxes[:, cv2.CC_STAT_LEFT].min())
     x1 = int((boxes[:, cv2.CC_STAT_LEFT] + boxes[:, cv2.CC_STAT_WIDTH]).max())
     tall = y1 - y0
-    min_height = min(WRITTEN_MIN_HEIGHT_PT * paper.dpi / 72, 0.5 * box_height)
+    min_height = min(pt_to_px(WRITTEN_MIN_HEIGHT_PT, paper.dpi), 0.5 * box_height)
     min_width = max(2, round(paper.dpi / 100))  # a sliver one pixel wide is a rule, not a "1"
     inked = bool(
         np.any((boxes[:, cv2.CC_STAT_HEIGHT] >= min_height) & (boxes[:, cv2.CC_STAT_WIDTH] >= min_width))
@@ -252,7 +252,7 @@ def cell_of(box: PtBox, rules_down: Image, others: list[PtBox], dpi: int) -> PtB
     """``box`` widened to its printed cell (see :func:`cell_columns`), in points: where a
     born-digital form's typed words belong to this field."""
     left, right = cell_columns(rules_down, Template.to_pixels(box, dpi), other_boxes(others, dpi), dpi)
-    scale = 72 / dpi
+    scale = pt_per_px(dpi)
     return (min(box[0], left * scale), box[1], max(box[2], right * scale), box[3])
 
 
