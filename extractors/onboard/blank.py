@@ -224,7 +224,10 @@ def overlay_png(template: dict[str, Any], blank_pdf: bytes) -> bytes:
             pen.rectangle([v * scale for v in box], outline=colour, width=2)
         if boxes:
             x0, y0 = boxes[0][0] * scale, boxes[0][1] * scale
-            pen.text((x0 + 1, y0 - 12), f"{field.get('name')}:{field.get('type')}", fill=colour, font=font)
+            reads = f" → {field['reading_of']}" if field.get("reading_of") else ""  # a フリガナ's name
+            pen.text(
+                (x0 + 1, y0 - 12), f"{field.get('name')}:{field.get('type')}{reads}", fill=colour, font=font
+            )
     for key, colour in (("title", (0, 0, 0)), ("footer", (128, 128, 128))):
         box = template.get("identify", {}).get(key)
         if box:

@@ -40,6 +40,15 @@ LABEL_ABOVE = 40.0
 LABEL_LONGEST = 24
 
 KANA = re.compile(r"カタカナ|フリガナ|ﾌﾘｶﾞﾅ|ｶﾀｶﾅ|ﾌﾘｶﾞﾅ|カナ|ｶﾅ")
+#: A katakana field printed as the reading of a name (its ``reading_of`` is proposed).
+READING_WORDS = re.compile(r"フリガナ|カタカナ|ﾌﾘｶﾞﾅ|ｶﾀｶﾅ|ふりがな")
+#: A text field printed as a name, whole or in part: 氏名, 名前, a box's own (氏) or (名).
+NAME_WORDS_PRINTED = re.compile(r"氏名|名前|[（(]\s*[氏名]\s*[）)]|^[氏名]$")
+#: How far (pt) a name's box may be below its フリガナ box, or beside it in its row.
+READING_GAP = 24.0
+#: A box with nothing printed in it this close (pt) right of a フリガナ box, in its row and
+#: under the same label, continues the フリガナ row (the 名's reading beside the 氏's).
+ROW_JOIN = 6.0
 ERA_PRINTED = re.compile(r"(\d)\s*[.．]?\s*(昭和|平成|令和)")
 ERA_NAMES = {"昭和": "showa", "平成": "heisei", "令和": "reiwa"}
 PREFECTURE_SUFFIXES = ("都", "道", "府", "県")
@@ -244,9 +253,10 @@ def _label_part(text: str) -> str:
     return head.group(0) if head else ""
 
 
-def name_for(label: str, taken: set[str]) -> str:
-    """An ASCII field name from a printed label (the first known word), unique in ``taken``."""
-    kana = bool(KANA.search(label))
+def name_for(label: str, taken: set[str], kana: bool = False) -> str:
+    """An ASCII field name from a printed label (the first known word), unique in ``taken``;
+    ``kana``: a katakana field whatever its label says (a フリガナ row continued)."""
+    kana = kana or bool(KANA.search(label))
     base = next((name for word, name in NAME_WORDS if word in label), "field")
     if kana and base in ("name", "field"):
         base = "name_kana"
@@ -396,6 +406,8 @@ def draft_fields(
     ]
     taken: set[str] = set()
     drafted: list[tuple[PtBox, dict[str, Any]]] = []
+    printed_here: dict[str, str] = {}  # a field's label and what is printed in its box
+    kana_rows: set[str] = set()  # katakana fields continuing a フリガナ row
 
     pieces = [piece for run in runs(cells) for piece in split_by_heading(run, headings)]
     for group in _continued(_fields_of_runs(pieces, labels, printed, divider)):
@@ -407,15 +419,21 @@ def draft_fields(
             # Two rows of cells: the first is read (its blank cell is the space between the
             # names); the second, for a name longer than the first row, is kept as a segment.
             cells_of["box"] = _round(bounds(runs([c for run in group for c in run])[0]))
-        drafted.append(
-            (where, {"name": name_for("年月日" if date else label, taken), "label": label, **cells_of})
-        )
+        name = name_for("年月日" if date else label, taken)
+        printed_here[name] = label
+        drafted.append((where, {"name": name, "label": label, **cells_of}))
 
+    owns = {box: "".join(p.text for p in chars_in(box, printed)) for box in texts}
+    label_of = {box: label_for(box, labels, owns[box]) for box in texts}
+    kinds = {box: _text_type(label_of[box] + owns[box]) for box in texts}
+    continued = _kana_rows_continued(texts, owns, label_of, kinds)
     for box in texts:
-        own = "".join(p.text for p in chars_in(box, printed))
-        label = label_for(box, labels, own)
-        kind = _text_type(label + own)
-        name = name_for(label + own if kind == "katakana" else label, taken)
+        own, label = owns[box], label_of[box]
+        kind = "katakana" if box in continued else kinds[box]
+        name = name_for(label + own if kind == "katakana" else label, taken, box in continued)
+        printed_here[name] = label + own
+        if box in continued:
+            kana_rows.add(name)
         suffixes = _prefecture_choice(box, printed)
         # Drafted inside its frame: a crop that starts on a shaded label cell's edge reads it
         # as a mark and takes its gap for the space between two names.
@@ -438,7 +456,78 @@ def draft_fields(
             (box, {"name": name_for(label, taken), "label": label, "type": "checkbox", "box": _round(box)})
         )
 
+    propose_readings([field for _, field in drafted], printed_here, kana_rows)
     return [field for _, field in sorted(drafted, key=lambda item: (round(item[0][1] / 6), item[0][0]))]
+
+
+def _kana_rows_continued(
+    texts: Sequence[PtBox], owns: dict[PtBox, str], label_of: dict[PtBox, str], kinds: dict[PtBox, str]
+) -> set[PtBox]:
+    """The text boxes continuing a フリガナ row: nothing printed in them, right of a katakana
+    box of their row (touching, or nearly) under the same label (the 名's reading beside the
+    氏's, whose box alone prints 「(ﾌﾘｶﾞﾅ)」)."""
+    kana = [box for box in texts if kinds[box] == "katakana"]
+    continued: set[PtBox] = set()
+    for box in texts:
+        if kinds[box] != "text" or owns[box].strip():
+            continue
+        for row in kana:
+            if (
+                label_of[row] == label_of[box]
+                and abs(row[1] - box[1]) <= 2.0
+                and abs(row[3] - box[3]) <= 2.0
+                and -1.0 <= box[0] - row[2] <= ROW_JOIN
+            ):
+                continued.add(box)
+                break
+    return continued
+
+
+def _field_box(field: dict[str, Any]) -> PtBox | None:
+    box = field.get("box")
+    if isinstance(box, list) and len(box) == 4:
+        return (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+    return None
+
+
+def _reading_gap(kana: PtBox, name: PtBox) -> float | None:
+    """How far (pt) the box ``name`` is below the フリガナ box ``kana`` (overlapping across at
+    least half the narrower) or beside it in its row (overlapping down at least half the
+    lower); None when it is neither within :data:`READING_GAP`."""
+    across = min(kana[2], name[2]) - max(kana[0], name[0])
+    down = min(kana[3], name[3]) - max(kana[1], name[1])
+    below = name[1] - kana[3]
+    if across >= 0.5 * min(kana[2] - kana[0], name[2] - name[0]) and -2.0 <= below <= READING_GAP:
+        return max(0.0, below)
+    beside = max(name[0] - kana[2], kana[0] - name[2])
+    if down >= 0.5 * min(kana[3] - kana[1], name[3] - name[1]) and -2.0 <= beside <= READING_GAP:
+        return max(0.0, beside)
+    return None
+
+
+def propose_readings(fields: list[dict[str, Any]], printed_here: dict[str, str], kana_rows: set[str]) -> None:
+    """Propose ``reading_of`` (the reader settles a kana read from the name's dictionary
+    reading and spaces it as 氏 名): each katakana field printed as a フリガナ/カタカナ (or
+    continuing such a row) reads the nearest text field printed as a name (氏名, 名前, its
+    own (氏) or (名)) just below it or beside it. ``printed_here``: each field's label and
+    what is printed in its box. A proposal, like a label or a type: the admin confirms it
+    on the designer screen."""
+    names = [
+        (box, field["name"])
+        for field in fields
+        if field["type"] == "text"
+        and (box := _field_box(field)) is not None
+        and NAME_WORDS_PRINTED.search(printed_here.get(field["name"], ""))
+    ]
+    for field in fields:
+        kana = _field_box(field)
+        if field["type"] != "katakana" or kana is None:
+            continue
+        if not (field["name"] in kana_rows or READING_WORDS.search(printed_here.get(field["name"], ""))):
+            continue
+        near = [(gap, name) for box, name in names if (gap := _reading_gap(kana, box)) is not None]
+        if near:
+            field["reading_of"] = min(near)[1]
 
 
 def _fields_of_runs(

@@ -103,6 +103,35 @@ def test_a_landscape_form_of_three_pages_is_drafted_from_its_first_page() -> Non
     assert circled[0]["style"] == "circle"
 
 
+def test_the_draft_proposes_the_name_a_furigana_is_the_reading_of(
+    kofu: dict[str, Any], tmp_path: Path
+) -> None:
+    """GIVEN 協会けんぽ's blanks WHEN drafted THEN each フリガナ/カタカナ field printed above (or
+    beside) a name's box proposes that box as its ``reading_of``: the 交付申請書's 氏名（カタカナ）
+    cells the 氏名 below them (its dependents' カタカナ rows have no name box: none); the 住所変更届's
+    (ﾌﾘｶﾞﾅ) row, both its 氏 and 名 halves, the (氏) and (名) boxes below each; and the drafts
+    validate with them."""
+    readings = {f["name"]: f.get("reading_of") for f in kofu["fields"] if f["type"] == "katakana"}
+    assert readings == {"name_kana": "name", "name_kana_2": None, "name_kana_3": None, "name_kana_4": None,
+                        "name_kana_5": None}  # fmt: skip
+    assert next(f for f in kofu["fields"] if f["name"] == "name")["label"] == "氏名"
+    jusho = draft_template((REAL_FORMS / "kyokai_jusho_henko.pdf").read_bytes(), 0, "j", "KY-04", "2024.12")
+    fields = {f["name"]: f for f in jusho.template["fields"]}
+    family, given = fields["name_kana"], fields["name_kana_2"]  # (ﾌﾘｶﾞﾅ) printed in the 氏's half only
+    assert family["type"] == given["type"] == "katakana"
+    assert (family["reading_of"], given["reading_of"]) == ("name", "birth_date")
+    # the 氏 box below the 氏's reading, the 名 box (labelled 生年月日 by the draft, its own print
+    # 「(名）」) below the 名's
+    for kana, name in ((family, fields["name"]), (given, fields["birth_date"])):
+        assert name["type"] == "text" and 0 <= name["box"][1] - kana["box"][3] <= 6
+        assert abs(name["box"][0] - kana["box"][0]) <= 1 and abs(name["box"][2] - kana["box"][2]) <= 1
+    # the address's フリガナ row reads no name
+    assert all("reading_of" not in f for f in jusho.template["fields"] if f["label"] == "住所")
+    (tmp_path / jusho.template["blank_pdf"]).write_bytes(jusho.blank_pdf)
+    template = parse_template(jusho.template, tmp_path / "j.json")
+    assert template.field("name_kana_2").reading_of == "birth_date"
+
+
 def test_a_scanned_blank_is_drafted_from_its_pixels(tmp_path: Path) -> None:
     """A blank without vector lines (a scan): the boxes come from OpenCV on the page."""
     image = render((REAL_FORMS / "kyokai_kofu_shinsei.pdf").read_bytes(), 150).convert("L")
