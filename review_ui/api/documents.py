@@ -17,7 +17,8 @@ from intake import auth
 from intake.accept import accept
 from intake.domain import Document, DocumentStatus
 from intake.errors import MESSAGES, ErrorCode, RejectedInput, TransientFailure
-from intake.privacy import black_out, mask_extraction, my_number_boxes
+from intake.page_images import masked_image
+from intake.privacy import mask_extraction, my_number_boxes
 from intake.reconcile import status_report
 from intake.store import repo
 from intake.store.db import transaction
@@ -350,9 +351,10 @@ def page_png(
             )
     if page is None or not services.files.exists(page.image_sha256):
         raise HTTPException(404, detail={"code": ErrorCode.NOT_FOUND, "message": "ページが見つかりません"})
-    data = services.files.get(page.image_sha256)
-    if not caller.sees_my_number:
-        data = black_out(data, _my_number_boxes(page))
+    if caller.sees_my_number:
+        data = services.files.get(page.image_sha256)
+    else:  # made once and kept encrypted beside the image, as the review screens do
+        data = masked_image(services.files, page.image_sha256, _my_number_boxes(page))
     return Response(data, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 

@@ -186,3 +186,8 @@ def test_a_page_png_has_its_my_number_black_unless_the_key_has_the_scope(
         crop = masked_image[int(y0 * scale) + 1 : int(y1 * scale), int(x0 * scale) + 1 : int(x1 * scale)]
         assert crop.size and int(crop.max()) == 0, (x0, y0)
     assert api.get(f"/api/v1/documents/{document_id}/pages/2").status_code == 404
+    # The masked image is made once and kept (encrypted) beside the page image, as for the
+    # review screens: the next key without the scope gets the kept bytes.
+    kept = list(services.files.derived_path(sha, "x").parent.glob(f"{sha}.m*"))
+    assert len(kept) == 1
+    assert api.get(f"/api/v1/documents/{document_id}/pages/1").content == masked.content
