@@ -37,6 +37,25 @@ def _form_id_ok(form_id: str) -> bool:
     return re.fullmatch(r"[a-z][a-z0-9_]{0,63}", form_id) is not None
 
 
+def _check_readings(fields: list[dict[str, Any]]) -> None:
+    """``reading_of`` as :func:`extractors.template.parse_template` checks it, refused in
+    Japanese: only a katakana field names one, and it names a text field of the form."""
+    kinds = {str(f.get("name", "")): f.get("type") for f in fields}
+    for field in fields:
+        target = field.get("reading_of")
+        if not target:
+            continue
+        name = field.get("name", "")
+        if field.get("type") != "katakana":
+            raise VersionRefused(
+                f"読み仮名の対象を指定できるのはカタカナの欄だけです: {name}（{field.get('type')}）"
+            )
+        if kinds.get(str(target)) != "text":
+            raise VersionRefused(
+                f"{name} の読み仮名の対象 {target} は、この様式の文字（枠に記入）の欄ではありません"
+            )
+
+
 def check_new_version(raw: dict[str, Any], blank_pdf: Path) -> Template:
     """Validate ``raw`` (a template document) with its blank as ``kakunin forms check`` does,
     in a scratch folder; refuse (:class:`VersionRefused`, Japanese) an invalid template or a
@@ -53,6 +72,7 @@ def check_new_version(raw: dict[str, Any], blank_pdf: Path) -> Template:
         raise VersionRefused(f"項目名は英小文字・数字・_ で付けてください: {', '.join(bad) or '（空）'}")
     if not names:
         raise VersionRefused("項目が一つもありません")
+    _check_readings([f for f in raw.get("fields", []) if isinstance(f, dict)])
     with tempfile.TemporaryDirectory(prefix="kakunin-designer-") as scratch:
         folder = Path(scratch)
         stem = f"{form_id}.{version_slug(version)}"

@@ -2,7 +2,9 @@
 installed template or of a draft made by ``kakunin forms add`` with every box drawn over it;
 boxes are selected, renamed, retyped, moved and resized by dragging or with the arrow keys,
 merged, split, deleted and drawn (``static/designer.js``), and so are the title and footer
-regions identification reads (the footer cleared for a form without one); "新しい版として保存"
+regions identification reads (the footer cleared for a form without one), and a katakana
+field's 「読み仮名の対象」 (``reading_of``: the text field whose name it is the reading of,
+proposed by the draft, kept when its target is renamed, cleared when it is deleted); "新しい版として保存"
 is validated on the server with the checks of ``kakunin forms check`` and written as a new
 template version into the society's forms folder (the first of ``KAKUNIN_FORMS_DIRS``),
 audited. No coordinate is ever typed: the numbers are shown read-only."""

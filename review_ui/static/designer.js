@@ -139,6 +139,7 @@
   const list = document.getElementById("field-list");
   const digitsRow = document.getElementById("digits-row");
   const fMin = document.getElementById("f-min"), fMax = document.getElementById("f-max");
+  const readingRow = document.getElementById("reading-row"), fReading = document.getElementById("f-reading");
   const DIGIT_TYPES = ["digits", "my_number"];
   const cellCount = (field) => (field.segments || []).reduce((n, s) => n + s[4], 0);
   // A run of digit cells changed (merged, split, a segment deleted): as many digits as cells at
@@ -164,12 +165,36 @@
     drawFooter.hidden = footer;
   }
 
+  // A katakana field's 「読み仮名の対象」: one of the form's text fields, or none. What the draft
+  // proposed is shown selected, for the admin to confirm or change.
+  function readingPanel(field) {
+    readingRow.hidden = field.type !== "katakana";
+    if (readingRow.hidden) return;
+    const names = tpl.fields.filter((other) => other.type === "text" && other.name).map((other) => other.name);
+    const current = field.reading_of || "";
+    while (fReading.options.length > 1) fReading.remove(1);
+    for (const name of names) {
+      const label = (tpl.fields.find((other) => other.name === name) || {}).label;
+      fReading.add(new Option(label ? `${name}（${label}）` : name, name));
+    }
+    // A target that is no text field of the form (the server refuses it) is still shown.
+    if (current && !names.includes(current)) fReading.add(new Option(`${current}（文字の欄ではありません）`, current));
+    fReading.value = current;
+  }
+  // References to a field that is gone (deleted, merged away) or no longer a text field go.
+  function forget(name, type) {
+    for (const other of tpl.fields) {
+      if (other.reading_of === name && type !== "text") delete other.reading_of;
+      if (other.postcode === name && type !== "digits") delete other.postcode;
+    }
+  }
+
   function panel() {
     regionPanel();
     panelBox.disabled = !selected || isRegion(selected);
     if (isRegion(selected)) {
       fBox.textContent = `${REGION_NAMES[selected.key]}: ${shown(getBox(selected))}`;
-      optionRow.hidden = digitsRow.hidden = true;
+      optionRow.hidden = digitsRow.hidden = readingRow.hidden = true;
     } else if (selected) {
       const field = tpl.fields[selected.f];
       if (document.activeElement !== fName) fName.value = field.name;
@@ -178,6 +203,7 @@
       optionRow.hidden = selected.key !== "options";
       if (selected.key === "options" && document.activeElement !== fOption) fOption.value = selected.sub;
       fRequired.checked = !!field.required;
+      readingPanel(field);
       digitsRow.hidden = !DIGIT_TYPES.includes(field.type);
       if (!digitsRow.hidden) {
         if (document.activeElement !== fMin) fMin.value = field.min_digits || "";
@@ -191,7 +217,8 @@
     list.innerHTML = "";
     tpl.fields.forEach((field, f) => {
       const item = document.createElement("li");
-      item.textContent = `${field.name}（${field.type}${field.required ? "・必須" : ""}）${field.label ? " " + field.label : ""}`;
+      item.textContent = `${field.name}（${field.type}${field.required ? "・必須" : ""}）${field.label ? " " + field.label : ""}` +
+        (field.reading_of ? ` 〔${field.reading_of} の読み〕` : "");
       if (selected && selected.f === f) item.className = "current";
       list.appendChild(item);
     });
@@ -341,7 +368,7 @@
     } else {
       dropField = true;
     }
-    if (dropField) tpl.fields.splice(ref.f, 1);
+    if (dropField) { tpl.fields.splice(ref.f, 1); forget(field.name, null); }
     else if (ref.key === "segments") fitDigits(field);
     if (!quiet) { say(dropField ? `項目 ${field.name} を削除しました。` : "枠を削除しました。"); select(null, false); }
     return dropField;
@@ -380,6 +407,7 @@
     if (type !== "text") { delete field.address; delete field.postcode; delete field.prefecture_printed; }
     if (type !== "katakana") delete field.reading_of;
     field.type = type;
+    forget(field.name, type);
     if (before === after && (after !== "marks" || (type === "checkbox") === !!field.box)) { fitDigits(field); return; }
     const kept = {};
     if (after === "box" && field.segments && type === "katakana") kept.segments = field.segments;
@@ -432,6 +460,14 @@
       render();
     });
   }
+  fReading.addEventListener("change", () => {
+    if (!selected || isRegion(selected)) return;
+    const field = tpl.fields[selected.f];
+    if (fReading.value) field.reading_of = fReading.value;
+    else delete field.reading_of;
+    say(fReading.value ? `項目 ${field.name} を ${fReading.value} の読み仮名にしました。` : `項目 ${field.name} の読み仮名の対象をなしにしました。`);
+    render();
+  });
   fRequired.addEventListener("change", () => { if (selected && !isRegion(selected)) { tpl.fields[selected.f].required = fRequired.checked; render(); } });
   fType.addEventListener("change", () => {
     if (!selected || isRegion(selected)) return;

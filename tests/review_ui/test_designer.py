@@ -65,16 +65,17 @@ def test_admin_sees_installed_templates_and_drafts(
 ) -> None:
     drafts = drafts_dir(services.settings)
     drafts.mkdir(parents=True)
-    for name in ("kyokai_kofu_shinsei.KY_01_2024_12.json", "kyokai_kofu_shinsei.KY_01_2024_12.pdf"):
-        shutil.copy2(KYOKAI / name, drafts / name)
+    [kofu] = KYOKAI.glob("kyokai_kofu_shinsei.*.json")
+    for path in (kofu, kofu.with_suffix(".pdf")):
+        shutil.copy2(path, drafts / path.name)
     login(app, "adm")
     assert 'href="/admin/forms"' in app.get("/").text
     listing = app.get("/admin/forms").text
     assert "kofu_shinsei" in listing and "下書き" in listing and "kyokai_kofu_shinsei" in listing
-    page = app.get("/admin/forms/edit?src=d:kyokai_kofu_shinsei.KY_01_2024_12.json")
+    page = app.get(f"/admin/forms/edit?src=d:{kofu.name}")
     assert page.status_code == 200 and 'id="template-data"' in page.text
     assert "<script>" not in page.text  # no inline script: the CSP allows none
-    image = app.get("/admin/forms/blank.png?src=d:kyokai_kofu_shinsei.KY_01_2024_12.json")
+    image = app.get(f"/admin/forms/blank.png?src=d:{kofu.name}")
     assert image.status_code == 200 and image.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert app.get("/admin/forms/edit?src=d:../../etc/passwd").status_code == 404
 
@@ -284,3 +285,52 @@ def test_a_form_without_a_footer_is_saved_with_none(
     assert written["identify"]["footer"] is None and written["identify"]["code_pattern"] is None
     reopened = app.get(f"/admin/forms/edit?src=i1:{path.name}")  # the saved version opens again
     assert reopened.status_code == 200 and '"footer": null' in reopened.text
+
+
+def test_a_furigana_is_saved_as_the_reading_of_a_text_field_checked_in_japanese(
+    app: TestClient, services: Services, forms_dir: Path
+) -> None:
+    """GIVEN 協会けんぽ's 交付申請書 as a draft without any reading_of WHEN its 氏名（カタカナ） is
+    saved as the reading of 氏名 THEN the version loaded has it (the reader settles the kana from
+    the name); a reading_of on a field that is no katakana, or naming one that is no text field
+    of the form (a digits field, a name not there), is refused with the reason in Japanese, as
+    ``kakunin forms check`` refuses it, and nothing is written."""
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    [kofu] = KYOKAI.glob("kyokai_kofu_shinsei.*.json")
+    for path in (kofu, kofu.with_suffix(".pdf")):
+        shutil.copy2(path, drafts / path.name)
+    src = f"d:{kofu.name}"
+    csrf = login(app, "adm")
+    page = app.get(f"/admin/forms/edit?src={src}").text
+    assert 'id="f-reading"' in page and "読み仮名の対象（この欄が読みを示す漢字の欄）" in page
+
+    def fields(**readings: str) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = json.loads(kofu.read_text("utf-8"))["fields"]
+        for field in out:
+            field.pop("reading_of", None)
+            if str(field["name"]) in readings:
+                field["reading_of"] = readings[str(field["name"])]
+        return out
+
+    for readings, reason in (
+        ({"address": "name"}, "読み仮名の対象を指定できるのはカタカナの欄だけです: address"),
+        (
+            {"name_kana": "postcode"},
+            "name_kana の読み仮名の対象 postcode は、この様式の文字（枠に記入）の欄ではありません",
+        ),
+        (
+            {"name_kana": "nobody"},
+            "name_kana の読み仮名の対象 nobody は、この様式の文字（枠に記入）の欄ではありません",
+        ),
+    ):
+        refused = _save(app, csrf, src, "KY-01 (2099.1)", {"fields": fields(**readings)})
+        assert refused.status_code == 422 and "保存できませんでした" in refused.text, readings
+        assert reason in refused.text and "reading_of" not in refused.text.split('id="refused"')[1][:300]
+    assert list(forms_dir.iterdir()) == []
+    assert audit_actions(services).count("form_version_refused") == 3
+    response = _save(app, csrf, src, "KY-01 (2099.1)", {"fields": fields(name_kana="name")})
+    assert response.status_code == 303, response.text
+    saved = template_for("kyokai_kofu_shinsei", "KY-01 (2099.1)")
+    assert saved is not None and saved.field("name_kana").reading_of == "name"
+    assert [f.name for f in saved.fields if f.reading_of] == ["name_kana"]

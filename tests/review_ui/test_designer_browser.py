@@ -6,6 +6,7 @@ mouse, nudges it with an arrow key, renames its field and saves a new version; t
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -89,8 +90,9 @@ def test_admin_splits_merges_deletes_and_draws_on_a_draft(
     monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
     drafts = drafts_dir(services.settings)
     drafts.mkdir(parents=True)
-    for suffix in ("json", "pdf"):
-        shutil.copy2(KYOKAI / f"kyokai_kofu_shinsei.KY_01_2024_12.{suffix}", drafts)
+    [kofu] = KYOKAI.glob("kyokai_kofu_shinsei.*.json")
+    for path in (kofu, kofu.with_suffix(".pdf")):
+        shutil.copy2(path, drafts)
     page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
     _login(page, server, "adm")
     page.goto(f"{server}/admin/forms")
@@ -224,4 +226,66 @@ def test_admin_moves_the_title_region_and_clears_a_footer(
     page.locator("tr", has_text=without.blank_pdf.with_suffix(".json").name).locator("a.open").click()
     page.wait_for_selector("#boxes rect.region.title")  # opened again: no footer drawn
     assert page.locator("#boxes rect.region.footer").count() == 0 and "なし" in page.inner_text("#r-footer")
+    assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_sets_the_text_field_a_furigana_reads(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN 協会けんぽ's 交付申請書 as a draft with no reading_of WHEN the admin picks, for a
+    katakana field, 「読み仮名の対象」 among the form's text fields THEN it is saved with the
+    version; the control is offered for katakana fields only and lists text fields only; a
+    renamed target stays named, a deleted target or one retyped from text clears it."""
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    [kofu] = KYOKAI.glob("kyokai_kofu_shinsei.*.json")
+    raw = json.loads(kofu.read_text("utf-8"))
+    for field in raw["fields"]:
+        field.pop("reading_of", None)
+    (drafts / kofu.name).write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    shutil.copy2(kofu.with_suffix(".pdf"), drafts)
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    _login(page, server, "adm")
+    page.goto(f"{server}/admin/forms")
+    page.locator("tr", has_text="下書き").locator("a.open").click()
+    page.wait_for_selector("#boxes rect.box")
+    # the last rect: a cells field's row of cells lies over its box
+    box = lambda name: page.locator(f"#boxes rect.box[data-field='{name}']").last  # noqa: E731
+    offered = lambda: page.locator("#f-reading option").evaluate_all("os => os.map(o => o.value)")  # noqa: E731
+    box("address").click()
+    assert not page.is_visible("#f-reading")  # a text field reads no other
+    box("name_kana").click()
+    assert page.is_visible("#f-reading") and page.input_value("#f-reading") == ""
+    assert "読み仮名の対象（この欄が読みを示す漢字の欄）" in page.inner_text("#reading-row")
+    assert offered() == ["", "name", "address", "note"]  # なし and the text fields
+    assert page.locator("#f-reading option").first.inner_text() == "なし"
+    page.select_option("#f-reading", "name")
+    assert "name の読み" in page.inner_text("#field-list")
+    box("name_kana_2").click()
+    page.select_option("#f-reading", "note")
+    box("name_kana_3").click()
+    page.select_option("#f-reading", "address")
+    box("name").click()
+    page.fill("#f-name", "insured_name")  # the reference follows the rename
+    box("note").click()
+    page.keyboard.press("Delete")  # a deleted target: name_kana_2 reads nothing
+    box("address").click()
+    page.select_option("#f-type", "phone")  # no longer a text field: name_kana_3 reads nothing
+    box("name_kana").click()
+    assert page.input_value("#f-reading") == "insured_name"
+    assert offered() == ["", "insured_name"]
+    box("name_kana_2").click()
+    assert page.input_value("#f-reading") == ""
+    page.fill("#version", "KY-01 (2099.7)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("kyokai_kofu_shinsei", "KY-01 (2099.7)")
+    assert saved is not None
+    assert {f.name: f.reading_of for f in saved.fields if f.reading_of} == {"name_kana": "insured_name"}
     assert problems == []
