@@ -19,9 +19,10 @@ from dataclasses import dataclass, field, replace
 
 from extractors.convert import DISAGREEMENT_CONFIDENCE
 from extractors.fields import ink as inkmod
+from extractors.fields import kana_size
 from extractors.fields.crops import Circle, cell_crop, cells, strip, wide_gaps
 from extractors.fields.paper import Paper
-from extractors.fields.writing import locate, locate_lines, other_boxes
+from extractors.fields.writing import Writing, locate, locate_lines, other_boxes
 from extractors.identify import cell_rules
 from extractors.template import FieldType, Layout, PtBox, Segment, Template
 from ocr.types import Image, Recognition
@@ -47,6 +48,8 @@ class CropPlan:
     inked: dict[str, bool] = field(default_factory=dict)
     #: Width / height of the writer's ink in each inked cell, per strip of one-digit cells.
     shapes: dict[CropKey, tuple[float, ...]] = field(default_factory=dict)
+    #: The writer's ink in each フリガナ crop, by which small kana are told from large ones.
+    kana_ink: dict[CropKey, Image] = field(default_factory=dict)
 
     def alphabets(self, template: Template) -> list[str | None]:
         """The alphabet each crop is read in: kana for フリガナ, digits for boxed numbers and
@@ -60,6 +63,8 @@ class CropPlan:
         recognitions = dict(zip(self.keys, read, strict=True))
         for key, shapes in self.shapes.items():
             recognitions[key] = _one_by_its_shape(recognitions[key], shapes)
+        for key, ink in self.kana_ink.items():
+            recognitions[key] = kana_size.sized(recognitions[key], ink)
         for name, gaps in self.gaps.items():
             recognitions[(name, "text")] = spaced_by_gaps(recognitions[(name, "text")], gaps)
         for (name, part), count in self.cell_counts.items():
@@ -111,10 +116,9 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
     everything = list(zip(all_boxes, other_boxes(all_boxes, paper.dpi), strict=True))
     plan = CropPlan([], [], {})
 
-    def found(box: PtBox) -> tuple[Image, bool]:
+    def found(box: PtBox) -> Writing:
         others = [pixels for other, pixels in everything if other != box]
-        writing = locate(paper, box, rules_down, others, circles)
-        return writing.crop, writing.inked
+        return locate(paper, box, rules_down, others, circles)
 
     def add(key: CropKey, crop: Image) -> None:
         plan.keys.append(key)
@@ -131,10 +135,13 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
                     add((spec.name, f"line{index}"), line.crop)
                 plan.cell_counts[(spec.name, "lines")] = len(lines)
             case Layout.BOX if spec.box:
-                crop, plan.inked[spec.name] = found(spec.box)
-                add((spec.name, "text"), crop)
+                writing = found(spec.box)
+                plan.inked[spec.name] = writing.inked
+                add((spec.name, "text"), writing.crop)
                 if spec.spaced:
-                    plan.gaps[spec.name] = wide_gaps(crop)
+                    plan.gaps[spec.name] = wide_gaps(writing.crop)
+                if spec.type is FieldType.KATAKANA and writing.ink is not None:
+                    plan.kana_ink[(spec.name, "text")] = writing.ink
             case Layout.CELLS:
                 filled, shapes = _inked_cells(spec.segments, paper)
                 plan.cell_counts[(spec.name, "digits")] = len(filled)

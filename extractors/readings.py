@@ -152,3 +152,23 @@ def spaced_like_name(kana: str, reading: str) -> str | None:
     given = bare[len(words[0]) :].lstrip("ー")
     spaced = f"{bare[: len(words[0])]} {given}"
     return spaced if given and spaced != kana else None
+
+
+def name_spaced_like_kana(name: str, kana: str) -> str | None:
+    """``name`` with the space between 氏 and 名 put where its フリガナ has it, when the name
+    was read without one (高橋美咲 with タカハシ ミサキ → 高橋 美咲): the one place where
+    the dictionary reading of the name's first characters is the kana's first word (compared
+    without dakuten and size, which the recogniser confuses). None when the name has a space
+    already, the kana has not exactly one, or no single place fits."""
+    words = kana.split()
+    if " " in name or "\u3000" in name or len(words) != 2:
+        return None
+    surname = "".join(kana_base(char) for char in jaconv.hira2kata(words[0]))
+    fits = [
+        cut
+        for cut in range(1, len(name))
+        if (reading := name_reading(name[:cut])) and "".join(kana_base(c) for c in reading) == surname
+    ]
+    if len(fits) != 1:
+        return None
+    return f"{name[: fits[0]]} {name[fits[0] :]}"

@@ -30,7 +30,7 @@ from extractors.postcodes import (
     postcode_for,
     spelled_as_japan_post,
 )
-from extractors.readings import name_reading, settle_kana, spaced_like_name
+from extractors.readings import name_reading, name_spaced_like_kana, settle_kana, spaced_like_name
 from extractors.template import FieldSpec, Layout, Template
 from extractors.validate import MESSAGES
 
@@ -106,6 +106,7 @@ def finish(
         readings.append(reading)
 
     if scanned:
+        readings = [_spaced_like_its_kana(template, r, readings) for r in readings]
         readings = [_checked_against_name(template, r, readings) for r in readings]
         readings = [_postcode_checked(template, r, readings) for r in readings]
         readings = [_checked_against_postcode(template, r, readings) for r in readings]
@@ -252,6 +253,22 @@ def proposed(reading: FieldReading, value: FieldValue) -> FieldReading:
     )
 
 
+def _spaced_like_its_kana(
+    template: Template, reading: FieldReading, readings: list[FieldReading]
+) -> FieldReading:
+    """A name written 氏 名 but read without the space (the writer's gap narrower than the
+    recogniser's idea of one) takes it where its フリガナ, written in boxes with an empty one
+    between the words, has it and the name's dictionary reading agrees
+    (:func:`extractors.readings.name_spaced_like_kana`)."""
+    spec = template.field(reading.name)
+    kana_spec = next((k for k in template.fields if k.reading_of == spec.name), None)
+    if not spec.spaced or kana_spec is None or not isinstance(reading.value, str):
+        return reading
+    kana = next((r.value for r in readings if r.name == kana_spec.name), None)
+    spaced = name_spaced_like_kana(reading.value, kana) if isinstance(kana, str) else None
+    return reading if spaced is None else replace(reading, value=spaced)
+
+
 def _checked_against_name(
     template: Template, reading: FieldReading, readings: list[FieldReading]
 ) -> FieldReading:
@@ -259,7 +276,10 @@ def _checked_against_name(
     kana it settles are replaced (and a person confirms); where the two still differ by a
     dakuten, the field goes to review as read."""
     spec = template.field(reading.name)
-    name = next((r.value for r in readings if r.name == spec.reading_of), None) if spec.reading_of else None
+    if spec.reading_of is None:
+        return reading
+    target = template.field(spec.reading_of)
+    name = next((r.value for r in readings if r.name == target.name), None)
     if not isinstance(name, str) or not isinstance(reading.value, str):
         return reading
     spelled = name_reading(name)
@@ -272,5 +292,9 @@ def _checked_against_name(
             return proposed(reading, spaced)
         return replace(reading, value=spaced)
     if settled.agrees and settled.value == reading.value:
+        if " " in settled.value and " " not in spelled and not target.spaced:
+            # Every kana is the reading of a name of one word (名 alone): the space read
+            # in it is a wide gap between two letters, never the writer's.
+            return replace(reading, value=settled.value.replace(" ", ""))
         return reading
     return proposed(reading, settled.value)

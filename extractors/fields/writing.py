@@ -46,6 +46,10 @@ SIDE_MARGIN = 0.5
 #: printed rule left by a misalignment are smaller. (Kana squeezed into an 11 pt フリガナ row
 #: are under 3 pt tall: a taller threshold took them for specks and the field for blank.)
 WRITTEN_MIN_HEIGHT_PT = 2.5
+#: … or at least this share of the box's height, where the box is so short that its writing is
+#: smaller still: ユミ in a 9 pt フリガナ row stood 6 px tall at 200 dpi (ミ's strokes 1–2 px),
+#: and the field was taken for blank and auto-accepted as such.
+SHORT_BOX_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,9 @@ class Writing:
 
     crop: Image
     inked: bool
+    #: The writer's ink of this field in ``crop`` (same shape, nonzero where it is), where
+    #: the writing was found; None for a blank crop. Lets a reader measure each character.
+    ink: Image | None = None
 
 
 def cell_columns(rules_down: Image, box: Box, others: list[Box], dpi: int) -> tuple[int, int]:
@@ -113,7 +120,16 @@ def locate(
     writing, labels, stats = _pieces(paper, top, bottom, left, far)
     box_top, box_bottom, cell_end = inner.y0 - top, inner.y1 - top, right - left
     own = Box(inner.x0 - left, box_top, cell_end, box_bottom)
-    mine, dots = _writing_pieces(stats, _bridge(paper), box_bottom - box_top, own, inner.x1 - left, others, seals, (left, top, far, bottom))
+    mine, dots = _writing_pieces(
+        stats,
+        _bridge(paper),
+        box_bottom - box_top,
+        own,
+        inner.x1 - left,
+        others,
+        seals,
+        (left, top, far, bottom),
+    )
     if not mine:
         crop = np.ascontiguousarray(paper.page[inner.y0 : inner.y1, inner.x0 : inner.x1])
         return Writing(crop, False)
@@ -215,7 +231,9 @@ class _Region:
     dots: list[int]
 
 
-def _cut(paper: Paper, region: _Region, mine: list[int], box_height: int, blank_shape: tuple[int, int]) -> Writing:
+def _cut(
+    paper: Paper, region: _Region, mine: list[int], box_height: int, blank_shape: tuple[int, int]
+) -> Writing:
     """The crop around the pieces ``mine`` of ``region``, everything else painted out; a
     blank crop of ``blank_shape`` when they are specks and slivers only."""
     stats, top, left = region.stats, region.top, region.left
@@ -225,7 +243,7 @@ def _cut(paper: Paper, region: _Region, mine: list[int], box_height: int, blank_
     x0 = int(boxes[:, cv2.CC_STAT_LEFT].min())
     x1 = int((boxes[:, cv2.CC_STAT_LEFT] + boxes[:, cv2.CC_STAT_WIDTH]).max())
     tall = y1 - y0
-    min_height = min(pt_to_px(WRITTEN_MIN_HEIGHT_PT, paper.dpi), 0.5 * box_height)
+    min_height = min(pt_to_px(WRITTEN_MIN_HEIGHT_PT, paper.dpi), SHORT_BOX_SHARE * box_height)
     min_width = max(2, round(paper.dpi / 100))  # a sliver one pixel wide is a rule, not a "1"
     inked = bool(
         np.any((boxes[:, cv2.CC_STAT_HEIGHT] >= min_height) & (boxes[:, cv2.CC_STAT_WIDTH] >= min_width))
@@ -245,7 +263,8 @@ def _cut(paper: Paper, region: _Region, mine: list[int], box_height: int, blank_
     kept = np.isin(region.labels[r0:r1, c0:c1], mine + _beside(region.dots, stats, Box(x0, y0, x1, y1)))
     others_ink = (region.writing[r0:r1, c0:c1] > 0) & ~kept
     crop[printed | others_ink] = 255
-    return Writing(np.ascontiguousarray(crop), inked)
+    own_ink = ((region.writing[r0:r1, c0:c1] > 0) & kept & ~printed).astype(np.uint8)
+    return Writing(np.ascontiguousarray(crop), inked, own_ink)
 
 
 def cell_of(box: PtBox, rules_down: Image, others: list[PtBox], dpi: int) -> PtBox:
@@ -337,13 +356,17 @@ def locate_lines(
     writing, labels, stats = _pieces(paper, top, bottom, left, far)
     rows = (first.y0 - top, last.y1 - top)
     own = Box(first.x0 - left, rows[0], right - left, rows[1])
-    mine, dots = _writing_pieces(stats, _bridge(paper), line_height, own, right - left, others, seals, (left, top, far, bottom))
+    mine, dots = _writing_pieces(
+        stats, _bridge(paper), line_height, own, right - left, others, seals, (left, top, far, bottom)
+    )
     region = _Region(top, bottom, left, far, writing, labels, stats, dots)
     lines = writer_lines(stats, mine, line_height)
     blank = (line_height, first.x1 - first.x0)
     found = [_cut(paper, region, line, line_height, blank) for line in lines[: len(boxes)]]
     if len(lines) > len(boxes):  # more lines than rules: the rest read on with the last
-        found[-1] = _cut(paper, region, [label for line in lines[len(boxes) - 1 :] for label in line], line_height, blank)
+        found[-1] = _cut(
+            paper, region, [label for line in lines[len(boxes) - 1 :] for label in line], line_height, blank
+        )
     return found + [Writing(np.full(blank, 255, np.uint8), False)] * (len(boxes) - len(found))
 
 
@@ -360,7 +383,9 @@ def writer_lines(stats: npt.NDArray[np.int32], pieces: Sequence[int], line_heigh
     glyphs = [_extent(stats, glyph) for glyph in members]
     anchor_size = LINE_ANCHOR * line_height
     order = sorted(range(len(glyphs)), key=lambda g: glyphs[g].x0)
-    anchors = [g for g in order if max(glyphs[g].y1 - glyphs[g].y0, glyphs[g].x1 - glyphs[g].x0) >= anchor_size]
+    anchors = [
+        g for g in order if max(glyphs[g].y1 - glyphs[g].y0, glyphs[g].x1 - glyphs[g].x0) >= anchor_size
+    ]
     lines: list[list[int]] = []  # glyph indices
     for glyph in anchors:
         y0, y1 = glyphs[glyph].y0, glyphs[glyph].y1
@@ -389,7 +414,9 @@ def writer_lines(stats: npt.NDArray[np.int32], pieces: Sequence[int], line_heigh
 
     for piece in small:
         px, py = centre(piece)
-        distances = [min(math.hypot(px - centre(a)[0], py - centre(a)[1]) for a in line) for line in as_pieces]
+        distances = [
+            min(math.hypot(px - centre(a)[0], py - centre(a)[1]) for a in line) for line in as_pieces
+        ]
         nearest = int(np.argmin(distances))
         if distances[nearest] <= line_height:  # farther off, a speck of the scan: no one's
             as_pieces[nearest].append(piece)
@@ -442,7 +469,9 @@ def _extent(stats: npt.NDArray[np.int32], line: list[int]) -> Box:
     )
 
 
-def _fragments_joined(stats: npt.NDArray[np.int32], lines: list[list[int]], line_height: int) -> list[list[int]]:
+def _fragments_joined(
+    stats: npt.NDArray[np.int32], lines: list[list[int]], line_height: int
+) -> list[list[int]]:
     """Lines of one character's width within half a line's height above or below a longer
     line, and a character's width beside it, joined to it: the top of a 家 whose parts do not
     touch, or a 。 sunk below the rule, started a "line" of its own."""

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.readings import Settled, kana_base, name_reading, settle_kana, spaced_like_name
+from extractors.readings import (
+    Settled,
+    kana_base,
+    name_reading,
+    name_spaced_like_kana,
+    settle_kana,
+    spaced_like_name,
+)
 
 
 def test_dictionary_reading_keeps_the_space_between_surname_and_given_name() -> None:
@@ -83,3 +90,13 @@ def test_surname_is_settled_even_when_the_given_name_reading_is_unknown() -> Non
 def test_one_kana_off_the_reading_is_doubted_and_a_stray_long_vowel_mark_goes() -> None:
     assert settle_kana("スズキ イナロウ", name_reading("鈴木 一郎")) == Settled("スズキ イナロウ", False)
     assert settle_kana("イノウエー ダイスケ", name_reading("井上 大輔")) == Settled("イノウエ ダイスケ", True)
+
+
+def test_a_name_read_without_its_space_takes_it_where_its_kana_has_it() -> None:
+    assert name_spaced_like_kana("高橋美咲", "タカハシ ミサキ") == "高橋 美咲"
+    # The kana's size and dakuten do not matter: the recogniser confuses them.
+    assert name_spaced_like_kana("松本彩", "マッモト アヤ") == "松本 彩"
+    # Already spaced, kana without a space, or a kana that is not the name's reading: unchanged.
+    assert name_spaced_like_kana("高橋 美咲", "タカハシ ミサキ") is None
+    assert name_spaced_like_kana("佐藤花子", "サトウハナコ") is None
+    assert name_spaced_like_kana("佐藤花子", "スズキ ハナコ") is None

@@ -1,0 +1,58 @@
+"""A name and its フリガナ settle each other's spaces (extractors.route): a name read without
+the space between 氏 and 名 takes it where its kana have it, and a kana reading of a one-word
+name (名 alone) loses a space read in a wide gap between two letters."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from extractors.model import FieldReading
+from extractors.route import finish
+from extractors.template import Template, load_templates, parse_template
+from ocr.types import Recognition
+
+SK01 = next(t for t in load_templates() if t.form_id == "kofu_shinsei")
+
+
+def _one_word_name_template() -> Template:
+    """SK-01 with its insured name a field of one word (as a form's 名 box is)."""
+    source = next(
+        (Path(__file__).resolve().parents[2] / "extractors" / "templates").glob("kofu_shinsei.*.json")
+    )
+    raw = json.loads(source.read_text(encoding="utf-8"))
+    for field in raw["fields"]:
+        if field["name"] == "insured_name":
+            field["spaced"] = False
+    return parse_template(raw, source)
+
+
+def _read(template: Template, name: str, kana: str) -> dict[str, FieldReading]:
+    keys = []
+    for spec in template.fields:
+        if spec.type.layout.name == "MARKS":
+            continue
+        if spec.parts:
+            keys += [(spec.name, part) for part, _ in spec.parts]
+        else:
+            keys.append((spec.name, "digits" if spec.segments and not spec.box else "text"))
+    recognitions = {key: Recognition("", 0.0) for key in keys}
+    recognitions[("insured_name", "text")] = Recognition(name, 0.99)
+    recognitions[("insured_name_kana", "text")] = Recognition(kana, 0.99)
+    counts = {key: len(rec.text) for key, rec in recognitions.items()}
+    readings, _ = finish(template, recognitions, counts, lambda box, style: 0.0, date(2026, 11, 26))
+    return {r.name: r for r in readings}
+
+
+def test_a_name_read_without_its_space_takes_it_from_its_kana() -> None:
+    readings = _read(SK01, "高橋美咲", "タカハシ ミサキ")
+    assert readings["insured_name"].value == "高橋 美咲"
+    assert readings["insured_name_kana"].value == "タカハシ ミサキ"
+
+
+def test_a_kana_reading_of_a_one_word_name_loses_a_space_read_in_a_gap() -> None:
+    readings = _read(_one_word_name_template(), "花子", "ハナ コ")
+    assert readings["insured_name_kana"].value == "ハナコ"
+    # Where the name is 氏 名, the kana's space is the writer's and stays.
+    assert _read(SK01, "佐藤 花子", "サトウ ハナコ")["insured_name_kana"].value == "サトウ ハナコ"
