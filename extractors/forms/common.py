@@ -150,3 +150,13 @@ def same_as_insured(v: Values, prefix: str, pairs: list[tuple[str, str]]) -> lis
 def not_after(v: Values, earlier: str, later: str, code: str, message: str) -> list[Finding]:
     a, b = v.date(earlier), v.date(later)
     return [finding(earlier, code, message)] if a and b and a > b else []
+
+
+def target_rows(v: Values, row: list[str], core: list[str], why: str) -> list[Finding]:
+    """The two target rows (``target1_*``, ``target2_*``) of SK-01 and SK-03: the first
+    required, the second all-or-nothing, and 被保険者本人 in one row at the most."""
+    out = required(v, [f"target1_{f}" for f in core], why)
+    out += row_all_or_nothing(v, [f"target2_{f}" for f in row], [f"target2_{f}" for f in core], "2人目")
+    if all(v.get(f"target{r}_type") == "insured" for r in (1, 2)):
+        out.append(finding("target2_type", "two_insured_rows", "被保険者本人は1行のみ記入できます"))
+    return out
