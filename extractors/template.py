@@ -278,6 +278,40 @@ def _named_boxes(value: Any, where: str, page: tuple[float, float]) -> tuple[tup
 
 
 def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> FieldSpec:
+    """One field of a template file, checked: its name and type, its boxes on the page, the
+    date parts its era needs, and the roles (address, reading, style) its type allows."""
+    name, kind = _name_and_type(raw, where)
+    where = f"{where}.{name}"
+    segments = _segments(raw, where, page)
+    parts, era_digits = _date_parts(raw, kind, where, page)
+    spec = FieldSpec(
+        name=name,
+        type=kind,
+        required=bool(raw.get("required", False)),
+        box=_box(raw["box"], f"{where}.box", page) if "box" in raw else None,
+        segments=segments,
+        options=_optional_named_boxes(raw, "options", where, page),
+        style=str(raw.get("style", "tick")),
+        era=raw.get("era"),
+        era_options=_optional_named_boxes(raw, "era_options", where, page),
+        parts=parts,
+        min_digits=int(raw.get("min_digits", 0)),
+        max_digits=int(raw.get("max_digits", sum(s.cells for s in segments))),
+        spaced=bool(raw.get("spaced", False)),
+        more_lines=tuple(_box(b, f"{where}.more_lines", page) for b in raw.get("more_lines", [])),
+        reading_of=str(raw["reading_of"]) if raw.get("reading_of") else None,
+        address=bool(raw.get("address", False)),
+        postcode=str(raw["postcode"]) if raw.get("postcode") else None,
+        label=str(raw.get("label", "")),
+        era_digits=era_digits,
+        prefecture_printed=_optional_named_boxes(raw, "prefecture_printed", where, page),
+    )
+    _check_roles(spec, where)
+    return spec
+
+
+def _name_and_type(raw: dict[str, Any], where: str) -> tuple[str, FieldType]:
+    """A field's name and its ``FieldType``, with every key that type needs present."""
     name = raw.get("name")
     if not isinstance(name, str) or not name:
         raise TemplateError(f"{where}: field without a name")
@@ -289,59 +323,55 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
     missing = [key for key in kind.needs if key not in raw]
     if missing:
         raise TemplateError(f"{where}: type {kind} needs {', '.join(missing)}")
+    return name, kind
+
+
+def _segments(raw: dict[str, Any], where: str, page: tuple[float, float]) -> tuple[Segment, ...]:
+    """A boxed field's runs of cells: each ``[x0, y0, x1, y1, cells]``."""
     segments: list[Segment] = []
     for index, seg in enumerate(raw.get("segments", [])):
         if not (isinstance(seg, list) and len(seg) == 5 and isinstance(seg[4], int) and seg[4] > 0):
             raise TemplateError(f"{where}.segments[{index}]: expected [x0, y0, x1, y1, cells]")
         segments.append(Segment(_box(seg[:4], f"{where}.segments[{index}]", page), seg[4]))
+    return tuple(segments)
+
+
+def _date_parts(
+    raw: dict[str, Any], kind: FieldType, where: str, page: tuple[float, float]
+) -> tuple[tuple[tuple[str, PtBox], ...], tuple[tuple[str, str], ...]]:
+    """A date's year, month and day boxes (and the era's box when a digit names the era),
+    and the digit-to-era table; a date must say its era one way or another."""
     parts: tuple[tuple[str, PtBox], ...] = tuple(
         (p, _box(raw[p], f"{where}.{p}", page)) for p in ("year", "month", "day") if p in raw
     )
-    era = raw.get("era")
     era_digits = _era_digits(raw, where)
     if era_digits:
         if "era_box" not in raw:
             raise TemplateError(f"{where}: era_digits needs the era_box the digit is written in")
         parts = (*parts, ("era", _box(raw["era_box"], f"{where}.era_box", page)))
-    if kind is FieldType.DATE and era is None and "era_options" not in raw and not era_digits:
+    if kind is FieldType.DATE and raw.get("era") is None and "era_options" not in raw and not era_digits:
         raise TemplateError(f"{where}: a date needs a printed 'era', 'era_options' or 'era_digits'")
-    spec = FieldSpec(
-        name=name,
-        type=kind,
-        required=bool(raw.get("required", False)),
-        box=_box(raw["box"], f"{where}.box", page) if "box" in raw else None,
-        segments=tuple(segments),
-        options=_named_boxes(raw["options"], f"{where}.options", page) if "options" in raw else (),
-        style=str(raw.get("style", "tick")),
-        era=era,
-        era_options=_named_boxes(raw["era_options"], f"{where}.era_options", page)
-        if "era_options" in raw
-        else (),
-        parts=parts,
-        min_digits=int(raw.get("min_digits", 0)),
-        max_digits=int(raw.get("max_digits", sum(s.cells for s in segments))),
-        spaced=bool(raw.get("spaced", False)),
-        more_lines=tuple(_box(b, f"{where}.more_lines", page) for b in raw.get("more_lines", [])),
-        reading_of=str(raw["reading_of"]) if raw.get("reading_of") else None,
-        address=bool(raw.get("address", False)),
-        postcode=str(raw["postcode"]) if raw.get("postcode") else None,
-        label=str(raw.get("label", "")),
-        era_digits=era_digits,
-        prefecture_printed=_named_boxes(raw["prefecture_printed"], f"{where}.prefecture_printed", page)
-        if "prefecture_printed" in raw
-        else (),
-    )
+    return parts, era_digits
+
+
+def _optional_named_boxes(
+    raw: dict[str, Any], key: str, where: str, page: tuple[float, float]
+) -> tuple[tuple[str, PtBox], ...]:
+    return _named_boxes(raw[key], f"{where}.{key}", page) if key in raw else ()
+
+
+def _check_roles(spec: FieldSpec, where: str) -> None:
+    """The roles a field takes only with the right type: address, reading, postcode, style."""
     if spec.prefecture_printed and not spec.address:
         raise TemplateError(f'{where}: prefecture_printed is for an address ("address": true)')
-    if spec.reading_of is not None and kind is not FieldType.KATAKANA:
+    if spec.reading_of is not None and spec.type is not FieldType.KATAKANA:
         raise TemplateError(f"{where}: only a katakana field can be the reading_of another field")
-    if spec.address and kind is not FieldType.TEXT:
+    if spec.address and spec.type is not FieldType.TEXT:
         raise TemplateError(f"{where}: only a text field can be an address")
     if spec.postcode is not None and not spec.address:
         raise TemplateError(f"{where}: only an address has a postcode beside it")
     if spec.style not in ("tick", "circle"):
         raise TemplateError(f"{where}: style must be tick or circle")
-    return spec
 
 
 def _era_digits(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
