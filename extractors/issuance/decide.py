@@ -330,24 +330,8 @@ def r6_reissue(record: Record, ctx: Context) -> list[Outcome]:
     names = [name for name, _row in _targets(record) if not _refused(record, ctx, name)]
     if not names:
         return []
-    count_text = str(record.values.get("reissue_count") or "")
-    count = int(count_text) if count_text.isdigit() else 0
-    fee = record.values.get("fee_amount")
-    due = params.FEE_PER_CARD * len(_targets(record))
-    facts = {
-        "reissue_count": count,
-        "fee_amount": fee,
-        "fee_transfer_date": record.values.get("fee_transfer_date"),
-        "fee_due": params.FEE_PER_CARD * count,
-        "fee_confirmed": ctx.fee_confirmed,
-    }
-    missing = []
-    if count != len(_targets(record)):
-        missing.append(("reissue_count", f"交付枚数（{len(_targets(record))}枚）"))
-    if fee != due:
-        missing.append(("fee_amount", f"手数料額（1枚{params.FEE_PER_CARD:,}円、{due:,}円）"))
-    if not record.values.get("fee_transfer_date"):
-        missing.append(("fee_transfer_date", "手数料の振込日"))
+    facts = _fee_facts(record, ctx)
+    missing = _reissue_missing(record)
     if missing:
         return [
             Outcome(
@@ -360,29 +344,50 @@ def r6_reissue(record: Record, ctx: Context) -> list[Outcome]:
             )
             for name in names
         ]
-    kind, delivery = _delivery(record, ctx)
-    if not ctx.fee_confirmed:
-        return [
-            Outcome(
-                "R6",
-                K.REISSUE_PENDING_FEE,
-                f"1枚につき{params.FEE_PER_CARD:,}円の再交付手数料の入金を確認したうえで再交付し、"
-                + _SEND[delivery],
-                {**facts, "delivery": delivery},
-                name,
-            )
-            for name in names
-        ]
-    return [
-        Outcome(
-            "R6",
-            K.REISSUE,
-            "再交付手数料の入金を確認しました。再交付した「資格確認書」は、" + _SEND[delivery],
-            {**facts, "delivery": delivery},
-            name,
+    _kind, delivery = _delivery(record, ctx)
+    if ctx.fee_confirmed:
+        kind = K.REISSUE
+        message = "再交付手数料の入金を確認しました。再交付した「資格確認書」は、" + _SEND[delivery]
+    else:
+        kind = K.REISSUE_PENDING_FEE
+        message = (
+            f"1枚につき{params.FEE_PER_CARD:,}円の再交付手数料の入金を確認したうえで再交付し、"
+            + _SEND[delivery]
         )
-        for name in names
-    ]
+    return [Outcome("R6", kind, message, {**facts, "delivery": delivery}, name) for name in names]
+
+
+def _reissue_count(record: Record) -> int:
+    """The 交付枚数 written on an SK-01 (0 when it is not a number)."""
+    count_text = str(record.values.get("reissue_count") or "")
+    return int(count_text) if count_text.isdigit() else 0
+
+
+def _fee_facts(record: Record, ctx: Context) -> dict[str, object]:
+    """R6's facts: the cards and fee written, the fee they call for, the payment confirmed."""
+    count = _reissue_count(record)
+    return {
+        "reissue_count": count,
+        "fee_amount": record.values.get("fee_amount"),
+        "fee_transfer_date": record.values.get("fee_transfer_date"),
+        "fee_due": params.FEE_PER_CARD * count,
+        "fee_confirmed": ctx.fee_confirmed,
+    }
+
+
+def _reissue_missing(record: Record) -> list[tuple[str, str]]:
+    """What a reissue lacks or has wrong, as (field, its label): a 交付枚数 other than the
+    people named, a 手数料額 other than FEE_PER_CARD for each, no 振込日."""
+    people = len(_targets(record))
+    due = params.FEE_PER_CARD * people
+    missing = []
+    if _reissue_count(record) != people:
+        missing.append(("reissue_count", f"交付枚数（{people}枚）"))
+    if record.values.get("fee_amount") != due:
+        missing.append(("fee_amount", f"手数料額（1枚{params.FEE_PER_CARD:,}円、{due:,}円）"))
+    if not record.values.get("fee_transfer_date"):
+        missing.append(("fee_transfer_date", "手数料の振込日"))
+    return missing
 
 
 def r7_loss_without_reissue(record: Record, ctx: Context) -> list[Outcome]:
