@@ -5,7 +5,9 @@ title and a digit count typed in the panel; no coordinate, no JSON — and 「�
 What is saved is field for field the template kept in ``fixtures/forms-kyokai/``: the record of
 the edits below is how those templates were made (14 and 58 edits; the 住所変更届's 2 more made
 its version 「v2」: its フリガナ（名） box given back the 13 pt it had been nudged off a printed
-label that row does not have)."""
+label that row does not have; then each form's 「読み仮名の対象」 confirmed as the draft proposes it,
+the 交付申請書's 「v2」 and the 住所変更届's 「v3」: the フリガナ fields read the name fields below them,
+so the reader settles the kana from the name)."""
 
 # ruff: noqa: F811 - the browser fixtures are imported from test_browser
 
@@ -98,6 +100,13 @@ class Designer:
             self.page.keyboard.press("Shift+ArrowRight")
         self.edits += 2
 
+    def confirm_reading(self, kana: str, name: str) -> None:
+        """A フリガナ field's 「読み仮名の対象」: the draft's proposal shown, confirmed."""
+        self.page.locator(f"#boxes rect.box[data-field='{kana}']").last.click()
+        assert self.page.input_value("#f-reading") == name, (kana, self.page.input_value("#f-reading"))
+        self.page.select_option("#f-reading", name)
+        self.edits += 1
+
     def title(self, title: str, name: str) -> None:
         self.page.fill("#title", title)
         self.page.fill("#form-name", name)
@@ -123,6 +132,9 @@ def kofu_shinsei(d: Designer) -> None:
     d.rename("date", "birth_date")
     d.rename("birth_date_2", "reason_checked")
     d.label("reason_checked", "交付理由（該当する場合に✓）")
+    # Version 「v2」 (session 12): the 氏名（カタカナ） cells are the reading of the 氏名 below them
+    # (the dependents' カタカナ rows have no name box: none).
+    d.confirm_reading("name_kana", "name")
 
 
 def jusho_henko(d: Designer) -> None:
@@ -138,10 +150,10 @@ def jusho_henko(d: Designer) -> None:
     d.min_digits("postcode", 7)
     d.retype("my_number", "my_number")
     # 氏 and 名, フリガナ above: four fields, the printed (ﾌﾘｶﾞﾅ)(氏)(名) left out of the boxes.
+    # The 名's フリガナ half prints no (ﾌﾘｶﾞﾅ): drafted katakana as the row it continues.
     d.rename("name_kana", "family_name_kana")
-    d.rename("name", "given_name_kana")
-    d.retype("given_name_kana", "katakana")
-    d.rename("name_2", "family_name")
+    d.rename("name_kana_2", "given_name_kana")
+    d.rename("name", "family_name")
     d.rename("birth_date", "given_name")
     d.nudge_left_edge("family_name_kana", 19)
     d.nudge_left_edge("given_name_kana", 13)
@@ -151,7 +163,7 @@ def jusho_henko(d: Designer) -> None:
     d.delete("address_2")  # the address's フリガナ
     # 被扶養配偶者欄: a spouse's move is left out of this form.
     for name in (
-        "address_4", "name_kana_2", "name_3", "postcode_6", "postcode_3", "postcode_4", "address_5",
+        "address_4", "name_kana_3", "name_2", "postcode_6", "postcode_3", "postcode_4", "address_5",
         "date_3", "address", "date_4", "address_6", "field_7", "field_8",
     ):  # fmt: skip
         d.delete(name)
@@ -176,11 +188,15 @@ def jusho_henko(d: Designer) -> None:
     # Version 「v2」 (session 11): the フリガナ（名） row prints no label, yet its box had been
     # nudged 13 pt off one as the 名 row's was: a long given name ran past its right edge.
     d.widen_left_edge("given_name_kana", 13)
+    # Version 「v3」 (session 12): each フリガナ half the reading of the name box below it, as the
+    # draft proposes (the renames above carried the proposals along).
+    d.confirm_reading("family_name_kana", "family_name")
+    d.confirm_reading("given_name_kana", "given_name")
 
 
 FORMS: dict[str, tuple[str, str, str, Callable[[Designer], None], int]] = {
-    "kyokai_kofu_shinsei": ("kyokai_kofu_shinsei.pdf", "KY-01", "KY-01 (2024.12)", kofu_shinsei, 14),
-    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v2", jusho_henko, 60),
+    "kyokai_kofu_shinsei": ("kyokai_kofu_shinsei.pdf", "KY-01", "KY-01 (2024.12) v2", kofu_shinsei, 15),
+    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v3", jusho_henko, 61),
 }
 
 
