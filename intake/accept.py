@@ -7,8 +7,10 @@ without a row is simply stored again; a row without a job is queued by reconcile
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from intake import intake_errors
-from intake.domain import AcceptResult, DocumentStatus
+from intake.domain import AcceptResult, Document, DocumentStatus
 from intake.errors import MESSAGES, ErrorCode, RejectedInput, rejected_from_raster, transient
 from intake.outbox import emit_document
 from intake.queue import enqueue_document
@@ -20,26 +22,45 @@ from ocr.errors import RasterError
 from ocr.raster import MEDIA_TYPES, count_pages, sniff_type
 
 
-def _check_content(data: bytes, max_pages: int) -> tuple[str, int, ErrorCode | None, str | None]:
-    """(media type, pages, error code, message) judged from the bytes alone, never the name."""
+@dataclass(frozen=True)
+class _Content:
+    """What the bytes alone say of a file: its media type, its pages, and why it cannot be
+    processed (``error`` and an optional message; None: it can)."""
+
+    media_type: str
+    pages: int = 0
+    error: ErrorCode | None = None
+    message: str | None = None
+
+    @property
+    def status(self) -> DocumentStatus:
+        return DocumentStatus.FAILED if self.error else DocumentStatus.RECEIVED
+
+    @property
+    def error_message(self) -> str | None:
+        return (self.message or MESSAGES[self.error]) if self.error else None
+
+
+def _check_content(data: bytes, max_pages: int) -> _Content:
+    """Judged from the bytes alone, never the name."""
     kind = sniff_type(data[:2048])
     if kind is None:
-        return "application/octet-stream", 0, ErrorCode.UNSUPPORTED_TYPE, None
+        return _Content("application/octet-stream", error=ErrorCode.UNSUPPORTED_TYPE)
     try:
         pages = count_pages(data, kind)
     except RasterError as exc:
         rejected = rejected_from_raster(exc)
-        return MEDIA_TYPES[kind], 0, rejected.code, rejected.message
+        return _Content(MEDIA_TYPES[kind], error=rejected.code, message=rejected.message)
     if pages > max_pages:
-        return (
+        return _Content(
             MEDIA_TYPES[kind],
             pages,
             ErrorCode.TOO_MANY_PAGES,
             f"{pages} ページあります（上限 {max_pages}）。分割して提出してください。",
         )
     if pages == 0:
-        return MEDIA_TYPES[kind], 0, ErrorCode.UNREADABLE, "ページがありません。"
-    return MEDIA_TYPES[kind], pages, None, None
+        return _Content(MEDIA_TYPES[kind], error=ErrorCode.UNREADABLE, message="ページがありません。")
+    return _Content(MEDIA_TYPES[kind], pages)
 
 
 def accept(
@@ -53,21 +74,51 @@ def accept(
     :class:`TransientFailure` when the database or the file store is unavailable: nothing was
     committed, and the same bytes may be given again.
     """
-    limits = services.settings.limits
-    refused: RejectedInput | None = None
+    _refuse_unkept(services, data, original_name, source)
+    digest = sha256_of(data)
+    existing = _already_stored(services, digest, original_name, source)
+    if existing:
+        return AcceptResult(existing, created=False)
+    content = _check_content(data, services.settings.limits.max_pages)
+    with transient("file store unavailable"):
+        services.files.put(data)
+    document, created = _commit(services, data, digest, original_name, source, actor, content)
+    if created and content.error is not None:
+        intake_errors.record(
+            services,
+            intake_errors.REFUSED,
+            source,
+            original_name,
+            content.error.value,
+            document.error_message or MESSAGES[content.error],
+            document.id,
+        )
+    if created and content.status is DocumentStatus.RECEIVED:
+        enqueue_document(services.queue, document.id)
+    return AcceptResult(document, created)
+
+
+def _refuse_unkept(services: Services, data: bytes, original_name: str, source: str) -> None:
+    """Raise :class:`RejectedInput` for bytes not kept at all (empty, over the size limit),
+    after putting them on the 受付エラー list."""
+    max_bytes = services.settings.limits.max_bytes
     if not data:
         refused = RejectedInput(ErrorCode.EMPTY)
-    elif len(data) > limits.max_bytes:
+    elif len(data) > max_bytes:
         refused = RejectedInput(
             ErrorCode.TOO_LARGE,
-            f"ファイルが大きすぎます（{len(data):,} バイト、上限 {limits.max_bytes:,} バイト）。",
+            f"ファイルが大きすぎます（{len(data):,} バイト、上限 {max_bytes:,} バイト）。",
         )
-    if refused is not None:  # on the 受付エラー list, then refused
-        intake_errors.record(
-            services, intake_errors.REFUSED, source, original_name, refused.code.value, refused.message
-        )
-        raise refused
-    digest = sha256_of(data)
+    else:
+        return
+    intake_errors.record(
+        services, intake_errors.REFUSED, source, original_name, refused.code.value, refused.message
+    )
+    raise refused
+
+
+def _already_stored(services: Services, digest: str, original_name: str, source: str) -> Document | None:
+    """The document these bytes already are, put on the 受付エラー list as a duplicate."""
     with transient("database unavailable"), transaction(services.sessions) as session:
         existing = repo.find_by_sha(session, digest)
     if existing:
@@ -80,24 +131,33 @@ def accept(
             f"受付番号 {existing.id} と同じファイルです",
             existing.id,
         )
-        return AcceptResult(existing, created=False)
+    return existing
 
-    media_type, pages, error, message = _check_content(data, limits.max_pages)
-    with transient("file store unavailable"):
-        services.files.put(data)
-    status = DocumentStatus.FAILED if error else DocumentStatus.RECEIVED
+
+def _commit(
+    services: Services,
+    data: bytes,
+    digest: str,
+    original_name: str,
+    source: str,
+    actor: str,
+    content: _Content,
+) -> tuple[Document, bool]:
+    """The document's row, its audit entry and its webhook event in one transaction; created
+    False when another door committed the same bytes first."""
+    status, error = content.status, content.error
     with transient("database unavailable"), transaction(services.sessions) as session:
         document, created = repo.insert_document(
             session,
             sha256=digest,
             source=source,
             original_name=original_name,
-            media_type=media_type,
+            media_type=content.media_type,
             size_bytes=len(data),
-            page_count=pages,
+            page_count=content.pages,
             status=status,
             error_code=error.value if error else None,
-            error_message=(message or MESSAGES[error]) if error else None,
+            error_message=content.error_message,
         )
         if created:
             repo.audit(
@@ -116,16 +176,4 @@ def accept(
                 source=source,
                 **({"code": error.value} if error else {}),
             )
-    if created and error is not None:
-        intake_errors.record(
-            services,
-            intake_errors.REFUSED,
-            source,
-            original_name,
-            error.value,
-            document.error_message or MESSAGES[error],
-            document.id,
-        )
-    if created and status is DocumentStatus.RECEIVED:
-        enqueue_document(services.queue, document.id)
-    return AcceptResult(document, created)
+    return document, created
