@@ -14,7 +14,7 @@ from intake.errors import ErrorCode, transient
 from intake.logs import redact, without_message
 from intake.outbox import emit_document
 from intake.page_images import prepare_masked
-from intake.pipeline import encode_png, extract
+from intake.pipeline import Extraction, encode_png, extract
 from intake.reread import forced_forms
 from intake.roster import cross_check, roster_loaded
 from intake.sandbox import Budget, start_fork_server
@@ -146,77 +146,98 @@ def process_document(document_id: int) -> str:
 
 def _read(context: WorkerContext, document: Document) -> str:
     """One attempt: the pipeline on the stored file, its pages and readings saved."""
-    services, engine = context.services, context.engine
-    settings = services.settings
-    document_id = document.id
+    services = context.services
     data = services.files.get(document.sha256)
-    kind = sniff_type(data[:2048]) or ""
-    limits = RasterLimits(
-        max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi
-    )
     started = time.perf_counter()
     try:
-        result = extract(
-            data,
-            kind,
-            document.original_name,
-            engine,
-            limits,
-            crosscheck=context.crosscheck,
-            budget=Budget.of(settings.limits),
-            forced=forced_forms(document.extraction),
-        )
+        result = _extract(context, document, data)
     except OcrEngineError as exc:
-        # The engine's message says what went wrong (a model, a runtime); a 12-digit run in it
-        # (a 個人番号 it quoted) is blacked out, and the traceback is left out of the log.
-        reason = redact(str(exc))
-        log.error("OCR failed for document %s: %s (%s)", document_id, reason, without_message(exc))
-        with transaction(services.sessions) as session:
-            repo.mark_failed(
-                session, document_id, ErrorCode.OCR_FAILED.value, f"文字認識に失敗しました: {reason}"
-            )
-            emit_document(session, "document.failed", document_id, code=ErrorCode.OCR_FAILED.value)
-        return DocumentStatus.FAILED.value
+        return _fail_ocr(services, document.id, exc)
     if result.error:
-        with transaction(services.sessions) as session:
-            repo.mark_failed(session, document_id, result.error[0], result.error[1])
-            repo.audit(session, "worker", "document_failed", document_id, code=result.error[0])
-            emit_document(session, "document.failed", document_id, code=result.error[0])
-        return DocumentStatus.FAILED.value
-    pages = []
-    for page in result.pages:
-        image_sha = services.files.put(encode_png(page.image))
-        pages.append(
-            (
-                page.page_no,
-                image_sha,
-                int(page.image.shape[1]),
-                int(page.image.shape[0]),
-                page.rotation,
-                page.form_id,
-            )
-        )
-    forms = [
-        with_rule_doubts(with_roster_check(services, with_employer_check(services, form)))
-        for form in result.forms
-    ]
-    result = replace(result, forms=tuple(forms))
+        return _fail_unreadable(services, document.id, result.error)
+    pages = _store_pages(services, result)
+    result = replace(result, forms=tuple(_checked(services, form) for form in result.forms))
     extraction = result.to_json()
     extraction["timings"] = {k: round(v, 3) for k, v in result.timings.items()}
     extraction["timings"]["job"] = round(time.perf_counter() - started, 3)  # before the final write
     with transaction(services.sessions) as session:
-        repo.save_extraction(session, document_id, extraction, result.forms, pages, engine.info.label())
-        emit_document(session, "document.in_review", document_id)
+        repo.save_extraction(
+            session, document.id, extraction, result.forms, pages, context.engine.info.label()
+        )
+        emit_document(session, "document.in_review", document.id)
         repo.audit(
             session,
             "worker",
             "document_extracted",
-            document_id,
+            document.id,
             forms=len(result.forms),
             seconds=round(time.perf_counter() - started, 3),
         )
-    _prepare_masked(services, document_id, [sha for _, sha, *_ in pages])
+    _prepare_masked(services, document.id, [page.image_sha256 for page in pages])
     return DocumentStatus.IN_REVIEW.value
+
+
+def _extract(context: WorkerContext, document: Document, data: bytes) -> Extraction:
+    """The pipeline on the document's stored bytes, within the settings' limits and budget,
+    forcing the forms a clerk chose for a reading again."""
+    settings = context.services.settings
+    limits = RasterLimits(
+        max_pages=settings.limits.max_pages, max_pixels=settings.limits.max_pixels, dpi=settings.ocr.dpi
+    )
+    return extract(
+        data,
+        sniff_type(data[:2048]) or "",
+        document.original_name,
+        context.engine,
+        limits,
+        crosscheck=context.crosscheck,
+        budget=Budget.of(settings.limits),
+        forced=forced_forms(document.extraction),
+    )
+
+
+def _fail_ocr(services: Services, document_id: int, exc: OcrEngineError) -> str:
+    """The OCR engine failed: the document is failed with ``ocr_failed`` and the engine's
+    message (what went wrong: a model, a runtime), any 12-digit run in it (a 個人番号 it
+    quoted) blacked out; the traceback is left out of the log."""
+    reason = redact(str(exc))
+    log.error("OCR failed for document %s: %s (%s)", document_id, reason, without_message(exc))
+    with transaction(services.sessions) as session:
+        repo.mark_failed(
+            session, document_id, ErrorCode.OCR_FAILED.value, f"文字認識に失敗しました: {reason}"
+        )
+        emit_document(session, "document.failed", document_id, code=ErrorCode.OCR_FAILED.value)
+    return DocumentStatus.FAILED.value
+
+
+def _fail_unreadable(services: Services, document_id: int, error: tuple[str, str]) -> str:
+    """The file could not be read (the pipeline's code and message): the document is failed."""
+    code, message = error
+    with transaction(services.sessions) as session:
+        repo.mark_failed(session, document_id, code, message)
+        repo.audit(session, "worker", "document_failed", document_id, code=code)
+        emit_document(session, "document.failed", document_id, code=code)
+    return DocumentStatus.FAILED.value
+
+
+def _store_pages(services: Services, result: Extraction) -> list[repo.StoredPage]:
+    """Each page's image put in the file store (PNG), as the pages to save with the readings."""
+    return [
+        repo.StoredPage(
+            page.page_no,
+            services.files.put(encode_png(page.image)),
+            int(page.image.shape[1]),
+            int(page.image.shape[0]),
+            page.rotation,
+            page.form_id,
+        )
+        for page in result.pages
+    ]
+
+
+def _checked(services: Services, form: FormReading) -> FormReading:
+    """A form read, with the employer master's, the roster's and the rules' doubts added."""
+    return with_rule_doubts(with_roster_check(services, with_employer_check(services, form)))
 
 
 def _prepare_masked(services: Services, document_id: int, shas: list[str]) -> None:

@@ -5,7 +5,7 @@ the only code that turns rows into domain objects and back (an import-linter con
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -183,12 +183,26 @@ def mark_failed(session: Session, document_id: int, code: str, message: str) -> 
     )
 
 
+@dataclass(frozen=True)
+class StoredPage:
+    """One page of a document as the worker keeps it: its number (from 1), its image's hash in
+    the file store, the image's size in pixels, the rotation it was read at and the form read
+    on it (None: none of ours)."""
+
+    page_no: int
+    image_sha256: str
+    width: int
+    height: int
+    rotation: int = 0
+    form_id: str | None = None
+
+
 def save_extraction(
     session: Session,
     document_id: int,
     extraction: dict[str, Any],
     forms: Sequence[FormReading],
-    pages: Sequence[tuple[int, str, int, int, int, str | None]],
+    pages: Sequence[StoredPage],
     engine_label: str,
 ) -> None:
     """Store pages, readings and one review task per form, and move the document to in_review.
@@ -200,46 +214,13 @@ def save_extraction(
         raise LookupError(document_id)
     for table in (FieldReadingRow, PageRow, ReviewTaskRow):
         session.query(table).filter(table.document_id == document_id).delete()
-    for page_no, image_sha, width, height, rotation, form_id in pages:
-        session.add(
-            PageRow(
-                document_id=document_id,
-                page_no=page_no,
-                image_sha256=image_sha,
-                width=width,
-                height=height,
-                rotation=rotation,
-                form_id=form_id,
-            )
-        )
+    session.add_all(PageRow(document_id=document_id, **asdict(page)) for page in pages)
     readings = []
     for index, form in enumerate(forms):
         if form.blank:
             continue  # kept in the extraction JSON with its note; no task, nothing to review
-        for reading in form.fields:
-            readings.append(
-                FieldReadingRow(
-                    document_id=document_id,
-                    form_index=index,
-                    field_name=reading.name,
-                    value=reading.value,
-                    confidence=reading.confidence,
-                    needs_review=reading.needs_review,
-                    raw_text=reading.raw_text,
-                    box=list(reading.box) if reading.box else None,
-                    engine=engine_label[:128],
-                )
-            )
-        session.add(
-            ReviewTaskRow(
-                document_id=document_id,
-                form_index=index,
-                form_id=form.form_id,
-                status=TaskStatus.OPEN.value,
-                doubtful_fields=sum(1 for f in form.fields if f.needs_review),
-                findings=len(form.findings),
-            )
-        )
+        readings += _reading_rows(document_id, index, form, engine_label)
+        session.add(_task_row(document_id, index, form))
     session.add_all(readings)  # one flush for all readings: no per-field round trips
     row.extraction = extraction
     row.page_count = len(pages)
@@ -247,6 +228,38 @@ def save_extraction(
     row.status = DocumentStatus.IN_REVIEW.value
     row.error_code = None
     row.error_message = None
+
+
+def _reading_rows(
+    document_id: int, index: int, form: FormReading, engine_label: str
+) -> list[FieldReadingRow]:
+    """The readings of form ``index`` of a document, as rows."""
+    return [
+        FieldReadingRow(
+            document_id=document_id,
+            form_index=index,
+            field_name=reading.name,
+            value=reading.value,
+            confidence=reading.confidence,
+            needs_review=reading.needs_review,
+            raw_text=reading.raw_text,
+            box=list(reading.box) if reading.box else None,
+            engine=engine_label[:128],
+        )
+        for reading in form.fields
+    ]
+
+
+def _task_row(document_id: int, index: int, form: FormReading) -> ReviewTaskRow:
+    """Form ``index``'s review task, open, with its counts of doubtful fields and findings."""
+    return ReviewTaskRow(
+        document_id=document_id,
+        form_index=index,
+        form_id=form.form_id,
+        status=TaskStatus.OPEN.value,
+        doubtful_fields=sum(1 for f in form.fields if f.needs_review),
+        findings=len(form.findings),
+    )
 
 
 def list_documents(

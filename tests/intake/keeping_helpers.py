@@ -66,7 +66,7 @@ def read_document(services: Services, seed: int) -> tuple[int, list[str]]:
             document_id,
             {"documents": [form.to_json()]},
             [form],
-            [(1, page, 400, 120, 0, "kofu_shinsei")],
+            [repo.StoredPage(1, page, 400, 120, 0, "kofu_shinsei")],
             "test",
         )
     return document_id, [result.document.sha256, page]

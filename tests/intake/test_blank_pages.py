@@ -44,7 +44,10 @@ def test_blank_back_of_a_batch_is_noted_and_makes_no_review_task(
     assert (back.form_id, [f.code for f in back.findings], back.pages) == (None, ["blank_page"], (2,))
     with transaction(services.sessions) as session:
         document_id = document_in_processing(session, "batch.tif", pages=2)
-        pages = [(1, "d" * 64, 10, 10, 0, "hifuyosha_ido"), (2, "e" * 64, 10, 10, 0, None)]
+        pages = [
+            repo.StoredPage(1, "d" * 64, 10, 10, 0, "hifuyosha_ido"),
+            repo.StoredPage(2, "e" * 64, 10, 10, 0, None),
+        ]
         repo.save_extraction(session, document_id, result.to_json(), result.forms, pages, "test")
     with transaction(services.sessions) as session:
         tasks = repo.open_review_tasks(session)

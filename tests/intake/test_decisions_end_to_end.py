@@ -124,7 +124,12 @@ def through_review(services: Services, values: dict[str, Any], sha: str) -> tupl
         )
         assert repo.claim_for_processing(session, document.id) is not None
         repo.save_extraction(
-            session, document.id, {"documents": []}, [form], [(1, "b" * 64, 100, 200, 0, "kofu_shinsei")], "t"
+            session,
+            document.id,
+            {"documents": []},
+            [form],
+            [repo.StoredPage(1, "b" * 64, 100, 200, 0, "kofu_shinsei")],
+            "t",
         )
     with transaction(services.sessions) as session:
         [(task, _)] = [t for t in repo.open_review_tasks(session) if t[0].document_id == document.id]

@@ -52,7 +52,7 @@ def test_status_moves_received_processing_in_review_with_tasks_and_readings(serv
             document_id,
             {"documents": []},
             [form],
-            [(1, "b" * 64, 100, 200, 0, "kofu_shinsei")],
+            [repo.StoredPage(1, "b" * 64, 100, 200, 0, "kofu_shinsei")],
             "test",
         )
         # saving twice (a retried job) replaces, never duplicates
@@ -61,7 +61,7 @@ def test_status_moves_received_processing_in_review_with_tasks_and_readings(serv
             document_id,
             {"documents": []},
             [form],
-            [(1, "b" * 64, 100, 200, 0, "kofu_shinsei")],
+            [repo.StoredPage(1, "b" * 64, 100, 200, 0, "kofu_shinsei")],
             "test",
         )
     with transaction(services.sessions) as session:

@@ -169,7 +169,12 @@ def test_a_page_png_has_its_my_number_black_unless_the_key_has_the_scope(
     with transaction(services.sessions) as session:
         document_id = document_in_processing(session, pages=1)
         repo.save_extraction(
-            session, document_id, extraction, [form], [(1, sha, width, height, 0, "kofu_shinsei")], "t"
+            session,
+            document_id,
+            extraction,
+            [form],
+            [repo.StoredPage(1, sha, width, height, 0, "kofu_shinsei")],
+            "t",
         )
     masked = api.get(f"/api/v1/documents/{document_id}/pages/1")
     assert masked.status_code == 200 and masked.headers["content-type"] == "image/png"

@@ -119,7 +119,7 @@ def test_a_doubtful_my_number_is_routed_to_whoever_may_see_it(app: TestClient, s
                 document_id,
                 {"documents": []},
                 [form],
-                [(1, "d" * 64, 1654, 2339, 0, "kofu_shinsei")],
+                [repo.StoredPage(1, "d" * 64, 1654, 2339, 0, "kofu_shinsei")],
                 "test",
             )
             ids.append(

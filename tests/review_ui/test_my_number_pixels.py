@@ -135,7 +135,7 @@ def test_every_my_number_box_of_every_form_is_black_whatever_the_resolution(
         png, width, height = _grey_page(form_id, dpi)
         sha = services.files.put(png)
         images.append((sha, form_id))
-        pages.append((page_no, sha, width, height, 0, form_id))
+        pages.append(repo.StoredPage(page_no, sha, width, height, 0, form_id))
         template = next(t for t in load_templates() if t.form_id == form_id)
         readings = (FieldReading("insured_my_number", None, 0.5, True, box=moved),) if page_no == 2 else ()
         forms.append(FormReading(form_id, template.form_version, (page_no,), readings))
@@ -358,7 +358,12 @@ def test_my_number_boxes_are_those_of_the_form_version_the_page_was_read_as(
     with transaction(services.sessions) as session:
         document_id = document_in_processing(session, pages=1)
         repo.save_extraction(
-            session, document_id, extraction, [form], [(1, sha, width, height, 0, "kofu_shinsei")], "test"
+            session,
+            document_id,
+            extraction,
+            [form],
+            [repo.StoredPage(1, sha, width, height, 0, "kofu_shinsei")],
+            "test",
         )
         task_id = int(
             session.scalars(select(ReviewTaskRow.id).where(ReviewTaskRow.document_id == document_id)).one()

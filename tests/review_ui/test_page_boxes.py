@@ -33,7 +33,7 @@ def _task_with_page_at(services: Services, dpi: int) -> tuple[int, tuple[float, 
     )
     with transaction(services.sessions) as session:
         document_id = document_in_processing(session)
-        page = (1, "d" * 64, width, height, 0, "kofu_shinsei")
+        page = repo.StoredPage(1, "d" * 64, width, height, 0, "kofu_shinsei")
         repo.save_extraction(session, document_id, {"documents": []}, [form], [page], "test")
     with transaction(services.sessions) as session:
         return int(session.scalars(select(ReviewTaskRow.id)).one()), box

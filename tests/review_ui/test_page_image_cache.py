@@ -74,7 +74,12 @@ def _page(services: Services) -> tuple[str, int]:
     with transaction(services.sessions) as session:
         document_id = document_in_processing(session, pages=1)
         repo.save_extraction(
-            session, document_id, {"documents": []}, [form], [(1, sha, width, height, 0, FORM)], "t"
+            session,
+            document_id,
+            {"documents": []},
+            [form],
+            [repo.StoredPage(1, sha, width, height, 0, FORM)],
+            "t",
         )
     return sha, document_id
 
@@ -193,7 +198,7 @@ def test_the_same_image_on_pages_of_two_documents_is_masked_for_both(
         width, height = session.execute(select(PageRow.width, PageRow.height)).one()
         form = FormReading(FORM, template.form_version, (1,), (moved,))
         repo.save_extraction(
-            session, second, {"documents": []}, [form], [(1, sha, width, height, 0, FORM)], "t"
+            session, second, {"documents": []}, [form], [repo.StoredPage(1, sha, width, height, 0, FORM)], "t"
         )
     login(app, "rev")
     image = _decode(app.get(f"/images/{sha}.png").content)

@@ -37,7 +37,7 @@ def _task(services: Services) -> int:
             document_id,
             {"documents": []},
             [form],
-            [(1, "d" * 64, 1654, 2339, 0, "kofu_shinsei")],
+            [repo.StoredPage(1, "d" * 64, 1654, 2339, 0, "kofu_shinsei")],
             "test",
         )
         return int(
