@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from extractors.forms import check_form
 from extractors.issuance import Context, Record, decide
 from extractors.masking import is_my_number
+from extractors.model import Finding
 from extractors.template import Template, load_templates, template_for
 from intake import page_images, workflow
 from intake.auth import User, sees_my_number
@@ -36,7 +37,6 @@ from intake.services import Services
 from intake.store import decisions, records, repo
 from intake.store import tasks as task_store
 from intake.store.db import transaction
-from intake.store.listing import record_ids_after
 from intake.typed import check_typed, message, person_names
 from intake.workflow import ReviewError as ReviewError
 
@@ -62,6 +62,8 @@ class FieldView:
     options: list[str]
     #: What was read (``value`` differs while a correction waits for approval).
     reading: Any = None
+    #: The form's findings that name this field.
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ class TaskView:
     page_sha: str | None
     page_size: tuple[int, int]
     fields: list[FieldView]
-    findings: list[dict[str, Any]]
+    #: Every finding of the form as read (those naming a field are also on its FieldView).
+    findings: tuple[Finding, ...]
     record_id: int | None
     #: Whose sensitive correction waits for the second approval.
     corrected_by: str | None = None
@@ -90,14 +93,27 @@ class TaskView:
     reopened: Reopened | None = None
 
 
-def form_version(extraction: dict[str, Any] | None, form_index: int) -> str | None:
-    """The form version a document's ``form_index``-th form was read as (its extraction JSON),
-    None when it says none."""
+def _form_read(extraction: dict[str, Any] | None, form_id: str | None, page_no: int | None) -> dict[str, Any]:
+    """The form read on page ``page_no`` in a document's extraction JSON, found by its
+    ``pages`` and ``form_id`` (not by its place in the list); empty when there is none."""
     docs = (extraction or {}).get("documents") or []
-    if 0 <= form_index < len(docs) and isinstance(docs[form_index], dict):
-        version = docs[form_index].get("form_version")
-        return version if isinstance(version, str) else None
-    return None
+    return next(
+        (
+            doc
+            for doc in docs
+            if isinstance(doc, dict) and page_no in (doc.get("pages") or []) and doc.get("form_id") == form_id
+        ),
+        {},
+    )
+
+
+def _findings(form: dict[str, Any]) -> tuple[Finding, ...]:
+    """A form's findings in the extraction JSON, as :class:`Finding` objects."""
+    return tuple(
+        Finding(f.get("field"), str(f.get("code", "")), str(f.get("message", "")))
+        for f in form.get("findings") or []
+        if isinstance(f, dict)
+    )
 
 
 def _template(form_id: str | None, version: str | None) -> Template | None:
@@ -224,53 +240,73 @@ def load_task(services: Services, task_id: int) -> TaskView:
         page = task_store.page_of_form(session, task.document_id, task.form_index)
         record = _record_of(session, task)
         state = _state(services, task, record)
-        reopened = _reopened(record)
-        waiting = record.values if record is not None and state.status in AWAITING_APPROVAL else {}
-        if reopened is not None and not waiting and record is not None:
-            # A correction after approval starts from the values validated, not the readings.
-            waiting = dict(record.values.get("_reopened", {}).get("values") or {})
-        extraction = (document.extraction or {}) if document else {}
-        docs = extraction.get("documents", [])
-        findings = docs[task.form_index]["findings"] if task.form_index < len(docs) else []
-        version = form_version(extraction, task.form_index)
-        template = _template(task.form_id, version)
-        specs = {f.name: f for f in template.fields} if template else {}
-        fields = [
-            FieldView(
-                r.field_name,
-                specs[r.field_name].type if r.field_name in specs else "text",
-                waiting.get(r.field_name, r.value),
-                r.confidence,
-                r.needs_review,
-                r.box,
-                [n for n, _ in specs[r.field_name].options] if r.field_name in specs else [],
-                r.value,
-            )
-            for r in readings
-        ]
-        # The approver checks what was typed by hand and the doubtful 個人番号 the reviewer
-        # could not see (see unseen_my_numbers).
-        corrected = set(waiting.get("_corrected", [])) | set(waiting.get("_unseen", []))
-        return TaskView(
-            task.id,
-            task.document_id,
-            task.form_id,
-            state.status,
-            state.holder,
-            page.image_sha256 if page else None,
-            (page.width, page.height) if page else (0, 0),
-            fields,
-            findings,
-            record.id if record else None,
-            corrected_by=state.corrected_by if waiting else None,
-            corrections=[
-                Correction(f.name, f.reading, f.value, f.box) for f in fields if f.name in corrected
-            ],
-            returned=_returned(record),
-            claim_nonce=task.claim_nonce if state.holder else None,
-            form_version=version,
-            reopened=reopened,
+    reopened = _reopened(record)
+    waiting = _waiting(record, state, reopened)
+    read = _form_read(document.extraction if document else None, task.form_id, page.page_no if page else None)
+    version = read.get("form_version") if isinstance(read.get("form_version"), str) else None
+    findings = _findings(read)
+    fields = _field_views(readings, _template(task.form_id, version), waiting, findings)
+    # The approver checks what was typed by hand and the doubtful 個人番号 the reviewer
+    # could not see (see unseen_my_numbers).
+    corrected = set(waiting.get("_corrected", [])) | set(waiting.get("_unseen", []))
+    return TaskView(
+        task.id,
+        task.document_id,
+        task.form_id,
+        state.status,
+        state.holder,
+        page.image_sha256 if page else None,
+        (page.width, page.height) if page else (0, 0),
+        fields,
+        findings,
+        record.id if record else None,
+        corrected_by=state.corrected_by if waiting else None,
+        corrections=[Correction(f.name, f.reading, f.value, f.box) for f in fields if f.name in corrected],
+        returned=_returned(record),
+        claim_nonce=task.claim_nonce if state.holder else None,
+        form_version=version,
+        reopened=reopened,
+    )
+
+
+def _waiting(
+    record: RecordView | None, state: workflow.TaskState, reopened: Reopened | None
+) -> dict[str, Any]:
+    """The values a task shows in place of its readings: those waiting for approval, or, for a
+    record reopened after approval, the values validated; none otherwise."""
+    if record is None:
+        return {}
+    if state.status in AWAITING_APPROVAL and record.values:
+        return dict(record.values)
+    if reopened is not None:
+        # A correction after approval starts from the values validated, not the readings.
+        return dict(record.values.get("_reopened", {}).get("values") or {})
+    return {}
+
+
+def _field_views(
+    readings: list[task_store.Reading],
+    template: Template | None,
+    waiting: dict[str, Any],
+    findings: tuple[Finding, ...],
+) -> list[FieldView]:
+    """Each reading as the task shows it: its type and options from the template, the value
+    waiting in place of the reading, the findings that name it."""
+    specs = {f.name: f for f in template.fields} if template else {}
+    return [
+        FieldView(
+            r.field_name,
+            specs[r.field_name].type if r.field_name in specs else "text",
+            waiting.get(r.field_name, r.value),
+            r.confidence,
+            r.needs_review,
+            r.box,
+            [n for n, _ in specs[r.field_name].options] if r.field_name in specs else [],
+            r.value,
+            tuple(f for f in findings if f.field == r.field_name),
         )
+        for r in readings
+    ]
 
 
 def claim(services: Services, task_id: int, user: User) -> None:
@@ -372,9 +408,19 @@ def unseen_my_numbers(view: TaskView, user: User) -> list[str]:
     return [f.name for f in view.fields if is_my_number(f.name) and f.needs_review]
 
 
-def approve(
-    services: Services, task_id: int, user: User, submitted: dict[str, str], today: date
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Approval:
+    """What an approval did: the record (validated, or waiting for a second person), the
+    decision made on a validated record, and the form's cross-field findings on the values
+    approved (the applicant's errors among them make the decision ``needs_documents``)."""
+
+    record_id: int
+    status: RecordStatus
+    decision: dict[str, Any] | None
+    findings: tuple[Finding, ...]
+
+
+def approve(services: Services, task_id: int, user: User, submitted: dict[str, str], today: date) -> Approval:
     """Validate the user's values and take the task one step on (:func:`intake.workflow.act`):
     a sensitive field corrected by this user waits for another person (the claim lets go, the
     record is pending); otherwise the record is validated, the rules run and the decision is
@@ -401,23 +447,14 @@ def approve(
         after = workflow.act(workflow.Action.APPROVE, state, user, second_needed)
         status = workflow.record_status(workflow.Action.APPROVE, after) or RecordStatus.VALIDATED
         reviewed_by = user.name if second_needed or not approving else state.corrected_by
-        stored = {**values, "_reviewed_by": reviewed_by, "_corrected": corrected}
-        if unseen:
-            stored["_unseen"] = unseen
-        if record is not None and "_reopened" in record.values:
-            stored["_reopened"] = record.values["_reopened"]
-        if record is None:
-            record = records.add_form_record(
-                session, task.document_id, task.form_index, task.form_id, stored, status
-            )
-        validated = (user.name, _now()) if status is RecordStatus.VALIDATED else None
-        record = records.update(session, record.id, stored, status, validated)
+        stored = _stored(values, reviewed_by, corrected, unseen, record)
+        record_id = _keep_record(session, task, record, stored, status, user)
         _hold(session, task, after, None)
         decision = None
         supersedes = None
         if status is RecordStatus.VALIDATED:
-            supersedes = decisions.previous(session, record.id)
-            decision = _decide(session, services, task.document_id, record.id, template, values, cross, today)
+            supersedes = decisions.previous(session, record_id)
+            decision = _decide(session, services, task.document_id, record_id, template, values, cross, today)
         repo.audit(
             session,
             user.name,
@@ -430,12 +467,42 @@ def approve(
             **({"unseen": unseen} if unseen else {}),
             **({"supersedes": supersedes} if supersedes is not None else {}),
         )
-        return {
-            "record_id": record.id,
-            "status": status,
-            "decision": decision,
-            "findings": [f.to_json() for f in cross],
-        }
+        return Approval(record_id, status, decision, tuple(cross))
+
+
+def _stored(
+    values: dict[str, Any],
+    reviewed_by: str | None,
+    corrected: list[str],
+    unseen: list[str],
+    record: RecordView | None,
+) -> dict[str, Any]:
+    """The record's values as stored: the values approved with who reviewed them, what was
+    corrected by hand, the 個人番号 left unseen and a reopening's notes."""
+    stored = {**values, "_reviewed_by": reviewed_by, "_corrected": corrected}
+    if unseen:
+        stored["_unseen"] = unseen
+    if record is not None and "_reopened" in record.values:
+        stored["_reopened"] = record.values["_reopened"]
+    return stored
+
+
+def _keep_record(
+    session: Session,
+    task: ReviewTask,
+    record: RecordView | None,
+    stored: dict[str, Any],
+    status: RecordStatus,
+    user: User,
+) -> int:
+    """The task's record made or updated with ``stored`` in ``status`` (validated: by
+    ``user`` now); its id."""
+    if record is None:
+        record = records.add_form_record(
+            session, task.document_id, task.form_index, task.form_id, stored, status
+        )
+    validated = (user.name, _now()) if status is RecordStatus.VALIDATED else None
+    return records.update(session, record.id, stored, status, validated).id
 
 
 def _decide(
@@ -766,7 +833,35 @@ def page_image(
     return page_images.page_image(services, sha, sees_my_number(user), known)
 
 
-def record_view(services: Services, record_id: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class DecisionShown:
+    """A record's decision in force: its summary, its outcomes and persons (as stored, JSON)
+    and when it was made."""
+
+    decision: str
+    outcomes: list[dict[str, Any]]
+    persons: list[dict[str, Any]]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class RecordShown:
+    """A record as the screens and the API show it: its values (without the notes kept beside
+    them), what was corrected by hand, who reviewed and validated it, its decision in force."""
+
+    id: int
+    document_id: int | None
+    form_id: str | None
+    status: RecordStatus
+    values: dict[str, Any]
+    corrected: list[str]
+    reviewed_by: str | None
+    validated_by: str | None
+    validated_at: datetime | None
+    decision: DecisionShown | None
+
+
+def record_view(services: Services, record_id: int) -> RecordShown | None:
     """A record with who validated it and its decision, as the screens and the API show it."""
     with transaction(services.sessions) as session:
         record = records.get(session, record_id)
@@ -774,49 +869,17 @@ def record_view(services: Services, record_id: int) -> dict[str, Any] | None:
             return None
         latest = decisions.previous(session, record_id)
         decision = decisions.get(session, latest) if latest is not None else None
-        values = {k: v for k, v in record.values.items() if not k.startswith("_")}
-        return {
-            "id": record.id,
-            "document_id": record.document_id,
-            "form_id": record.form_id,
-            "status": record.status,
-            "values": values,
-            "corrected": record.values.get("_corrected", []),
-            "reviewed_by": record.values.get("_reviewed_by"),
-            "validated_by": record.validated_by,
-            "validated_at": record.validated_at.isoformat() if record.validated_at else None,
-            "decision": {
-                "decision": decision.decision,
-                "outcomes": decision.outcomes,
-                "persons": decision.persons,
-                "at": decision.created_at.isoformat(),
-            }
-            if decision
-            else None,
-        }
-
-
-def list_records(
-    services: Services,
-    status: str | None = None,
-    form_id: str | None = None,
-    offset: int = 0,
-    limit: int = 50,
-    since: date | None = None,
-    until: date | None = None,
-) -> list[dict[str, Any]]:
-    with transaction(services.sessions) as session:
-        ids = record_ids_after(
-            session,
-            0,
-            min(limit, 200),
-            status,
-            form_id,
-            datetime.combine(since, datetime.min.time(), UTC) if since else None,
-            # the day after 9999-12-31 is no date: no upper bound
-            datetime.combine(until, datetime.min.time(), UTC) + timedelta(days=1)
-            if until and until < date.max
-            else None,
-            offset=offset,
-        )
-    return [view for view in (record_view(services, i) for i in ids) if view]
+    return RecordShown(
+        id=record.id,
+        document_id=record.document_id,
+        form_id=record.form_id,
+        status=record.status,
+        values={k: v for k, v in record.values.items() if not k.startswith("_")},
+        corrected=list(record.values.get("_corrected", [])),
+        reviewed_by=record.values.get("_reviewed_by"),
+        validated_by=record.validated_by,
+        validated_at=record.validated_at,
+        decision=DecisionShown(decision.decision, decision.outcomes, decision.persons, decision.created_at)
+        if decision
+        else None,
+    )

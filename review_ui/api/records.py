@@ -77,14 +77,28 @@ def _form_ids() -> set[str]:
     return {t.form_id for t in load_templates()}
 
 
-def _record_out(view: dict[str, Any], caller: Caller) -> dict[str, Any]:
-    if not caller.sees_my_number:
-        view["values"] = mask_values(view["values"])
-    view["object"] = "record"
-    view["validated_at"] = view.get("validated_at") and rfc3339(datetime.fromisoformat(view["validated_at"]))
-    if view.get("decision"):
-        view["decision"]["at"] = rfc3339(datetime.fromisoformat(view["decision"]["at"]))
-    return view
+def _record_out(view: review.RecordShown, caller: Caller) -> dict[str, Any]:
+    decision = view.decision
+    return {
+        "object": "record",
+        "id": view.id,
+        "document_id": view.document_id,
+        "form_id": view.form_id,
+        "status": view.status,
+        "values": view.values if caller.sees_my_number else mask_values(view.values),
+        "corrected": view.corrected,
+        "reviewed_by": view.reviewed_by,
+        "validated_by": view.validated_by,
+        "validated_at": rfc3339(view.validated_at),
+        "decision": {
+            "decision": decision.decision,
+            "outcomes": decision.outcomes,
+            "persons": decision.persons,
+            "at": rfc3339(decision.at),
+        }
+        if decision
+        else None,
+    }
 
 
 @router.get("/api/v1/records", response_model=RecordList, tags=["records"])
@@ -122,7 +136,7 @@ def record(services: ServicesDep, caller: Reader, record_id: DbId) -> dict[str, 
             session,
             caller.name,
             "record_exported",
-            view["document_id"],
+            view.document_id,
             record=record_id,
             my_number=caller.sees_my_number,
         )

@@ -3,16 +3,22 @@ the error page."""
 
 from __future__ import annotations
 
+import base64
+import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from extractors.model import Finding
 from intake.auth import User
 from intake.domain import DocumentStatus
 from intake.privacy import shown_value
+from review_ui.deps import secure_cookies
+from review_ui.labels import field_label
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 FORM_NAMES = {
@@ -73,3 +79,39 @@ def snippet(
         f"background-size:{page_size[0] * s:.0f}px {page_size[1] * s:.0f}px;"
         f"background-position:{-x0 * s:.0f}px {-y0 * s:.0f}px"
     )
+
+
+#: The cookie that carries, across the redirects after an approval, the findings left on the
+#: record just validated (:func:`keep_left`, :func:`left_on`): the next page shows them once.
+LEFT_COOKIE = "kakunin_left"
+
+
+def keep_left(response: Response, request: Request, record_id: int, findings: Sequence[Finding]) -> None:
+    """Have the next page say which findings the values approved left on record ``record_id``
+    (field label and Japanese message; at most 20)."""
+    left = [[field_label(f.field) if f.field else "", f.message] for f in findings[:20]]
+    value = base64.urlsafe_b64encode(json.dumps({"record": record_id, "left": left}).encode()).decode()
+    response.set_cookie(
+        LEFT_COOKIE, value, max_age=300, secure=secure_cookies(request), httponly=True, samesite="strict"
+    )
+
+
+def left_on(request: Request, record_id: int | None) -> list[tuple[str, str]]:
+    """The findings an approval left on record ``record_id`` (label, message), when the cookie
+    names that record (see :func:`forget_left`)."""
+    raw = request.cookies.get(LEFT_COOKIE)
+    if raw is None or record_id is None:
+        return []
+    try:
+        kept = json.loads(base64.urlsafe_b64decode(raw.encode()))
+        if kept.get("record") != record_id:
+            return []
+        return [(str(label), str(message)) for label, message in kept.get("left", [])]
+    except (ValueError, TypeError, AttributeError):
+        return []
+
+
+def forget_left(request: Request, response: Response) -> None:
+    """The cookie of :func:`keep_left` cleared, so its findings are shown once."""
+    if LEFT_COOKIE in request.cookies:
+        response.delete_cookie(LEFT_COOKIE, secure=secure_cookies(request), httponly=True, samesite="strict")

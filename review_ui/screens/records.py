@@ -4,6 +4,7 @@ approval, with a reason (issue 15 item 7; checked in :func:`intake.review.reopen
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -11,13 +12,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from intake import review
 from intake.auth import CAN_APPROVE
+from intake.domain import RecordStatus
 from intake.errors import ErrorCode
 from intake.privacy import mask_values
 from intake.store import repo
 from intake.store.db import transaction
 from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
 from review_ui.labels import decision_label, field_label, value_label
-from review_ui.screens.common import FORM_NAMES, TEMPLATES, error_page
+from review_ui.screens.common import FORM_NAMES, TEMPLATES, error_page, forget_left, left_on
 from review_ui.screens.tasks import next_url
 
 router = APIRouter()
@@ -91,13 +93,14 @@ def record_page(
     view = review.record_view(services, record_id)
     if view is None:
         return error_page(request, info.user, "記録が見つかりません", 404)
-    view["values"] = mask_values(view["values"])
+    view = replace(view, values=mask_values(view.values))
     with transaction(services.sessions) as session:
-        repo.audit(session, info.user.name, "record_viewed", view["document_id"], record=record_id)
-    return TEMPLATES.TemplateResponse(
+        repo.audit(session, info.user.name, "record_viewed", view.document_id, record=record_id)
+    response = TEMPLATES.TemplateResponse(
         request,
         "record.html",
         {
+            "left": left_on(request, record_id),
             "record": view,
             "user": info.user,
             "csrf": info.csrf_token,
@@ -107,9 +110,11 @@ def record_page(
             "decision_label": decision_label,
             "history": review.record_history(services, record_id),
             "status_label": RECORD_STATUS,
-            "can_reopen": info.user.role in CAN_APPROVE and view["status"] == "validated",
+            "can_reopen": info.user.role in CAN_APPROVE and view.status == RecordStatus.VALIDATED,
             "error": RECORD_ERRORS.get(error or ""),
             "notice": "承認後の訂正を取り消しました。前の判定のままです" if notice == "cancelled" else None,
             "can_cancel": info.user.role in CAN_APPROVE,
         },
     )
+    forget_left(request, response)
+    return response

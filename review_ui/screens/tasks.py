@@ -30,7 +30,16 @@ from intake.typed import message as input_message
 from review_ui.clerk_input import ERA_CHOICES, shown_text, to_canonical, unit
 from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
 from review_ui.labels import field_label, option_label, value_label
-from review_ui.screens.common import FORM_NAMES, TEMPLATES, error_page, shown, snippet
+from review_ui.screens.common import (
+    FORM_NAMES,
+    TEMPLATES,
+    error_page,
+    forget_left,
+    keep_left,
+    left_on,
+    shown,
+    snippet,
+)
 
 router = APIRouter()
 
@@ -91,7 +100,7 @@ def _field_rows(
                 "options": [(o, option_label(o)) for o in field.options],
                 "box": field.box,
                 "snippet": snippet(field.box, view.page_sha, view.page_size, scale),
-                "findings": [f["message"] for f in view.findings if f.get("field") == field.name],
+                "findings": [f.message for f in field.findings],
                 "unseen": field.name in unseen,
             }
         )
@@ -202,7 +211,7 @@ def task_page(
         return _not_opened(request, services, info, task_id, exc, error)
     template = _template(view)
     scale = template.pixels_per_point(view.page_size[0]) if template else None
-    return TEMPLATES.TemplateResponse(
+    response = TEMPLATES.TemplateResponse(
         request,
         "task.html",
         {
@@ -211,6 +220,7 @@ def task_page(
             "fields": _field_rows(view, template, scale, info.user),
             "eras": ERA_CHOICES,
             "done": done,
+            "done_left": left_on(request, done),
             "notice": TASK_NOTICES.get(notice or ""),
             "corrections": correction_rows(view, scale),
             "approving": view.status is TaskStatus.APPROVING,
@@ -224,9 +234,11 @@ def task_page(
             "form_choices": form_choices() if view.form_id is None else [],
             "page_w": template.canvas.width_pt if template else 595.28,
             "page_h": template.canvas.height_pt if template else 841.89,
-            "general_findings": [f for f in view.findings if not f.get("field")],
+            "general_findings": [f for f in view.findings if not f.field],
         },
     )
+    forget_left(request, response)
+    return response
 
 
 def clerk_values(template: Template | None, form: Any) -> dict[str, str]:
@@ -267,7 +279,8 @@ def next_url(services: Services, user: User, approvals: bool) -> str | None:
 @router.post("/tasks/{task_id}/approve")
 async def approve(request: Request, services: ServicesDep, info: PostSessionDep, task_id: DbId) -> Response:
     """Approve with the values as the clerk typed them; then the next task nobody holds opens
-    (``/records/{id}/next``)."""
+    (``/records/{id}/next``), saying which of the form's findings the values approved still
+    leave (the applicant's errors among them make the decision 「書類の追加が必要」)."""
     form = await request.form()
     try:
         template = _template(review.load_task(services, task_id))
@@ -275,13 +288,14 @@ async def approve(request: Request, services: ServicesDep, info: PostSessionDep,
         result = review.approve(services, task_id, info.user, submitted, date.today())
     except review.ReviewError as exc:
         return _refused(task_id, exc)
-    back = "?from=approvals" if form.get("back") == "approvals" else ""
-    if result["status"] is RecordStatus.VALIDATED:
-        return RedirectResponse(f"/records/{result['record_id']}/next{back}", status_code=303)
+    if result.status is RecordStatus.VALIDATED:
+        back = "?from=approvals" if form.get("back") == "approvals" else ""
+        response = RedirectResponse(f"/records/{result.record_id}/next{back}", status_code=303)
+        if result.findings:
+            keep_left(response, request, result.record_id, result.findings)
+        return response
     following = next_url(services, info.user, False)
-    if following:
-        return RedirectResponse(f"{following}?notice=pending_approval", status_code=303)
-    return RedirectResponse("/?notice=pending_approval", status_code=303)
+    return RedirectResponse(f"{following or '/'}?notice=pending_approval", status_code=303)
 
 
 @router.post("/tasks/{task_id}/return")

@@ -78,9 +78,8 @@ def approve(services: Services, document_id: int) -> int:
         [task] = repo.review_tasks_of(session, document_id)
     review.claim(services, task.id, APPROVER)
     outcome = review.approve(services, task.id, APPROVER, {}, TODAY)
-    record_id: int = outcome["record_id"]
-    assert outcome["decision"] is not None
-    return record_id
+    assert outcome.decision is not None
+    return outcome.record_id
 
 
 def decided_document(

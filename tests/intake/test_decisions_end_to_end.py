@@ -135,9 +135,9 @@ def through_review(services: Services, values: dict[str, Any], sha: str) -> tupl
         [(task, _)] = [t for t in repo.open_review_tasks(session) if t[0].document_id == document.id]
     review.claim(services, task.id, REVIEWER)
     result = review.approve(services, task.id, REVIEWER, {}, TODAY)
-    assert result["status"] is RecordStatus.VALIDATED and result["findings"] == []
-    decision: dict[str, Any] = result["decision"]
-    return result["record_id"], decision
+    assert result.status is RecordStatus.VALIDATED and result.findings == ()
+    assert result.decision is not None
+    return result.record_id, result.decision
 
 
 def delivered(services: Services, received: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -179,7 +179,7 @@ def test_a_mixed_sk01_refuses_the_myna_user_and_issues_the_dependents_card(
     assert {o["rule"] for o in hanako} >= {"R13"}
     assert any("令和11年12月1日" in o["explanation"] for o in hanako)
     shown = review.record_view(services, record_id)  # what the record screen and the API show
-    assert shown is not None and shown["decision"]["persons"] == decision["persons"]
+    assert shown is not None and shown.decision is not None and shown.decision.persons == decision["persons"]
 
     [payload] = delivered(services, webhook)
     assert payload["key"] == f"decision-{payload['decision_id']}"
