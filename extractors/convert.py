@@ -153,8 +153,10 @@ def _amount_of(rec: Recognition) -> Converted:
 
 def _free_text_of(spec: FieldSpec, rec: Recognition) -> Converted:
     value = text_value(rec.text)
+    off_by_one = False
     if value and spec.prefecture_printed:
         value = with_printed_suffix(value)
+        off_by_one = near_printed_suffix(value)
     # An old character form may be the model's habit or the writer's own, and a prefecture,
     # a title or a kind of company one character off (干葉県, 株式会し) is most likely
     # misread: changed either way, a person decides.
@@ -167,7 +169,7 @@ def _free_text_of(spec: FieldSpec, rec: Recognition) -> Converted:
     if settled and spec.address:
         settled = settle_prefecture(settled)
     read = value or ""
-    doubtful = bool(_DIGIT_AMONG_KANA.search(read)) or not _RARE_LOOKALIKES.isdisjoint(read)
+    doubtful = off_by_one or bool(_DIGIT_AMONG_KANA.search(read)) or not _RARE_LOOKALIKES.isdisjoint(read)
     if settled != value or doubtful:
         return settled, min(rec.confidence, DISAGREEMENT_CONFIDENCE), rec.text, []
     return _as_read(value, rec, [])
@@ -240,6 +242,17 @@ def with_printed_suffix(address: str) -> str:
             # The circle round the printed suffix, where it reaches the rest, is read as one.
             return prefecture + address[len(stem) :].lstrip(_CIRCLE_READINGS)
     return address
+
+
+def near_printed_suffix(address: str) -> bool:
+    """Whether an address read around a printed 都/道/府/県 begins one character off a
+    prefecture's name (曼知名古屋市: 愛知 or 高知): the writer wrote the prefecture there and
+    the recogniser misread it. Left as read (a city written without its prefecture, 高松市, is
+    one character off 高知 too), for a person to decide."""
+    return not address.startswith(PREFECTURES) and any(
+        len(address) >= len(prefecture) and sum(a != b for a, b in zip(address, prefecture[:-1], strict=False)) == 1
+        for prefecture in PREFECTURES
+    )
 
 
 #: What the recogniser makes of the edge of a circle drawn round a printed 都/道/府/県.

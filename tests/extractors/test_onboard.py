@@ -219,6 +219,16 @@ def test_an_address_around_a_printed_prefecture_suffix_gets_its_suffix_back() ->
         date(2026, 1, 1),
     )
     assert value[0] == "愛知県名古屋市中村区名駅3-28-12" and value[1] == pytest.approx(0.97)
+    # A prefecture's name misread by one character (愛 read 曼: 愛知 or 高知?) is not
+    # auto-accepted: the writer wrote a prefecture before the printed suffix.
+    misread = value_of(
+        spec,
+        {("home", "text"): Recognition("曼知名古屋市中村区名駅3-28-12", 0.997)},
+        {},
+        lambda b, s: -1.0,
+        date(2026, 1, 1),
+    )
+    assert misread[0] == "曼知名古屋市中村区名駅3-28-12" and misread[1] < 0.9
 
 
 # -- item 4: versions side by side ---------------------------------------------------------------
