@@ -107,55 +107,17 @@ def purge(
     cutoff = cutoff_of(days, now)
     if days <= 0:
         return PurgeReport(cutoff, dry_run)
-    store = services.files
-    done: list[PurgedDocument] = []
-    with store.maintenance(wait):
+    with services.files.maintenance(wait):
         with transaction(services.sessions) as session:
             document_ids = keeping.purgeable_documents(session, cutoff)
             record_ids = keeping.maskable_records(session, cutoff)
-        for document_id in document_ids:
-            with transaction(services.sessions) as session:
-                plan = keeping.plan_purge(session, document_id)
-                size = sum(_size(store.path(name)) for name in plan.files)
-                purged = PurgedDocument(
-                    document_id, plan.status, plan.files, size, plan.my_number_readings, plan.records
-                )
-                done.append(purged)
-                if dry_run:
-                    continue
-                for name in plan.files:
-                    store.delete(name)
-                keeping.mark_purged(session, document_id, now, mask_any, mask_values, mask_extraction)
-                audit(
-                    session,
-                    ACTOR,
-                    "document_purged",
-                    document_id,
-                    retention_days=days,
-                    status=plan.status,
-                    files=list(plan.files),
-                    bytes=size,
-                    my_number_readings=plan.my_number_readings,
-                    records=list(plan.records),
-                )
+        done = [_purge_document(services, document_id, now, dry_run) for document_id in document_ids]
         if not dry_run:
             for record_id in record_ids:
-                with transaction(services.sessions) as session:
-                    keeping.mask_record(session, record_id, now, mask_values)
-                    audit(session, ACTOR, "record_masked", None, record=record_id, retention_days=days)
+                _mask_record(services, record_id, now)
         copies = _old_hotfolder_copies(services, cutoff)
         if copies and not dry_run:
-            for path in copies:
-                path.unlink(missing_ok=True)
-            with transaction(services.sessions) as session:
-                audit(
-                    session,
-                    ACTOR,
-                    "hotfolder_purged",
-                    None,
-                    files=[f"{p.parent.name}/{p.name}" for p in copies][:1000],
-                    count=len(copies),
-                )
+            _delete_hotfolder_copies(services, copies)
     return PurgeReport(
         cutoff,
         dry_run,
@@ -163,3 +125,62 @@ def purge(
         tuple(record_ids),
         tuple(f"{p.parent.name}/{p.name}" for p in copies),
     )
+
+
+def _purge_document(services: Services, document_id: int, now: datetime, dry_run: bool) -> PurgedDocument:
+    """One document past its period, in its own transaction: its files deleted, then its
+    個人番号 masked and the purge audited (with ``dry_run``, only what that would be)."""
+    store = services.files
+    with transaction(services.sessions) as session:
+        plan = keeping.plan_purge(session, document_id)
+        size = sum(_size(store.path(name)) for name in plan.files)
+        purged = PurgedDocument(
+            document_id, plan.status, plan.files, size, plan.my_number_readings, plan.records
+        )
+        if dry_run:
+            return purged
+        for name in plan.files:
+            store.delete(name)
+        keeping.mark_purged(session, document_id, now, mask_any, mask_values, mask_extraction)
+        audit(
+            session,
+            ACTOR,
+            "document_purged",
+            document_id,
+            retention_days=services.settings.retention_days,
+            status=plan.status,
+            files=list(plan.files),
+            bytes=size,
+            my_number_readings=plan.my_number_readings,
+            records=list(plan.records),
+        )
+    return purged
+
+
+def _mask_record(services: Services, record_id: int, now: datetime) -> None:
+    """An API event's record past its period: its 個人番号 masked, audited."""
+    with transaction(services.sessions) as session:
+        keeping.mask_record(session, record_id, now, mask_values)
+        audit(
+            session,
+            ACTOR,
+            "record_masked",
+            None,
+            record=record_id,
+            retention_days=services.settings.retention_days,
+        )
+
+
+def _delete_hotfolder_copies(services: Services, copies: list[Path]) -> None:
+    """The hotfolder's old copies deleted, audited (the first 1,000 named)."""
+    for path in copies:
+        path.unlink(missing_ok=True)
+    with transaction(services.sessions) as session:
+        audit(
+            session,
+            ACTOR,
+            "hotfolder_purged",
+            None,
+            files=[f"{p.parent.name}/{p.name}" for p in copies][:1000],
+            count=len(copies),
+        )
