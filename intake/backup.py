@@ -308,45 +308,8 @@ def restore(services: Services, directory: Path) -> BackupReport:
         raise BackupError("the backup is damaged: " + "; ".join(problems[:5]))
     kind = manifest["database"]["kind"]
     _refuse_unless_fresh(services, kind)
-    store = services.files
-    private_dirs(store.root, store.root)
-    total = 0
-    source_store = FileStore(directory / "store")
-    for entry in manifest["files"]:
-        target = store.path(entry["name"])
-        private_dirs(store.root, target.parent)
-        tmp = target.parent / f".{entry['name']}.restore.tmp"
-        size, checksum = _copy(source_store.path(entry["name"]), tmp)
-        if checksum != entry["sha256"]:
-            tmp.unlink()
-            raise BackupError(f"file {entry['name']} changed while it was copied")
-        os.replace(tmp, target)
-        total += size
-    url = services.settings.resolved_database_url
-    if kind == "sqlite":
-        path = _sqlite_path(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.restore.tmp")
-        _copy(directory / manifest["database"]["file"], tmp)
-        os.replace(tmp, path)
-    else:
-        uri, env = _libpq(url)
-        done = subprocess.run(  # noqa: S603 - fixed program and arguments, no shell
-            [
-                _pg_tool("pg_restore"),
-                "--no-owner",
-                "--no-privileges",
-                "--exit-on-error",
-                f"--dbname={uri}",
-                str(directory / manifest["database"]["file"]),
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            raise BackupError(f"pg_restore failed: {done.stderr.strip()[-500:]}")
+    total = _restore_files(services.files, directory, manifest["files"])
+    _restore_database(services, kind, directory / manifest["database"]["file"])
     services.db.dispose()
     upgrade(services.db)
     with transaction(services.sessions) as session:
@@ -362,3 +325,52 @@ def restore(services: Services, directory: Path) -> BackupReport:
             requeued=requeued,
         )
     return BackupReport(directory, kind, documents, len(manifest["files"]), total, tuple(manifest["missing"]))
+
+
+def _restore_files(store: FileStore, directory: Path, entries: list[dict[str, Any]]) -> int:
+    """The backup's stored files copied into ``store`` as they lie (each checked against the
+    manifest, then renamed into place); the bytes copied."""
+    private_dirs(store.root, store.root)
+    total = 0
+    source_store = FileStore(directory / "store")
+    for entry in entries:
+        target = store.path(entry["name"])
+        private_dirs(store.root, target.parent)
+        tmp = target.parent / f".{entry['name']}.restore.tmp"
+        size, checksum = _copy(source_store.path(entry["name"]), tmp)
+        if checksum != entry["sha256"]:
+            tmp.unlink()
+            raise BackupError(f"file {entry['name']} changed while it was copied")
+        os.replace(tmp, target)
+        total += size
+    return total
+
+
+def _restore_database(services: Services, kind: str, dump: Path) -> None:
+    """The backup's database put where the settings name it: the SQLite file copied into
+    place, or the PostgreSQL dump given to ``pg_restore``."""
+    url = services.settings.resolved_database_url
+    if kind == "sqlite":
+        path = _sqlite_path(url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.restore.tmp")
+        _copy(dump, tmp)
+        os.replace(tmp, path)
+        return
+    uri, env = _libpq(url)
+    done = subprocess.run(  # noqa: S603 - fixed program and arguments, no shell
+        [
+            _pg_tool("pg_restore"),
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            f"--dbname={uri}",
+            str(dump),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise BackupError(f"pg_restore failed: {done.stderr.strip()[-500:]}")
