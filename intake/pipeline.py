@@ -8,7 +8,7 @@ worker both call :func:`extract`.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,6 +28,8 @@ from ocr.preprocess import align, is_blank_page
 from ocr.raster import RasterLimits
 from ocr.types import Image
 
+#: A blank page among written ones (a duplex back, a separator in a batch).
+BLANK_PAGE = Finding(None, "blank_page", MESSAGES["blank_page"])
 #: A file of blank pages only: nothing to read, and the person who scanned it can tell why.
 BLANK_FILE_MESSAGE = "白紙のページしかありません。裏表や差し込みの向きを確かめてスキャンし直してください。"
 
@@ -120,15 +122,8 @@ def extract(
         rejected = rejected_from_raster(exc)
         return Extraction(source, (rejected.code.value, rejected.message))
     if opened.digital is not None:
-        # Filled on a PC: the words and their positions are in the file, no OCR needed; its
-        # pages are kept as rendered, each with the form read on it, for the review screens.
         timings["read"] = time.perf_counter() - started
-        on_page = {page: form.form_id for form in opened.digital for page in form.pages}
-        rendered = tuple(
-            PageResult(number, page, 0, on_page.get(number))
-            for number, page in enumerate(opened.pages, start=1)
-        )
-        return Extraction(source, None, opened.digital, rendered, timings)
+        return Extraction(source, None, opened.digital, _rendered(opened.digital, opened.pages), timings)
     pages = list(opened.pages)
     timings["rasterize"] = time.perf_counter() - started
     blank = [is_blank_page(page) for page in pages]
@@ -138,10 +133,8 @@ def extract(
     forms: list[FormReading] = []
     results: list[PageResult] = []
     for number, page in enumerate(pages, start=1):
-        if blank[number - 1]:
-            # A duplex back or a separator in a batch: noted, never a form of some kind.
-            finding = Finding(None, "blank_page", MESSAGES["blank_page"])
-            forms.append(FormReading(None, None, (number,), findings=(finding,)))
+        if blank[number - 1]:  # a duplex back or a separator in a batch: noted, never a form
+            forms.append(FormReading(None, None, (number,), findings=(BLANK_PAGE,)))
             results.append(PageResult(number, page, 0, None))
             continue
         # Every form is one page, so each page is its own document of the batch.
@@ -160,6 +153,15 @@ def extract(
         forms.append(form)
         results.append(result)
     return Extraction(source, None, tuple(forms), tuple(results), timings)
+
+
+def _rendered(digital: Sequence[FormReading], pages: Sequence[Image]) -> tuple[PageResult, ...]:
+    """A PC-filled file's pages (its words and their positions were in the file, no OCR
+    needed), kept as rendered, each with the form read on it, for the review screens."""
+    on_page = {page: form.form_id for form in digital for page in form.pages}
+    return tuple(
+        PageResult(number, page, 0, on_page.get(number)) for number, page in enumerate(pages, start=1)
+    )
 
 
 def encode_png(image: Image) -> bytes:
