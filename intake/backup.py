@@ -159,19 +159,22 @@ def _database_snapshot(url: str, target: Path) -> Iterator[tuple[str, list[str],
             with Session(bind=connection) as session:
                 names, documents = keeping.referenced_files(session), keeping.count_documents(session)
             uri, env = _libpq(url)
-            done = subprocess.run(  # noqa: S603 - fixed program and arguments, no shell
-                [_pg_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot_id}", f"--file={dump}", uri],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if done.returncode != 0:
-                raise BackupError(f"pg_dump failed: {done.stderr.strip()[-500:]}")
+            _run_pg("pg_dump", ["--format=custom", f"--snapshot={snapshot_id}", f"--file={dump}", uri], env)
         _fsync(dump)
         yield PG_FILE, names, documents
     finally:
         engine.dispose()
+
+
+def _run_pg(tool: str, arguments: list[str], env: dict[str, str]) -> None:
+    """Run PostgreSQL's ``tool`` (pg_dump, pg_restore) with ``arguments`` and the password in
+    ``env``, never on its command line; :class:`BackupError` with the end of its stderr when
+    it fails."""
+    done = subprocess.run(  # noqa: S603 - fixed program and arguments, no shell
+        [_pg_tool(tool), *arguments], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise BackupError(f"{tool} failed: {done.stderr.strip()[-500:]}")
 
 
 def _copy(source: Path, target: Path) -> tuple[int, str]:
@@ -358,19 +361,6 @@ def _restore_database(services: Services, kind: str, dump: Path) -> None:
         os.replace(tmp, path)
         return
     uri, env = _libpq(url)
-    done = subprocess.run(  # noqa: S603 - fixed program and arguments, no shell
-        [
-            _pg_tool("pg_restore"),
-            "--no-owner",
-            "--no-privileges",
-            "--exit-on-error",
-            f"--dbname={uri}",
-            str(dump),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    _run_pg(
+        "pg_restore", ["--no-owner", "--no-privileges", "--exit-on-error", f"--dbname={uri}", str(dump)], env
     )
-    if done.returncode != 0:
-        raise BackupError(f"pg_restore failed: {done.stderr.strip()[-500:]}")
