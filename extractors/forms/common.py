@@ -51,6 +51,11 @@ def finding(field: str | None, code: str, message: str) -> Finding:
     return Finding(field, code, message)
 
 
+def when(broken: bool, field: str | None, code: str, message: str) -> list[Finding]:
+    """The finding of a rule, when it is broken."""
+    return [finding(field, code, message)] if broken else []
+
+
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 

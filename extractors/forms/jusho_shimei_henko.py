@@ -13,6 +13,7 @@ from extractors.forms.common import (
     not_after,
     one_character_apart,
     required,
+    when,
 )
 from extractors.issuance.deadlines import is_late, late_message
 from extractors.model import Finding
@@ -120,20 +121,17 @@ def _own_name_is_new_name(v: Values, dependent: bool) -> list[Finding]:
 
 def _name_change_attachments(v: Values, attachments: set[str]) -> list[Finding]:
     """A 氏名変更 comes with the current card (unless none was issued) and a proof of the name."""
-    out: list[Finding] = []
-    if "certificate" not in attachments and not v.ticked("no_certificate_issued"):
-        out.append(
-            finding("attachments", "certificate_attachment", "氏名変更には現在の資格確認書の添付が必要です")
-        )
-    if not attachments & PROOFS:
-        out.append(
-            finding(
-                "attachments",
-                "proof_attachment",
-                "氏名変更には証票書類（婚姻届受理済証明書・戸籍抄本等）の添付が必要です",
-            )
-        )
-    return out
+    return when(
+        "certificate" not in attachments and not v.ticked("no_certificate_issued"),
+        "attachments",
+        "certificate_attachment",
+        "氏名変更には現在の資格確認書の添付が必要です",
+    ) + when(
+        not attachments & PROOFS,
+        "attachments",
+        "proof_attachment",
+        "氏名変更には証票書類（婚姻届受理済証明書・戸籍抄本等）の添付が必要です",
+    )
 
 
 def _address_change(v: Values, dependent: bool) -> list[Finding]:
@@ -153,22 +151,17 @@ def _address_change(v: Values, dependent: bool) -> list[Finding]:
 
 def _attachments(v: Values, attachments: set[str]) -> list[Finding]:
     """その他 named exactly when ticked; no card attached by one who says none was issued."""
-    out: list[Finding] = []
-    if ("other" in attachments) != v.filled("attachments_other_text"):
-        out.append(
-            finding(
-                "attachments_other_text", "other_text", "「その他」を選んだ場合のみ書類名を記入してください"
-            )
-        )
-    if v.ticked("no_certificate_issued") and "certificate" in attachments:
-        out.append(
-            finding(
-                "no_certificate_issued",
-                "certificate_conflict",
-                "資格確認書の交付を受けていない場合、資格確認書は添付できません",
-            )
-        )
-    return out
+    return when(
+        ("other" in attachments) != v.filled("attachments_other_text"),
+        "attachments_other_text",
+        "other_text",
+        "「その他」を選んだ場合のみ書類名を記入してください",
+    ) + when(
+        v.ticked("no_certificate_issued") and "certificate" in attachments,
+        "no_certificate_issued",
+        "certificate_conflict",
+        "資格確認書の交付を受けていない場合、資格確認書は添付できません",
+    )
 
 
 def _not_after_submission(v: Values, changed_field: str) -> list[Finding]:
