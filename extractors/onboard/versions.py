@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors import template as templates_module
-from extractors.template import Template, TemplateError, load_template, load_templates
+from extractors.template import ERA_NAMES, Template, TemplateError, load_template, load_templates
 
 
 class VersionRefused(ValueError):
@@ -56,6 +56,74 @@ def _check_readings(fields: list[dict[str, Any]]) -> None:
             )
 
 
+#: The eras as the screen names them.
+ERA_JA = {"showa": "昭和", "heisei": "平成", "reiwa": "令和"}
+#: How a choice is marked (``style``): ✓ in a □, or ○ round the printed word.
+MARK_STYLES = ("tick", "circle")
+#: The types whose writing may put a space between 氏 and 名 (``spaced``).
+SPACED_TYPES = ("text", "katakana")
+
+
+def _check_marks(field: dict[str, Any]) -> None:
+    """A choice's option boxes and its ``style``, and ``spaced`` only on a text or katakana
+    field, refused in Japanese."""
+    name, kind = field.get("name", ""), field.get("type")
+    if "style" in field and field["style"] not in MARK_STYLES:
+        raise VersionRefused(f"{name} の印の付け方は ✓（tick）か ○（circle）です: {field['style']!r}")
+    if kind in ("choice", "checkbox_group"):
+        options = field.get("options")
+        if not isinstance(options, dict) or not options:
+            raise VersionRefused(
+                f"選択の項目 {name} に選択肢の枠がありません。「選択肢を追加」で描いてください"
+            )
+        if any(not str(value).strip() for value in options):
+            raise VersionRefused(f"選択の項目 {name} に値の空の選択肢があります")
+    if field.get("spaced") and kind not in SPACED_TYPES:
+        raise VersionRefused(f"氏と名の間に空白を指定できるのは文字・カタカナの欄だけです: {name}（{kind}）")
+
+
+def _check_era(field: dict[str, Any]) -> None:
+    """A date's era, written one way only: printed (``era``), marked among its printed names
+    (``era_options``, each an era), or a digit (``era_digits`` and the ``era_box`` it is
+    written in); refused in Japanese."""
+    name = field.get("name", "")
+    ways = [key for key in ("era", "era_options", "era_digits") if field.get(key) is not None]
+    if not ways:
+        raise VersionRefused(f"日付 {name} の元号の書き方（印刷済み・印・数字）を選んでください")
+    if len(ways) > 1:
+        raise VersionRefused(
+            f"日付 {name} の元号の書き方が二つ以上あります（印刷済み・印・数字のどれか一つ）"
+        )
+    eras = "・".join(ERA_JA.values())
+    if field.get("era") is not None and field["era"] not in ERA_NAMES:
+        raise VersionRefused(f"日付 {name} の印刷済みの元号は {eras} のどれかです: {field['era']!r}")
+    marked = field.get("era_options")
+    if marked is not None:
+        if not isinstance(marked, dict) or not marked:
+            raise VersionRefused(
+                f"日付 {name} に元号の枠がありません。「元号の枠を描く」で印刷された元号を囲んでください"
+            )
+        if any(era not in ERA_NAMES for era in marked):
+            raise VersionRefused(
+                f"日付 {name} の元号の枠は {eras} のどれかです: {', '.join(map(str, marked))}"
+            )
+    digits = field.get("era_digits")
+    if digits is not None:
+        if not isinstance(digits, dict) or not digits:
+            raise VersionRefused(f"日付 {name} の元号の数字（1.昭和 など）がありません")
+        for digit, era in digits.items():
+            if not (len(str(digit)) == 1 and str(digit).isdigit()) or era not in ERA_NAMES:
+                raise VersionRefused(
+                    f"日付 {name} の元号の数字は 0〜9 の1字と {eras} の組です: {digit}={era}"
+                )
+        if len(set(digits.values())) != len(digits):
+            raise VersionRefused(f"日付 {name} の元号の数字に同じ元号が二つあります")
+        if "era_box" not in field:
+            raise VersionRefused(
+                f"日付 {name} に元号の数字を書く枠がありません。「元号の枠を描く」で描いてください"
+            )
+
+
 def check_new_version(raw: dict[str, Any], blank_pdf: Path) -> Template:
     """Validate ``raw`` (a template document) with its blank as ``kakunin forms check`` does,
     in a scratch folder; refuse (:class:`VersionRefused`, Japanese) an invalid template or a
@@ -72,7 +140,12 @@ def check_new_version(raw: dict[str, Any], blank_pdf: Path) -> Template:
         raise VersionRefused(f"項目名は英小文字・数字・_ で付けてください: {', '.join(bad) or '（空）'}")
     if not names:
         raise VersionRefused("項目が一つもありません")
-    _check_readings([f for f in raw.get("fields", []) if isinstance(f, dict)])
+    fields = [f for f in raw.get("fields", []) if isinstance(f, dict)]
+    _check_readings(fields)
+    for field in fields:
+        _check_marks(field)
+        if field.get("type") == "date":
+            _check_era(field)
     with tempfile.TemporaryDirectory(prefix="kakunin-designer-") as scratch:
         folder = Path(scratch)
         stem = f"{form_id}.{version_slug(version)}"

@@ -15,7 +15,8 @@
   let selected = null; // {f, key, sub}
   let second = null;
   let drawing = false;
-  let drawTarget = null; // null: a new field; "footer": the footer region
+  let drawTarget = null; // null: a new field; "footer": the footer region; "option", "era": a box of drawField
+  let drawField = null;
   let counter = 1;
   // The regions identification reads: a reference to one has f === -1 and key "title"/"footer".
   tpl.identify = tpl.identify || {};
@@ -141,6 +142,19 @@
   const fMin = document.getElementById("f-min"), fMax = document.getElementById("f-max");
   const readingRow = document.getElementById("reading-row"), fReading = document.getElementById("f-reading");
   const DIGIT_TYPES = ["digits", "my_number"];
+  const CHOICE_TYPES = ["choice", "checkbox_group"];
+  const SPACED_TYPES = ["text", "katakana"];
+  const ERAS = ["showa", "heisei", "reiwa"];
+  const ERA_JA = { showa: "昭和", heisei: "平成", reiwa: "令和" };
+  const styleRow = document.getElementById("style-row"), fStyle = document.getElementById("f-style");
+  const spacedRow = document.getElementById("spaced-row"), fSpaced = document.getElementById("f-spaced");
+  const eraRow = document.getElementById("era-row"), fEraKind = document.getElementById("f-era-kind");
+  const eraDigitsRow = document.getElementById("era-digits-row"), eraDrawRow = document.getElementById("era-draw-row");
+  const eraState = document.getElementById("era-state");
+  const eraOptionRow = document.getElementById("era-option-row"), fEraOption = document.getElementById("f-era-option");
+  const digitInputs = Object.fromEntries(ERAS.map((era) => [era, document.getElementById(`f-digit-${era}`)]));
+  // How a date's era is written: printed (its name), marked among printed names, or a digit.
+  const eraKind = (field) => (field.era_digits || field.era_box ? "digit" : field.era_options ? "marked" : field.era || "reiwa");
   const cellCount = (field) => (field.segments || []).reduce((n, s) => n + s[4], 0);
   // A run of digit cells changed (merged, split, a segment deleted): as many digits as cells at
   // most, and never fewer asked than there are cells (a 個人番号 is always 12).
@@ -189,12 +203,39 @@
     }
   }
 
+  // The marks, the era and the space between 氏 and 名: what the selected field's type allows.
+  function markPanel(field) {
+    const date = field.type === "date";
+    const kind = date ? eraKind(field) : null;
+    styleRow.hidden = !(CHOICE_TYPES.includes(field.type) || kind === "marked");
+    fStyle.value = field.style || "tick";
+    spacedRow.hidden = !SPACED_TYPES.includes(field.type);
+    fSpaced.checked = !!field.spaced;
+    eraOptionRow.hidden = !(selected && selected.key === "era_options");
+    if (!eraOptionRow.hidden) fEraOption.value = selected.sub;
+    eraRow.hidden = !date;
+    if (!date) return;
+    fEraKind.value = kind;
+    eraDigitsRow.hidden = kind !== "digit";
+    eraDrawRow.hidden = kind !== "digit" && kind !== "marked";
+    const byEra = Object.fromEntries(Object.entries(field.era_digits || {}).map(([digit, era]) => [era, digit]));
+    for (const era of ERAS) if (document.activeElement !== digitInputs[era]) digitInputs[era].value = byEra[era] || "";
+    if (kind === "digit") eraState.textContent = field.era_box ? "数字の枠: 描いてあります" : "数字の枠: まだありません（描いてください）";
+    else if (kind === "marked") {
+      const drawn = ERAS.filter((era) => field.era_options && field.era_options[era]);
+      const left = ERAS.filter((era) => !drawn.includes(era));
+      eraState.textContent = `描いた元号: ${drawn.map((e) => ERA_JA[e]).join("・") || "なし"}` +
+        (left.length ? `／残り: ${left.map((e) => ERA_JA[e]).join("・")}` : "");
+    }
+  }
+
   function panel() {
     regionPanel();
     panelBox.disabled = !selected || isRegion(selected);
     if (isRegion(selected)) {
       fBox.textContent = `${REGION_NAMES[selected.key]}: ${shown(getBox(selected))}`;
       optionRow.hidden = digitsRow.hidden = readingRow.hidden = true;
+      styleRow.hidden = spacedRow.hidden = eraRow.hidden = eraOptionRow.hidden = true;
     } else if (selected) {
       const field = tpl.fields[selected.f];
       if (document.activeElement !== fName) fName.value = field.name;
@@ -204,6 +245,7 @@
       if (selected.key === "options" && document.activeElement !== fOption) fOption.value = selected.sub;
       fRequired.checked = !!field.required;
       readingPanel(field);
+      markPanel(field);
       digitsRow.hidden = !DIGIT_TYPES.includes(field.type);
       if (!digitsRow.hidden) {
         if (document.activeElement !== fMin) fMin.value = field.min_digits || "";
@@ -213,12 +255,21 @@
         (selected.key === "segments" ? `（${tpl.fields[selected.f].segments[selected.sub][4]} 枠）` : "");
     } else {
       fBox.textContent = "";
+      styleRow.hidden = spacedRow.hidden = eraRow.hidden = eraOptionRow.hidden = true;
     }
+    document.getElementById("draw-option").disabled = !selected || isRegion(selected) ||
+      !CHOICE_TYPES.includes(tpl.fields[selected.f].type);
     list.innerHTML = "";
     tpl.fields.forEach((field, f) => {
       const item = document.createElement("li");
-      item.textContent = `${field.name}（${field.type}${field.required ? "・必須" : ""}）${field.label ? " " + field.label : ""}` +
-        (field.reading_of ? ` 〔${field.reading_of} の読み〕` : "");
+      // The number is the item's own text (not a list marker): never cut off at 10 and more.
+      const number = document.createElement("span");
+      number.className = "n";
+      number.textContent = `${f + 1}.`;
+      item.appendChild(number);
+      item.appendChild(document.createTextNode(`${field.name}（${field.type}${field.required ? "・必須" : ""}）${field.label ? " " + field.label : ""}` +
+        (field.reading_of ? ` 〔${field.reading_of} の読み〕` : "") +
+        (field.style === "circle" ? " 〔○〕" : "") + (field.spaced ? " 〔氏 名〕" : "")));
       if (selected && selected.f === f) item.className = "current";
       list.appendChild(item);
     });
@@ -273,6 +324,8 @@
       const box = [Math.min(drag.x, p.x), Math.min(drag.y, p.y), Math.max(drag.x, p.x), Math.max(drag.y, p.y)];
       if (box[2] - box[0] < 3 || box[3] - box[1] < 3) render();
       else if (drawTarget === "footer") addFooter(box);
+      else if (drawTarget === "option") addOption(box);
+      else if (drawTarget === "era") addEraBox(box);
       else addField(box);
     }
     drag = null;
@@ -299,12 +352,64 @@
     select(ref, false);
     say("欄外の様式番号の領域を描きました。");
   }
+  // A choice's further option, drawn: a value of its own to be typed in the panel.
+  function addOption(box) {
+    const field = tpl.fields[drawField];
+    field.options = field.options || {};
+    let n = Object.keys(field.options).length + 1;
+    while (String(n) in field.options) n++;
+    field.options[String(n)] = [0, 0, 1, 1];
+    const ref = { f: drawField, key: "options", sub: String(n) };
+    setBox(ref, box);
+    setDrawing(false);
+    select(ref, false);
+    fOption.focus();
+    fOption.select();
+    say("選択肢の枠を加えました。この枠に印があるときの値を入力してください。");
+  }
+  // A date's era box: the cell its digit is written in, or the next printed era name marked.
+  function addEraBox(box) {
+    const field = tpl.fields[drawField];
+    let ref;
+    if (eraKind(field) === "digit") ref = { f: drawField, key: "era_box", sub: null };
+    else {
+      const era = ERAS.find((e) => !(field.era_options && field.era_options[e]));
+      field.era_options = field.era_options || {};
+      field.era_options[era] = [0, 0, 1, 1];
+      ref = { f: drawField, key: "era_options", sub: era };
+    }
+    setBox(ref, box);
+    setDrawing(false);
+    select(ref, false);
+    say(ref.key === "era_box" ? "元号の数字を書く枠を描きました。" : `元号「${ERA_JA[ref.sub]}」の枠を描きました。`);
+  }
   function setDrawing(on, target) {
     drawing = on;
     drawTarget = on ? target || null : null;
+    drawField = on && selected && !isRegion(selected) ? selected.f : null;
     svg.classList.toggle("drawing", on);
-    document.getElementById("mode-draw").setAttribute("aria-pressed", String(on));
+    document.getElementById("mode-draw").setAttribute("aria-pressed", String(on && !drawTarget));
+    document.getElementById("draw-option").setAttribute("aria-pressed", String(on && drawTarget === "option"));
+    document.getElementById("draw-era").setAttribute("aria-pressed", String(on && drawTarget === "era"));
   }
+  document.getElementById("draw-option").addEventListener("click", () => {
+    if (!selected || isRegion(selected) || !CHOICE_TYPES.includes(tpl.fields[selected.f].type)) {
+      say("選択（一つ）か選択（複数可）の項目を選んでから押してください。");
+      return;
+    }
+    setDrawing(!(drawing && drawTarget === "option"), "option");
+    say(drawing ? `用紙の上をドラッグして、項目 ${tpl.fields[drawField].name} の選択肢の枠を描いてください。` : "");
+  });
+  document.getElementById("draw-era").addEventListener("click", () => {
+    if (!selected || isRegion(selected) || tpl.fields[selected.f].type !== "date") return;
+    const field = tpl.fields[selected.f];
+    if (eraKind(field) === "marked" && ERAS.every((e) => field.era_options && field.era_options[e])) {
+      say("昭和・平成・令和の三つとも描いてあります。直すときは枠を選んで動かすか、削除してから描いてください。");
+      return;
+    }
+    setDrawing(!(drawing && drawTarget === "era"), "era");
+    say(drawing ? "用紙の上をドラッグして、元号の枠を描いてください。" : "");
+  });
   document.getElementById("mode-draw").addEventListener("click", () => {
     setDrawing(!drawing);
     say(drawing ? "用紙の上をドラッグして新しい枠を描いてください。" : "");
@@ -358,13 +463,15 @@
       if (!field[ref.key].length) { delete field[ref.key]; dropField = ref.key === "segments"; }
     } else if (["options", "era_options", "prefecture_printed"].includes(ref.key)) {
       delete field[ref.key][ref.sub];
-      if (!Object.keys(field[ref.key]).length) { delete field[ref.key]; dropField = ref.key === "options"; }
+      if (!Object.keys(field[ref.key]).length && ref.key !== "era_options") {
+        delete field[ref.key];
+        dropField = ref.key === "options";
+      }
     } else if (ref.key === "box" && field.more_lines && field.more_lines.length) {
       field.box = field.more_lines.shift();
       if (!field.more_lines.length) delete field.more_lines;
     } else if (ref.key === "era_box") {
-      delete field.era_box; delete field.era_digits;
-      if (!field.era_options) field.era = "reiwa";
+      delete field.era_box;  // the date's era still a digit: to be drawn again
     } else {
       dropField = true;
     }
@@ -406,6 +513,7 @@
     const boxes = boxesOf(field);
     if (type !== "text") { delete field.address; delete field.postcode; delete field.prefecture_printed; }
     if (type !== "katakana") delete field.reading_of;
+    if (!SPACED_TYPES.includes(type)) delete field.spaced;
     field.type = type;
     forget(field.name, type);
     if (before === after && (after !== "marks" || (type === "checkbox") === !!field.box)) { fitDigits(field); return; }
@@ -468,6 +576,62 @@
     say(fReading.value ? `項目 ${field.name} を ${fReading.value} の読み仮名にしました。` : `項目 ${field.name} の読み仮名の対象をなしにしました。`);
     render();
   });
+  // ✓ in a □ or ○ round a printed word: how a choice (or a date's era) is marked.
+  fStyle.addEventListener("change", () => {
+    if (!selected || isRegion(selected)) return;
+    tpl.fields[selected.f].style = fStyle.value;
+    render();
+  });
+  fSpaced.addEventListener("change", () => {
+    if (!selected || isRegion(selected)) return;
+    const field = tpl.fields[selected.f];
+    if (fSpaced.checked) field.spaced = true;
+    else delete field.spaced;
+    render();
+  });
+  // A date's era: printed, marked among the printed names (their boxes drawn), or a digit.
+  fEraKind.addEventListener("change", () => {
+    if (!selected || isRegion(selected)) return;
+    const field = tpl.fields[selected.f], kind = fEraKind.value;
+    for (const key of ["era", "era_options", "era_digits", "era_box", "style"]) if (kind !== "marked" || key !== "style") delete field[key];
+    if (ERAS.includes(kind)) field.era = kind;
+    else if (kind === "marked") { field.era_options = {}; field.style = field.style || "circle"; }
+    else field.era_digits = { 1: "showa", 2: "heisei", 3: "reiwa" };
+    if (selected.key === "era_box" || selected.key === "era_options") selected = { f: selected.f, key: "year", sub: null };
+    say(kind === "marked" ? "「元号の枠を描く」で、印刷された昭和・平成・令和を順に囲んでください。" :
+      kind === "digit" ? "「元号の枠を描く」で、元号の数字を書く枠を描いてください。" : "");
+    render();
+  });
+  // The digit printed beside each era (「1.昭和 2.平成 3.令和」); a blank one: that era is not offered.
+  for (const era of ERAS) {
+    digitInputs[era].addEventListener("change", () => {
+      if (!selected || isRegion(selected)) return;
+      const field = tpl.fields[selected.f];
+      const typed = Object.fromEntries(ERAS.map((e) => [e, digitInputs[e].value.trim()]));
+      const digits = ERAS.map((e) => typed[e]).filter((d) => d);
+      if (digits.some((d) => !/^[0-9]$/.test(d)) || new Set(digits).size !== digits.length || !digits.length) {
+        say("元号の数字は 0〜9 の1字で、元号ごとに別の数字にしてください。");
+        panel();
+        return;
+      }
+      field.era_digits = Object.fromEntries(ERAS.filter((e) => typed[e]).map((e) => [typed[e], e])
+        .sort((a, b) => a[0].localeCompare(b[0])));
+      render();
+    });
+  }
+  // Which era a marked era box stands for.
+  fEraOption.addEventListener("change", () => {
+    if (!selected || selected.key !== "era_options") return;
+    const field = tpl.fields[selected.f], era = fEraOption.value;
+    if (era !== selected.sub && era in field.era_options) {
+      say(`「${ERA_JA[era]}」の枠はもうあります。`);
+      fEraOption.value = selected.sub;
+      return;
+    }
+    field.era_options = Object.fromEntries(Object.entries(field.era_options).map(([k, v]) => [k === selected.sub ? era : k, v]));
+    selected = { f: selected.f, key: "era_options", sub: era };
+    render();
+  });
   fRequired.addEventListener("change", () => { if (selected && !isRegion(selected)) { tpl.fields[selected.f].required = fRequired.checked; render(); } });
   fType.addEventListener("change", () => {
     if (!selected || isRegion(selected)) return;
@@ -514,7 +678,8 @@
 
   // Split: a run of cells at its middle cell, a box at its middle; the second half becomes a
   // new field of the same type.
-  document.getElementById("do-split").addEventListener("click", () => {
+  document.getElementById("do-split").addEventListener("click", (event) => {
+    if (event.shiftKey) { splitRows(); return; }
     if (!selected || isRegion(selected)) { say("分割する項目の枠を選んでください。"); return; }
     const field = tpl.fields[selected.f];
     const [x0, y0, x1, y1] = getBox(selected);
@@ -541,6 +706,26 @@
     say(`項目 ${field.name} を二つに分けました（新しい項目 ${fresh.name}）。`);
     render();
   });
+
+  // Split into rows: a text box at its middle, top and bottom; the bottom row becomes a new
+  // field of the same type (four stacked rows drafted as one box: split, then split each half).
+  function splitRows() {
+    if (!selected || isRegion(selected) || selected.key !== "box" || layoutOf[tpl.fields[selected.f].type] !== "box" ||
+      tpl.fields[selected.f].segments) {
+      say("上下に分割できるのは文字の欄の枠です。枠を選んでください。");
+      return;
+    }
+    const field = tpl.fields[selected.f];
+    const [x0, y0, x1, y1] = getBox(selected), ym = (y0 + y1) / 2;
+    if (y1 - y0 < 4) { say("この枠は低すぎて上下に分割できません。"); return; }
+    const fresh = { name: freeName(field.name + "_2"), type: field.type, label: field.label || "", box: [x0, ym, x1, y1].map(round) };
+    if (field.spaced) fresh.spaced = true;
+    field.box = [x0, y0, x1, ym].map(round);
+    tpl.fields.splice(selected.f + 1, 0, fresh);
+    say(`項目 ${field.name} を上下二行に分けました（下の行は新しい項目 ${fresh.name}）。`);
+    render();
+  }
+  document.getElementById("do-split-rows").addEventListener("click", splitRows);
 
   document.getElementById("save-form").addEventListener("submit", () => {
     const identify = { title: tpl.identify.title, footer: Array.isArray(tpl.identify.footer) ? tpl.identify.footer : null };
