@@ -172,3 +172,17 @@ def name_spaced_like_kana(name: str, kana: str) -> str | None:
     if len(fits) != 1:
         return None
     return f"{name[: fits[0]]} {name[fits[0] :]}"
+
+
+def like_a_confirmed_word(kana: str, confirmed: list[str]) -> str | None:
+    """``kana`` with each word that differs from a word of a ``confirmed`` reading only by a
+    dakuten, a handakuten or size spelled as that word (ダカハシ ミサキ, confirmed タカハシ
+    ミサキ → タカハシ ミサキ); None when no word changes."""
+    words = [word for reading in confirmed for word in reading.split()]
+    out = []
+    for word in kana.split(" "):
+        bare = "".join(kana_base(char) for char in jaconv.hira2kata(word))
+        same = {w for w in words if len(w) == len(word) and "".join(kana_base(c) for c in w) == bare}
+        out.append(same.pop() if len(same) == 1 else word)  # itself, or two to choose from: as read
+    changed = " ".join(out)
+    return changed if changed != kana else None

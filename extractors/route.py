@@ -30,8 +30,14 @@ from extractors.postcodes import (
     postcode_for,
     spelled_as_japan_post,
 )
-from extractors.readings import name_reading, name_spaced_like_kana, settle_kana, spaced_like_name
-from extractors.template import FieldSpec, Layout, Template
+from extractors.readings import (
+    like_a_confirmed_word,
+    name_reading,
+    name_spaced_like_kana,
+    settle_kana,
+    spaced_like_name,
+)
+from extractors.template import FieldSpec, FieldType, Layout, Template
 from extractors.validate import MESSAGES
 
 #: Below this engine confidence a value goes to a person.
@@ -108,6 +114,7 @@ def finish(
     if scanned:
         readings = [_spaced_like_its_kana(template, r, readings) for r in readings]
         readings = [_checked_against_name(template, r, readings) for r in readings]
+        readings = [_like_a_confirmed_name(template, r, readings) for r in readings]
         readings = [_postcode_checked(template, r, readings) for r in readings]
         readings = [_checked_against_postcode(template, r, readings) for r in readings]
 
@@ -267,6 +274,30 @@ def _spaced_like_its_kana(
     kana = next((r.value for r in readings if r.name == kana_spec.name), None)
     spaced = name_spaced_like_kana(reading.value, kana) if isinstance(kana, str) else None
     return reading if spaced is None else replace(reading, value=spaced)
+
+
+def _like_a_confirmed_name(
+    template: Template, reading: FieldReading, readings: list[FieldReading]
+) -> FieldReading:
+    """A フリガナ with no name of its own to check it (a dependent's name written in kana
+    only) whose word differs only by a dakuten, a handakuten or size from a word of a
+    フリガナ confirmed by its name's dictionary reading on the same form (ダカハシ beside
+    タカハシ for 高橋, ケンボ beside ケンポ for 健保) takes that word's marks: the same family
+    name, or the same person, misread by a stroke. Always a proposal a person confirms
+    (:func:`extractors.readings.like_a_confirmed_word`)."""
+    spec = template.field(reading.name)
+    if spec.type is not FieldType.KATAKANA or spec.reading_of or not isinstance(reading.value, str):
+        return reading
+    confirmed = [
+        r.value
+        for r in readings
+        if isinstance(r.value, str)
+        and not r.needs_review
+        and (other := template.field(r.name)).type is FieldType.KATAKANA
+        and other.reading_of
+    ]
+    marked = like_a_confirmed_word(reading.value, confirmed)
+    return reading if marked is None else proposed(reading, marked)
 
 
 def _checked_against_name(

@@ -7,6 +7,7 @@ import pytest
 from extractors.readings import (
     Settled,
     kana_base,
+    like_a_confirmed_word,
     name_reading,
     name_spaced_like_kana,
     settle_kana,
@@ -100,3 +101,12 @@ def test_a_name_read_without_its_space_takes_it_where_its_kana_has_it() -> None:
     assert name_spaced_like_kana("高橋 美咲", "タカハシ ミサキ") is None
     assert name_spaced_like_kana("佐藤花子", "サトウハナコ") is None
     assert name_spaced_like_kana("佐藤花子", "スズキ ハナコ") is None
+
+
+def test_a_kana_word_differing_from_a_confirmed_one_by_a_mark_takes_its_marks() -> None:
+    assert like_a_confirmed_word("ダカハシ ミサキ", ["タカハシ ミサキ"]) == "タカハシ ミサキ"
+    assert like_a_confirmed_word("ケンボ ダロウ", ["ケンポ タロウ"]) == "ケンポ タロウ"
+    # Another word, the same words, or two confirmed spellings to choose from: as read.
+    assert like_a_confirmed_word("サトウ ハナコ", ["タカハシ ミサキ"]) is None
+    assert like_a_confirmed_word("サトウ ハナコ", ["サトウ ハナコ"]) is None
+    assert like_a_confirmed_word("スズキ", ["ススキ", "スズキ"]) is None

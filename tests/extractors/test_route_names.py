@@ -16,19 +16,27 @@ from ocr.types import Recognition
 SK01 = next(t for t in load_templates() if t.form_id == "kofu_shinsei")
 
 
-def _one_word_name_template() -> Template:
-    """SK-01 with its insured name a field of one word (as a form's 名 box is)."""
-    source = next(
-        (Path(__file__).resolve().parents[2] / "extractors" / "templates").glob("kofu_shinsei.*.json")
-    )
+def _sk01_changed(**changes: dict[str, object]) -> Template:
+    """SK-01 with some of its fields' settings changed (field name → keys and values; None
+    removes the key)."""
+    templates = Path(__file__).resolve().parents[2] / "extractors" / "templates"
+    source = next(templates.glob("kofu_shinsei.*.json"))
     raw = json.loads(source.read_text(encoding="utf-8"))
     for field in raw["fields"]:
-        if field["name"] == "insured_name":
-            field["spaced"] = False
+        for key, value in changes.get(field["name"], {}).items():
+            if value is None:
+                field.pop(key, None)
+            else:
+                field[key] = value
     return parse_template(raw, source)
 
 
-def _read(template: Template, name: str, kana: str) -> dict[str, FieldReading]:
+def _one_word_name_template() -> Template:
+    """SK-01 with its insured name a field of one word (as a form's 名 box is)."""
+    return _sk01_changed(insured_name={"spaced": False})
+
+
+def _read(template: Template, name: str, kana: str, **more: str) -> dict[str, FieldReading]:
     keys = []
     for spec in template.fields:
         if spec.type.layout.name == "MARKS":
@@ -40,6 +48,8 @@ def _read(template: Template, name: str, kana: str) -> dict[str, FieldReading]:
     recognitions = {key: Recognition("", 0.0) for key in keys}
     recognitions[("insured_name", "text")] = Recognition(name, 0.99)
     recognitions[("insured_name_kana", "text")] = Recognition(kana, 0.99)
+    for field, text in more.items():
+        recognitions[(field, "text")] = Recognition(text, 0.99)
     counts = {key: len(rec.text) for key, rec in recognitions.items()}
     readings, _ = finish(template, recognitions, counts, lambda box, style: 0.0, date(2026, 11, 26))
     return {r.name: r for r in readings}
@@ -56,3 +66,13 @@ def test_a_kana_reading_of_a_one_word_name_loses_a_space_read_in_a_gap() -> None
     assert readings["insured_name_kana"].value == "ハナコ"
     # Where the name is 氏 名, the kana's space is the writer's and stays.
     assert _read(SK01, "佐藤 花子", "サトウ ハナコ")["insured_name_kana"].value == "サトウ ハナコ"
+
+
+def test_a_kana_only_name_takes_the_marks_of_the_same_name_confirmed_on_the_form() -> None:
+    # The first target's フリガナ with no name of its own to check it against (a dependent
+    # written in kana only), beside the insured's, confirmed by 高橋's reading.
+    template = _sk01_changed(target1_name_kana={"reading_of": None})
+    readings = _read(template, "高橋 美咲", "タカハシ ミサキ", target1_name_kana="ダカハシ ミサキ")
+    assert not readings["insured_name_kana"].needs_review
+    target = readings["target1_name_kana"]
+    assert target.value == "タカハシ ミサキ" and target.needs_review  # a proposal
