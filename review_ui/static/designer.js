@@ -356,10 +356,11 @@
   function addOption(box) {
     const field = tpl.fields[drawField];
     field.options = field.options || {};
+    // A key that is no integer: JavaScript puts those first, and the options keep their order.
     let n = Object.keys(field.options).length + 1;
-    while (String(n) in field.options) n++;
-    field.options[String(n)] = [0, 0, 1, 1];
-    const ref = { f: drawField, key: "options", sub: String(n) };
+    while (`option_${n}` in field.options) n++;
+    field.options[`option_${n}`] = [0, 0, 1, 1];
+    const ref = { f: drawField, key: "options", sub: `option_${n}` };
     setBox(ref, box);
     setDrawing(false);
     select(ref, false);

@@ -334,3 +334,102 @@ def test_a_furigana_is_saved_as_the_reading_of_a_text_field_checked_in_japanese(
     saved = template_for("kyokai_kofu_shinsei", "KY-01 (2099.1)")
     assert saved is not None and saved.field("name_kana").reading_of == "name"
     assert [f.name for f in saved.fields if f.reading_of] == ["name_kana"]
+
+
+def _kofu_draft(services: Services) -> tuple[str, Path]:
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    [kofu] = KYOKAI.glob("kyokai_kofu_shinsei.*.json")
+    for path in (kofu, kofu.with_suffix(".pdf")):
+        shutil.copy2(path, drafts / path.name)
+    return f"d:{kofu.name}", kofu
+
+
+def test_circled_choices_eras_and_spaced_names_are_saved_and_checked_in_japanese(
+    app: TestClient, services: Services, forms_dir: Path
+) -> None:
+    """GIVEN 協会けんぽ's 交付申請書 as a draft WHEN its 交付理由 is saved as a ○ choice of two
+    printed words, a 生年月日 with its era circled among the printed 昭和・平成・令和, another
+    with its era a digit (「5.昭和 7.平成 9.令和」) and 備考 with a space between 氏 and 名 THEN
+    the version loaded has them; a choice marked neither ✓ nor ○ or without options, an era
+    marked by no box, by a box that is no era, a digit without its cell, two ways at once, and a
+    space asked of a digits field are refused in Japanese (the controls are on the page)."""
+    src, kofu = _kofu_draft(services)
+    csrf = login(app, "adm")
+    page = app.get(f"/admin/forms/edit?src={src}").text
+    for control in ('id="f-style"', 'id="draw-option"', 'id="f-era-kind"', 'id="draw-era"', 'id="f-spaced"'):
+        assert control in page, control
+    assert 'id="do-split-rows"' in page and "氏と名の間に空白" in page and "選択肢を追加" in page
+
+    def fields(**changes: dict[str, object]) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = json.loads(kofu.read_text("utf-8"))["fields"]
+        for field in out:
+            for key, value in changes.get(str(field["name"]), {}).items():
+                if value is None:
+                    field.pop(key, None)
+                else:
+                    field[key] = value
+        return out
+
+    circled: dict[str, object] = {
+        "type": "choice",
+        "box": None,
+        "style": "circle",
+        "options": {"reissue": [480.0, 386.5, 500.0, 400.5], "lost": [523.0, 386.5, 537.0, 400.5]},
+    }
+    eras = {"showa": [300.0, 405.0, 318.0, 411.0], "heisei": [300.0, 412.0, 318.0, 418.0]}
+    marked: dict[str, object] = {"era_digits": None, "era_box": None, "era_options": eras, "style": "circle"}
+    for changes, reason in (
+        (
+            {"reason_checked": {**circled, "style": "square"}},
+            "reason_checked の印の付け方は ✓（tick）か ○（circle）です",
+        ),
+        (
+            {"reason_checked": {**circled, "options": {}}},
+            "選択の項目 reason_checked に選択肢の枠がありません",
+        ),
+        ({"date_2": {**marked, "era_options": {}}}, "日付 date_2 に元号の枠がありません"),
+        (
+            {"date_2": {**marked, "era_options": {"meiji": eras["showa"]}}},
+            "日付 date_2 の元号の枠は 昭和・平成・令和 のどれかです",
+        ),
+        ({"date_3": {"era_box": None}}, "日付 date_3 に元号の数字を書く枠がありません"),
+        ({"date_3": {"era": "reiwa"}}, "日付 date_3 の元号の書き方が二つ以上あります"),
+        (
+            {"date_4": {"era_digits": {"1": "showa", "2": "showa"}}},
+            "日付 date_4 の元号の数字に同じ元号が二つあります",
+        ),
+        (
+            {"postcode": {"spaced": True}},
+            "氏と名の間に空白を指定できるのは文字・カタカナの欄だけです: postcode（digits）",
+        ),
+    ):
+        refused = _save(app, csrf, src, "KY-01 (2099.3)", {"fields": fields(**changes)})
+        assert refused.status_code == 422 and "保存できませんでした" in refused.text, changes
+        assert reason in refused.text, (reason, refused.text.split('id="refused"')[1][:300])
+    assert list(forms_dir.iterdir()) == []
+    digits = {"era_digits": {"5": "showa", "7": "heisei", "9": "reiwa"}}
+    response = _save(
+        app,
+        csrf,
+        src,
+        "KY-01 (2099.3)",
+        {"fields": fields(reason_checked=circled, date_2=marked, date_3=digits, note={"spaced": True})},
+    )
+    assert response.status_code == 303, response.text
+    saved = template_for("kyokai_kofu_shinsei", "KY-01 (2099.3)")
+    assert saved is not None
+    reason = saved.field("reason_checked")
+    assert (
+        reason.type == "choice"
+        and reason.style == "circle"
+        and [n for n, _ in reason.options] == ["reissue", "lost"]
+    )
+    date_2 = saved.field("date_2")
+    assert (
+        [n for n, _ in date_2.era_options] == ["showa", "heisei"]
+        and date_2.style == "circle"
+        and not date_2.era_digits
+    )
+    assert dict(saved.field("date_3").era_digits) == {"5": "showa", "7": "heisei", "9": "reiwa"}
+    assert saved.field("note").spaced

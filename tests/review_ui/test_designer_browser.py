@@ -289,3 +289,158 @@ def test_admin_sets_the_text_field_a_furigana_reads(
     assert saved is not None
     assert {f.name: f.reading_of for f in saved.fields if f.reading_of} == {"name_kana": "insured_name"}
     assert problems == []
+
+
+def _open_kofu_draft(
+    browser, server: str, services: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):  # type: ignore[no-untyped-def]
+    """協会けんぽ's 交付申請書 (18 fields) as a draft, opened on the designer by an admin."""
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    [kofu] = KYOKAI.glob("kyokai_kofu_shinsei.*.json")
+    for path in (kofu, kofu.with_suffix(".pdf")):
+        shutil.copy2(path, drafts)
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    _login(page, server, "adm")
+    page.goto(f"{server}/admin/forms")
+    page.locator("tr", has_text="下書き").locator("a.open").click()
+    page.wait_for_selector("#boxes rect.box")
+    page.wait_for_load_state("load")  # the blank page's image gives the sheet its height
+
+    def draw(box: tuple[float, float, float, float]) -> None:
+        sheet = page.locator("#boxes").bounding_box()
+        assert sheet is not None
+        pt = sheet["width"] / 595.28
+        page.mouse.move(sheet["x"] + box[0] * pt, sheet["y"] + box[1] * pt)
+        page.mouse.down()
+        page.mouse.move(sheet["x"] + box[2] * pt, sheet["y"] + box[3] * pt, steps=5)
+        page.mouse.up()
+
+    return page, problems, draw
+
+
+def _near(a: tuple[float, ...] | None, b: tuple[float, ...], within: float = 1.5) -> bool:
+    return a is not None and all(abs(x - y) < within for x, y in zip(a, b, strict=True))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_makes_a_circled_choice_a_spaced_name_and_splits_rows(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN 協会けんぽ's 交付申請書 as a draft WHEN the admin retypes its □ 交付理由 to a choice,
+    sets 「印の付け方」 to ○, adds a second option with 「選択肢を追加」 (drawn, its value typed),
+    splits 備考 into three stacked rows (Shift+分割, then 「上下に分割」) and ticks
+    「氏と名の間に空白」 on the last row THEN the saved version has a circled choice of two named
+    options, three stacked text fields, the last spaced; the field list shows 10. and more whole."""
+    page, problems, draw = _open_kofu_draft(browser, server, services, monkeypatch, tmp_path)
+    box = lambda name: page.locator(f"#boxes rect.box[data-field='{name}']").last  # noqa: E731
+    # The field list: the 10th item's number whole, inside the list (it was cut to 「0.」).
+    tenth = page.locator("#field-list li").nth(9).locator(".n")
+    assert tenth.inner_text() == "10."
+    inside, outside = tenth.bounding_box(), page.locator("#field-list").bounding_box()
+    assert inside is not None and outside is not None and inside["x"] >= outside["x"]
+    box("reason_checked").click()
+    assert not page.is_visible("#f-style") and page.is_disabled("#draw-option")  # a □ alone: no style
+    page.select_option("#f-type", "choice")
+    assert page.is_visible("#f-style") and page.input_value("#f-style") == "tick"
+    page.select_option("#f-style", "circle")
+    page.fill("#f-option", "reissue")
+    page.press("#f-option", "Enter")
+    page.click("#draw-option")
+    assert page.get_attribute("#draw-option", "aria-pressed") == "true"
+    draw((470, 387, 500, 400))
+    assert page.evaluate("document.activeElement.id") == "f-option"  # the value is typed next
+    page.keyboard.type("lost")
+    page.keyboard.press("Enter")
+    assert "reason_checked（choice）" in page.inner_text("#field-list") and "〔○〕" in page.inner_text(
+        "#field-list"
+    )
+    # 備考: three rows. Shift+分割 then 「上下に分割」 on the lower half.
+    box("note").click()
+    assert page.is_visible("#f-spaced") and not page.is_checked("#f-spaced")
+    page.click("#do-split", modifiers=["Shift"])
+    box("note_2").click()
+    page.click("#do-split-rows")
+    box("note_2_2").click()
+    page.check("#f-spaced")
+    box("postcode").click()
+    assert not page.is_visible("#f-spaced")  # a digits field has no 氏 and 名
+    page.fill("#version", "KY-01 (2099.8)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("kyokai_kofu_shinsei", "KY-01 (2099.8)")
+    assert saved is not None
+    reason = saved.field("reason_checked")
+    assert reason.type == "choice" and reason.style == "circle"
+    assert [name for name, _ in reason.options] == ["reissue", "lost"]
+    assert _near(dict(reason.options)["lost"], (470, 387, 500, 400))
+    x0, y0, x1, y1 = 56, 580.5, 567.8, 596  # 備考 as drafted
+    rows = [saved.field(name).box for name in ("note", "note_2", "note_2_2")]
+    expected = [(x0, y0, x1, y0 + 7.75), (x0, y0 + 7.75, x1, y0 + 11.625), (x0, y0 + 11.625, x1, y1)]
+    assert all(_near(row, want, 0.1) for row, want in zip(rows, expected, strict=True)), rows
+    assert [saved.field(n).spaced for n in ("note", "note_2", "note_2_2")] == [False, False, True]
+    assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_sets_how_each_date_writes_its_era(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN 協会けんぽ's 交付申請書 as a draft (every 生年月日's era a digit) WHEN the admin sets
+    「元号の書き方」: one date's era circled among the printed 昭和・平成・令和 (three boxes drawn
+    with 「元号の枠を描く」), one written 「5.昭和 7.平成 9.令和」, one printed 平成, and one
+    switched away and back to a digit (its cell to be drawn again) THEN a save without that cell
+    is refused in Japanese on the screen, and once drawn the version has each era as set."""
+    page, problems, draw = _open_kofu_draft(browser, server, services, monkeypatch, tmp_path)
+    year = lambda name: page.locator(f"#boxes rect.box[data-field='{name}']").first  # noqa: E731
+    year("date_2").click()
+    assert page.is_visible("#f-era-kind") and page.input_value("#f-era-kind") == "digit"
+    assert [page.input_value(f"#f-digit-{e}") for e in ("showa", "heisei", "reiwa")] == ["1", "2", "3"]
+    page.select_option("#f-era-kind", "marked")
+    assert page.input_value("#f-style") == "circle" and "残り: 昭和・平成・令和" in page.inner_text(
+        "#era-state"
+    )
+    for top in (405.0, 412.0, 419.0):
+        page.click("#draw-era")
+        draw((296, top, 316, top + 6))
+        year("date_2").click()
+    assert "描いた元号: 昭和・平成・令和" in page.inner_text("#era-state")
+    year("date_3").click()
+    for era, digit in (("showa", "5"), ("heisei", "7"), ("reiwa", "9")):
+        page.fill(f"#f-digit-{era}", digit)
+        page.press(f"#f-digit-{era}", "Tab")
+    year("date_4").click()
+    page.select_option("#f-era-kind", "heisei")
+    assert not page.is_visible("#draw-era")
+    year("birth_date").click()
+    page.select_option("#f-era-kind", "reiwa")
+    page.select_option("#f-era-kind", "digit")  # its cell gone with the switch
+    page.fill("#version", "KY-01 (2099.9)")
+    page.click("#save")
+    assert "日付 birth_date に元号の数字を書く枠がありません" in page.inner_text("#refused")
+    year("birth_date").click()  # the edits are still on the page, refused as they were
+    assert page.input_value("#f-era-kind") == "digit" and "まだありません" in page.inner_text("#era-state")
+    page.click("#draw-era")
+    draw((380, 108, 397, 127.5))
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("kyokai_kofu_shinsei", "KY-01 (2099.9)")
+    assert saved is not None
+    date_2 = saved.field("date_2")
+    # (the page reopened by the refusal lists a mapping's keys in order: the order does not matter)
+    assert (
+        sorted(n for n, _ in date_2.era_options) == ["heisei", "reiwa", "showa"] and date_2.style == "circle"
+    )
+    assert date_2.era is None and not date_2.era_digits
+    assert _near(dict(date_2.era_options)["heisei"], (296, 412, 316, 418))
+    assert dict(saved.field("date_3").era_digits) == {"5": "showa", "7": "heisei", "9": "reiwa"}
+    assert saved.field("date_4").era == "heisei" and not saved.field("date_4").era_digits
+    birth = saved.field("birth_date")
+    assert dict(birth.era_digits) == {"1": "showa", "2": "heisei", "3": "reiwa"}
+    assert _near(dict(birth.parts)["era"], (380, 108, 397, 127.5))
+    assert problems == []
