@@ -23,6 +23,7 @@ from ocr.preprocess import (
     align,
     binarize,
     flatten_photo,
+    grey_percentile,
     printed_rules,
     refine_to_reference,
     rotate,
@@ -51,6 +52,12 @@ OWN_LINES_FIT = 0.9
 #: How far (inches) from the blank form's print a line of the page may lie and still be its
 #: print: the page has been aligned, so a few pixels of a bold or blurred scan.
 PRINT_REACH_IN = 0.045
+#: An area of the blank form this much darker than its paper (grey levels) is print, though
+#: lighter than the threshold :func:`ocr.preprocess.binarize` sets there: 協会けんぽ's green
+#: 被保険者 bands render at 146 (threshold 135), its shaded label cells at 208–223 of 255.
+TINT_CONTRAST = 24
+#: A tinted area narrower than this (pixels, either way) is an anti-aliased edge, not a fill.
+TINT_MIN_PX = 5
 #: Lines this close to the page's edges (share of each side) are left out of the fit: a
 #: scanner's edge shadow is no part of any form.
 FIT_EDGE = 0.03
@@ -181,10 +188,22 @@ def _lines_on_print(page: Image, template: Template, dpi: int) -> float:
 
 @lru_cache(maxsize=16)
 def _blank_print_near(pdf: Path, dpi: int) -> Image:
-    """The blank form's print (ink = 255) widened by :data:`PRINT_REACH_IN`."""
+    """The blank form's print (ink = 255) widened by :data:`PRINT_REACH_IN`: its ink and its
+    tinted areas (:func:`_blank_print`)."""
     reach = max(1, round(dpi * PRINT_REACH_IN))
     kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
-    return np.asarray(cv2.dilate(binarize(blank_page(pdf, dpi)), kernel), dtype=np.uint8)
+    return np.asarray(cv2.dilate(_blank_print(blank_page(pdf, dpi)), kernel), dtype=np.uint8)
+
+
+def _blank_print(blank: Image) -> Image:
+    """Everything printed on a blank form (ink = 255): what :func:`ocr.preprocess.binarize`
+    keeps, and every area at least :data:`TINT_CONTRAST` darker than its paper (a solid or
+    tinted band, a shaded label cell; specks and anti-aliased edges left out). A scan darker
+    than the blank turns a mid-grey band into ink, and the band's edges into long lines."""
+    paper = grey_percentile(blank, 90)
+    tinted = (blank.astype(np.int16) < paper - TINT_CONTRAST).astype(np.uint8) * 255
+    areas = cv2.morphologyEx(tinted, cv2.MORPH_OPEN, np.ones((TINT_MIN_PX, TINT_MIN_PX), np.uint8))
+    return np.asarray(cv2.bitwise_or(binarize(blank), areas), dtype=np.uint8)
 
 
 def screen_fit(page: Image, template: Template) -> tuple[float, Image]:
