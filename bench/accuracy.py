@@ -109,6 +109,7 @@ def main() -> None:
         broken = broken_found = clean = clean_flagged = 0
         seconds = 0.0
         documents = 0
+        named = 0  # documents identified as any form
         block = [0, 0]  # employer block fields read right, of
         # per master finding: how many, and how many were wrong (a proposal not the golden value,
         # a mismatch where the reading was right)
@@ -122,6 +123,7 @@ def main() -> None:
                 got_documents = result["documents"]
                 document: dict[str, Any] = got_documents[index] if index < len(got_documents) else {}
                 documents += 1
+                named += document.get("form_id") is not None
                 if document.get("form_id") != expected["form_id"]:
                     continue
                 identified += 1
@@ -222,6 +224,11 @@ def main() -> None:
     ]
     for label, value in rows:
         print(f"{label:<44}{value:>12}")
+    if documents and not named:
+        print(
+            f"WARNING: no page was identified as any form ({documents} documents): nothing was read, "
+            "every field figure above is 0 for that reason, not for the readers"
+        )
     print(
         f"summary: exact {100 * right / max(fields, 1):.1f} %, review {100 * reviewed / max(fields, 1):.1f} %, "
         f"auto-accept errors {100 * accepted_wrong / max(accepted, 1):.2f} %, {seconds / n:.2f} s/page"
