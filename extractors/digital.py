@@ -32,10 +32,28 @@ def _key(char: dict[str, Any]) -> CharKey:
     return (str(char["text"]), round(float(char["x0"])), round(float(char["top"])))
 
 
+def page_chars(page: Any) -> list[dict[str, Any]]:
+    """A pdfplumber page's characters in the template's coordinates: points from the top-left
+    corner of the page as shown (its CropBox). pdfplumber keeps a PDF's own coordinates, so
+    on a page whose box does not start at 0,0 (協会けんぽ's 資格取得届: at -8.4, 8.4) every
+    character would stand that far from the template's boxes and the blank's print."""
+    x0, top = float(page.cropbox[0]), float(page.cropbox[1])
+    chars: list[dict[str, Any]] = page.chars
+    if (x0, top) == (0.0, 0.0):
+        return chars
+    moved = {"x0": -x0, "x1": -x0, "top": -top, "bottom": -top}
+    return [{**c, **{k: float(c[k]) + by for k, by in moved.items()}} for c in chars]
+
+
+def page_width(page: Any) -> float:
+    """The width of the page as shown (its CropBox), in points."""
+    return float(page.cropbox[2]) - float(page.cropbox[0])
+
+
 @lru_cache(maxsize=8)
 def _blank_chars(pdf: Path) -> frozenset[CharKey]:
     with pdfplumber.open(pdf) as document:
-        return frozenset(_key(c) for c in document.pages[0].chars)
+        return frozenset(_key(c) for c in page_chars(document.pages[0]))
 
 
 #: A text page is a blank form's only when it fits that form's printed text at least this well
@@ -55,7 +73,7 @@ def printed_fit(page: Any, template: Template) -> float:
     blank = _blank_chars(template.blank_pdf)
     if not blank:
         return 0.0
-    chars = {_key(c): c for c in page.chars}
+    chars = {_key(c): c for c in page_chars(page)}
     common = len(blank & chars.keys())
     found = common / len(blank)
     if found < PRINTED_FITS:
@@ -138,9 +156,9 @@ def read_digital(data: bytes, templates: Sequence[Template], today: date) -> lis
                     )
                 )
                 continue
-            scale = template.canvas.width_pt / float(page.width)
+            scale = template.canvas.width_pt / page_width(page)
             blank = _blank_chars(template.blank_pdf)
-            written = [_scaled(c, scale) for c in page.chars if _key(c) not in blank]
+            written = [_scaled(c, scale) for c in page_chars(page) if _key(c) not in blank]
             fields, findings = _read_page(template, written, today)
             forms.append(
                 FormReading(

@@ -14,13 +14,14 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.generic import ArrayObject, FloatObject, NameObject, RectangleObject
 
 from extractors.onboard.draft import Printed, bounds, chars_in, draft_fields, printed_from
 from extractors.onboard.geometry import closed_boxes, divided, raster_mask, segment_mask, vector_segments
@@ -57,12 +58,40 @@ class Draft:
 
 
 def one_page(pdf: bytes, page: int) -> bytes:
-    """The blank form's ``page`` alone, as a PDF (later pages are instructions)."""
+    """The blank form's ``page`` alone, as a PDF (later pages are instructions), its visible
+    box moved to start at 0,0 (:func:`to_origin`)."""
     writer = PdfWriter()
-    writer.add_page(PdfReader(io.BytesIO(pdf)).pages[page])
+    to_origin(writer.add_page(PdfReader(io.BytesIO(pdf)).pages[page]))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def to_origin(sheet: PageObject) -> None:
+    """Make the page's visible box (its CropBox, else its MediaBox) its whole page, starting
+    at 0,0: its drawing and its annotations moved by the box's corner. Template boxes are
+    points from the visible page's top-left corner, and pdfplumber lists a page whose box
+    starts elsewhere (協会けんぽ's 資格取得届: at -8.4, 8.4) in the PDF's own coordinates,
+    so every box would be drafted that far off its printed lines. A page already so is left
+    as it is."""
+    # Read from the page's own entries: pypdf's ``cropbox`` property writes one when absent.
+    media = [float(v) for v in cast(ArrayObject, sheet["/MediaBox"])]
+    x0, y0, x1, y1 = [float(v) for v in cast(ArrayObject, sheet.get("/CropBox", media))]
+    whole = (0.0, 0.0, x1 - x0, y1 - y0)
+    if (x0, y0) == (0.0, 0.0) and tuple(media) == whole:
+        return
+    sheet.add_transformation(Transformation().translate(-x0, -y0))
+    for annotation in sheet.get("/Annots", None) or []:
+        rect = annotation.get_object().get("/Rect")
+        if rect is not None and len(rect) == 4:
+            annotation.get_object()[NameObject("/Rect")] = ArrayObject(
+                FloatObject(float(v) - shift) for v, shift in zip(rect, (x0, y0, x0, y0), strict=True)
+            )
+    sheet.mediabox = RectangleObject(whole)
+    sheet.cropbox = RectangleObject(whole)
+    for other in ("/TrimBox", "/BleedBox", "/ArtBox"):
+        if other in sheet:
+            del sheet[NameObject(other)]
 
 
 def render(pdf: bytes, dpi: int, page: int = 0) -> Image.Image:

@@ -33,6 +33,10 @@ RUN_GAP = 28.0
 TEXT_MIN = (24.0, 9.0)
 #: A text box is drafted this far (pt) inside its frame.
 TEXT_INSET = 2.0
+#: A katakana box (a フリガナ row, some 10 pt high) is drafted only this far (pt) below the
+#: rule above it and above the line under it (often dotted): the row's whole height, as the
+#: writing fills it (2 pt each way left a 資格取得届's 9.8 pt row 5.8 pt, cutting the kana).
+KANA_INSET = 0.5
 #: How far (pt) a label may be from its box: to the left, or above.
 LABEL_LEFT = 160.0
 LABEL_ABOVE = 40.0
@@ -437,7 +441,8 @@ def draft_fields(
         suffixes = _prefecture_choice(box, printed)
         # Drafted inside its frame: a crop that starts on a shaded label cell's edge reads it
         # as a mark and takes its gap for the space between two names.
-        box = (box[0] + TEXT_INSET, box[1] + TEXT_INSET, box[2] - TEXT_INSET, box[3] - TEXT_INSET)
+        down = KANA_INSET if kind == "katakana" else TEXT_INSET
+        box = (box[0] + TEXT_INSET, box[1] + down, box[2] - TEXT_INSET, box[3] - down)
         field: dict[str, Any] = {"name": name, "label": label, "type": kind, "box": _round(box)}
         if "氏名" in label or "名前" in label:
             field["spaced"] = True  # family and given name, a space between
