@@ -33,9 +33,11 @@ RUN_GAP = 28.0
 TEXT_MIN = (24.0, 9.0)
 #: A text box is drafted this far (pt) inside its frame.
 TEXT_INSET = 2.0
-#: A katakana box (a フリガナ row, some 10 pt high) is drafted only this far (pt) below the
-#: rule above it and above the line under it (often dotted): the row's whole height, as the
-#: writing fills it (2 pt each way left a 資格取得届's 9.8 pt row 5.8 pt, cutting the kana).
+#: A katakana box (a フリガナ row, often only some 10 pt high over a dotted line) keeps at
+#: least this much (pt) of its row's height, as the writing fills it: its inset up and down
+#: shrinks from :data:`TEXT_INSET` down to :data:`KANA_INSET` (2 pt each way left a 資格取得届's
+#: 9.8 pt row 5.8 pt, cutting the kana; a row of 12.5 pt or more keeps its 2 pt).
+KANA_HEIGHT = 8.5
 KANA_INSET = 0.5
 #: How far (pt) a label may be from its box: to the left, or above.
 LABEL_LEFT = 160.0
@@ -441,7 +443,7 @@ def draft_fields(
         suffixes = _prefecture_choice(box, printed)
         # Drafted inside its frame: a crop that starts on a shaded label cell's edge reads it
         # as a mark and takes its gap for the space between two names.
-        down = KANA_INSET if kind == "katakana" else TEXT_INSET
+        down = _kana_inset(box) if kind == "katakana" else TEXT_INSET
         box = (box[0] + TEXT_INSET, box[1] + down, box[2] - TEXT_INSET, box[3] - down)
         field: dict[str, Any] = {"name": name, "label": label, "type": kind, "box": _round(box)}
         if "氏名" in label or "名前" in label:
@@ -463,6 +465,13 @@ def draft_fields(
 
     propose_readings([field for _, field in drafted], printed_here, kana_rows)
     return [field for _, field in sorted(drafted, key=lambda item: (round(item[0][1] / 6), item[0][0]))]
+
+
+def _kana_inset(frame: PtBox) -> float:
+    """How far (pt) a katakana box is drafted inside its frame up and down: the text inset,
+    less where that would leave the row under :data:`KANA_HEIGHT`."""
+    spare = (frame[3] - frame[1] - KANA_HEIGHT) / 2
+    return min(TEXT_INSET, max(KANA_INSET, spare))
 
 
 def _kana_rows_continued(
