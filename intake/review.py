@@ -834,31 +834,28 @@ def page_image(
 
 
 @dataclass(frozen=True)
-class DecisionShown:
-    """A record's decision in force: its summary, its outcomes and persons (as stored, JSON)
-    and when it was made."""
-
-    decision: str
-    outcomes: list[dict[str, Any]]
-    persons: list[dict[str, Any]]
-    at: datetime
-
-
-@dataclass(frozen=True)
 class RecordShown:
-    """A record as the screens and the API show it: its values (without the notes kept beside
-    them), what was corrected by hand, who reviewed and validated it, its decision in force."""
+    """A record as the screens and the API show it: the record as stored and its decision in
+    force (None: none yet), with the review's notes kept beside its values read out."""
 
-    id: int
-    document_id: int | None
-    form_id: str | None
-    status: RecordStatus
-    values: dict[str, Any]
-    corrected: list[str]
-    reviewed_by: str | None
-    validated_by: str | None
-    validated_at: datetime | None
-    decision: DecisionShown | None
+    record: RecordView
+    decision: decisions.StoredDecision | None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The record's values, without the notes kept beside them."""
+        return {k: v for k, v in self.record.values.items() if not k.startswith("_")}
+
+    @property
+    def corrected(self) -> list[str]:
+        """The fields whose value a person typed in place of the reading."""
+        return list(self.record.values.get("_corrected", []))
+
+    @property
+    def reviewed_by(self) -> str | None:
+        """Who reviewed the values (made the correction the approver checked)."""
+        reviewed = self.record.values.get("_reviewed_by")
+        return str(reviewed) if reviewed is not None else None
 
 
 def record_view(services: Services, record_id: int) -> RecordShown | None:
@@ -868,18 +865,4 @@ def record_view(services: Services, record_id: int) -> RecordShown | None:
         if record is None:
             return None
         latest = decisions.previous(session, record_id)
-        decision = decisions.get(session, latest) if latest is not None else None
-    return RecordShown(
-        id=record.id,
-        document_id=record.document_id,
-        form_id=record.form_id,
-        status=record.status,
-        values={k: v for k, v in record.values.items() if not k.startswith("_")},
-        corrected=list(record.values.get("_corrected", [])),
-        reviewed_by=record.values.get("_reviewed_by"),
-        validated_by=record.validated_by,
-        validated_at=record.validated_at,
-        decision=DecisionShown(decision.decision, decision.outcomes, decision.persons, decision.created_at)
-        if decision
-        else None,
-    )
+        return RecordShown(record, decisions.get(session, latest) if latest is not None else None)

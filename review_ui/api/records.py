@@ -78,23 +78,23 @@ def _form_ids() -> set[str]:
 
 
 def _record_out(view: review.RecordShown, caller: Caller) -> dict[str, Any]:
-    decision = view.decision
+    record, decision = view.record, view.decision
     return {
         "object": "record",
-        "id": view.id,
-        "document_id": view.document_id,
-        "form_id": view.form_id,
-        "status": view.status,
+        "id": record.id,
+        "document_id": record.document_id,
+        "form_id": record.form_id,
+        "status": record.status,
         "values": view.values if caller.sees_my_number else mask_values(view.values),
         "corrected": view.corrected,
         "reviewed_by": view.reviewed_by,
-        "validated_by": view.validated_by,
-        "validated_at": rfc3339(view.validated_at),
+        "validated_by": record.validated_by,
+        "validated_at": rfc3339(record.validated_at),
         "decision": {
             "decision": decision.decision,
             "outcomes": decision.outcomes,
             "persons": decision.persons,
-            "at": rfc3339(decision.at),
+            "at": rfc3339(decision.created_at),
         }
         if decision
         else None,
@@ -136,7 +136,7 @@ def record(services: ServicesDep, caller: Reader, record_id: DbId) -> dict[str, 
             session,
             caller.name,
             "record_exported",
-            view.document_id,
+            view.record.document_id,
             record=record_id,
             my_number=caller.sees_my_number,
         )

@@ -4,7 +4,6 @@ approval, with a reason (issue 15 item 7; checked in :func:`intake.review.reopen
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -93,15 +92,16 @@ def record_page(
     view = review.record_view(services, record_id)
     if view is None:
         return error_page(request, info.user, "記録が見つかりません", 404)
-    view = replace(view, values=mask_values(view.values))
     with transaction(services.sessions) as session:
-        repo.audit(session, info.user.name, "record_viewed", view.document_id, record=record_id)
+        repo.audit(session, info.user.name, "record_viewed", view.record.document_id, record=record_id)
     response = TEMPLATES.TemplateResponse(
         request,
         "record.html",
         {
             "left": left_on(request, record_id),
-            "record": view,
+            "record": view.record,
+            "shown": view,
+            "values": mask_values(view.values),
             "user": info.user,
             "csrf": info.csrf_token,
             "form_names": FORM_NAMES,
@@ -110,7 +110,7 @@ def record_page(
             "decision_label": decision_label,
             "history": review.record_history(services, record_id),
             "status_label": RECORD_STATUS,
-            "can_reopen": info.user.role in CAN_APPROVE and view.status == RecordStatus.VALIDATED,
+            "can_reopen": info.user.role in CAN_APPROVE and view.record.status == RecordStatus.VALIDATED,
             "error": RECORD_ERRORS.get(error or ""),
             "notice": "承認後の訂正を取り消しました。前の判定のままです" if notice == "cancelled" else None,
             "can_cancel": info.user.role in CAN_APPROVE,

@@ -84,5 +84,5 @@ def test_an_approval_returns_the_findings_left_on_the_values_approved(services: 
     assert Finding("target1_name", "required", "必須項目が空欄です（交付対象者）") in approval.findings
     assert approval.decision["decision"] == "needs_documents"
     shown = review.record_view(services, approval.record_id)
-    assert shown is not None and shown.status is RecordStatus.VALIDATED
+    assert shown is not None and shown.record.status is RecordStatus.VALIDATED
     assert shown.decision is not None and shown.decision.decision == "needs_documents"
