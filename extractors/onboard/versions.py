@@ -78,6 +78,12 @@ def _check_marks(field: dict[str, Any]) -> None:
             )
         if any(not str(value).strip() for value in options):
             raise VersionRefused(f"選択の項目 {name} に値の空の選択肢があります")
+        untyped = [str(value) for value in options if re.fullmatch(r"option_\d+", str(value))]
+        if untyped:
+            raise VersionRefused(
+                f"選択の項目 {name} の選択肢 {', '.join(untyped)} に値が入力されていません"
+                "（枠を選んで「選択肢の値」を入力してください）"
+            )
     if field.get("spaced") and kind not in SPACED_TYPES:
         raise VersionRefused(f"氏と名の間に空白を指定できるのは文字・カタカナの欄だけです: {name}（{kind}）")
 

@@ -388,6 +388,15 @@ def test_circled_choices_eras_and_spaced_names_are_saved_and_checked_in_japanese
             {"reason_checked": {**circled, "options": {}}},
             "選択の項目 reason_checked に選択肢の枠がありません",
         ),
+        (
+            {
+                "reason_checked": {
+                    **circled,
+                    "options": {"reissue": [480.0, 386.5, 500.0, 400.5], "option_2": [1, 1, 9, 9]},
+                }
+            },
+            "選択の項目 reason_checked の選択肢 option_2 に値が入力されていません",
+        ),
         ({"date_2": {**marked, "era_options": {}}}, "日付 date_2 に元号の枠がありません"),
         (
             {"date_2": {**marked, "era_options": {"meiji": eras["showa"]}}},
