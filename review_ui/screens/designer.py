@@ -4,7 +4,12 @@ boxes are selected, renamed, retyped, moved and resized by dragging or with the 
 merged, split, deleted and drawn (``static/designer.js``), and so are the title and footer
 regions identification reads (the footer cleared for a form without one), and a katakana
 field's 「読み仮名の対象」 (``reading_of``: the text field whose name it is the reading of,
-proposed by the draft, kept when its target is renamed, cleared when it is deleted); "新しい版として保存"
+proposed by the draft, kept when its target is renamed, cleared when it is deleted); a choice's
+「印の付け方」 (✓ in a □ or ○ round the printed word, ``style``) and its options drawn one by one
+with 「選択肢を追加」, a date's 「元号の書き方」 (printed, marked among the printed 昭和・平成・令和
+``era_options``, or a digit ``era_digits`` in its ``era_box``; the boxes drawn with 「元号の枠を描く」),
+「氏と名の間に空白」 (``spaced``) on text and katakana fields, and 「上下に分割」 (or Shift+分割) for a
+text box holding stacked rows; "新しい版として保存"
 is validated on the server with the checks of ``kakunin forms check`` and written as a new
 template version into the society's forms folder (the first of ``KAKUNIN_FORMS_DIRS``),
 audited. No coordinate is ever typed: the numbers are shown read-only."""
