@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from extractors.onboard.blank import draft_template, overlay_png
-from extractors.template import TemplateError, installed_dirs, load_template, load_templates
+from extractors.onboard.installed import problems, retire_older_versions, same_version, scan
+from extractors.template import Template, TemplateError, installed_dirs, load_template, load_templates
 
 forms_app = typer.Typer(
     help="Form templates: add a form from its blank PDF, list, check", no_args_is_help=True
@@ -69,34 +70,54 @@ def add(
 
 @forms_app.command("list")
 def list_forms() -> None:
-    """Every installed template: id, version, code, fields, where it lies."""
-    try:
-        templates = load_templates()
-    except TemplateError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
+    """Every installed template: id, version, code, fields, where it lies; exit 1 with one
+    line per problem (a broken template, a version in two files) when they cannot load."""
+    _stop_on_problems()
     typer.echo("folders: " + ", ".join(str(d) for d in installed_dirs()))
-    for template in templates:
+    for template in load_templates():
         typer.echo(
             f"{template.form_id:<24}{template.form_version:<22}{len(template.fields):>3} fields  "
             f"{template.orientation:<9}{template.display_name}"
         )
 
 
+def _stop_on_problems() -> None:
+    """Exit 1 with one Japanese line per problem of the installed templates, if any."""
+    found = problems(scan(installed_dirs()))
+    if not found:
+        try:
+            load_templates()
+        except TemplateError as exc:
+            found = [f"様式テンプレートを読み込めません: {exc}"]
+    for line in found:
+        typer.echo(line, err=True)
+    if found:
+        raise typer.Exit(1)
+
+
+def _loaded_or_exit(template: Path) -> Template:
+    """The template file loaded, or exit 1 with the reason (Japanese)."""
+    try:
+        return load_template(template)
+    except (TemplateError, OSError, ValueError, KeyError, TypeError) as exc:
+        typer.echo(f"{template}: テンプレートに不備があります: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
 @forms_app.command("check")
 def check(template: Path) -> None:
-    """Validate a template file (its blank beside it); exit 1 with the reason when invalid."""
-    try:
-        loaded = load_template(template)
-    except (TemplateError, OSError, json.JSONDecodeError) as exc:
-        typer.echo(f"invalid: {exc}", err=True)
-        raise typer.Exit(1) from None
-    installed = {(t.form_id, t.form_version) for t in load_templates()}
-    clash = (loaded.form_id, loaded.form_version) in installed
-    typer.echo(
-        f"ok: {loaded.form_id} {loaded.form_version}, {len(loaded.fields)} fields"
-        + (" (this version is already installed)" if clash else "")
-    )
+    """Validate a template file (its blank beside it) and the installed templates beside it;
+    exit 1 with one line per problem."""
+    loaded = _loaded_or_exit(template)
+    installed = scan(installed_dirs())
+    found = problems(installed)
+    typer.echo(f"ok: {loaded.form_id} {loaded.form_version}, {len(loaded.fields)} fields")
+    for other in same_version(loaded, template, installed):
+        typer.echo(f"この版はすでに {other} として登録されています（もう一つは登録できません）")
+    for line in found:
+        typer.echo(line, err=True)
+    if found:
+        raise typer.Exit(1)
 
 
 @forms_app.command("install")
@@ -104,13 +125,28 @@ def install(
     template: Path,
     into: Annotated[Path, typer.Option("--into", help="a folder named by KAKUNIN_FORMS_DIRS")],
 ) -> None:
-    """Check a template and copy it and its blank into a forms folder."""
-    try:
-        loaded = load_template(template)
-    except (TemplateError, OSError, json.JSONDecodeError) as exc:
-        typer.echo(f"invalid: {exc}", err=True)
-        raise typer.Exit(1) from None
+    """Check a template and copy it and its blank into a forms folder. Refused when the
+    folders already hold its form and version in another file; a new version without a
+    footer code retires the form's other versions of that folder into ``retired/``."""
+    loaded = _loaded_or_exit(template)
+    target = into / template.name
+    if target.exists() and target.resolve() == template.resolve():
+        typer.echo(f"{target} はすでに {into} に登録されています（同じファイルです。登録の必要はありません）")
+        return
+    others = same_version(loaded, target, scan([*installed_dirs(), into]))
+    if others:
+        typer.echo(
+            f"{loaded.form_id} の版 {loaded.form_version} はすでに {others[0]} として登録されています。"
+            f"{template} は登録しませんでした（同じ版が二つあると様式を読み込めません）。"
+            "別の版を付けるか、登録済みのファイルを外してから登録してください",
+            err=True,
+        )
+        raise typer.Exit(1)
     into.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(template, into / template.name)
-    shutil.copy2(loaded.blank_pdf, into / loaded.blank_pdf.name)
+    shutil.copy2(template, target)
+    blank = into / loaded.blank_pdf.name
+    if not (blank.exists() and blank.resolve() == loaded.blank_pdf.resolve()):
+        shutil.copy2(loaded.blank_pdf, blank)
+    for retired in retire_older_versions(load_template(target), target):
+        typer.echo(retired.message)
     typer.echo(f"installed {loaded.form_id} {loaded.form_version} in {into}")

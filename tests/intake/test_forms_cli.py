@@ -1,0 +1,130 @@
+"""``kakunin forms install / check / list`` as a clerk-administrator meets them (issue 14): a
+template installed onto itself, a second file of one form and version, a broken template in a
+forms folder and a new version that cannot be told from the old one by its footer — each
+answered in Japanese, one line per problem, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from typer.testing import CliRunner, Result
+
+from intake.forms_cli import forms_app
+from tests.conftest import REPO
+
+KYOKAI = REPO / "fixtures" / "forms-kyokai"
+KOFU = "kyokai_kofu_shinsei.KY_01_2024_12_v2"
+
+
+@pytest.fixture
+def forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A society's forms folder named by KAKUNIN_FORMS_DIRS, holding 協会けんぽ's 交付申請書 as
+    the designer saved it."""
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    for suffix in (".json", ".pdf"):
+        shutil.copy2(KYOKAI / f"{KOFU}{suffix}", folder / f"{KOFU}{suffix}")
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(folder))
+    return folder
+
+
+def _run(*args: str) -> Result:
+    result = CliRunner().invoke(forms_app, list(args))
+    # A command ends with its message and an exit code, never with a Python exception.
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    return result
+
+
+def _draft(tmp_path: Path, name: str, **changes: Any) -> Path:
+    """A copy of the 交付申請書's template (and its blank) elsewhere, as ``name``."""
+    drafts = tmp_path / "drafts"
+    drafts.mkdir(exist_ok=True)
+    raw = json.loads((KYOKAI / f"{KOFU}.json").read_text(encoding="utf-8"))
+    raw |= {"blank_pdf": f"{name}.pdf", **changes}
+    shutil.copy2(KYOKAI / f"{KOFU}.pdf", drafts / f"{name}.pdf")
+    path = drafts / f"{name}.json"
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_installing_the_file_the_designer_saved_onto_itself_says_it_is_installed(forms: Path) -> None:
+    """GIVEN the template the designer saved into the forms folder WHEN it is installed into
+    that folder THEN it says in Japanese that it is installed already (exit 0), and the
+    folder still loads."""
+    result = _run("install", str(forms / f"{KOFU}.json"), "--into", str(forms))
+    assert result.exit_code == 0 and "すでに" in result.output and "登録" in result.output
+    assert sorted(p.name for p in forms.iterdir()) == [f"{KOFU}.json", f"{KOFU}.pdf"]
+    assert _run("list").exit_code == 0
+
+
+def test_a_second_file_of_one_form_and_version_is_refused_naming_both(forms: Path, tmp_path: Path) -> None:
+    """GIVEN the designer's saved version WHEN a draft of the same form and version (another
+    file name) is installed beside it THEN it is refused in Japanese naming both files, and
+    nothing is copied."""
+    draft = _draft(tmp_path, "kyokai_kofu_shinsei.2024_12")
+    result = _run("install", str(draft), "--into", str(forms))
+    assert result.exit_code == 1
+    assert (
+        "すでに" in result.output
+        and str(forms / f"{KOFU}.json") in result.output
+        and str(draft) in result.output
+    )
+    assert sorted(p.name for p in forms.iterdir()) == [f"{KOFU}.json", f"{KOFU}.pdf"]
+    assert _run("list").exit_code == 0
+
+
+def test_check_and_list_report_a_duplicate_and_a_broken_template_line_by_line(
+    forms: Path, tmp_path: Path
+) -> None:
+    """GIVEN a forms folder holding one version in two files and a template that does not
+    parse WHEN checked or listed THEN each problem is one Japanese line naming its files,
+    exit 1, no traceback."""
+    shutil.copy2(forms / f"{KOFU}.json", forms / "kyokai_kofu_shinsei.2024_12.json")
+    (forms / "broken.json").write_text("{not json", encoding="utf-8")
+    for result in (_run("check", str(forms / f"{KOFU}.json")), _run("list")):
+        assert result.exit_code == 1
+        lines = result.output.splitlines()
+        duplicate = [line for line in lines if "二つのファイル" in line]
+        assert len(duplicate) == 1 and f"{KOFU}.json" in duplicate[0] and "2024_12.json" in duplicate[0]
+        assert len([line for line in lines if "broken.json" in line and "不備" in line]) == 1
+
+
+def test_check_says_a_version_is_installed_already(forms: Path, tmp_path: Path) -> None:
+    draft = _draft(tmp_path, "kyokai_kofu_shinsei.2024_12")
+    result = _run("check", str(draft))
+    assert result.exit_code == 0 and f"すでに {forms / KOFU}.json として登録" in result.output
+    broken = _draft(tmp_path, "bad", fields=[{"name": "x", "type": "signature", "box": [1, 1, 9, 9]}])
+    result = _run("check", str(broken))
+    assert result.exit_code == 1 and "不備" in result.output and "unknown type 'signature'" in result.output
+
+
+def test_a_new_version_without_a_footer_code_retires_the_old_one(forms: Path, tmp_path: Path) -> None:
+    """GIVEN the 交付申請書's version 「v2」 installed, its template reading no footer code WHEN
+    a version 「v3」, no footer code either, is installed beside it THEN 「v2」 (and its blank)
+    is moved into ``retired/``, said in Japanese, and only 「v3」 is read."""
+    newer = _draft(tmp_path, "kyokai_kofu_shinsei.KY_01_2024_12_v3", form_version="KY-01 (2024.12) v3")
+    result = _run("install", str(newer), "--into", str(forms))
+    assert result.exit_code == 0, result.output
+    assert "前の版 KY-01 (2024.12) v2" in result.output and "retired" in result.output
+    assert sorted(p.name for p in (forms / "retired").iterdir()) == [f"{KOFU}.json", f"{KOFU}.pdf"]
+    assert not (forms / f"{KOFU}.json").exists()
+    listed = _run("list")
+    assert listed.exit_code == 0 and "v3" in listed.output and "(2024.12) v2" not in listed.output
+
+
+def test_a_new_version_with_a_footer_code_keeps_the_old_one(forms: Path, tmp_path: Path) -> None:
+    """Each page is read with the version its footer names: the older version stays."""
+    raw = json.loads((KYOKAI / f"{KOFU}.json").read_text(encoding="utf-8"))
+    coded = {**raw["identify"], "code_pattern": r"KY-?01\s*\((?P<year>\d{4})\.(?P<month>\d{1,2})\)"}
+    newer = _draft(
+        tmp_path, "kyokai_kofu_shinsei.KY_01_2026_4", form_version="KY-01 (2026.4)", identify=coded
+    )
+    result = _run("install", str(newer), "--into", str(forms))
+    assert result.exit_code == 0 and "retired" not in result.output
+    assert not (forms / "retired").exists() and (forms / f"{KOFU}.json").is_file()
