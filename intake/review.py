@@ -153,7 +153,11 @@ def _reopened(record: RecordView | None) -> Reopened | None:
     """The reopening of a record not yet approved again; None for any other record."""
     if record is None or record.status == RecordStatus.VALIDATED:
         return None
-    info = record.values.get("_reopened")
+    return _reopening_in(record.values.get("_reopened"))
+
+
+def _reopening_in(info: object) -> Reopened | None:
+    """A reopening as a record's ``_reopened`` note keeps it (None: no note)."""
     if not isinstance(info, dict):
         return None
     decision = info.get("decision")
@@ -646,26 +650,39 @@ def cancel_reopen(services: Services, record_id: int, user: User) -> int:
         return task.id
 
 
-def record_history(services: Services, record_id: int) -> dict[str, Any]:
-    """What the record page adds for people: every decision of the record, newest first (each
-    naming the one it superseded), and the reopening under way, if any."""
+@dataclass(frozen=True)
+class DecisionMade:
+    """One decision of a record: its id, its summary, when it was made (ISO time) and the
+    decision it superseded (None: the first)."""
+
+    id: int
+    decision: str
+    at: str
+    supersedes: int | None
+
+
+@dataclass(frozen=True)
+class RecordHistory:
+    """What the record page adds for people: every decision of the record, newest first, the
+    correction after approval it went through last (never the values it kept: a 個人番号 among
+    them) and the reopening under way, if any."""
+
+    decisions: list[DecisionMade]
+    reopened: Reopened | None
+    reopening: Reopened | None
+
+
+def record_history(services: Services, record_id: int) -> RecordHistory:
+    """A record's decisions and corrections after approval (:class:`RecordHistory`)."""
     with transaction(services.sessions) as session:
         record = records.get(session, record_id)
         rows = decisions.of_record(session, record_id)
-        made = [
-            {
-                "id": row.id,
-                "decision": row.decision,
-                "at": row.created_at.isoformat(),
-                "supersedes": rows[i - 1].id if i else None,
-            }
-            for i, row in enumerate(rows)
-        ]
-        info = record.values.get("_reopened") if record is not None else None
-        last = (
-            {k: info.get(k) for k in ("by", "reason", "at", "decision")} if isinstance(info, dict) else None
-        )  # never the values it kept (a 個人番号 among them)
-        return {"decisions": made[::-1], "reopened": last, "reopening": _reopened(record)}
+    made = [
+        DecisionMade(row.id, row.decision, row.created_at.isoformat(), rows[i - 1].id if i else None)
+        for i, row in enumerate(rows)
+    ]
+    last = _reopening_in(record.values.get("_reopened")) if record is not None else None
+    return RecordHistory(made[::-1], last, _reopened(record))
 
 
 def return_for_correction(services: Services, task_id: int, user: User, reason: str) -> None:
