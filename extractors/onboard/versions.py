@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from extractors import template as templates_module
-from extractors.template import ERA_NAMES, Template, TemplateError, load_template, load_templates
+from extractors.onboard.installed import Retired, retire_older_versions, scan
+from extractors.template import ERA_NAMES, Template, TemplateError, installed_dirs, load_template
 
 
 class VersionRefused(ValueError):
@@ -22,10 +23,13 @@ class VersionRefused(ValueError):
 
 @dataclass(frozen=True)
 class SavedVersion:
-    """Where a new version was written, and the template as loaded back from there."""
+    """Where a new version was written, the template as loaded back from there, and the
+    older versions of its form moved out of the folder (a version without a footer code
+    cannot be told from them: :func:`extractors.onboard.installed.retire_older_versions`)."""
 
     path: Path
     template: Template
+    retired: tuple[Retired, ...] = ()
 
 
 def version_slug(version: str) -> str:
@@ -163,10 +167,15 @@ def check_new_version(raw: dict[str, Any], blank_pdf: Path) -> Template:
             loaded = load_template(target)
         except TemplateError as exc:
             raise VersionRefused(f"テンプレートの検査で不備が見つかりました: {exc}") from None
-    if any((t.form_id, t.form_version) == (loaded.form_id, loaded.form_version) for t in load_templates()):
-        raise VersionRefused(
-            f"{loaded.form_id} の版 {loaded.form_version} はすでに登録されています。別の版を付けてください"
-        )
+    # File by file: a forms folder that no longer loads (a version in two files) still
+    # names the file that holds this version.
+    for installed in scan(installed_dirs()):
+        other = installed.template
+        if other is not None and (other.form_id, other.form_version) == (loaded.form_id, loaded.form_version):
+            raise VersionRefused(
+                f"{loaded.form_id} の版 {loaded.form_version} はすでに登録されています（{installed.path.name}）。"
+                "別の版を付けてください"
+            )
     return loaded
 
 
@@ -187,4 +196,5 @@ def save_new_version(raw: dict[str, Any], blank_pdf: Path, into: Path) -> SavedV
     partial.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     partial.replace(json_path)
     templates_module._load_templates.cache_clear()
-    return SavedVersion(json_path, load_template(json_path))
+    saved = load_template(json_path)
+    return SavedVersion(json_path, saved, tuple(retire_older_versions(saved, json_path)))
