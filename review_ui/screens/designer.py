@@ -262,5 +262,7 @@ def save(
             title=saved.template.title,
             file=str(saved.path),
             fields=len(saved.template.fields),
+            # older versions moved to retired/: this one has no footer code to tell them apart
+            retired=[str(r.target) for r in saved.retired],
         )
     return RedirectResponse(f"/admin/forms?saved={saved.path.name}", status_code=303)
