@@ -45,8 +45,11 @@ def add(
     form_code = code or form_id.upper()
     try:
         draft = draft_template(blank.read_bytes(), page - 1, form_id, form_code, version, code_pattern)
-    except (OSError, IndexError, ValueError) as exc:
-        typer.echo(f"{blank}: {exc}", err=True)
+    except IndexError:
+        typer.echo(f"{blank}: {page} ページ目がありません（--page は 1 から数えます）", err=True)
+        raise typer.Exit(1) from None
+    except (OSError, ValueError) as exc:
+        typer.echo(f"{blank}: 白紙の様式（PDF）を読めません: {exc}", err=True)
         raise typer.Exit(1) from None
     out.mkdir(parents=True, exist_ok=True)
     stem = Path(str(draft.template["blank_pdf"])).stem

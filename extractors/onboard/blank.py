@@ -21,6 +21,7 @@ import pdfplumber
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, FloatObject, NameObject, RectangleObject
 
 from extractors.onboard.draft import Printed, bounds, chars_in, draft_fields, printed_from
@@ -59,9 +60,14 @@ class Draft:
 
 def one_page(pdf: bytes, page: int) -> bytes:
     """The blank form's ``page`` alone, as a PDF (later pages are instructions), its visible
-    box moved to start at 0,0 (:func:`to_origin`)."""
+    box moved to start at 0,0 (:func:`to_origin`). ValueError for a file that is no PDF,
+    IndexError for a page it does not have."""
+    try:
+        source = PdfReader(io.BytesIO(pdf)).pages[page]
+    except PyPdfError as exc:
+        raise ValueError(f"not a readable PDF: {exc}") from None
     writer = PdfWriter()
-    to_origin(writer.add_page(PdfReader(io.BytesIO(pdf)).pages[page]))
+    to_origin(writer.add_page(source))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -127,3 +127,14 @@ def test_a_new_version_with_a_footer_code_keeps_the_old_one(forms: Path, tmp_pat
     result = _run("install", str(newer), "--into", str(forms))
     assert result.exit_code == 0 and "retired" not in result.output
     assert not (forms / "retired").exists() and (forms / f"{KOFU}.json").is_file()
+
+
+def test_add_says_in_japanese_what_it_cannot_draft(tmp_path: Path) -> None:
+    """A page the blank does not have, a file that is no PDF: one Japanese line, exit 1."""
+    blank = REPO / "fixtures" / "real-forms" / "kyokai_kofu_shinsei.pdf"
+    result = _run("add", str(blank), "--id", "k", "--version", "1", "--page", "3", "--out", str(tmp_path))
+    assert result.exit_code == 1 and "3 ページ目がありません" in result.output
+    text = tmp_path / "not.pdf"
+    text.write_text("not a pdf", encoding="utf-8")
+    result = _run("add", str(text), "--id", "k", "--version", "1", "--out", str(tmp_path))
+    assert result.exit_code == 1 and "白紙の様式（PDF）を読めません" in result.output
