@@ -13,13 +13,14 @@ import re
 import shutil
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pdfplumber
 import pytest
 from PIL import Image
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.generic import ArrayObject, NameObject, RectangleObject
 from typer.testing import CliRunner
 
 from extractors.convert import value_of, with_printed_suffix
@@ -192,6 +193,35 @@ def test_a_blank_whose_page_box_is_off_0_0_is_drafted_on_its_printed_lines(shuto
     shown = np.asarray(render(pdf, 100).convert("L"), dtype=np.int16)
     moved = np.asarray(render(shutoku.blank_pdf, 100).convert("L"), dtype=np.int16)
     assert shown.shape == moved.shape and np.abs(shown - moved).max() <= 8
+
+
+def test_a_fillable_blank_off_0_0_keeps_its_fields_on_its_drawing() -> None:
+    """GIVEN the 交付申請書 (56 form fields) redrawn with its page box at (-10, 10) WHEN its
+    page is taken for a draft THEN its print and its form fields stand where the original's
+    do, from the page's top-left corner."""
+    reader = PdfReader(REAL_FORMS / "kyokai_kofu_shinsei.pdf")
+    writer = PdfWriter()
+    page = writer.add_page(reader.pages[0])
+    page.add_transformation(Transformation().translate(-10, 10))
+    for annotation in cast(ArrayObject, page["/Annots"]):
+        item = annotation.get_object()
+        rect = [float(v) for v in item["/Rect"]]
+        item[NameObject("/Rect")] = RectangleObject((rect[0] - 10, rect[1] + 10, rect[2] - 10, rect[3] + 10))
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    page.mediabox = page.cropbox = RectangleObject((-10, 10, width - 10, height + 10))
+    moved = io.BytesIO()
+    writer.write(moved)
+
+    def placed(pdf: bytes) -> tuple[list[tuple[float, float]], list[tuple[float, float]]]:
+        with pdfplumber.open(io.BytesIO(pdf)) as document:
+            sheet = document.pages[0]
+            chars = [(round(float(c["x0"]), 1), round(float(c["top"]), 1)) for c in sheet.chars[:20]]
+            fields = [(round(float(a["x0"]), 1), round(float(a["top"]), 1)) for a in sheet.annots]
+        return chars, fields
+
+    original = placed((REAL_FORMS / "kyokai_kofu_shinsei.pdf").read_bytes())
+    assert placed(moved.getvalue()) != original  # pdfplumber's coordinates are the PDF's own
+    assert placed(one_page(moved.getvalue(), 0)) == original and len(original[1]) == 56
 
 
 @pytest.mark.parametrize(
