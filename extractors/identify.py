@@ -21,7 +21,6 @@ from ocr.preprocess import (
     RULE_TOLERANCE_IN,
     Rules,
     align,
-    binarize,
     flatten_photo,
     grey_percentile,
     printed_rules,
@@ -52,10 +51,13 @@ OWN_LINES_FIT = 0.9
 #: How far (inches) from the blank form's print a line of the page may lie and still be its
 #: print: the page has been aligned, so a few pixels of a bold or blurred scan.
 PRINT_REACH_IN = 0.045
-#: An area of the blank form this much darker than its paper (grey levels) is print, though
-#: lighter than the threshold :func:`ocr.preprocess.binarize` sets there: 協会けんぽ's green
-#: 被保険者 bands render at 146 (threshold 135), its shaded label cells at 208–223 of 255.
-TINT_CONTRAST = 24
+#: An area of the blank form darker than this share of the way from the threshold
+#: :func:`ocr.preprocess.binarize` sets there to its paper is print, though lighter than the
+#: threshold: 協会けんぽ's green 被保険者 bands render at 146 of 255 (threshold 135, paper 255),
+#: and come out as ink on a filled scan (its writing moves the threshold to 145–175). Paler
+#: shading (label cells at 208–231, our SK forms' included) stays paper on such scans and is
+#: left out, so that another form's lines over it are not taken for print.
+TINT_SHARE = 0.5
 #: A tinted area narrower than this (pixels, either way) is an anti-aliased edge, not a fill.
 TINT_MIN_PX = 5
 #: Lines this close to the page's edges (share of each side) are left out of the fit: a
@@ -197,13 +199,14 @@ def _blank_print_near(pdf: Path, dpi: int) -> Image:
 
 def _blank_print(blank: Image) -> Image:
     """Everything printed on a blank form (ink = 255): what :func:`ocr.preprocess.binarize`
-    keeps, and every area at least :data:`TINT_CONTRAST` darker than its paper (a solid or
-    tinted band, a shaded label cell; specks and anti-aliased edges left out). A scan darker
+    keeps, and every area darker than :data:`TINT_SHARE` of the way from its threshold to the
+    paper (a solid or tinted band; specks and anti-aliased edges left out). A scan darker
     than the blank turns a mid-grey band into ink, and the band's edges into long lines."""
+    threshold, ink = cv2.threshold(blank, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     paper = grey_percentile(blank, 90)
-    tinted = (blank.astype(np.int16) < paper - TINT_CONTRAST).astype(np.uint8) * 255
+    tinted = (blank < threshold + TINT_SHARE * max(paper - threshold, 0.0)).astype(np.uint8) * 255
     areas = cv2.morphologyEx(tinted, cv2.MORPH_OPEN, np.ones((TINT_MIN_PX, TINT_MIN_PX), np.uint8))
-    return np.asarray(cv2.bitwise_or(binarize(blank), areas), dtype=np.uint8)
+    return np.asarray(cv2.bitwise_or(ink, areas), dtype=np.uint8)
 
 
 def screen_fit(page: Image, template: Template) -> tuple[float, Image]:
