@@ -124,6 +124,16 @@ def test_redis_killed_and_restarted_mid_run_loses_nothing(services: Services, tm
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def _retries_left(services: Services, ids: set[int]) -> list[int | None]:
+    """How many retries each document's job has left (3 until it failed once)."""
+    from intake.queue import SERIALIZER, KakuninJob, job_id
+
+    return [
+        KakuninJob.fetch(job_id(i), connection=services.redis, serializer=SERIALIZER).retries_left
+        for i in ids
+    ]
+
+
 def test_database_unavailable_for_a_while_delays_but_loses_nothing(services: Services) -> None:
     """GIVEN queued documents WHEN PostgreSQL is down as the worker takes them THEN the jobs
     fail as transient, are retried after the back-off, and finish once it is back."""
@@ -140,7 +150,12 @@ def test_database_unavailable_for_a_while_delays_but_loses_nothing(services: Ser
         own.db.dispose()
         cluster.stop()
         worker = worker_process(own, burst=False)
-        time.sleep(6)  # the worker takes the jobs while the database is down
+        # The database comes back only once the worker has met the outage on a job (a fixed
+        # 6 s wait was too short on a loaded machine: the worker was still loading its models
+        # when the database returned, and the outage was never hit).
+        deadline = time.time() + 180
+        while time.time() < deadline and not any(n is not None and n < 3 for n in _retries_left(own, ids)):
+            time.sleep(0.5)
         cluster.start()
         deadline = time.time() + 150
         while time.time() < deadline and set(document_statuses(own).values()) != {"in_review"}:
@@ -148,11 +163,7 @@ def test_database_unavailable_for_a_while_delays_but_loses_nothing(services: Ser
         worker.terminate()
         worker.wait(timeout=120)
         assert set(document_statuses(own)) == ids and set(document_statuses(own).values()) == {"in_review"}
-        from intake.queue import SERIALIZER, KakuninJob, job_id
-
-        retried = [
-            KakuninJob.fetch(job_id(i), connection=own.redis, serializer=SERIALIZER).retries_left for i in ids
-        ]
+        retried = _retries_left(own, ids)
         assert any(left is not None and left < 3 for left in retried), retried  # the outage was really hit
         assert invariant(own)["ok"], invariant(own)
     finally:
