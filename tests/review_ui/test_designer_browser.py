@@ -85,19 +85,7 @@ def test_admin_drags_a_box_and_saves_a_new_version(
 def test_admin_splits_merges_deletes_and_draws_on_a_draft(
     app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    forms = tmp_path / "forms"
-    forms.mkdir()
-    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
-    drafts = drafts_dir(services.settings)
-    drafts.mkdir(parents=True)
-    [kofu] = KYOKAI.glob("kyokai_kofu_shinsei.*.json")
-    for path in (kofu, kofu.with_suffix(".pdf")):
-        shutil.copy2(path, drafts)
-    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
-    _login(page, server, "adm")
-    page.goto(f"{server}/admin/forms")
-    page.locator("tr", has_text="下書き").locator("a.open").click()
-    page.wait_for_selector("#boxes rect.box")
+    page, _, _ = _open_kofu_draft(browser, server, services, monkeypatch, tmp_path)
     box = lambda name: page.locator(f"#boxes rect.box[data-field='{name}']").first  # noqa: E731
     box("symbol").click()
     page.click("#do-split")  # 8 cells -> symbol (4) and symbol_2 (4)
