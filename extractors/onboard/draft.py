@@ -10,6 +10,7 @@ corrects in the JSON: nothing here is final.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -384,6 +385,27 @@ def loose_words(boxes: Sequence[PtBox], words: Sequence[Printed]) -> list[tuple[
     ]
 
 
+@dataclass
+class _Names:
+    """What drafting has named so far: names taken, each field's label and what is printed in
+    its box (for the reading proposals), and the katakana fields continuing a フリガナ row."""
+
+    taken: set[str] = dataclasses.field(default_factory=set)
+    printed_here: dict[str, str] = dataclasses.field(default_factory=dict)
+    kana_rows: set[str] = dataclasses.field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class _Sorted:
+    """A blank page's boxes by what they are for."""
+
+    headings: list[tuple[PtBox, str]]
+    labels: list[tuple[PtBox, str]]
+    ticks: list[PtBox]
+    cells: list[PtBox]
+    texts: list[PtBox]
+
+
 def draft_fields(
     boxes: Sequence[PtBox],
     printed: Sequence[Printed],
@@ -394,6 +416,22 @@ def draft_fields(
     """The draft fields of a blank page (see the module's contract), top to bottom.
     ``shaded``: the boxes printed grey (label cells); ``divider``: whether a printed column
     divider stands between two boxes of a row."""
+    page = _sorted_boxes(boxes, printed, words, shaded)
+    names = _Names()
+    drafted = [
+        *_cell_fields(page, printed, divider, names),
+        *_text_fields(page, printed, names),
+        *_tick_fields(page, words, names),
+    ]
+    propose_readings([spec for _, spec in drafted], names.printed_here, names.kana_rows)
+    return [spec for _, spec in sorted(drafted, key=lambda item: (round(item[0][1] / 6), item[0][0]))]
+
+
+def _sorted_boxes(
+    boxes: Sequence[PtBox], printed: Sequence[Printed], words: Sequence[Printed], shaded: frozenset[PtBox]
+) -> _Sorted:
+    """Label cells and loose words as labels; the rest as tick boxes, one-character cells and
+    text boxes (a box framing cells or ticks is no place to write)."""
     headings = label_boxes(boxes, printed, shaded)
     labels = [*headings, *loose_words(boxes, words)]
     writable = [b for b in boxes if not is_label_box(b, printed, shaded)]
@@ -410,61 +448,75 @@ def draft_fields(
         # A box around cells or tick boxes is their frame, no place to write.
         and not any(inside(((c[0] + c[2]) / 2, (c[1] + c[3]) / 2), b) for c in small)
     ]
-    taken: set[str] = set()
-    drafted: list[tuple[PtBox, dict[str, Any]]] = []
-    printed_here: dict[str, str] = {}  # a field's label and what is printed in its box
-    kana_rows: set[str] = set()  # katakana fields continuing a フリガナ row
+    return _Sorted(headings, labels, ticks, cells, texts)
 
-    pieces = [piece for run in runs(cells) for piece in split_by_heading(run, headings)]
-    for group in _continued(_fields_of_runs(pieces, labels, printed, divider)):
+
+def _cell_fields(
+    page: _Sorted, printed: Sequence[Printed], divider: Callable[[PtBox, PtBox], bool], names: _Names
+) -> list[tuple[PtBox, dict[str, Any]]]:
+    """The fields written one character per cell: dates, digits, kana."""
+    drafted: list[tuple[PtBox, dict[str, Any]]] = []
+    pieces = [piece for run in runs(page.cells) for piece in split_by_heading(run, page.headings)]
+    for group in _continued(_fields_of_runs(pieces, page.labels, printed, divider)):
         where = bounds([c for run in group for c in run])
-        label = label_for(where, labels)
+        label = label_for(where, page.labels)
         date = _date_field(group, printed)
         cells_of = date if date is not None else _digits_field([c for run in group for c in run], label)
         if cells_of["type"] == "katakana" and len(runs([c for run in group for c in run])) > 1:
             # Two rows of cells: the first is read (its blank cell is the space between the
             # names); the second, for a name longer than the first row, is kept as a segment.
             cells_of["box"] = _round(bounds(runs([c for run in group for c in run])[0]))
-        name = name_for("年月日" if date else label, taken)
-        printed_here[name] = label
+        name = name_for("年月日" if date else label, names.taken)
+        names.printed_here[name] = label
         drafted.append((where, {"name": name, "label": label, **cells_of}))
+    return drafted
 
-    owns = {box: "".join(p.text for p in chars_in(box, printed)) for box in texts}
-    label_of = {box: label_for(box, labels, owns[box]) for box in texts}
-    kinds = {box: _text_type(label_of[box] + owns[box]) for box in texts}
-    continued = _kana_rows_continued(texts, owns, label_of, kinds)
-    for box in texts:
+
+def _text_fields(
+    page: _Sorted, printed: Sequence[Printed], names: _Names
+) -> list[tuple[PtBox, dict[str, Any]]]:
+    """The fields written freely in a box: text, kana, phone, amount, addresses."""
+    drafted: list[tuple[PtBox, dict[str, Any]]] = []
+    owns = {box: "".join(p.text for p in chars_in(box, printed)) for box in page.texts}
+    label_of = {box: label_for(box, page.labels, owns[box]) for box in page.texts}
+    kinds = {box: _text_type(label_of[box] + owns[box]) for box in page.texts}
+    continued = _kana_rows_continued(page.texts, owns, label_of, kinds)
+    for box in page.texts:
         own, label = owns[box], label_of[box]
         kind = "katakana" if box in continued else kinds[box]
-        name = name_for(label + own if kind == "katakana" else label, taken, box in continued)
-        printed_here[name] = label + own
+        name = name_for(label + own if kind == "katakana" else label, names.taken, box in continued)
+        names.printed_here[name] = label + own
         if box in continued:
-            kana_rows.add(name)
+            names.kana_rows.add(name)
         suffixes = _prefecture_choice(box, printed)
         # Drafted inside its frame: a crop that starts on a shaded label cell's edge reads it
         # as a mark and takes its gap for the space between two names.
         down = _kana_inset(box) if kind == "katakana" else TEXT_INSET
         box = (box[0] + TEXT_INSET, box[1] + down, box[2] - TEXT_INSET, box[3] - down)
-        field: dict[str, Any] = {"name": name, "label": label, "type": kind, "box": _round(box)}
+        spec: dict[str, Any] = {"name": name, "label": label, "type": kind, "box": _round(box)}
         if "氏名" in label or "名前" in label:
-            field["spaced"] = True  # family and given name, a space between
+            spec["spaced"] = True  # family and given name, a space between
         if suffixes:
             # Written around the printed 都道府県 (the prefecture's name before it, the rest
             # after it) and read as one line: the print is no writing, the suffix is put back
             # from the name and what the circle round it is read as is dropped.
-            field |= {"address": True, "prefecture_printed": suffixes}
-        drafted.append((box, field))
+            spec |= {"address": True, "prefecture_printed": suffixes}
+        drafted.append((box, spec))
+    return drafted
 
-    for box in ticks:
+
+def _tick_fields(
+    page: _Sorted, words: Sequence[Printed], names: _Names
+) -> list[tuple[PtBox, dict[str, Any]]]:
+    """A checkbox per tick box, named by the word printed right of it."""
+    drafted: list[tuple[PtBox, dict[str, Any]]] = []
+    for box in page.ticks:
         right = (box[2], box[1] - 2, box[2] + 120, box[3] + 2)
         words_right = [w for w in words if inside(w.centre, right)]
-        label = min(words_right, key=lambda w: w.box[0]).text if words_right else label_for(box, labels)
-        drafted.append(
-            (box, {"name": name_for(label, taken), "label": label, "type": "checkbox", "box": _round(box)})
-        )
-
-    propose_readings([field for _, field in drafted], printed_here, kana_rows)
-    return [field for _, field in sorted(drafted, key=lambda item: (round(item[0][1] / 6), item[0][0]))]
+        label = min(words_right, key=lambda w: w.box[0]).text if words_right else label_for(box, page.labels)
+        spec = {"name": name_for(label, names.taken), "label": label, "type": "checkbox", "box": _round(box)}
+        drafted.append((box, spec))
+    return drafted
 
 
 def _kana_inset(frame: PtBox) -> float:
