@@ -94,14 +94,8 @@ def test_admin_splits_merges_deletes_and_draws_on_a_draft(
     page.click("#do-merge")  # number's 7 cells join symbol_2
     box("note").click()
     page.keyboard.press("Delete")
-    sheet = page.locator("#boxes").bounding_box()
-    assert sheet is not None
-    scale = sheet["width"] / 595.28
     page.click("#mode-draw")
-    page.mouse.move(sheet["x"] + 400 * scale, sheet["y"] + 600 * scale)
-    page.mouse.down()
-    page.mouse.move(sheet["x"] + 500 * scale, sheet["y"] + 620 * scale, steps=5)
-    page.mouse.up()
+    _drag(page, (400, 600, 500, 620))
     page.fill("#f-name", "office_memo")
     page.select_option("#f-type", "amount")
     box("reason_checked").click()
@@ -193,14 +187,8 @@ def test_admin_moves_the_title_region_and_clears_a_footer(
     assert page.locator("#boxes rect.region.footer").count() == 0
     assert "なし" in page.inner_text("#r-footer") and page.is_visible("#draw-footer")
     # Drawn back over the sheet's bottom-left corner, then cleared with the button.
-    sheet = page.locator("#boxes").bounding_box()
-    assert sheet is not None
-    pt = sheet["width"] / 841.68
     page.click("#draw-footer")
-    page.mouse.move(sheet["x"] + 30 * pt, sheet["y"] + 560 * pt)
-    page.mouse.down()
-    page.mouse.move(sheet["x"] + 150 * pt, sheet["y"] + 585 * pt, steps=5)
-    page.mouse.up()
+    _drag(page, (30, 560, 150, 585), page_width=841.68)
     assert page.locator("#boxes rect.region.footer").count() == 1
     DOCS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS / "designer-regions.png"), full_page=False)
@@ -300,16 +288,18 @@ def _open_kofu_draft(
     page.wait_for_selector("#boxes rect.box")
     page.wait_for_load_state("load")  # the blank page's image gives the sheet its height
 
-    def draw(box: tuple[float, float, float, float]) -> None:
-        sheet = page.locator("#boxes").bounding_box()
-        assert sheet is not None
-        pt = sheet["width"] / 595.28
-        page.mouse.move(sheet["x"] + box[0] * pt, sheet["y"] + box[1] * pt)
-        page.mouse.down()
-        page.mouse.move(sheet["x"] + box[2] * pt, sheet["y"] + box[3] * pt, steps=5)
-        page.mouse.up()
+    return page, problems, lambda box: _drag(page, box)
 
-    return page, problems, draw
+
+def _drag(page, box: tuple[float, float, float, float], page_width: float = 595.28) -> None:  # type: ignore[no-untyped-def]
+    """Drag the mouse over ``box`` (points of a page ``page_width`` wide) on the designer's sheet."""
+    sheet = page.locator("#boxes").bounding_box()
+    assert sheet is not None
+    pt = sheet["width"] / page_width
+    page.mouse.move(sheet["x"] + box[0] * pt, sheet["y"] + box[1] * pt)
+    page.mouse.down()
+    page.mouse.move(sheet["x"] + box[2] * pt, sheet["y"] + box[3] * pt, steps=5)
+    page.mouse.up()
 
 
 def _near(a: tuple[float, ...] | None, b: tuple[float, ...], within: float = 1.5) -> bool:
