@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import socket
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -47,14 +46,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=60)
     args = parser.parse_args(argv)
 
-    from redis import Redis
     from sqlalchemy import select
 
     from intake import jobs, review
     from intake.accept import accept
     from intake.auth import User
     from intake.crypto import new_key, write_key_file
-    from intake.queue import redis_server_command
+    from intake.queue import start_redis_server
     from intake.sandbox import start_fork_server
     from intake.services import Services
     from intake.settings import Settings
@@ -71,15 +69,8 @@ def main(argv: list[str] | None = None) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise SystemExit("redis-server is needed")
-        redis = subprocess.Popen(redis_server_command(binary, port, tmp), stdout=subprocess.DEVNULL)
+        redis, url = start_redis_server(binary, port, tmp)
         try:
-            url = f"redis://127.0.0.1:{port}/0"
-            for _ in range(100):
-                try:
-                    if Redis.from_url(url).ping():
-                        break
-                except Exception:  # noqa: BLE001 - not up yet
-                    time.sleep(0.05)
             key_file = root / "keys" / "store.key"
             key_file.parent.mkdir()
             write_key_file(key_file, (new_key(),))

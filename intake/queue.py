@@ -9,8 +9,11 @@ refused before anything of it is imported, and fails with a log line that says s
 from __future__ import annotations
 
 import logging
+import subprocess
+import time
 from typing import Any
 
+from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.job import Job
@@ -89,3 +92,21 @@ def redis_server_command(binary: str, port: int, directory: str, appendfsync: st
         "--appendonly", "yes", "--appendfsync", appendfsync,
         "--maxmemory-policy", "noeviction", "--save", "",
     ]  # fmt: skip
+
+
+def start_redis_server(binary: str, port: int, directory: str) -> tuple[subprocess.Popen[bytes], str]:
+    """A local redis-server as :func:`redis_server_command` starts it, once it answers a ping
+    (for the tests and benchmarks, which start their own); its URL. RuntimeError when it does
+    not answer within 5 s."""
+    process = subprocess.Popen(  # noqa: S603 - our own fixed command, no shell
+        redis_server_command(binary, port, directory), stdout=subprocess.DEVNULL
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            if Redis.from_url(url).ping():
+                return process, url
+        except RedisError:  # not up yet
+            time.sleep(0.05)
+    process.terminate()
+    raise RuntimeError(f"redis-server did not answer on port {port}")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from intake.queue import redis_server_command
+from intake.queue import start_redis_server
 from intake.services import Services
 from intake.settings import Settings
 from intake.store.db import upgrade
@@ -45,17 +45,7 @@ def redis_url() -> Iterator[str]:
         _missing("redis-server")
     port = free_port()
     directory = tempfile.mkdtemp(prefix="kakunin-redis-")
-    process = subprocess.Popen(
-        redis_server_command(binary, port, directory),
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
-        try:
-            if Redis.from_url(url).ping():
-                break
-        except Exception:  # noqa: BLE001 - not up yet
-            time.sleep(0.05)
+    process, url = start_redis_server(binary, port, directory)
     yield url
     process.terminate()
     process.wait(timeout=10)
