@@ -128,10 +128,7 @@ def test_admin_moves_the_title_region_and_clears_a_footer(
     forms = tmp_path / "forms"
     forms.mkdir()
     monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
-    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    _login(page, server, "adm")
+    page, problems = _admin_page(browser, server)
     page.goto(f"{server}/admin/forms")
     page.locator("tr", has_text="kofu_shinsei.sk01_2025_4.json").locator("a.open").click()
     page.wait_for_selector("#boxes rect.region.title")
@@ -224,10 +221,7 @@ def test_admin_sets_the_text_field_a_furigana_reads(
         field.pop("reading_of", None)
     (drafts / kofu.name).write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
     shutil.copy2(kofu.with_suffix(".pdf"), drafts)
-    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    _login(page, server, "adm")
+    page, problems = _admin_page(browser, server)
     page.goto(f"{server}/admin/forms")
     page.locator("tr", has_text="下書き").locator("a.open").click()
     page.wait_for_selector("#boxes rect.box")
@@ -267,6 +261,15 @@ def test_admin_sets_the_text_field_a_furigana_reads(
     assert problems == []
 
 
+def _admin_page(browser, server: str):  # type: ignore[no-untyped-def]
+    """A page logged in as the admin, with the script errors it meets collected."""
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    _login(page, server, "adm")
+    return page, problems
+
+
 def _open_kofu_draft(
     browser, server: str, services: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):  # type: ignore[no-untyped-def]
@@ -279,10 +282,7 @@ def _open_kofu_draft(
     [kofu] = KYOKAI.glob("kyokai_kofu_shinsei.*.json")
     for path in (kofu, kofu.with_suffix(".pdf")):
         shutil.copy2(path, drafts)
-    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
-    problems: list[str] = []
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    _login(page, server, "adm")
+    page, problems = _admin_page(browser, server)
     page.goto(f"{server}/admin/forms")
     page.locator("tr", has_text="下書き").locator("a.open").click()
     page.wait_for_selector("#boxes rect.box")
