@@ -21,6 +21,9 @@ from intake.settings import Settings
 from intake.store.db import upgrade
 
 REPO = Path(__file__).resolve().parents[1]
+#: 協会けんぽ's 交付申請書 as the designer saved it, in the onboarded forms' folder.
+KYOKAI = REPO / "fixtures" / "forms-kyokai"
+KYOKAI_KOFU = "kyokai_kofu_shinsei.KY_01_2024_12_v2"
 SAMPLES = REPO / "fixtures" / "samples"
 IN_CI = os.environ.get("CI") == "true"
 
@@ -190,3 +193,15 @@ def readable_samples() -> list[Path]:
     """The committed sample scans that reach the review queue: every one but the file of
     blank pages, which is refused as ``empty`` before any OCR."""
     return sorted(p for p in SAMPLES.iterdir() if not p.name.endswith(".json") and "blank" not in p.name)
+
+
+@pytest.fixture
+def kyokai_kofu_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A society's forms folder named by KAKUNIN_FORMS_DIRS, holding 協会けんぽ's 交付申請書 as
+    the designer saved it."""
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    for suffix in (".json", ".pdf"):
+        shutil.copy2(KYOKAI / f"{KYOKAI_KOFU}{suffix}", folder / f"{KYOKAI_KOFU}{suffix}")
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(folder))
+    return folder

@@ -14,19 +14,13 @@ import pytest
 from extractors.onboard.installed import RETIRED
 from extractors.onboard.versions import VersionRefused, save_new_version
 from extractors.template import load_templates
-
-KYOKAI = Path(__file__).resolve().parents[2] / "fixtures" / "forms-kyokai"
-KOFU = "kyokai_kofu_shinsei.KY_01_2024_12_v2"
+from tests.conftest import KYOKAI
+from tests.conftest import KYOKAI_KOFU as KOFU
 
 
 @pytest.fixture
-def forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "forms"
-    folder.mkdir()
-    for suffix in (".json", ".pdf"):
-        shutil.copy2(KYOKAI / f"{KOFU}{suffix}", folder / f"{KOFU}{suffix}")
-    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(folder))
-    return folder
+def forms(kyokai_kofu_folder: Path) -> Path:
+    return kyokai_kofu_folder
 
 
 def _raw(**changes: Any) -> dict[str, Any]:

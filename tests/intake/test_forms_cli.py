@@ -14,22 +14,13 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from intake.forms_cli import forms_app
-from tests.conftest import REPO
-
-KYOKAI = REPO / "fixtures" / "forms-kyokai"
-KOFU = "kyokai_kofu_shinsei.KY_01_2024_12_v2"
+from tests.conftest import KYOKAI, REPO
+from tests.conftest import KYOKAI_KOFU as KOFU
 
 
 @pytest.fixture
-def forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A society's forms folder named by KAKUNIN_FORMS_DIRS, holding 協会けんぽ's 交付申請書 as
-    the designer saved it."""
-    folder = tmp_path / "forms"
-    folder.mkdir()
-    for suffix in (".json", ".pdf"):
-        shutil.copy2(KYOKAI / f"{KOFU}{suffix}", folder / f"{KOFU}{suffix}")
-    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(folder))
-    return folder
+def forms(kyokai_kofu_folder: Path) -> Path:
+    return kyokai_kofu_folder
 
 
 def _run(*args: str) -> Result:
