@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     #: delivered (or it was rejected or failed); then `kakunin purge` deletes them (README
     #: "Retention"). 0 switches purging off.
     retention_days: int = 90
+    #: A form version installed from a forms folder is on trial (every field to a person) until
+    #: an admin promotes it, which is allowed once this many of its pages were reviewed.
+    form_trial_pages: int = Field(default=20, ge=0)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     limits: Limits = Field(default_factory=Limits)
 
