@@ -280,3 +280,32 @@ class IntakeErrorRow(Base):
     document_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class FormTrustRow(Base):
+    """The state of one form version's template content (issue 14 trust gate): ``production``
+    (本番) or ``trial`` (試行中), by form id, version and the content's fingerprint (0016)."""
+
+    __tablename__ = "form_trust"
+
+    form_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FormTrialPageRow(Base):
+    """A form a worker read with a template on trial: the first batch an admin measures (0016)."""
+
+    __tablename__ = "form_trial_pages"
+    __table_args__ = (UniqueConstraint("document_id", "form_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    form_index: Mapped[int] = mapped_column(Integer)
+    form_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
