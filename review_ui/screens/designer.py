@@ -18,14 +18,17 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from extractors.onboard.blank import render
+from extractors.onboard.installed import RETIRED
 from extractors.onboard.versions import VersionRefused, save_new_version
 from extractors.template import FieldType, installed_dirs
 from intake.auth import SessionInfo
@@ -129,9 +132,36 @@ def _blank_of(source: Source, raw: dict[str, Any]) -> Path:
     return blank
 
 
+def retired_notices(target: Path | None, moved: Sequence[str]) -> list[str]:
+    """What the last save moved into the forms folder's ``retired/`` (paths relative to the
+    folder, as the save's redirect names them), one Japanese line each; a name that is no
+    template file there is left out (the page says only what is true)."""
+    if target is None:
+        return []
+    retired = (target / RETIRED).resolve()
+    notices = []
+    for name in moved:
+        path = (target / name).resolve()
+        if not path.is_relative_to(retired) or path.suffix != ".json" or not path.is_file():
+            continue
+        try:
+            version = str(json.loads(path.read_text(encoding="utf-8")).get("form_version", ""))
+        except (OSError, ValueError, AttributeError):
+            continue
+        notices.append(
+            f"前の版 {version}（{path.name}）を {path.parent.relative_to(target.resolve())}/ に移しました。"
+            "新しい版は欄外の様式番号で前の版と見分けられないため、前の版は読み取りに使われません。"
+        )
+    return notices
+
+
 @router.get("/admin/forms", response_class=HTMLResponse)
 def forms_list(
-    request: Request, services: ServicesDep, info: Admin, saved: str | None = None
+    request: Request,
+    services: ServicesDep,
+    info: Admin,
+    saved: str | None = None,
+    retired: Annotated[list[str] | None, Query()] = None,
 ) -> HTMLResponse:
     target = target_dir()
     return TEMPLATES.TemplateResponse(
@@ -144,6 +174,7 @@ def forms_list(
             "drafts": drafts_dir(services.settings),
             "target": target,
             "saved": saved,
+            "retired": retired_notices(target, retired or []),
         },
     )
 
@@ -265,4 +296,8 @@ def save(
             # older versions moved to retired/: this one has no footer code to tell them apart
             retired=[str(r.target) for r in saved.retired],
         )
-    return RedirectResponse(f"/admin/forms?saved={saved.path.name}", status_code=303)
+    # The older versions moved into retired/ are named to the list, which says so in Japanese.
+    moved = [("retired", str(r.target.resolve().relative_to(target.resolve()))) for r in saved.retired]
+    return RedirectResponse(
+        f"/admin/forms?{urlencode([('saved', saved.path.name), *moved])}", status_code=303
+    )

@@ -422,3 +422,35 @@ def test_admin_sets_how_each_date_writes_its_era(
     assert dict(birth.era_digits) == {"1": "showa", "2": "heisei", "3": "reiwa"}
     assert _near(dict(birth.parts)["era"], (380, 108, 397, 127.5))
     assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_save_that_retires_an_older_version_says_so_on_the_screen(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN 協会けんぽ's 住所変更届 installed in the society's forms folder (its footer prints no
+    form code) WHEN the admin opens it on the designer and saves a new version THEN the older
+    version is moved into retired/ and the screen says so in Japanese, naming that version and
+    the folder (before, only the CLI and the audit said it)."""
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
+    [jusho] = KYOKAI.glob("kyokai_jusho_henko.*.json")
+    for path in (jusho, jusho.with_suffix(".pdf")):
+        shutil.copy2(path, forms)
+    old = json.loads(jusho.read_text("utf-8"))["form_version"]
+    page, problems = _admin_page(browser, server)
+    page.goto(f"{server}/admin/forms")
+    page.locator("tr", has_text=jusho.name).locator("a.open").click()
+    page.wait_for_selector("#boxes rect.box")
+    page.fill("#version", "KY-04 (2099.3)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    assert (forms / "retired" / jusho.name).is_file() and not (forms / jusho.name).exists()
+    notice = page.inner_text("p.notice.retired")
+    assert f"前の版 {old}（{jusho.name}）を retired/ に移しました" in notice, notice
+    assert "読み取りに使われません" in notice
+    # A name the save did not retire is not taken for one (the page says only what is true).
+    page.goto(f"{server}/admin/forms?saved=x.json&retired=../../etc/passwd&retired=retired/none.json")
+    assert page.locator("p.notice.retired").count() == 0
+    assert problems == []
