@@ -20,8 +20,9 @@ from intake.roster import cross_check, roster_loaded
 from intake.sandbox import Budget, start_fork_server
 from intake.services import Services
 from intake.settings import load_settings
-from intake.store import repo
+from intake.store import form_trust, repo
 from intake.store.db import transaction
+from intake.trust import gated
 from ocr.engine import OcrEngine, build_engine
 from ocr.errors import OcrEngineError
 from ocr.raster import RasterLimits, sniff_type
@@ -157,6 +158,9 @@ def _read(context: WorkerContext, document: Document) -> str:
         return _fail_unreadable(services, document.id, result.error)
     pages = _store_pages(services, result)
     result = replace(result, forms=tuple(_checked(services, form) for form in result.forms))
+    # A form version on trial (issue 14): every field of it to a person, and the form noted.
+    forms, on_trial = gated(services, result.forms)
+    result = replace(result, forms=forms)
     extraction = result.to_json()
     extraction["timings"] = {k: round(v, 3) for k, v in result.timings.items()}
     extraction["timings"]["job"] = round(time.perf_counter() - started, 3)  # before the final write
@@ -164,6 +168,7 @@ def _read(context: WorkerContext, document: Document) -> str:
         repo.save_extraction(
             session, document.id, extraction, result.forms, pages, context.engine.info.label()
         )
+        form_trust.note_trial_pages(session, document.id, on_trial)
         emit_document(session, "document.in_review", document.id)
         repo.audit(
             session,
