@@ -216,6 +216,10 @@ ACTION_LABELS = {
     "document_retried": "再処理",
     "intake_error_acknowledged": "受付エラーの確認",
     "audit_exported": "操作記録のCSV出力",
+    "form_promoted": "様式を本番に切替",
+    "form_promotion_refused": "様式の本番切替（拒否）",
+    "form_demoted": "様式を試行に戻す",
+    "form_demotion_refused": "様式を試行に戻す（拒否）",
 }
 
 #: The keys of an audit event's details in Japanese.
@@ -241,6 +245,11 @@ DETAIL_LABELS = {
     "page": "ページ",
     "rows": "件数",
     "filter": "絞り込み",
+    "form_id": "様式ID",
+    "form_version": "版",
+    "pages_reviewed": "確認済みページ",
+    "fields_reviewed": "確認した項目",
+    "fields_corrected": "訂正された項目",
 }
 
 

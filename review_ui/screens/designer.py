@@ -37,6 +37,7 @@ from intake.store.db import transaction
 from intake.store.repo import audit
 from review_ui.deps import PostSessionDep, ServicesDep, role_in
 from review_ui.screens.common import TEMPLATES
+from review_ui.screens.trust import trust_context
 
 Admin = Annotated[SessionInfo, Depends(role_in(frozenset({"admin"}), "フォーム定義は管理者のみ使えます"))]
 #: Pixels per inch of the blank page shown under the boxes.
@@ -162,6 +163,7 @@ def forms_list(
     info: Admin,
     saved: str | None = None,
     retired: Annotated[list[str] | None, Query()] = None,
+    trust: str | None = None,
 ) -> HTMLResponse:
     target = target_dir()
     return TEMPLATES.TemplateResponse(
@@ -175,6 +177,7 @@ def forms_list(
             "target": target,
             "saved": saved,
             "retired": retired_notices(target, retired or []),
+            **trust_context(services, trust),  # 本番・試行 (review_ui.screens.trust)
         },
     )
 
