@@ -1,5 +1,6 @@
 """``kakunin forms``: onboard a new form (or a new version) from its blank PDF, list and
-check the installed templates. A form is data: a template JSON and its one-page blank."""
+check the installed templates, and put a version on trial into production (``promote``) or back
+(``demote``). A form is data: a template JSON and its one-page blank."""
 
 from __future__ import annotations
 
@@ -10,10 +11,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from extractors.onboard.blank import draft_template, overlay_png
 from extractors.onboard.installed import problems, retire_older_versions, same_version, scan
 from extractors.template import Template, TemplateError, installed_dirs, load_template, load_templates
+from intake import trust
+from intake.services import Services
+from intake.settings import load_settings
 
 forms_app = typer.Typer(
     help="Form templates: add a form from its blank PDF, list, check", no_args_is_help=True
@@ -77,11 +82,65 @@ def list_forms() -> None:
     line per problem (a broken template, a version in two files) when they cannot load."""
     _stop_on_problems()
     typer.echo("folders: " + ", ".join(str(d) for d in installed_dirs()))
+    states = _states()
+    if states is None:
+        typer.echo("（データベースに接続できないため、本番・試行中の状態は表示していません）")
     for template in load_templates():
+        state = (states or {}).get((template.form_id, template.form_version), "")
         typer.echo(
             f"{template.form_id:<24}{template.form_version:<22}{len(template.fields):>3} fields  "
-            f"{template.orientation:<9}{template.display_name}"
+            f"{template.orientation:<9}{state + '  ' if state else ''}{template.display_name}"
         )
+
+
+def _states() -> dict[tuple[str, str], str] | None:
+    """本番 or 試行中 (with the reviewed pages of a version on trial) per installed form and
+    version; None when there is no database to ask (a SQLite file not made yet is not made)."""
+    settings = load_settings()
+    url = settings.resolved_database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return None
+    services = Services(settings)
+    try:
+        found = trust.states(services)
+    except SQLAlchemyError:
+        return None
+    finally:
+        services.db.dispose()
+    needed = settings.form_trial_pages
+    return {
+        (s.version.form_id, s.version.version): s.label
+        + (f"（確認 {s.batch.pages_reviewed}/{needed}）" if s.trust is trust.Trust.TRIAL else "")
+        for s in found
+    }
+
+
+def _change_state(form_id: str, version: str, promote: bool) -> None:
+    """Promote or demote a form version as the ops user (``cli``, with an admin's rights):
+    the screen's checks and audit (:mod:`intake.trust`); exit 1 with the reason."""
+    services = Services(load_settings())
+    change = trust.promote if promote else trust.demote
+    try:
+        done = change(services, form_id, version, "cli", trust.ADMIN)
+    except trust.TrustRefused as refused:
+        typer.echo(refused.message, err=True)
+        raise typer.Exit(1) from None
+    finally:
+        services.db.dispose()
+    typer.echo(f"{form_id} {version}: {done.label}に切り替えました")
+
+
+@forms_app.command("promote")
+def promote(form_id: str, version: str) -> None:
+    """Put a form version on trial into production (本番) once enough of its pages were
+    reviewed (KAKUNIN_FORM_TRIAL_PAGES); audited."""
+    _change_state(form_id, version, promote=True)
+
+
+@forms_app.command("demote")
+def demote(form_id: str, version: str) -> None:
+    """Put a form version back on trial (試行中): every field of its pages to a person; audited."""
+    _change_state(form_id, version, promote=False)
 
 
 def _stop_on_problems() -> None:

@@ -247,3 +247,42 @@ def test_back_on_trial_by_an_admin_and_shipped_forms_always_production(
     assert len(shipped) >= 4 and all(s.trust is trust.Trust.PRODUCTION for s in shipped)
     with pytest.raises(trust.TrustRefused):
         trust.demote(services, shipped[0].version.form_id, shipped[0].version.version, ADMIN.name, ADMIN.role)
+
+
+def test_kakunin_forms_list_promote_and_demote(
+    services: Services, kyokai_kofu_folder: Path, worker: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN the trial version (two reviewed pages needed) WHEN ops run ``kakunin forms
+    promote`` before any review THEN exit 1 with the reason; ``list`` shows each version's
+    state; after two reviews ``promote`` makes it 本番 (audited as ``cli``), ``demote`` puts it
+    back."""
+    from typer.testing import CliRunner
+
+    from intake.forms_cli import forms_app
+
+    monkeypatch.setenv("KAKUNIN_DATA_DIR", str(services.settings.data_dir))
+    monkeypatch.setenv("KAKUNIN_DATABASE_URL", str(services.settings.database_url))
+    monkeypatch.setenv("KAKUNIN_FORM_TRIAL_PAGES", "2")
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(forms_app, list(args))
+
+    refused = run("promote", FORM, VERSION)
+    assert refused.exit_code == 1 and "2 枚以上" in refused.output
+    listed = run("list").output
+    assert "試行中（確認 0/2）" in next(line for line in listed.splitlines() if line.startswith(FORM))
+    assert "本番" in next(line for line in listed.splitlines() if line.startswith("kofu_shinsei"))
+    _approve(services, _read(services, kyokai_kofu_folder, 1))
+    _approve(services, _read(services, kyokai_kofu_folder, 2))
+
+    promoted = run("promote", FORM, VERSION)
+
+    assert promoted.exit_code == 0 and "本番に切り替えました" in promoted.output
+    assert "本番" in next(line for line in run("list").output.splitlines() if line.startswith(FORM))
+    with transaction(services.sessions) as session:
+        actors = session.scalars(
+            select(AuditEventRow.actor).where(AuditEventRow.action == "form_promoted")
+        ).all()
+    assert actors == ["cli"]
+    assert run("demote", FORM, VERSION).exit_code == 0
+    assert _version(services).trust is trust.Trust.TRIAL
