@@ -53,9 +53,8 @@ register_webhooks(app)  # webhook add, list, remove, test
 def roster_import(file: Path) -> None:
     """Import or update members from CSV (format in the README)."""
     from intake.roster import import_csv
-    from intake.services import Services
 
-    report = import_csv(Services(load_settings()), file.read_text(encoding="utf-8-sig"))
+    report = import_csv(_migrated_services(), file.read_text(encoding="utf-8-sig"))
     typer.echo(f"{report.imported} rows imported")
     for error in report.errors:
         typer.echo(error, err=True)
@@ -67,9 +66,8 @@ def roster_import(file: Path) -> None:
 def employers_import(file: Path) -> None:
     """Import or update the 事業所 master from CSV (事業所記号,名称,所在地,電話番号,事業主)."""
     from intake.employers import import_csv
-    from intake.services import Services
 
-    report = import_csv(Services(load_settings()), file.read_text(encoding="utf-8-sig"))
+    report = import_csv(_migrated_services(), file.read_text(encoding="utf-8-sig"))
     typer.echo(f"{len(report.employers)} rows imported")
     for error in report.errors:
         typer.echo(error, err=True)
@@ -81,9 +79,8 @@ def employers_import(file: Path) -> None:
 def shokken_import(file: Path) -> None:
     """Each row becomes a record and an ex-officio issuance decision (R2)."""
     from intake.events import import_shokken
-    from intake.services import Services
 
-    count, errors = import_shokken(Services(load_settings()), file.read_text(encoding="utf-8-sig"))
+    count, errors = import_shokken(_migrated_services(), file.read_text(encoding="utf-8-sig"))
     typer.echo(f"{count} rows recorded")
     for error in errors:
         typer.echo(error, err=True)
@@ -100,10 +97,9 @@ def events_due(
     from datetime import date
 
     from intake.roster_events import due
-    from intake.services import Services
 
     day = date.fromisoformat(on) if on else date.today()
-    for item in due(Services(load_settings()), day, dry_run=dry_run):
+    for item in due(_migrated_services(), day, dry_run=dry_run):
         typer.echo(json.dumps(item, ensure_ascii=False))
 
 
@@ -111,9 +107,8 @@ def events_due(
 def outbox_deliver() -> None:
     """Deliver what waits in the outbox once: decisions (webhook, JSON Lines), signed webhook events."""
     from intake.outbox import deliver
-    from intake.services import Services
 
-    typer.echo(json.dumps(deliver(Services(load_settings()))))
+    typer.echo(json.dumps(deliver(_migrated_services())))
 
 
 def _expiry(days: int | None, until: str | None) -> Any:
@@ -149,11 +144,10 @@ def apikey_create(
 ) -> None:
     """Create a bearer token for the API; it is printed once."""
     from intake.auth import create_api_key
-    from intake.services import Services
 
     expires_at = _expiry(expires_in_days, expires)
     try:
-        token = create_api_key(Services(load_settings()), name, scope, expires_at=expires_at)
+        token = create_api_key(_migrated_services(), name, scope, expires_at=expires_at)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     typer.echo(token)
@@ -163,10 +157,9 @@ def apikey_create(
 def apikey_revoke(name: str) -> None:
     """Refuse a key from now on (audited)."""
     from intake.auth import revoke_api_key
-    from intake.services import Services
 
     try:
-        revoke_api_key(Services(load_settings()), name)
+        revoke_api_key(_migrated_services(), name)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     typer.echo(f"API key {name} revoked")
@@ -178,10 +171,9 @@ def apikey_list() -> None:
     from datetime import UTC, datetime
 
     from intake.auth import list_api_keys
-    from intake.services import Services
 
     now = datetime.now(UTC)
-    for key in list_api_keys(Services(load_settings())):
+    for key in list_api_keys(_migrated_services()):
         expiry = key.expires_at.isoformat(timespec="seconds") if key.expires_at else "-"
         typer.echo(
             f"{key.name}\t{','.join(key.scopes)}\t{key.state(now)}\t"
@@ -202,9 +194,8 @@ def _on_user(action: Any, name: str, done: str) -> None:
 def user_revoke(name: str) -> None:
     """End every session of a user at once (they may log in again: see `disable`)."""
     from intake.auth import revoke_sessions
-    from intake.services import Services
 
-    services = Services(load_settings())
+    services = _migrated_services()
     _on_user(lambda n: revoke_sessions(services, n), name, f"sessions of {name} revoked")
 
 
@@ -212,9 +203,8 @@ def user_revoke(name: str) -> None:
 def user_disable(name: str) -> None:
     """Stop a user from logging in and end their sessions at once."""
     from intake.auth import set_disabled
-    from intake.services import Services
 
-    services = Services(load_settings())
+    services = _migrated_services()
     _on_user(lambda n: set_disabled(services, n, True), name, f"user {name} disabled; sessions ended")
 
 
@@ -222,9 +212,8 @@ def user_disable(name: str) -> None:
 def user_enable(name: str) -> None:
     """Let a disabled user log in again."""
     from intake.auth import set_disabled
-    from intake.services import Services
 
-    services = Services(load_settings())
+    services = _migrated_services()
     _on_user(lambda n: set_disabled(services, n, False), name, f"user {name} enabled")
 
 
@@ -232,9 +221,8 @@ def user_enable(name: str) -> None:
 def user_reset_password(name: str) -> None:
     """Give a user a one-time password (printed once), to be changed at the next login."""
     from intake.auth import reset_password
-    from intake.services import Services
 
-    services = Services(load_settings())
+    services = _migrated_services()
     chosen: list[str] = []
     _on_user(lambda n: chosen.append(reset_password(services, n)), name, f"password of {name} reset")
     typer.echo(f"one-time password: {chosen[0]}")
@@ -247,9 +235,8 @@ def user_my_number(
 ) -> None:
     """Name a user the society's 事務取扱担当者: they see 個人番号 (digits on reveal, boxes in the page image); audited."""
     from intake.auth import set_my_number_clerk
-    from intake.services import Services
 
-    services = Services(load_settings())
+    services = _migrated_services()
     done = f"user {name} {'is no longer' if off else 'is now'} a 事務取扱担当者 (sees 個人番号)"
     _on_user(lambda n: set_my_number_clerk(services, n, not off), name, done)
 
@@ -263,13 +250,12 @@ def user_add(
     """Add a user; prints a one-time password unless one is given on stdin (policy: 12+ characters,
     not common nor guessable)."""
     from intake.auth import check_password, create_user
-    from intake.services import Services
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     try:
         if password is not None:
             check_password(password, name)
-        chosen = create_user(Services(load_settings()), name, role, password)
+        chosen = create_user(_migrated_services(), name, role, password)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     typer.echo(f"user {name} ({role}) added" + ("" if password else f"; one-time password: {chosen}"))
@@ -439,7 +425,7 @@ def _migrated_services() -> Any:
     where = f"KAKUNIN_DATA_DIR={settings.data_dir.resolve()}"
     if not settings.database_url and not (settings.data_dir / "kakunin.sqlite3").is_file():
         typer.echo(
-            f"no Kakunin database in {where}: set KAKUNIN_DATA_DIR, or run `kakunin run` there", err=True
+            f"no Kakunin database in {where}: set KAKUNIN_DATA_DIR, or run `kakunin db upgrade` (or `kakunin run`) there", err=True
         )
         raise typer.Exit(2)
     services = Services(settings)

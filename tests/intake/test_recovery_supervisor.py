@@ -127,12 +127,23 @@ def test_sigterm_stops_every_child_and_redis_and_a_dead_child_is_restarted(tmp_p
         run.wait()
 
 
-@pytest.mark.parametrize("command", [["status"], ["reconcile"], ["retry", "1"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["reconcile"],
+        ["retry", "1"],
+        # A clerk's first step on a fresh data directory (README "Add a form"): it was a traceback.
+        ["user", "add", "clerk", "--role", "admin"],
+        ["apikey", "list"],
+        ["events", "due", "--dry-run"],
+    ],
+)
 def test_a_command_pointed_at_no_data_directory_says_so_and_creates_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
 ) -> None:
     """GIVEN a data directory that does not exist, or holds a database never migrated WHEN
-    `kakunin status` (reconcile, retry) is run THEN it says so in one line, exits 2, and
+    `kakunin status` (reconcile, retry, user add, apikey list, events due) is run THEN it says so in one line, exits 2, and
     creates nothing (it used to leave ./var/kakunin.sqlite3 and a 194-line traceback)."""
     from typer.testing import CliRunner
 
