@@ -111,3 +111,27 @@ def test_promotion_before_enough_reviewed_pages_is_refused_with_the_reason(
     assert status == 409 and "20 枚以上" in text
     assert "form_promotion_refused" in audit_actions(services)
     assert "試行中" in _row(app.get("/admin/forms").text, FORM)
+
+
+def test_the_reviewer_sees_every_field_of_a_trial_form_to_confirm(
+    app: TestClient, services: Services, kyokai_kofu_folder: Path, worker: None
+) -> None:
+    """GIVEN a page of the trial version read WHEN a reviewer opens its task THEN the page
+    says it is a new form on trial, and every field is one to confirm (none left as read)."""
+    from sqlalchemy import select
+
+    from intake.store.db import transaction
+    from intake.store.models import ReviewTaskRow
+
+    document_id = _read(services, kyokai_kofu_folder, 1)
+    with transaction(services.sessions) as session:
+        task_id = session.scalars(
+            select(ReviewTaskRow.id).where(ReviewTaskRow.document_id == document_id)
+        ).one()
+    login(app, "rev")
+
+    page = app.get(f"/tasks/{task_id}").text
+
+    assert "新しい様式（試行中）です。全項目を確認してください。" in page
+    fields = re.findall(r'<div class="field ([^"]*)" data-field=', page)
+    assert len(fields) == 18 and all("needs" in f for f in fields)
