@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,8 +29,8 @@ def worker(services: Services, kyokai_kofu_folder: Path) -> Iterator[None]:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_admin_promotes_a_trial_version_once_its_pages_are_reviewed(
-    app, server: str, browser, services: Services, kyokai_kofu_folder: Path, worker: None
-) -> None:  # type: ignore[no-untyped-def]
+    app: Any, server: str, browser: Any, services: Services, kyokai_kofu_folder: Path, worker: None
+) -> None:
     services.settings.form_trial_pages = 2
     _approve(services, _read(services, kyokai_kofu_folder, 1), {"name": "健保 花子"})
     page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="ja-JP")
