@@ -25,9 +25,10 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from extractors.onboard.blank import render
+from extractors.onboard.choices import NoChoice, blank_print, propose_choice, propose_ticks
 from extractors.onboard.installed import RETIRED
 from extractors.onboard.versions import VersionRefused, save_new_version
 from extractors.template import FieldType, installed_dirs
@@ -223,6 +224,43 @@ def blank_png(services: ServicesDep, info: Admin, src: str) -> Response:
     out = io.BytesIO()
     image.save(out, "PNG")
     return Response(out.getvalue(), media_type="image/png")
+
+
+def _pt_box(text: str) -> tuple[float, float, float, float]:
+    """A box the screen sends, 「x0,y0,x1,y1」 in points; 400 when it is none."""
+    try:
+        x0, y0, x1, y1 = (float(v) for v in text.split(","))
+    except ValueError:
+        raise HTTPException(400, "枠が読めません") from None
+    if not (0 <= x0 < x1 < 10_000 and 0 <= y0 < y1 < 10_000):
+        raise HTTPException(400, "枠が読めません")
+    return (x0, y0, x1, y1)
+
+
+@router.get("/admin/forms/choice")
+def choice_proposal(
+    services: ServicesDep,
+    info: Admin,
+    src: str,
+    area: str | None = None,
+    tick: Annotated[list[str] | None, Query()] = None,
+) -> JSONResponse:
+    """A choice's options proposed from the blank (:mod:`extractors.onboard.choices`): from the
+    □ or the printed words inside ``area`` (a rectangle drawn round them), or for the tick
+    boxes ``tick`` picked on the screen (「選択肢にまとめる」). JSON ``{style, name, label,
+    options: [{value, label, box}]}``; 422 with the reason in Japanese when nothing is found."""
+    source = _source(services.settings, src)
+    blank = blank_print(_blank_of(source, _raw(source)))
+    try:
+        if tick:
+            proposal = propose_ticks(blank, [_pt_box(t) for t in tick])
+        elif area:
+            proposal = propose_choice(blank, _pt_box(area))
+        else:
+            raise NoChoice("選択肢を囲む枠か、まとめるチェック欄を指定してください")
+    except NoChoice as nothing:
+        return JSONResponse({"detail": str(nothing)}, status_code=422)
+    return JSONResponse(proposal.as_json())
 
 
 def _regions(original: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:

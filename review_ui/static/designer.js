@@ -14,8 +14,9 @@
   const message = document.getElementById("message");
   let selected = null; // {f, key, sub}
   let second = null;
+  let picked = []; // every box picked with Shift+click (the last is "second")
   let drawing = false;
-  let drawTarget = null; // null: a new field; "footer": the footer region; "option", "era": a box of drawField
+  let drawTarget = null; // null: a new field; "footer": the footer region; "option", "era": a box of drawField; "choice": a rectangle round printed options
   let drawField = null;
   let counter = 1;
   // The regions identification reads: a reference to one has f === -1 and key "title"/"footer".
@@ -96,7 +97,7 @@
       const classes = ["box", layoutOf[field.type] || "box"];
       if (same(ref, selected)) classes.push("selected");
       else if (selected && selected.f === ref.f) classes.push("same");
-      if (same(ref, second)) classes.push("second");
+      if (picked.some((r) => same(r, ref))) classes.push("second");
       rect.setAttribute("class", classes.join(" "));
       rect.dataset.ref = JSON.stringify(ref);
       rect.dataset.field = field.name;
@@ -276,8 +277,10 @@
   }
 
   function select(ref, keepSecond) {
-    if (keepSecond && selected && ref && !same(ref, selected) && !isRegion(ref) && !isRegion(selected)) second = ref;
-    else { selected = ref; second = null; }
+    if (keepSecond && selected && ref && !same(ref, selected) && !isRegion(ref) && !isRegion(selected)) {
+      second = ref;
+      if (!picked.some((r) => same(r, ref))) picked.push(ref);
+    } else { selected = ref; second = null; picked = []; }
     render();
   }
 
@@ -326,6 +329,7 @@
       else if (drawTarget === "footer") addFooter(box);
       else if (drawTarget === "option") addOption(box);
       else if (drawTarget === "era") addEraBox(box);
+      else if (drawTarget === "choice") addChoice(box);
       else addField(box);
     }
     drag = null;
@@ -392,6 +396,7 @@
     document.getElementById("mode-draw").setAttribute("aria-pressed", String(on && !drawTarget));
     document.getElementById("draw-option").setAttribute("aria-pressed", String(on && drawTarget === "option"));
     document.getElementById("draw-era").setAttribute("aria-pressed", String(on && drawTarget === "era"));
+    document.getElementById("draw-choice").setAttribute("aria-pressed", String(on && drawTarget === "choice"));
   }
   document.getElementById("draw-option").addEventListener("click", () => {
     if (!selected || isRegion(selected) || !CHOICE_TYPES.includes(tpl.fields[selected.f].type)) {
@@ -425,6 +430,83 @@
     });
   }
   clearFooter.addEventListener("click", () => removeBox({ f: -1, key: "footer", sub: null }));
+
+  // A choice in one gesture: the server proposes its options from the blank form, ✓ from the
+  // □ inside a rectangle drawn round them (each valued by the word printed beside it) or ○ from
+  // the printed words inside it (1.男 2.女, 昭和・平成・令和); or from tick boxes picked with
+  // Shift+click (「選択肢にまとめる」). The admin then only corrects a value.
+  const source = document.querySelector("#save-form input[name=src]").value;
+  async function propose(params) {
+    const query = new URLSearchParams({ src: source });
+    for (const [key, value] of params) query.append(key, value.map(round).join(","));
+    try {
+      const response = await fetch(`/admin/forms/choice?${query}`, { credentials: "same-origin" });
+      const body = await response.json();
+      if (response.ok) return body;
+      say(body.detail || "選択肢を提案できませんでした。");
+    } catch (error) {
+      say("選択肢を提案できませんでした（通信の失敗）。もう一度押してください。");
+    }
+    return null;
+  }
+  const centreIn = (b, area) => { const x = (b[0] + b[2]) / 2, y = (b[1] + b[3]) / 2; return x >= area[0] && x <= area[2] && y >= area[1] && y <= area[3]; };
+  // The drafted tick boxes (checkbox fields) a proposal takes in: gone as fields of their own.
+  function absorbTicks(keep, boxes) {
+    const gone = [];
+    for (let f = tpl.fields.length - 1; f >= 0; f--) {
+      const field = tpl.fields[f];
+      if (f === keep || field.type !== "checkbox" || !Array.isArray(field.box)) continue;
+      if (boxes.some((b) => centreIn(field.box, b) || centreIn(b, field.box))) {
+        gone.push(field.name);
+        tpl.fields.splice(f, 1);
+        forget(field.name, null);
+        if (keep !== null && f < keep) keep--;
+      }
+    }
+    return { keep, gone };
+  }
+  const listed = (proposal) => proposal.options.map((o) => `${o.label || "（語なし）"}=${o.value}`).join("、");
+  function asChoice(field, proposal) {
+    for (const key of LAYOUT_KEYS) delete field[key];
+    field.type = "choice";
+    field.style = proposal.style;
+    field.options = Object.fromEntries(proposal.options.map((o) => [o.value, o.box]));
+  }
+  async function addChoice(area) {
+    setDrawing(false);
+    render();
+    const proposal = await propose([["area", area]]);
+    if (!proposal) return;
+    const field = { name: freeName(proposal.name), type: "choice", label: proposal.label || "" };
+    asChoice(field, proposal);
+    const { gone } = absorbTicks(null, [area, ...proposal.options.map((o) => o.box)]);
+    tpl.fields.push(field);
+    const first = Object.keys(field.options)[0];
+    select({ f: tpl.fields.length - 1, key: "options", sub: first }, false);
+    say(`選択肢を ${proposal.options.length} 個提案しました（${proposal.style === "tick" ? "✓ □に印" : "○ 語を丸で囲む"}）: ${listed(proposal)}。` +
+      (gone.length ? `チェック欄 ${gone.join("・")} はこの項目にまとめました。` : "") +
+      "値が違うときは、選択肢の枠を選んで「選択肢の値」を直してください。");
+  }
+  document.getElementById("draw-choice").addEventListener("click", () => {
+    setDrawing(!(drawing && drawTarget === "choice"), "choice");
+    say(drawing ? "用紙の上をドラッグして、印刷された選択肢（○で囲む語か□）をまとめて囲んでください。" : "");
+  });
+  document.getElementById("do-group").addEventListener("click", async () => {
+    const ticks = [selected, ...picked].filter((r) => r && !isRegion(r) && r.key === "box" && tpl.fields[r.f].type === "checkbox");
+    if (ticks.length < 2) { say("チェック欄（□）を一つ選び、Shift を押しながら残りを選んでから押してください。"); return; }
+    const boxes = ticks.map(getBox);
+    const proposal = await propose(boxes.map((b) => ["tick", b]));
+    if (!proposal) return;
+    const field = tpl.fields[ticks[0].f];
+    const { keep, gone } = absorbTicks(ticks[0].f, boxes);
+    asChoice(field, proposal);
+    if (/^field(_\d+)?$/.test(field.name)) field.name = freeName(proposal.name);
+    if (proposal.label) field.label = proposal.label;
+    second = null; picked = [];
+    select({ f: keep, key: "options", sub: Object.keys(field.options)[0] }, false);
+    say(`チェック欄 ${ticks.length} 個を選択 ${field.name} にまとめました: ${listed(proposal)}` +
+      `（まとめた項目: ${gone.join("・")}）。値が違うときは、選択肢の枠を選んで「選択肢の値」を直してください。`);
+  });
 
   // Keyboard: arrows move, Shift+arrows resize, Delete removes, Tab goes to the next box.
   svg.addEventListener("keydown", (event) => {
@@ -672,7 +754,7 @@
     const f = dropped && second.f < fieldA ? fieldA - 1 : fieldA;
     fitDigits(tpl.fields[f]);
     selected = refs().find((r) => r.f === f) || null;
-    second = null;
+    second = null; picked = [];
     say(`二つの枠を項目 ${tpl.fields[f].name} にまとめました。`);
     render();
   });

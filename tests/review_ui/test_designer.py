@@ -47,6 +47,7 @@ def test_every_route_refuses_who_is_not_admin(app: TestClient, forms_dir: Path) 
             "/admin/forms",
             f"/admin/forms/edit?src={SHIPPED}",
             f"/admin/forms/blank.png?src={SHIPPED}",
+            f"/admin/forms/choice?src={SHIPPED}&area=110,119,330,134",
         ):
             response = app.get(url)
             assert response.status_code == 403 and "管理者のみ" in response.text, url
@@ -78,6 +79,28 @@ def test_admin_sees_installed_templates_and_drafts(
     image = app.get(f"/admin/forms/blank.png?src=d:{kofu.name}")
     assert image.status_code == 200 and image.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert app.get("/admin/forms/edit?src=d:../../etc/passwd").status_code == 404
+
+
+def test_a_choice_is_proposed_from_the_blank(app: TestClient, forms_dir: Path) -> None:
+    """The designer's 「選択肢を囲んで作成」 and 「選択肢にまとめる」 ask the server: options from
+    the blank's □ (or printed words) in a rectangle, or for the □ picked; a rectangle holding
+    neither is answered in Japanese (422), a box that is none refused (400)."""
+    login(app, "adm")
+    url = f"/admin/forms/choice?src={SHIPPED}"
+    proposal = app.get(f"{url}&area=110,119,330,134").json()
+    assert proposal["style"] == "tick" and [o["value"] for o in proposal["options"]] == [
+        "shinki_koufu",
+        "reissue",
+    ]
+    assert proposal["options"][1]["label"] == "再交付（紛失・盗難・毀損等）"
+    grouped = app.get(f"{url}&tick=148.5,227.5,156,234.8&tick=118.2,227.5,125.5,234.8").json()
+    assert [o["value"] for o in grouped["options"]] == ["female", "male"]
+    nothing = app.get(f"{url}&area=540,760,580,790")
+    assert nothing.status_code == 422 and "見つかりません" in nothing.json()["detail"]
+    for bad in ("area=1,2,3", "area=5,5,1,1", "area=a,b,c,d", "tick=nan,1,2,3"):
+        assert app.get(f"{url}&{bad}").status_code == 400, bad
+    assert app.get(f"{url}").status_code == 422
+    assert app.get("/admin/forms/choice?src=d:../../x.json&area=1,1,2,2").status_code == 404
 
 
 def test_save_needs_the_csrf_token(app: TestClient, services: Services, forms_dir: Path) -> None:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors.template import template_for
+from extractors.template import TEMPLATE_DIR, template_for
+from intake.forms_cli import add
 from intake.services import Services
 from review_ui.screens.designer import drafts_dir
 from tests.conftest import REPO
@@ -453,4 +454,137 @@ def test_a_save_that_retires_an_older_version_says_so_on_the_screen(
     # A name the save did not retire is not taken for one (the page says only what is true).
     page.goto(f"{server}/admin/forms?saved=x.json&retired=../../etc/passwd&retired=retired/none.json")
     assert page.locator("p.notice.retired").count() == 0
+    assert problems == []
+
+
+def _open_draft(
+    browser, server: str, services: Services, monkeypatch, tmp_path: Path, pdf: Path, form_id: str
+):  # type: ignore[no-untyped-def]
+    """``kakunin forms add`` of ``pdf`` into the drafts folder, opened on the designer by an admin."""
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
+    add(pdf, form_id, "2099.1", page=1, code="XX-01", out=drafts_dir(services.settings))
+    page, problems = _admin_page(browser, server)
+    page.goto(f"{server}/admin/forms")
+    page.locator("tr", has_text=f"{form_id}.2099_1.json").locator("a.open").click()
+    page.wait_for_selector("#boxes rect.box")
+    page.wait_for_load_state("load")  # the blank page's image gives the sheet its height
+    return page, problems
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_makes_tick_choices_in_one_gesture(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN a draft of SK-01's blank (every □ drafted as a checkbox of its own) WHEN the admin
+    Shift+clicks the 男 and 女 □ and presses 「選択肢にまとめる」, and draws one rectangle round
+    the 申請区分's two □ with 「選択肢を囲んで作成」 THEN each is one ✓ choice whose options are
+    the □, valued from the word printed beside each (男 male, 女 female, 新規交付 shinki_koufu,
+    再交付（…） reissue), the drafted checkboxes taken in; corrected where needed and saved."""
+    page, problems = _open_draft(
+        browser, server, services, monkeypatch, tmp_path, TEMPLATE_DIR / "kofu_shinsei.pdf", "kofu_trial"
+    )
+    box = lambda name: page.locator(f"#boxes rect.box[data-field='{name}']").first  # noqa: E731
+    names = lambda: page.locator("#boxes rect.box").evaluate_all("rs => rs.map(r => r.dataset.field)")  # noqa: E731
+    assert {"field_24", "field_25", "field_18", "field_19"} <= set(names())
+    box("field_24").click()  # 男
+    box("field_25").click(modifiers=["Shift"])  # 女
+    page.click("#do-group")
+    page.locator("#message", has_text="まとめました").wait_for()
+    assert "男=male、女=female" in page.inner_text("#message")
+    assert page.input_value("#f-type") == "choice" and page.input_value("#f-style") == "tick"
+    sex = page.input_value("#f-name")
+    assert page.input_value("#f-option") == "male" and "field_25" not in names()
+    # One rectangle round the 申請区分's □ and their words: a new choice, the two checkboxes gone.
+    page.click("#draw-choice")
+    _drag(page, (110, 119, 330, 134))
+    page.locator("#message", has_text="提案しました").wait_for()
+    message = page.inner_text("#message")
+    assert "選択肢を 2 個提案しました（✓" in message and "新規交付=shinki_koufu" in message, message
+    assert "再交付（紛失・盗難・毀損等）=reissue" in message
+    kind = page.input_value("#f-name")
+    assert "field_18" not in names() and "field_19" not in names()
+    page.fill("#f-name", "application_type")
+    page.fill("#f-option", "new")  # the clerk corrects a value
+    page.press("#f-option", "Enter")
+    page.fill("#version", "XX-01 (2099.2)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("kofu_trial", "XX-01 (2099.2)")
+    assert saved is not None and kind
+    application = saved.field("application_type")
+    assert application.type == "choice" and application.style == "tick"
+    assert [(n, b) for n, b in application.options] == [
+        ("new", (116.2, 123.5, 123.5, 130.8)),
+        ("reissue", (178.0, 123.5, 185.5, 130.8)),
+    ]
+    choice = saved.field(sex)
+    assert choice.type == "choice" and dict(choice.options) == {
+        "male": (118.2, 227.5, 125.5, 234.8),
+        "female": (148.5, 227.5, 156.0, 234.8),
+    }
+    left = {f.name for f in saved.fields}
+    assert not {"field_18", "field_19", "field_24", "field_25"} & left
+    assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_makes_a_circled_choice_from_printed_words_in_one_gesture(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN 協会けんぽ's 住所変更届 as a draft WHEN the admin draws one rectangle round the
+    spouse's printed 「5.昭和 7.平成 9.令和」 THEN a ○ choice of three options, showa, heisei and
+    reiwa, each boxed on its printed number and word; and round the 備考's four □ (printed as
+    pictures: no drawing, no text) a ✓ choice valued by their words; a rectangle round nothing
+    printed is answered in Japanese; saved as proposed."""
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    [jusho] = KYOKAI.glob("kyokai_jusho_henko.*.json")
+    for path in (jusho, jusho.with_suffix(".pdf")):
+        shutil.copy2(path, drafts / path.name)
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
+    page, problems = _admin_page(browser, server)
+    page.goto(f"{server}/admin/forms")
+    page.locator("tr", has_text=jusho.name).locator("a.open").click()
+    page.wait_for_selector("#boxes rect.box")
+    page.wait_for_load_state("load")
+    wide = 841.68
+    page.click("#draw-choice")
+    _drag(page, (290, 319, 323, 348), page_width=wide)
+    page.locator("#message", has_text="提案").wait_for()
+    assert "選択肢を 3 個提案しました（○" in page.inner_text("#message")
+    assert "昭和=showa、平成=heisei、令和=reiwa" in page.inner_text("#message")
+    assert page.input_value("#f-style") == "circle"
+    page.fill("#f-name", "spouse_era")
+    page.click("#draw-choice")
+    _drag(page, (336, 229, 566, 256), page_width=wide)
+    page.locator("#message", has_text="4 個").wait_for()
+    assert "短期在留=tanki_zairyuu" in page.inner_text("#message")
+    assert "その他=other" in page.inner_text("#message")
+    page.fill("#f-name", "residence_note")
+    page.click("#draw-choice")
+    _drag(page, (460, 470, 520, 500), page_width=wide)  # blank paper
+    page.locator("#message", has_text="見つかりません").wait_for()
+    assert "見つかりません" in page.inner_text("#message")
+    page.fill("#version", "KY-04 (2099.4)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("kyokai_jusho_henko", "KY-04 (2099.4)")
+    assert saved is not None
+    era = saved.field("spouse_era")
+    assert era.type == "choice" and era.style == "circle"
+    assert [n for n, _ in era.options] == ["showa", "heisei", "reiwa"]
+    showa = dict(era.options)["showa"]
+    assert _near(showa, (301.9, 321.4, 323.9, 329.0), 0.2), showa  # 「5.昭和」, the number with the word
+    note = saved.field("residence_note")
+    assert note.style == "tick" and [n for n, _ in note.options] == [
+        "tanki_zairyuu",
+        "juuminhyou_juusho_igai_no_idokoro",
+        "kaigai_kyojuu",
+        "other",
+    ]
+    assert all(6 < b[2] - b[0] < 11 and 6 < b[3] - b[1] < 11 for _, b in note.options)  # each □
     assert problems == []

@@ -1,0 +1,410 @@
+"""A choice's options proposed from its blank form: one gesture instead of one box per option.
+
+Contract: :func:`read_blank` reads a one-page blank PDF once (its printed characters and words
+from the text layer with pdfplumber, its □ tick boxes from the vector drawing and the □
+characters, and the page rendered for □ printed as pictures). :func:`propose_choice` takes a
+rectangle drawn round the printed options and returns a :class:`ChoiceProposal`: ✓ (``tick``)
+with one option per □ inside it, valued by the word printed beside each □; else ○
+(``circle``) with one option per printed word or numbered item inside it (「1.男 2.女」,
+「昭和・平成・令和」, 「同居・別居」), its box the printed item. :func:`propose_ticks` does the same
+for tick boxes already drafted (the designer's 「選択肢にまとめる」). A value is
+:func:`option_value` of the word: the English value our own forms use for a known word
+(男 ``male``, 昭和 ``showa``, その他 ``other`` …), else the word romanised (Hepburn, its words
+joined by ``_``: 短期在留 ``tanki_zairyuu``), else the word itself. A proposal, like the draft:
+the admin corrects a value on the designer screen. :class:`NoChoice` (a Japanese message)
+when the rectangle holds neither □ nor printed words.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pdfplumber
+
+from extractors.onboard.blank import render, words_from
+from extractors.onboard.draft import (
+    NAME_WORDS,
+    Printed,
+    bounds,
+    chars_in,
+    inside,
+    is_tick,
+    label_for,
+    printed_from,
+)
+from extractors.onboard.geometry import closed_boxes, raster_mask, segment_mask, vector_segments
+from extractors.template import PtBox
+
+#: The page rendered at this resolution to find □ printed as pictures (no drawing, no text).
+RASTER_DPI = 200
+#: A rectangle is searched this much (pt) beyond its edges for the rules of a □ it cuts.
+RASTER_MARGIN = 8.0
+#: How far (pt) right of a □ its printed label may start; left of it, if none is right.
+TICK_LABEL_REACH = 150.0
+#: Within a line, a gap wider than this share of the characters' height parts two options.
+ITEM_GAP = 0.45
+#: Printed smaller than this share of the rectangle's usual print: a note (「注1」), no option.
+NOTE_SIZE = 0.75
+#: A romanised value is cut (at a word) to at most this many characters.
+VALUE_LONGEST = 40
+#: Characters that part options printed on one line (「男・女」, 「有／無」).
+SEPARATORS = frozenset("・･/／|｜、,，")
+BOX_CHARS = frozenset("□☐")
+#: A numbered item's number: 「1.」「２．」「(3)」「①」, and the word after it.
+NUMBERED = re.compile(r"^(?:[(（][0-9０-９]{1,2}[)）]|[0-9０-９]{1,2}[.．:：)）]?|[①-⑳])")
+#: Known words and the values our own forms give them (the rest are romanised).
+KNOWN_VALUES = {
+    "男": "male",
+    "男性": "male",
+    "女": "female",
+    "女性": "female",
+    "明治": "meiji",
+    "大正": "taisho",
+    "昭和": "showa",
+    "平成": "heisei",
+    "令和": "reiwa",
+    "同居": "together",
+    "別居": "apart",
+    "有": "yes",
+    "有り": "yes",
+    "あり": "yes",
+    "はい": "yes",
+    "無": "no",
+    "無し": "no",
+    "なし": "no",
+    "いいえ": "no",
+    "増": "add",
+    "減": "remove",
+    "新規": "new",
+    "再交付": "reissue",
+    "本人": "self",
+    "被保険者": "insured",
+    "被扶養者": "dependent",
+    "配偶者": "spouse",
+    "その他": "other",
+    "他": "other",
+    "都": "to",
+    "道": "do",
+    "府": "fu",
+    "県": "ken",
+}
+#: A choice's name from its printed label, before the draft's words (``choice`` otherwise).
+CHOICE_NAMES = [
+    ("性別", "sex"),
+    ("続柄", "relationship"),
+    ("元号", "era"),
+    ("同居", "living"),
+    ("備考", "note"),
+]
+
+
+class NoChoice(ValueError):
+    """Nothing to propose options from; the message is Japanese, for the admin."""
+
+
+@dataclass(frozen=True)
+class BlankPrint:
+    """What a one-page blank prints: characters and words (text layer), the □ found in its
+    drawing and text, and the page rendered in grey (for □ printed as pictures)."""
+
+    size: tuple[float, float]
+    chars: tuple[Printed, ...]
+    words: tuple[Printed, ...]
+    ticks: tuple[PtBox, ...]
+    gray: npt.NDArray[np.uint8]
+
+
+@dataclass(frozen=True)
+class ProposedOption:
+    """One option: its value, the printed word it was named from, and its box (points)."""
+
+    value: str
+    label: str
+    box: PtBox
+
+
+@dataclass(frozen=True)
+class ChoiceProposal:
+    """A choice field as proposed: how it is marked, a name and the printed label near it,
+    and its options in reading order (or in the order of the □ given)."""
+
+    style: str
+    name: str
+    label: str
+    options: tuple[ProposedOption, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """The proposal as the designer screen takes it."""
+        return {
+            "style": self.style,
+            "name": self.name,
+            "label": self.label,
+            "options": [
+                {"value": o.value, "label": o.label, "box": [round(v, 1) for v in o.box]}
+                for o in self.options
+            ],
+        }
+
+
+def read_blank(pdf: bytes) -> BlankPrint:
+    """A one-page blank's print (see the module's contract)."""
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        sheet = document.pages[0]
+        size = (float(sheet.width), float(sheet.height))
+        segments = vector_segments(sheet)
+        chars = printed_from(sheet.chars)
+        words = words_from(sheet)
+    drawn = [b for b in closed_boxes(segment_mask(segments, size)) if is_tick(b)] if segments else []
+    ticks = [*drawn, *(p.box for p in chars if p.text in BOX_CHARS)]
+    gray = np.asarray(render(pdf, RASTER_DPI).convert("L"), dtype=np.uint8)
+    return BlankPrint(size, tuple(chars), tuple(words), tuple(ticks), gray)
+
+
+@lru_cache(maxsize=4)
+def _blank_cached(path: Path, stamp: tuple[int, int]) -> BlankPrint:
+    del stamp  # part of the key only: a blank replaced on disk is read again
+    return read_blank(path.read_bytes())
+
+
+def blank_print(path: Path) -> BlankPrint:
+    """:func:`read_blank` of the blank PDF at ``path``, kept while the file is unchanged."""
+    stat = path.stat()
+    return _blank_cached(path.resolve(), (stat.st_mtime_ns, stat.st_size))
+
+
+def propose_choice(blank: BlankPrint, area: PtBox) -> ChoiceProposal:
+    """The choice printed in ``area``: ✓ when □ lie in it, else ○ round its printed words."""
+    ticks = ticks_in(blank, area)
+    label = _label_near(blank, area)
+    if ticks:
+        return _tick_proposal(blank, ticks, label)
+    items = circled_items(chars_in(area, blank.chars))
+    if not items:
+        raise NoChoice("囲んだ中に □ も印刷された語も見つかりません。選択肢の印刷された所を囲んでください")
+    options = _valued([(word, box) for word, box in items])
+    return ChoiceProposal("circle", _name_for(label), label, options)
+
+
+def propose_ticks(blank: BlankPrint, ticks: Sequence[PtBox]) -> ChoiceProposal:
+    """One ✓ choice of the tick boxes ``ticks`` (drafted, picked on the screen), in their
+    order, each valued by the word printed beside it."""
+    if not ticks:
+        raise NoChoice("まとめるチェック欄（□）を選んでください")
+    return _tick_proposal(blank, list(ticks), _label_near(blank, bounds(list(ticks))))
+
+
+def _tick_proposal(blank: BlankPrint, ticks: list[PtBox], label: str) -> ChoiceProposal:
+    words = [tick_label(blank, tick, ticks) for tick in ticks]
+    options = _valued([(core_word(word), tick) for word, tick in zip(words, ticks, strict=True)])
+    # The option keeps the whole printed label (「再交付（紛失・盗難・毀損等）」), valued by its word.
+    labelled = tuple(ProposedOption(o.value, word, o.box) for o, word in zip(options, words, strict=True))
+    return ChoiceProposal("tick", _name_for(label), label, labelled)
+
+
+def ticks_in(blank: BlankPrint, area: PtBox) -> list[PtBox]:
+    """The □ inside ``area``, in reading order: drawn or printed as □ characters, and those
+    only rendered (pictures) found on the rendered page."""
+    found = [t for t in blank.ticks if inside(_centre(t), area)]
+    for tick in _raster_ticks(blank, area):
+        if not any(inside(_centre(tick), other) or inside(_centre(other), tick) for other in found):
+            found.append(tick)
+    return sorted(found, key=lambda t: (round(t[1] / 4), t[0]))
+
+
+def _raster_ticks(blank: BlankPrint, area: PtBox) -> list[PtBox]:
+    """The □ in ``area`` as the rendered page shows them: closed regions of a □'s size, not
+    inside a printed character (the enclosed parts of 口 or 日)."""
+    scale = RASTER_DPI / 72
+    x0, y0 = max(0.0, area[0] - RASTER_MARGIN), max(0.0, area[1] - RASTER_MARGIN)
+    x1, y1 = min(blank.size[0], area[2] + RASTER_MARGIN), min(blank.size[1], area[3] + RASTER_MARGIN)
+    crop = blank.gray[round(y0 * scale) : round(y1 * scale), round(x0 * scale) : round(x1 * scale)]
+    if crop.shape[0] < 8 or crop.shape[1] < 8:
+        return []
+    letters = [p.box for p in blank.chars if p.text not in BOX_CHARS]
+    found = []
+    for box in closed_boxes(raster_mask(np.ascontiguousarray(crop), (x1 - x0, y1 - y0))):
+        # The region is the □'s inside: its frame is some half a point further out.
+        tick = (box[0] + x0 - 0.5, box[1] + y0 - 0.5, box[2] + x0 + 0.5, box[3] + y0 + 0.5)
+        if (
+            is_tick(tick)
+            and inside(_centre(tick), area)
+            and not any(inside(_centre(tick), b) for b in letters)
+        ):
+            found.append(tuple(round(v, 1) for v in tick))
+    return [(b[0], b[1], b[2], b[3]) for b in found]
+
+
+def tick_label(blank: BlankPrint, tick: PtBox, others: Sequence[PtBox] = ()) -> str:
+    """The word printed beside a □: the first to its right in its row (before the next □),
+    else the last to its left; empty when none."""
+    row = [w for w in blank.words if tick[1] - 2 <= w.centre[1] <= tick[3] + 2 and w.text not in BOX_CHARS]
+    stops = [o[0] for o in others if o[0] > tick[2] and abs(_centre(o)[1] - _centre(tick)[1]) <= 4]
+    stop = min([*stops, tick[2] + TICK_LABEL_REACH])
+    right = sorted((w for w in row if tick[2] - 1 <= w.box[0] < stop), key=lambda w: w.box[0])
+    if right:
+        # A number printed apart from its words (「1.」 then 「マイナンバーカードを…」) takes them.
+        text = right[0].text
+        for word in right[1:]:
+            if not NUMBERED.fullmatch(text):
+                break
+            text += word.text
+        return _clean(text)
+    left = [w for w in row if tick[0] - TICK_LABEL_REACH <= w.box[2] <= tick[0] + 1]
+    return _clean(max(left, key=lambda w: w.box[2]).text) if left else ""
+
+
+def _clean(text: str) -> str:
+    """A printed label without a leading □, an opening bracket left open (「その他（」) or a
+    closing one and a full stop it does not open (「…同居している。）」)."""
+    text = text.lstrip("".join(BOX_CHARS)).strip()
+    text = re.sub(r"[（(][^）)]*$", "", text).strip() or text
+    while text and text[-1] in "）)" and text.count(text[-1]) > text.count("（" if text[-1] == "）" else "("):
+        text = text[:-1].rstrip("。．.、")
+    return text.rstrip("。．")
+
+
+def core_word(text: str) -> str:
+    """The word an option is valued by: its printed text without its number (「1.」「(2)」「③」)
+    and a bracketed note after it (「再交付（紛失・盗難・毀損等）」 is 再交付); the text itself
+    when nothing else is left."""
+    number = NUMBERED.match(text)
+    rest = text[len(number.group(0)) :] if number and len(number.group(0)) < len(text) else text
+    word = rest.strip("（）() ") if rest.startswith(("（", "(")) else re.split(r"[（(]", rest)[0]
+    word = word.strip().rstrip("。．.、，,") if re.search(r"\w", word) else text
+    return unicodedata.normalize("NFKC", word)
+
+
+def circled_items(chars: Sequence[Printed]) -> list[tuple[str, PtBox]]:
+    """The options printed among ``chars`` (the characters inside a rectangle), each its word
+    and the box of its number and word: one per word or numbered item of each line, parted by
+    a separator (・ ／ 、), a gap or a number; a bracketed note after a word is left out of it
+    (「増（被扶養者になった）」 is 増), and so is print much smaller than the rest (「注1」)."""
+    if not chars:
+        return []
+    usual = float(np.median([p.box[3] - p.box[1] for p in chars]))
+    items: list[tuple[str, PtBox]] = []
+    for line in _lines([p for p in chars if p.box[3] - p.box[1] >= NOTE_SIZE * usual]):
+        for token in _tokens(line):
+            item = _item(token)
+            if item is not None:
+                items.append(item)
+    return items
+
+
+def _lines(chars: Sequence[Printed]) -> list[list[Printed]]:
+    """Characters in printed lines (centres within half a character's height), top to bottom,
+    each left to right."""
+    lines: list[list[Printed]] = []
+    for char in sorted(chars, key=lambda p: p.centre[1]):
+        height = char.box[3] - char.box[1]
+        if lines and abs(char.centre[1] - np.mean([p.centre[1] for p in lines[-1]])) <= 0.5 * height:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return [sorted(line, key=lambda p: p.box[0]) for line in lines]
+
+
+def _starts_number(line: Sequence[Printed], at: int) -> bool:
+    """Whether a numbered item (「2.」「(3)」「②」) begins at ``line[at]``."""
+    text = "".join(p.text for p in line[at : at + 4])
+    before = line[at - 1].text if at else ""
+    if text[:1] in "(（" or re.match(r"[①-⑳]", text):
+        return NUMBERED.match(text) is not None
+    return bool(re.match(r"[0-9０-９]{1,2}[.．:：)）]", text)) and not re.match(r"[0-9０-９(（]", before)
+
+
+def _tokens(line: Sequence[Printed]) -> list[list[Printed]]:
+    """A line's characters cut into options at separators, gaps and numbers."""
+    tokens: list[list[Printed]] = [[]]
+    for at, char in enumerate(line):
+        if char.text in SEPARATORS:
+            tokens.append([])
+            continue
+        previous = tokens[-1][-1] if tokens[-1] else None
+        gap = char.box[0] - previous.box[2] if previous else 0.0
+        if previous is not None and (
+            gap > ITEM_GAP * (char.box[3] - char.box[1]) or _starts_number(line, at)
+        ):
+            tokens.append([])
+        tokens[-1].append(char)
+    return [token for token in tokens if token]
+
+
+def _item(token: Sequence[Printed]) -> tuple[str, PtBox] | None:
+    """An option's word (:func:`core_word`) and the box of its number and word (a bracketed
+    note after the word left out); None for print that is no word (a lone bracket)."""
+    text = "".join(p.text for p in token)
+    if not re.search(r"\w", text):
+        return None
+    number = NUMBERED.match(text)
+    start = len(number.group(0)) if number and len(number.group(0)) < len(text) else 0
+    note = re.search(r"[（(]", text[start + 1 :])
+    end = start + 1 + note.start() if note else len(text)
+    kept, length = [], 0
+    for char in token:
+        if length >= end:
+            break
+        kept.append(char.box)
+        length += len(char.text)
+    return core_word(text), bounds(kept)
+
+
+def option_value(word: str) -> str:
+    """The value an option printed as ``word`` takes (see the module's contract)."""
+    word = unicodedata.normalize("NFKC", word).strip()
+    if word in KNOWN_VALUES:
+        return KNOWN_VALUES[word]
+    if re.fullmatch(r"[A-Za-z0-9_ ]+", word):
+        return re.sub(r"\s+", "_", word.lower())
+    pieces = [str(item["hepburn"]) for item in _kakasi().convert(word)]
+    romanised = re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", "_".join(pieces).lower())).strip("_")
+    if len(romanised) > VALUE_LONGEST:  # a sentence printed as a label: its first words
+        romanised = romanised[: VALUE_LONGEST + 1].rsplit("_", 1)[0]
+        romanised = re.sub(r"(_(no|wo|ha|ga|ni|to|de|mo))+$", "", romanised)  # no particle at its end
+    return romanised or word
+
+
+@lru_cache(maxsize=1)
+def _kakasi() -> Any:
+    import pykakasi  # noqa: PLC0415 - its dictionary loads only when a proposal needs it
+
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
+def _valued(items: Sequence[tuple[str, PtBox]]) -> tuple[ProposedOption, ...]:
+    """Options with their values, each value once (a second 「その他」 is ``other_2``); an
+    option with no printed word is ``option_N``, for the admin to name."""
+    taken: set[str] = set()
+    options = []
+    for number, (word, box) in enumerate(items, start=1):
+        base = option_value(word) if word else f"option_{number}"
+        value, index = base, 2
+        while value in taken:
+            value, index = f"{base}_{index}", index + 1
+        taken.add(value)
+        options.append(ProposedOption(value, word, box))
+    return tuple(options)
+
+
+def _label_near(blank: BlankPrint, area: PtBox) -> str:
+    """The printed label nearest the rectangle, outside it (left in its row, or above)."""
+    outside = [(w.box, w.text) for w in blank.words if not inside(w.centre, area) and w.text.strip()]
+    return _clean(label_for(area, outside))
+
+
+def _name_for(label: str) -> str:
+    """A field name for a choice from its label: a known word's, else ``choice``."""
+    return next((name for word, name in [*CHOICE_NAMES, *NAME_WORDS] if word in label), "choice")
+
+
+def _centre(box: PtBox) -> tuple[float, float]:
+    return ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
