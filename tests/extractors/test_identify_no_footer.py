@@ -17,8 +17,11 @@ from ocr.types import EngineInfo, Image, Recognition
 from tests.extractors.test_identify_per_template import DPI, render
 
 KYOKAI = Path(__file__).resolve().parents[2] / "fixtures" / "forms-kyokai"
-#: 協会けんぽ's 住所変更届: its footer prints no form code (code_pattern null).
+#: 協会けんぽ's 住所変更届: its footer prints no form code (code_pattern null), and its kept
+#: template has its footer region cleared on the designer screen (v4).
 JUSHO = next(KYOKAI.glob("kyokai_jusho_henko.*.json"))
+#: The footer region its draft proposed (the bottom-left corner), as the versions before v4 had it.
+DRAFTED_FOOTER = [20, 555.2, 160, 587.2]
 
 
 class _ReadsTheTitle:
@@ -54,7 +57,8 @@ def test_a_form_without_a_footer_loads_with_its_title_alone() -> None:
     template = parse_template(_raw(footer=None), JUSHO)
     assert not template.has_footer and template.code_pattern is None
     assert template.footer_box == template.title_box  # what the readers leave as print, once
-    assert load_template(JUSHO).has_footer
+    assert not load_template(JUSHO).has_footer  # as kept (v4)
+    assert parse_template(_raw(footer=DRAFTED_FOOTER), JUSHO).has_footer
 
 
 @pytest.mark.parametrize("pattern", ["absent", r"KY-?04\s*\((?P<year>\d{4})\.(?P<month>\d{1,2})"])
@@ -74,7 +78,7 @@ def test_a_missing_footer_key_is_still_refused() -> None:
 
 
 def test_identification_reads_no_footer_where_the_form_has_none() -> None:
-    with_footer = load_template(JUSHO)
+    with_footer = parse_template(_raw(footer=DRAFTED_FOOTER), JUSHO)
     without = parse_template(_raw(footer=None), JUSHO)
     page = render(with_footer.blank_pdf)
     engine = _ReadsTheTitle(with_footer.title)

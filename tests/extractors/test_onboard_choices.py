@@ -22,7 +22,7 @@ from extractors.onboard.draft import Printed
 from extractors.template import TEMPLATE_DIR
 from tests.conftest import REPO
 
-JUSHO = REPO / "fixtures" / "forms-kyokai" / "kyokai_jusho_henko.KY_04_2024_12_v3.pdf"
+JUSHO = next((REPO / "fixtures" / "forms-kyokai").glob("kyokai_jusho_henko.*.pdf"))
 
 
 def _line(

@@ -170,7 +170,8 @@ def test_admin_moves_the_title_region_and_clears_a_footer(
     assert all(abs(a - b) < 1.0 for a, b in zip(saved.title_box, moved, strict=True)), saved.title_box
     assert abs((saved.title_box[2] - saved.title_box[0]) - (x1 - x0 + 3)) < 0.05
 
-    # 協会けんぽ's 住所変更届, from its folder as a draft: its footer is no more than a corner.
+    # 協会けんぽ's 住所変更届, from its folder as a draft: it prints no footer code, and its kept
+    # version (v4) has its footer region cleared: none drawn, 「なし」, 「描いて追加」 offered.
     drafts = drafts_dir(services.settings)
     drafts.mkdir(parents=True)
     [jusho] = KYOKAI.glob("kyokai_jusho_henko.*.json")
@@ -178,13 +179,19 @@ def test_admin_moves_the_title_region_and_clears_a_footer(
         shutil.copy2(path, drafts / path.name)
     page.goto(f"{server}/admin/forms")
     page.locator("tr", has_text=jusho.name).locator("a.open").click()
-    page.wait_for_selector("#boxes rect.region.footer")
+    page.wait_for_selector("#boxes rect.region.title")
     page.wait_for_load_state("load")
+    assert page.locator("#boxes rect.region.footer").count() == 0
+    assert "なし" in page.inner_text("#r-footer") and page.is_visible("#draw-footer")
+    # Drawn over the sheet's bottom-left corner (as its draft had it), cleared with Delete, drawn
+    # back, then cleared with the button.
+    page.click("#draw-footer")
+    _drag(page, (30, 560, 150, 585), page_width=841.68)
+    assert page.locator("#boxes rect.region.footer").count() == 1 and page.is_visible("#clear-footer")
     page.locator("#boxes rect.region.footer").click()
     page.keyboard.press("Delete")
     assert page.locator("#boxes rect.region.footer").count() == 0
     assert "なし" in page.inner_text("#r-footer") and page.is_visible("#draw-footer")
-    # Drawn back over the sheet's bottom-left corner, then cleared with the button.
     page.click("#draw-footer")
     _drag(page, (30, 560, 150, 585), page_width=841.68)
     assert page.locator("#boxes rect.region.footer").count() == 1

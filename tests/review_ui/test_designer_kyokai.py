@@ -7,7 +7,8 @@ the edits below is how those templates were made (14 and 58 edits; the 住所変
 its version 「v2」: its フリガナ（名） box given back the 13 pt it had been nudged off a printed
 label that row does not have; then each form's 「読み仮名の対象」 confirmed as the draft proposes it,
 the 交付申請書's 「v2」 and the 住所変更届's 「v3」: the フリガナ fields read the name fields below them,
-so the reader settles the kana from the name)."""
+so the reader settles the kana from the name; the 住所変更届's 「v4」: its footer region, the
+draft's default bottom-left corner where the form prints no code, cleared)."""
 
 # ruff: noqa: F811 - the browser fixtures are imported from test_browser
 
@@ -107,6 +108,13 @@ class Designer:
         self.page.select_option("#f-reading", name)
         self.edits += 1
 
+    def clear_footer(self) -> None:
+        """The footer region identification reads, cleared (a form that prints no code there)."""
+        self.page.locator("#boxes rect.region.footer").click()
+        self.page.keyboard.press("Delete")
+        assert self.page.locator("#boxes rect.region.footer").count() == 0
+        self.edits += 1
+
     def title(self, title: str, name: str) -> None:
         self.page.fill("#title", title)
         self.page.fill("#form-name", name)
@@ -192,11 +200,16 @@ def jusho_henko(d: Designer) -> None:
     # draft proposes (the renames above carried the proposals along).
     d.confirm_reading("family_name_kana", "family_name")
     d.confirm_reading("given_name_kana", "given_name")
+    # Version 「v4」 (session 13): the form prints no code at the foot of the page; the draft's
+    # default footer region, the bottom-left corner, lay over the 事業主欄's 電話 line (a phone
+    # number written there would have been taken for print spreading): cleared, the title alone
+    # identifies the form.
+    d.clear_footer()
 
 
 FORMS: dict[str, tuple[str, str, str, Callable[[Designer], None], int]] = {
     "kyokai_kofu_shinsei": ("kyokai_kofu_shinsei.pdf", "KY-01", "KY-01 (2024.12) v2", kofu_shinsei, 15),
-    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v3", jusho_henko, 61),
+    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v4", jusho_henko, 62),
 }
 
 
