@@ -494,7 +494,7 @@ def _text_fields(
         down = _kana_inset(box) if kind == "katakana" else TEXT_INSET
         box = (box[0] + TEXT_INSET, box[1] + down, box[2] - TEXT_INSET, box[3] - down)
         spec: dict[str, Any] = {"name": name, "label": label, "type": kind, "box": _round(box)}
-        if "氏名" in label or "名前" in label:
+        if kind in ("text", "katakana") and ("氏名" in label or "名前" in label):
             spec["spaced"] = True  # family and given name, a space between
         if suffixes:
             # Written around the printed 都道府県 (the prefecture's name before it, the rest
@@ -502,7 +502,30 @@ def _text_fields(
             # from the name and what the circle round it is read as is dropped.
             spec |= {"address": True, "prefecture_printed": suffixes}
         drafted.append((box, spec))
-    return drafted
+    return _split_names_unspaced(drafted)
+
+
+#: Two name boxes side by side at most this far apart (pt) are one name cut in 氏 | 名.
+NAME_HALVES_GAP = 12.0
+
+
+def _split_names_unspaced(drafted: list[tuple[PtBox, dict[str, Any]]]) -> list[tuple[PtBox, dict[str, Any]]]:
+    """A name written in two boxes side by side (氏 | 名, 協会けんぽ's 資格取得届) holds one word
+    each: neither box takes a space between family and given name (``spaced``), which only a
+    name written whole in one box has."""
+    named = [(box, spec) for box, spec in drafted if spec.get("spaced")]
+    halves: set[str] = set()
+    for box, spec in named:
+        for other, other_spec in named:
+            same_row = min(box[3], other[3]) - max(box[1], other[1]) >= 0.8 * min(box[3] - box[1], other[3] - other[1])
+            if (
+                other_spec is not spec
+                and other_spec["type"] == spec["type"]
+                and same_row
+                and 0 <= other[0] - box[2] <= NAME_HALVES_GAP
+            ):
+                halves |= {spec["name"], other_spec["name"]}
+    return [(box, {k: v for k, v in spec.items() if k != "spaced"} if spec["name"] in halves else spec) for box, spec in drafted]
 
 
 def _tick_fields(

@@ -279,6 +279,19 @@ def test_a_furigana_row_is_drafted_its_whole_height(shutoku: Any) -> None:
     assert drafted["box"] == given["box"]
 
 
+def test_a_name_cut_in_two_boxes_is_not_drafted_spaced_nor_a_phone(shutoku: Any, kofu: dict[str, Any]) -> None:
+    """GIVEN the 資格取得届, whose 氏名 and フリガナ are written in two boxes side by side (氏 | 名),
+    and whose header box swallows the label 事業主氏名 but is drafted a phone WHEN drafted THEN
+    no box takes ``spaced`` (a clerk had to untick 16, and the phone's hidden flag refused the
+    save); a name written whole in one box (the 交付申請書's) still does."""
+    spaced = [f for f in shutoku.template["fields"] if f.get("spaced")]
+    assert spaced == []
+    halves = [f for f in shutoku.template["fields"] if "氏名" in f.get("label", "")]
+    assert len(halves) >= 16
+    whole = {f["label"]: f for f in kofu["fields"]}
+    assert whole["氏名"].get("spaced") and whole["氏名（カタカナ）"].get("spaced")
+
+
 # -- item 5: field types the real forms need ----------------------------------------------------
 
 
