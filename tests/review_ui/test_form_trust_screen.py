@@ -65,6 +65,8 @@ def test_the_list_shows_each_version_state_and_its_first_batch(
     assert "<td>18</td>" in row and "1（5.6 %）" in row  # 18 fields reviewed, 1 corrected
     assert re.search(r'class="most-corrected">[^<]*氏名[^<]* 1<', row)
     assert re.search(r'class="promote" disabled title="あと 19 枚', row)
+    # The explanation names the number (a clerk saw 「その版のページを 枚以上」 without it).
+    assert "その版のページを 20 枚以上確認すると" in page
 
 
 def test_promotion_is_checked_on_the_server_audited_and_undone(
