@@ -9,10 +9,14 @@ proposed by the draft, kept when its target is renamed, cleared when it is delet
 with 「選択肢を追加」, a date's 「元号の書き方」 (printed, marked among the printed 昭和・平成・令和
 ``era_options``, or a digit ``era_digits`` in its ``era_box``; the boxes drawn with 「元号の枠を描く」),
 「氏と名の間に空白」 (``spaced``) on text and katakana fields, and 「上下に分割」 (or Shift+分割) for a
-text box holding stacked rows; "新しい版として保存"
+text box holding stacked rows; a choice in one gesture (「選択肢を囲んで作成」: one rectangle round
+the printed options, or drafted □ picked with Shift+click and 「選択肢にまとめる」; the options
+and their values proposed by ``/admin/forms/choice`` from the blank, and so are a date's printed
+eras boxed in one rectangle); "新しい版として保存"
 is validated on the server with the checks of ``kakunin forms check`` and written as a new
 template version into the society's forms folder (the first of ``KAKUNIN_FORMS_DIRS``),
-audited. No coordinate is ever typed: the numbers are shown read-only."""
+audited; the list then names the older versions the save moved into ``retired/``. No
+coordinate is ever typed: the numbers are shown read-only."""
 
 from __future__ import annotations
 

@@ -387,6 +387,20 @@
     setDrawing(false);
     select(ref, false);
     say(ref.key === "era_box" ? "元号の数字を書く枠を描きました。" : `元号「${ERA_JA[ref.sub]}」の枠を描きました。`);
+    if (ref.key === "era_options") eraInOneGesture(field, ref.sub, box);
+  }
+  // One rectangle round the printed 昭和・平成・令和 (or their □): the blank's print gives every
+  // era's box at once; a rectangle round one era stays that era's box, as drawn.
+  async function eraInOneGesture(field, drawn, box) {
+    const proposal = await propose([["area", box]], true);
+    const eras = proposal ? proposal.options.filter((o) => ERAS.includes(o.value)) : [];
+    if (eras.length < 2 || !tpl.fields.includes(field) || !field.era_options) return;
+    const f = tpl.fields.indexOf(field);
+    if (field.era_options[drawn] && field.era_options[drawn].join() === box.map(round).join()) delete field.era_options[drawn];
+    for (const option of eras) field.era_options[option.value] = option.box;
+    field.style = proposal.style;
+    select({ f, key: "era_options", sub: eras[0].value }, false);
+    say(`印刷された元号から ${eras.map((o) => ERA_JA[o.value]).join("・")} の枠を作りました（${proposal.style === "tick" ? "✓" : "○"}）。`);
   }
   function setDrawing(on, target) {
     drawing = on;
@@ -436,16 +450,17 @@
   // the printed words inside it (1.男 2.女, 昭和・平成・令和); or from tick boxes picked with
   // Shift+click (「選択肢にまとめる」). The admin then only corrects a value.
   const source = document.querySelector("#save-form input[name=src]").value;
-  async function propose(params) {
+  // quiet: nothing said when there is no proposal (the box drawn stays as it is).
+  async function propose(params, quiet) {
     const query = new URLSearchParams({ src: source });
     for (const [key, value] of params) query.append(key, value.map(round).join(","));
     try {
       const response = await fetch(`/admin/forms/choice?${query}`, { credentials: "same-origin" });
       const body = await response.json();
       if (response.ok) return body;
-      say(body.detail || "選択肢を提案できませんでした。");
+      if (!quiet) say(body.detail || "選択肢を提案できませんでした。");
     } catch (error) {
-      say("選択肢を提案できませんでした（通信の失敗）。もう一度押してください。");
+      if (!quiet) say("選択肢を提案できませんでした（通信の失敗）。もう一度押してください。");
     }
     return null;
   }
@@ -681,7 +696,7 @@
     else if (kind === "marked") { field.era_options = {}; field.style = field.style || "circle"; }
     else field.era_digits = { 1: "showa", 2: "heisei", 3: "reiwa" };
     if (selected.key === "era_box" || selected.key === "era_options") selected = { f: selected.f, key: "year", sub: null };
-    say(kind === "marked" ? "「元号の枠を描く」で、印刷された昭和・平成・令和を順に囲んでください。" :
+    say(kind === "marked" ? "「元号の枠を描く」で、印刷された昭和・平成・令和を三つまとめて（または一つずつ順に）囲んでください。" :
       kind === "digit" ? "「元号の枠を描く」で、元号の数字を書く枠を描いてください。" : "");
     render();
   });

@@ -544,7 +544,8 @@ def test_admin_makes_a_circled_choice_from_printed_words_in_one_gesture(
     spouse's printed 「5.昭和 7.平成 9.令和」 THEN a ○ choice of three options, showa, heisei and
     reiwa, each boxed on its printed number and word; and round the 備考's four □ (printed as
     pictures: no drawing, no text) a ✓ choice valued by their words; a rectangle round nothing
-    printed is answered in Japanese; saved as proposed."""
+    printed is answered in Japanese; a date's printed eras boxed in one rectangle; saved as
+    proposed."""
     drafts = drafts_dir(services.settings)
     drafts.mkdir(parents=True)
     [jusho] = KYOKAI.glob("kyokai_jusho_henko.*.json")
@@ -576,6 +577,16 @@ def test_admin_makes_a_circled_choice_from_printed_words_in_one_gesture(
     _drag(page, (460, 470, 520, 500), page_width=wide)  # blank paper
     page.locator("#message", has_text="見つかりません").wait_for()
     assert "見つかりません" in page.inner_text("#message")
+    # A date's era circled among the printed 5.昭和 7.平成 9.令和, redone: one rectangle round
+    # the three gives every era's box at once (it took three drawings, one per era).
+    page.locator("#boxes rect.box[data-field='birth_date']").first.click()
+    page.select_option("#f-era-kind", "digit")
+    page.select_option("#f-era-kind", "marked")
+    assert "残り: 昭和・平成・令和" in page.inner_text("#era-state")
+    page.click("#draw-era")
+    _drag(page, (582, 129, 608, 158), page_width=wide)
+    page.locator("#message", has_text="印刷された元号から").wait_for()
+    assert "描いた元号: 昭和・平成・令和" in page.inner_text("#era-state")
     page.fill("#version", "KY-04 (2099.4)")
     page.click("#save")
     page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
@@ -594,4 +605,7 @@ def test_admin_makes_a_circled_choice_from_printed_words_in_one_gesture(
         "other",
     ]
     assert all(6 < b[2] - b[0] < 11 and 6 < b[3] - b[1] < 11 for _, b in note.options)  # each □
+    birth = saved.field("birth_date")
+    assert birth.style == "circle" and sorted(n for n, _ in birth.era_options) == ["heisei", "reiwa", "showa"]
+    assert _near(dict(birth.era_options)["showa"], (583.0, 131.5, 605.1, 139.1), 0.2)  # 「5.昭和」
     assert problems == []
