@@ -89,7 +89,7 @@ def test_a_choice_is_proposed_from_the_blank(app: TestClient, forms_dir: Path) -
     url = f"/admin/forms/choice?src={SHIPPED}"
     proposal = app.get(f"{url}&area=110,119,330,134").json()
     assert proposal["style"] == "tick" and [o["value"] for o in proposal["options"]] == [
-        "shinki_koufu",
+        "new",
         "reissue",
     ]
     assert proposal["options"][1]["label"] == "再交付（紛失・盗難・毀損等）"

@@ -487,7 +487,7 @@ def test_admin_makes_tick_choices_in_one_gesture(
     """GIVEN a draft of SK-01's blank (every □ drafted as a checkbox of its own) WHEN the admin
     Shift+clicks the 男 and 女 □ and presses 「選択肢にまとめる」, and draws one rectangle round
     the 申請区分's two □ with 「選択肢を囲んで作成」 THEN each is one ✓ choice whose options are
-    the □, valued from the word printed beside each (男 male, 女 female, 新規交付 shinki_koufu,
+    the □, valued from the word printed beside each (男 male, 女 female, 新規交付 new,
     再交付（…） reissue), the drafted checkboxes taken in; corrected where needed and saved."""
     page, problems = _open_draft(
         browser, server, services, monkeypatch, tmp_path, TEMPLATE_DIR / "kofu_shinsei.pdf", "kofu_trial"
@@ -508,12 +508,12 @@ def test_admin_makes_tick_choices_in_one_gesture(
     _drag(page, (110, 119, 330, 134))
     page.locator("#message", has_text="提案しました").wait_for()
     message = page.inner_text("#message")
-    assert "選択肢を 2 個提案しました（✓" in message and "新規交付=shinki_koufu" in message, message
+    assert "選択肢を 2 個提案しました（✓" in message and "新規交付=new" in message, message
     assert "再交付（紛失・盗難・毀損等）=reissue" in message
     kind = page.input_value("#f-name")
     assert "field_18" not in names() and "field_19" not in names()
     page.fill("#f-name", "application_type")
-    page.fill("#f-option", "new")  # the clerk corrects a value
+    page.fill("#f-option", "first_issue")  # the clerk corrects a value
     page.press("#f-option", "Enter")
     page.fill("#version", "XX-01 (2099.2)")
     page.click("#save")
@@ -523,7 +523,7 @@ def test_admin_makes_tick_choices_in_one_gesture(
     application = saved.field("application_type")
     assert application.type == "choice" and application.style == "tick"
     assert [(n, b) for n, b in application.options] == [
-        ("new", (116.2, 123.5, 123.5, 130.8)),
+        ("first_issue", (116.2, 123.5, 123.5, 130.8)),
         ("reissue", (178.0, 123.5, 185.5, 130.8)),
     ]
     choice = saved.field(sex)
