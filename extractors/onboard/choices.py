@@ -54,6 +54,8 @@ TICK_LABEL_REACH = 150.0
 ITEM_GAP = 0.45
 #: Printed smaller than this share of the rectangle's usual print: a note (「注1」), no option.
 NOTE_SIZE = 0.75
+#: A label that lets several options be marked (「（複数可）」, 「複数選択」, 「すべて」).
+SEVERAL = re.compile(r"複数|すべて|全て")
 #: A romanised value is cut (at a word) to at most this many characters.
 VALUE_LONGEST = 40
 #: Characters that part options printed on one line (「男・女」, 「有／無」).
@@ -144,16 +146,19 @@ class ProposedOption:
 @dataclass(frozen=True)
 class ChoiceProposal:
     """A choice field as proposed: how it is marked, a name and the printed label near it,
-    and its options in reading order (or in the order of the □ given)."""
+    its options in reading order (or in the order of the □ given), and its type: ``choice``
+    (one), or ``checkbox_group`` where the label says several may be marked (「複数可」)."""
 
     style: str
     name: str
     label: str
     options: tuple[ProposedOption, ...]
+    type: str = "choice"
 
     def as_json(self) -> dict[str, Any]:
         """The proposal as the designer screen takes it."""
         return {
+            "type": self.type,
             "style": self.style,
             "name": self.name,
             "label": self.label,
@@ -200,7 +205,7 @@ def propose_choice(blank: BlankPrint, area: PtBox) -> ChoiceProposal:
     if not items:
         raise NoChoice("囲んだ中に □ も印刷された語も見つかりません。選択肢の印刷された所を囲んでください")
     options = _valued([(word, box) for word, box in items])
-    return ChoiceProposal("circle", _name_for(label), label, options)
+    return ChoiceProposal("circle", _name_for(label), label, options, _type_for(label))
 
 
 def propose_ticks(blank: BlankPrint, ticks: Sequence[PtBox]) -> ChoiceProposal:
@@ -216,7 +221,7 @@ def _tick_proposal(blank: BlankPrint, ticks: list[PtBox], label: str) -> ChoiceP
     options = _valued([(core_word(word), tick) for word, tick in zip(words, ticks, strict=True)])
     # The option keeps the whole printed label (「再交付（紛失・盗難・毀損等）」), valued by its word.
     labelled = tuple(ProposedOption(o.value, word, o.box) for o, word in zip(options, words, strict=True))
-    return ChoiceProposal("tick", _name_for(label), label, labelled)
+    return ChoiceProposal("tick", _name_for(label), label, labelled, _type_for(label))
 
 
 def ticks_in(blank: BlankPrint, area: PtBox) -> list[PtBox]:
@@ -413,6 +418,11 @@ def _label_near(blank: BlankPrint, area: PtBox) -> str:
 def _name_for(label: str) -> str:
     """A field name for a choice from its label: a known word's, else ``choice``."""
     return next((name for word, name in [*CHOICE_NAMES, *NAME_WORDS] if word in label), "choice")
+
+
+def _type_for(label: str) -> str:
+    """``checkbox_group`` where the printed label lets several be marked, else ``choice``."""
+    return "checkbox_group" if SEVERAL.search(label) else "choice"
 
 
 def _centre(box: PtBox) -> tuple[float, float]:

@@ -483,7 +483,7 @@
   const listed = (proposal) => proposal.options.map((o) => `${o.label || "（語なし）"}=${o.value}`).join("、");
   function asChoice(field, proposal) {
     for (const key of LAYOUT_KEYS) delete field[key];
-    field.type = "choice";
+    field.type = proposal.type || "choice";
     field.style = proposal.style;
     field.options = Object.fromEntries(proposal.options.map((o) => [o.value, o.box]));
   }
@@ -492,13 +492,14 @@
     render();
     const proposal = await propose([["area", area]]);
     if (!proposal) return;
-    const field = { name: freeName(proposal.name), type: "choice", label: proposal.label || "" };
+    const field = { name: freeName(proposal.name), type: proposal.type || "choice", label: proposal.label || "" };
     asChoice(field, proposal);
     const { gone } = absorbTicks(null, [area, ...proposal.options.map((o) => o.box)]);
     tpl.fields.push(field);
     const first = Object.keys(field.options)[0];
     select({ f: tpl.fields.length - 1, key: "options", sub: first }, false);
-    say(`選択肢を ${proposal.options.length} 個提案しました（${proposal.style === "tick" ? "✓ □に印" : "○ 語を丸で囲む"}）: ${listed(proposal)}。` +
+    say(`選択肢を ${proposal.options.length} 個提案しました（${proposal.style === "tick" ? "✓ □に印" : "○ 語を丸で囲む"}` +
+      `${proposal.type === "checkbox_group" ? "・複数可" : ""}）: ${listed(proposal)}。` +
       (gone.length ? `チェック欄 ${gone.join("・")} はこの項目にまとめました。` : "") +
       "値が違うときは、選択肢の枠を選んで「選択肢の値」を直してください。");
   }

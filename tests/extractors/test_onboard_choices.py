@@ -213,6 +213,8 @@ def test_every_choice_of_our_four_forms_is_proposed_from_one_rectangle() -> None
             )
             proposal = propose_choice(blank, area)
             assert proposal.style == field.get("style", "tick"), field["name"]
+            # 「（複数可）」 printed beside SK-01's 交付理由: several may be ticked.
+            assert (proposal.type == "checkbox_group") == (field["name"] == "reasons"), field["name"]
             for value, want in field["options"].items():
                 [found] = [
                     o

@@ -488,7 +488,8 @@ def test_admin_makes_tick_choices_in_one_gesture(
     Shift+clicks the 男 and 女 □ and presses 「選択肢にまとめる」, and draws one rectangle round
     the 申請区分's two □ with 「選択肢を囲んで作成」 THEN each is one ✓ choice whose options are
     the □, valued from the word printed beside each (男 male, 女 female, 新規交付 new,
-    再交付（…） reissue), the drafted checkboxes taken in; corrected where needed and saved."""
+    再交付（…） reissue), the drafted checkboxes taken in; nine □ under 「（複数可）」 a choice of
+    several; corrected where needed and saved."""
     page, problems = _open_draft(
         browser, server, services, monkeypatch, tmp_path, TEMPLATE_DIR / "kofu_shinsei.pdf", "kofu_trial"
     )
@@ -515,6 +516,12 @@ def test_admin_makes_tick_choices_in_one_gesture(
     page.fill("#f-name", "application_type")
     page.fill("#f-option", "first_issue")  # the clerk corrects a value
     page.press("#f-option", "Enter")
+    # 交付理由: nine □ in two columns under 「（複数可）」: one rectangle, a choice of several.
+    page.click("#draw-choice")
+    _drag(page, (56, 433, 566, 509))
+    page.locator("#message", has_text="9 個提案しました（✓ □に印・複数可）").wait_for()
+    assert page.input_value("#f-type") == "checkbox_group"
+    page.fill("#f-name", "reasons")
     page.fill("#version", "XX-01 (2099.2)")
     page.click("#save")
     page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
@@ -531,8 +538,11 @@ def test_admin_makes_tick_choices_in_one_gesture(
         "male": (118.2, 227.5, 125.5, 234.8),
         "female": (148.5, 227.5, 156.0, 234.8),
     }
+    reasons = saved.field("reasons")
+    assert reasons.type == "checkbox_group" and len(reasons.options) == 9
+    assert dict(reasons.options)["other"] == (314.0, 498.5, 321.2, 505.8)  # 「9 その他」
     left = {f.name for f in saved.fields}
-    assert not {"field_18", "field_19", "field_24", "field_25"} & left
+    assert not {"field_18", "field_19", "field_24", "field_25", *(f"field_{n}" for n in range(40, 49))} & left
     assert problems == []
 
 
