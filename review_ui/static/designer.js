@@ -395,12 +395,15 @@
     const proposal = await propose([["area", box]], true);
     const eras = proposal ? proposal.options.filter((o) => ERAS.includes(o.value)) : [];
     if (eras.length < 2 || !tpl.fields.includes(field) || !field.era_options) return;
+    // The era's □ drafted as checkboxes of their own are taken in.
+    const { gone } = absorbTicks(tpl.fields.indexOf(field), eras.map((o) => o.box));
     const f = tpl.fields.indexOf(field);
     if (field.era_options[drawn] && field.era_options[drawn].join() === box.map(round).join()) delete field.era_options[drawn];
     for (const option of eras) field.era_options[option.value] = option.box;
     field.style = proposal.style;
     select({ f, key: "era_options", sub: eras[0].value }, false);
-    say(`印刷された元号から ${eras.map((o) => ERA_JA[o.value]).join("・")} の枠を作りました（${proposal.style === "tick" ? "✓" : "○"}）。`);
+    say(`印刷された元号から ${eras.map((o) => ERA_JA[o.value]).join("・")} の枠を作りました（${proposal.style === "tick" ? "✓" : "○"}）。` +
+      (gone.length ? `チェック欄 ${gone.join("・")} はこの日付にまとめました。` : ""));
   }
   function setDrawing(on, target) {
     drawing = on;

@@ -522,6 +522,15 @@ def test_admin_makes_tick_choices_in_one_gesture(
     page.locator("#message", has_text="9 個提案しました（✓ □に印・複数可）").wait_for()
     assert page.input_value("#f-type") == "checkbox_group"
     page.fill("#f-name", "reasons")
+    # The 生年月日's era ticked in one of three □ (□昭和 □平成 □令和): one rectangle with
+    # 「元号の枠を描く」 gives the date its three era boxes, the drafted checkboxes taken in.
+    box("date_3").click()
+    page.select_option("#f-era-kind", "marked")
+    page.click("#draw-era")
+    _drag(page, (374, 178, 400, 212))
+    page.locator("#message", has_text="印刷された元号から").wait_for()
+    assert not {"field_21", "field_22", "field_23"} & set(names())
+    assert "この日付にまとめました" in page.inner_text("#message")
     page.fill("#version", "XX-01 (2099.2)")
     page.click("#save")
     page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
@@ -538,11 +547,18 @@ def test_admin_makes_tick_choices_in_one_gesture(
         "male": (118.2, 227.5, 125.5, 234.8),
         "female": (148.5, 227.5, 156.0, 234.8),
     }
+    born = saved.field("date_3")
+    assert born.style == "tick" and dict(born.era_options) == {
+        "showa": (376.2, 181.0, 382.5, 187.2),
+        "heisei": (376.2, 192.0, 382.5, 198.2),
+        "reiwa": (376.2, 203.0, 382.5, 209.2),
+    }
     reasons = saved.field("reasons")
     assert reasons.type == "checkbox_group" and len(reasons.options) == 9
     assert dict(reasons.options)["other"] == (314.0, 498.5, 321.2, 505.8)  # 「9 その他」
     left = {f.name for f in saved.fields}
-    assert not {"field_18", "field_19", "field_24", "field_25", *(f"field_{n}" for n in range(40, 49))} & left
+    drafted = {"field_18", "field_19", "field_21", "field_22", "field_23", "field_24", "field_25"}
+    assert not (drafted | {f"field_{n}" for n in range(40, 49)}) & left
     assert problems == []
 
 
