@@ -62,6 +62,8 @@ TYPE_NAMES = {
     FieldType.DATE: "日付",
 }
 
+#: At most this many tick boxes are made one choice at a time (「選択肢にまとめる」).
+MAX_TICKS = 60
 #: The regions identification reads, drawn and edited on the screen like boxes.
 IDENTIFY_REGIONS = ("title", "footer")
 
@@ -253,6 +255,8 @@ def choice_proposal(
     □ or the printed words inside ``area`` (a rectangle drawn round them), or for the tick
     boxes ``tick`` picked on the screen (「選択肢にまとめる」). JSON ``{style, name, label,
     options: [{value, label, box}]}``; 422 with the reason in Japanese when nothing is found."""
+    if tick and len(tick) > MAX_TICKS:
+        raise HTTPException(400, f"まとめられるチェック欄は {MAX_TICKS} 個までです")
     source = _source(services.settings, src)
     blank = blank_print(_blank_of(source, _raw(source)))
     try:

@@ -100,6 +100,7 @@ def test_a_choice_is_proposed_from_the_blank(app: TestClient, forms_dir: Path) -
     for bad in ("area=1,2,3", "area=5,5,1,1", "area=a,b,c,d", "tick=nan,1,2,3"):
         assert app.get(f"{url}&{bad}").status_code == 400, bad
     assert app.get(f"{url}").status_code == 422
+    assert app.get(url + "".join(f"&tick={n},1,{n + 8},9" for n in range(61))).status_code == 400
     assert app.get("/admin/forms/choice?src=d:../../x.json&area=1,1,2,2").status_code == 404
 
 
