@@ -225,3 +225,23 @@ def test_every_choice_of_our_four_forms_is_proposed_from_one_rectangle() -> None
             options += len(boxes)
             extra += len(proposal.options) - len(boxes)
     assert (options, extra) == (64, 1) and same >= 46, (options, extra, same)
+
+
+def test_a_scanned_blank_gives_its_tick_boxes_unnamed(tmp_path: Path) -> None:
+    """GIVEN a blank that is a scan (a picture in a PDF: no drawing, no text) WHEN a rectangle
+    is drawn round two □ THEN both are found, valued ``option_N`` for the admin to name (the
+    save asks for them); a rectangle round printed words is answered in Japanese (none read)."""
+    from extractors.onboard.blank import render
+
+    scan = tmp_path / "scan.pdf"
+    render((TEMPLATE_DIR / "kofu_shinsei.pdf").read_bytes(), 200).save(scan, "PDF", resolution=200)
+    blank = blank_print(scan)
+    assert not blank.chars and not blank.ticks
+    proposal = propose_choice(blank, (110.0, 119.0, 330.0, 134.0))
+    assert proposal.style == "tick" and [o.value for o in proposal.options] == ["option_1", "option_2"]
+    for option, want in zip(
+        proposal.options, [(116.2, 123.5, 123.5, 130.8), (178.0, 123.5, 185.5, 130.8)], strict=True
+    ):
+        assert all(abs(a - b) <= 1.0 for a, b in zip(option.box, want, strict=True)), option.box
+    with pytest.raises(NoChoice):
+        propose_choice(blank, (60.0, 150.0, 120.0, 175.0))  # 記号・番号 printed, not read
