@@ -70,6 +70,8 @@ class _CtcDecode:
 
     def __init__(self, character: list[str]) -> None:
         self.character = character
+        #: The index of the space, whose probability is the gap's, not a written character's.
+        self.space = character.index(" ") if " " in character else -1
         self.mask: npt.NDArray[np.float32] | None = None
         #: (time steps, [steps of each emitted character] per image) for each batch decoded.
         self.batches: list[tuple[int, list[npt.NDArray[np.intp]]]] = []
@@ -89,7 +91,11 @@ class _CtcDecode:
             kept = np.flatnonzero(keep)
             texts.append("".join(self.character[i] for i in row[kept]))
             scores.append(float(row_prob[kept].mean()) if kept.size else 0.0)
-            self.weakest.append(float(row_prob[kept].min()) if kept.size else 0.0)
+            # The least certain written character: a space is a gap (where a printed 都 was
+            # taken off an address, 0.49), its width no doubt about what was written.
+            written = kept[row[kept] != self.space]
+            counted = written if written.size else kept
+            self.weakest.append(float(row_prob[counted].min()) if counted.size else 0.0)
             steps.append(kept)
         self.batches.append((int(best.shape[1]), steps))
         return texts, scores
