@@ -492,7 +492,11 @@ def _text_fields(
         # Drafted inside its frame: a crop that starts on a shaded label cell's edge reads it
         # as a mark and takes its gap for the space between two names.
         down = _kana_inset(box) if kind == "katakana" else TEXT_INSET
+        inside = chars_in(box, printed)
         box = (box[0] + TEXT_INSET, box[1] + down, box[2] - TEXT_INSET, box[3] - down)
+        label_end = _after_printed_label(box, inside)
+        if label_end is not None:
+            box = (max(box[0], label_end + TEXT_INSET), box[1], box[2], box[3])
         spec: dict[str, Any] = {"name": name, "label": label, "type": kind, "box": _round(box)}
         if kind in ("text", "katakana") and ("氏名" in label or "名前" in label):
             spec["spaced"] = True  # family and given name, a space between
@@ -503,6 +507,36 @@ def _text_fields(
             spec |= {"address": True, "prefecture_printed": suffixes}
         drafted.append((box, spec))
     return _split_names_unspaced(drafted)
+
+
+#: A label printed inside a box at its left (（フリガナ）, （氏）, 名）) starts this close to
+#: the box's edge (pt), and takes at most this share of its width.
+LABEL_AT_EDGE = 4.0
+LABEL_MAX_SHARE = 0.4
+#: A box at most this tall (pt) holds one line (a フリガナ row): a label anywhere in its height
+#: is in the writing's way.
+SHORT_ROW = 12.0
+
+
+def _after_printed_label(box: PtBox, inside: Sequence[Printed]) -> float | None:
+    """Where writing starts in ``box``: after a short label printed inside it at its left
+    (協会けんぽ's 資格喪失届 prints 「ﾌﾘｶﾞﾅ）」 and 「（氏）」 in the writing boxes), else at its
+    edge (None). People write after such a label; a box drafted over it had the first kana of a name
+    written on the print and lost with it (モト for マツモト)."""
+    middle = (box[1] + box[3]) / 2
+    # In the writing's line: across the box's middle, or anywhere in a row too short for a
+    # second line (a フリガナ row); not a small caption over a tall box's writing (the
+    # 住所変更届's 「(氏)」 above where the name goes).
+    short = box[3] - box[1] <= SHORT_ROW
+    run = sorted((p for p in inside if short or p.box[1] <= middle <= p.box[3]), key=lambda p: p.box[0])
+    if not run or run[0].box[0] - box[0] > LABEL_AT_EDGE:
+        return None
+    end = run[0].box[2]
+    for char in run[1:]:
+        if char.box[0] - end > 3.0:  # a gap: the label ended
+            break
+        end = char.box[2]
+    return end if end - box[0] <= LABEL_MAX_SHARE * (box[2] - box[0]) else None
 
 
 #: Two name boxes side by side at most this far apart (pt) are one name cut in 氏 | 名.

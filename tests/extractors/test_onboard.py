@@ -129,7 +129,8 @@ def test_the_draft_proposes_the_name_a_furigana_is_the_reading_of(
     # 「(名）」) below the 名's
     for kana, name in ((family, fields["name"]), (given, fields["birth_date"])):
         assert name["type"] == "text" and 0 <= name["box"][1] - kana["box"][3] <= 6
-        assert abs(name["box"][0] - kana["box"][0]) <= 1 and abs(name["box"][2] - kana["box"][2]) <= 1
+        # the same cell's width; a kana box starts after the (ﾌﾘｶﾞﾅ) printed at its left
+        assert name["box"][0] - 1 <= kana["box"][0] and abs(name["box"][2] - kana["box"][2]) <= 1
     # the address's フリガナ row reads no name
     assert all("reading_of" not in f for f in jusho.template["fields"] if f["label"] == "住所")
     (tmp_path / jusho.template["blank_pdf"]).write_bytes(jusho.blank_pdf)
@@ -290,6 +291,23 @@ def test_a_name_cut_in_two_boxes_is_not_drafted_spaced_nor_a_phone(shutoku: Any,
     assert len(halves) >= 16
     whole = {f["label"]: f for f in kofu["fields"]}
     assert whole["氏名"].get("spaced") and whole["氏名（カタカナ）"].get("spaced")
+
+
+def test_a_box_starts_after_the_label_printed_in_its_line(shutoku: Any) -> None:
+    """GIVEN the 資格喪失届 and 資格取得届, whose フリガナ rows print 「ﾌﾘｶﾞﾅ）」/「（フリガナ）」 at their
+    left inside the writing box WHEN drafted THEN the kana box starts after the label (a box
+    over it had the first kana written on the print and lost: モト for マツモト); a small
+    「（氏）」 caption at the top of a tall name box leaves the box as it is."""
+    soshitsu = draft_template((REAL_FORMS / "kyokai_shikaku_soshitsu.pdf").read_bytes(), 0, "l", "KY-06", "2024.12")
+    # (form, where its 氏 cells begin, where the printed label inside them ends)
+    for draft, cell_left, label_end in ((soshitsu, 190.5, 202.4), (shutoku, 128.8, 143.0)):
+        kana = [f for f in draft.template["fields"] if f["type"] == "katakana"]
+        family = [f for f in kana if abs(f["box"][0] - cell_left) < 20]
+        assert len(family) == 4, [f["box"] for f in kana]
+        assert all(f["box"][0] > label_end for f in family), [f["box"] for f in family]
+    names = [f for f in shutoku.template["fields"] if f["type"] == "text" and "氏名" in f.get("label", "")]
+    assert len(names) == 8
+    assert all(min(abs(f["box"][0] - edge) for edge in (128.8, 232.8)) < 3 for f in names), [f["box"] for f in names]
 
 
 # -- item 5: field types the real forms need ----------------------------------------------------
