@@ -8,7 +8,8 @@ its version 「v2」: its フリガナ（名） box given back the 13 pt it had 
 label that row does not have; then each form's 「読み仮名の対象」 confirmed as the draft proposes it,
 the 交付申請書's 「v2」 and the 住所変更届's 「v3」: the フリガナ fields read the name fields below them,
 so the reader settles the kana from the name; the 住所変更届's 「v4」: its footer region, the
-draft's default bottom-left corner where the form prints no code, cleared)."""
+draft's default bottom-left corner where the form prints no code, cleared; its 「v5」: the 同居
+tick box moved onto the form's □, and what the draft now does itself no longer edited)."""
 
 # ruff: noqa: F811 - the browser fixtures are imported from test_browser
 
@@ -101,6 +102,22 @@ class Designer:
             self.page.keyboard.press("Shift+ArrowRight")
         self.edits += 2
 
+    def move_box(self, name: str, tenths: tuple[int, int], shrink: tuple[int, int]) -> None:
+        """The box moved by (dx, dy) tenths of a point (arrows a point, Alt+arrows a tenth),
+        then made ``shrink`` points narrower and shorter (Shift+arrows)."""
+        self._click(name)
+        for delta, ahead, back in ((tenths[0], "ArrowRight", "ArrowLeft"), (tenths[1], "ArrowDown", "ArrowUp")):
+            key = ahead if delta > 0 else back
+            for _ in range(abs(delta) // 10):
+                self.page.keyboard.press(key)
+            for _ in range(abs(delta) % 10):
+                self.page.keyboard.press(f"Alt+{key}")
+        for _ in range(shrink[0]):
+            self.page.keyboard.press("Shift+ArrowLeft")
+        for _ in range(shrink[1]):
+            self.page.keyboard.press("Shift+ArrowUp")
+        self.edits += 2
+
     def confirm_reading(self, kana: str, name: str) -> None:
         """A フリガナ field's 「読み仮名の対象」: the draft's proposal shown, confirmed."""
         self.page.locator(f"#boxes rect.box[data-field='{kana}']").last.click()
@@ -163,7 +180,8 @@ def jusho_henko(d: Designer) -> None:
     d.rename("name_kana_2", "given_name_kana")
     d.rename("name", "family_name")
     d.rename("birth_date", "given_name")
-    d.nudge_left_edge("family_name_kana", 19)
+    # (The フリガナ（氏） box was nudged 19 pt off its printed (ﾌﾘｶﾞﾅ) until 「v5」: the draft now
+    # starts it after the label.)
     d.nudge_left_edge("given_name_kana", 13)
     d.nudge_left_edge("family_name", 13)
     d.nudge_left_edge("given_name", 13)
@@ -205,11 +223,16 @@ def jusho_henko(d: Designer) -> None:
     # number written there would have been taken for print spreading): cleared, the title alone
     # identifies the form.
     d.clear_footer()
+    # Version 「v5」 (session 12): the draft now starts the フリガナ（氏） box after its printed
+    # (ﾌﾘｶﾞﾅ) and puts no 氏と名の間に空白 on a name cut in two boxes; and 同居 is ticked in the
+    # □ before 「被保険者と配偶者は同居している。」 (172, 296.5), not in the □ the instruction
+    # above it prints as a character (「下記の□に✔を付して」), where the draft had found it.
+    d.move_box("living_together", (-197, 135), (1, 1))
 
 
 FORMS: dict[str, tuple[str, str, str, Callable[[Designer], None], int]] = {
     "kyokai_kofu_shinsei": ("kyokai_kofu_shinsei.pdf", "KY-01", "KY-01 (2024.12) v2", kofu_shinsei, 15),
-    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v4", jusho_henko, 62),
+    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v5", jusho_henko, 62),
 }
 
 
