@@ -307,7 +307,18 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         prefecture_printed=_optional_named_boxes(raw, "prefecture_printed", where, page),
     )
     _check_roles(spec, where)
+    _check_cells(spec, where)
     return spec
+
+
+def _check_cells(spec: FieldSpec, where: str) -> None:
+    """A digits or 個人番号 field asks no more digits than it has cells (one digit a cell)."""
+    cells = sum(s.cells for s in spec.segments)
+    if spec.type in (FieldType.DIGITS, FieldType.MY_NUMBER) and cells and spec.max_digits > cells:
+        raise TemplateError(
+            f"{where}: 桁数の最多 {spec.max_digits} がマスの数 {cells} より多くなっています"
+            "（フォーム定義の「マスの数」でマスを増やすか、最多を減らしてください）"
+        )
 
 
 def _name_and_type(raw: dict[str, Any], where: str) -> tuple[str, FieldType]:
