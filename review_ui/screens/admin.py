@@ -18,7 +18,7 @@ from intake.store.audit_log import AuditFilter
 from intake.store.db import transaction
 from review_ui.deps import ServicesDep, role_in
 from review_ui.labels import ACTION_LABELS, action_label, detail_text, field_label
-from review_ui.screens.common import FORM_NAMES, STATUS_NAMES, TEMPLATES
+from review_ui.screens.common import STATUS_NAMES, TEMPLATES, form_names_shown
 from review_ui.stats import statistics
 
 Supervisor = Annotated[
@@ -39,7 +39,7 @@ def stats_page(request: Request, services: ServicesDep, info: Supervisor) -> HTM
             "user": info.user,
             "csrf": info.csrf_token,
             "stats": statistics(services),
-            "form_names": FORM_NAMES,
+            "form_names": form_names_shown(),
             "status_names": STATUS_NAMES,
             "label": field_label,
         },

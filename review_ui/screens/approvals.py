@@ -13,7 +13,7 @@ from intake.auth import CAN_APPROVE, SessionInfo
 from intake.store import repo
 from intake.store.db import transaction
 from review_ui.deps import ServicesDep, role_in
-from review_ui.screens.common import FORM_NAMES, TEMPLATES
+from review_ui.screens.common import TEMPLATES, form_names_shown
 from review_ui.screens.tasks import correction_rows
 
 Approver = Annotated[
@@ -49,7 +49,7 @@ def approvals_page(
             "rows": [_row(v, info.user.name) for v in views],
             "user": info.user,
             "csrf": info.csrf_token,
-            "form_names": FORM_NAMES,
+            "form_names": form_names_shown(),
             "notice": NOTICES.get(notice or ""),
         },
     )

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from extractors.model import Finding
+from extractors.template import form_names
 from intake.auth import User
 from intake.domain import DocumentStatus
 from intake.privacy import shown_value
@@ -28,6 +29,15 @@ FORM_NAMES = {
     "jusho_shimei_henko": "住所・氏名変更届",
     None: "様式不明",
 }
+
+
+def form_names_shown() -> dict[str | None, str]:
+    """Every installed form's name for people: the society's four as the screens have always
+    named them, a form onboarded as data by its template's ``name`` (else its printed title),
+    not its id (a clerk's 協会けんぽ 資格喪失届 showed as ``kyokai_shikaku_soshitsu``)."""
+    return {**form_names(), **FORM_NAMES}
+
+
 STATUS_NAMES = {
     DocumentStatus.RECEIVED: "受付済",
     DocumentStatus.PROCESSING: "処理中",

@@ -14,7 +14,7 @@ from intake.errors import ErrorCode
 from intake.store import repo
 from intake.store.db import transaction
 from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
-from review_ui.screens.common import FORM_NAMES, ROLE_NAMES, STATUS_NAMES, TEMPLATES
+from review_ui.screens.common import ROLE_NAMES, STATUS_NAMES, TEMPLATES, form_names_shown
 
 router = APIRouter()
 
@@ -66,7 +66,7 @@ def queue_page(
             "error": ERRORS.get(error or ""),
             "counts": counts,
             "failed": failed,
-            "form_names": FORM_NAMES,
+            "form_names": form_names_shown(),
             "status_names": STATUS_NAMES,
             "form_id": form_id,
             "user": info.user,

@@ -18,7 +18,7 @@ from intake.store import repo
 from intake.store.db import transaction
 from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
 from review_ui.labels import decision_label, field_label, value_label
-from review_ui.screens.common import FORM_NAMES, TEMPLATES, error_page, forget_left, left_on
+from review_ui.screens.common import TEMPLATES, error_page, forget_left, form_names_shown, left_on
 from review_ui.screens.tasks import next_url
 
 router = APIRouter()
@@ -104,7 +104,7 @@ def record_page(
             "values": mask_values(view.values),
             "user": info.user,
             "csrf": info.csrf_token,
-            "form_names": FORM_NAMES,
+            "form_names": form_names_shown(),
             "label": field_label,
             "value_label": value_label,
             "decision_label": decision_label,

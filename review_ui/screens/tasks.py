@@ -31,10 +31,10 @@ from review_ui.clerk_input import ERA_CHOICES, shown_text, to_canonical, unit
 from review_ui.deps import DbId, PostSessionDep, ServicesDep, SessionDep
 from review_ui.labels import field_label, option_label, value_label
 from review_ui.screens.common import (
-    FORM_NAMES,
     TEMPLATES,
     error_page,
     forget_left,
+    form_names_shown,
     keep_left,
     left_on,
     shown,
@@ -226,7 +226,7 @@ def task_page(
             "approving": view.status is TaskStatus.APPROVING,
             "user": info.user,
             "csrf": info.csrf_token,
-            "form_names": FORM_NAMES,
+            "form_names": form_names_shown(),
             "can_reveal": sees_my_number(info.user),
             "error": _task_error(error, fields, {f.name for f in view.fields}),
             "reasons": review.REJECT_REASONS,
@@ -330,7 +330,7 @@ def form_choices() -> list[tuple[str, str]]:
     first: dict[str, Template] = {}
     for template in load_templates():  # a form once, however many versions are installed
         first.setdefault(template.form_id, template)
-    return [(t.form_id, f"{FORM_NAMES.get(t.form_id) or t.title}（{t.form_code}）") for t in first.values()]
+    return [(t.form_id, f"{form_names_shown().get(t.form_id) or t.title}（{t.form_code}）") for t in first.values()]
 
 
 @router.post("/tasks/{task_id}/release")

@@ -137,3 +137,23 @@ def test_the_reviewer_sees_every_field_of_a_trial_form_to_confirm(
     assert "新しい様式（試行中）です。全項目を確認してください。" in page
     fields = re.findall(r'<div class="field ([^"]*)" data-field=', page)
     assert len(fields) == 18 and all("needs" in f for f in fields)
+
+
+def test_an_onboarded_form_is_called_by_its_name_on_the_queue_and_its_task(
+    app: TestClient, services: Services, kyokai_kofu_folder: Path, worker: None
+) -> None:
+    """GIVEN a page of 協会けんぽ's 交付申請書 (onboarded as data, its template named
+    「協会けんぽ 資格確認書交付申請書」) read WHEN a reviewer opens the queue and the task THEN
+    both call it by that name, and the queue's form filter offers it (a clerk's onboarded
+    form showed as its id, ``kyokai_shikaku_soshitsu``)."""
+    _read(services, kyokai_kofu_folder, 1)
+    login(app, "rev")
+
+    queue = app.get("/").text
+    task_link = re.search(r'href="(/tasks/\d+)"', queue)
+
+    name = "協会けんぽ 資格確認書交付申請書"
+    assert f"<td>{name}</td>" in queue
+    assert re.search(rf'<option value="{FORM}"[^>]*>{name}</option>', queue)
+    assert task_link is not None
+    assert f"<h1>{name} <small>" in app.get(task_link.group(1)).text
