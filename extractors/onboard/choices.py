@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 import pdfplumber
@@ -102,6 +103,13 @@ KNOWN_VALUES = {
     "被扶養者": "dependent",
     "配偶者": "spouse",
     "その他": "other",
+    "坑内員": "mine_worker",
+    "基金": "fund",
+    "退職": "retirement",
+    "退職等": "retirement",
+    "死亡": "death",
+    "障害認定": "disability",
+    "社会保障協定": "social_security_agreement",
     "他": "other",
     "都": "to",
     "道": "do",
@@ -235,8 +243,9 @@ def ticks_in(blank: BlankPrint, area: PtBox) -> list[PtBox]:
 
 
 def _raster_ticks(blank: BlankPrint, area: PtBox) -> list[PtBox]:
-    """The □ in ``area`` as the rendered page shows them: closed regions of a □'s size, not
-    inside a printed character (the enclosed parts of 口 or 日)."""
+    """The □ in ``area`` as the rendered page shows them, not inside a printed character (the
+    enclosed parts of 口 or 日): closed regions of a □'s size between printed rules, and □
+    smaller than a rule (sides under 6 pt, 「□ 発行が必要」) found as hollow squares of ink."""
     scale = RASTER_DPI / 72
     x0, y0 = max(0.0, area[0] - RASTER_MARGIN), max(0.0, area[1] - RASTER_MARGIN)
     x1, y1 = min(blank.size[0], area[2] + RASTER_MARGIN), min(blank.size[1], area[3] + RASTER_MARGIN)
@@ -244,17 +253,45 @@ def _raster_ticks(blank: BlankPrint, area: PtBox) -> list[PtBox]:
     if crop.shape[0] < 8 or crop.shape[1] < 8:
         return []
     letters = [p.box for p in blank.chars if p.text not in BOX_CHARS]
-    found = []
-    for box in closed_boxes(raster_mask(np.ascontiguousarray(crop), (x1 - x0, y1 - y0))):
+    found: list[PtBox] = []
+    crop = np.ascontiguousarray(crop)
+    for box in closed_boxes(raster_mask(crop, (x1 - x0, y1 - y0))):
         # The region is the □'s inside: its frame is some half a point further out.
-        tick = (box[0] + x0 - 0.5, box[1] + y0 - 0.5, box[2] + x0 + 0.5, box[3] + y0 + 0.5)
-        if (
-            is_tick(tick)
-            and inside(_centre(tick), area)
-            and not any(inside(_centre(tick), b) for b in letters)
-        ):
-            found.append(tuple(round(v, 1) for v in tick))
-    return [(b[0], b[1], b[2], b[3]) for b in found]
+        found.append((box[0] + x0 - 0.5, box[1] + y0 - 0.5, box[2] + x0 + 0.5, box[3] + y0 + 0.5))
+    for box in _hollow_squares(crop, scale):
+        tick = (box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0)
+        if not any(inside(_centre(tick), other) for other in found):
+            found.append(tick)
+    kept = [
+        (round(t[0], 1), round(t[1], 1), round(t[2], 1), round(t[3], 1))
+        for t in found
+        if is_tick(t) and inside(_centre(t), area) and not any(inside(_centre(t), b) for b in letters)
+    ]
+    return kept
+
+
+def _hollow_squares(gray: npt.NDArray[np.uint8], scale: float) -> list[PtBox]:
+    """□ drawn as pixels (points from the crop's corner, ``scale`` px/pt): a connected run of
+    ink of a □'s size whose four sides are ink along their length and whose inside is blank."""
+    ink = np.asarray(gray < 128, dtype=np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    squares: list[PtBox] = []
+    for index in range(1, count):
+        x, y, w, h = (int(v) for v in stats[index][:4])
+        box = (x / scale, y / scale, (x + w) / scale, (y + h) / scale)
+        if not is_tick(box) or min(w, h) < 9:
+            continue
+        frame = labels[y : y + h, x : x + w] == index
+        sides = (
+            frame[:2].any(axis=0),
+            frame[-2:].any(axis=0),
+            frame[:, :2].any(axis=1),
+            frame[:, -2:].any(axis=1),
+        )
+        within = ink[y + 3 : y + h - 3, x + 3 : x + w - 3]
+        if min(float(side.mean()) for side in sides) >= 0.9 and float(within.mean()) <= 0.02:
+            squares.append(box)
+    return squares
 
 
 def tick_label(blank: BlankPrint, tick: PtBox, others: Sequence[PtBox] = ()) -> str:
@@ -299,19 +336,117 @@ def core_word(text: str) -> str:
 
 def circled_items(chars: Sequence[Printed]) -> list[tuple[str, PtBox]]:
     """The options printed among ``chars`` (the characters inside a rectangle), each its word
-    and the box of its number and word: one per word or numbered item of each line, parted by
-    a separator (・ ／ 、), a gap or a number; a bracketed note after a word is left out of it
-    (「増（被扶養者になった）」 is 増), and so is print much smaller than the rest (「注1」)."""
+    and the box of its number and word. Numbered items (two or more: 「1．男 5．男（基金）」)
+    are read by :func:`_numbered`; otherwise one option per word of each line, parted by a
+    separator (・ ／ 、), a gap or a number. A bracketed note after a word is left out of it
+    (「増（被扶養者になった）」 is 増), and so is print much smaller than the rest (「注1」) and an
+    instruction (「※…」, a sentence ending 「。」)."""
     if not chars:
         return []
     usual = float(np.median([p.box[3] - p.box[1] for p in chars]))
+    lines = [
+        line
+        for line in _lines([p for p in chars if p.box[3] - p.box[1] >= NOTE_SIZE * usual])
+        if not _instruction("".join(p.text for p in line))
+    ]
+    numbered = _numbered(lines)
+    if numbered is not None:
+        return numbered
     items: list[tuple[str, PtBox]] = []
-    for line in _lines([p for p in chars if p.box[3] - p.box[1] >= NOTE_SIZE * usual]):
+    for line in lines:
         for token in _tokens(line):
             item = _item(token)
             if item is not None:
                 items.append(item)
     return items
+
+
+def _instruction(text: str) -> bool:
+    """Whether printed text is an instruction, not an option: 「※…」, or a sentence
+    (「該当する項目を○で囲んでください。」)."""
+    text = text.strip()
+    return text.startswith(("※", "＊")) or text.endswith(("。", "ください", "下さい"))
+
+
+def _numbered(lines: Sequence[Sequence[Printed]]) -> list[tuple[str, PtBox]] | None:
+    """Numbered items (None when fewer than two numbers begin an item): each runs from its
+    number to the next number or its line's end, separators and brackets included (「1．健保・
+    厚年」 is one item), and takes a line printed under it in its column that holds no number
+    (「7．坑内員」 above 「（基金）」). Any other print without a number — a sentence or a heading
+    above the items — is no option. An item's word is :func:`core_word` of it, its bracketed
+    note kept where two items would otherwise have one word (「5．男（基金）」 beside 「1．男」 is
+    「男(基金)」, valued ``male_fund``); its box covers its number and its word (and then its note)."""
+    cuts = [[at for at in range(len(line)) if _starts_number(line, at)] for line in lines]
+    if sum(len(c) for c in cuts) < 2:
+        return None
+    items: list[list[Printed]] = []
+    last_line: list[int] = []  # the line each item last took characters from
+    reach: list[float] = []  # how far right its column runs (the next number on its line)
+    for index, (line, starts) in enumerate(zip(lines, cuts, strict=True)):
+        head = line[: starts[0]] if starts else list(line)
+        for part in _parts(head):
+            owner = _owner(part, items, last_line, reach, index)
+            if owner is not None:
+                items[owner].extend(part)
+                last_line[owner] = index
+        for number, at in enumerate(starts):
+            end = starts[number + 1] if number + 1 < len(starts) else len(line)
+            items.append(list(line[at:end]))
+            last_line.append(index)
+            reach.append(line[end].box[0] if end < len(line) else float("inf"))
+    texts = ["".join(p.text for p in item) for item in items]
+    words = [core_word(text) for text in texts]
+    found: list[tuple[str, PtBox]] = []
+    for item, text, word in zip(items, texts, words, strict=True):
+        note = _note(text)
+        if words.count(word) > 1 and note:
+            word = unicodedata.normalize("NFKC", f"{word}（{note}）")
+            _, box = _boxed(item, text, keep_note=True)
+        else:
+            _, box = _boxed(item, text, keep_note=False)
+        if re.search(r"\w", word):
+            found.append((word, box))
+    return found
+
+
+def _parts(chars: Sequence[Printed]) -> list[list[Printed]]:
+    """Characters of one line parted where a gap is wider than two characters."""
+    parts: list[list[Printed]] = []
+    for char in chars:
+        if parts and char.box[0] - parts[-1][-1].box[2] <= 2 * (char.box[3] - char.box[1]):
+            parts[-1].append(char)
+        else:
+            parts.append([char])
+    return parts
+
+
+def _owner(
+    part: Sequence[Printed],
+    items: Sequence[Sequence[Printed]],
+    last_line: Sequence[int],
+    reach: Sequence[float],
+    line: int,
+) -> int | None:
+    """The numbered item a line of print without a number continues: the item on the line
+    just above whose column (its number to the next number right of it) the print starts in."""
+    x = part[0].box[0]
+    height = part[0].box[3] - part[0].box[1]
+    owners = [
+        index
+        for index, item in enumerate(items)
+        if last_line[index] == line - 1
+        and item[0].box[0] - 0.5 * height <= x < reach[index]
+        and part[0].box[1] - max(p.box[3] for p in item) <= height
+    ]
+    return max(owners, key=lambda index: items[index][0].box[0]) if owners else None
+
+
+def _note(text: str) -> str:
+    """The bracketed note after an item's word (「坑内員（基金）」: 基金), without its number."""
+    number = NUMBERED.match(text)
+    rest = text[len(number.group(0)) :] if number else text
+    found = re.match(r"[^（(]+[（(]([^）)]*)", rest)
+    return found.group(1).strip() if found else ""
 
 
 def _lines(chars: Sequence[Printed]) -> list[list[Printed]]:
@@ -359,12 +494,21 @@ def _item(token: Sequence[Printed]) -> tuple[str, PtBox] | None:
     text = "".join(p.text for p in token)
     if not re.search(r"\w", text):
         return None
+    return _boxed(token, text, keep_note=False)
+
+
+def _boxed(chars: Sequence[Printed], text: str, keep_note: bool) -> tuple[str, PtBox]:
+    """:func:`core_word` of ``text`` (the characters ``chars``) and the box of its number and
+    word, and of its bracketed note up to its closing bracket if ``keep_note``."""
     number = NUMBERED.match(text)
     start = len(number.group(0)) if number and len(number.group(0)) < len(text) else 0
     note = re.search(r"[（(]", text[start + 1 :])
     end = start + 1 + note.start() if note else len(text)
+    if note and keep_note:
+        closing = re.search(r"[）)]", text[end:])
+        end = end + closing.end() if closing else len(text)
     kept, length = [], 0
-    for char in token:
+    for char in chars:
         if length >= end:
             break
         kept.append(char.box)
@@ -377,8 +521,15 @@ def option_value(word: str) -> str:
     word = unicodedata.normalize("NFKC", word).strip()
     if word in KNOWN_VALUES:
         return KNOWN_VALUES[word]
+    noted = re.fullmatch(r"([^(]+)\(([^)]+)\)", word)
+    if noted and re.search(r"\w", noted.group(2)):  # 「男(基金)」: male_fund
+        return f"{option_value(noted.group(1))}_{option_value(noted.group(2))}"
+    aged = re.fullmatch(r"(\d+)歳到達", word)
+    if aged:  # 「75歳到達」
+        return f"age_{aged.group(1)}"
+    word = re.sub(r"(\d+)歳", r"\1 sai ", word)  # 「70歳以上」: 70_sai_ijou, not 70_toshi_ijou
     if re.fullmatch(r"[A-Za-z0-9_ ]+", word):
-        return re.sub(r"\s+", "_", word.lower())
+        return re.sub(r"\s+", "_", word.lower().strip())
     pieces = [str(item["hepburn"]) for item in _kakasi().convert(word)]
     romanised = re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", "_".join(pieces).lower())).strip("_")
     if len(romanised) > VALUE_LONGEST:  # a sentence printed as a label: its first words
