@@ -519,6 +519,7 @@ def _boxed(chars: Sequence[Printed], text: str, keep_note: bool) -> tuple[str, P
 def option_value(word: str) -> str:
     """The value an option printed as ``word`` takes (see the module's contract)."""
     word = unicodedata.normalize("NFKC", word).strip()
+    word = re.sub(r"\(\s*\)", "", word).strip() or word  # 「その他（　）」: a write-in adds nothing
     if word in KNOWN_VALUES:
         return KNOWN_VALUES[word]
     noted = re.fullmatch(r"([^(]+)\(([^)]+)\)", word)

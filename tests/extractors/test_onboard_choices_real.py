@@ -1,0 +1,272 @@
+"""「選択肢を囲んで作成」 on 協会けんぽ's real blanks (issue 14; a clerk's misses onboarding the
+資格取得届 and 資格喪失届): numbered items read from number to number, instructions printed
+inside the rectangle left out, a □ printed as a small picture found, values that read well.
+Each rectangle is the one a clerk drags round a printed list, found from the PDF's text
+positions (pdfplumber), in the first 被保険者 block."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from functools import cache
+
+import numpy as np
+import pdfplumber
+import pytest
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
+
+from extractors.onboard.blank import one_page
+from extractors.onboard.choices import (
+    BlankPrint,
+    ChoiceProposal,
+    circled_items,
+    option_value,
+    propose_choice,
+    read_blank,
+)
+from extractors.onboard.draft import Printed
+from extractors.template import PtBox
+from tests.conftest import REPO
+
+REAL = REPO / "fixtures" / "real-forms"
+SHUTOKU = REAL / "kyokai_shikaku_shutoku.pdf"
+SOSHITSU = REAL / "kyokai_shikaku_soshitsu.pdf"
+
+
+@cache
+def _page(name: str) -> bytes:
+    """The blank's first page, as the designer keeps it (its box moved to 0,0)."""
+    return one_page((REAL / name).read_bytes(), 0)
+
+
+@cache
+def _blank(name: str) -> BlankPrint:
+    return read_blank(_page(name))
+
+
+def _printed(name: str, text: str) -> list[PtBox]:
+    """Where ``text`` is printed on the blank (pdfplumber's characters, a line's characters
+    left to right), top to bottom: one box per occurrence."""
+    with pdfplumber.open(io.BytesIO(_page(name))) as document:
+        chars = [c for c in document.pages[0].chars if str(c["text"]).strip()]
+    rows: dict[float, list[dict[str, object]]] = {}
+    for char in chars:
+        rows.setdefault(round(float(char["top"]), 1), []).append(char)
+    found = []
+    for top in sorted(rows):
+        row = sorted(rows[top], key=lambda c: float(str(c["x0"])))
+        line = "".join(str(c["text"]) for c in row)
+        at = line.find(text)
+        while at >= 0:
+            hit = row[at : at + len(text)]
+            found.append(
+                (
+                    float(str(hit[0]["x0"])),
+                    float(str(hit[0]["top"])),
+                    float(str(hit[-1]["x1"])),
+                    max(float(str(c["bottom"])) for c in hit),
+                )
+            )
+            at = line.find(text, at + 1)
+    assert found, text
+    return found
+
+
+def _round(*boxes: PtBox, margin: float = 1.5) -> PtBox:
+    """The rectangle dragged round ``boxes``."""
+    return (
+        min(b[0] for b in boxes) - margin,
+        min(b[1] for b in boxes) - margin,
+        max(b[2] for b in boxes) + margin,
+        max(b[3] for b in boxes) + margin,
+    )
+
+
+def _below(boxes: list[PtBox], anchor: PtBox) -> PtBox:
+    """The first of ``boxes`` printed under ``anchor``."""
+    return min((b for b in boxes if b[1] > anchor[1] + 1), key=lambda b: b[1])
+
+
+def _values(proposal: ChoiceProposal) -> dict[str, str]:
+    return {o.value: o.label for o in proposal.options}
+
+
+def test_a_numbered_item_keeps_its_bracket_and_its_wrapped_line() -> None:
+    """GIVEN 資格取得届's 種別 「1．男 2．女 3．坑内員 5．男（基金） 6．女（基金） 7．坑内員（基金）」,
+    the last 「（基金）」 wrapped onto the next line WHEN one rectangle is drawn round them
+    THEN six options, each its own value: a note that tells two items apart is kept (no
+    ``male_2``, no separate 「基金」 option), and 7's box takes its wrapped line."""
+    first = _printed("kyokai_shikaku_shutoku.pdf", "1．男")[0]
+    seventh = _printed("kyokai_shikaku_shutoku.pdf", "7．坑内員")[0]
+    wrapped = _below(_printed("kyokai_shikaku_shutoku.pdf", "（基金）"), seventh)
+    proposal = propose_choice(_blank("kyokai_shikaku_shutoku.pdf"), _round(first, seventh, wrapped))
+    assert proposal.style == "circle"
+    assert _values(proposal) == {
+        "male": "男",
+        "female": "女",
+        "mine_worker": "坑内員",
+        "male_fund": "男(基金)",
+        "female_fund": "女(基金)",
+        "mine_worker_fund": "坑内員(基金)",
+    }
+    [mine_fund] = [o.box for o in proposal.options if o.value == "mine_worker_fund"]
+    assert (
+        mine_fund[0] <= seventh[0] + 0.5 and mine_fund[3] >= wrapped[3] - 0.5
+    )  # 「7．坑内員」 and 「（基金）」
+    [male] = [o.box for o in proposal.options if o.value == "male"]
+    assert male == pytest.approx(first, abs=0.2)  # 「1．男」: no note, no wider
+
+
+def test_a_separator_inside_a_numbered_item_does_not_part_it() -> None:
+    """GIVEN 取得区分 「1．健保・厚年 3．共済出向 4．船保任継」 THEN three options: 「健保・厚年」 is one."""
+    name = "kyokai_shikaku_shutoku.pdf"
+    area = _round(_printed(name, "1．健保・厚年")[0], _printed(name, "4．船保任継")[0])
+    proposal = propose_choice(_blank(name), area)
+    assert [(o.value, o.label) for o in proposal.options] == [
+        ("kenpo_kounen", "健保・厚年"),
+        ("kyousai_shukkou", "共済出向"),
+        ("senpo_ninkei", "船保任継"),
+    ]
+    assert proposal.options[0].box == pytest.approx(_printed(name, "1．健保・厚年")[0], abs=0.2)
+
+
+def test_an_instruction_printed_inside_the_rectangle_is_no_option() -> None:
+    """GIVEN 備考: 「該当する項目を○で囲んでください。」 printed above five numbered items in two
+    columns WHEN the rectangle takes the whole cell THEN five options, the sentence none of them;
+    「5．その他（　）」 is ``other``, boxed on 「5．その他」 (its write-in bracket left out)."""
+    name = "kyokai_shikaku_shutoku.pdf"
+    sentence = _printed(name, "該当する項目を○で囲んでください。")[0]
+    other = _below(_printed(name, "5．その他"), sentence)
+    closing = next(b for b in _printed(name, "）") if abs(b[1] - other[1]) < 1 and b[0] > other[2] + 50)
+    proposal = propose_choice(_blank(name), _round(sentence, other, closing))
+    assert len(proposal.options) == 5 and not any("ください" in o.label for o in proposal.options)
+    assert [o.value for o in proposal.options][-1] == "other"
+    assert {o.value for o in proposal.options} >= {
+        "70_sai_ijou_hiyousha_gaitou",
+        "tanjikan_roudousha_no_shutoku",
+    }
+    assert proposal.options[-1].box == pytest.approx(other, abs=0.2)
+
+
+@pytest.mark.parametrize(
+    ("printed", "words"),
+    [
+        (["※該当するものを○で囲む", "1.男 2.女"], ["男", "女"]),
+        (["該当するものを○で囲んでください。", "1.新規 2.再交付"], ["新規", "再交付"]),
+        (["1.坑内員 2.坑内員", "         (基金)"], ["坑内員", "坑内員(基金)"]),  # wrapped, under 2
+        (["1.坑内員 2.坑内員", "  (基金)"], ["坑内員(基金)", "坑内員"]),  # under 1
+        (["※記入不要", "同居・別居"], ["同居", "別居"]),  # no numbers: an instruction line still none
+    ],
+)
+def test_lines_without_a_number_are_continuations_or_nothing(printed: list[str], words: list[str]) -> None:
+    """A line with no number joins the numbered item above whose column it starts in, else it
+    is no option (an instruction); 「※…」 is none even where nothing is numbered."""
+    chars = []
+    for row, text in enumerate(printed):
+        x = 10.0
+        for char in text:
+            if char != " ":
+                chars.append(Printed(char, (x, 100.0 + 10 * row, x + 8.0, 108.0 + 10 * row)))
+            x += 8.0
+    assert [word for word, _ in circled_items(chars)] == words
+
+
+def test_a_tick_box_printed_as_a_small_picture_is_a_tick() -> None:
+    """GIVEN 「□ 発行が必要」, its □ a 5 pt picture (no drawing, no □ character; its sides
+    shorter than a printed rule) WHEN a rectangle is drawn round □ and words THEN ✓ with one
+    option on the □, valued by the words (not a ○ round the words)."""
+    name = "kyokai_shikaku_shutoku.pdf"
+    words = _printed(name, "発行が必要")[0]
+    area = (words[0] - 20.0, words[1] - 3.0, words[2] + 2.0, words[3] + 3.0)
+    blank = _blank(name)
+    assert not [t for t in blank.ticks if area[0] <= t[0] <= area[2] and area[1] <= t[1] <= area[3]]
+    proposal = propose_choice(blank, area)
+    assert proposal.style == "tick" and [o.value for o in proposal.options] == ["hakkou_ga_hitsuyou"]
+    [box] = [o.box for o in proposal.options]
+    assert 4.5 <= box[2] - box[0] <= 7 and 4.5 <= box[3] - box[1] <= 7 and box[2] < words[0]
+
+
+def _with_drawn_square(pdf: bytes, picture: PtBox, square: PtBox) -> bytes:
+    """The page with its □ picture painted over in white and a □ drawn as a vector instead."""
+    reader = PdfReader(io.BytesIO(pdf))  # kept: the page reads its objects from it
+    page = reader.pages[0]
+    height = float(page.mediabox.height)
+    x0, y0, x1, y1 = picture
+    ops = (
+        f"q 1 1 1 rg {x0 - 0.5} {height - y1 - 0.5} {x1 - x0 + 1} {y1 - y0 + 1} re f Q "
+        f"q 0 0 0 RG 0.6 w {square[0]} {height - square[3]} {square[2] - square[0]} {square[3] - square[1]} re S Q"
+    )
+    stream = DecodedStreamObject()
+    stream.set_data(ops.encode())
+    writer = PdfWriter()
+    added = writer.add_page(page)
+    contents = added.raw_get("/Contents")  # its reference, not the stream itself
+    parts = list(contents) if isinstance(contents, ArrayObject) else [contents]
+    added[NameObject("/Contents")] = ArrayObject([*parts, writer._add_object(stream)])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_the_same_tick_box_drawn_as_a_vector_or_typed_as_a_character() -> None:
+    """GIVEN the □ before 「発行が必要」 drawn as a vector rectangle, or typed as a □ character
+    (the text layer), instead of a picture THEN the same ✓ proposal."""
+    name = "kyokai_shikaku_shutoku.pdf"
+    words = _printed(name, "発行が必要")[0]
+    area = (words[0] - 20.0, words[1] - 3.0, words[2] + 2.0, words[3] + 3.0)
+    square = (words[0] - 14.0, words[1] + 0.5, words[0] - 8.0, words[1] + 6.5)
+    with pdfplumber.open(io.BytesIO(_page(name))) as document:
+        [picture] = [
+            (float(i["x0"]), float(i["top"]), float(i["x1"]), float(i["bottom"]))
+            for i in document.pages[0].images
+            if i["x1"] < words[0] and abs(float(i["top"]) - words[1]) < 3
+        ][:1]
+    drawn = read_blank(_with_drawn_square(_page(name), picture, square))
+    typed_char = Printed("□", square)
+    typed = dataclasses.replace(
+        _blank(name),
+        chars=(*_blank(name).chars, typed_char),
+        ticks=(*_blank(name).ticks, square),  # as read_blank takes a □ character
+        gray=np.full_like(_blank(name).gray, 255),  # nothing rendered
+    )
+    for blank in (drawn, typed):
+        proposal = propose_choice(blank, area)
+        assert proposal.style == "tick" and [o.value for o in proposal.options] == ["hakkou_ga_hitsuyou"]
+        assert proposal.options[0].box == pytest.approx(square, abs=0.6)
+
+
+def test_loss_reasons_are_valued_by_their_words_not_their_write_ins() -> None:
+    """GIVEN 資格喪失届's 喪失原因 「4.退職等（令和 年 月 日退職等） 5.死亡（…） 7.75歳到達（健康保険
+    のみ喪失） 9.障害認定（…） 11.社会保障協定」 WHEN one rectangle takes the lines THEN five
+    options valued in English (the printed numbers are no value; the write-in dates no option),
+    each boxed on its number and word."""
+    name = "kyokai_shikaku_soshitsu.pdf"
+    first = _printed(name, "4.退職等")[0]
+    end = _printed(name, "日退職等）")[0]
+    last = _below(_printed(name, "11.社会保障協定"), first)
+    proposal = propose_choice(_blank(name), _round(first, end, last))
+    assert [o.value for o in proposal.options] == [
+        "retirement",
+        "death",
+        "age_75",
+        "disability",
+        "social_security_agreement",
+    ]
+    assert proposal.options[0].box == pytest.approx(first, abs=0.2)
+    assert proposal.options[-1].box == pytest.approx(last, abs=0.2)
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [
+        ("男（基金）", "male_fund"),  # a note that tells two options apart: the word's value, the note's
+        ("坑内員(基金)", "mine_worker_fund"),
+        ("その他（　）", "other"),  # an empty write-in bracket adds nothing
+        ("75歳到達", "age_75"),
+        ("70歳", "70_sai"),  # 歳 read sai (not toshi), no _ at the end
+        ("健保・厚年", "kenpo_kounen"),
+    ],
+)
+def test_values_of_numbered_items(word: str, value: str) -> None:
+    assert option_value(word) == value
