@@ -74,13 +74,41 @@ def read_marks(options: tuple[tuple[str, PtBox], ...], style: str, score: MarkSc
             return Mark(faint[0][0], confidence, False)
         return Mark(None, confidence, False)
     best = max(marked, key=lambda item: item[1])
+    boxes = dict(options)
+    others = [name for name, _ in marked if name != best[0]]
+    if style == "circle" and others and all(_crowded(boxes[best[0]], boxes[name]) for name in others):
+        # A ○ round one word of a tightly printed list reaches the words beside it: the
+        # strongest is most likely the one, and no applicant's error is claimed; a person
+        # confirms.
+        return Mark(best[0], min(confidence, CROWDED_CONFIDENCE), False)
     return Mark(best[0], confidence, len(marked) > 1)
+
+
+#: Options printed this close (points) that one's ○ reaches the other's surroundings.
+CROWDED_PT = 2 * inkmod.CIRCLE_MARGIN_PT
+#: How sure a reading is where two crowded options both look circled: a person decides.
+CROWDED_CONFIDENCE = 0.5
+
+
+def _crowded(first: PtBox, second: PtBox) -> bool:
+    """Whether two printed options lie so close that a ○ round one is measured round the
+    other too (協会けんぽ's 資格取得届 prints its 備考 items 0.8 pt apart)."""
+    gap_x = max(first[0], second[0]) - min(first[2], second[2])
+    gap_y = max(first[1], second[1]) - min(first[3], second[3])
+    return gap_x < CROWDED_PT and gap_y < CROWDED_PT
 
 
 def marked_all(
     options: tuple[tuple[str, PtBox], ...], style: str, score: MarkScore
 ) -> tuple[list[str], float]:
-    """Every option marked among ``options`` (name, box), sorted by name, and how sure."""
+    """Every option marked among ``options`` (name, box), sorted by name, and how sure: not
+    sure where two of those marked are crowded ○ options (one ○ may reach both)."""
     scores = [(name, score(box, style)) for name, box in options]
     chosen = sorted(name for name, s in scores if s > 1.0)
-    return chosen, min(mark_confidence(s) for _, s in scores)
+    confidence = min(mark_confidence(s) for _, s in scores)
+    boxes = dict(options)
+    if style == "circle" and any(
+        _crowded(boxes[a], boxes[b]) for i, a in enumerate(chosen) for b in chosen[i + 1 :]
+    ):
+        confidence = min(confidence, CROWDED_CONFIDENCE)
+    return chosen, confidence
