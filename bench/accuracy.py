@@ -72,6 +72,13 @@ def main() -> None:
         type=Path,
         help="check the employer blocks against this 事業所 master CSV (kakunin extract --employers)",
     )
+    parser.add_argument(
+        "--keep-scans",
+        type=Path,
+        metavar="DIR",
+        help="write the generated scans (and their .golden.json) into DIR and keep them, to look "
+        "at what was filled where (otherwise they go with the run's temporary folder)",
+    )
     args = parser.parse_args()
     if args.scans and not args.scans.is_dir():
         parser.error(f"--scans {args.scans}: not a folder")
@@ -88,7 +95,7 @@ def main() -> None:
             golden_scans(args.scans)
             if args.scans
             else generate(
-                root / "scans",
+                args.keep_scans or root / "scans",
                 args.forms,
                 args.seed,
                 today=date(2026, 11, 1),
