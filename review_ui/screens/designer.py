@@ -34,6 +34,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from extractors.onboard.blank import render
 from extractors.onboard.choices import NoChoice, blank_print, propose_choice, propose_ticks
 from extractors.onboard.installed import RETIRED
+from extractors.onboard.lines import blank_lines, printed_cells
+from extractors.onboard.repeat import NoRepeat, repeat_fields
 from extractors.onboard.versions import VersionRefused, save_new_version
 from extractors.template import FieldType, installed_dirs
 from intake.auth import SessionInfo
@@ -269,6 +271,65 @@ def choice_proposal(
     except NoChoice as nothing:
         return JSONResponse({"detail": str(nothing)}, status_code=422)
     return JSONResponse(proposal.as_json())
+
+
+#: At most this many fields are copied by one 「下の同じ欄に写す」.
+MAX_REPEAT = 200
+
+
+@router.post("/admin/forms/repeat")
+def repeat(
+    services: ServicesDep,
+    info: Admin,
+    _checked: PostSessionDep,  # the CSRF token, as the save's
+    src: Annotated[str, Form()],
+    template: Annotated[str, Form()],
+    selected: Annotated[str, Form()],
+) -> JSONResponse:
+    """「下の同じ欄に写す」: the fields of ``template`` (the screen's JSON list) picked by
+    ``selected`` (their indices, JSON) copied to every place their layout repeats on the blank
+    (:mod:`extractors.onboard.repeat`; the file as opened tells which drafted fields the admin
+    deleted in the block). JSON ``{fields, axis, offsets, copied, removed, message}``; 422 with
+    the reason in Japanese when nothing repeats. Nothing is saved: the screen keeps the result."""
+    source = _source(services.settings, src)
+    raw = _raw(source)
+    try:
+        fields, picked = json.loads(template), json.loads(selected)
+    except ValueError:
+        raise HTTPException(400, "送信された様式定義が読めません") from None
+    if (
+        not isinstance(fields, list)
+        or not all(isinstance(f, dict) for f in fields)
+        or not isinstance(picked, list)
+        or not all(isinstance(i, int) for i in picked)
+        or len(picked) > MAX_REPEAT
+    ):
+        raise HTTPException(400, "送信された様式定義が読めません")
+    lines = blank_lines(_blank_of(source, raw))
+    try:
+        done = repeat_fields(fields, picked, lines.boxes, lines.size, original=raw.get("fields") or [])
+    except (NoRepeat, TypeError, ValueError, KeyError, IndexError) as nothing:
+        detail = str(nothing) if isinstance(nothing, NoRepeat) else "選んだ項目の枠が読めません"
+        return JSONResponse({"detail": detail}, status_code=422)
+    return JSONResponse(
+        {
+            "fields": done.fields,
+            "axis": done.axis,
+            "offsets": list(done.offsets),
+            "copied": list(done.copied),
+            "removed": list(done.removed),
+            "message": done.message,
+        }
+    )
+
+
+@router.get("/admin/forms/cells")
+def cells(services: ServicesDep, info: Admin, src: str, box: str) -> JSONResponse:
+    """「マスの数」: how many cells the blank's printed lines divide ``box`` into (``{"cells":
+    n}``, null where no line divides it: the screen keeps its guess from the box's shape)."""
+    source = _source(services.settings, src)
+    lines = blank_lines(_blank_of(source, _raw(source)))
+    return JSONResponse({"cells": printed_cells(lines, _pt_box(box))})
 
 
 def _regions(original: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:

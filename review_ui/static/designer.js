@@ -141,12 +141,17 @@
   const list = document.getElementById("field-list");
   const digitsRow = document.getElementById("digits-row");
   const fMin = document.getElementById("f-min"), fMax = document.getElementById("f-max");
+  const cellsRow = document.getElementById("cells-row"), fCells = document.getElementById("f-cells");
   const readingRow = document.getElementById("reading-row"), fReading = document.getElementById("f-reading");
   const DIGIT_TYPES = ["digits", "my_number"];
   const CHOICE_TYPES = ["choice", "checkbox_group"];
   const SPACED_TYPES = ["text", "katakana"];
   const ERAS = ["showa", "heisei", "reiwa"];
   const ERA_JA = { showa: "昭和", heisei: "平成", reiwa: "令和" };
+  // A flag the type cannot carry (a draft's phone drafted 「氏と名の間に空白」) is hidden on the
+  // panel and refused on save: dropped when the template is opened, as a retype drops it.
+  const unspaced = tpl.fields.filter((field) => field.spaced && !SPACED_TYPES.includes(field.type));
+  for (const field of unspaced) delete field.spaced;
   const styleRow = document.getElementById("style-row"), fStyle = document.getElementById("f-style");
   const spacedRow = document.getElementById("spaced-row"), fSpaced = document.getElementById("f-spaced");
   const eraRow = document.getElementById("era-row"), fEraKind = document.getElementById("f-era-kind");
@@ -251,6 +256,8 @@
       if (!digitsRow.hidden) {
         if (document.activeElement !== fMin) fMin.value = field.min_digits || "";
         if (document.activeElement !== fMax) fMax.value = field.max_digits || "";
+        cellsRow.hidden = selected.key !== "segments";
+        if (!cellsRow.hidden && document.activeElement !== fCells) fCells.value = field.segments[selected.sub][4];
       }
       fBox.textContent = getBox(selected).map((v) => v.toFixed(1)).join(", ") +
         (selected.key === "segments" ? `（${tpl.fields[selected.f].segments[selected.sub][4]} 枠）` : "");
@@ -301,6 +308,10 @@
       if (!event.shiftKey) drag = { kind: "move", ref, start: p, box: getBox(ref) };
     } else {
       select(null, false);
+      // From an empty spot: a rectangle picks every box whose centre it holds (one per field).
+      drag = { kind: "pick", x: p.x, y: p.y, rubber: document.createElementNS(NS, "rect") };
+      drag.rubber.setAttribute("class", "rubber");
+      svg.appendChild(drag.rubber);
     }
     if (drag) { svg.setPointerCapture(event.pointerId); event.preventDefault(); }
     svg.focus();
@@ -308,7 +319,7 @@
   svg.addEventListener("pointermove", (event) => {
     if (!drag) return;
     const p = toPt(event);
-    if (drag.kind === "draw") {
+    if (drag.kind === "draw" || drag.kind === "pick") {
       const x0 = Math.min(drag.x, p.x), y0 = Math.min(drag.y, p.y);
       drag.rubber.setAttribute("x", x0); drag.rubber.setAttribute("y", y0);
       drag.rubber.setAttribute("width", Math.abs(p.x - drag.x)); drag.rubber.setAttribute("height", Math.abs(p.y - drag.y));
@@ -331,6 +342,9 @@
       else if (drawTarget === "era") addEraBox(box);
       else if (drawTarget === "choice") addChoice(box);
       else addField(box);
+    } else if (drag.kind === "pick") {
+      const p = toPt(event);
+      pickArea([Math.min(drag.x, p.x), Math.min(drag.y, p.y), Math.max(drag.x, p.x), Math.max(drag.y, p.y)]);
     }
     drag = null;
   });
@@ -536,6 +550,7 @@
       event.preventDefault();
       return;
     }
+    if ((event.ctrlKey || event.metaKey) && event.key === "z") { undo(); event.preventDefault(); return; }
     if (!selected) return;
     const step = event.altKey ? 0.1 : 1;
     const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
@@ -738,9 +753,11 @@
   fType.addEventListener("change", () => {
     if (!selected || isRegion(selected)) return;
     const f = selected.f;
+    const wasDigits = DIGIT_TYPES.includes(tpl.fields[f].type);
     retype(tpl.fields[f], fType.value);
     selected = refs().find((r) => r.f === f) || null;
     render();
+    if (DIGIT_TYPES.includes(fType.value) && !wasDigits) cellsFromPrint(tpl.fields[f]);
   });
 
   // Merge: the second box (Shift+click) joins the first one's field.
@@ -812,6 +829,7 @@
   // Split into rows: a text box at its middle, top and bottom; the bottom row becomes a new
   // field of the same type (four stacked rows drafted as one box: split, then split each half).
   function splitRows() {
+    if (selected && !isRegion(selected) && segmentRows(tpl.fields[selected.f]).length > 1) { splitSegmentRows(); return; }
     if (!selected || isRegion(selected) || selected.key !== "box" || layoutOf[tpl.fields[selected.f].type] !== "box" ||
       tpl.fields[selected.f].segments) {
       say("上下に分割できるのは文字の欄の枠です。枠を選んでください。");
@@ -828,6 +846,111 @@
     render();
   }
   document.getElementById("do-split-rows").addEventListener("click", splitRows);
+
+  // A field's runs of cells grouped in rows (a run whose middle lies within a row's height joins it).
+  function segmentRows(field) {
+    const rows = [];
+    for (const segment of field.segments || []) {
+      const middle = (segment[1] + segment[3]) / 2;
+      const row = rows.find((r) => middle >= r.top && middle <= r.bottom);
+      if (row) row.segments.push(segment);
+      else rows.push({ top: segment[1], bottom: segment[3], segments: [segment] });
+    }
+    return rows.sort((a, b) => a.top - b.top);
+  }
+  // Several rows of cells drafted as one field (生年月日 over 取得年月日): one field per row.
+  function splitSegmentRows() {
+    remember();
+    const field = tpl.fields[selected.f], rows = segmentRows(field);
+    field.segments = rows[0].segments;
+    const made = rows.slice(1).map((row) => ({ name: freeName(field.name + "_2"), type: field.type, label: field.label || "", segments: row.segments }));
+    made.forEach((fresh, i) => { tpl.fields.splice(selected.f + 1 + i, 0, fresh); fitDigits(fresh); });
+    fitDigits(field);
+    selected = { f: selected.f, key: "segments", sub: 0 };
+    say(`項目 ${field.name} を行ごとに ${rows.length} 項目に分けました（新しい項目 ${made.map((m) => m.name).join("・")}）。`);
+    render();
+  }
+
+  // 元に戻す: the template as it was before the last 「下の同じ欄に写す」 or 「上下に分割」.
+  const undoButton = document.getElementById("do-undo");
+  const undoStack = [];
+  function remember() {
+    undoStack.push(JSON.stringify(tpl.fields));
+    if (undoStack.length > 20) undoStack.shift();
+    undoButton.disabled = false;
+  }
+  function undo() {
+    if (!undoStack.length) { say("取り消せる操作がありません。"); return; }
+    tpl.fields = JSON.parse(undoStack.pop());
+    undoButton.disabled = !undoStack.length;
+    selected = null; second = null; picked = [];
+    say("直前の操作を取り消しました。");
+    render();
+  }
+  undoButton.addEventListener("click", undo);
+
+  // A rectangle from an empty spot: every box whose centre it holds is picked (one per field),
+  // as Shift+click picks them one by one.
+  function pickArea(area) {
+    const inside = [];
+    for (const ref of refs()) if (centreIn(getBox(ref), area) && !inside.some((r) => r.f === ref.f)) inside.push(ref);
+    if (!inside.length) { render(); return; }
+    selected = inside[0]; picked = inside.slice(1); second = picked.length ? picked[picked.length - 1] : null;
+    say(`${inside.length} 項目を選びました。`);
+    render();
+  }
+
+  // 「下の同じ欄に写す」: the fields picked (one finished block) copied by the server to every
+  // place the same layout repeats on the blank; one action, undone with 「元に戻す」.
+  const csrf = document.querySelector("#save-form input[name=csrf]").value;
+  document.getElementById("do-repeat").addEventListener("click", async () => {
+    const chosen = [...new Set([selected, ...picked].filter((r) => r && !isRegion(r)).map((r) => r.f))];
+    if (!chosen.length) { say("写す欄の項目を、Shift を押しながらクリックするか囲んで選んでから押してください。"); return; }
+    const body = new FormData();
+    body.append("csrf", csrf); body.append("src", source);
+    body.append("template", JSON.stringify(tpl.fields)); body.append("selected", JSON.stringify(chosen));
+    let answer;
+    try {
+      const response = await fetch("/admin/forms/repeat", { method: "POST", body, credentials: "same-origin" });
+      answer = await response.json();
+      if (!response.ok) { say(answer.detail || "写せませんでした。"); return; }
+    } catch (error) { say("写せませんでした（通信の失敗）。もう一度押してください。"); return; }
+    remember();
+    tpl.fields = answer.fields;
+    selected = null; second = null; picked = [];
+    say(answer.message + "違うときは「元に戻す」を押してください。");
+    render();
+  });
+
+  // 「マスの数」: the selected run's cells, typed (the digits then fit them).
+  fCells.addEventListener("change", () => {
+    if (!selected || selected.key !== "segments") return;
+    const field = tpl.fields[selected.f], value = parseInt(fCells.value, 10);
+    if (!(value >= 1 && value <= 40)) { say("マスの数は 1 から 40 までです。"); panel(); return; }
+    field.segments[selected.sub][4] = value;
+    if (field.type !== "my_number") field.max_digits = cellCount(field);
+    fitDigits(field);
+    say(`マスを ${value} にしました（桁数 最多 ${field.max_digits}）。`);
+    render();
+  });
+  // A field made digits: each run's cells from the lines printed under it on the blank, where
+  // there are any (else the guess from the box's shape stays).
+  async function cellsFromPrint(field) {
+    let counted = 0;
+    for (const segment of field.segments || []) {
+      try {
+        const query = new URLSearchParams({ src: source, box: segment.slice(0, 4).map(round).join(",") });
+        const response = await fetch(`/admin/forms/cells?${query}`, { credentials: "same-origin" });
+        const answer = response.ok ? await response.json() : {};
+        if (answer.cells && tpl.fields.includes(field)) { segment[4] = answer.cells; counted += answer.cells; }
+      } catch (error) { return; }
+    }
+    if (!counted || !tpl.fields.includes(field)) return;
+    if (field.type !== "my_number") field.max_digits = cellCount(field);
+    fitDigits(field);
+    say(`印刷されたマスから ${cellCount(field)} マスにしました。違うときは「マスの数」を直してください。`);
+    render();
+  }
 
   document.getElementById("save-form").addEventListener("submit", () => {
     const identify = { title: tpl.identify.title, footer: Array.isArray(tpl.identify.footer) ? tpl.identify.footer : null };

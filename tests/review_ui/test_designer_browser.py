@@ -635,3 +635,113 @@ def test_admin_makes_a_circled_choice_from_printed_words_in_one_gesture(
     assert birth.style == "circle" and sorted(n for n, _ in birth.era_options) == ["heisei", "reiwa", "showa"]
     assert _near(dict(birth.era_options)["showa"], (583.0, 131.5, 605.1, 139.1), 0.2)  # 「5.昭和」
     assert problems == []
+
+
+REAL_FORMS = REPO / "fixtures" / "real-forms"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_repeats_a_finished_block_to_the_identical_blocks_below(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN the 資格取得届's draft (four identical 被保険者 blocks 121.8 pt apart) WHEN the admin
+    names block 1's フリガナ and 氏, picks the whole block with one rectangle dragged from an
+    empty spot and presses 「下の同じ欄に写す」 THEN blocks 2-4 are copies named _2.._4 (the
+    フリガナ reading its own block's 氏), the drafted fields there gone, said in Japanese;
+    「元に戻す」 takes it back, and done again it is what the new version saves."""
+    page, problems = _open_draft(
+        browser,
+        server,
+        services,
+        monkeypatch,
+        tmp_path,
+        REAL_FORMS / "kyokai_shikaku_shutoku.pdf",
+        "shutoku_trial",
+    )
+    box = lambda name: page.locator(f"#boxes rect.box[data-field='{name}']").first  # noqa: E731
+    unique = "rs => [...new Set(rs.map(r => r.dataset.field))]"
+    names = lambda: page.locator("#boxes rect.box").evaluate_all(unique)  # noqa: E731
+    drafted = names()
+    assert "name_kana_3" in drafted and "pension_number_4" in drafted
+    box("name").click()
+    page.fill("#f-name", "family_name_1")
+    page.fill("#f-label", "被保険者1 氏名（氏）")
+    box("name_kana").click()
+    page.fill("#f-name", "family_name_kana_1")
+    page.select_option("#f-reading", "family_name_1")
+    _drag(page, (40, 218, 585, 339), 595.2)  # round block 1, from the empty margin
+    assert "12 項目を選びました" in page.inner_text("#message")
+    before = names()
+    page.click("#do-repeat")
+    page.locator("#message", has_text="か所に").wait_for()
+    assert "3 か所に 12 項目を写しました（下へ 121.8 pt ごと）" in page.inner_text("#message")
+    after = names()
+    assert {"family_name_kana_2", "family_name_kana_3", "family_name_kana_4", "family_name_4"} <= set(after)
+    assert not {"name_kana_3", "name_kana_8", "field_34"} & set(after)  # drafted in blocks 2-4: gone
+    assert len(after) == len(drafted)  # 36 drafted fields replaced by 36 copies
+    page.click("#do-undo")
+    assert names() == before and page.is_disabled("#do-undo")
+    _drag(page, (40, 218, 585, 339), 595.2)
+    page.click("#do-repeat")
+    page.locator("#message", has_text="か所に").wait_for()
+    page.fill("#version", "KY-05 (2099.4)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("shutoku_trial", "KY-05 (2099.4)")
+    assert saved is not None
+    kana, first = saved.field("family_name_kana_4"), saved.field("family_name_kana_1")
+    assert kana.reading_of == "family_name_4" and saved.field("family_name_4").label == "被保険者4 氏名（氏）"
+    assert kana.box is not None and first.box is not None and abs(kana.box[1] - first.box[1] - 365.4) < 0.05
+    assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_sets_cells_splits_rows_of_cells_and_a_hidden_spaced_flag_goes(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN the 資格取得届's draft, its phone field carrying 「氏と名の間に空白」 (as an older
+    drafter made it; the panel hides that flag for a phone) WHEN the admin draws block 2's
+    個人番号 as one 189 x 30 pt box and makes it 個人番号 (the shape guess: 7 cells), sets
+    事業所番号's 「マスの数」 to 6, and 「上下に分割」 on the 生年月日/取得年月日 field drafted as two
+    rows of cells THEN the drawn box takes the 12 cells printed under it, 事業所番号 asks 6
+    digits, the two rows are two fields, and the draft saves (the hidden flag dropped)."""
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
+    drafts = drafts_dir(services.settings)
+    add(REAL_FORMS / "kyokai_shikaku_shutoku.pdf", "cells_trial", "2099.1", page=1, code="XX-01", out=drafts)
+    [path] = drafts.glob("cells_trial.*.json")
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    next(f for f in raw["fields"] if f["type"] == "phone")["spaced"] = True
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    page, problems = _admin_page(browser, server)
+    page.goto(f"{server}/admin/forms")
+    page.locator("tr", has_text="cells_trial.2099_1.json").locator("a.open").click()
+    page.wait_for_selector("#boxes rect.box")
+    page.wait_for_load_state("load")
+    box = lambda name: page.locator(f"#boxes rect.box[data-field='{name}']").first  # noqa: E731
+    page.click("#mode-draw")
+    _drag(page, (127.0, 378.0, 333.8, 408.5), 595.2)
+    page.fill("#f-name", "my_number_2")
+    page.select_option("#f-type", "my_number")
+    page.locator("#message", has_text="印刷されたマス").wait_for()
+    assert page.input_value("#f-cells") == "12" and page.input_value("#f-max") == "12"
+    box("number").click()
+    assert page.input_value("#f-cells") == "5"
+    page.fill("#f-cells", "6")
+    page.press("#f-cells", "Tab")
+    assert page.input_value("#f-max") == "6"
+    box("field_4").click()
+    page.click("#do-split-rows")
+    assert "行ごとに 2 項目に分けました" in page.inner_text("#message")
+    page.fill("#version", "XX-01 (2099.2)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("cells_trial", "XX-01 (2099.2)")
+    assert saved is not None
+    assert sum(s.cells for s in saved.field("my_number_2").segments) == 12
+    assert saved.field("number").max_digits == 6
+    rows = [saved.field(n).segments for n in ("field_4", "field_4_2")]
+    assert [len(r) for r in rows] == [1, 1] and rows[0][0].box[1] < rows[1][0].box[1]  # type: ignore[index]
+    assert not any(f.spaced for f in saved.fields if f.type == "phone")
+    assert problems == []
