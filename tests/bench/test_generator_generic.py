@@ -1,6 +1,6 @@
 """The benchmark's generic filler (a form onboarded as data, without a filler of its own)
 writes what a real applicant would: one person per numbered block, kanji and kana alike, and a
-company where the field is a company's name. A clerk's never-seen 資格喪失届 was benchmarked
+company where the field is a company's name, a number in a 整理番号 written freely. A clerk's never-seen 資格喪失届 was benchmarked
 with block 2's フリガナ of another person than its 氏名, and 事業所名称 (employer_name) filled
 with a person's name: 14 of its 25 auto-accepted "errors" were the generator's."""
 
@@ -30,10 +30,11 @@ def _with_blocks() -> dict[str, Any]:
             field["name"] = "name_kana_5"
             field["reading_of"] = "name_5"
     raw["fields"].append({"name": "employer_name", "type": "text", "label": "事業所名称", "box": [60, 760, 300, 780]})
+    raw["fields"].append({"name": "insured_number_2", "type": "text", "label": "整理番号", "box": [320, 760, 380, 780]})
     return dict(raw)
 
 
-def test_each_numbered_block_is_one_person_and_a_company_name_is_a_company() -> None:
+def test_each_numbered_block_is_one_person_a_company_name_a_company_and_a_number_a_number() -> None:
     template = parse_template(_with_blocks(), KOFU)
     kana_of = {kanji: kana.replace("\u3000", " ") for kanji, kana, _ in PEOPLE}
     companies = {name for name, *_ in COMPANIES}
@@ -47,6 +48,8 @@ def test_each_numbered_block_is_one_person_and_a_company_name_is_a_company() -> 
         dependents = [values.get(f"name_kana_{n}") for n in (2, 3, 4)]
         written = [kana for kana in dependents if kana]
         assert len(set(written)) == len(written), (seed, dependents)  # three people, not one
+        if values.get("insured_number_2"):
+            assert values["insured_number_2"].isdigit(), values["insured_number_2"]  # 整理番号: a number
         if values.get("employer_name"):
             assert values["employer_name"] in companies and values["employer_name"] not in people
     assert seen >= 8
