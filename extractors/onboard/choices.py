@@ -344,16 +344,14 @@ def circled_items(chars: Sequence[Printed]) -> list[tuple[str, PtBox]]:
     if not chars:
         return []
     usual = float(np.median([p.box[3] - p.box[1] for p in chars]))
-    lines = [
-        line
-        for line in _lines([p for p in chars if p.box[3] - p.box[1] >= NOTE_SIZE * usual])
-        if not _instruction("".join(p.text for p in line))
-    ]
+    lines = _lines([p for p in chars if p.box[3] - p.box[1] >= NOTE_SIZE * usual])
     numbered = _numbered(lines)
     if numbered is not None:
         return numbered
     items: list[tuple[str, PtBox]] = []
     for line in lines:
+        if _instruction("".join(p.text for p in line)):
+            continue
         for token in _tokens(line):
             item = _item(token)
             if item is not None:
@@ -364,8 +362,8 @@ def circled_items(chars: Sequence[Printed]) -> list[tuple[str, PtBox]]:
 def _instruction(text: str) -> bool:
     """Whether printed text is an instruction, not an option: 「※…」, or a sentence
     (「該当する項目を○で囲んでください。」)."""
-    text = text.strip()
-    return text.startswith(("※", "＊")) or text.endswith(("。", "ください", "下さい"))
+    text = text.strip().strip("（）() 　")
+    return text.startswith(("※", "＊", "*")) or text.endswith(("。", "ください", "下さい"))
 
 
 def _numbered(lines: Sequence[Sequence[Printed]]) -> list[tuple[str, PtBox]] | None:
@@ -385,6 +383,8 @@ def _numbered(lines: Sequence[Sequence[Printed]]) -> list[tuple[str, PtBox]] | N
     for index, (line, starts) in enumerate(zip(lines, cuts, strict=True)):
         head = line[: starts[0]] if starts else list(line)
         for part in _parts(head):
+            if _instruction("".join(p.text for p in part)):
+                continue
             owner = _owner(part, items, last_line, reach, index)
             if owner is not None:
                 items[owner].extend(part)
@@ -398,6 +398,9 @@ def _numbered(lines: Sequence[Sequence[Printed]]) -> list[tuple[str, PtBox]] | N
     words = [core_word(text) for text in texts]
     found: list[tuple[str, PtBox]] = []
     for item, text, word in zip(items, texts, words, strict=True):
+        number = NUMBERED.match(text)
+        if number and not text[number.end() :].strip():
+            continue  # a number with no word (a cell's own 「⑥」 caught in the rectangle)
         note = _note(text)
         if words.count(word) > 1 and note:
             word = unicodedata.normalize("NFKC", f"{word}（{note}）")

@@ -119,10 +119,11 @@ def test_a_numbered_item_keeps_its_bracket_and_its_wrapped_line() -> None:
 
 
 def test_a_separator_inside_a_numbered_item_does_not_part_it() -> None:
-    """GIVEN 取得区分 「1．健保・厚年 3．共済出向 4．船保任継」 THEN three options: 「健保・厚年」 is one."""
+    """GIVEN 取得区分 「1．健保・厚年 3．共済出向 4．船保任継」 THEN three options: 「健保・厚年」 is
+    one; the next cell's printed 「⑥」, caught by a rectangle drawn a little wide, is none."""
     name = "kyokai_shikaku_shutoku.pdf"
-    area = _round(_printed(name, "1．健保・厚年")[0], _printed(name, "4．船保任継")[0])
-    proposal = propose_choice(_blank(name), area)
+    area = _round(_printed(name, "1．健保・厚年")[0], _printed(name, "4．船保任継")[0], margin=4.0)
+    proposal = propose_choice(_blank(name), area)  # the next cell's 「⑥」 inside it: no option
     assert [(o.value, o.label) for o in proposal.options] == [
         ("kenpo_kounen", "健保・厚年"),
         ("kyousai_shukkou", "共済出向"),
@@ -157,6 +158,8 @@ def test_an_instruction_printed_inside_the_rectangle_is_no_option() -> None:
         (["1.坑内員 2.坑内員", "         (基金)"], ["坑内員", "坑内員(基金)"]),  # wrapped, under 2
         (["1.坑内員 2.坑内員", "  (基金)"], ["坑内員(基金)", "坑内員"]),  # under 1
         (["※記入不要", "同居・別居"], ["同居", "別居"]),  # no numbers: an instruction line still none
+        (["1.男 2.女", "※該当するものを○で囲む"], ["男", "女"]),  # under 1, yet no part of it
+        (["1.男 2.女 （○で囲んでください）"], ["男", "女"]),  # a bracketed instruction: a note
     ],
 )
 def test_lines_without_a_number_are_continuations_or_nothing(printed: list[str], words: list[str]) -> None:
