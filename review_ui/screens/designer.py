@@ -12,7 +12,10 @@ with 「選択肢を追加」, a date's 「元号の書き方」 (printed, marke
 text box holding stacked rows; a choice in one gesture (「選択肢を囲んで作成」: one rectangle round
 the printed options, or drafted □ picked with Shift+click and 「選択肢にまとめる」; the options
 and their values proposed by ``/admin/forms/choice`` from the blank, and so are a date's printed
-eras boxed in one rectangle); "新しい版として保存"
+eras boxed in one rectangle); 「下の同じ欄に写す」 (the picked fields of one finished block copied
+by ``/admin/forms/repeat`` to every place their layout repeats, :mod:`extractors.onboard.repeat`;
+「元に戻す」), 「マスの数」 of a run of digit cells (a field made digits counts the cells printed
+under it, ``/admin/forms/cells``) and 「上下に分割」 of a field with rows of cells; "新しい版として保存"
 is validated on the server with the checks of ``kakunin forms check`` and written as a new
 template version into the society's forms folder (the first of ``KAKUNIN_FORMS_DIRS``),
 audited; the list then names the older versions the save moved into ``retired/``. No

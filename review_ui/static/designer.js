@@ -958,4 +958,5 @@
   });
 
   render();
+  if (unspaced.length) say(`種類が文字・カタカナでない項目 ${unspaced.map((f) => f.name).join("・")} の「氏と名の間に空白」を外しました。`);
 })();
