@@ -389,8 +389,8 @@ def _numbered(lines: Sequence[Sequence[Printed]]) -> list[tuple[str, PtBox]] | N
             if owner is not None:
                 items[owner].extend(part)
                 last_line[owner] = index
-        for number, at in enumerate(starts):
-            end = starts[number + 1] if number + 1 < len(starts) else len(line)
+        for nth, at in enumerate(starts):
+            end = starts[nth + 1] if nth + 1 < len(starts) else len(line)
             items.append(list(line[at:end]))
             last_line.append(index)
             reach.append(line[end].box[0] if end < len(line) else float("inf"))
@@ -398,8 +398,8 @@ def _numbered(lines: Sequence[Sequence[Printed]]) -> list[tuple[str, PtBox]] | N
     words = [core_word(text) for text in texts]
     found: list[tuple[str, PtBox]] = []
     for item, text, word in zip(items, texts, words, strict=True):
-        number = NUMBERED.match(text)
-        if number and not text[number.end() :].strip():
+        lead = NUMBERED.match(text)
+        if lead and not text[lead.end() :].strip():
             continue  # a number with no word (a cell's own 「⑥」 caught in the rectangle)
         note = _note(text)
         if words.count(word) > 1 and note:
