@@ -4,13 +4,29 @@ Contract: :func:`read_blank` reads a one-page blank PDF once (its printed charac
 from the text layer with pdfplumber, its □ tick boxes from the vector drawing and the □
 characters, and the page rendered for □ printed as pictures). :func:`propose_choice` takes a
 rectangle drawn round the printed options and returns a :class:`ChoiceProposal`: ✓ (``tick``)
-with one option per □ inside it, valued by the word printed beside each □; else ○
+with one option per □ inside it (drawn, typed, or only pixels — a picture □ smaller than a
+printed rule, 「□ 発行が必要」, too), valued by the word printed beside each □; else ○
 (``circle``) with one option per printed word or numbered item inside it (「1.男 2.女」,
 「昭和・平成・令和」, 「同居・別居」), its box the printed item. :func:`propose_ticks` does the same
-for tick boxes already drafted (the designer's 「選択肢にまとめる」). A value is
-:func:`option_value` of the word: the English value our own forms use for a known word
-(男 ``male``, 昭和 ``showa``, その他 ``other`` …), else the word romanised (Hepburn, its words
-joined by ``_``: 短期在留 ``tanki_zairyuu``), else the word itself. A proposal, like the draft:
+for tick boxes already drafted (the designer's 「選択肢にまとめる」).
+
+Numbered items (two or more numbers 「1．」「(2)」「③」 inside the rectangle): an item runs from
+its number to the next number, separators and brackets included (「1．健保・厚年」 is one
+option), and a line under it in its column with no number continues it (「7．坑内員」 /
+「（基金）」). Print with no number that continues no item — an instruction 「※…」, a sentence
+「該当する項目を○で囲んでください。」 above the items, a cell's own 「⑥」 — is no option (nor is
+an instruction line where nothing is numbered). A bracketed note is left out of an option's
+word and box (「4.退職等（令和 年 月 日退職等）」 is 退職等) unless two items would otherwise
+share a word: then it is kept (「5．男（基金）」 beside 「1．男」 is 男(基金), boxed with its note).
+
+Values (the review screen shows them as they are, so they should read well): :func:`option_value`
+of the word — the English value our own forms use for a known word (男 ``male``, 昭和 ``showa``,
+その他 ``other``, 坑内員 ``mine_worker``, 死亡 ``death`` …; a kept note adds its own: 男(基金)
+``male_fund``; 「75歳到達」 ``age_75``), else the word romanised (Hepburn, its words joined by
+``_``: 短期在留 ``tanki_zairyuu``), else the word itself. A numbered item is valued by its word,
+never its printed number (``mine_worker_fund``, not ``7`` or ``n7_kounai_in_kikin``): the number
+is the insurer's code, not what a reviewer reads; where two options would take one value the
+second is ``…_2``, and an option with no word is ``option_N``. A proposal, like the draft:
 the admin corrects a value on the designer screen. :class:`NoChoice` (a Japanese message)
 when the rectangle holds neither □ nor printed words.
 """
