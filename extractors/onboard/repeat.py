@@ -151,6 +151,33 @@ def find_offsets(
     return tuple(sorted(offsets, key=abs))
 
 
+def _offsets_of_band(
+    fields: Sequence[dict[str, Any]],
+    chosen: Sequence[int],
+    printed: Sequence[PtBox],
+    page: tuple[float, float],
+) -> tuple[float, ...]:
+    """Where the rows of the selection repeat, found from the other fields and the printed
+    rectangles in those rows: a choice whose option boxes were drawn round printed words lines
+    up with nothing itself (picked alone, it goes where its block's rows repeat)."""
+    whole = _bounds(b for i in chosen for b in field_boxes(fields[i]))
+    band = [
+        i
+        for i, f in enumerate(fields)
+        if i not in chosen
+        and field_boxes(f)
+        and all(whole[1] - TOLERANCE <= (b[1] + b[3]) / 2 <= whole[3] + TOLERANCE for b in field_boxes(f))
+    ]
+    inside = [b for b in printed if whole[1] - TOLERANCE <= (b[1] + b[3]) / 2 <= whole[3] + TOLERANCE]
+    if not band and not inside:
+        return ()
+    # The probe: those fields and the printed rectangles of those rows, each on its own.
+    probe = [field_boxes(fields[i]) for i in band] + [[b] for b in inside]
+    others = [b for i, f in enumerate(fields) if i not in band and i not in chosen for b in field_boxes(f)]
+    offsets = find_offsets(probe, others + list(printed), page, "y")
+    return tuple(o for o in offsets if whole[1] + o >= 0 and whole[3] + o <= page[1])
+
+
 def shifted(field: dict[str, Any], dx: float, dy: float) -> dict[str, Any]:
     """A deep copy of ``field`` with every box moved by (dx, dy) points (a segment's cell
     count kept)."""
@@ -266,6 +293,8 @@ def repeat_fields(
         axis, offsets = "y", find_offsets(boxes, others, page, "y")
         if not offsets:
             axis, offsets = "x", find_offsets(boxes, others, page, "x")
+        if not offsets:
+            axis, offsets = "y", _offsets_of_band(fields, chosen, printed, page)
     if not offsets or axis not in ("x", "y"):
         raise NoRepeat("選んだ項目と同じ並びの欄が用紙の上に見つかりません（写す先の枠が印刷されていません）")
     # The selection's block: from its first box one step (the nearest offset) along the axis.

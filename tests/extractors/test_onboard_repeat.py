@@ -118,3 +118,28 @@ def test_originals_named_1_take_2_and_a_taken_suffix_is_skipped(
     done = repeat_fields(fields, block, shutoku[1].boxes, shutoku[1].size)
     names = {f["name"] for f in done.fields}
     assert {"item0_3", "item0_4", "item0_5", "item3_3"} <= names and "item3_2" not in names
+
+
+def test_a_choice_picked_alone_goes_where_its_rows_repeat() -> None:
+    """喪失原因 ○ (option boxes round printed words: nothing lines up with them) picked alone:
+    the offsets are those of the fields in its rows (個人番号, 喪失年月日)."""
+    fields, lines = _draft("soshitsu", "2024.12")
+    fields = copy.deepcopy(fields)
+    fields.append(
+        {
+            "name": "loss_reason_1",
+            "type": "choice",
+            "style": "circle",
+            "label": "喪失原因",
+            "options": {
+                "retirement": [431.0, 260.0, 452.0, 266.7],
+                "death": [431.0, 267.0, 446.0, 273.8],
+                "other": [431.0, 274.0, 458.0, 280.8],
+            },
+        }
+    )
+    done = repeat_fields(fields, [len(fields) - 1], lines.boxes, lines.size)
+    assert [round(o) for o in done.offsets] == [122, 243, 365]
+    copied = {f["name"]: f for f in done.fields if f["name"].startswith("loss_reason")}
+    assert set(copied) == {"loss_reason_1", "loss_reason_2", "loss_reason_3", "loss_reason_4"}
+    assert copied["loss_reason_4"]["options"]["death"][1] == round(267.0 + done.offsets[2], 1)
