@@ -65,6 +65,8 @@ from extractors.template import PtBox
 RASTER_DPI = 200
 #: A rectangle is searched this much (pt) beyond its edges for the rules of a □ it cuts.
 RASTER_MARGIN = 8.0
+#: A □ found only as pixels has at least this much (pt) blank paper beside it, left or right.
+SET_APART = 2.0
 #: How far (pt) right of a □ its printed label may start; left of it, if none is right.
 TICK_LABEL_REACH = 150.0
 #: Within a line, a gap wider than this share of the characters' height parts two options.
@@ -305,9 +307,23 @@ def _hollow_squares(gray: npt.NDArray[np.uint8], scale: float) -> list[PtBox]:
             frame[:, -2:].any(axis=1),
         )
         within = ink[y + 3 : y + h - 3, x + 3 : x + w - 3]
-        if min(float(side.mean()) for side in sides) >= 0.9 and float(within.mean()) <= 0.02:
+        if (
+            min(float(side.mean()) for side in sides) >= 0.9
+            and float(within.mean()) <= 0.02
+            and _set_apart(ink, (x, y, w, h), scale)
+        ):
             squares.append(box)
     return squares
+
+
+def _set_apart(ink: npt.NDArray[np.uint8], square: tuple[int, int, int, int], scale: float) -> bool:
+    """Whether a square of ink has blank paper beside it, left or right (a □ before or after its
+    words), unlike 口 set amid the characters of a line (「窓口へ」 on a scanned blank)."""
+    x, y, w, h = square
+    band = max(round(SET_APART * scale), round(0.4 * w))
+    left = ink[y : y + h, max(0, x - band) : x]
+    right = ink[y : y + h, x + w : x + w + band]
+    return not left.any() or not right.any()
 
 
 def tick_label(blank: BlankPrint, tick: PtBox, others: Sequence[PtBox] = ()) -> str:

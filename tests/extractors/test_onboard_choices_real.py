@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import io
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pdfplumber
@@ -16,7 +17,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
 
-from extractors.onboard.blank import one_page
+from extractors.onboard.blank import one_page, render
 from extractors.onboard.choices import (
     BlankPrint,
     ChoiceProposal,
@@ -24,14 +25,13 @@ from extractors.onboard.choices import (
     option_value,
     propose_choice,
     read_blank,
+    ticks_in,
 )
 from extractors.onboard.draft import Printed
-from extractors.template import PtBox
+from extractors.template import TEMPLATE_DIR, PtBox
 from tests.conftest import REPO
 
 REAL = REPO / "fixtures" / "real-forms"
-SHUTOKU = REAL / "kyokai_shikaku_shutoku.pdf"
-SOSHITSU = REAL / "kyokai_shikaku_soshitsu.pdf"
 
 
 @cache
@@ -45,10 +45,10 @@ def _blank(name: str) -> BlankPrint:
     return read_blank(_page(name))
 
 
-def _printed(name: str, text: str) -> list[PtBox]:
-    """Where ``text`` is printed on the blank (pdfplumber's characters, a line's characters
-    left to right), top to bottom: one box per occurrence."""
-    with pdfplumber.open(io.BytesIO(_page(name))) as document:
+def _printed(name: str, text: str, pdf: bytes | None = None) -> list[PtBox]:
+    """Where ``text`` is printed on the blank ``name`` (or on ``pdf``'s first page):
+    pdfplumber's characters, a line's left to right; top to bottom, one box per occurrence."""
+    with pdfplumber.open(io.BytesIO(pdf or _page(name))) as document:
         chars = [c for c in document.pages[0].chars if str(c["text"]).strip()]
     rows: dict[float, list[dict[str, object]]] = {}
     for char in chars:
@@ -188,6 +188,30 @@ def test_a_tick_box_printed_as_a_small_picture_is_a_tick() -> None:
     assert proposal.style == "tick" and [o.value for o in proposal.options] == ["hakkou_ga_hitsuyou"]
     [box] = [o.box for o in proposal.options]
     assert 4.5 <= box[2] - box[0] <= 7 and 4.5 <= box[3] - box[1] <= 7 and box[2] < words[0]
+
+
+def test_on_a_scanned_blank_a_small_tick_box_is_found_and_a_printed_kanji_is_not(tmp_path: Path) -> None:
+    """GIVEN blanks that are scans (pictures, no text) WHEN a rectangle is drawn round 「□ 発行が
+    必要」 THEN its □ is found; round 「…の指定口座へお振込み」 (SK-01) or 「…窓口へ提出して…」
+    (SK-02) THEN no □: a 口 amid a line's characters is no tick box."""
+    name = "kyokai_shikaku_shutoku.pdf"
+    words = _printed(name, "発行が必要")[0]
+    scanned = _scanned(_page(name), tmp_path / "shutoku.pdf")
+    [tick] = ticks_in(scanned, (words[0] - 20.0, words[1] - 3.0, words[2] + 2.0, words[3] + 3.0))
+    assert tick[2] < words[0] and 4.5 <= tick[2] - tick[0] <= 7
+    for blank, text in (("kofu_shinsei.pdf", "指定口座へ"), ("hifuyosha_ido.pdf", "窓口へ")):
+        pdf = (TEMPLATE_DIR / blank).read_bytes()
+        line = _printed(blank, text, pdf)[0]
+        area = (line[0] - 30.0, line[1] - 2.0, line[2] + 30.0, line[3] + 2.0)
+        assert ticks_in(_scanned(pdf, tmp_path / blank), area) == [], blank
+
+
+def _scanned(pdf: bytes, path: Path) -> BlankPrint:
+    """The blank as a scan: its first page rendered at 200 dpi, in a PDF of its own."""
+    render(pdf, 200).save(path, "PDF", resolution=200)
+    blank = read_blank(path.read_bytes())
+    assert not blank.chars
+    return blank
 
 
 def _with_drawn_square(pdf: bytes, picture: PtBox, square: PtBox) -> bytes:
