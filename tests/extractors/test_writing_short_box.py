@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from extractors.fields.paper import paper_of
-from extractors.fields.writing import locate
+from extractors.fields.writing import Writing, locate
 from ocr.preprocess import binarize, printed_rules
 from ocr.types import Image
 
@@ -56,7 +56,7 @@ def _kana_mi(page: Image, x: int, y: int, level: int) -> None:
             page[y + dy + (i + 1) // 2, x + i] = level
 
 
-def _read(page: Image, blank: Image):  # type: ignore[no-untyped-def]
+def _read(page: Image, blank: Image) -> Writing:
     paper = paper_of(page, binarize(blank), DPI)
     return locate(paper, BOX, printed_rules(blank, DPI).down, [])
 
