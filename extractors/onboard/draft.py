@@ -496,7 +496,7 @@ def _text_fields(
         box = (box[0] + TEXT_INSET, box[1] + down, box[2] - TEXT_INSET, box[3] - down)
         label_end = _after_printed_label(box, inside)
         if label_end is not None:
-            box = (max(box[0], label_end + TEXT_INSET), box[1], box[2], box[3])
+            box = (max(box[0], label_end + LABEL_GAP), box[1], box[2], box[3])
         spec: dict[str, Any] = {"name": name, "label": label, "type": kind, "box": _round(box)}
         if kind in ("text", "katakana") and ("氏名" in label or "名前" in label):
             spec["spaced"] = True  # family and given name, a space between
@@ -513,6 +513,10 @@ def _text_fields(
 #: the box's edge (pt), and takes at most this share of its width.
 LABEL_AT_EDGE = 4.0
 LABEL_MAX_SHARE = 0.4
+#: Writing starts this far (pt) after such a label: people leave a little room after print
+#: (the clerk put the 住所変更届's フリガナ box 4.3 pt past its (ﾌﾘｶﾞﾅ)), and a first kana
+#: written closer is taken off with the print's spread (カトウ read トウ, surely).
+LABEL_GAP = 4.0
 #: A box at most this tall (pt) holds one line (a フリガナ row): a label anywhere in its height
 #: is in the writing's way.
 SHORT_ROW = 12.0
