@@ -1,7 +1,8 @@
 """The benchmark's generic filler (a form onboarded as data, without a filler of its own)
-writes what a real applicant would: one person per numbered block, kanji and kana alike, and a
-company where the field is a company's name, a number in a 整理番号 written freely. A clerk's never-seen 資格喪失届 was benchmarked
-with block 2's フリガナ of another person than its 氏名, and 事業所名称 (employer_name) filled
+writes what a real applicant would: one person per numbered block, kanji and kana alike, a
+company where the field is a company's name, a number in a 整理番号 written freely, and a code
+as long as its row of kana cells (a name went into four cells and its golden value held all of
+it). A clerk's never-seen 資格喪失届 was benchmarked with block 2's フリガナ of another person than its 氏名, and 事業所名称 (employer_name) filled
 with a person's name: 14 of its 25 auto-accepted "errors" were the generator's."""
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ def _with_blocks() -> dict[str, Any]:
             field["reading_of"] = "name_5"
     raw["fields"].append({"name": "employer_name", "type": "text", "label": "事業所名称", "box": [60, 760, 300, 780]})
     raw["fields"].append({"name": "insured_number_2", "type": "text", "label": "整理番号", "box": [320, 760, 380, 780]})
+    raw["fields"].append(
+        {"name": "office_symbol_kana", "type": "katakana", "label": "事業所整理記号", "box": [400, 760, 460, 780],
+         "segments": [[400, 760, 460, 780, 4]]}
+    )
     return dict(raw)
 
 
@@ -48,6 +53,8 @@ def test_each_numbered_block_is_one_person_a_company_name_a_company_and_a_number
         dependents = [values.get(f"name_kana_{n}") for n in (2, 3, 4)]
         written = [kana for kana in dependents if kana]
         assert len(set(written)) == len(written), (seed, dependents)  # three people, not one
+        code = values.get("office_symbol_kana")
+        assert code is None or (len(code) == 4 and " " not in code), code  # four cells: four kana
         if values.get("insured_number_2"):
             assert values["insured_number_2"].isdigit(), values["insured_number_2"]  # 整理番号: a number
         if values.get("employer_name"):
