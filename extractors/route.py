@@ -271,16 +271,13 @@ def _spaced_like_its_kana(
     kana_spec = next((k for k in template.fields if k.reading_of == spec.name), None)
     if kana_spec is None or not isinstance(reading.value, str):
         return reading
-    kana = next((r for r in readings if r.name == kana_spec.name), None)
-    if kana is None or not isinstance(kana.value, str):
-        return reading
     if not spec.spaced:
-        # A name of one word (the 氏 of a form with a box for each) read with a space: its
-        # フリガナ, read surely as one word, says the gap is the writer's between two
-        # characters (松 本), not between two names.
-        one_word = not kana.needs_review and " " not in kana.value and " " in reading.value
-        return replace(reading, value=reading.value.replace(" ", "")) if one_word else reading
-    spaced = name_spaced_like_kana(reading.value, kana.value)
+        # A name the template says is one word (no 氏と名の間に空白: the 氏 of a form with a
+        # box for each) read with a space: a wide gap between two characters (松 本), never
+        # the writer's; its フリガナ's gap may be read too (マツ モト), and says nothing more.
+        return replace(reading, value=reading.value.replace(" ", ""))
+    kana = next((r.value for r in readings if r.name == kana_spec.name), None)
+    spaced = name_spaced_like_kana(reading.value, kana) if isinstance(kana, str) else None
     return reading if spaced is None else replace(reading, value=spaced)
 
 

@@ -554,7 +554,9 @@ def _split_names_unspaced(drafted: list[tuple[PtBox, dict[str, Any]]]) -> list[t
     named = [(box, spec) for box, spec in drafted if spec.get("spaced")]
     halves: set[str] = set()
     for box, spec in named:
-        for other, other_spec in named:
+        # The other half may be labelled otherwise (the 住所変更届's (名) box takes the 生年月日
+        # printed beyond it): any box of its type beside it.
+        for other, other_spec in drafted:
             same_row = min(box[3], other[3]) - max(box[1], other[1]) >= 0.8 * min(box[3] - box[1], other[3] - other[1])
             if (
                 other_spec is not spec

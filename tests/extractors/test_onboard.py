@@ -291,6 +291,10 @@ def test_a_name_cut_in_two_boxes_is_not_drafted_spaced_nor_a_phone(shutoku: Any,
     assert len(halves) >= 16
     whole = {f["label"]: f for f in kofu["fields"]}
     assert whole["氏名"].get("spaced") and whole["氏名（カタカナ）"].get("spaced")
+    # the 住所変更届's (氏) box, beside a (名) box the draft labels by the 生年月日 beyond it;
+    # its spouse's 氏名, one box, keeps it
+    jusho = {f["name"]: f for f in _draft("kyokai_jusho_henko.pdf")["fields"]}
+    assert not jusho["name"].get("spaced") and jusho["name_2"].get("spaced")
 
 
 def test_a_box_starts_after_the_label_printed_in_its_line(shutoku: Any) -> None:
