@@ -78,15 +78,15 @@ def read_marks(options: tuple[tuple[str, PtBox], ...], style: str, score: MarkSc
     others = [name for name, _ in marked if name != best[0]]
     if style == "circle" and others and all(_crowded(boxes[best[0]], boxes[name]) for name in others):
         # A ○ round one word of a tightly printed list reaches the words beside it: the
-        # strongest is most likely the one, and no applicant's error is claimed; a person
-        # confirms.
-        return Mark(best[0], min(confidence, CROWDED_CONFIDENCE), False)
+        # strongest is the one, and no applicant's error is claimed (how sure stays what the
+        # marks say: a neighbour's ink near the threshold still sends it to a person).
+        return Mark(best[0], confidence, False)
     return Mark(best[0], confidence, len(marked) > 1)
 
 
 #: Options printed this close (points) that one's ○ reaches the other's surroundings.
 CROWDED_PT = 2 * inkmod.CIRCLE_MARGIN_PT
-#: How sure a reading is where two crowded options both look circled: a person decides.
+#: How sure a group's reading is where two crowded options both look circled: a person decides.
 CROWDED_CONFIDENCE = 0.5
 
 
