@@ -23,7 +23,6 @@ import numpy.typing as npt
 from extractors.fields.crops import TEXT_INSET_PT, Circle, inside_box, widened
 from extractors.fields.paper import Paper
 from extractors.template import PtBox, Template
-from ocr.preprocess import grey_percentile
 from ocr.types import Box, Image, pt_per_px, pt_to_px
 
 #: Writing may reach this share of the box height above and below it.
@@ -51,20 +50,6 @@ WRITTEN_MIN_HEIGHT_PT = 2.5
 #: smaller still: ユミ in a 9 pt フリガナ row stood 6 px tall at 200 dpi (ミ's strokes 1–2 px),
 #: and the field was taken for blank and auto-accepted as such.
 SHORT_BOX_SHARE = 0.3
-#: A box at most this tall (points) is a short box, a フリガナ row of 9–11 pt: its writing is
-#: 2–3 pt tall, and its strokes (a pixel or two at 200 dpi) come out of the scan as a grey the
-#: page's ink threshold, set by the black print, never reaches. Whole characters vanished
-#: there (ユミ read ユ, ミサキ read サキ and auto-accepted, ケンジ read ケ): in a short box
-#: the writer's ink is also taken at the writing's own contrast (:func:`faint_writing`).
-SHORT_BOX_PT = 12.0
-#: In a short box a pixel is ink when it is darker than the paper around it by this share of
-#: the darkest writing's contrast there ...
-FAINT_SHARE = 0.35
-#: ... and by at least this much (grey levels): the scan's noise on white paper stays paper.
-FAINT_MIN_CONTRAST = 40
-#: A piece of such faint ink that comes this close (pixels at 200 dpi) to the print, beyond
-#: how far the print spreads on the scan, is the grey edge of a printed rule, not writing.
-FAINT_PRINT_EDGE = 2
 
 
 @dataclass(frozen=True)
@@ -132,8 +117,7 @@ def locate(
     left, right = max(0, left), min(page_w, right)
     # Writing that runs past the cell's end is followed this far (a character or two: 4階, た。).
     far = min(page_w, right + int(round((inner.y1 - inner.y0) * BEYOND)))
-    faint = box[3] - box[1] <= SHORT_BOX_PT
-    writing, labels, stats = _pieces(paper, top, bottom, left, far, faint)
+    writing, labels, stats = _pieces(paper, top, bottom, left, far)
     box_top, box_bottom, cell_end = inner.y0 - top, inner.y1 - top, right - left
     own = Box(inner.x0 - left, box_top, cell_end, box_bottom)
     mine, dots = _writing_pieces(
@@ -218,13 +202,10 @@ def _bridge(paper: Paper) -> int:
 
 
 def _pieces(
-    paper: Paper, top: int, bottom: int, left: int, right: int, faint: bool = False
+    paper: Paper, top: int, bottom: int, left: int, right: int
 ) -> tuple[Image, npt.NDArray[np.int32], npt.NDArray[np.int32]]:
-    """The writer's ink in the rows and columns given, and its pieces (labels, stats); with
-    ``faint``, the faint writing of a short box too (:func:`faint_writing`)."""
+    """The writer's ink in the rows and columns given, and its pieces (labels, stats)."""
     writing = paper.text_ink[top:bottom, left:right]
-    if faint:
-        writing = np.maximum(writing, faint_writing(paper, (top, bottom, left, right)))
     # A stroke cut by a printed rule is joined again by closing gaps as tall as the rule.
     # Only over the print: kana written low in its row and a name written high under it
     # are two fields' writing, however close, when white paper lies between them.
@@ -233,36 +214,6 @@ def _pieces(
     joined = np.where(printed_here, closed, writing).astype(np.uint8)
     _, labels, found, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     return writing, np.asarray(labels, dtype=np.int32), np.asarray(found, dtype=np.int32)
-
-
-def faint_writing(paper: Paper, region: tuple[int, int, int, int]) -> Image:
-    """The writer's ink (255) in ``region`` (page rows top, bottom and columns left, right)
-    taken at the writing's own contrast rather than the page's: pixels darker than the
-    region's paper by :data:`FAINT_SHARE` of the way to its darkest unprinted pixels (at
-    least :data:`FAINT_MIN_CONTRAST`), away from the printed form. Pieces that reach the print
-    (widened by its spread and :data:`FAINT_PRINT_EDGE`) are the print's grey edge and are
-    left out. Where nothing is written, nothing is that much darker than the paper."""
-    top, bottom, left, right = region
-    page = paper.page[top:bottom, left:right]
-    gray = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) if page.ndim == 3 else page
-    blank = paper.blank[top:bottom, left:right]
-    printed = widened(blank, paper.dpi, paper.spread) > 0
-    free = gray[~printed]
-    out = np.zeros(gray.shape[:2], np.uint8)
-    if free.size == 0:
-        return out
-    level = grey_percentile(np.ascontiguousarray(free), 90)
-    darkest = grey_percentile(np.ascontiguousarray(free), 0.2)
-    cut = level - max(FAINT_MIN_CONTRAST, FAINT_SHARE * (level - darkest))
-    candidates = ((gray < cut) & ~printed).astype(np.uint8)
-    count, labels = cv2.connectedComponents(candidates, connectivity=8)
-    edge = max(1, round(FAINT_PRINT_EDGE * paper.dpi / 200))
-    near_print = widened(blank, paper.dpi, paper.spread + edge) > 0
-    by_print = np.zeros(count, dtype=bool)
-    by_print[labels[near_print & (candidates > 0)]] = True
-    by_print[0] = True
-    out[~by_print[labels]] = 255
-    return out
 
 
 @dataclass(frozen=True)
