@@ -281,6 +281,16 @@ def _spaced_like_its_kana(
     return reading if spaced is None else replace(reading, value=spaced)
 
 
+def _a_character_lost(kana: str, spelled: str) -> bool:
+    """Whether a フリガナ is its name's dictionary reading with a character or two missing at
+    one end (マツモ for 松本, トウ for 加藤): the writing's first or last character lost at
+    the box's edge and the rest read surely. (A name read otherwise, 沙織 written サオリ or
+    シオリ, is no such case: only a reading that is all there but its ends.)"""
+    bare, whole = kana.replace(" ", ""), spelled.replace(" ", "")
+    lost = len(whole) - len(bare)
+    return bool(bare) and 0 < lost <= 2 and (whole.startswith(bare) or whole.endswith(bare))
+
+
 def _like_a_confirmed_name(
     template: Template, reading: FieldReading, readings: list[FieldReading]
 ) -> FieldReading:
@@ -321,6 +331,8 @@ def _checked_against_name(
     spelled = name_reading(name)
     settled = settle_kana(reading.value, spelled)
     if settled is None:
+        if _a_character_lost(reading.value, spelled):
+            return proposed(reading, spelled)
         spaced = spaced_like_name(reading.value, spelled)
         if spaced is None:
             return reading

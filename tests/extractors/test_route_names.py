@@ -79,6 +79,19 @@ def test_a_one_word_name_read_with_a_space_loses_it() -> None:
     assert _read(SK01, "松本 彩", "マツモト アヤ")["insured_name"].value == "松本 彩"
 
 
+def test_a_kana_reading_with_a_character_lost_at_an_end_goes_to_a_person() -> None:
+    """GIVEN a one-word name read 松本 and its フリガナ read surely as マツモ (the last kana lost
+    at the box's edge; 山田/ヤマ, 加藤/トウ the same: two were auto-accepted on the kyokai
+    住所変更届) WHEN routed THEN the kana is proposed as the name's reading, for a person to
+    confirm; a フリガナ that is all there stays as read."""
+    one_word = _one_word_name_template()
+    for name, kana, whole in (("松本", "マツモ", "マツモト"), ("山田", "ヤマ", "ヤマダ"), ("加藤", "トウ", "カトウ")):
+        reading = _read(one_word, name, kana)["insured_name_kana"]
+        assert (reading.value, reading.needs_review) == (whole, True), (name, kana)
+    kept = _read(one_word, "松本", "マツモト")["insured_name_kana"]
+    assert (kept.value, kept.needs_review) == ("マツモト", False)
+
+
 def test_a_kana_only_name_takes_the_marks_of_the_same_name_confirmed_on_the_form() -> None:
     # The first target's フリガナ with no name of its own to check it against (a dependent
     # written in kana only), beside the insured's, confirmed by 高橋's reading.
