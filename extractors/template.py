@@ -482,6 +482,12 @@ def load_templates(directory: Path | None = None) -> tuple[Template, ...]:
     return _load_templates((directory,) if directory is not None else installed_dirs())
 
 
+def templates_in(directories: tuple[Path, ...]) -> tuple[Template, ...]:
+    """Every template of ``directories`` (as :func:`installed_dirs` names them), validated;
+    cached for the process."""
+    return _load_templates(directories)
+
+
 @lru_cache(maxsize=4)
 def _load_templates(directories: tuple[Path, ...]) -> tuple[Template, ...]:
     templates = tuple(load_template(p) for d in directories for p in sorted(d.glob("*.json")))

@@ -29,6 +29,7 @@ from datetime import date
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerProcess
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,7 +38,7 @@ from PIL import Image as PILImage
 
 from extractors.digital import has_text_layer, read_digital
 from extractors.model import FormReading
-from extractors.template import load_templates
+from extractors.template import installed_dirs, templates_in
 from intake.errors import MESSAGES, ErrorCode
 from intake.settings import Limits
 from ocr.errors import RasterError
@@ -107,16 +108,19 @@ def open_document(
 
     Raises :class:`RasterError` (``too_complex`` over budget, else the rasteriser's codes)."""
     global _child
+    # The forms this process reads with, not those named when the fork server started (a
+    # test, or a process whose KAKUNIN_FORMS_DIRS changed, would read text layers with others).
+    forms = installed_dirs()
     with _child_lock:
         child = _child if _child is not None and _reusable(_child, budget) else _new_child(budget)
         _child = None  # taken: put back only when the file went through cleanly
         child.files += 1
         try:
-            child.connection.send((data, kind, limits, today))
+            child.connection.send((data, kind, limits, today, forms))
         except OSError:  # the child died between two files: this file gets a new one
             _end(child)
             child = _new_child(budget)
-            child.connection.send((data, kind, limits, today))
+            child.connection.send((data, kind, limits, today, forms))
         try:
             opened = _received(child.connection, budget)
         except RasterError as exc:
@@ -181,19 +185,21 @@ def _serve_in_child(connection: Connection, memory_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:
-            data, kind, limits, today = connection.recv()
+            data, kind, limits, today, forms = connection.recv()
         except EOFError:  # the parent is gone, or let this child go
             return
         except MemoryError:  # the file itself does not fit in the budget: the parent sees us go
             return
-        if not _open_in_child(connection, data, kind, limits, today):
+        if not _open_in_child(connection, data, kind, limits, today, forms):
             return
 
 
-def _open_in_child(connection: Connection, data: bytes, kind: str, limits: RasterLimits, today: date) -> bool:
+def _open_in_child(
+    connection: Connection, data: bytes, kind: str, limits: RasterLimits, today: date, forms: tuple[Path, ...]
+) -> bool:
     """Open one file and send what it holds; False when the child should not go on."""
     try:
-        for what, payload in _steps(data, kind, limits, today):
+        for what, payload in _steps(data, kind, limits, today, forms):
             if what == "page":
                 _send_page(connection, payload)
             else:
@@ -227,12 +233,15 @@ def _page_received(receiver: Connection, header: tuple[tuple[int, ...], str], bu
     return np.frombuffer(pixels, dtype=dtype).reshape(shape)
 
 
-def _steps(data: bytes, kind: str, limits: RasterLimits, today: date) -> Iterator[tuple[str, Any]]:
-    """What the child sends, in order: the text layer's forms (if it has them), each page,
-    then "done". A PC-filled PDF's pages are rendered too: not to be read, but to be shown."""
+def _steps(
+    data: bytes, kind: str, limits: RasterLimits, today: date, forms: tuple[Path, ...]
+) -> Iterator[tuple[str, Any]]:
+    """What the child sends, in order: the text layer's forms (if it has them, read with the
+    templates of the parent's ``forms`` folders), each page, then "done". A PC-filled PDF's
+    pages are rendered too: not to be read, but to be shown."""
     if kind == "pdf" and has_text_layer(data):
         # Filled on a PC: the words and their positions are in the file, no OCR needed.
-        digital = read_digital(data, load_templates(), today)
+        digital = read_digital(data, templates_in(forms), today)
         if digital is not None:
             yield "digital", list(digital)
     for page in iter_pages(data, kind, limits):

@@ -58,6 +58,24 @@ def test_a_pdf_with_its_own_text_is_read_from_its_text_layer() -> None:
     assert [form.form_id for form in opened.digital] == ["messhitsu"]
 
 
+def test_a_text_layer_is_read_with_the_forms_this_process_names_now(
+    kyokai_kofu_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN a child (and the fork server behind it) started while no society's forms folder
+    was named WHEN this process names one (KAKUNIN_FORMS_DIRS) and opens that form's
+    PC-filled PDF THEN the child reads it with that folder's template (it read with the
+    forms of the fork server's start: the page was 様式不明 to a worker's tests)."""
+    data = next(kyokai_kofu_folder.glob("*.pdf")).read_bytes()
+    monkeypatch.delenv("KAKUNIN_FORMS_DIRS")
+    before = open_document(data, "pdf", RasterLimits(), TODAY)
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(kyokai_kofu_folder))
+
+    after = open_document(data, "pdf", RasterLimits(), TODAY)
+
+    assert not before.digital or before.digital[0].form_id is None
+    assert after.digital is not None and after.digital[0].form_id == "kyokai_kofu_shinsei"
+
+
 def test_the_rasterisers_own_refusals_come_through() -> None:
     with pytest.raises(RasterError) as refused:
         open_document(b"%PDF-1.4\nnot a pdf", "pdf", RasterLimits(), TODAY)
