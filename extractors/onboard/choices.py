@@ -39,7 +39,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import cv2
@@ -58,7 +57,13 @@ from extractors.onboard.draft import (
     label_for,
     printed_from,
 )
-from extractors.onboard.geometry import closed_boxes, raster_mask, segment_mask, vector_segments
+from extractors.onboard.geometry import (
+    closed_boxes,
+    kept_while_unchanged,
+    raster_mask,
+    segment_mask,
+    vector_segments,
+)
 from extractors.template import PtBox
 
 #: The page rendered at this resolution to find □ printed as pictures (no drawing, no text).
@@ -209,16 +214,8 @@ def read_blank(pdf: bytes) -> BlankPrint:
     return BlankPrint(size, tuple(chars), tuple(words), tuple(ticks), gray)
 
 
-@lru_cache(maxsize=4)
-def _blank_cached(path: Path, stamp: tuple[int, int]) -> BlankPrint:
-    del stamp  # part of the key only: a blank replaced on disk is read again
-    return read_blank(path.read_bytes())
-
-
-def blank_print(path: Path) -> BlankPrint:
-    """:func:`read_blank` of the blank PDF at ``path``, kept while the file is unchanged."""
-    stat = path.stat()
-    return _blank_cached(path.resolve(), (stat.st_mtime_ns, stat.st_size))
+#: :func:`read_blank` of the blank PDF at a path, kept while the file is unchanged.
+blank_print = kept_while_unchanged(read_blank)
 
 
 def propose_choice(blank: BlankPrint, area: PtBox) -> ChoiceProposal:

@@ -9,15 +9,20 @@ separate lines or as a spreadsheet's thin filled bars gives the same boxes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
 from extractors.template import PtBox
+
+#: What a blank's reader makes of it (:func:`kept_while_unchanged`).
+Read = TypeVar("Read")
 
 #: Mask pixels per point: a 0.25 pt gap between two cells still shows.
 SCALE = 4.0
@@ -144,3 +149,20 @@ def closed_boxes(mask: npt.NDArray[np.uint8]) -> list[PtBox]:
             )
         )
     return sorted(boxes, key=lambda b: (round(b[1]), b[0]))
+
+
+def kept_while_unchanged(read: Callable[[bytes], Read]) -> Callable[[Path], Read]:
+    """``read`` of a file's bytes, given the file's path, kept while the file is unchanged on
+    disk (its modification time and size are part of the key: a blank replaced is read
+    again); the few last blanks opened on the designer screen, read once each."""
+
+    @lru_cache(maxsize=4)
+    def cached(path: Path, stamp: tuple[int, int]) -> Read:
+        del stamp  # part of the key only
+        return read(path.read_bytes())
+
+    def of(path: Path) -> Read:
+        stat = path.stat()
+        return cached(path.resolve(), (stat.st_mtime_ns, stat.st_size))
+
+    return of

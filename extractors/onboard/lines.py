@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pdfplumber
 
 from extractors.onboard.blank import MIN_VECTOR_SEGMENTS, render
-from extractors.onboard.geometry import closed_boxes, raster_mask, segment_mask, vector_segments
+from extractors.onboard.geometry import (
+    closed_boxes,
+    kept_while_unchanged,
+    raster_mask,
+    segment_mask,
+    vector_segments,
+)
 from extractors.template import PtBox
 
 #: A printed cell line is dark over at least this share of the box's height (a dotted too).
@@ -49,16 +53,8 @@ def read_lines(pdf: bytes) -> BlankLines:
     return BlankLines(size, mask, tuple(closed_boxes(mask)), gray)
 
 
-@lru_cache(maxsize=4)
-def _cached(path: Path, stamp: tuple[int, int]) -> BlankLines:
-    del stamp  # part of the key only: a blank replaced on disk is read again
-    return read_lines(path.read_bytes())
-
-
-def blank_lines(path: Path) -> BlankLines:
-    """:func:`read_lines` of the blank PDF at ``path``, kept while the file is unchanged."""
-    stat = path.stat()
-    return _cached(path.resolve(), (stat.st_mtime_ns, stat.st_size))
+#: :func:`read_lines` of the blank PDF at a path, kept while the file is unchanged.
+blank_lines = kept_while_unchanged(read_lines)
 
 
 def printed_cells(lines: BlankLines, box: PtBox) -> int | None:
