@@ -332,7 +332,8 @@ def _checked_against_name(
     settled = settle_kana(reading.value, spelled)
     if settled is None:
         if _a_character_lost(reading.value, spelled):
-            return proposed(reading, spelled)
+            # Not proposed: a name has other readings (聖奈 セイナ, the dictionary's セイナツ).
+            return replace(reading, confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE), needs_review=True)
         spaced = spaced_like_name(reading.value, spelled)
         if spaced is None:
             return reading
