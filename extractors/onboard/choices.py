@@ -8,7 +8,9 @@ with one option per □ inside it (drawn, typed, or only pixels — a picture �
 printed rule, 「□ 発行が必要」, too), valued by the word printed beside each □; else ○
 (``circle``) with one option per printed word or numbered item inside it (「1.男 2.女」,
 「昭和・平成・令和」, 「同居・別居」), its box the printed item. :func:`propose_ticks` does the same
-for tick boxes already drafted (the designer's 「選択肢にまとめる」).
+for tick boxes already drafted (the designer's 「選択肢にまとめる」). A lone □ (or a lone word to
+circle) is no choice of one option: it is proposed as a ``checkbox`` (marked or not), labelled
+by the word printed beside it.
 
 Numbered items (two or more numbers 「1．」「(2)」「③」 inside the rectangle): an item runs from
 its number to the next number, separators and brackets included (「1．健保・厚年」 is one
@@ -178,7 +180,8 @@ class ProposedOption:
 class ChoiceProposal:
     """A choice field as proposed: how it is marked, a name and the printed label near it,
     its options in reading order (or in the order of the □ given), and its type: ``choice``
-    (one), or ``checkbox_group`` where the label says several may be marked (「複数可」)."""
+    (one), ``checkbox_group`` where the label says several may be marked (「複数可」), or
+    ``checkbox`` for a lone □ or word (its one option's box is the checkbox's)."""
 
     style: str
     name: str
@@ -187,8 +190,8 @@ class ChoiceProposal:
     type: str = "choice"
 
     def as_json(self) -> dict[str, Any]:
-        """The proposal as the designer screen takes it."""
-        return {
+        """The proposal as the designer screen takes it (a ``checkbox`` with its one ``box``)."""
+        shown: dict[str, Any] = {
             "type": self.type,
             "style": self.style,
             "name": self.name,
@@ -198,6 +201,9 @@ class ChoiceProposal:
                 for o in self.options
             ],
         }
+        if self.type == "checkbox":
+            shown["box"] = shown["options"][0]["box"]
+        return shown
 
 
 def read_blank(pdf: bytes) -> BlankPrint:
@@ -228,6 +234,8 @@ def propose_choice(blank: BlankPrint, area: PtBox) -> ChoiceProposal:
     if not items:
         raise NoChoice("囲んだ中に □ も印刷された語も見つかりません。選択肢の印刷された所を囲んでください")
     options = _valued([(word, box) for word, box in items])
+    if len(options) == 1:
+        return _lone(options[0], "circle", label)
     return ChoiceProposal("circle", _name_for(label), label, options, _type_for(label))
 
 
@@ -244,7 +252,18 @@ def _tick_proposal(blank: BlankPrint, ticks: list[PtBox], label: str) -> ChoiceP
     options = _valued([(core_word(word), tick) for word, tick in zip(words, ticks, strict=True)])
     # The option keeps the whole printed label (「再交付（紛失・盗難・毀損等）」), valued by its word.
     labelled = tuple(ProposedOption(o.value, word, o.box) for o, word in zip(options, words, strict=True))
+    if len(labelled) == 1:
+        return _lone(labelled[0], "tick", label)
     return ChoiceProposal("tick", _name_for(label), label, labelled, _type_for(label))
+
+
+def _lone(option: ProposedOption, style: str, near: str) -> ChoiceProposal:
+    """A lone □ (or a lone word to circle) is no choice among options but a ``checkbox``:
+    marked or not. Its label is the word printed beside it (「被保険者と配偶者は同居している」),
+    else the label near the rectangle; named from that label (``checkbox`` otherwise)."""
+    label = option.label or near
+    name = _name_for(label)
+    return ChoiceProposal(style, "checkbox" if name == "choice" else name, label, (option,), "checkbox")
 
 
 def ticks_in(blank: BlankPrint, area: PtBox) -> list[PtBox]:

@@ -213,7 +213,7 @@
   function markPanel(field) {
     const date = field.type === "date";
     const kind = date ? eraKind(field) : null;
-    styleRow.hidden = !(CHOICE_TYPES.includes(field.type) || kind === "marked");
+    styleRow.hidden = !(CHOICE_TYPES.includes(field.type) || field.type === "checkbox" || kind === "marked");
     fStyle.value = field.style || "tick";
     spacedRow.hidden = !SPACED_TYPES.includes(field.type);
     fSpaced.checked = !!field.spaced;
@@ -509,6 +509,7 @@
     render();
     const proposal = await propose([["area", area]]);
     if (!proposal) return;
+    if (proposal.type === "checkbox") { addCheckbox(area, proposal); return; }
     const field = { name: freeName(proposal.name), type: proposal.type || "choice", label: proposal.label || "" };
     asChoice(field, proposal);
     const { gone } = absorbTicks(null, [area, ...proposal.options.map((o) => o.box)]);
@@ -519,6 +520,17 @@
       `${proposal.type === "checkbox_group" ? "・複数可" : ""}）: ${listed(proposal)}。` +
       (gone.length ? `チェック欄 ${gone.join("・")} はこの項目にまとめました。` : "") +
       "値が違うときは、選択肢の枠を選んで「選択肢の値」を直してください。");
+  }
+  // A lone □ (or one printed word to circle) is a checkbox, marked or not: no choice of one option.
+  function addCheckbox(area, proposal) {
+    const field = { name: freeName(proposal.name), type: "checkbox", label: proposal.label || "", box: proposal.box };
+    if (proposal.style === "circle") field.style = "circle";
+    const { gone } = absorbTicks(null, [area, proposal.box]);
+    tpl.fields.push(field);
+    select({ f: tpl.fields.length - 1, key: "box", sub: null }, false);
+    say(`選択肢が一つだけなので、チェック欄（${proposal.style === "circle" ? "○ 語を丸で囲む" : "✓ □に印"}）` +
+      `${field.name} を作りました${field.label ? `: ${field.label}` : ""}。` +
+      (gone.length ? `チェック欄 ${gone.join("・")} はこの項目にまとめました。` : ""));
   }
   document.getElementById("draw-choice").addEventListener("click", () => {
     setDrawing(!(drawing && drawTarget === "choice"), "choice");

@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from extractors.onboard.choices import (
+    BlankPrint,
     NoChoice,
     blank_print,
     circled_items,
@@ -160,6 +162,27 @@ def test_tick_boxes_printed_as_pictures_are_found_on_the_rendered_page() -> None
         "other",
     ]
     assert all(8 <= b[2] - b[0] <= 9.5 and 8 <= b[3] - b[1] <= 9.5 for b in (o.box for o in proposal.options))
+
+
+def test_a_lone_tick_box_is_proposed_as_a_checkbox_not_a_choice_of_one() -> None:
+    """GIVEN the 住所変更届's lone □ before 「被保険者と配偶者は同居している。」 WHEN a rectangle
+    is drawn round it and its words, or the □ alone is grouped THEN a ``checkbox`` (ticked or
+    not), its box the □, labelled and named by the words beside it; a lone printed word to circle
+    is a checkbox marked by a circle."""
+    blank = blank_print(JUSHO)
+    for proposal in (
+        propose_choice(blank, (165.0, 290.0, 420.0, 310.0)),
+        propose_ticks(blank, [(172.0, 296.5, 181.0, 305.3)]),
+    ):
+        shown = proposal.as_json()
+        assert (proposal.type, proposal.style, proposal.name) == ("checkbox", "tick", "living")
+        assert proposal.label == "被保険者と配偶者は同居している"
+        assert shown["type"] == "checkbox" and 8 <= shown["box"][2] - shown["box"][0] <= 9.5
+    chars = _line("同居", x=100.0, top=100.0)
+    paper = np.full((600, 600), 255, dtype=np.uint8)
+    word = propose_choice(BlankPrint((200.0, 200.0), tuple(chars), (), (), paper), (95.0, 95.0, 125.0, 112.0))
+    assert (word.type, word.style, word.label, word.name) == ("checkbox", "circle", "同居", "living")
+    assert word.as_json()["box"] == [100.0, 100.0, 116.0, 108.0]
 
 
 def test_drafted_tick_boxes_grouped_keep_their_order() -> None:

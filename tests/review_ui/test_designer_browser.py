@@ -599,6 +599,14 @@ def test_admin_makes_a_circled_choice_from_printed_words_in_one_gesture(
     assert "短期在留=tanki_zairyuu" in page.inner_text("#message")
     assert "その他=other" in page.inner_text("#message")
     page.fill("#f-name", "residence_note")
+    # A lone □ with its words (「□被保険者と配偶者は同居している。」): a checkbox, not a choice of
+    # one option; the drafted tick box there is taken in.
+    page.click("#draw-choice")
+    _drag(page, (165, 290, 420, 310), page_width=wide)
+    page.locator("#message", has_text="選択肢が一つだけ").wait_for()
+    said = page.inner_text("#message")
+    assert "チェック欄（✓ □に印）living を作りました: 被保険者と配偶者は同居している" in said
+    assert page.input_value("#f-type") == "checkbox" and page.input_value("#f-style") == "tick"
     page.click("#draw-choice")
     _drag(page, (460, 470, 520, 500), page_width=wide)  # blank paper
     page.locator("#message", has_text="見つかりません").wait_for()
@@ -631,6 +639,11 @@ def test_admin_makes_a_circled_choice_from_printed_words_in_one_gesture(
         "other",
     ]
     assert all(6 < b[2] - b[0] < 11 and 6 < b[3] - b[1] < 11 for _, b in note.options)  # each □
+    living, saved_names = saved.field("living"), [f.name for f in saved.fields]
+    assert (
+        living.type == "checkbox" and not living.options and living.label == "被保険者と配偶者は同居している"
+    )
+    assert _near(living.box, (172.0, 296.7, 180.7, 305.5)) and "living_together" not in saved_names
     birth = saved.field("birth_date")
     assert birth.style == "circle" and sorted(n for n, _ in birth.era_options) == ["heisei", "reiwa", "showa"]
     assert _near(dict(birth.era_options)["showa"], (583.0, 131.5, 605.1, 139.1), 0.2)  # 「5.昭和」
