@@ -213,7 +213,9 @@
   function markPanel(field) {
     const date = field.type === "date";
     const kind = date ? eraKind(field) : null;
-    styleRow.hidden = !(CHOICE_TYPES.includes(field.type) || field.type === "checkbox" || kind === "marked");
+    // A □ alone has no style to choose; a checkbox proposed on one printed word shows its ○.
+    const circledWord = field.type === "checkbox" && field.style === "circle";
+    styleRow.hidden = !(CHOICE_TYPES.includes(field.type) || circledWord || kind === "marked");
     fStyle.value = field.style || "tick";
     spacedRow.hidden = !SPACED_TYPES.includes(field.type);
     fSpaced.checked = !!field.spaced;
@@ -265,6 +267,7 @@
       fBox.textContent = "";
       styleRow.hidden = spacedRow.hidden = eraRow.hidden = eraOptionRow.hidden = true;
     }
+    document.getElementById("do-delete-box").disabled = !aloneRemovable(selected);
     document.getElementById("draw-option").disabled = !selected || isRegion(selected) ||
       !CHOICE_TYPES.includes(tpl.fields[selected.f].type);
     list.innerHTML = "";
@@ -574,13 +577,48 @@
       render();
       event.preventDefault();
     } else if (event.key === "Delete" || event.key === "Backspace") {
-      removeBox(selected);
+      // Delete removes the selected field with all its boxes; Shift+Delete only the box chosen.
+      if (event.shiftKey) removeOneBox(selected);
+      else removeField(selected);
       event.preventDefault();
     } else if (event.key === "Escape") {
       select(null, false);
     }
   });
 
+  // 「項目を削除」 (Delete): the selected field goes with every box it has (cells, lines,
+  // options, a date's parts); a region is cleared where it may be. 「元に戻す」 takes it back.
+  function removeField(ref) {
+    if (isRegion(ref)) return removeRegion(ref);
+    remember();
+    const field = tpl.fields[ref.f];
+    const count = boxesOf(field).length + Object.keys(field.prefecture_printed || {}).length;
+    tpl.fields.splice(ref.f, 1);
+    forget(field.name, null);
+    select(null, false);
+    say(`項目 ${field.name} を削除しました（枠 ${count} 個）。「元に戻す」（Ctrl+Z）で戻せます。`);
+    return true;
+  }
+  // Whether the box can go alone, the field keeping the rest: a run of cells, a further line,
+  // an option of several, an era's box.
+  function aloneRemovable(ref) {
+    if (!ref || isRegion(ref)) return false;
+    const field = tpl.fields[ref.f];
+    if (ref.key === "segments" || ref.key === "more_lines") return field[ref.key].length > 1 || ref.key === "more_lines";
+    if (ref.key === "options") return Object.keys(field.options).length > 1;
+    if (ref.key === "box") return !!(field.more_lines && field.more_lines.length);
+    return ["era_options", "prefecture_printed", "era_box"].includes(ref.key);
+  }
+  // 「この枠だけ削除」 (Shift+Delete): one box of a field of several; the field stays.
+  function removeOneBox(ref) {
+    if (isRegion(ref)) return removeRegion(ref);
+    if (!aloneRemovable(ref)) {
+      say("この項目の枠はこれだけです。項目ごと消すときは「項目を削除」（Delete）を押してください。");
+      return false;
+    }
+    remember();
+    return removeBox(ref);
+  }
   // Removing a box: an entry of a list or mapping goes alone; a field left without what its
   // type needs goes with it.
   function removeBox(ref, quiet) {
@@ -606,7 +644,10 @@
     }
     if (dropField) { tpl.fields.splice(ref.f, 1); forget(field.name, null); }
     else if (ref.key === "segments") fitDigits(field);
-    if (!quiet) { say(dropField ? `項目 ${field.name} を削除しました。` : "枠を削除しました。"); select(null, false); }
+    if (!quiet) {
+      say(dropField ? `項目 ${field.name} を削除しました。` : `項目 ${field.name} の枠を一つ削除しました（項目は残ります）。「元に戻す」で戻せます。`);
+      select(null, false);
+    }
     return dropField;
   }
   // A region: the title is always read; the footer goes only where no code is read there.
@@ -621,7 +662,8 @@
     select(null, false);
     return false;
   }
-  document.getElementById("do-delete").addEventListener("click", () => { if (selected) removeBox(selected); });
+  document.getElementById("do-delete").addEventListener("click", () => { if (selected) removeField(selected); });
+  document.getElementById("do-delete-box").addEventListener("click", () => { if (selected) removeOneBox(selected); });
 
   function boxesOf(field) {
     const out = [];
@@ -883,7 +925,7 @@
     render();
   }
 
-  // 元に戻す: the template as it was before the last 「下の同じ欄に写す」 or 「上下に分割」.
+  // 元に戻す: the template as it was before the last 「下の同じ欄に写す」, 「上下に分割」 or deletion.
   const undoButton = document.getElementById("do-undo");
   const undoStack = [];
   function remember() {

@@ -120,6 +120,42 @@ def test_admin_splits_merges_deletes_and_draws_on_a_draft(
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_delete_removes_the_whole_field_and_one_box_goes_only_on_its_own_button(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN a field of two runs of cells (記号's 8 cells with 番号's 7 merged in) WHEN the admin
+    selects one of its boxes and presses Delete THEN the field goes with both boxes, said in
+    Japanese, and 「元に戻す」 brings it back; 「この枠だけ削除」 (Shift+Delete), enabled only on a
+    field of several boxes, removes the one box chosen and keeps the field."""
+    page, problems, _ = _open_kofu_draft(browser, server, services, monkeypatch, tmp_path)
+    rects = lambda name: page.locator(f"#boxes rect.box[data-field='{name}']")  # noqa: E731
+    rects("note").first.click()
+    assert page.is_disabled("#do-delete-box")  # one box: nothing to remove alone
+    rects("symbol").first.click()
+    rects("number").first.click(modifiers=["Shift"])
+    page.click("#do-merge")
+    assert rects("symbol").count() == 2 and rects("number").count() == 0
+    rects("symbol").nth(1).click()
+    assert page.is_enabled("#do-delete-box")
+    page.keyboard.press("Delete")
+    assert rects("symbol").count() == 0
+    assert "項目 symbol を削除しました（枠 2 個）" in page.inner_text("#message")
+    page.keyboard.press("Control+z")
+    assert rects("symbol").count() == 2
+    rects("symbol").nth(1).click()
+    page.click("#do-delete-box")
+    assert rects("symbol").count() == 1
+    assert "項目 symbol の枠を一つ削除しました（項目は残ります）" in page.inner_text("#message")
+    page.fill("#version", "KY-01 (2025.2)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("kyokai_kofu_shinsei", "KY-01 (2025.2)")
+    assert saved is not None and "number" not in [f.name for f in saved.fields]
+    assert [s.cells for s in saved.field("symbol").segments] == [8]
+    assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_admin_moves_the_title_region_and_clears_a_footer(
     app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -606,7 +642,7 @@ def test_admin_makes_a_circled_choice_from_printed_words_in_one_gesture(
     page.locator("#message", has_text="選択肢が一つだけ").wait_for()
     said = page.inner_text("#message")
     assert "チェック欄（✓ □に印）living を作りました: 被保険者と配偶者は同居している" in said
-    assert page.input_value("#f-type") == "checkbox" and page.input_value("#f-style") == "tick"
+    assert page.input_value("#f-type") == "checkbox" and not page.is_visible("#f-style")  # a □: no style
     page.click("#draw-choice")
     _drag(page, (460, 470, 520, 500), page_width=wide)  # blank paper
     page.locator("#message", has_text="見つかりません").wait_for()
