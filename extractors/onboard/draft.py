@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from extractors.onboard.repeat import field_boxes
 from extractors.template import PtBox
 
 #: Share of a box's area covered by printed characters above which it is a label, not a
@@ -59,6 +60,10 @@ ROW_JOIN = 6.0
 ERA_PRINTED = re.compile(r"(\d)\s*[.．]?\s*(昭和|平成|令和)")
 ERA_NAMES = {"昭和": "showa", "平成": "heisei", "令和": "reiwa"}
 PREFECTURE_SUFFIXES = ("都", "道", "府", "県")
+
+#: Fields whose tops lie this close (pt), or within half the shorter one's height, read as one
+#: row (:func:`reading_order`).
+ROW_SLACK = 3.0
 
 #: Printed label words -> field name parts (the rest are ``field_NN``).
 NAME_WORDS = [
@@ -413,7 +418,7 @@ def draft_fields(
     shaded: frozenset[PtBox] = frozenset(),
     divider: Callable[[PtBox, PtBox], bool] = lambda left, right: False,
 ) -> list[dict[str, Any]]:
-    """The draft fields of a blank page (see the module's contract), top to bottom.
+    """The draft fields of a blank page (see the module's contract), in reading order.
     ``shaded``: the boxes printed grey (label cells); ``divider``: whether a printed column
     divider stands between two boxes of a row."""
     page = _sorted_boxes(boxes, printed, words, shaded)
@@ -424,7 +429,39 @@ def draft_fields(
         *_tick_fields(page, words, names),
     ]
     propose_readings([spec for _, spec in drafted], names.printed_here, names.kana_rows)
-    return [spec for _, spec in sorted(drafted, key=lambda item: (round(item[0][1] / 6), item[0][0]))]
+    return reading_order([spec for _, spec in drafted])
+
+
+def reading_order(fields: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Template fields (JSON dicts) in the order a person reads the page: rows top to bottom,
+    each left to right. A field is placed by the top-left corner of the rectangle round all its
+    boxes; a field whose top lies within half the shorter one's height (at least
+    :data:`ROW_SLACK`) of the top of a row's first field is in that row. The one order of a
+    template's fields: the draft is made in it and the designer saves in it, so reviewers go
+    through an onboarded form as it reads, a field drawn last included. A field whose boxes
+    cannot be read comes after the others, in its turn."""
+    placed: list[tuple[PtBox, int]] = []
+    unplaced: list[int] = []
+    for index, field in enumerate(fields):
+        try:
+            boxes = field_boxes(field)
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+            boxes = []
+        if boxes:
+            placed.append((bounds(boxes), index))
+        else:
+            unplaced.append(index)
+    rows: list[list[tuple[PtBox, int]]] = []
+    for box, index in sorted(placed, key=lambda item: (item[0][1], item[0][0], item[1])):
+        if rows:
+            first = rows[-1][0][0]
+            slack = max(ROW_SLACK, 0.5 * min(first[3] - first[1], box[3] - box[1]))
+            if box[1] - first[1] <= slack:
+                rows[-1].append((box, index))
+                continue
+        rows.append([(box, index)])
+    order = [index for row in rows for _, index in sorted(row, key=lambda item: (item[0][0], item[1]))]
+    return [fields[index] for index in [*order, *unplaced]]
 
 
 def _sorted_boxes(

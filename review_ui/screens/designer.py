@@ -16,7 +16,8 @@ eras boxed in one rectangle); 「下の同じ欄に写す」 (the picked fields 
 by ``/admin/forms/repeat`` to every place their layout repeats, :mod:`extractors.onboard.repeat`;
 「元に戻す」), 「マスの数」 of a run of digit cells (a field made digits counts the cells printed
 under it, ``/admin/forms/cells``) and 「上下に分割」 of a field with rows of cells; "新しい版として保存"
-is validated on the server with the checks of ``kakunin forms check`` and written as a new
+puts the fields in the page's reading order (:func:`extractors.onboard.draft.reading_order`,
+so the review screens go through them as the page reads) and is validated on the server with the checks of ``kakunin forms check`` and written as a new
 template version into the society's forms folder (the first of ``KAKUNIN_FORMS_DIRS``),
 audited; the list then names the older versions the save moved into ``retired/``. No
 coordinate is ever typed: the numbers are shown read-only."""
@@ -36,6 +37,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from extractors.onboard.blank import render
 from extractors.onboard.choices import NoChoice, blank_print, propose_choice, propose_ticks
+from extractors.onboard.draft import reading_order
 from extractors.onboard.installed import RETIRED
 from extractors.onboard.lines import blank_lines, printed_cells
 from extractors.onboard.repeat import NoRepeat, repeat_fields
@@ -374,11 +376,13 @@ def save(
         edited = None
     if not isinstance(edited, dict) or not isinstance(edited.get("fields"), list):
         raise HTTPException(400, "送信された様式定義が読めません")
-    # The fields, the title and footer regions, the title and the name come from the screen;
+    # The fields (in reading order: a field drawn last on the screen is reviewed in its place
+    # on the page), the title and footer regions, the title and the name come from the screen;
     # the page and the code pattern stay the file's own.
+    fields = edited["fields"]
     document = {
         **original,
-        "fields": edited["fields"],
+        "fields": reading_order(fields) if all(isinstance(f, dict) for f in fields) else fields,
         "identify": _regions(original, edited),
         "form_version": version.strip(),
     }

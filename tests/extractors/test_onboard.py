@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from extractors.convert import value_of, with_printed_suffix
 from extractors.identify import match_footer
 from extractors.onboard.blank import _boxes_of, draft_template, one_page, overlay_png, render
-from extractors.onboard.draft import TEXT_INSET
+from extractors.onboard.draft import TEXT_INSET, reading_order
 from extractors.template import (
     TEMPLATE_DIR,
     TemplateError,
@@ -499,3 +499,23 @@ def test_small_kana_read_in_cells_go_to_a_person() -> None:
         spec, {("kana", "text"): Recognition("タナカ ケンジ", 0.98)}, {}, lambda b, s: -1.0, date(2026, 1, 1)
     )
     assert plain[1] == pytest.approx(0.98)
+
+
+def test_fields_are_put_in_the_reading_order_of_the_page() -> None:
+    """GIVEN an onboarded template's fields in any order, a header field drawn last on the
+    designer (above block 1) and a field whose boxes cannot be read WHEN :func:`reading_order`
+    orders them THEN rows top to bottom, each left to right (the 交付申請書's 記号, 番号 and
+    生年月日 in one row, a dependent's カタカナ before the date beside it), the header first and
+    the unreadable field last; the kept 協会けんぽ templates are already in that order."""
+    for path in sorted((ROOT / "fixtures" / "forms-kyokai").glob("*.json")):
+        fields = json.loads(path.read_text("utf-8"))["fields"]
+        assert reading_order(fields) == fields, path.name
+        assert reading_order(list(reversed(fields))) == fields, path.name
+    [kofu] = (ROOT / "fixtures" / "forms-kyokai").glob("kyokai_kofu_shinsei.*.json")
+    fields = json.loads(kofu.read_text("utf-8"))["fields"]
+    header = {"name": "header_date", "type": "date", "era": "reiwa", "year": [420, 60, 450, 72],
+              "month": [455, 60, 475, 72], "day": [480, 60, 500, 72]}  # fmt: skip
+    broken = {"name": "broken", "type": "text", "box": "nowhere"}
+    ordered = [f["name"] for f in reading_order([*fields, broken, header])]
+    assert ordered[:4] == ["header_date", "symbol", "number", "birth_date"]
+    assert ordered.index("name_kana_2") + 1 == ordered.index("date_2") and ordered[-1] == "broken"

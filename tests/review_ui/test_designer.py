@@ -466,3 +466,29 @@ def test_circled_choices_eras_and_spaced_names_are_saved_and_checked_in_japanese
     )
     assert dict(saved.field("date_3").era_digits) == {"5": "showa", "7": "heisei", "9": "reiwa"}
     assert saved.field("note").spaced
+
+
+def test_a_save_puts_the_fields_in_the_reading_order_of_the_page(
+    app: TestClient, services: Services, forms_dir: Path
+) -> None:
+    """GIVEN 協会けんぽ's 交付申請書 as a draft WHEN the screen sends its fields with one drawn
+    last above everything (a header date) and one of the dependents' dates before its カタカナ
+    THEN the version saved lists them as the page reads (the header first, each row left to
+    right): reviewers then go through the fields in that order. The shipped SK-01…04 are never
+    rewritten (a save writes a new file into the forms folder)."""
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    [kofu] = KYOKAI.glob("kyokai_kofu_shinsei.*.json")
+    for path in (kofu, kofu.with_suffix(".pdf")):
+        shutil.copy2(path, drafts / path.name)
+    kept = json.loads(kofu.read_text("utf-8"))["fields"]
+    shipped = {p.name: p.read_bytes() for p in TEMPLATE_DIR.glob("*.json")}
+    sent = [f for f in kept if f["name"] != "date_3"] + [next(f for f in kept if f["name"] == "date_3")]
+    header = {"name": "header_date", "type": "date", "era": "reiwa", "year": [420, 60, 450, 72],
+              "month": [455, 60, 475, 72], "day": [480, 60, 500, 72]}  # fmt: skip
+    response = _save(app, login(app, "adm"), f"d:{kofu.name}", "KY-01 (2099.6)", {"fields": [*sent, header]})
+    assert response.status_code == 303, response.text
+    saved = template_for("kyokai_kofu_shinsei", "KY-01 (2099.6)")
+    assert saved is not None
+    assert [f.name for f in saved.fields] == ["header_date", *(f["name"] for f in kept)]
+    assert {p.name: p.read_bytes() for p in TEMPLATE_DIR.glob("*.json")} == shipped

@@ -156,6 +156,27 @@ def test_delete_removes_the_whole_field_and_one_box_goes_only_on_its_own_button(
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_field_drawn_last_is_saved_in_its_place_in_the_reading_order(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN the 交付申請書's draft WHEN the admin draws a field above everything, last, and
+    saves THEN the version saved has it first (reviewers go through the page as it reads), the
+    other fields in their order."""
+    page, problems, draw = _open_kofu_draft(browser, server, services, monkeypatch, tmp_path)
+    before = page.locator("#boxes rect.box").evaluate_all("rs => [...new Set(rs.map(r => r.dataset.field))]")
+    page.click("#mode-draw")
+    draw((300, 62, 420, 78))
+    page.fill("#f-name", "header_memo")
+    assert page.locator("#field-list li").last.inner_text().startswith(f"{len(before) + 1}.header_memo")
+    page.fill("#version", "KY-01 (2025.3)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("kyokai_kofu_shinsei", "KY-01 (2025.3)")
+    assert saved is not None and [f.name for f in saved.fields] == ["header_memo", *before]
+    assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_admin_moves_the_title_region_and_clears_a_footer(
     app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
