@@ -167,6 +167,9 @@ class FieldSpec:
     box: PtBox | None = None
     segments: tuple[Segment, ...] = ()
     options: tuple[tuple[str, PtBox], ...] = ()
+    #: A choice's options as printed (value -> 「新規」): what the review screens show and offer
+    #: in place of the value (``option_labels``); the value stays what the API and exports carry.
+    option_labels: tuple[tuple[str, str], ...] = ()
     style: str = "tick"  # choice marks: "tick" in a □ or "circle" around the word
     era: str | None = None  # date with a pre-printed era (令和)
     era_options: tuple[tuple[str, PtBox], ...] = ()
@@ -193,6 +196,10 @@ class FieldSpec:
     #: printed. The prefecture's name is read before them (``box``), the rest after them
     #: (``more_lines``), and the suffix that fits the name is put back between.
     prefecture_printed: tuple[tuple[str, PtBox], ...] = ()
+
+    def option_label(self, value: str) -> str:
+        """The printed label of the option ``value`` (empty when the template gives none)."""
+        return dict(self.option_labels).get(value, "")
 
     def all_boxes(self) -> list[PtBox]:
         boxes = [self.box] if self.box else []
@@ -291,6 +298,7 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
         box=_box(raw["box"], f"{where}.box", page) if "box" in raw else None,
         segments=segments,
         options=_optional_named_boxes(raw, "options", where, page),
+        option_labels=_option_labels(raw, where),
         style=str(raw.get("style", "tick")),
         era=raw.get("era"),
         era_options=_optional_named_boxes(raw, "era_options", where, page),
@@ -363,6 +371,20 @@ def _date_parts(
     if kind is FieldType.DATE and raw.get("era") is None and "era_options" not in raw and not era_digits:
         raise TemplateError(f"{where}: a date needs a printed 'era', 'era_options' or 'era_digits'")
     return parts, era_digits
+
+
+def _option_labels(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    """``option_labels``: each option's printed label, keyed by an option value of the field."""
+    value = raw.get("option_labels")
+    if value is None:
+        return ()
+    options = raw.get("options")
+    if not isinstance(value, dict) or not all(isinstance(v, str) and v.strip() for v in value.values()):
+        raise TemplateError(f"{where}.option_labels: expected a mapping of option value -> printed label")
+    unknown = [str(k) for k in value if not isinstance(options, dict) or k not in options]
+    if unknown:
+        raise TemplateError(f"{where}.option_labels: {', '.join(unknown)} is no option of this field")
+    return tuple((str(k), str(v).strip()) for k, v in value.items())
 
 
 def _optional_named_boxes(

@@ -65,7 +65,7 @@ def _option_codes(spec: FieldSpec) -> dict[str, str]:
     """Each option's code under its printed label, with and without its printed number."""
     codes: dict[str, str] = {}
     for code, _box in spec.options:
-        label = option_label(code)
+        label = option_label(code, spec)
         codes[code] = codes[label] = codes[re.sub(r"^\d+\s*", "", label)] = code
     return codes
 
@@ -101,7 +101,7 @@ def shown_text(spec: FieldSpec | None, value: Any) -> str:
     if spec is not None and spec.type is FieldType.AMOUNT and isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, list):
-        return "、".join(option_label(str(v)) for v in value)
+        return "、".join(option_label(str(v), spec) for v in value)
     return str(value)
 
 

@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from extractors.normalize import wareki
+from extractors.template import FieldSpec, FieldType
 
 FIELDS = {
     "submission_date": "申請日・届出日",
@@ -134,8 +135,11 @@ def field_label(name: str, printed: str = "") -> str:
     return printed or name
 
 
-def option_label(value: str) -> str:
-    return OPTIONS.get(value, value)
+def option_label(value: str, spec: FieldSpec | None = None) -> str:
+    """An option's value as a person reads it: the label its template prints for it
+    (``option_labels``: an onboarded form's 「新規」 for ``shinki``), else ours for the
+    society's forms, else the value itself."""
+    return (spec.option_label(value) if spec is not None else "") or OPTIONS.get(value, value)
 
 
 DECISIONS = {
@@ -151,25 +155,33 @@ DECISIONS = {
 }
 
 
-def value_label(value: object, name: str = "") -> str:
-    """A canonical value as a clerk reads it: options in Japanese, lists joined, ticks as ✓,
-    a date in 和暦 with the ISO date beside, a 郵便番号 (``name``) as 〒123-4567."""
-    if (
-        name.endswith(("postal_code", "postcode"))
-        and isinstance(value, str)
-        and re.fullmatch(r"\d{7}", value)
-    ):
-        return f"〒{value[:3]}-{value[3:]}"
+def value_label(value: object, name: str = "", spec: FieldSpec | None = None) -> str:
+    """A canonical value as a clerk reads it: options in Japanese (as the field's template
+    ``spec`` prints them, when given), lists joined, ticks as ✓, a date in 和暦 with the ISO
+    date beside, a 郵便番号 (``name``) as 〒123-4567. With ``spec``, only a choice's or a
+    group's values are options (a text that happens to read ``other`` stays as written)."""
     if isinstance(value, bool):
         return "✓" if value else ""
     if isinstance(value, list):
-        return "、".join(option_label(str(v)) for v in value)
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        return "、".join(option_label(str(v), spec) for v in value)
+    if not isinstance(value, str):
+        return str(value)
+    plain = _plain_label(value, name)
+    if plain != value or (spec is not None and spec.type not in (FieldType.CHOICE, FieldType.CHECKBOX_GROUP)):
+        return plain
+    return option_label(value, spec)
+
+
+def _plain_label(value: str, name: str) -> str:
+    """A value that is no option: a 郵便番号 with its 〒, a date in 和暦, else as written."""
+    if name.endswith(("postal_code", "postcode")) and re.fullmatch(r"\d{7}", value):
+        return f"〒{value[:3]}-{value[3:]}"
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
         try:
             return f"{wareki(date.fromisoformat(value))}（{value}）"
         except ValueError:
             return value
-    return option_label(value) if isinstance(value, str) else str(value)
+    return value
 
 
 def decision_label(kind: str) -> str:

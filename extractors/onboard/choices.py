@@ -21,7 +21,8 @@ an instruction line where nothing is numbered). A bracketed note is left out of 
 word and box (「4.退職等（令和 年 月 日退職等）」 is 退職等) unless two items would otherwise
 share a word: then it is kept (「5．男（基金）」 beside 「1．男」 is 男(基金), boxed with its note).
 
-Values (the review screen shows them as they are, so they should read well): :func:`option_value`
+Values (what the API and the exports carry; reviewers see each option's printed words, its
+``label``, which the designer keeps as the template's ``option_labels``): :func:`option_value`
 of the word — the English value our own forms use for a known word (男 ``male``, 昭和 ``showa``,
 その他 ``other``, 坑内員 ``mine_worker``, 死亡 ``death`` …; a kept note adds its own: 男(基金)
 ``male_fund``; 「75歳到達」 ``age_75``), else the word romanised (Hepburn, its words joined by
@@ -264,6 +265,23 @@ def _lone(option: ProposedOption, style: str, near: str) -> ChoiceProposal:
     label = option.label or near
     name = _name_for(label)
     return ChoiceProposal(style, "checkbox" if name == "choice" else name, label, (option,), "checkbox")
+
+
+def printed_labels(blank: BlankPrint, options: Sequence[tuple[str, PtBox]], style: str) -> dict[str, str]:
+    """Each option's printed label, for a template made before labels were kept
+    (``option_labels``): for ✓ the word printed beside its □, for ○ the word printed in its box
+    (without its number); an option with nothing printed there is left out."""
+    boxes = [box for _, box in options]
+    labels: dict[str, str] = {}
+    for value, box in options:
+        if style == "circle":
+            items = circled_items(chars_in(box, blank.chars))
+            label = items[0][0] if len(items) == 1 else ""
+        else:
+            label = tick_label(blank, box, boxes)
+        if label:
+            labels[value] = label
+    return labels
 
 
 def ticks_in(blank: BlankPrint, area: PtBox) -> list[PtBox]:

@@ -30,7 +30,7 @@ def _row(view: review.TaskView, user: str) -> dict[str, Any]:
     scale = template.pixels_per_point(view.page_size[0]) if template else None
     return {
         "task": view,
-        "corrections": correction_rows(view, scale),
+        "corrections": correction_rows(view, scale, template),
         "own": view.corrected_by == user,
     }
 

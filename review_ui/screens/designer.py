@@ -36,7 +36,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from extractors.onboard.blank import render
-from extractors.onboard.choices import NoChoice, blank_print, propose_choice, propose_ticks
+from extractors.onboard.choices import NoChoice, blank_print, printed_labels, propose_choice, propose_ticks
 from extractors.onboard.draft import reading_order
 from extractors.onboard.installed import RETIRED
 from extractors.onboard.lines import blank_lines, printed_cells
@@ -226,7 +226,37 @@ def _designer_page(
 def designer(request: Request, services: ServicesDep, info: Admin, src: str) -> HTMLResponse:
     source = _source(services.settings, src)
     raw = _raw(source)
-    return _designer_page(request, info, source, raw, str(raw.get("form_version", "")))
+    return _designer_page(request, info, source, _labelled(source, raw), str(raw.get("form_version", "")))
+
+
+def _labelled(source: Source, raw: dict[str, Any]) -> dict[str, Any]:
+    """The template as the screen opens it: a choice saved before options kept their printed
+    labels (``option_labels``) gets them proposed from the blank, shown for the admin to check
+    and saved with the next version (the review screens show a choice by them)."""
+    unlabelled = [
+        f
+        for f in raw.get("fields") or []
+        if isinstance(f, dict)
+        and f.get("type") in (FieldType.CHOICE, FieldType.CHECKBOX_GROUP)
+        and isinstance(f.get("options"), dict)
+        and set(f["options"]) - set(f.get("option_labels") or {})
+    ]
+    if not unlabelled:
+        return raw
+    try:
+        blank = blank_print(_blank_of(source, raw))
+    except HTTPException:
+        return raw
+    for field in unlabelled:
+        try:
+            options = [(str(k), _pt_box(",".join(map(str, b[:4])))) for k, b in field["options"].items()]
+        except (HTTPException, TypeError):
+            continue
+        printed = printed_labels(blank, options, str(field.get("style", "tick")))
+        labels = {**printed, **(field.get("option_labels") or {})}
+        if labels:
+            field["option_labels"] = labels
+    return raw
 
 
 @router.get("/admin/forms/blank.png")

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from extractors.template import template_for
 from intake import review
 from intake.auth import CAN_APPROVE
 from intake.domain import RecordStatus
@@ -94,6 +95,9 @@ def record_page(
         return error_page(request, info.user, "記録が見つかりません", 404)
     with transaction(services.sessions) as session:
         repo.audit(session, info.user.name, "record_viewed", view.record.document_id, record=record_id)
+    # The form's fields as its template prints them: an onboarded form's labels and options.
+    template = template_for(view.record.form_id)
+    specs = {spec.name: spec for spec in template.fields} if template else {}
     response = TEMPLATES.TemplateResponse(
         request,
         "record.html",
@@ -105,8 +109,8 @@ def record_page(
             "user": info.user,
             "csrf": info.csrf_token,
             "form_names": form_names_shown(),
-            "label": field_label,
-            "value_label": value_label,
+            "label": lambda name: field_label(name, specs[name].label if name in specs else ""),
+            "value_label": lambda value, name: value_label(value, name, specs.get(name)),
             "decision_label": decision_label,
             "history": review.record_history(services, record_id),
             "status_label": RECORD_STATUS,

@@ -55,7 +55,7 @@ def _text(spec: Any, value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if spec is not None and spec.type is FieldType.CHOICE and isinstance(value, str):
-        return option_label(value)
+        return option_label(value, spec)
     return shown_text(spec, value)
 
 
@@ -97,7 +97,7 @@ def _field_rows(
                 "confidence": field.confidence,
                 "needs_review": field.needs_review,
                 "masked": is_my_number(field.name),
-                "options": [(o, option_label(o)) for o in field.options],
+                "options": [(o, option_label(o, spec)) for o in field.options],
                 "box": field.box,
                 "snippet": snippet(field.box, view.page_sha, view.page_size, scale),
                 "findings": [f.message for f in field.findings],
@@ -134,15 +134,22 @@ TASK_NOTICES = {
 }
 
 
-def correction_rows(view: review.TaskView, scale: float | None) -> list[dict[str, Any]]:
+def correction_rows(
+    view: review.TaskView, scale: float | None, template: Template | None = None
+) -> list[dict[str, Any]]:
     """Each value typed in place of the reading, beside the reading and its snippet (masked as
-    every screen masks them), for the approver."""
+    every screen masks them), for the approver; labels and options as ``template`` prints them."""
+    specs = {s.name: s for s in template.fields} if template else {}
     return [
         {
             "name": c.name,
-            "label": field_label(c.name),
-            "reading": value_label(shown(c.name, c.reading), c.name) if c.reading is not None else "（空欄）",
-            "value": value_label(shown(c.name, c.value), c.name) if c.value is not None else "（空欄）",
+            "label": field_label(c.name, specs[c.name].label if c.name in specs else ""),
+            "reading": value_label(shown(c.name, c.reading), c.name, specs.get(c.name))
+            if c.reading is not None
+            else "（空欄）",
+            "value": value_label(shown(c.name, c.value), c.name, specs.get(c.name))
+            if c.value is not None
+            else "（空欄）",
             "masked": is_my_number(c.name),
             "snippet": snippet(c.box, view.page_sha, view.page_size, scale),
         }
@@ -222,7 +229,7 @@ def task_page(
             "done": done,
             "done_left": left_on(request, done),
             "notice": TASK_NOTICES.get(notice or ""),
-            "corrections": correction_rows(view, scale),
+            "corrections": correction_rows(view, scale, template),
             "approving": view.status is TaskStatus.APPROVING,
             "user": info.user,
             "csrf": info.csrf_token,

@@ -138,6 +138,7 @@
   const fType = document.getElementById("f-type"), fRequired = document.getElementById("f-required");
   const fBox = document.getElementById("f-box");
   const optionRow = document.getElementById("option-row"), fOption = document.getElementById("f-option");
+  const optionLabelRow = document.getElementById("option-label-row"), fOptionLabel = document.getElementById("f-option-label");
   const list = document.getElementById("field-list");
   const digitsRow = document.getElementById("digits-row");
   const fMin = document.getElementById("f-min"), fMax = document.getElementById("f-max");
@@ -242,15 +243,18 @@
     panelBox.disabled = !selected || isRegion(selected);
     if (isRegion(selected)) {
       fBox.textContent = `${REGION_NAMES[selected.key]}: ${shown(getBox(selected))}`;
-      optionRow.hidden = digitsRow.hidden = readingRow.hidden = true;
+      optionRow.hidden = optionLabelRow.hidden = digitsRow.hidden = readingRow.hidden = true;
       styleRow.hidden = spacedRow.hidden = eraRow.hidden = eraOptionRow.hidden = true;
     } else if (selected) {
       const field = tpl.fields[selected.f];
       if (document.activeElement !== fName) fName.value = field.name;
       if (document.activeElement !== fLabel) fLabel.value = field.label || "";
       fType.value = field.type;
-      optionRow.hidden = selected.key !== "options";
+      optionRow.hidden = optionLabelRow.hidden = selected.key !== "options";
       if (selected.key === "options" && document.activeElement !== fOption) fOption.value = selected.sub;
+      if (selected.key === "options" && document.activeElement !== fOptionLabel) {
+        fOptionLabel.value = (field.option_labels || {})[selected.sub] || "";
+      }
       fRequired.checked = !!field.required;
       readingPanel(field);
       markPanel(field);
@@ -506,6 +510,9 @@
     field.type = proposal.type || "choice";
     field.style = proposal.style;
     field.options = Object.fromEntries(proposal.options.map((o) => [o.value, o.box]));
+    // Each option's printed words: what the reviewer sees and picks in place of its value.
+    const labels = Object.fromEntries(proposal.options.filter((o) => o.label).map((o) => [o.value, o.label]));
+    if (Object.keys(labels).length) field.option_labels = labels;
   }
   async function addChoice(area) {
     setDrawing(false);
@@ -630,6 +637,7 @@
       if (!field[ref.key].length) { delete field[ref.key]; dropField = ref.key === "segments"; }
     } else if (["options", "era_options", "prefecture_printed"].includes(ref.key)) {
       delete field[ref.key][ref.sub];
+      if (ref.key === "options") setOptionLabel(field, ref.sub, "");
       if (!Object.keys(field[ref.key]).length && ref.key !== "era_options") {
         delete field[ref.key];
         dropField = ref.key === "options";
@@ -675,7 +683,7 @@
   const cellsOf = (b) => Math.max(1, Math.round((b[2] - b[0]) / Math.max(1, b[3] - b[1])));
   const bounds = (boxes) => [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])),
     Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
-  const LAYOUT_KEYS = ["box", "more_lines", "segments", "options", "era_options", "year", "month", "day", "era",
+  const LAYOUT_KEYS = ["box", "more_lines", "segments", "options", "option_labels", "era_options", "year", "month", "day", "era",
     "era_box", "era_digits", "style", "min_digits", "max_digits", "spaced", "prefecture_printed"];
 
   // A new type: the field's boxes laid out as the new type needs them.
@@ -724,8 +732,24 @@
       return;
     }
     field.options = Object.fromEntries(Object.entries(field.options).map(([k, v]) => [k === selected.sub ? value : k, v]));
+    if (field.option_labels) {
+      field.option_labels = Object.fromEntries(Object.entries(field.option_labels).map(([k, v]) => [k === selected.sub ? value : k, v]));
+    }
     selected = { f: selected.f, key: "options", sub: value };
     render();
+  });
+  // An option's printed label (「新規」): what the review screens show for its value.
+  function setOptionLabel(field, value, label) {
+    const labels = { ...(field.option_labels || {}) };
+    if (label) labels[value] = label;
+    else delete labels[value];
+    if (Object.keys(labels).length) field.option_labels = labels;
+    else delete field.option_labels;
+  }
+  fOptionLabel.addEventListener("input", () => {
+    if (!selected || selected.key !== "options") return;
+    setOptionLabel(tpl.fields[selected.f], selected.sub, fOptionLabel.value.trim());
+    panel();
   });
   fLabel.addEventListener("input", () => { if (selected && !isRegion(selected)) { tpl.fields[selected.f].label = fLabel.value; panel(); } });
   // The digit counts: typed (numbers of digits, not coordinates), kept within the cells.
@@ -835,7 +859,10 @@
     } else if (a.type === "checkbox") {
       const first = a.box; delete a.box;
       a.type = "checkbox_group";
-      a.options = { [a.name]: first, [b.name === a.name ? "2" : b.name]: boxB };
+      const second_ = b.name === a.name ? "2" : b.name;
+      a.options = { [a.name]: first, [second_]: boxB };
+      if (a.label) setOptionLabel(a, a.name, a.label);
+      if (b.label) setOptionLabel(a, second_, b.label);
     } else {
       a.options = a.options || {};
       a.options[b.name in a.options || sameField ? String(Object.keys(a.options).length + 1) : b.name] = boxB;

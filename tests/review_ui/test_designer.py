@@ -492,3 +492,26 @@ def test_a_save_puts_the_fields_in_the_reading_order_of_the_page(
     assert saved is not None
     assert [f.name for f in saved.fields] == ["header_date", *(f["name"] for f in kept)]
     assert {p.name: p.read_bytes() for p in TEMPLATE_DIR.glob("*.json")} == shipped
+
+
+def test_a_choice_without_printed_labels_gets_them_from_the_blank_when_opened(
+    app: TestClient, services: Services, forms_dir: Path
+) -> None:
+    """GIVEN SK-01, whose choices were authored before options kept their printed words WHEN
+    an admin opens it on the designer THEN each option's printed label is proposed from the
+    blank (✓: the words beside its □; ○: the word circled) for the admin to check, and saved
+    with the next version, where the review screens show them; the shipped file is untouched."""
+    shipped = (TEMPLATE_DIR / SHIPPED.split(":", 1)[1]).read_bytes()
+    csrf = login(app, "adm")
+    page = app.get(f"/admin/forms/edit?src={SHIPPED}").text
+    opened = json.loads(re.search(r'id="template-data">(.+?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
+    fields = {f["name"]: f for f in opened["fields"]}
+    assert fields["application_type"]["option_labels"] == {
+        "new": "新規交付",
+        "reissue": "再交付（紛失・盗難・毀損等）",
+    }
+    assert fields["insured_sex"]["option_labels"] == {"male": "男", "female": "女"}
+    assert _save(app, csrf, SHIPPED, "SK-01 (2099.7)", opened).status_code == 303
+    saved = template_for("kofu_shinsei", "SK-01 (2099.7)")
+    assert saved is not None and saved.field("insured_sex").option_label("female") == "女"
+    assert (TEMPLATE_DIR / SHIPPED.split(":", 1)[1]).read_bytes() == shipped

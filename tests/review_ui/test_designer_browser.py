@@ -571,8 +571,11 @@ def test_admin_makes_tick_choices_in_one_gesture(
     kind = page.input_value("#f-name")
     assert "field_18" not in names() and "field_19" not in names()
     page.fill("#f-name", "application_type")
+    assert page.input_value("#f-option-label") == "新規交付"  # the printed words, shown to reviewers
     page.fill("#f-option", "first_issue")  # the clerk corrects a value
     page.press("#f-option", "Enter")
+    assert page.input_value("#f-option-label") == "新規交付"  # the words follow the value
+    page.fill("#f-option-label", "新規")
     # 交付理由: nine □ in two columns under 「（複数可）」: one rectangle, a choice of several.
     page.click("#draw-choice")
     _drag(page, (56, 433, 566, 509))
@@ -599,7 +602,9 @@ def test_admin_makes_tick_choices_in_one_gesture(
         ("first_issue", (116.2, 123.5, 123.5, 130.8)),
         ("reissue", (178.0, 123.5, 185.5, 130.8)),
     ]
+    assert application.option_labels == (("first_issue", "新規"), ("reissue", "再交付（紛失・盗難・毀損等）"))
     choice = saved.field(sex)
+    assert choice.option_labels == (("male", "男"), ("female", "女"))
     assert choice.type == "choice" and dict(choice.options) == {
         "male": (118.2, 227.5, 125.5, 234.8),
         "female": (148.5, 227.5, 156.0, 234.8),
