@@ -19,7 +19,7 @@ from datetime import date
 
 from extractors.convert import value_of
 from extractors.marks import MarkScore
-from extractors.normalize import digits_value, nfkc
+from extractors.normalize import digits_value, joined_sound_marks, nfkc
 from extractors.plan import CropKey, CropPlan
 from extractors.route import REVIEW_THRESHOLD
 from extractors.template import FieldSpec, FieldType, Layout, Template
@@ -138,10 +138,13 @@ def _likelier(
 
 def _comparable(text: str, part: str) -> str:
     """What two engines must agree on: digits for boxed numbers; otherwise the text without
-    spaces and long-vowel/dash marks, which PP-OCRv5 emits for blank gaps (``ワタナベーユミ``)."""
+    spaces and long-vowel/dash marks, which PP-OCRv5 emits for blank gaps (``ワタナベーユミ``),
+    with a ゛/゜ read apart joined to its kana (タ" and ダ are one reading) and a 一 between
+    two digits taken as the dash it is in an address (市場町1一1 is 市場町1-1)."""
     if part in ("digits", "year", "month", "day"):
         return digits_value(text)
-    return re.sub(r"[\sー\-‐－~〜]", "", nfkc(text))
+    text = re.sub(r"(?<=\d)一(?=\d)", "-", nfkc(joined_sound_marks(text)))
+    return re.sub(r"[\sー\-‐－~〜]", "", text)
 
 
 def disagreements(keys: list[CropKey], first: list[Recognition], second: list[Recognition]) -> set[str]:

@@ -284,13 +284,38 @@ def strip_stray_marks(value: str) -> str:
     return text
 
 
+#: A ゛ written apart from its kana (in a cell of its own, as forms with kana cells ask:
+#: 「濁点・半濁点は1字として」), as Unicode and the recogniser write it: the spacing mark, its
+#: half-width form, and the quotation marks the model reads for two short strokes.
+VOICED_MARKS = "゛ﾞ\"”〃"
+#: A ゜ written apart: the spacing mark, its half-width form, and a degree sign.
+SEMI_VOICED_MARKS = "゜ﾟ°"
+
+
+def joined_sound_marks(text: str) -> str:
+    """``text`` with each ゛/゜ written after a kana joined to it (タ゛ → ダ, ハ゜ → パ). A mark
+    that makes no kana with the one before it (ン゛, or at the start) stays, so the value
+    fails the katakana check and a person sees it."""
+    out: list[str] = []
+    for char in text:
+        combining = "\u3099" if char in VOICED_MARKS else "\u309a" if char in SEMI_VOICED_MARKS else ""
+        if combining and out:
+            joined = unicodedata.normalize("NFC", out[-1] + combining)
+            if len(joined) == 1:
+                out[-1] = joined
+                continue
+        out.append(char)
+    return "".join(out)
+
+
 def katakana_value(raw: str) -> str | None:
-    """フリガナ: NFKC (half-width kana become full-width); hiragana read by OCR become katakana.
+    """フリガナ: NFKC (half-width kana become full-width); hiragana read by OCR become katakana;
+    a ゛/゜ written in a cell of its own joined to its kana.
 
     The reading keeps what was written; converting hiragana is safe because a フリガナ box
     is katakana by definition and the OCR model sometimes picks the hiragana twin of a glyph.
     """
-    value = nfkc(raw)
+    value = nfkc(joined_sound_marks(raw))
     if not value:
         return None
     # NFKC already made every space ASCII (U+3000 included), as README §2a asks. Only the

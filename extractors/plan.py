@@ -8,7 +8,8 @@ and per OCR-read field whether the writer put ink there (judged from the paper, 
 the text read). Parts are ``text`` (one text box), ``line0``… (ruled lines of one text),
 ``digits`` (boxed numbers) and ``year``/``month``/``day`` (dates); mark fields get no crop.
 :meth:`CropPlan.recognitions` keys the engine's readings back by the same (field, part),
-with the word spaces put back and the ruled lines of one text joined as its ``text``.
+with the word spaces put back, a ゛/゜ written in a kana cell of its own joined to its kana,
+and the ruled lines of one text joined as its ``text``.
 Nothing here converts values or decides review.
 """
 
@@ -19,12 +20,12 @@ from dataclasses import dataclass, field, replace
 
 from extractors.convert import DISAGREEMENT_CONFIDENCE
 from extractors.fields import ink as inkmod
-from extractors.fields import kana_size
+from extractors.fields import kana_size, sound_marks
 from extractors.fields.crops import Circle, cell_crop, cells, strip, wide_gaps
 from extractors.fields.paper import Paper
 from extractors.fields.writing import Writing, locate, locate_lines, other_boxes
 from extractors.identify import cell_rules
-from extractors.template import FieldType, Layout, PtBox, Segment, Template
+from extractors.template import FieldSpec, FieldType, Layout, PtBox, Segment, Template
 from ocr.types import Image, Recognition
 
 #: A one-character box with more extra ink than this holds a character.
@@ -50,12 +51,15 @@ class CropPlan:
     shapes: dict[CropKey, tuple[float, ...]] = field(default_factory=dict)
     #: The writer's ink in each フリガナ crop, by which small kana are told from large ones.
     kana_ink: dict[CropKey, Image] = field(default_factory=dict)
+    #: What each cell of a フリガナ written one kana per cell holds (a kana, a ゛ of its own …).
+    kana_cells: dict[CropKey, tuple[sound_marks.Cell, ...]] = field(default_factory=dict)
 
     def alphabets(self, template: Template) -> list[str | None]:
-        """The alphabet each crop is read in: kana for フリガナ, digits for boxed numbers and
-        dates, any character of Japanese writing for free text, phone numbers and amounts."""
-        kinds = {spec.name: spec.type for spec in template.fields}
-        return [_alphabet(kinds[name]) for name, _ in self.keys]
+        """The alphabet each crop is read in: kana for フリガナ (with the sound marks written
+        apart where it is written one kana per cell), digits for boxed numbers and dates, any
+        character of Japanese writing for free text, phone numbers and amounts."""
+        specs = {spec.name: spec for spec in template.fields}
+        return [_alphabet(specs[name]) for name, _ in self.keys]
 
     def recognitions(self, read: Sequence[Recognition]) -> dict[CropKey, Recognition]:
         """The engine's readings of :attr:`crops` (in order) by (field, part): word spaces put
@@ -67,6 +71,8 @@ class CropPlan:
             recognitions[key] = kana_size.sized(recognitions[key], ink)
         for name, gaps in self.gaps.items():
             recognitions[(name, "text")] = spaced_by_gaps(recognitions[(name, "text")], gaps)
+        for key, kinds in self.kana_cells.items():
+            recognitions[key] = sound_marks.with_marks(recognitions[key], kinds)
         for (name, part), count in self.cell_counts.items():
             if part == "lines":  # ruled lines of one text: written as one running text
                 lines = [recognitions[(name, f"line{i}")] for i in range(count)]
@@ -98,9 +104,11 @@ def _one_by_its_shape(rec: Recognition, shapes: tuple[float, ...]) -> Recognitio
     return rec
 
 
-def _alphabet(kind: FieldType) -> str | None:
+def _alphabet(spec: FieldSpec) -> str | None:
+    kind = spec.type
     if kind is FieldType.KATAKANA:
-        return "kana"
+        # In kana cells a ゛/゜ may be written in a cell of its own: the model may read it.
+        return "kana_cells" if spec.segments else "kana"
     if kind.layout in (Layout.CELLS, Layout.DATE):
         return "digits"
     return "japanese"
@@ -142,6 +150,8 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
                     plan.gaps[spec.name] = wide_gaps(writing.crop)
                 if spec.type is FieldType.KATAKANA and writing.ink is not None:
                     plan.kana_ink[(spec.name, "text")] = writing.ink
+                if spec.type is FieldType.KATAKANA and spec.segments:
+                    plan.kana_cells[(spec.name, "text")] = _cell_kinds(spec.segments, paper)
             case Layout.CELLS:
                 filled, shapes = _inked_cells(spec.segments, paper)
                 plan.cell_counts[(spec.name, "digits")] = len(filled)
@@ -157,6 +167,16 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
                     plan.inked[spec.name] = plan.inked.get(spec.name, False) or bool(filled)
                     add((spec.name, part), strip(filled))
     return plan
+
+
+def _cell_kinds(segments: tuple[Segment, ...], paper: Paper) -> tuple[sound_marks.Cell, ...]:
+    """What the writer put in each cell of a row of kana cells, from the writer's ink."""
+    inks = []
+    for segment in segments:
+        for cell in cells(segment):
+            rows, cols = paper.region(cell)
+            inks.append(paper.writing[rows, cols])
+    return sound_marks.cell_kinds(inks, paper.dpi)
 
 
 def _inked_cells(segments: tuple[Segment, ...], paper: Paper) -> tuple[list[Image], tuple[float, ...]]:

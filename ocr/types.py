@@ -110,3 +110,8 @@ ALPHABETS: dict[str, frozenset[str]] = {
     ),
     "digits": frozenset("0123456789"),
 }
+#: Katakana written one per cell, where the form asks for a ゛/゜ in a cell of its own
+#: (「濁点・半濁点は1字として」): the kana and what the model writes for a mark on its own
+#: (a half-width ﾞ/ﾟ, quotation marks, a degree sign). Without them a lone ゛ is forced to the
+#: likeliest kana (タ゛ read タソ); the reader joins a mark to the kana before it.
+ALPHABETS["kana_cells"] = ALPHABETS["kana"] | frozenset("ﾞﾟ\"”°")

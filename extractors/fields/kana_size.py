@@ -21,14 +21,16 @@ from dataclasses import replace
 
 import numpy as np
 
+from extractors.normalize import SEMI_VOICED_MARKS, VOICED_MARKS
 from ocr.types import Image, Recognition
 
 _SMALL = "ァィゥェォッャュョ" + "ぁぃぅぇぉっゃゅょ"
 _LARGE = "アイウエオツヤユヨ" + "あいうえおつやゆよ"
 _TO_LARGE = dict(zip(_SMALL, _LARGE, strict=True))
 _TO_SMALL = dict(zip(_LARGE, _SMALL, strict=True))
-#: Marks whose height says nothing of the line's (a long-vowel bar, a middle dot).
-_FLAT = set("ー-‐－一・･ 　")
+#: Marks whose height says nothing of the line's (a long-vowel bar, a middle dot, a ゛/゜
+#: written in a cell of its own).
+_FLAT = set("ー-‐－一・･ 　") | set(VOICED_MARKS) | set(SEMI_VOICED_MARKS)
 
 #: Pairs whose large kana is as tall as most kana (ツ, ヤ, ア …): a small one is told by its
 #: height alone. Measured on generated hands (dev, 96 forms, 238 such kana): a large one at

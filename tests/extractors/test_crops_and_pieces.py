@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from extractors.convert import value_of
-from extractors.fields.crops import seals, under_seal, writers_ink
+from extractors.fields.crops import seals, strip, under_seal, writers_ink
 from extractors.plan import spaced_by_gaps
 from extractors.route import judged
 from extractors.template import load_templates
@@ -100,3 +100,18 @@ def test_a_digit_read_inside_a_word_of_kana_goes_to_a_person_as_read() -> None:
         )
         assert value == text and codes == []
         assert (confidence < 0.9) is doubtful, (text, confidence)
+
+
+def test_a_strip_of_tall_cells_keeps_only_the_rows_of_its_writing() -> None:
+    """Digits written small in tall cells (a 郵便番号 row 40 pt high) reach the recogniser
+    as tall as the writing, not a third of its input: the paper above and below goes."""
+    cells = []
+    for _ in range(3):
+        cell = np.full((120, 40), 250, np.uint8)
+        cell[50:70, 15:25] = 20  # a digit 20 px tall in a cell 120 px tall
+        cells.append(cell)
+    out = strip(cells)
+    assert 20 <= out.shape[0] <= 20 + 2 * 6
+    assert int((out < 128).sum()) == 3 * 20 * 10  # every digit's ink kept
+    # Blank cells (nothing inked) keep their height.
+    assert strip([np.full((120, 40), 250, np.uint8)]).shape[0] == 120

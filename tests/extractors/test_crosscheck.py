@@ -22,6 +22,14 @@ def test_text_ignores_spaces_and_the_long_vowel_v5_puts_in_gaps() -> None:
     assert disagreements(keys, [r("ワタナベ ユミ")], [r("ワタナベ ユ三")]) == {"insured_name_kana"}
 
 
+def test_a_mark_read_apart_and_a_dash_read_as_ichi_between_digits_are_the_same_reading() -> None:
+    keys = [("name_kana_2", "text"), ("old_address", "text")]
+    assert disagreements(keys, [r("ダカ"), r("x")], [r('タ"カ'), r("x")]) == set()
+    assert disagreements(keys, [r("x"), r("市場町1-1")], [r("x"), r("市場町1一1")]) == set()
+    # 一 is a digit of a kanji numeral elsewhere: 健一 and 健 differ.
+    assert disagreements(keys, [r("x"), r("健一")], [r("x"), r("健")]) == {"old_address"}
+
+
 def test_word_halves_are_not_compared() -> None:
     assert disagreements([("x", "left")], [r("ア")], [r("イ")]) == set()
 
