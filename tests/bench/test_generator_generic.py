@@ -10,10 +10,12 @@ from __future__ import annotations
 import copy
 import json
 import random
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from extractors.normalize import joined_sound_marks
 from extractors.template import parse_template
 from fixtures.generate import COMPANIES, PEOPLE, _fill
 
@@ -60,3 +62,20 @@ def test_each_numbered_block_is_one_person_a_company_name_a_company_and_a_number
         if values.get("employer_name"):
             assert values["employer_name"] in companies and values["employer_name"] not in people
     assert seen >= 8
+
+
+def test_kana_cells_hold_sound_marks_in_cells_of_their_own_for_some_writers() -> None:
+    """Forms with kana cells ask for 「濁点・半濁点は1字として」: some writers put ゛ in a cell of
+    its own (ス ス ゛ キ), others write ズ in one; the golden value is the name either way."""
+    template = parse_template(_with_blocks(), KOFU)
+    apart = whole = 0
+    for seed in range(40):
+        filled = _fill(template, random.Random(seed), date(2026, 11, 1))
+        for name in ("name_kana_2", "name_kana_3", "name_kana_4"):
+            cells = [payload[0] for kind, payload, field in filled.draws if kind == "char" and field == name]
+            if not cells:
+                continue
+            assert filled.values[name].replace(" ", "") == joined_sound_marks("".join(cells))
+            apart += "゛" in cells or "゜" in cells
+            whole += any(unicodedata.normalize("NFD", c) != c for c in cells)
+    assert apart and whole, (apart, whole)
