@@ -595,15 +595,18 @@
 
   // 「項目を削除」 (Delete): the selected field goes with every box it has (cells, lines,
   // options, a date's parts); a region is cleared where it may be. 「元に戻す」 takes it back.
+  // Fields picked with it (Shift+click, a rectangle) go with it, in one step.
   function removeField(ref) {
     if (isRegion(ref)) return removeRegion(ref);
     remember();
-    const field = tpl.fields[ref.f];
-    const count = boxesOf(field).length + Object.keys(field.prefecture_printed || {}).length;
-    tpl.fields.splice(ref.f, 1);
-    forget(field.name, null);
+    const chosen = [...new Set([ref, ...picked].filter((r) => r && !isRegion(r)).map((r) => r.f))].sort((a, b) => b - a);
+    const gone = chosen.map((f) => tpl.fields[f]);
+    const count = gone.reduce((n, field) => n + boxesOf(field).length + Object.keys(field.prefecture_printed || {}).length, 0);
+    for (const f of chosen) tpl.fields.splice(f, 1);
+    for (const field of gone) forget(field.name, null);
     select(null, false);
-    say(`項目 ${field.name} を削除しました（枠 ${count} 個）。「元に戻す」（Ctrl+Z）で戻せます。`);
+    const names = gone.map((field) => field.name).reverse().join("・");
+    say(`${gone.length > 1 ? `${gone.length} 項目 ` : "項目 "}${names} を削除しました（枠 ${count} 個）。「元に戻す」（Ctrl+Z）で戻せます。`);
     return true;
   }
   // Whether the box can go alone, the field keeping the rest: a run of cells, a further line,

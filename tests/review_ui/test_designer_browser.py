@@ -126,7 +126,8 @@ def test_delete_removes_the_whole_field_and_one_box_goes_only_on_its_own_button(
     """GIVEN a field of two runs of cells (記号's 8 cells with 番号's 7 merged in) WHEN the admin
     selects one of its boxes and presses Delete THEN the field goes with both boxes, said in
     Japanese, and 「元に戻す」 brings it back; 「この枠だけ削除」 (Shift+Delete), enabled only on a
-    field of several boxes, removes the one box chosen and keeps the field."""
+    field of several boxes, removes the one box chosen and keeps the field; fields picked
+    together are deleted together."""
     page, problems, _ = _open_kofu_draft(browser, server, services, monkeypatch, tmp_path)
     rects = lambda name: page.locator(f"#boxes rect.box[data-field='{name}']")  # noqa: E731
     rects("note").first.click()
@@ -146,6 +147,14 @@ def test_delete_removes_the_whole_field_and_one_box_goes_only_on_its_own_button(
     page.click("#do-delete-box")
     assert rects("symbol").count() == 1
     assert "項目 symbol の枠を一つ削除しました（項目は残ります）" in page.inner_text("#message")
+    # Several fields picked (Shift+click): 「項目を削除」 takes them all, in one step undone.
+    rects("postcode").first.click()
+    rects("phone").first.click(modifiers=["Shift"])
+    page.click("#do-delete")
+    assert rects("postcode").count() == 0 and rects("phone").count() == 0
+    assert "2 項目 postcode・phone を削除しました" in page.inner_text("#message")
+    page.click("#do-undo")
+    assert rects("postcode").count() == 1 and rects("phone").count() == 1
     page.fill("#version", "KY-01 (2025.2)")
     page.click("#save")
     page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
