@@ -157,9 +157,11 @@ def correction_rows(
     ]
 
 
-def _task_error(code: str | None, fields: str | None, known: set[str]) -> str | None:
+def _task_error(code: str | None, fields: str | None, known: dict[str, str]) -> str | None:
+    """The refusal said on the task page, naming the refused fields of the task (``known``:
+    each with its printed label) by their labels."""
     message = TASK_ERRORS.get(code or "")
-    named = [field_label(f) for f in (fields or "").split(",") if f in known]
+    named = [field_label(f, known[f]) for f in (fields or "").split(",") if f in known]
     if message and named:
         message += f"：{'、'.join(named)}"
     return message
@@ -235,7 +237,7 @@ def task_page(
             "csrf": info.csrf_token,
             "form_names": form_names_shown(),
             "can_reveal": sees_my_number(info.user),
-            "error": _task_error(error, fields, {f.name for f in view.fields}),
+            "error": _task_error(error, fields, _printed_labels(view, template)),
             "reasons": review.REJECT_REASONS,
             "unidentified": view.form_id is None,
             "form_choices": form_choices() if view.form_id is None else [],
@@ -246,6 +248,12 @@ def task_page(
     )
     forget_left(request, response)
     return response
+
+
+def _printed_labels(view: review.TaskView, template: Template | None) -> dict[str, str]:
+    """Each field of the task with the label its template prints for it (empty: none)."""
+    specs = {s.name: s.label for s in template.fields} if template else {}
+    return {f.name: specs.get(f.name, "") for f in view.fields}
 
 
 def clerk_values(template: Template | None, form: Any) -> dict[str, str]:

@@ -29,7 +29,7 @@ from intake.store.db import transaction
 from intake.store.models import RecordRow, ReviewTaskRow
 from review_ui.clerk_input import to_canonical
 from review_ui.labels import option_label, value_label
-from review_ui.screens.tasks import _field_rows
+from review_ui.screens.tasks import _field_rows, _task_error
 from tests.conftest import KYOKAI_KOFU, REPO
 from tests.intake.test_form_trust import TODAY, NoOcr, _read
 from tests.review_ui.test_browser import _login, browser, server  # noqa: F401
@@ -89,6 +89,8 @@ def test_reviewers_read_and_type_a_choice_by_its_printed_label(tmp_path: Path) -
     [row] = _field_rows(view, load_template(tmp_path / f"{KYOKAI_KOFU}.json"), None, REVIEWER)
     assert (row["value"], row["code"], row["label"]) == ("新規", "shinki", "交付区分")
     assert row["options"] == [("shinki", "新規"), ("saikoufu", "再交付")]
+    refused = _task_error("invalid", "koufu_kubun,gone", {"koufu_kubun": "交付区分"})
+    assert refused == "値が正しくない項目があります：交付区分"
 
 
 @pytest.fixture
