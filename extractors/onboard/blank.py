@@ -25,12 +25,21 @@ from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, FloatObject, NameObject, RectangleObject
 
 from extractors.onboard.draft import Printed, bounds, chars_in, draft_fields, printed_from
-from extractors.onboard.geometry import closed_boxes, divided, raster_mask, segment_mask, vector_segments
+from extractors.onboard.geometry import (
+    cell_ticks,
+    closed_boxes,
+    divided,
+    raster_mask,
+    segment_mask,
+    vector_segments,
+)
 from extractors.template import PtBox
 from ocr.types import px_per_pt
 
 #: Fewer vector lines than this and the page is taken as a scan (its lines found by OpenCV).
 MIN_VECTOR_SEGMENTS = 20
+#: The blank is rendered at this resolution for its lines (a scan) and cell ticks.
+RENDER_DPI = 200
 #: The title: the largest print in the top part of the page (share of its height).
 TITLE_ZONE = 0.3
 OVERLAY_DPI = 110
@@ -194,13 +203,21 @@ def draft_template(
         segments = vector_segments(sheet)
         printed = printed_from(sheet.chars)
         words = words_from(sheet)
+    # Rendered either way: a scanned blank's lines, and the cell ticks (dotted marks) in a box.
+    gray = np.asarray(render(blank, RENDER_DPI).convert("L"), dtype=np.uint8)
     if len(segments) >= MIN_VECTOR_SEGMENTS:
         mask, source = segment_mask(segments, size), "vector"
     else:
-        gray = np.asarray(render(blank, 200).convert("L"), dtype=np.uint8)
         mask, source = raster_mask(gray, size), "raster"
     boxes = closed_boxes(mask)
-    fields = draft_fields(boxes, printed, words, shaded_boxes(boxes, blank), lambda a, b: divided(mask, a, b))
+    fields = draft_fields(
+        boxes,
+        printed,
+        words,
+        shaded_boxes(boxes, blank),
+        lambda a, b: divided(mask, a, b),
+        lambda box: cell_ticks(gray, px_per_pt(RENDER_DPI), box),
+    )
     title = title_of(printed, size[1])
     title_text, title_box = title if title else ("", (size[0] * 0.25, 20.0, size[0] * 0.75, 70.0))
     template: dict[str, Any] = {

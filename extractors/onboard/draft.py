@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from extractors.onboard.geometry import Ticks, cells_on_ticks
 from extractors.onboard.repeat import field_boxes
 from extractors.template import PtBox
 
@@ -52,6 +53,10 @@ KANA = re.compile(r"カタカナ|フリガナ|ﾌﾘｶﾞﾅ|ｶﾀｶﾅ|ﾌ�
 READING_WORDS = re.compile(r"フリガナ|カタカナ|ﾌﾘｶﾞﾅ|ｶﾀｶﾅ|ふりがな")
 #: A text field printed as a name, whole or in part: 氏名, 名前, a box's own (氏) or (名).
 NAME_WORDS_PRINTED = re.compile(r"氏名|名前|[（(]\s*[氏名]\s*[）)]|^[氏名]$")
+#: A box for a person's whole name, by its label or what is printed in it (氏名, 事業主氏名,
+#: a 社労士欄's 「氏 名 等」 printed spaced out; not a company's 名称): written 氏 and 名 with a
+#: space between (``spaced``), unless it is one of a 氏 | 名 pair side by side.
+WHOLE_NAME = re.compile(r"氏\s*名|名前")
 #: How far (pt) a name's box may be below its フリガナ box, or beside it in its row.
 READING_GAP = 24.0
 #: A box with nothing printed in it this close (pt) right of a フリガナ box, in its row and
@@ -239,14 +244,19 @@ def label_for(box: PtBox, labels: Sequence[tuple[PtBox, str]], own: str = "") ->
         if -1.0 <= box[1] - lb[3] <= LABEL_ABOVE and min(box[2], lb[2]) - max(box[0], lb[0]) > 0
     ]
     # A heading printed right on top of the box, from its start, is its label (a row of
-    # 「(2)氏名（カタカナ）」 cells beside a vertical 「被扶養者」).
+    # 「(2)氏名（カタカナ）」 cells beside a vertical 「被扶養者」), unless the box's row has a
+    # heading of its own right beside it (「事業所整理記号」 left of its cells, a 「月」 of
+    # 「令和 年 月 日提出」 printed over them).
     right_on_top = [
         (box[1] - lb[3], text)
         for lb, text in labels
         if -1.0 <= box[1] - lb[3] <= 8.0 and lb[0] - 12.0 <= box[0] <= lb[2]
     ]
     if right_on_top:
-        return min(right_on_top)[1]
+        on_top = min(right_on_top)[1]
+        # A フリガナ caption on top of the box is its own whatever heads the row.
+        own_row = [(box[0] - lb[2], text) for lb, text in labels if _row_heading(box, lb)]
+        return min(own_row)[1] if own_row and not KANA.search(on_top) else on_top
     if left:
         near_left = min(left)
         if not above or near_left[0] <= 3 * min(above)[0] + 20:
@@ -256,9 +266,37 @@ def label_for(box: PtBox, labels: Sequence[tuple[PtBox, str]], own: str = "") ->
     return own
 
 
+def _row_heading(box: PtBox, label: PtBox) -> bool:
+    """Whether ``label`` is the heading of ``box``'s own row: a cell beside it on its left
+    (within :data:`ROW_HEADING_GAP`) as high as the row (not a word printed in it), printed
+    across (a heading printed down a block, 「被扶養者」 left of two rows of cells, heads the
+    block, not a row) and not much taller."""
+    height = box[3] - box[1]
+    across = min(box[3], label[3]) - max(box[1], label[1])
+    return (
+        label[2] - label[0] >= label[3] - label[1]
+        and -1.0 <= box[0] - label[2] <= ROW_HEADING_GAP
+        and across >= 0.8 * height
+        and label[3] - label[1] <= ROW_HEADING_TALLER * height
+    )
+
+
+#: A row's own heading is this close (pt) left of its box, and at most this many times as tall.
+ROW_HEADING_GAP = 64.0
+ROW_HEADING_TALLER = 1.6
+#: A printed list of numbered options (「1.男 5.男（基金）」, 「5.昭和 7.平成 9.令和」): the print
+#: of a choice, never another box's label.
+NUMBERED_OPTION = re.compile(r"(?<![0-9０-９.．])[0-9０-９]\s*[.．]\s*(?=[^\s0-9０-９])")
+#: A label has a word in it (not a lone 「—」 or bracket printed in a cell).
+WORDED = re.compile(r"[一-龥ぁ-ゖァ-ヺｦ-ﾟA-Za-zＡ-Ｚａ-ｚ]")
+
+
 def _label_part(text: str) -> str:
     """``text`` as a label: itself when short, else what comes before its first closing
-    bracket when that is short; empty for an instruction."""
+    bracket when that is short; empty for an instruction, a list of numbered options or
+    print with no word in it."""
+    if len(NUMBERED_OPTION.findall(text)) >= 2 or not WORDED.search(text):
+        return ""
     if len(text) <= LABEL_LONGEST:
         return text
     head = re.match(r"[^）]{1,20}）", text)
@@ -417,15 +455,17 @@ def draft_fields(
     words: Sequence[Printed],
     shaded: frozenset[PtBox] = frozenset(),
     divider: Callable[[PtBox, PtBox], bool] = lambda left, right: False,
+    ticks: Callable[[PtBox], Ticks | None] = lambda box: None,
 ) -> list[dict[str, Any]]:
     """The draft fields of a blank page (see the module's contract), in reading order.
     ``shaded``: the boxes printed grey (label cells); ``divider``: whether a printed column
-    divider stands between two boxes of a row."""
+    divider stands between two boxes of a row; ``ticks``: the cell ticks printed in a box
+    (:func:`extractors.onboard.geometry.cell_ticks`), which make it digit cells."""
     page = _sorted_boxes(boxes, printed, words, shaded)
     names = _Names()
     drafted = [
         *_cell_fields(page, printed, divider, names),
-        *_text_fields(page, printed, names),
+        *_text_fields(page, printed, names, ticks),
         *_tick_fields(page, words, names),
     ]
     propose_readings([spec for _, spec in drafted], names.printed_here, names.kana_rows)
@@ -510,9 +550,14 @@ def _cell_fields(
 
 
 def _text_fields(
-    page: _Sorted, printed: Sequence[Printed], names: _Names
+    page: _Sorted,
+    printed: Sequence[Printed],
+    names: _Names,
+    ticks: Callable[[PtBox], Ticks | None] = lambda box: None,
 ) -> list[tuple[PtBox, dict[str, Any]]]:
-    """The fields written freely in a box: text, kana, phone, amount, addresses."""
+    """The fields written freely in a box: text, kana, phone, amount, addresses; a box with
+    cell ticks printed in it (dotted marks between digits) is digit cells aligned on them
+    (read as an amount, the ticks were taken for 1s: 2001 for 2000)."""
     drafted: list[tuple[PtBox, dict[str, Any]]] = []
     owns = {box: "".join(p.text for p in chars_in(box, printed)) for box in page.texts}
     label_of = {box: label_for(box, page.labels, owns[box]) for box in page.texts}
@@ -525,6 +570,13 @@ def _text_fields(
         names.printed_here[name] = label + own
         if box in continued:
             names.kana_rows.add(name)
+        found = ticks(box) if kind in ("amount", "text") and box not in continued else None
+        if found is not None:
+            segment = cells_on_ticks(found, box, box[3] - TEXT_INSET)
+            cells = int(segment[4])
+            spec_cells = {"type": "digits", "segments": [segment], "min_digits": 1, "max_digits": cells}
+            drafted.append((box, {"name": name, "label": label, **spec_cells}))
+            continue
         suffixes = _prefecture_choice(box, printed)
         # Drafted inside its frame: a crop that starts on a shaded label cell's edge reads it
         # as a mark and takes its gap for the space between two names.
@@ -535,7 +587,7 @@ def _text_fields(
         if label_end is not None:
             box = (max(box[0], label_end + LABEL_GAP), box[1], box[2], box[3])
         spec: dict[str, Any] = {"name": name, "label": label, "type": kind, "box": _round(box)}
-        if kind in ("text", "katakana") and ("氏名" in label or "名前" in label):
+        if kind in ("text", "katakana") and WHOLE_NAME.search(label + own):
             spec["spaced"] = True  # family and given name, a space between
         if suffixes:
             # Written around the printed 都道府県 (the prefecture's name before it, the rest
@@ -630,8 +682,8 @@ def _kana_rows_continued(
     texts: Sequence[PtBox], owns: dict[PtBox, str], label_of: dict[PtBox, str], kinds: dict[PtBox, str]
 ) -> set[PtBox]:
     """The text boxes continuing a フリガナ row: nothing printed in them, right of a katakana
-    box of their row (touching, or nearly) under the same label (the 名's reading beside the
-    氏's, whose box alone prints 「(ﾌﾘｶﾞﾅ)」)."""
+    box of their row (touching, or nearly) under the same label or none (the 名's reading
+    beside the 氏's, whose box alone prints 「(ﾌﾘｶﾞﾅ)」)."""
     kana = [box for box in texts if kinds[box] == "katakana"]
     continued: set[PtBox] = set()
     for box in texts:
@@ -639,7 +691,7 @@ def _kana_rows_continued(
             continue
         for row in kana:
             if (
-                label_of[row] == label_of[box]
+                label_of[box] in (label_of[row], "")
                 and abs(row[1] - box[1]) <= 2.0
                 and abs(row[3] - box[3]) <= 2.0
                 and -1.0 <= box[0] - row[2] <= ROW_JOIN

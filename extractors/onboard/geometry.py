@@ -166,3 +166,84 @@ def kept_while_unchanged(read: Callable[[bytes], Read]) -> Callable[[Path], Read
         return cached(path.resolve(), (stat.st_mtime_ns, stat.st_size))
 
     return of
+
+
+#: Print this dark (0 black, 255 white) on a rendered blank is ink.
+INK = 160
+#: A cell tick (a short solid or dotted divider between the digits of a box) is dark over at
+#: least this share of the lower half of its box, and stands at least this high (pt).
+TICK_SHARE = 0.45
+TICK_HEIGHT = 6.0
+#: A dotted tick's dots are at most this far apart (pt).
+TICK_DOT_GAP = 1.5
+#: Ticks evenly spaced: each step within this share of the mean step, the step a cell's width.
+TICK_EVEN = 0.15
+TICK_STEP = (7.0, 32.0)
+
+
+@dataclass(frozen=True)
+class Ticks:
+    """The cell ticks printed in a box: their x (pt, left to right) and the top of the tallest."""
+
+    xs: tuple[float, ...]
+    top: float
+
+
+def cell_ticks(gray: npt.NDArray[np.uint8], px_per_pt: float, frame: PtBox) -> Ticks | None:
+    """The ticks dividing a box into digit cells (「報酬月額 ㋒合計」: dotted marks rising from
+    the box's bottom rule, one between each two digits), as the rendered blank ``gray``
+    (``px_per_pt`` pixels a point) shows them inside ``frame``; None unless at least three
+    stand evenly spaced a cell's width apart (a printed letter or 「円」 is no tick)."""
+    height, width = gray.shape
+    x0, x1 = max(0, round((frame[0] + 1.5) * px_per_pt)), min(width, round((frame[2] - 1.5) * px_per_pt))
+    y0, y1 = max(0, round(frame[1] * px_per_pt)), min(height, round((frame[3] - 1.0) * px_per_pt))
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        return None
+    dark = gray[y0:y1, x0:x1] < INK
+    lower = dark[(y1 - y0) // 2 :]
+    columns = lower.sum(axis=0) >= TICK_SHARE * lower.shape[0]
+    found: list[tuple[float, float]] = []
+    index = 0
+    while index < len(columns):
+        if not columns[index]:
+            index += 1
+            continue
+        end = index
+        while end + 1 < len(columns) and columns[end + 1]:
+            end += 1
+        inked = np.asarray(dark[:, index : end + 1].any(axis=1), dtype=np.bool_)
+        top = _run_top(inked, round(TICK_DOT_GAP * px_per_pt))
+        found.append(((x0 + (index + end + 1) / 2) / px_per_pt, (y0 + top) / px_per_pt))
+        index = end + 1
+    tall = [(x, top) for x, top in found if frame[3] - 1.0 - top >= TICK_HEIGHT]
+    if len(tall) < 3:
+        return None
+    steps = [b[0] - a[0] for a, b in zip(tall, tall[1:], strict=False)]
+    mean = sum(steps) / len(steps)
+    if not TICK_STEP[0] <= mean <= TICK_STEP[1] or any(abs(s - mean) > TICK_EVEN * mean for s in steps):
+        return None
+    return Ticks(tuple(round(x, 1) for x, _ in tall), round(min(top for _, top in tall), 1))
+
+
+def _run_top(column: npt.NDArray[np.bool_], gap: int) -> int:
+    """The top row of the run of ink rising from the bottom of ``column`` (gaps up to ``gap``
+    rows, a dotted line's, bridged)."""
+    top, light = len(column), 0
+    for row in range(len(column) - 1, -1, -1):
+        if column[row]:
+            top, light = row, 0
+        else:
+            light += 1
+            if light > gap and top < len(column):
+                break
+    return top
+
+
+def cells_on_ticks(ticks: Ticks, frame: PtBox, bottom: float) -> list[float]:
+    """The digit cells the ticks divide a box into, one more than the ticks, the first and
+    the last as wide as the step between ticks (inside ``frame``), from the top of the ticks
+    down to ``bottom``: a segment ``[x0, top, x1, bottom, cells]``."""
+    step = (ticks.xs[-1] - ticks.xs[0]) / (len(ticks.xs) - 1)
+    left = max(frame[0], ticks.xs[0] - step)
+    right = min(frame[2], ticks.xs[-1] + step)
+    return [round(left, 1), ticks.top, round(right, 1), round(bottom, 1), len(ticks.xs) + 1]

@@ -27,6 +27,7 @@ from extractors.convert import value_of, with_printed_suffix
 from extractors.identify import match_footer
 from extractors.onboard.blank import _boxes_of, draft_template, one_page, overlay_png, render
 from extractors.onboard.draft import TEXT_INSET, reading_order
+from extractors.onboard.geometry import cell_ticks
 from extractors.template import (
     TEMPLATE_DIR,
     TemplateError,
@@ -285,8 +286,9 @@ def test_a_name_cut_in_two_boxes_is_not_drafted_spaced_nor_a_phone(shutoku: Any,
     and whose header box swallows the label 事業主氏名 but is drafted a phone WHEN drafted THEN
     no box takes ``spaced`` (a clerk had to untick 16, and the phone's hidden flag refused the
     save); a name written whole in one box (the 交付申請書's) still does."""
+    # (the 社会保険労務士記載欄's one 「氏 名 等」 box is a whole name: spaced)
     spaced = [f for f in shutoku.template["fields"] if f.get("spaced")]
-    assert spaced == []
+    assert [f["box"] for f in spaced] == [[314.8, 176.2, 569.5, 212.8]]
     halves = [f for f in shutoku.template["fields"] if "氏名" in f.get("label", "")]
     assert len(halves) >= 16
     whole = {f["label"]: f for f in kofu["fields"]}
@@ -295,6 +297,66 @@ def test_a_name_cut_in_two_boxes_is_not_drafted_spaced_nor_a_phone(shutoku: Any,
     # its spouse's 氏名, one box, keeps it
     jusho = {f["name"]: f for f in _draft("kyokai_jusho_henko.pdf")["fields"]}
     assert not jusho["name"].get("spaced") and jusho["name_2"].get("spaced")
+
+
+def _at(fields: list[dict[str, Any]], x0: float, y0: float) -> dict[str, Any]:
+    """The field whose first box starts at (x0, y0), within a point."""
+    return next(
+        f for f in fields if (b := _boxes_of(f)) and abs(b[0][0] - x0) <= 1 and abs(b[0][1] - y0) <= 1
+    )
+
+
+def test_a_box_is_labelled_by_its_row_heading_never_by_a_list_of_options(
+    shutoku: Any, kofu: dict[str, Any]
+) -> None:
+    """GIVEN the 資格取得届 (session 13's clerk retyped every label: 「月」 and 「日提出」 of the
+    「令和 年 月 日提出」 line printed over the 事業所整理記号 cells, 「1．男 5．男（基金）」 of the
+    種別 box above the 被扶養者 box, 「5.昭和 7.平成 9.令和」 for the dates) WHEN drafted THEN each
+    box takes the heading of its row, not a word over it, and no box is labelled by another
+    box's printed options; a heading printed down a block (the 交付申請書's 「被扶養者」 beside
+    its カタカナ rows) still leaves the row its own 「(2)氏名（カタカナ）」."""
+    fields = shutoku.template["fields"]
+    assert _at(fields, 92.2, 74.5)["label"] == "事業所整理記号"
+    assert _at(fields, 126.8, 74.8)["label"] == "事業所整理記号"
+    assert _at(fields, 492.0, 258.5)["label"] == "被扶養者"
+    assert _at(fields, 386.0, 221.5)["label"] == "③生年月日"
+    assert _at(fields, 90.4, 289.2)["label"] == "⑨報酬月額"
+    assert not [f["label"] for f in fields if re.search(r"\d\s*[.．].*\d\s*[.．]", f["label"])]
+    assert [f["label"] for f in kofu["fields"] if f["label"].startswith("(")] == [
+        "(1)氏名（カタカナ）",
+        "(2)氏名（カタカナ）",
+        "(3)氏名（カタカナ）",
+    ]
+
+
+def test_a_row_of_dotted_cell_ticks_is_drafted_as_digit_cells_on_the_ticks(shutoku: Any) -> None:
+    """GIVEN the 資格取得届's 報酬月額 ㋒(合計), a box with dotted ticks printed between its digits
+    (drafted an amount, the reader took the ticks for 1s: 2001 for 2000) WHEN drafted THEN in
+    each of the four blocks it is digits, 9 cells from the tops of the ticks to the box's
+    foot, aligned on the ticks as the clerk aligned them by hand (within 2 pt)."""
+    totals = [
+        f
+        for f in shutoku.template["fields"]
+        if f["type"] == "digits" and f["segments"][0][4] == 9 and abs(f["segments"][0][0] - 204.7) <= 2
+    ]
+    assert len(totals) == 4
+    for block, field in enumerate(totals):
+        x0, y0, x1, y1, cells = field["segments"][0]
+        clerk = [204.7, 297.0 + 121.8 * block, 322.7, 312.5 + 121.8 * block]
+        assert [x0, y0, x1, y1] == pytest.approx(clerk, abs=2.0) and field["max_digits"] == 9
+    assert not [f for f in shutoku.template["fields"] if f["type"] == "amount" and f["box"][0] > 195]
+
+
+def test_cell_ticks_are_found_dotted_and_evenly_spaced() -> None:
+    """GIVEN a rendered box with nothing printed in it, then with four dotted ticks 15 pt apart
+    rising from its foot WHEN looked at THEN no ticks, then the four at their places."""
+    gray = np.full((200, 400), 255, np.uint8)
+    assert cell_ticks(gray, 2.0, (10.0, 10.0, 190.0, 90.0)) is None
+    for x in (40, 70, 100, 130):  # four dotted ticks 15 pt apart, rising from the foot
+        gray[100:178:3, x * 2 : x * 2 + 2] = 0
+        gray[101:178:3, x * 2 : x * 2 + 2] = 0
+    found = cell_ticks(gray, 2.0, (10.0, 10.0, 190.0, 90.0))
+    assert found is not None and found.xs == pytest.approx((40.5, 70.5, 100.5, 130.5), abs=0.6)
 
 
 def test_a_box_starts_after_the_label_printed_in_its_line(shutoku: Any) -> None:

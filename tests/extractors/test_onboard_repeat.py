@@ -55,8 +55,8 @@ def test_a_finished_block_is_copied_named_mapped_and_replaces_the_draft(
     by_name = {fields[i]["name"]: fields[i] for i in block}
     by_name["name"].update(name="family_name_1", label="被保険者1 氏名（氏）")
     by_name["name_kana"].update(name="family_name_kana_1", reading_of="family_name_1", label="フリガナ（氏）")
-    by_name["field_19"].update(name="card_needed_1", type="checkbox")
-    deleted = by_name["field_5"]  # the printed 9.令和 cell drafted as a field: deleted in block 1
+    by_name["field_9"].update(name="card_needed_1", type="checkbox")
+    deleted = by_name["date"]  # the printed 9.令和 cell drafted as a field: deleted in block 1
     fields.remove(deleted)
     original = shutoku[0]
     block = _first_block(fields)
@@ -76,7 +76,7 @@ def test_a_finished_block_is_copied_named_mapped_and_replaces_the_draft(
         round(source[3] + 365.4, 1),
     ]
     # Every drafted field of blocks 2-4 is replaced (the 9.令和 cells too), none is doubled.
-    assert "field_7" in done.removed and "field_11" in done.removed
+    assert "date_2" in done.removed and "date_4" in done.removed
     drafted_below = {f["name"] for f in original if 340 < _top(f) < 705}
     assert not drafted_below & ({f["name"] for f in done.fields} - set(done.copied))
     assert len(done.fields) == before - len(done.removed) + 3 * len(block)
@@ -100,7 +100,7 @@ def test_soshitsu_block_found_from_the_draft_and_the_printed_boxes() -> None:
 
 def test_nothing_repeats_under_the_header(shutoku: tuple[list[dict[str, Any]], BlankLines]) -> None:
     fields, lines = shutoku
-    header = [i for i, f in enumerate(fields) if f["name"] in ("number", "field_2")]
+    header = [i for i, f in enumerate(fields) if f["name"] in ("number", "symbol")]
     with pytest.raises(NoRepeat, match="同じ並びの欄"):
         repeat_fields(fields, header, lines.boxes, lines.size)
     with pytest.raises(NoRepeat, match="写す項目を選んでください"):

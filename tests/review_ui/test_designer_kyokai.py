@@ -188,14 +188,16 @@ def jusho_henko(d: Designer) -> None:
     d.rename("date", "birth_date")
     d.delete("address_2")  # the address's フリガナ
     # 被扶養配偶者欄: a spouse's move is left out of this form.
+    # (The draft names the 変更前の住所 box after the 「イ住所」 heading of its row, and the
+    # spouse's フリガナ half beside (ﾌﾘｶﾞﾅ) a katakana row, since session 13.)
     for name in (
-        "address_4", "name_kana_3", "name_2", "postcode_6", "postcode_3", "postcode_4", "address_5",
+        "name_kana_3", "name_kana_4", "name_2", "postcode_5", "postcode_3", "postcode_4", "address_5",
         "date_3", "address", "date_4", "address_6", "field_7", "field_8",
     ):  # fmt: skip
         d.delete(name)
     d.delete("my_number_2")  # its two runs of cells: Delete takes the field (two edits before)
     d.rename("address_3", "address")
-    d.rename("postcode_5", "old_address")
+    d.rename("address_4", "old_address")
     d.rename("date_2", "change_date")
     d.rename("field_9", "living_together")
     for name, text in (
