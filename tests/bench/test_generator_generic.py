@@ -3,7 +3,9 @@ writes what a real applicant would: one person per numbered block, kanji and kan
 company where the field is a company's name, a number in a 整理番号 written freely, and a code
 as long as its row of kana cells (a name went into four cells and its golden value held all of
 it). A clerk's never-seen 資格喪失届 was benchmarked with block 2's フリガナ of another person than its 氏名, and 事業所名称 (employer_name) filled
-with a person's name: 14 of its 25 auto-accepted "errors" were the generator's."""
+with a person's name: 14 of its 25 auto-accepted "errors" were the generator's. A clerk's
+資格取得届 had its 住所フリガナ filled with a person's name (40 of 62), a full address in a 6 pt
+その他（ ） box and ticks where the form has a word to circle."""
 
 from __future__ import annotations
 
@@ -17,7 +19,16 @@ from typing import Any
 
 from extractors.normalize import joined_sound_marks
 from extractors.template import parse_template
-from fixtures.generate import COMPANIES, PEOPLE, _fill
+from extractors.validate import check_katakana
+from fixtures.generate import (
+    ADDRESS_READINGS,
+    ADDRESSES,
+    COMPANIES,
+    NOTES,
+    PEOPLE,
+    _fill,
+    address_reading,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 KOFU = next((ROOT / "fixtures" / "forms-kyokai").glob("kyokai_kofu_shinsei.*.json"))
@@ -32,11 +43,20 @@ def _with_blocks() -> dict[str, Any]:
         if field["name"] == "name_kana":
             field["name"] = "name_kana_5"
             field["reading_of"] = "name_5"
-    raw["fields"].append({"name": "employer_name", "type": "text", "label": "事業所名称", "box": [60, 760, 300, 780]})
-    raw["fields"].append({"name": "insured_number_2", "type": "text", "label": "整理番号", "box": [320, 760, 380, 780]})
     raw["fields"].append(
-        {"name": "office_symbol_kana", "type": "katakana", "label": "事業所整理記号", "box": [400, 760, 460, 780],
-         "segments": [[400, 760, 460, 780, 4]]}
+        {"name": "employer_name", "type": "text", "label": "事業所名称", "box": [60, 760, 300, 780]}
+    )
+    raw["fields"].append(
+        {"name": "insured_number_2", "type": "text", "label": "整理番号", "box": [320, 760, 380, 780]}
+    )
+    raw["fields"].append(
+        {
+            "name": "office_symbol_kana",
+            "type": "katakana",
+            "label": "事業所整理記号",
+            "box": [400, 760, 460, 780],
+            "segments": [[400, 760, 460, 780, 4]],
+        }
     )
     return dict(raw)
 
@@ -79,3 +99,120 @@ def test_kana_cells_hold_sound_marks_in_cells_of_their_own_for_some_writers() ->
             apart += "゛" in cells or "゜" in cells
             whole += any(unicodedata.normalize("NFD", c) != c for c in cells)
     assert apart and whole, (apart, whole)
+
+
+def _with_an_insured_address_row() -> dict[str, Any]:
+    """The 交付申請書 with a 資格取得届's address row for insured 2 (フリガナ before its 住所, as
+    the form prints them), its 理由 (1.海外在住 3.その他) with a その他（ ） box 6 pt tall, a 備考
+    その他 note, a フリガナ of a 住所 the form has no box for, and two checkboxes: a □ to tick
+    and a lone printed word to circle."""
+    raw = _with_blocks()
+    raw["fields"] += [
+        {
+            "name": "address_kana_2",
+            "type": "katakana",
+            "label": "被保険者2 住所フリガナ",
+            "box": [140, 700, 330, 708],
+        },
+        {"name": "address_2", "type": "text", "label": "被保険者2 住所", "box": [66, 710, 330, 720]},
+        {
+            "name": "address_reason_2",
+            "type": "choice",
+            "label": "被保険者2 住所 理由",
+            "style": "circle",
+            "options": {"kaigai_zaijuu": [352, 700, 370, 705], "other": [352, 711, 371, 716]},
+        },
+        {
+            "name": "address_reason_other_2",
+            "type": "text",
+            "label": "被保険者2 住所 理由 その他（内容）",
+            "box": [373, 710.8, 455.5, 716.6],
+        },
+        {
+            "name": "remarks_other",
+            "type": "text",
+            "label": "備考 その他（内容）",
+            "box": [490, 700, 566, 708.8],
+        },
+        {"name": "home_kana", "type": "katakana", "label": "自宅 住所フリガナ", "box": [140, 730, 330, 738]},
+        {
+            "name": "card_required",
+            "type": "checkbox",
+            "label": "資格確認書 発行が必要",
+            "box": [497.8, 730, 503.2, 735],
+        },
+        {
+            "name": "card_circled",
+            "type": "checkbox",
+            "label": "発行要",
+            "style": "circle",
+            "box": [520, 730, 540, 736],
+        },
+    ]
+    return raw
+
+
+def test_an_address_furigana_is_the_reading_of_the_address_written_beside_it() -> None:
+    """A clerk's 資格取得届 had its 住所フリガナ (address_kana_N) filled with a person's name,
+    マツモト アヤ: read without its space, 40 of the 62 auto-accepted "errors" of its benchmark
+    were the generator's. An applicant writes the address's reading, in katakana (the form
+    asks カタカナ), as one word; a フリガナ of an address the form has no box for reads one too."""
+    template = parse_template(_with_an_insured_address_row(), KOFU)
+    people = {kana.replace("\u3000", " ") for _, kana, _ in PEOPLE}
+    readings = {reading: address for address, reading in ADDRESS_READINGS.items()}
+    seen = 0
+    for seed in range(20):
+        values = _fill(template, random.Random(seed), date(2026, 11, 1)).values
+        for name in ("address_kana_2", "home_kana"):
+            kana = values.get(name)
+            if kana is None:
+                continue
+            assert kana not in people and kana in readings, (seed, name, kana)
+            assert check_katakana(kana) is None, kana  # no figure, no dash: a clean form stays clean
+        if values.get("address_kana_2"):
+            assert values["address_kana_2"] == address_reading(values["address_2"]), seed
+            seen += 1
+        elif values.get("address_2") is None:
+            assert values.get("address_kana_2") is None  # no address written, none read
+    assert seen >= 12
+    assert set(ADDRESS_READINGS) == set(ADDRESSES)  # every address the generator writes is read
+    assert address_reading("大阪府大阪市北区梅田1丁目3番1号") == "オオサカフオオサカシキタクウメダ"
+    assert (
+        address_reading("静岡県静岡市葵区追手町9-6") == "シズオカケンシズオカシアオイクオウテマチ"
+    )  # the dictionary's
+
+
+def test_an_other_note_holds_a_short_word_only_when_its_choice_has_other_marked() -> None:
+    """Any field named …address… got a full address, even the 6 pt tall その他（ ） box of the
+    address's 理由 (address_reason_other_N: 81 wrong), and any other その他 note a company's
+    name. An applicant writes a word or two there, and only when その他 is circled."""
+    template = parse_template(_with_an_insured_address_row(), KOFU)
+    companies = {name for name, *_ in COMPANIES}
+    written = blank_with_other = 0
+    for seed in range(40):
+        values = _fill(template, random.Random(seed), date(2026, 11, 1)).values
+        for name in ("address_reason_other_2", "remarks_other"):
+            note = values.get(name)
+            if note is not None:
+                assert note in NOTES and note not in companies and note not in ADDRESSES, (seed, name, note)
+                assert len(note) <= 5
+        if values.get("address_reason_other_2") is not None:
+            assert values["address_reason_2"] == "other", seed
+            written += 1
+        elif values.get("address_reason_2") == "other":
+            blank_with_other += 1  # left blank now and then, as any optional field
+    assert written >= 5 and blank_with_other <= written
+
+
+def test_a_circle_checkbox_is_circled_and_a_box_is_ticked() -> None:
+    """A checkbox whose template style is ``circle`` (a lone printed word, as the designer
+    proposes for a single option) is circled as a choice's option is; a □ is ticked."""
+    template = parse_template(_with_an_insured_address_row(), KOFU)
+    styles: dict[str, set[str]] = {"card_required": set(), "card_circled": set()}
+    for seed in range(20):
+        filled = _fill(template, random.Random(seed), date(2026, 11, 1))
+        for kind, payload, field in filled.draws:
+            if field in styles:
+                assert kind == "mark"
+                styles[field].add(payload[1])
+    assert styles == {"card_required": {"tick"}, "card_circled": {"circle"}}, styles
