@@ -57,6 +57,7 @@ from extractors.onboard.draft import (
     chars_in,
     inside,
     is_tick,
+    label_boxes,
     label_for,
     printed_from,
 )
@@ -166,6 +167,8 @@ class BlankPrint:
     words: tuple[Printed, ...]
     ticks: tuple[PtBox, ...]
     gray: npt.NDArray[np.uint8]
+    #: The closed boxes its printed lines make (label cells among them).
+    boxes: tuple[PtBox, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -215,10 +218,11 @@ def read_blank(pdf: bytes) -> BlankPrint:
         segments = vector_segments(sheet)
         chars = printed_from(sheet.chars)
         words = words_from(sheet)
-    drawn = [b for b in closed_boxes(segment_mask(segments, size)) if is_tick(b)] if segments else []
-    ticks = [*drawn, *(p.box for p in chars if p.text in BOX_CHARS)]
     gray = np.asarray(render(pdf, RASTER_DPI).convert("L"), dtype=np.uint8)
-    return BlankPrint(size, tuple(chars), tuple(words), tuple(ticks), gray)
+    boxes = closed_boxes(segment_mask(segments, size) if segments else raster_mask(gray, size))
+    drawn = [b for b in boxes if is_tick(b)] if segments else []
+    ticks = [*drawn, *(p.box for p in chars if p.text in BOX_CHARS)]
+    return BlankPrint(size, tuple(chars), tuple(words), tuple(ticks), gray, tuple(boxes))
 
 
 #: :func:`read_blank` of the blank PDF at a path, kept while the file is unchanged.
@@ -631,9 +635,64 @@ def _valued(items: Sequence[tuple[str, PtBox]]) -> tuple[ProposedOption, ...]:
 
 
 def _label_near(blank: BlankPrint, area: PtBox) -> str:
-    """The printed label nearest the rectangle, outside it (left in its row, or above)."""
-    outside = [(w.box, w.text) for w in blank.words if not inside(w.centre, area) and w.text.strip()]
-    return _clean(label_for(area, outside))
+    """The printed label nearest the rectangle, outside it (left in its row, or above), whole:
+    the text of a label cell (「④ 種 別」, 「⑧ 被 扶 / 養 者」 printed spaced out or down two
+    lines: 種別, 被扶養者), else a printed word, its characters printed spaced out joined
+    (「備 考」: 備考); without its item mark (:data:`ITEM_MARK`)."""
+    cells = [
+        box
+        for box, _ in label_boxes(blank.boxes, blank.chars)
+        if not inside(_centre(area), box)  # the cell the options are printed in
+    ]
+    # A cell's label stands where it is printed (a rectangle drawn by hand may overlap its cell).
+    printed = [
+        (bounds([c.box for c in chars]), "".join(c.text for c in chars))
+        for box in cells
+        if (chars := chars_in(box, blank.chars))
+    ]
+    loose = [
+        w
+        for w in blank.words
+        if not inside(w.centre, area) and not any(inside(w.centre, box) for box in cells)
+    ]
+    words = [(w.box, w.text) for w in spaced_joined(loose)]
+    label = _clean(label_for(area, [*printed, *words]))
+    return ITEM_MARK.sub("", label).rstrip("：:")
+
+
+#: A label's item mark: 「④」, 「ウ」 or 「○ア」 before its word (「ウ備考」 is 備考).
+ITEM_MARK = re.compile(r"^(?:[①-⑳]|○?[ア-ン](?=[一-龥]))\s*")
+
+
+#: Characters of one word printed spaced out (「備 考」, 「氏 名 等」) stand at most this many
+#: times their height apart.
+SPACED_OUT = 1.6
+
+
+def spaced_joined(words: Sequence[Printed]) -> list[Printed]:
+    """The printed words, a word printed spaced out joined into one: a word of one or two
+    characters following another on its line at most :data:`SPACED_OUT` times their height
+    after it, both ending and starting in kanji or kana."""
+    joined: list[Printed] = []
+    for word in sorted(words, key=lambda w: (round(w.box[1]), w.box[0])):
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and len(word.text) <= 2
+            and abs(word.box[1] - last.box[1]) <= 1.0
+            and abs(word.box[3] - last.box[3]) <= 1.0
+            and 0 <= word.box[0] - last.box[2] <= SPACED_OUT * (word.box[3] - word.box[1])
+            and _spaced_char(last.text[-1])
+            and _spaced_char(word.text[0])
+        ):
+            joined[-1] = Printed(last.text + word.text, bounds([last.box, word.box]))
+            continue
+        joined.append(word)
+    return joined
+
+
+def _spaced_char(char: str) -> bool:
+    return bool(re.match(r"[一-龥ぁ-ゖァ-ヺ]", char))
 
 
 def _name_for(label: str) -> str:

@@ -297,3 +297,22 @@ def test_loss_reasons_are_valued_by_their_words_not_their_write_ins() -> None:
 )
 def test_values_of_numbered_items(word: str, value: str) -> None:
     assert option_value(word) == value
+
+
+@pytest.mark.parametrize(
+    ("options", "label"),
+    [
+        ((498.2, 225.5, 565.5, 250.4), "種別"),  # 「④ 種 別」
+        ((502.4, 267.7, 559.2, 274.0), "被扶養者"),  # 「⑧ 被 扶 / 養 者」, two lines
+        ((69.5, 258.3, 94.9, 283.7), "取得区分"),  # 「⑤ 取 得 / 区 分」
+        ((380.0, 291.0, 536.2, 310.1), "備考"),  # 「⑩ 備 考」
+        ((351.5, 317.8, 375.7, 333.9), "理由"),  # 「理由：」
+    ],
+)
+def test_a_choice_is_labelled_by_its_whole_printed_label(options: PtBox, label: str) -> None:
+    """GIVEN the 資格取得届, whose labels are printed spaced out (「種 別」, 「備 考」) or down two
+    lines (「被 扶 / 養 者」) in a cell left of the options WHEN a rectangle is drawn round the
+    options (where session 13's clerk drew them) THEN the whole label is proposed, without
+    its item number (not 「別」, 「扶」, 「分」, 「考」: the clerk retyped every one)."""
+    proposal = propose_choice(_blank("kyokai_shikaku_shutoku.pdf"), _round(options))
+    assert proposal.label == label
