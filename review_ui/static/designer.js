@@ -407,15 +407,24 @@
     setBox(ref, box);
     setDrawing(false);
     select(ref, false);
-    say(ref.key === "era_box" ? "元号の数字を書く枠を描きました。" : `元号「${ERA_JA[ref.sub]}」の枠を描きました。`);
-    if (ref.key === "era_options") eraInOneGesture(field, ref.sub, box);
+    if (ref.key === "era_box") say("元号の数字を書く枠を描きました。");
+    else {
+      // Said once, when the blank has answered: what the rectangle became (one era, or all
+      // three from the print), never first one era and a second later three.
+      say("");
+      eraInOneGesture(field, ref.sub, box);
+    }
   }
   // One rectangle round the printed 昭和・平成・令和 (or their □): the blank's print gives every
   // era's box at once; a rectangle round one era stays that era's box, as drawn.
   async function eraInOneGesture(field, drawn, box) {
     const proposal = await propose([["area", box]], true);
     const eras = proposal ? proposal.options.filter((o) => ERAS.includes(o.value)) : [];
-    if (eras.length < 2 || !tpl.fields.includes(field) || !field.era_options) return;
+    if (!tpl.fields.includes(field) || !field.era_options) return;
+    if (eras.length < 2) {
+      if (field.era_options[drawn]) say(`元号「${ERA_JA[drawn]}」の枠を描きました。`);
+      return;
+    }
     // The era's □ drafted as checkboxes of their own are taken in.
     const { gone } = absorbTicks(tpl.fields.indexOf(field), eras.map((o) => o.box));
     const f = tpl.fields.indexOf(field);

@@ -829,3 +829,58 @@ def test_admin_sets_cells_splits_rows_of_cells_and_a_hidden_spaced_flag_goes(
     assert [len(r) for r in rows] == [1, 1] and rows[0][0].box[1] < rows[1][0].box[1]  # type: ignore[index]
     assert not any(f.spaced for f in saved.fields if f.type == "phone")
     assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_era_drawn_at_once_is_said_once(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN 協会けんぽ's 住所変更届 as a draft WHEN the admin draws one rectangle round a date's
+    printed 5.昭和 7.平成 9.令和 with 「元号の枠を描く」 THEN the screen says once what was made,
+    the three eras' boxes, never first 「元号「昭和」の枠を描きました」 (session 13's clerk acted on
+    that first message and lost 6 edits when, a second later, all three appeared); a rectangle
+    round one era name alone is said to be that era's box, once."""
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    [jusho] = KYOKAI.glob("kyokai_jusho_henko.*.json")
+    for path in (jusho, jusho.with_suffix(".pdf")):
+        shutil.copy2(path, drafts / path.name)
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
+    page, problems = _admin_page(browser, server)
+    page.goto(f"{server}/admin/forms")
+    page.locator("tr", has_text=jusho.name).locator("a.open").click()
+    page.wait_for_selector("#boxes rect.box")
+    page.wait_for_load_state("load")
+    page.evaluate(
+        """() => { window.said = [];
+        new MutationObserver(() => { const t = document.getElementById("message").textContent;
+          if (t) window.said.push(t); }).observe(document.getElementById("message"),
+          { childList: true, characterData: true, subtree: true }); }"""
+    )
+    wide = 841.68
+    birth = page.locator("#boxes rect.box[data-field='birth_date']").first
+    birth.click()
+    page.select_option("#f-era-kind", "digit")
+    page.select_option("#f-era-kind", "marked")
+    page.evaluate("() => { window.said = []; }")
+    page.click("#draw-era")
+    _drag(page, (582, 129, 608, 158), page_width=wide)
+    page.locator("#message", has_text="印刷された元号から").wait_for()
+    said = [t for t in page.evaluate("() => window.said") if "ドラッグして" not in t]
+    assert len(said) == 1 and said[0].startswith("印刷された元号から 昭和・平成・令和 の枠を作りました"), said
+    assert "描いた元号: 昭和・平成・令和" in page.inner_text("#era-state")
+    # Redone with one era's name alone: that era's box, said once.
+    birth.click()
+    page.select_option("#f-era-kind", "digit")
+    page.select_option("#f-era-kind", "marked")
+    page.evaluate("() => { window.said = []; }")
+    page.click("#draw-era")
+    _drag(page, (590, 130, 606, 138.5), page_width=wide)
+    page.locator("#message", has_text="の枠を描きました").wait_for()
+    page.wait_for_timeout(1500)  # the blank's answer has come
+    said = [t for t in page.evaluate("() => window.said") if "ドラッグして" not in t]
+    assert said == ["元号「昭和」の枠を描きました。"], said
+    assert "描いた元号: 昭和" in page.inner_text("#era-state")
+    assert problems == []
