@@ -819,3 +819,37 @@ def _headed_apart(left: list[PtBox], right: list[PtBox], labels: Sequence[tuple[
     """Two runs under printed headings of their own (記号（左づめ） and 番号（左づめ））."""
     over_left, over_right = _words_over(left, labels), _words_over(right, labels)
     return bool(over_left) and bool(over_right) and not (over_left & over_right)
+
+
+#: A printed 年/月/日 belongs to a date drawn round it when its centre is this close (pt) to the
+#: date's rectangle (日 is often printed just past the writing, at the rectangle's edge).
+DATE_WORD_REACH = 8.0
+
+
+def printed_date_parts(box: PtBox, printed: Sequence[Printed]) -> tuple[PtBox, PtBox, PtBox] | None:
+    """A date drawn as one rectangle where no cells are printed (「令和　年　月　日提出」), cut
+    between the printed 年, 月 and 日 in it: the year before 年, the month between 年 and 月,
+    the day between 月 and 日 (or the rectangle's end when 日 lies beyond it); None unless 年
+    and 月 are printed in its row, in that order, inside it (then equal thirds stay)."""
+    middle = (box[1] + box[3]) / 2
+    row = sorted(
+        (
+            p
+            for p in printed
+            if (p.box[1] <= middle <= p.box[3] or box[1] <= p.centre[1] <= box[3])
+            and box[0] - 1.0 <= p.centre[0] <= box[2] + DATE_WORD_REACH
+        ),
+        key=lambda p: p.box[0],
+    )
+    year = next((p for p in row if p.text == "年" and p.centre[0] <= box[2]), None)
+    month = next((p for p in row if year is not None and p.text == "月" and p.box[0] >= year.box[2]), None)
+    if year is None or month is None or month.centre[0] > box[2]:
+        return None
+    day = next((p for p in row if p.text.startswith("日") and p.box[0] >= month.box[2]), None)
+    end = min(box[2], day.box[0]) if day is not None else box[2]
+    if not (box[0] < year.box[0] and year.box[2] < month.box[0] and month.box[2] < end):
+        return None
+    top, bottom = box[1], box[3]
+    cuts = [(box[0], year.box[0]), (year.box[2], month.box[0]), (month.box[2], end)]
+    year_part, month_part, day_part = ((round(a, 1), top, round(b, 1), bottom) for a, b in cuts)
+    return year_part, month_part, day_part

@@ -37,7 +37,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from extractors.onboard.blank import render
 from extractors.onboard.choices import NoChoice, blank_print, printed_labels, propose_choice, propose_ticks
-from extractors.onboard.draft import reading_order
+from extractors.onboard.draft import printed_date_parts, reading_order
 from extractors.onboard.installed import RETIRED
 from extractors.onboard.lines import blank_lines, printed_cells
 from extractors.onboard.repeat import NoRepeat, repeat_fields
@@ -365,6 +365,19 @@ def cells(services: ServicesDep, info: Admin, src: str, box: str) -> JSONRespons
     source = _source(services.settings, src)
     lines = blank_lines(_blank_of(source, _raw(source)))
     return JSONResponse({"cells": printed_cells(lines, _pt_box(box))})
+
+
+@router.get("/admin/forms/date-parts")
+def date_parts(services: ServicesDep, info: Admin, src: str, box: str) -> JSONResponse:
+    """A date drawn as one rectangle: its year, month and day parts cut between the 年, 月 and
+    日 printed in it (``{"year": [x0, y0, x1, y1], "month": …, "day": …}``), or ``{}`` where
+    they are not printed (the screen keeps its equal thirds)."""
+    source = _source(services.settings, src)
+    blank = blank_print(_blank_of(source, _raw(source)))
+    parts = printed_date_parts(_pt_box(box), blank.chars)
+    if parts is None:
+        return JSONResponse({})
+    return JSONResponse({key: list(part) for key, part in zip(("year", "month", "day"), parts, strict=True)})
 
 
 def _regions(original: dict[str, Any], edited: dict[str, Any]) -> dict[str, Any]:

@@ -843,11 +843,12 @@
   fType.addEventListener("change", () => {
     if (!selected || isRegion(selected)) return;
     const f = selected.f;
-    const wasDigits = DIGIT_TYPES.includes(tpl.fields[f].type);
+    const wasDigits = DIGIT_TYPES.includes(tpl.fields[f].type), wasDate = tpl.fields[f].type === "date";
     retype(tpl.fields[f], fType.value);
     selected = refs().find((r) => r.f === f) || null;
     render();
     if (DIGIT_TYPES.includes(fType.value) && !wasDigits) cellsFromPrint(tpl.fields[f]);
+    else if (fType.value === "date" && !wasDate) datePartsFromPrint(tpl.fields[f]);
   });
 
   // Merge: the second box (Shift+click) joins the first one's field.
@@ -1042,6 +1043,25 @@
     if (field.type !== "my_number") field.max_digits = cellCount(field);
     fitDigits(field);
     say(`印刷されたマスから ${cellCount(field)} マスにしました。違うときは「マスの数」を直してください。`);
+    render();
+  }
+
+  // A field made a date: its year, month and day cut between the 年, 月 and 日 printed in its
+  // rectangle, where they are (else the equal thirds stay).
+  async function datePartsFromPrint(field) {
+    const parts = [field.year, field.month, field.day];
+    if (parts.some((p) => !Array.isArray(p))) return;
+    let answer = {};
+    try {
+      const query = new URLSearchParams({ src: source, box: bounds(parts).map(round).join(",") });
+      const response = await fetch(`/admin/forms/date-parts?${query}`, { credentials: "same-origin" });
+      answer = response.ok ? await response.json() : {};
+    } catch (error) { return; }
+    // Kept as they are when the date was changed meanwhile (moved, retyped, deleted).
+    if (!answer.year || !tpl.fields.includes(field) || field.type !== "date") return;
+    if ([field.year, field.month, field.day].some((p, i) => p !== parts[i])) return;
+    Object.assign(field, { year: answer.year, month: answer.month, day: answer.day });
+    say("印刷された 年・月・日 の間に 年・月・日 の枠を置きました。");
     render();
   }
 

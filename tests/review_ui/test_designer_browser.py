@@ -884,3 +884,58 @@ def test_the_era_drawn_at_once_is_said_once(
     assert said == ["元号「昭和」の枠を描きました。"], said
     assert "描いた元号: 昭和" in page.inner_text("#era-state")
     assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_date_drawn_where_no_cells_are_printed_is_cut_at_the_printed_year_month_day(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN 協会けんぽ's 資格取得届 as a draft, whose 「令和　年　月　日提出」 prints no cells
+    WHEN the admin draws one rectangle over it and makes it a date THEN its year, month and day
+    lie between the printed 年, 月 and 日 (not equal thirds with 年 and 月 inside them: session
+    13's clerk dragged two corners to fix it); a rectangle with no 年 月 printed keeps thirds."""
+    page, problems = _open_draft(
+        browser,
+        server,
+        services,
+        monkeypatch,
+        tmp_path,
+        REPO / "fixtures" / "real-forms" / "kyokai_shikaku_shutoku.pdf",
+        "shutoku_trial",
+    )
+
+    def parts(name: str) -> dict[str, list[float]]:
+        found: dict[str, list[float]] = {}
+        boxes = page.locator(f"#boxes rect.box[data-field='{name}']")
+        for i in range(boxes.count()):
+            rect = boxes.nth(i)
+            key = json.loads(rect.get_attribute("data-ref"))["key"]
+            x, y = float(rect.get_attribute("x")), float(rect.get_attribute("y"))
+            found[key] = [
+                x,
+                y,
+                x + float(rect.get_attribute("width")),
+                y + float(rect.get_attribute("height")),
+            ]
+        return found
+
+    page.click("#mode-draw")
+    _drag(page, (49, 61, 128, 73), page_width=595.2)
+    name = page.input_value("#f-name")
+    page.select_option("#f-type", "date")
+    page.locator("#message", has_text="印刷された 年・月・日 の間に").wait_for()
+    got = parts(name)
+    # 年 is printed at x 67.3-73.6, 月 at 97.6-103.8, 日 at 127.8-134.0
+    assert got["year"][0] == pytest.approx(49, abs=0.6) and got["year"][2] == pytest.approx(67.3, abs=0.2)
+    assert got["month"][0] == pytest.approx(73.6, abs=0.2) and got["month"][2] == pytest.approx(97.6, abs=0.2)
+    assert got["day"][0] == pytest.approx(103.8, abs=0.2) and got["day"][2] == pytest.approx(127.8, abs=0.6)
+    # Over blank paper (the 受付印 box): equal thirds.
+    page.click("#mode-draw")
+    _drag(page, (460, 100, 550, 112), page_width=595.2)
+    other = page.input_value("#f-name")
+    page.select_option("#f-type", "date")
+    page.wait_for_timeout(1500)
+    thirds = parts(other)
+    widths = [thirds[k][2] - thirds[k][0] for k in ("year", "month", "day")]
+    assert max(widths) - min(widths) < 0.3 and "印刷された 年・月・日" not in page.inner_text("#message")
+    assert problems == []
