@@ -763,7 +763,20 @@
     setOptionLabel(tpl.fields[selected.f], selected.sub, fOptionLabel.value.trim());
     panel();
   });
-  fLabel.addEventListener("input", () => { if (selected && !isRegion(selected)) { tpl.fields[selected.f].label = fLabel.value; panel(); } });
+  // A label naming a person's whole name (氏名, 事業主氏名, 氏名等; not a 氏 or 名 half, not a
+  // 名称): 「氏と名の間に空白」 ticked as the label becomes one (once: an untick stays).
+  const wholeName = (label) => /氏\s*名|名前/.test(label || "") && !/[（(]\s*[氏名]\s*[）)]|名称/.test(label || "");
+  fLabel.addEventListener("input", () => {
+    if (!selected || isRegion(selected)) return;
+    const field = tpl.fields[selected.f], was = wholeName(field.label);
+    field.label = fLabel.value;
+    if (!was && wholeName(field.label) && SPACED_TYPES.includes(field.type) && !field.spaced) {
+      field.spaced = true;
+      say("氏名の欄なので「氏と名の間に空白」を付けました（氏と名を分けて書く欄なら外してください）。");
+      render();
+    }
+    panel();
+  });
   // The digit counts: typed (numbers of digits, not coordinates), kept within the cells.
   for (const [input, key] of [[fMin, "min_digits"], [fMax, "max_digits"]]) {
     input.addEventListener("change", () => {
