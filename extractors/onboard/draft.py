@@ -586,7 +586,7 @@ def _text_fields(
         label_end = _after_printed_label(box, inside)
         if label_end is not None:
             box = (max(box[0], label_end + LABEL_GAP), box[1], box[2], box[3])
-        spec: dict[str, Any] = {"name": name, "label": label, "type": kind, "box": _round(box)}
+        spec: dict[str, Any] = {"name": name, "label": _with_caption(label, own), "type": kind, "box": _round(box)}
         if kind in ("text", "katakana") and WHOLE_NAME.search(label + own):
             spec["spaced"] = True  # family and given name, a space between
         if suffixes:
@@ -596,6 +596,19 @@ def _text_fields(
             spec |= {"address": True, "prefecture_printed": suffixes}
         drafted.append((box, spec))
     return _split_names_unspaced(drafted)
+
+
+#: A name box's own caption, all that is printed in it: which half of the name it holds.
+CAPTION = re.compile(r"[（(]\s*([氏名])\s*[）)]")
+
+
+def _with_caption(label: str, own: str) -> str:
+    """The label with the half of the name the box prints in itself, when that is all it
+    prints: the 資格取得届's 氏名 boxes 「（氏）」 and 「（名）」 are 氏名（氏） and 氏名（名）."""
+    caption = CAPTION.fullmatch(own.strip())
+    if caption is None or not label or label.endswith(f"（{caption.group(1)}）"):
+        return label
+    return f"{label}（{caption.group(1)}）"
 
 
 #: A label printed inside a box at its left (（フリガナ）, （氏）, 名）) starts this close to

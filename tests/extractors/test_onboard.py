@@ -312,8 +312,8 @@ def test_a_box_is_labelled_by_its_row_heading_never_by_a_list_of_options(
     """GIVEN the 資格取得届 (session 13's clerk retyped every label: 「月」 and 「日提出」 of the
     「令和 年 月 日提出」 line printed over the 事業所整理記号 cells, 「1．男 5．男（基金）」 of the
     種別 box above the 被扶養者 box, 「5.昭和 7.平成 9.令和」 for the dates) WHEN drafted THEN each
-    box takes the heading of its row, not a word over it, and no box is labelled by another
-    box's printed options; a heading printed down a block (the 交付申請書's 「被扶養者」 beside
+    box takes the heading of its row, not a word over it, with the half of a name its box
+    prints (「（氏）」), and no box is labelled by another box's printed options; a heading printed down a block (the 交付申請書's 「被扶養者」 beside
     its カタカナ rows) still leaves the row its own 「(2)氏名（カタカナ）」."""
     fields = shutoku.template["fields"]
     assert _at(fields, 92.2, 74.5)["label"] == "事業所整理記号"
@@ -321,6 +321,8 @@ def test_a_box_is_labelled_by_its_row_heading_never_by_a_list_of_options(
     assert _at(fields, 492.0, 258.5)["label"] == "被扶養者"
     assert _at(fields, 386.0, 221.5)["label"] == "③生年月日"
     assert _at(fields, 90.4, 289.2)["label"] == "⑨報酬月額"
+    # the 氏名 row's two boxes, each printing which half it holds
+    assert [_at(fields, x, 233.8)["label"] for x in (128.8, 232.8)] == ["②氏名（氏）", "②氏名（名）"]
     assert not [f["label"] for f in fields if re.search(r"\d\s*[.．].*\d\s*[.．]", f["label"])]
     assert [f["label"] for f in kofu["fields"] if f["label"].startswith("(")] == [
         "(1)氏名（カタカナ）",
