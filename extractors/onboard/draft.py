@@ -369,6 +369,11 @@ def _date_field(runs_: list[list[PtBox]], printed: Sequence[Printed]) -> dict[st
     left = (parts[0][0] - 70, parts[0][1] - 4, parts[0][0], parts[0][3] + 4)
     before = "".join(p.text for p in chars_in(left, printed))
     digits = {d: ERA_NAMES[e] for d, e in ERA_PRINTED.findall(before)}
+    words = _era_words(left, printed)
+    if digits and len(words) == 1:
+        # One era printed (「9.令和」): the date is of that era, nothing to circle.
+        field["era"] = ERA_NAMES[words[0].text]
+        return field
     if digits:
         # The era list is printed, with no cell of its own: the writer circles one.
         field["era_options"] = {
@@ -418,7 +423,40 @@ def label_boxes(
         for box in boxes
         if is_label_box(box, printed, shaded)
     ]
-    return [(box, text) for box, text in labelled if text.strip()]
+    return _stacked_joined([(box, text) for box, text in labelled if text.strip()])
+
+
+#: Two label cells one on top of the other, as wide (within this, pt) and touching (within
+#: this, pt), are one label cut by a printed line (「⑥個人」 over 「番号（基礎年金番号）」).
+STACKED_SLACK = 1.5
+
+
+def _stacked_joined(labels: list[tuple[PtBox, str]]) -> list[tuple[PtBox, str]]:
+    """Label cells one right on top of the other in one column, as wide, joined into one; a
+    cell holding only its item number (「⑤」 over 「取得区分」) with the cell under it."""
+    joined: list[tuple[PtBox, str]] = []
+    for box, text in sorted(labels, key=lambda item: (item[0][0], item[0][1])):
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and abs(last[0][0] - box[0]) <= STACKED_SLACK
+            and abs(last[0][2] - box[2]) <= STACKED_SLACK
+            and -STACKED_SLACK <= box[1] - last[0][3] <= STACKED_SLACK
+            and (_unfinished(last[1]) or ITEM_ONLY.fullmatch(last[1]))
+        ):
+            joined[-1] = (bounds([last[0], box]), last[1] + text)
+            continue
+        joined.append((box, text))
+    return joined
+
+
+#: A cell printing only an item number (「⑤」).
+ITEM_ONLY = re.compile(r"\s*[①-⑳]\s*")
+
+
+def _unfinished(text: str) -> bool:
+    """A label cut off: an item number and one word with no closing (「⑥個人」)."""
+    return bool(re.fullmatch(r"[①-⑳][一-龥]{1,2}", text.strip()))
 
 
 def loose_words(boxes: Sequence[PtBox], words: Sequence[Printed]) -> list[tuple[PtBox, str]]:
@@ -514,7 +552,8 @@ def _sorted_boxes(
     writable = [b for b in boxes if not is_label_box(b, printed, shaded)]
     ticks = [b for b in writable if is_tick(b)]
     ticks += [p.box for p in printed if p.text == "□"]
-    cells = [b for b in writable if is_cell(b) and not is_tick(b)]
+    # A cell with an era printed in it (「9.令和」 beside a date) is print, no place to write.
+    cells = [b for b in writable if is_cell(b) and not is_tick(b) and not _era_printed(b, printed)]
     small = [*cells, *ticks]
     texts = [
         b
@@ -528,13 +567,19 @@ def _sorted_boxes(
     return _Sorted(headings, labels, ticks, cells, texts)
 
 
+def _era_printed(box: PtBox, printed: Sequence[Printed]) -> bool:
+    """Whether an era's name (昭和, 平成, 令和) is printed in ``box``."""
+    text = "".join(p.text for p in chars_in(box, printed))
+    return any(era in text for era in ERA_NAMES)
+
+
 def _cell_fields(
     page: _Sorted, printed: Sequence[Printed], divider: Callable[[PtBox, PtBox], bool], names: _Names
 ) -> list[tuple[PtBox, dict[str, Any]]]:
     """The fields written one character per cell: dates, digits, kana."""
     drafted: list[tuple[PtBox, dict[str, Any]]] = []
     pieces = [piece for run in runs(page.cells) for piece in split_by_heading(run, page.headings)]
-    for group in _continued(_fields_of_runs(pieces, page.labels, printed, divider)):
+    for group in _continued(_fields_of_runs(pieces, page.labels, printed, divider), printed):
         where = bounds([c for run in group for c in run])
         label = label_for(where, page.labels)
         date = _date_field(group, printed)
@@ -586,7 +631,12 @@ def _text_fields(
         label_end = _after_printed_label(box, inside)
         if label_end is not None:
             box = (max(box[0], label_end + LABEL_GAP), box[1], box[2], box[3])
-        spec: dict[str, Any] = {"name": name, "label": _with_caption(label, own), "type": kind, "box": _round(box)}
+        spec: dict[str, Any] = {
+            "name": name,
+            "label": _with_caption(label, own),
+            "type": kind,
+            "box": _round(box),
+        }
         if kind in ("text", "katakana") and WHOLE_NAME.search(label + own):
             spec["spaced"] = True  # family and given name, a space between
         if suffixes:
@@ -659,7 +709,9 @@ def _split_names_unspaced(drafted: list[tuple[PtBox, dict[str, Any]]]) -> list[t
         # The other half may be labelled otherwise (the 住所変更届's (名) box takes the 生年月日
         # printed beyond it): any box of its type beside it.
         for other, other_spec in drafted:
-            same_row = min(box[3], other[3]) - max(box[1], other[1]) >= 0.8 * min(box[3] - box[1], other[3] - other[1])
+            same_row = min(box[3], other[3]) - max(box[1], other[1]) >= 0.8 * min(
+                box[3] - box[1], other[3] - other[1]
+            )
             if (
                 other_spec is not spec
                 and other_spec["type"] == spec["type"]
@@ -667,7 +719,10 @@ def _split_names_unspaced(drafted: list[tuple[PtBox, dict[str, Any]]]) -> list[t
                 and 0 <= other[0] - box[2] <= NAME_HALVES_GAP
             ):
                 halves |= {spec["name"], other_spec["name"]}
-    return [(box, {k: v for k, v in spec.items() if k != "spaced"} if spec["name"] in halves else spec) for box, spec in drafted]
+    return [
+        (box, {k: v for k, v in spec.items() if k != "spaced"} if spec["name"] in halves else spec)
+        for box, spec in drafted
+    ]
 
 
 def _tick_fields(
@@ -796,9 +851,11 @@ def _fields_of_runs(
     return groups
 
 
-def _continued(groups: list[list[list[PtBox]]]) -> list[list[list[PtBox]]]:
+def _continued(groups: list[list[list[PtBox]]], printed: Sequence[Printed] = ()) -> list[list[list[PtBox]]]:
     """A row of cells right below another, starting where it starts and as wide or narrower,
-    with nothing printed between: the same field's second row (a long フリガナ)."""
+    with nothing printed between: the same field's second row (a long フリガナ); not two dates
+    one above the other (six cells each, 年 and 月 printed in them: the 資格取得届's 生年月日
+    over its 取得年月日)."""
     out: list[list[list[PtBox]]] = []
     for group in groups:
         first = group[0][0]
@@ -807,6 +864,7 @@ def _continued(groups: list[list[list[PtBox]]]) -> list[list[list[PtBox]]]:
             top = bounds([c for run in earlier for c in run])
             if (
                 len(group) == 1
+                and not (_dated(above, printed) and _dated(group[0], printed))
                 and abs(above[0][0] - first[0]) <= 2.0
                 and 0 <= first[1] - top[3] <= 8.0
                 and bounds(group[0])[2] <= top[2] + 2
@@ -816,6 +874,12 @@ def _continued(groups: list[list[list[PtBox]]]) -> list[list[list[PtBox]]]:
         else:
             out.append(group)
     return out
+
+
+def _dated(run: list[PtBox], printed: Sequence[Printed]) -> bool:
+    """A run of six cells with 年 and 月 printed in it: a date's YYMMDD."""
+    text = "".join(p.text for p in chars_in(bounds(run), printed))
+    return len(run) == 6 and "年" in text and "月" in text
 
 
 def _words_over(run: list[PtBox], labels: Sequence[tuple[PtBox, str]]) -> set[PtBox]:

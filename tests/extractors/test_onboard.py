@@ -185,7 +185,7 @@ def test_a_blank_whose_page_box_is_off_0_0_is_drafted_on_its_printed_lines(shuto
         x0, y0, x1, y1 = field["box"]
         assert _near(y0 - TEXT_INSET, ys) and _near(y1 + TEXT_INSET, ys), field
         assert _near(x0 - TEXT_INSET, xs) and _near(x1 + TEXT_INSET, xs), field
-    number = next(f for f in shutoku.template["fields"] if f["label"] == "番号基礎年金番号")
+    number = next(f for f in shutoku.template["fields"] if f["label"] == "⑥個人番号基礎年金番号")
     for cell_row in number["segments"]:
         assert all(_near(v, ys) for v in cell_row[1:4:2]) and all(_near(v, xs) for v in cell_row[0:3:2])
     assert "被保険者資格取得届" in shutoku.template["title"]
@@ -281,7 +281,9 @@ def test_a_furigana_row_is_drafted_its_whole_height(shutoku: Any) -> None:
     assert drafted["box"] == given["box"]
 
 
-def test_a_name_cut_in_two_boxes_is_not_drafted_spaced_nor_a_phone(shutoku: Any, kofu: dict[str, Any]) -> None:
+def test_a_name_cut_in_two_boxes_is_not_drafted_spaced_nor_a_phone(
+    shutoku: Any, kofu: dict[str, Any]
+) -> None:
     """GIVEN the 資格取得届, whose 氏名 and フリガナ are written in two boxes side by side (氏 | 名),
     and whose header box swallows the label 事業主氏名 but is drafted a phone WHEN drafted THEN
     no box takes ``spaced`` (a clerk had to untick 16, and the phone's hidden flag refused the
@@ -318,9 +320,21 @@ def test_a_box_is_labelled_by_its_row_heading_never_by_a_list_of_options(
     fields = shutoku.template["fields"]
     assert _at(fields, 92.2, 74.5)["label"] == "事業所整理記号"
     assert _at(fields, 126.8, 74.8)["label"] == "事業所整理記号"
-    assert _at(fields, 492.0, 258.5)["label"] == "被扶養者"
+    assert _at(fields, 492.0, 258.5)["label"] == "⑧被扶養者"
     assert _at(fields, 386.0, 221.5)["label"] == "③生年月日"
     assert _at(fields, 90.4, 289.2)["label"] == "⑨報酬月額"
+    # 「⑥個人」 over 「番号（基礎年金番号）」, two cells of one label: 12 cells of a 個人番号; the
+    # 生年月日 over the 取得年月日, two dates (not one field of two rows), the era cell's print
+    # 「9.令和」 no cell to write in and the one era of the second
+    assert _at(fields, 127.0, 256.0)["type"] == "my_number"
+    born, taken = _at(fields, 386.0, 221.5), _at(fields, 386.2, 256.2)
+    assert (born["type"], born["label"], sorted(born["era_options"])) == (
+        "date",
+        "③生年月日",
+        ["heisei", "reiwa", "showa"],
+    )
+    assert (taken["type"], taken["label"], taken["era"]) == ("date", "⑦取得（該当）年月日", "reiwa")
+    assert not [f for f in fields if _boxes_of(f)[0][0] == 369.0]
     # the 氏名 row's two boxes, each printing which half it holds
     assert [_at(fields, x, 233.8)["label"] for x in (128.8, 232.8)] == ["②氏名（氏）", "②氏名（名）"]
     assert not [f["label"] for f in fields if re.search(r"\d\s*[.．].*\d\s*[.．]", f["label"])]
@@ -366,7 +380,9 @@ def test_a_box_starts_after_the_label_printed_in_its_line(shutoku: Any) -> None:
     left inside the writing box WHEN drafted THEN the kana box starts after the label (a box
     over it had the first kana written on the print and lost: モト for マツモト); a small
     「（氏）」 caption at the top of a tall name box leaves the box as it is."""
-    soshitsu = draft_template((REAL_FORMS / "kyokai_shikaku_soshitsu.pdf").read_bytes(), 0, "l", "KY-06", "2024.12")
+    soshitsu = draft_template(
+        (REAL_FORMS / "kyokai_shikaku_soshitsu.pdf").read_bytes(), 0, "l", "KY-06", "2024.12"
+    )
     # (form, where its 氏 cells begin, where the printed label inside them ends)
     for draft, cell_left, label_end in ((soshitsu, 190.5, 202.4), (shutoku, 128.8, 143.0)):
         kana = [f for f in draft.template["fields"] if f["type"] == "katakana"]
@@ -375,7 +391,9 @@ def test_a_box_starts_after_the_label_printed_in_its_line(shutoku: Any) -> None:
         assert all(f["box"][0] > label_end for f in family), [f["box"] for f in family]
     names = [f for f in shutoku.template["fields"] if f["type"] == "text" and "氏名" in f.get("label", "")]
     assert len(names) == 8
-    assert all(min(abs(f["box"][0] - edge) for edge in (128.8, 232.8)) < 3 for f in names), [f["box"] for f in names]
+    assert all(min(abs(f["box"][0] - edge) for edge in (128.8, 232.8)) < 3 for f in names), [
+        f["box"] for f in names
+    ]
 
 
 # -- item 5: field types the real forms need ----------------------------------------------------

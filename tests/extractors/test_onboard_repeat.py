@@ -56,7 +56,9 @@ def test_a_finished_block_is_copied_named_mapped_and_replaces_the_draft(
     by_name["name"].update(name="family_name_1", label="被保険者1 氏名（氏）")
     by_name["name_kana"].update(name="family_name_kana_1", reading_of="family_name_1", label="フリガナ（氏）")
     by_name["field_9"].update(name="card_needed_1", type="checkbox")
-    deleted = by_name["date"]  # the printed 9.令和 cell drafted as a field: deleted in block 1
+    by_name["date"].update(name="birth_date_1")  # (the draft's date_2 would take the copies' _2)
+    by_name["date_2"].update(name="acquisition_date_1")
+    deleted = by_name["field_5"]  # the text box drafted over the 被扶養者 options: deleted in block 1
     fields.remove(deleted)
     original = shutoku[0]
     block = _first_block(fields)
@@ -75,8 +77,8 @@ def test_a_finished_block_is_copied_named_mapped_and_replaces_the_draft(
         source[2],
         round(source[3] + 365.4, 1),
     ]
-    # Every drafted field of blocks 2-4 is replaced (the 9.令和 cells too), none is doubled.
-    assert "date_2" in done.removed and "date_4" in done.removed
+    # Every drafted field of blocks 2-4 is replaced (the 被扶養者 text boxes too), none is doubled.
+    assert "field_10" in done.removed and "field_20" in done.removed
     drafted_below = {f["name"] for f in original if 340 < _top(f) < 705}
     assert not drafted_below & ({f["name"] for f in done.fields} - set(done.copied))
     assert len(done.fields) == before - len(done.removed) + 3 * len(block)
