@@ -1,9 +1,12 @@
 """Mark scores: how strongly a □ is ticked or a word is circled, and what the marks say.
 
 Contract: a :data:`MarkScore` gives, for a box (or a word to circle) and a style
-(``"tick"`` or ``"circle"``), how strongly it is marked relative to the decision threshold:
-above 1.0 is marked. On a scan the score is the writer's ink against the blank form's ink
-(:func:`ink_scores`); a born-digital PDF supplies its own (mark characters in the text layer).
+(``"tick"``, ``"circle"``, or :data:`RING` for a word among words printed too close for the
+ink round it to tell which one is circled), how strongly it is marked relative to the decision
+threshold: above 1.0 is marked. On a scan the score is the writer's ink against the blank
+form's ink (:func:`ink_scores`), for :data:`RING` the shape of a ring round the word's own
+print (:mod:`extractors.fields.rings`); a born-digital PDF supplies its own (mark characters
+in the text layer).
 From scores, :func:`read_marks` and :func:`marked_all` give the value of a one-of or
 any-of choice and a confidence in 0.5–1: how far the least clear box is from the threshold.
 Nothing here reads text or decides review.
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from extractors.fields import ink as inkmod
 from extractors.fields.paper import Paper
+from extractors.fields.rings import ring_score
 from extractors.identify import blank_page
 from extractors.template import PtBox
 from ocr.preprocess import binarize
@@ -33,9 +37,21 @@ def blank_ink(pdf: Path, dpi: int) -> Image:
     return binarize(blank_page(pdf, dpi))
 
 
+#: The style a ○ option is scored in where its field's options are printed crowded
+#: (:func:`crowded`): by a ring round its own print, not by the ink near it.
+RING = "ring"
+
+
 def ink_scores(paper: Paper) -> MarkScore:
-    """Marks on a scan: writer's ink against the blank form's ink, relative to the threshold."""
-    return lambda box, style: inkmod.measure(paper, box, style) / inkmod.threshold(style)
+    """Marks on a scan: writer's ink against the blank form's ink, relative to the threshold
+    (a ○ among crowded words: the ring round the word, :func:`extractors.fields.rings.ring_score`)."""
+
+    def score(box: PtBox, style: str) -> float:
+        if style == RING:
+            return ring_score(paper, box)
+        return inkmod.measure(paper, box, style) / inkmod.threshold(style)
+
+    return score
 
 
 def mark_confidence(score: float) -> float:
@@ -64,7 +80,9 @@ SURELY_UNMARKED = 0.9
 def read_marks(options: tuple[tuple[str, PtBox], ...], style: str, score: MarkScore) -> Mark:
     """The one option marked among ``options`` (name, box). Where none is marked clearly but
     one alone holds a faint mark (:data:`FAINT`), that one, with the low confidence of a mark
-    near the threshold (a person confirms)."""
+    near the threshold (a person confirms). ○ options printed crowded are scored by the ring
+    round each one's own print (:data:`RING`): two of them ringed are two marks."""
+    style = scored_style(options, style)
     scores = [(name, score(box, style)) for name, box in options]
     marked = [(n, s) for n, s in scores if s > 1.0]
     confidence = min(mark_confidence(s) for _, s in scores)
@@ -74,23 +92,14 @@ def read_marks(options: tuple[tuple[str, PtBox], ...], style: str, score: MarkSc
             return Mark(faint[0][0], confidence, False)
         return Mark(None, confidence, False)
     best = max(marked, key=lambda item: item[1])
-    boxes = dict(options)
-    others = [name for name, _ in marked if name != best[0]]
-    if style == "circle" and others and all(_crowded(boxes[best[0]], boxes[name]) for name in others):
-        # A ○ round one word of a tightly printed list reaches the words beside it: the
-        # strongest is the one, and no applicant's error is claimed (how sure stays what the
-        # marks say: a neighbour's ink near the threshold still sends it to a person).
-        return Mark(best[0], confidence, False)
     return Mark(best[0], confidence, len(marked) > 1)
 
 
 #: Options printed this close (points) that one's ○ reaches the other's surroundings.
 CROWDED_PT = 2 * inkmod.CIRCLE_MARGIN_PT
-#: How sure a group's reading is where two crowded options both look circled: a person decides.
-CROWDED_CONFIDENCE = 0.5
 
 
-def _crowded(first: PtBox, second: PtBox) -> bool:
+def crowded(first: PtBox, second: PtBox) -> bool:
     """Whether two printed options lie so close that a ○ round one is measured round the
     other too (協会けんぽ's 資格取得届 prints its 備考 items 0.8 pt apart)."""
     gap_x = max(first[0], second[0]) - min(first[2], second[2])
@@ -98,17 +107,24 @@ def _crowded(first: PtBox, second: PtBox) -> bool:
     return gap_x < CROWDED_PT and gap_y < CROWDED_PT
 
 
+def scored_style(options: tuple[tuple[str, PtBox], ...], style: str) -> str:
+    """The style ``options`` are scored in: :data:`RING` for ○ options where two of them are
+    printed crowded (the ink near one word is the next one's ○ as much as its own), else
+    ``style``."""
+    boxes = [box for _, box in options]
+    if style == "circle" and any(crowded(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :]):
+        return RING
+    return style
+
+
 def marked_all(
     options: tuple[tuple[str, PtBox], ...], style: str, score: MarkScore
 ) -> tuple[list[str], float]:
-    """Every option marked among ``options`` (name, box), sorted by name, and how sure: not
-    sure where two of those marked are crowded ○ options (one ○ may reach both)."""
+    """Every option marked among ``options`` (name, box), sorted by name, and how sure (the
+    least clear option's distance from the threshold). ○ options printed crowded are scored
+    by the ring round each one's own print (:data:`RING`)."""
+    style = scored_style(options, style)
     scores = [(name, score(box, style)) for name, box in options]
     chosen = sorted(name for name, s in scores if s > 1.0)
     confidence = min(mark_confidence(s) for _, s in scores)
-    boxes = dict(options)
-    if style == "circle" and any(
-        _crowded(boxes[a], boxes[b]) for i, a in enumerate(chosen) for b in chosen[i + 1 :]
-    ):
-        confidence = min(confidence, CROWDED_CONFIDENCE)
     return chosen, confidence
