@@ -216,3 +216,27 @@ def test_a_circle_checkbox_is_circled_and_a_box_is_ticked() -> None:
                 assert kind == "mark"
                 styles[field].add(payload[1])
     assert styles == {"card_required": {"tick"}, "card_circled": {"circle"}}, styles
+
+
+def test_name_halves_small_boxes_and_postcodes_in_text_boxes_are_written_as_an_applicant_would() -> None:
+    """A clerk's never-seen 被扶養者（異動）届 named its halves ``insured_family_name`` (the whole
+    name went into each half: ~200 auto-accepted "errors"), and drew 〒 and 国籍 as text boxes,
+    which got a company's name that cannot fit in them."""
+    raw = _with_blocks()
+    raw["fields"] += [
+        {"name": "insured_family_name", "type": "text", "label": "氏", "box": [60, 790, 160, 810]},
+        {"name": "insured_given_name", "type": "text", "label": "名", "box": [170, 790, 270, 810]},
+        {"name": "spouse_nationality", "type": "text", "label": "国籍", "box": [280, 790, 330, 800]},
+        {"name": "insured_postal_code", "type": "text", "label": "〒", "box": [340, 790, 440, 810]},
+    ]
+    template = parse_template(raw, KOFU)
+    people = {kanji for kanji, *_ in PEOPLE}
+    for seed in range(12):
+        values = _fill(template, random.Random(seed), date(2026, 11, 1)).values
+        family, given = values.get("insured_family_name"), values.get("insured_given_name")
+        if family and given:
+            assert f"{family} {given}" in people, (family, given)
+        nationality = values.get("spouse_nationality")
+        assert nationality is None or len(nationality) <= 3, nationality  # a 50 pt box: a short word
+        postcode = values.get("insured_postal_code")
+        assert postcode is None or (len(postcode) == 8 and postcode[3] == "-"), postcode
