@@ -20,8 +20,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from extractors.masking import is_my_number
 from extractors.normalize import wareki
 from extractors.template import FieldType, Template, load_templates
-from intake import review
+from intake import confirm, review
 from intake.auth import CAN_APPROVE, SessionInfo, User, sees_my_number
+from intake.confirm import LEFT_MESSAGES, Scope
 from intake.domain import RecordStatus, TaskStatus
 from intake.errors import ErrorCode
 from intake.services import Services
@@ -345,7 +346,10 @@ def form_choices() -> list[tuple[str, str]]:
     first: dict[str, Template] = {}
     for template in load_templates():  # a form once, however many versions are installed
         first.setdefault(template.form_id, template)
-    return [(t.form_id, f"{form_names_shown().get(t.form_id) or t.title}（{t.form_code}）") for t in first.values()]
+    return [
+        (t.form_id, f"{form_names_shown().get(t.form_id) or t.title}（{t.form_code}）")
+        for t in first.values()
+    ]
 
 
 @router.post("/tasks/{task_id}/release")
@@ -448,6 +452,39 @@ def check_value(
             "value": shown(field, canonical),
             "iso": canonical if is_date else "",
             "message": input_message(code) if code and code != "required" else "",
+        }
+    )
+
+
+@router.post("/tasks/{task_id}/confirm")
+def confirm_fields(
+    services: ServicesDep,
+    info: PostSessionDep,
+    task_id: DbId,
+    field: Annotated[list[str], Form()],
+    scope: Annotated[str, Form()] = Scope.ONE.value,
+) -> JSONResponse:
+    """Confirm one field (Enter, its typed value checked by ``/check`` first) or several at
+    once (「この欄をまとめて確認」 Alt+B, 「残りをすべて確認」 Alt+A): only the claim's
+    holder, each field audited; a field with a finding, a value failing its checks or a
+    個人番号 this user may not see is left for one-by-one review, with the reason
+    (:func:`intake.confirm.confirm`)."""
+    try:
+        chosen = Scope(scope)
+        done = confirm.confirm(services, task_id, info.user, field, chosen, date.today())
+    except ValueError:
+        return JSONResponse(
+            {"error": {"code": ErrorCode.INVALID, "message": "確認の範囲が正しくありません"}}, 400
+        )
+    except review.ReviewError as exc:
+        status = {ErrorCode.NOT_FOUND: 404, ErrorCode.FORBIDDEN: 403}.get(exc.code, 409)
+        return JSONResponse({"error": {"code": exc.code, "message": exc.message}}, status_code=status)
+    return JSONResponse(
+        {
+            "confirmed": list(done.confirmed),
+            "left": [
+                {"field": name, "reason": why, "message": LEFT_MESSAGES[why]} for name, why in done.left
+            ],
         }
     )
 
