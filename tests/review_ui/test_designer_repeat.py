@@ -34,7 +34,7 @@ def shutoku(
 
 def _block_1(fields: list[dict[str, object]]) -> list[int]:
     def top(field: dict[str, object]) -> float:
-        boxes = [field[k] for k in ("box",) if k in field] + list(field.get("segments", []))  # type: ignore[call-overload]
+        boxes = [field[k] for k in ("box", "year") if k in field] + list(field.get("segments", []))  # type: ignore[call-overload]
         return min(float(b[1]) for b in boxes)
 
     return [i for i, f in enumerate(fields) if 219 < top(f) < 340]
@@ -60,7 +60,7 @@ def test_only_an_admin_with_the_token_repeats(
     assert answer["message"].startswith("3 か所に 12 項目を写しました（下へ 121.8 pt ごと）")
     assert len(answer["fields"]) == len(fields) and len(answer["removed"]) == 36
     # the header repeats nowhere: said in Japanese
-    header = [i for i, f in enumerate(fields) if f["name"] in ("number", "field_2")]
+    header = [i for i, f in enumerate(fields) if f["name"] in ("number", "symbol")]
     refused = app.post("/admin/forms/repeat", data={**data, "selected": json.dumps(header), "csrf": csrf})
     assert refused.status_code == 422 and "同じ並びの欄" in refused.json()["detail"]
     assert (
