@@ -620,7 +620,7 @@ def _text_fields(
             segment = cells_on_ticks(found, box, box[3] - TEXT_INSET)
             cells = int(segment[4])
             spec_cells = {"type": "digits", "segments": [segment], "min_digits": 1, "max_digits": cells}
-            drafted.append((box, {"name": name, "label": label, **spec_cells}))
+            drafted.append((box, {"name": name, "label": _with_caption(label, own), **spec_cells}))
             continue
         suffixes = _prefecture_choice(box, printed)
         # Drafted inside its frame: a crop that starts on a shaded label cell's edge reads it
@@ -648,14 +648,16 @@ def _text_fields(
     return _split_names_unspaced(drafted)
 
 
-#: A name box's own caption, all that is printed in it: which half of the name it holds.
-CAPTION = re.compile(r"[（(]\s*([氏名])\s*[）)]")
+#: A box's own caption, printed first in it: a word in brackets, after an item mark
+#: (「（氏）」, 「㋐(通貨)」, 「㋒（合計 ㋐+㋑）」: 氏, 通貨, 合計).
+CAPTION = re.compile(r"[^\w（(]?\s*[（(]\s*([一-龥]{1,4})[^（()）]{0,10}[）)]")
 
 
 def _with_caption(label: str, own: str) -> str:
-    """The label with the half of the name the box prints in itself, when that is all it
-    prints: the 資格取得届's 氏名 boxes 「（氏）」 and 「（名）」 are 氏名（氏） and 氏名（名）."""
-    caption = CAPTION.fullmatch(own.strip())
+    """The label with the caption the box prints first in itself: the 資格取得届's 氏名 boxes
+    「（氏）」 and 「（名）」 are 氏名（氏） and 氏名（名）, its 報酬月額 boxes 「㋐(通貨)」 and
+    「㋒（合計 ㋐+㋑）」 報酬月額（通貨） and 報酬月額（合計）."""
+    caption = CAPTION.match(own.strip())
     if caption is None or not label or label.endswith(f"（{caption.group(1)}）"):
         return label
     return f"{label}（{caption.group(1)}）"

@@ -314,15 +314,18 @@ def test_a_box_is_labelled_by_its_row_heading_never_by_a_list_of_options(
     """GIVEN the 資格取得届 (session 13's clerk retyped every label: 「月」 and 「日提出」 of the
     「令和 年 月 日提出」 line printed over the 事業所整理記号 cells, 「1．男 5．男（基金）」 of the
     種別 box above the 被扶養者 box, 「5.昭和 7.平成 9.令和」 for the dates) WHEN drafted THEN each
-    box takes the heading of its row, not a word over it, with the half of a name its box
-    prints (「（氏）」), and no box is labelled by another box's printed options; a heading printed down a block (the 交付申請書's 「被扶養者」 beside
+    box takes the heading of its row, not a word over it, with the caption its box prints
+    first (「（氏）」, 「㋐(通貨)」), and no box is labelled by another box's printed options; a heading printed down a block (the 交付申請書's 「被扶養者」 beside
     its カタカナ rows) still leaves the row its own 「(2)氏名（カタカナ）」."""
     fields = shutoku.template["fields"]
     assert _at(fields, 92.2, 74.5)["label"] == "事業所整理記号"
     assert _at(fields, 126.8, 74.8)["label"] == "事業所整理記号"
     assert _at(fields, 492.0, 258.5)["label"] == "⑧被扶養者"
     assert _at(fields, 386.0, 221.5)["label"] == "③生年月日"
-    assert _at(fields, 90.4, 289.2)["label"] == "⑨報酬月額"
+    assert [_at(fields, 90.4, y)["label"] for y in (289.2, 303.2)] == [
+        "⑨報酬月額（通貨）",
+        "⑨報酬月額（現物）",
+    ]
     # 「⑥個人」 over 「番号（基礎年金番号）」, two cells of one label: 12 cells of a 個人番号; the
     # 生年月日 over the 取得年月日, two dates (not one field of two rows), the era cell's print
     # 「9.令和」 no cell to write in and the one era of the second
@@ -361,6 +364,7 @@ def test_a_row_of_dotted_cell_ticks_is_drafted_as_digit_cells_on_the_ticks(shuto
         clerk = [204.7, 297.0 + 121.8 * block, 322.7, 312.5 + 121.8 * block]
         assert [x0, y0, x1, y1] == pytest.approx(clerk, abs=2.0) and field["max_digits"] == 9
     assert not [f for f in shutoku.template["fields"] if f["type"] == "amount" and f["box"][0] > 195]
+    assert {f["label"] for f in totals} == {"⑨報酬月額（合計）"}
 
 
 def test_cell_ticks_are_found_dotted_and_evenly_spaced() -> None:
