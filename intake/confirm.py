@@ -25,13 +25,13 @@ from intake.auth import User, sees_my_number
 from intake.domain import ReviewTask, TaskStatus
 from intake.errors import ErrorCode
 from intake.services import Services
-from intake.store import repo
+from intake.store import form_trust, repo
 from intake.store import tasks as task_store
 from intake.store.db import transaction
 from intake.typed import check_typed, person_names
 
 #: The audit action of one field confirmed (one row per field, at once or not).
-CONFIRMED = "field_confirmed"
+CONFIRMED = form_trust.FIELD_CONFIRMED
 
 
 class Scope(StrEnum):

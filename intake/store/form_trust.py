@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from intake.domain import RecordStatus
-from intake.store.models import FieldReadingRow, FormTrialPageRow, FormTrustRow, RecordRow, utcnow
+from intake.store.models import (
+    AuditEventRow,
+    FormTrialPageRow,
+    FormTrustRow,
+    RecordRow,
+    utcnow,
+)
 
 #: Records that say a person went through every field of the form (a record sent back to the
 #: reviewers is being reviewed again).
@@ -52,9 +58,10 @@ class TrialPage:
 @dataclass(frozen=True)
 class TrialBatch:
     """The first batch of a template content on trial, as reviewers left it: forms read,
-    forms reviewed (a record made by a person), their fields (each went to a person), the
-    fields whose approved value differs from the reading, and the most corrected fields
-    (name, how often), most first."""
+    forms reviewed (a record made by a person), the fields of those a person confirmed or
+    corrected (an approval does not count the fields nobody confirmed), the fields whose
+    approved value differs from the reading, and the most corrected fields (name, how
+    often), most first."""
 
     pages_read: int
     pages_reviewed: int
@@ -116,26 +123,41 @@ def trial_batch(session: Session, key: VersionKey) -> TrialBatch:
         RecordRow.form_index == FormTrialPageRow.form_index,
         RecordRow.status.in_(REVIEWED),
     )
-    reviewed = session.scalars(
-        select(RecordRow.values).join(FormTrialPageRow, on_record).where(_where(key))
-    ).all()
-    fields = session.scalar(
-        select(func.count())
-        .select_from(FormTrialPageRow)
+    reviewed = session.execute(
+        select(FormTrialPageRow.document_id, FormTrialPageRow.form_index, RecordRow.values)
         .join(RecordRow, on_record)
-        .join(
-            FieldReadingRow,
-            and_(
-                FieldReadingRow.document_id == FormTrialPageRow.document_id,
-                FieldReadingRow.form_index == FormTrialPageRow.form_index,
-            ),
-        )
         .where(_where(key))
-    )
+    ).all()
+    confirmed = _confirmed(session, {row.document_id for row in reviewed})
     corrected: Counter[str] = Counter()
-    for values in reviewed:
+    fields = 0
+    for document_id, form_index, values in reviewed:
         names = values.get("_corrected") if isinstance(values, dict) else None
-        corrected.update(str(name) for name in names or [])
-    return TrialBatch(
-        read, len(reviewed), int(fields or 0), sum(corrected.values()), tuple(corrected.most_common(5))
+        changed = {str(name) for name in names or []}
+        corrected.update(changed)
+        # What a person checked: the fields confirmed on the task screen and those corrected
+        # (an approval alone checks nothing more: it does not confirm the fields left).
+        fields += len(changed | confirmed.get((document_id, form_index), set()))
+    return TrialBatch(read, len(reviewed), fields, sum(corrected.values()), tuple(corrected.most_common(5)))
+
+
+#: The audit action of a field confirmed on the task screen (``intake.confirm.CONFIRMED``).
+FIELD_CONFIRMED = "field_confirmed"
+
+
+def _confirmed(session: Session, documents: set[int]) -> dict[tuple[int, int], set[str]]:
+    """The fields a person confirmed, per (document, form index), from the audit log."""
+    found: dict[tuple[int, int], set[str]] = {}
+    if not documents:
+        return found
+    rows = session.execute(
+        select(AuditEventRow.document_id, AuditEventRow.detail).where(
+            AuditEventRow.action == FIELD_CONFIRMED, AuditEventRow.document_id.in_(documents)
+        )
     )
+    for document_id, detail in rows:
+        if document_id is None or not isinstance(detail, dict) or "field" not in detail:
+            continue
+        form = (document_id, int(detail.get("form_index") or 0))
+        found.setdefault(form, set()).add(str(detail["field"]))
+    return found

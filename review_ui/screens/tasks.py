@@ -10,6 +10,7 @@ Claims, roles and states are checked in :mod:`intake.review` (the transitions of
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -69,6 +70,14 @@ def _era_key(value: Any, spec_era: str | None) -> str:
     return spec_era or "reiwa"
 
 
+def block_of(name: str) -> str:
+    """The block of the form a field belongs to, for 「この欄をまとめて確認」: a numbered
+    block by its number (``dep1_name``, ``target2_type``, ``name_kana_2``: 1, 2, 2), any other
+    field by the first word of its name (``insured_…``, ``employer_…``)."""
+    number = re.search(r"\d+", name)
+    return f"#{int(number.group(0))}" if number else name.split("_", 1)[0]
+
+
 def _field_rows(
     view: review.TaskView, template: Template | None, scale: float | None, user: User
 ) -> list[dict[str, Any]]:
@@ -103,6 +112,7 @@ def _field_rows(
                 "snippet": snippet(field.box, view.page_sha, view.page_size, scale),
                 "findings": [f.message for f in field.findings],
                 "unseen": field.name in unseen,
+                "block": block_of(field.name),
             }
         )
     fields.sort(key=lambda f: not f["needs_review"])

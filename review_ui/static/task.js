@@ -18,6 +18,7 @@
     fields.forEach((f) => f.classList.remove("focus"));
     document.querySelectorAll("rect.current").forEach((r) => r.classList.remove("current"));
     field.classList.add("focus");
+    lastField = field;
     const box = document.getElementById("box-" + field.dataset.field);
     if (box) { box.classList.add("current"); box.scrollIntoView({ block: "center", inline: "nearest" }); }
   }
@@ -83,6 +84,52 @@
     statusLine.textContent = left ? `要確認 残り ${left} 項目` : "すべて確認しました。変更内容を確かめて Ctrl+Enter で承認します。";
   }
 
+  // Confirmations are the server's: only the claim's holder confirms, each field audited (the
+  // trial of a new form counts them). Returns the server's answer, or null when refused.
+  async function confirmOnServer(list, scope) {
+    const body = new URLSearchParams({ scope, csrf: document.body.dataset.csrf });
+    list.forEach((f) => body.append("field", f.dataset.field));
+    const response = await fetch(`/tasks/${document.body.dataset.task}/confirm`, { method: "POST", body });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      statusLine.textContent = (data.error && data.error.message) || "確認を保存できませんでした";
+      return null;
+    }
+    return data;
+  }
+  let lastField = null;  // the field in view when a button takes the focus
+  // Confirm at once the fields still to confirm of the block in view ("block") or of the page
+  // ("all") whose value is left as read; the server leaves those with a finding, a value that
+  // fails its checks or a 個人番号 this user may not see, and the screen says so on each.
+  async function confirmMany(scope) {
+    const around = fields.find((f) => f.contains(document.activeElement)) || lastField || pending()[0];
+    if (!around) { return; }
+    const wanted = pending().filter((f) => scope === "all" || f.dataset.block === around.dataset.block);
+    const changed = wanted.filter((f) => currentText(f) !== (f.dataset.original || ""));
+    const asRead = wanted.filter((f) => !changed.includes(f));
+    changed.forEach((f) => { noteOf(f).textContent = "値を変更した項目は Enter で1件ずつ確認してください"; f.classList.add("left"); });
+    const data = asRead.length ? await confirmOnServer(asRead, scope) : { confirmed: [], left: [] };
+    if (!data) { return; }
+    data.confirmed.forEach((name) => {
+      const f = fields.find((x) => x.dataset.field === name);
+      if (f) { f.classList.add("confirmed"); f.classList.remove("left"); }
+    });
+    data.left.forEach((item) => {
+      const f = fields.find((x) => x.dataset.field === item.field);
+      if (f) { noteOf(f).textContent = item.message; f.classList.add("left"); }
+    });
+    updateStatus();
+    const leftCount = changed.length + data.left.length;
+    const said = `${data.confirmed.length} 項目をまとめて確認しました。` +
+      (leftCount ? `${leftCount} 項目は1件ずつ確認してください（指摘あり・値の誤り・変更あり・個人番号）。` : "");
+    statusLine.textContent = said + " " + statusLine.textContent;
+    const next = pending()[0];
+    if (next) { focusField(next); } else if (summary) { summary.focus(); }
+  }
+  document.querySelectorAll("#confirm-block, #confirm-all").forEach((button) => {
+    button.addEventListener("click", () => confirmMany(button.id === "confirm-block" ? "block" : "all"));
+  });
+
   let hint = null;
   fields.forEach((field) => {
     field.querySelectorAll("input, select").forEach((input) => {
@@ -141,13 +188,21 @@
     // approve button.
     if (event.key === "Enter" && form && form.contains(event.target)) { event.preventDefault(); }
     if (event.key === "Enter" && current && !event.shiftKey) {
-      check(current).then((ok) => {
+      check(current).then(async (ok) => {
         if (!ok) { return; }  // an invalid value keeps the focus until it is fixed
+        const done = await confirmOnServer([current], "one");
+        if (!done) { return; }
         current.classList.add("confirmed");
         const next = pending()[0];
         updateStatus();
         if (next) { focusField(next); } else { summary.focus(); }
       });
+      return;
+    }
+    // Alt+B: every field of the block in view left as read, at once; Alt+A: every field left.
+    if (event.altKey && !event.ctrlKey && (event.code === "KeyB" || event.code === "KeyA") && form) {
+      event.preventDefault();
+      confirmMany(event.code === "KeyB" ? "block" : "all");
       return;
     }
     if (current && /^[0-9]$/.test(event.key) && !event.altKey && !event.ctrlKey && !event.metaKey &&
