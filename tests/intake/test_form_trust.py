@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from extractors.digital import read_digital
 from extractors.template import load_templates
-from intake import jobs, review, trust
+from intake import confirm, jobs, review, trust
 from intake.accept import accept
 from intake.auth import User
 from intake.services import Services
@@ -115,6 +115,17 @@ def _approve(services: Services, document_id: int, corrected: dict[str, str] | N
     review.approve(services, task_id, REVIEWER, corrected or {}, TODAY)
 
 
+def _confirm_all(services: Services, document_id: int) -> set[str]:
+    """The reviewer opens the document's task and confirms every field at once; those confirmed."""
+    with transaction(services.sessions) as session:
+        task_id = session.scalars(
+            select(ReviewTaskRow.id).where(ReviewTaskRow.document_id == document_id)
+        ).one()
+    review.claim(services, task_id, REVIEWER)
+    names = [f.name for f in review.load_task(services, task_id).fields]
+    return set(confirm.confirm(services, task_id, REVIEWER, names, confirm.Scope.ALL, TODAY).confirmed)
+
+
 def _version(services: Services) -> trust.VersionState:
     return next(s for s in trust.states(services) if s.version.form_id == FORM)
 
@@ -154,11 +165,14 @@ def test_after_promotion_a_page_routes_as_the_reader_does(
     promotion WHEN a page of it is read again THEN its fields go to a person exactly as the
     reader says (no ``form_on_trial``), and the first batch's figures were audited."""
     first = _read(services, kyokai_kofu_folder, 1)
+    confirmed = _confirm_all(services, first)
     _approve(services, first, {"name": "健保 花子"})
     _approve(services, _read(services, kyokai_kofu_folder, 2))
     batch = _version(services).batch
     assert (batch.pages_read, batch.pages_reviewed, batch.fields_corrected) == (2, 2, 1)
-    assert batch.fields_reviewed == 2 * len(_as_read_by_the_reader(kyokai_kofu_folder))
+    # What a person confirmed or corrected: the second page was approved without confirming.
+    assert 0 < len(confirmed) < len(_as_read_by_the_reader(kyokai_kofu_folder))
+    assert batch.fields_reviewed == len(confirmed | {"name"})
     assert batch.most_corrected == (("name", 1),)
 
     promoted = trust.promote(services, FORM, VERSION, ADMIN.name, ADMIN.role)

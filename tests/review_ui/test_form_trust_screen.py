@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from intake import jobs
 from intake.services import Services
-from tests.intake.test_form_trust import FORM, VERSION, NoOcr, _approve, _read
+from tests.intake.test_form_trust import FORM, VERSION, NoOcr, _approve, _confirm_all, _read
 from tests.review_ui.conftest import audit_actions, login
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -47,11 +47,13 @@ def test_the_list_shows_each_version_state_and_its_first_batch(
     app: TestClient, services: Services, kyokai_kofu_folder: Path, worker: None
 ) -> None:
     """GIVEN the 交付申請書 installed from a forms folder, two of its pages read and one
-    reviewed with a value corrected WHEN an admin opens フォーム定義 THEN our shipped forms
+    reviewed (its fields confirmed at once, a value corrected) WHEN an admin opens フォーム定義 THEN our shipped forms
     are 本番（同梱） without a button, the 交付申請書 is 試行中 with its figures (2 read, 1
     reviewed, 1 field corrected and its rate, the field by its printed label) and
     「本番に切り替える」 disabled, 19 pages still to review."""
-    _approve(services, _read(services, kyokai_kofu_folder, 1), {"name": "健保 花子"})
+    first = _read(services, kyokai_kofu_folder, 1)
+    reviewed = len(_confirm_all(services, first) | {"name"})
+    _approve(services, first, {"name": "健保 花子"})
     _read(services, kyokai_kofu_folder, 2)
     login(app, "adm")
 
@@ -62,7 +64,9 @@ def test_the_list_shows_each_version_state_and_its_first_batch(
     row = _row(page, FORM)
     assert "試行中" in row and "本番（同梱）" not in row
     assert '<td class="pages-read">2</td><td class="pages-reviewed">1</td>' in row
-    assert "<td>18</td>" in row and "1（5.6 %）" in row  # 18 fields reviewed, 1 corrected
+    # The fields confirmed or corrected (the 個人番号 is left to an approver), 1 corrected.
+    assert reviewed == 17
+    assert "<td>17</td>" in row and "1（5.9 %）" in row
     assert re.search(r'class="most-corrected">[^<]*氏名[^<]* 1<', row)
     assert re.search(r'class="promote" disabled title="あと 19 枚', row)
     # The explanation names the number (a clerk saw 「その版のページを 枚以上」 without it).
