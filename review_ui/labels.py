@@ -209,6 +209,7 @@ ACTION_LABELS = {
     "apikey_revoked": "APIキー失効",
     "task_viewed": "書類を開いた",
     "task_seen": "確認時間（表示中）",
+    "field_confirmed": "項目の確認",
     "claim_released": "確認を中断",
     "claim_expired": "放置された確認を引継ぎ",
     "claim_taken_over": "確認の引継ぎ",
@@ -262,6 +263,8 @@ DETAIL_LABELS = {
     "pages_reviewed": "確認済みページ",
     "fields_reviewed": "確認した項目",
     "fields_corrected": "訂正された項目",
+    "scope": "確認の範囲",
+    "form_index": "書類内の様式番号",
 }
 
 
