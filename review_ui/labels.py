@@ -125,14 +125,18 @@ OPTIONS = {
 
 
 def field_label(name: str, printed: str = "") -> str:
-    """A field's Japanese label: ours for the society's forms, else the label printed on the
-    form (``printed``, from its template), the id only when there is neither."""
+    """A field's Japanese label: the label printed on the form (``printed``, from its
+    template: an onboarded form's admin named it so, and a field called ``insured_number``
+    there is its 「整理番号」, not our 「番号」), else ours for the society's forms (their
+    templates carry no labels), the id only when there is neither."""
+    if printed:
+        return printed
     if name in FIELDS:
         return FIELDS[name]
     match = re.fullmatch(r"(target|dep)(\d)_(.+)", name)
     if match and match.group(3) in ROW_FIELDS:
         return f"{ROWS[match.group(1)]}{match.group(2)} {ROW_FIELDS[match.group(3)]}"
-    return printed or name
+    return name
 
 
 def option_label(value: str, spec: FieldSpec | None = None) -> str:

@@ -71,9 +71,13 @@ def test_records_and_approvals_show_dates_as_written() -> None:
     assert value_label("1234567", "insured_number") == "1234567"
 
 
-def test_a_field_without_our_label_takes_the_label_printed_on_its_form() -> None:
+def test_a_field_takes_the_label_printed_on_its_form_and_ours_only_without_one() -> None:
+    """An onboarded form's admin labels its fields; a canonical name there (insured_number)
+    is what its form prints (整理番号), not what ours print (番号)."""
     from review_ui.labels import field_label
 
-    assert field_label("insured_name", "氏名") == "被保険者 氏名"
+    assert field_label("insured_number", "整理番号") == "整理番号"
+    assert field_label("insured_number") == "番号"  # our forms' templates carry no labels
+    assert field_label("insured_name") == "被保険者 氏名"
     assert field_label("postcode", "⑤郵便番号") == "⑤郵便番号"
     assert field_label("postcode") == "postcode"
