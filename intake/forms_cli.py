@@ -13,8 +13,9 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
+from extractors.onboard import proof
 from extractors.onboard.blank import draft_template, overlay_png
-from extractors.onboard.installed import problems, retire_older_versions, same_version, scan
+from extractors.onboard.installed import InstalledFile, problems, retire_older_versions, same_version, scan
 from extractors.template import Template, TemplateError, installed_dirs, load_template, load_templates
 from intake import trust
 from intake.services import Services
@@ -166,16 +167,39 @@ def _loaded_or_exit(template: Path) -> Template:
         raise typer.Exit(1) from None
 
 
+def _proven(loaded: Template, target: Path, files: list[InstalledFile], folders: list[Path]) -> list[str]:
+    """:func:`extractors.onboard.proof.prove` of a template to be installed as ``target``:
+    its blank, read as a scan, identified as itself among the templates then installed, and
+    no other form's blank taken for it. Says so (with the seconds it took) when it is; the
+    Japanese problems when not."""
+    among = proof.installed_with(loaded, target, files, folders)
+    proven = proof.prove(loaded, among, load_settings().engine_options())
+    if proven.ok:
+        typer.echo(
+            f"識別の確認: 白紙を読み取った画像が {loaded.form_id} {loaded.form_version} と判定されました"
+            f"（他の様式の白紙はこの様式と判定されません、{proven.seconds:.1f} 秒）"
+        )
+    return list(proven.problems)
+
+
 @forms_app.command("check")
 def check(template: Path) -> None:
-    """Validate a template file (its blank beside it) and the installed templates beside it;
-    exit 1 with one line per problem."""
+    """Validate a template file (its blank beside it) and the installed templates beside it,
+    and prove its blank is identified as itself, read as a scan, among the installed
+    templates (:mod:`extractors.onboard.proof`); exit 1 with one line per problem."""
     loaded = _loaded_or_exit(template)
-    installed = scan(installed_dirs())
+    folders = list(installed_dirs())
+    installed = scan(folders)
     found = problems(installed)
     typer.echo(f"ok: {loaded.form_id} {loaded.form_version}, {len(loaded.fields)} fields")
     for other in same_version(loaded, template, installed):
         typer.echo(f"この版はすでに {other} として登録されています（もう一つは登録できません）")
+    # A file outside the forms folders is proven as if installed into the society's folder
+    # (the first of KAKUNIN_FORMS_DIRS, where the designer saves).
+    resolved = [f.resolve() for f in folders]
+    inside = template.parent.resolve() in resolved
+    target = template if inside or len(folders) < 2 else folders[1] / template.name
+    found += _proven(loaded, target, installed, folders)
     for line in found:
         typer.echo(line, err=True)
     if found:
@@ -188,7 +212,8 @@ def install(
     into: Annotated[Path, typer.Option("--into", help="a folder named by KAKUNIN_FORMS_DIRS")],
 ) -> None:
     """Check a template and copy it and its blank into a forms folder. Refused when the
-    folders already hold its form and version in another file; a new version without a
+    folders already hold its form and version in another file, or when its blank is not
+    identified as itself (:mod:`extractors.onboard.proof`); a new version without a
     footer code retires the form's other versions of that folder into ``retired/``."""
     loaded = _loaded_or_exit(template)
     target = into / template.name
@@ -203,6 +228,14 @@ def install(
             "別の版を付けるか、登録済みのファイルを外してから登録してください",
             err=True,
         )
+        raise typer.Exit(1)
+    installed = list(installed_dirs())
+    folders = installed if into.resolve() in {f.resolve() for f in installed} else [*installed, into]
+    refused = _proven(loaded, target, scan(folders), folders)
+    if refused:
+        for line in refused:
+            typer.echo(line, err=True)
+        typer.echo(f"{template} は登録しませんでした", err=True)
         raise typer.Exit(1)
     into.mkdir(parents=True, exist_ok=True)
     shutil.copy2(template, target)

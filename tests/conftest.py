@@ -181,6 +181,17 @@ def services(settings: Settings) -> Iterator[Services]:
     built.db.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _identification_proof(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A designer save and ``kakunin forms check/install`` prove the template by identifying
+    its blank with the real OCR (:mod:`extractors.onboard.proof`, seconds): tests of other
+    things skip that proof; a test marked ``proof`` runs it."""
+    if request.node.get_closest_marker("proof") is None:
+        from extractors.onboard import proof
+
+        monkeypatch.setattr(proof, "prove", lambda *args, **kwargs: proof.Proof((), 0.0))
+
+
 @pytest.fixture(scope="session")
 def engine():  # type: ignore[no-untyped-def]
     """The real primary OCR engine, built once for the whole session."""

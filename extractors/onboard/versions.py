@@ -1,6 +1,8 @@
 """Save an edited template as a new version of a form (the form designer screen's last step):
-validated with the checks of ``kakunin forms check`` (:func:`extractors.template.load_template`
-and the installed-twice check), then written with its blank into a forms folder."""
+validated with the checks of ``kakunin forms check`` (:func:`extractors.template.load_template`,
+the installed-twice check and, given the engine's options, the proof that its blank is
+identified as itself: :mod:`extractors.onboard.proof`), then written with its blank into a
+forms folder."""
 
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from extractors import template as templates_module
+from extractors.onboard import proof
 from extractors.onboard.installed import Retired, retire_older_versions, scan
 from extractors.template import ERA_NAMES, Template, TemplateError, installed_dirs, load_template
+from ocr.engine import EngineOptions
 
 
 class VersionRefused(ValueError):
@@ -134,10 +138,15 @@ def _check_era(field: dict[str, Any]) -> None:
             )
 
 
-def check_new_version(raw: dict[str, Any], blank_pdf: Path) -> Template:
+def check_new_version(
+    raw: dict[str, Any], blank_pdf: Path, into: Path | None = None, engine: EngineOptions | None = None
+) -> Template:
     """Validate ``raw`` (a template document) with its blank as ``kakunin forms check`` does,
     in a scratch folder; refuse (:class:`VersionRefused`, Japanese) an invalid template or a
-    form and version already installed."""
+    form and version already installed. Given the OCR ``engine``'s options, also refuse one
+    whose blank, read as a scan, is not identified as itself among the installed templates
+    once it is installed into ``into``, or that takes another form's blank
+    (:func:`extractors.onboard.proof.prove`)."""
     form_id = str(raw.get("form_id", ""))
     version = str(raw.get("form_version", "")).strip()
     if not _form_id_ok(form_id):
@@ -167,23 +176,36 @@ def check_new_version(raw: dict[str, Any], blank_pdf: Path) -> Template:
             loaded = load_template(target)
         except TemplateError as exc:
             raise VersionRefused(f"テンプレートの検査で不備が見つかりました: {exc}") from None
-    # File by file: a forms folder that no longer loads (a version in two files) still
-    # names the file that holds this version.
-    for installed in scan(installed_dirs()):
-        other = installed.template
-        if other is not None and (other.form_id, other.form_version) == (loaded.form_id, loaded.form_version):
-            raise VersionRefused(
-                f"{loaded.form_id} の版 {loaded.form_version} はすでに登録されています（{installed.path.name}）。"
-                "別の版を付けてください"
-            )
+        # File by file: a forms folder that no longer loads (a version in two files) still
+        # names the file that holds this version.
+        files = scan(installed_dirs())
+        for installed in files:
+            other = installed.template
+            if other is not None and (other.form_id, other.form_version) == (
+                loaded.form_id,
+                loaded.form_version,
+            ):
+                raise VersionRefused(
+                    f"{loaded.form_id} の版 {loaded.form_version} はすでに登録されています（{installed.path.name}）。"
+                    "別の版を付けてください"
+                )
+        if engine is not None:
+            # Proven while its blank is still in the scratch folder.
+            among = proof.installed_with(loaded, (into or folder) / target.name, files, installed_dirs())
+            proven = proof.prove(loaded, among, engine)
+            if not proven.ok:
+                raise VersionRefused(" ".join(proven.problems))
     return loaded
 
 
-def save_new_version(raw: dict[str, Any], blank_pdf: Path, into: Path) -> SavedVersion:
-    """Check ``raw`` (:func:`check_new_version`) and write it and its blank into the forms
-    folder ``into`` as ``<form_id>.<version>.json`` / ``.pdf``; the process's template cache
-    is dropped so :func:`extractors.template.template_for` sees the new version at once."""
-    check_new_version(raw, blank_pdf)
+def save_new_version(
+    raw: dict[str, Any], blank_pdf: Path, into: Path, engine: EngineOptions | None = None
+) -> SavedVersion:
+    """Check ``raw`` (:func:`check_new_version`; proven against its blank with ``engine``'s
+    options, when given) and write it and its blank into the forms folder ``into`` as
+    ``<form_id>.<version>.json`` / ``.pdf``; the process's template cache is dropped so
+    :func:`extractors.template.template_for` sees the new version at once."""
+    check_new_version(raw, blank_pdf, into, engine)
     stem = f"{raw['form_id']}.{version_slug(str(raw['form_version']).strip())}"
     json_path, pdf_path = into / f"{stem}.json", into / f"{stem}.pdf"
     if json_path.exists():

@@ -17,7 +17,8 @@ by ``/admin/forms/repeat`` to every place their layout repeats, :mod:`extractors
 「元に戻す」), 「マスの数」 of a run of digit cells (a field made digits counts the cells printed
 under it, ``/admin/forms/cells``) and 「上下に分割」 of a field with rows of cells; "新しい版として保存"
 puts the fields in the page's reading order (:func:`extractors.onboard.draft.reading_order`,
-so the review screens go through them as the page reads) and is validated on the server with the checks of ``kakunin forms check`` and written as a new
+so the review screens go through them as the page reads) and is validated on the server with the checks of ``kakunin forms check``
+(its blank identified as itself read as a scan, :mod:`extractors.onboard.proof`) and written as a new
 template version into the society's forms folder (the first of ``KAKUNIN_FORMS_DIRS``),
 audited; the list then names the older versions the save moved into ``retired/``. No
 coordinate is ever typed: the numbers are shown read-only."""
@@ -437,7 +438,10 @@ def save(
     try:
         if target is None:
             raise VersionRefused("保存先の様式フォルダ（KAKUNIN_FORMS_DIRS）が設定されていません")
-        saved = save_new_version(document, _blank_of(source, original), target)
+        # Proven too: its blank, read as a scan, is identified as itself and takes no other
+        # form's blank (extractors.onboard.proof; the OCR engine is built once per process).
+        engine = services.settings.engine_options()
+        saved = save_new_version(document, _blank_of(source, original), target, engine)
     except VersionRefused as refused:
         with transaction(services.sessions) as session:
             audit(session, info.user.name, "form_version_refused", source=source.key, reason=str(refused))
