@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from extractors.onboard import proof
 from intake.forms_cli import forms_app
+from ocr.engine import OcrEngine
 from tests.conftest import KYOKAI, REPO
 from tests.conftest import KYOKAI_KOFU as KOFU
+from tests.extractors.test_onboard_proof import ONE_LINE, TWO_LINES, TWO_LINES_SAID, hifuyosha_template
 
 
 @pytest.fixture
@@ -129,3 +132,25 @@ def test_add_says_in_japanese_what_it_cannot_draft(tmp_path: Path) -> None:
     text.write_text("not a pdf", encoding="utf-8")
     result = _run("add", str(text), "--id", "k", "--version", "1", "--out", str(tmp_path))
     assert result.exit_code == 1 and "白紙の様式（PDF）を読めません" in result.output
+
+
+@pytest.mark.ocr
+@pytest.mark.proof
+def test_check_and_install_refuse_a_title_region_over_two_printed_lines(
+    forms: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: OcrEngine
+) -> None:
+    """GIVEN clerk 4's 被扶養者（異動）届 with its title region over both printed title lines
+    WHEN checked or installed THEN exit 1 saying the region is not one printed line (its
+    blank read as a scan is no form), nothing installed; the region on the first line, and
+    the kept 交付申請書 installed, pass the same proof."""
+    monkeypatch.setattr(proof, "_built", lambda options: engine)
+    broken = hifuyosha_template(tmp_path / "drafts", "v1", TWO_LINES)
+    result = _run("check", str(broken))
+    assert result.exit_code == 1 and TWO_LINES_SAID in result.output
+    result = _run("install", str(broken), "--into", str(forms))
+    assert result.exit_code == 1 and TWO_LINES_SAID in result.output and "登録しませんでした" in result.output
+    assert sorted(p.name for p in forms.iterdir()) == [f"{KOFU}.json", f"{KOFU}.pdf"]
+    result = _run("check", str(hifuyosha_template(tmp_path / "drafts", "v2", ONE_LINE)))
+    assert result.exit_code == 0 and "識別の確認" in result.output, result.output
+    result = _run("check", str(forms / f"{KOFU}.json"))
+    assert result.exit_code == 0 and "識別の確認" in result.output, result.output
