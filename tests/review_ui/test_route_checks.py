@@ -21,6 +21,7 @@ POSTS = {
     "/tasks/1/takeover": {},
     "/tasks/1/reveal": {"field": "insured_my_number"},
     "/tasks/1/check": {"field": "insured_name", "value": "x"},
+    "/tasks/1/confirm": {"field": "insured_name", "scope": "all"},
 }
 API = ["/api/v1/documents/1", "/api/v1/status", "/api/v1/records", "/api/v1/records/1", "/api/v1/decisions"]
 
