@@ -19,8 +19,18 @@
     document.querySelectorAll("rect.current").forEach((r) => r.classList.remove("current"));
     field.classList.add("focus");
     lastField = field;
+    showBlock(field);
     const box = document.getElementById("box-" + field.dataset.field);
     if (box) { box.classList.add("current"); box.scrollIntoView({ block: "center", inline: "nearest" }); }
+  }
+  // The block Alt+B confirms is tinted, and its button says how many fields it would take.
+  function showBlock(field) {
+    const button = document.getElementById("confirm-block");
+    fields.forEach((f) => f.classList.toggle("inblock", f.dataset.block === field.dataset.block));
+    if (!button) { return; }
+    const count = pending().filter((f) => f.dataset.block === field.dataset.block).length;
+    button.textContent = `この欄をまとめて確認（${count} 項目）(Alt+B)`;
+    button.disabled = count === 0;
   }
   function focusField(field) {
     const input = inputOf(field);
@@ -119,6 +129,7 @@
       if (f) { noteOf(f).textContent = item.message; f.classList.add("left"); }
     });
     updateStatus();
+    showBlock(around);
     const leftCount = changed.length + data.left.length;
     const said = `${data.confirmed.length} 項目をまとめて確認しました。` +
       (leftCount ? `${leftCount} 項目は1件ずつ確認してください（指摘あり・値の誤り・変更あり・個人番号）。` : "");

@@ -21,7 +21,7 @@ from intake.services import Services
 from intake.store.db import transaction
 from intake.store.models import AuditEventRow, ReviewTaskRow
 from tests.intake.test_form_trust import NoOcr, _read
-from tests.review_ui.test_browser import _login, browser, server  # noqa: F401
+from tests.review_ui.test_browser import DOCS, _login, browser, server  # noqa: F401
 from tests.review_ui.test_task_confirm import _spoil
 
 pytestmark = [pytest.mark.browser]
@@ -64,6 +64,8 @@ def test_alt_b_confirms_the_block_and_alt_a_the_rest_but_what_needs_a_look(
     _login(page, server, "rev")
     page.goto(f"{server}/tasks/{task}")
     page.focus("#in-name_kana_2")
+    assert page.inner_text("#confirm-block") == "この欄をまとめて確認（2 項目）(Alt+B)"
+    assert page.evaluate("document.querySelectorAll('.field.inblock').length") == 2
 
     page.keyboard.press("Alt+B")
 
@@ -76,6 +78,7 @@ def test_alt_b_confirms_the_block_and_alt_a_the_rest_but_what_needs_a_look(
     shown = _until_confirmed(page, len(fields) - 3)
     assert set(fields) - set(shown) == {"name", "phone", "my_number"}
     assert "3 項目は1件ずつ確認してください" in page.inner_text("#status")
+    page.screenshot(path=str(DOCS / "task-confirm-all.png"), full_page=True)
     assert "指摘があるため" in page.inner_text(".field[data-field='name'] .check")
     assert "チェックを通らない" in page.inner_text(".field[data-field='phone'] .check")
     focused = page.evaluate("document.activeElement.closest('.field').dataset.field")
