@@ -115,6 +115,7 @@
     const around = fields.find((f) => f.contains(document.activeElement)) || lastField || pending()[0];
     if (!around) { return; }
     const wanted = pending().filter((f) => scope === "all" || f.dataset.block === around.dataset.block);
+    if (!wanted.length) { statusLine.textContent = "まとめて確認する項目はありません"; return; }
     const changed = wanted.filter((f) => currentText(f) !== (f.dataset.original || ""));
     const asRead = wanted.filter((f) => !changed.includes(f));
     changed.forEach((f) => { noteOf(f).textContent = "値を変更した項目は Enter で1件ずつ確認してください"; f.classList.add("left"); });
