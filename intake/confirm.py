@@ -69,14 +69,15 @@ class Confirmation:
 
 
 def _check_holder(task: ReviewTask, user: User, now: datetime, idle: timedelta) -> None:
-    """Refuse unless the task is open on ``user``'s screen (claimed or approving, held by
-    them, not idle)."""
+    """Refuse unless ``user`` holds the task's claim, as approving requires
+    (:func:`intake.workflow.act`): held by them, or theirs until it went idle with nobody
+    having taken it since (the confirmation then takes the claim up again)."""
     state = workflow.state_of(task.status, task.claimed_by, task.claimed_at, None, now, idle)
     if state.status in (TaskStatus.DONE, TaskStatus.REJECTED):
         raise review.ReviewError(ErrorCode.CLOSED, "この書類は確認済みまたは差戻し済みです")
-    if state.holder is not None and state.holder != user.name:
+    if state.holder not in (None, user.name):
         raise review.ReviewError(ErrorCode.CLAIMED, f"{state.holder} さんが確認中です")
-    if state.status not in workflow.LET_GO or state.holder != user.name:
+    if user.name not in (state.holder, state.idle_holder):
         raise review.ReviewError(ErrorCode.STATE, "書類を開いてから操作してください")
 
 

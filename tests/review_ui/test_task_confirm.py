@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +143,39 @@ def test_a_task_nobody_opened_cannot_be_confirmed(app: TestClient, services: Ser
 
     assert response.status_code == 409 and response.json()["error"]["code"] == "state"
     assert _confirmed(services) == []
+
+
+def test_a_claim_gone_idle_is_taken_up_again_unless_another_opened_the_task(
+    app: TestClient, services: Services, task: int
+) -> None:
+    """GIVEN a reviewer's claim left idle longer than the timeout WHEN they confirm a field
+    THEN it is confirmed and the task is theirs again (as an approval would be accepted); once
+    another reviewer opened it meanwhile, their confirmation is refused."""
+    csrf = _open(app, "rev", task)
+    _age_claim(services, task)
+
+    assert _confirm(app, task, csrf, ["note"], "one").json() == {"confirmed": ["note"], "left": []}
+    with transaction(services.sessions) as session:
+        row = session.get(ReviewTaskRow, task)
+        assert row is not None and row.claimed_by == "rev"
+    login(app, "rev2")
+    assert app.get(f"/tasks/{task}").status_code == 409  # taken up again: rev holds it
+
+    _age_claim(services, task)
+    _open(app, "rev2", task)
+    login(app, "rev")
+    assert app.get(f"/tasks/{task}").status_code == 409  # rev2 holds it now
+    refused = _confirm(app, task, _token(app), ["name"], "one")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "claimed"
+    assert [d["field"] for _, d in _confirmed(services)] == ["note"]
+
+
+def _age_claim(services: Services, task: int) -> None:
+    """The task's claim as it is after an hour without an action (longer than the idle time)."""
+    with transaction(services.sessions) as session:
+        row = session.get(ReviewTaskRow, task)
+        assert row is not None and row.claimed_at is not None
+        row.claimed_at = row.claimed_at - timedelta(hours=1)
 
 
 def _spoil(services: Services, task: int) -> None:
