@@ -80,7 +80,8 @@ class Proof:
 
 
 _LOCK = threading.Lock()
-_RESULTS: dict[tuple[object, ...], Found] = {}
+#: Which of the templates (its index) a blank was identified as, or None (see :func:`_identified`).
+_RESULTS: dict[tuple[object, ...], int | None] = {}
 
 
 @lru_cache(maxsize=2)
@@ -147,6 +148,8 @@ def prove(template: Template, installed: Sequence[Template], options: EngineOpti
     and its born-digital blank are identified as its form and version, and no other form's
     blank is identified as it. One Japanese problem per failure, saying what to change."""
     started = time.perf_counter()
+    if not any(t is template for t in installed):
+        installed = (*installed, template)
     with _LOCK:
         engine = _built(options)
         problems = [
@@ -288,11 +291,25 @@ def printed_lines(crop: Image, dpi: int) -> tuple[int, bool]:
 def _text_layer(template: Template, installed: Sequence[Template]) -> list[str]:
     """The blank as a born-digital PDF: identified from its text layer as itself (nothing to
     say when the blank has no text of its own: a scanned blank)."""
-    data = template.blank_pdf.read_bytes()
-    if not has_text_layer(data):
-        return []
-    with pdfplumber.open(io.BytesIO(data)) as document:
-        found = identify_text_page(document.pages[0], list(installed))
+    # The text layer is matched on the whole page's print (not the regions nor the title):
+    # kept per the blanks, and the other templates' versions (their fields say where writing
+    # may stand).
+    key = (
+        _digest(template.blank_pdf),
+        "text layer",
+        tuple(("", "") if t is template else _key(t) for t in installed),
+        tuple(_digest(t.blank_pdf) for t in installed),
+    )
+    if key not in _RESULTS:
+        data = template.blank_pdf.read_bytes()
+        if has_text_layer(data):
+            with pdfplumber.open(io.BytesIO(data)) as document:
+                identified = identify_text_page(document.pages[0], list(installed))
+            _keep(key, None if identified is None else _index(identified, installed))
+        else:
+            _keep(key, _index(template, installed))  # a scanned blank: nothing to say
+    index = _RESULTS[key]
+    found = None if index is None else installed[index]
     if found is not None and _key(found) == _key(template):
         return []
     said = f"別の様式 {_named(found)} と判定されました" if found is not None else "どの様式とも判定されません"
@@ -330,26 +347,34 @@ def _taken(template: Template, installed: Sequence[Template], engine: OcrEngine)
 def _identified(page_of: Template, how: str, templates: Sequence[Template], engine: OcrEngine) -> Found:
     """What ``page_of``'s blank (``how``: "rendered" or "scanned", :func:`as_scanned`) is
     identified as among ``templates``; kept per the blank's bytes and what identification
-    reads of each template (:func:`_reads`)."""
+    reads of each template (:func:`_reads`: not its id, version or fields, so a version saved
+    again with only those changed is not identified again)."""
     key = (_digest(page_of.blank_pdf), how, PROOF_DPI, tuple(_reads(t) for t in templates))
-    if key in _RESULTS:
-        return _RESULTS[key]
-    page = blank_page(page_of.blank_pdf, PROOF_DPI)
-    if how == "scanned":
-        page = as_scanned(page, PROOF_DPI)
-    identified = identify(page, templates, engine, PROOF_DPI)
-    found = _key(identified.template) if identified is not None else None
+    if key not in _RESULTS:
+        page = blank_page(page_of.blank_pdf, PROOF_DPI)
+        if how == "scanned":
+            page = as_scanned(page, PROOF_DPI)
+        identified = identify(page, templates, engine, PROOF_DPI)
+        _keep(key, None if identified is None else _index(identified.template, templates))
+    index = _RESULTS[key]
+    return None if index is None else _key(templates[index])
+
+
+def _keep(key: tuple[object, ...], index: int | None) -> None:
     if len(_RESULTS) >= CACHE_SIZE:
         _RESULTS.clear()
-    _RESULTS[key] = found
-    return found
+    _RESULTS[key] = index
+
+
+def _index(found: Template, templates: Sequence[Template]) -> int:
+    return next(n for n, t in enumerate(templates) if t is found)
 
 
 def _reads(template: Template) -> tuple[object, ...]:
-    """What identification reads of a template (never its fields)."""
+    """What identification reads of a template (its page, regions, title, code pattern and
+    blank; never its id, version or fields)."""
     pattern = template.code_pattern.pattern if template.code_pattern is not None else None
     return (
-        *_key(template),
         template.title,
         template.canvas,
         template.title_box,
