@@ -152,9 +152,11 @@ def prove(template: Template, installed: Sequence[Template], options: EngineOpti
         installed = (*installed, template)
     with _LOCK:
         engine = _built(options)
+        own = _own_blank(template, installed, engine)
+        # The text layer only once the scan is right: its problem is mostly the same one.
         problems = [
-            *_own_blank(template, installed, engine),
-            *_text_layer(template, installed),
+            *own,
+            *(_text_layer(template, installed) if not own else []),
             *_taken(template, installed, engine),
         ]
     return Proof(tuple(problems), time.perf_counter() - started)
@@ -185,15 +187,20 @@ def _own_blank(template: Template, installed: Sequence[Template], engine: OcrEng
 def _taken_for(template: Template, other: Template) -> str:
     """The blank was identified as another version of its form, or as another form."""
     if other.form_id == template.form_id:
-        return (
-            f"白紙を読み取った画像が、前の版 {other.form_version} と判定されました（この版では読まれません）。"
-            "欄外の様式番号がその版を指しているか、様式番号で版を見分けられません。"
-            "新しい版の白紙（印刷された版が変わったもの）で保存するか、前の版を様式フォルダから外してください。"
-        )
+        return "白紙を読み取った画像が" + _other_version(other)
     return (
         f"白紙を読み取った画像が、別の様式 {_named(other)} と判定されました。"
         f"タイトル「{template.title}」または欄外の様式番号がその様式と見分けられません。"
         "タイトル領域を、この様式にしかない印刷された文字の1行に合わせ、「タイトル」をその文字どおりにしてください。"
+    )
+
+
+def _other_version(other: Template) -> str:
+    return (
+        f"、同じ様式の版 {other.form_version} と判定されました（この版では読まれません）。"
+        "欄外の様式番号がその版を指しているか、様式番号で版を見分けられません。"
+        "印刷された版（様式番号）の変わった新しい白紙で保存してください"
+        "（同じ白紙のまま項目を直すなら、その版を様式フォルダから外してから）。"
     )
 
 
@@ -312,10 +319,14 @@ def _text_layer(template: Template, installed: Sequence[Template]) -> list[str]:
     found = None if index is None else installed[index]
     if found is not None and _key(found) == _key(template):
         return []
-    said = f"別の様式 {_named(found)} と判定されました" if found is not None else "どの様式とも判定されません"
+    lead = "文字情報のある白紙のPDF（印刷の文字で判定）が"
+    if found is None:
+        return [lead + "どの様式とも判定されません。白紙のPDFが壊れていないか確かめてください。"]
+    if found.form_id == template.form_id:
+        return [lead + _other_version(found)]
     return [
-        f"文字情報のある白紙のPDFを読み取ると、{said}。"
-        f"「タイトル」を印刷どおり（「{template.title}」）にしてください。"
+        f"{lead}、登録済みの様式 {_named(found)} と判定されました（印刷がその様式の白紙とほとんど同じです）。"
+        "同じ様式なら、その様式の新しい版として保存してください。"
     ]
 
 

@@ -20,6 +20,7 @@ from extractors.fields.crops import text_crop
 from extractors.identify import blank_page
 from extractors.onboard import proof
 from extractors.onboard.installed import scan
+from extractors.onboard.versions import VersionRefused, check_new_version
 from extractors.template import TEMPLATE_DIR, load_template
 from ocr.engine import EngineOptions, OcrEngine
 from tests.conftest import KYOKAI, REPO
@@ -144,3 +145,25 @@ def test_a_form_that_takes_another_forms_blank_is_refused(tmp_path: Path, provin
     refused = _prove(path)
     taken = [p for p in refused.problems if "の白紙が、この様式と判定されました" in p]
     assert len(taken) == 1 and "交付申請書" in taken[0] and "KY-01 (2024.12) v2" in taken[0]
+
+
+@pytest.mark.ocr
+@pytest.mark.proof
+def test_a_version_whose_blank_is_read_as_another_version_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, proving: None
+) -> None:
+    """GIVEN SK-01's fields saved as 「SK-01 (2099.1)」 on SK-01 (2025.4)'s blank (its footer
+    prints 2025.4) WHEN checked for the designer's save THEN refused: its pages would be read
+    with 2025.4, said with what to do; nothing about the text layer besides."""
+    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(tmp_path))
+    raw = json.loads((TEMPLATE_DIR / "kofu_shinsei.sk01_2025_4.json").read_text(encoding="utf-8"))
+    with pytest.raises(VersionRefused) as refused:
+        check_new_version(
+            {**raw, "form_version": "SK-01 (2099.1)"},
+            TEMPLATE_DIR / "kofu_shinsei.pdf",
+            tmp_path,
+            EngineOptions(),
+        )
+    said = str(refused.value)
+    assert said.startswith("白紙を読み取った画像が、同じ様式の版 SK-01 (2025.4) と判定されました")
+    assert "新しい白紙で保存" in said and "文字情報" not in said
