@@ -20,8 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.fields import ink as inkmod
+from extractors.fields import rings
 from extractors.fields.paper import Paper
-from extractors.fields.rings import ring_score
 from extractors.identify import blank_page
 from extractors.template import PtBox
 from ocr.preprocess import binarize
@@ -48,7 +48,7 @@ def ink_scores(paper: Paper) -> MarkScore:
 
     def score(box: PtBox, style: str) -> float:
         if style == RING:
-            return ring_score(paper, box)
+            return rings.ring_score(paper, box)
         return inkmod.measure(paper, box, style) / inkmod.threshold(style)
 
     return score
@@ -82,8 +82,7 @@ def read_marks(options: tuple[tuple[str, PtBox], ...], style: str, score: MarkSc
     one alone holds a faint mark (:data:`FAINT`), that one, with the low confidence of a mark
     near the threshold (a person confirms). ○ options printed crowded are scored by the ring
     round each one's own print (:data:`RING`): two of them ringed are two marks."""
-    style = scored_style(options, style)
-    scores = [(name, score(box, style)) for name, box in options]
+    scores = _scores(options, style, score)
     marked = [(n, s) for n, s in scores if s > 1.0]
     confidence = min(mark_confidence(s) for _, s in scores)
     if not marked:
@@ -117,14 +116,19 @@ def scored_style(options: tuple[tuple[str, PtBox], ...], style: str) -> str:
     return style
 
 
+def _scores(options: tuple[tuple[str, PtBox], ...], style: str, score: MarkScore) -> list[tuple[str, float]]:
+    """Each option's score in the style its field is scored in (:func:`scored_style`)."""
+    style = scored_style(options, style)
+    return [(name, score(box, style)) for name, box in options]
+
+
 def marked_all(
     options: tuple[tuple[str, PtBox], ...], style: str, score: MarkScore
 ) -> tuple[list[str], float]:
     """Every option marked among ``options`` (name, box), sorted by name, and how sure (the
     least clear option's distance from the threshold). ○ options printed crowded are scored
     by the ring round each one's own print (:data:`RING`)."""
-    style = scored_style(options, style)
-    scores = [(name, score(box, style)) for name, box in options]
+    scores = _scores(options, style, score)
     chosen = sorted(name for name, s in scores if s > 1.0)
     confidence = min(mark_confidence(s) for _, s in scores)
     return chosen, confidence

@@ -14,6 +14,7 @@ import pytest
 
 from extractors.convert import value_of
 from extractors.fields.paper import Paper, paper_of
+from extractors.fields.rings import Ring, score_of
 from extractors.marks import (
     RING,
     SURELY_UNMARKED,
@@ -211,6 +212,24 @@ def test_a_neighbours_ring_closing_a_small_cell_does_not_circle_the_items_in_it(
     paper = _paper_with(blank, _round(KINDS_IN_CELL, "mutual", margin=4.0))
     mark = read_marks(KINDS_IN_CELL, "circle", ink_scores(paper))
     assert (mark.value, mark.multiple) == ("mutual", False) and mark.confidence >= SURELY_UNMARKED
+
+
+def test_what_the_ink_shows_round_a_word_makes_its_score() -> None:
+    """A word closed round, by a ring that runs outside its print and turns at its ends from
+    both sides, is surely ringed; closed round only by print and a stroke through it (a
+    neighbour's ring drawn wide past its centre line), or with its ends inked from one side
+    only (a neighbour's ring and a cell's rules), it is not surely; a stroke through a word
+    is no ring left open."""
+    ringed = Ring(closed=True, crossed=True, ends=5, balanced=True, course=0.8, outside=True)
+    assert score_of(ringed) >= 1.8
+    walled = Ring(closed=True, crossed=True, ends=4, balanced=True, course=0.2, outside=False)
+    assert 0.2 < score_of(walled) < 1.0
+    cell = Ring(closed=True, crossed=False, ends=2, balanced=False, course=0.45, outside=True)
+    assert score_of(cell) <= 0.2
+    left_open = Ring(closed=False, crossed=False, ends=5, balanced=True, course=0.7, outside=False)
+    assert 0.2 < score_of(left_open) < 1.0
+    through = Ring(closed=False, crossed=True, ends=5, balanced=True, course=0.7, outside=False)
+    assert score_of(through) <= 0.2
 
 
 def test_a_ring_left_open_among_crowded_items_goes_to_a_person() -> None:
