@@ -86,14 +86,9 @@ _RESULTS: dict[tuple[object, ...], int | None] = {}
 
 @lru_cache(maxsize=2)
 def _built(options: EngineOptions) -> OcrEngine:
+    """The OCR engine identification is proven with, built once per process and options (the
+    models load in seconds: the first proof pays it, the next ones do not)."""
     return build_engine(options)
-
-
-def proof_engine(options: EngineOptions) -> OcrEngine:
-    """The OCR engine identification is proven with, built once per process and options
-    (the models load in seconds: the first proof pays it, the next ones do not)."""
-    with _LOCK:
-        return _built(options)
 
 
 def installed_with(
