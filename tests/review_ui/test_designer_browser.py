@@ -344,24 +344,32 @@ def _admin_page(browser, server: str):  # type: ignore[no-untyped-def]
     return page, problems
 
 
-def _open_kofu_draft(
-    browser, server: str, services: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+def _open_kyokai_draft(
+    stem: str, browser, server: str, services: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):  # type: ignore[no-untyped-def]
-    """協会けんぽ's 交付申請書 (18 fields) as a draft, opened on the designer by an admin."""
+    """A kept 協会けんぽ template (``stem``: kyokai_kofu_shinsei, kyokai_jusho_henko) as a
+    draft, opened on the designer by an admin, with an empty forms folder installed."""
     forms = tmp_path / "forms"
     forms.mkdir()
     monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
     drafts = drafts_dir(services.settings)
     drafts.mkdir(parents=True)
-    [kofu] = KYOKAI.glob("kyokai_kofu_shinsei.*.json")
-    for path in (kofu, kofu.with_suffix(".pdf")):
+    [kept] = KYOKAI.glob(f"{stem}.*.json")
+    for path in (kept, kept.with_suffix(".pdf")):
         shutil.copy2(path, drafts)
     page, problems = _admin_page(browser, server)
     page.goto(f"{server}/admin/forms")
-    page.locator("tr", has_text="下書き").locator("a.open").click()
+    page.locator("tr", has_text=kept.name).locator("a.open").click()
     page.wait_for_selector("#boxes rect.box")
     page.wait_for_load_state("load")  # the blank page's image gives the sheet its height
+    return page, problems
 
+
+def _open_kofu_draft(
+    browser, server: str, services: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):  # type: ignore[no-untyped-def]
+    """協会けんぽ's 交付申請書 (18 fields) as a draft, opened on the designer by an admin."""
+    page, problems = _open_kyokai_draft("kyokai_kofu_shinsei", browser, server, services, monkeypatch, tmp_path)
     return page, problems, lambda box: _drag(page, box)
 
 
@@ -643,19 +651,7 @@ def test_admin_makes_a_circled_choice_from_printed_words_in_one_gesture(
     pictures: no drawing, no text) a ✓ choice valued by their words; a rectangle round nothing
     printed is answered in Japanese; a date's printed eras boxed in one rectangle; saved as
     proposed."""
-    drafts = drafts_dir(services.settings)
-    drafts.mkdir(parents=True)
-    [jusho] = KYOKAI.glob("kyokai_jusho_henko.*.json")
-    for path in (jusho, jusho.with_suffix(".pdf")):
-        shutil.copy2(path, drafts / path.name)
-    forms = tmp_path / "forms"
-    forms.mkdir()
-    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
-    page, problems = _admin_page(browser, server)
-    page.goto(f"{server}/admin/forms")
-    page.locator("tr", has_text=jusho.name).locator("a.open").click()
-    page.wait_for_selector("#boxes rect.box")
-    page.wait_for_load_state("load")
+    page, problems = _open_kyokai_draft("kyokai_jusho_henko", browser, server, services, monkeypatch, tmp_path)
     wide = 841.68
     page.click("#draw-choice")
     _drag(page, (290, 319, 323, 348), page_width=wide)
@@ -857,19 +853,7 @@ def test_the_era_drawn_at_once_is_said_once(
     the three eras' boxes, never first 「元号「昭和」の枠を描きました」 (session 13's clerk acted on
     that first message and lost 6 edits when, a second later, all three appeared); a rectangle
     round one era name alone is said to be that era's box, once."""
-    drafts = drafts_dir(services.settings)
-    drafts.mkdir(parents=True)
-    [jusho] = KYOKAI.glob("kyokai_jusho_henko.*.json")
-    for path in (jusho, jusho.with_suffix(".pdf")):
-        shutil.copy2(path, drafts / path.name)
-    forms = tmp_path / "forms"
-    forms.mkdir()
-    monkeypatch.setenv("KAKUNIN_FORMS_DIRS", str(forms))
-    page, problems = _admin_page(browser, server)
-    page.goto(f"{server}/admin/forms")
-    page.locator("tr", has_text=jusho.name).locator("a.open").click()
-    page.wait_for_selector("#boxes rect.box")
-    page.wait_for_load_state("load")
+    page, problems = _open_kyokai_draft("kyokai_jusho_henko", browser, server, services, monkeypatch, tmp_path)
     page.evaluate(
         """() => { window.said = [];
         new MutationObserver(() => { const t = document.getElementById("message").textContent;
