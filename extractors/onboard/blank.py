@@ -243,18 +243,35 @@ def draft_template(
     return Draft(template, blank, source)
 
 
-#: A box whose paper is at least this share grey (not white, not print) is a shaded label.
+#: A box whose paper is at least this share grey or coloured (not white, not print) is a
+#: shaded label.
 SHADED_SHARE = 0.5
+#: A colour (not a grey) differs this much between its brightest and darkest channel.
+COLOURED = 40
+#: A box at least this share dark is drawn over (a bar code), no place to write; judged on
+#: boxes at least this large (pt, either side): a mark's small square is a tick's matter.
+DRAWN_SHARE = 0.25
+DRAWN_SIDE = 20.0
 
 
 def shaded_boxes(boxes: Sequence[PtBox], blank: bytes) -> frozenset[PtBox]:
-    """The boxes printed grey (label cells of most forms), judged on the rendered blank."""
+    """The boxes printed grey or in a colour (label cells of most forms; a spreadsheet's
+    headings filled blue), or drawn over (a bar code), judged on the rendered blank."""
+    rgb = np.asarray(render(blank, 72).convert("RGB"), dtype=np.int16)
     gray = np.asarray(render(blank, 72).convert("L"), dtype=np.int16)
     shaded = set()
     for box in boxes:
         x0, y0, x1, y1 = (round(v) for v in box)
         inner = gray[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1]
-        if inner.size and np.count_nonzero((inner > 150) & (inner < 245)) >= SHADED_SHARE * inner.size:
+        if not inner.size:
+            continue
+        chroma = np.ptp(rgb[y0 + 2 : y1 - 1, x0 + 2 : x1 - 1], axis=2)
+        grey = (inner > 150) & (inner < 245)
+        coloured = (chroma >= COLOURED) & (inner < 245)
+        if np.count_nonzero(grey | coloured) >= SHADED_SHARE * inner.size or (
+            min(box[2] - box[0], box[3] - box[1]) >= DRAWN_SIDE
+            and np.count_nonzero(inner < 100) >= DRAWN_SHARE * inner.size
+        ):
             shaded.add(box)
     return frozenset(shaded)
 

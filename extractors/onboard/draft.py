@@ -187,9 +187,12 @@ def runs(cells: Sequence[PtBox]) -> list[list[PtBox]]:
     return rows
 
 
-def heading_of(box: PtBox, labels: Sequence[tuple[PtBox, str]]) -> PtBox | None:
+def heading_of(box: PtBox, labels: Sequence[tuple[PtBox, str]], boxes: Sequence[PtBox] = ()) -> PtBox | None:
     """The label box right above ``box`` whose width spans its centre (a column heading;
-    ``labels``: label boxes only, a loose printed word heads no column)."""
+    ``labels``: label boxes only, a loose printed word heads no column). A list of numbered
+    options or print without a word (「5.昭和 7.平成 9.令和」, 「1.男 2.女」, 「④」 over a
+    spreadsheet's 個人番号 cells) heads no column, nor a label with another of ``boxes`` between
+    it and ``box`` (the （氏） printed in a name box above a date's cells)."""
     centre = (box[0] + box[2]) / 2
     above = [
         (box[1] - lb[3], lb)
@@ -198,18 +201,34 @@ def heading_of(box: PtBox, labels: Sequence[tuple[PtBox, str]]) -> PtBox | None:
         and -1.0 <= box[1] - lb[3] <= LABEL_ABOVE
         and lb[3] - lb[1] < 40
         and len(text) <= LABEL_LONGEST  # an instruction printed above heads no column
+        and (not boxes or (_label_part(text) and not _box_between(lb, box, boxes)))
     ]
     return min(above)[1] if above else None
 
 
-def split_by_heading(run: list[PtBox], labels: Sequence[tuple[PtBox, str]]) -> list[list[PtBox]]:
+def _box_between(label: PtBox, box: PtBox, boxes: Sequence[PtBox]) -> bool:
+    """Whether one of ``boxes`` ends between ``label`` and the box under it, across its centre."""
+    centre = (box[0] + box[2]) / 2
+    return any(
+        other[0] <= centre <= other[2] and label[3] + 2.0 < other[3] <= box[1] + 1.0 and other != label
+        for other in boxes
+    )
+
+
+def split_by_heading(
+    run: list[PtBox], labels: Sequence[tuple[PtBox, str]], boxes: Sequence[PtBox] = ()
+) -> list[list[PtBox]]:
     """A run of touching cells cut where the heading above the cells changes (a spreadsheet
-    form's 記号 and 番号 cells touch, each under its own heading)."""
+    form's 記号 and 番号 cells touch, each under its own heading; ``boxes``: the page's boxes,
+    see :func:`heading_of`)."""
     pieces: list[list[PtBox]] = []
     current: PtBox | None = None
     for cell in run:
-        heading = heading_of(cell, labels)
-        if not pieces or heading != current:
+        heading = heading_of(cell, labels, boxes)
+        # On a spreadsheet (``boxes`` given) only a heading of its own cuts a run, not a cell
+        # under none: a label slice over one cell (the 氏名 row's 5 pt 「氏名」 over a date).
+        unheaded = bool(boxes) and (heading is None or current is None)
+        if not pieces or (heading != current and not unheaded):
             pieces.append([cell])
             current = heading
         else:
@@ -355,6 +374,10 @@ def _date_field(runs_: list[list[PtBox]], printed: Sequence[Printed]) -> dict[st
     elif len(runs_) >= 3 and all(len(run) == 2 for run in runs_[-3:]):
         parts = boxes[-3:]
         era_cell = boxes[-4] if len(runs_) >= 4 and len(runs_[-4]) == 1 else None
+    elif len(runs_) == 3 and [text_between(boxes[i], boxes[i + 1], printed) for i in (0, 1)] == ["年", "月"]:
+        # A spreadsheet's date: one cell (or a few) each for year, month and day, the 年 and
+        # 月 printed in cells of their own between them (「9.令和 □年□月□日」).
+        parts, era_cell = boxes, None
     else:
         return None
     field: dict[str, Any] = {
@@ -482,6 +505,7 @@ class _Sorted:
 
     headings: list[tuple[PtBox, str]]
     labels: list[tuple[PtBox, str]]
+    boxes: list[PtBox]
     ticks: list[PtBox]
     cells: list[PtBox]
     texts: list[PtBox]
@@ -563,8 +587,21 @@ def _sorted_boxes(
         and b[3] - b[1] >= TEXT_MIN[1]
         # A box around cells or tick boxes is their frame, no place to write.
         and not any(inside(((c[0] + c[2]) / 2, (c[1] + c[3]) / 2), b) for c in small)
+        and not _no_writing(b, printed)
     ]
-    return _Sorted(headings, labels, ticks, cells, texts)
+    return _Sorted(headings, labels, list(boxes), ticks, cells, texts)
+
+
+#: What an office-use box prints in it: the insurer's stamp, no place for the writer.
+OFFICE_USE = re.compile(r"受\s*付\s*印")
+
+
+def _no_writing(box: PtBox, printed: Sequence[Printed]) -> bool:
+    """A box whose own print says it is no place to write: a list of numbered options printed
+    in it (「1.男 2.女」: a choice circled, not text; the designer makes it a choice) or an
+    office-use stamp box (「受付印」)."""
+    text = "".join(p.text for p in chars_in(box, printed))
+    return len(NUMBERED_OPTION.findall(text)) >= 2 or bool(OFFICE_USE.search(text))
 
 
 def _era_printed(box: PtBox, printed: Sequence[Printed]) -> bool:
@@ -578,7 +615,7 @@ def _cell_fields(
 ) -> list[tuple[PtBox, dict[str, Any]]]:
     """The fields written one character per cell: dates, digits, kana."""
     drafted: list[tuple[PtBox, dict[str, Any]]] = []
-    pieces = [piece for run in runs(page.cells) for piece in split_by_heading(run, page.headings)]
+    pieces = [piece for run in runs(page.cells) for piece in split_by_heading(run, page.headings, page.boxes)]
     for group in _continued(_fields_of_runs(pieces, page.labels, printed, divider), printed):
         where = bounds([c for run in group for c in run])
         label = label_for(where, page.labels)
@@ -606,6 +643,9 @@ def _text_fields(
     drafted: list[tuple[PtBox, dict[str, Any]]] = []
     owns = {box: "".join(p.text for p in chars_in(box, printed)) for box in page.texts}
     label_of = {box: label_for(box, page.labels, owns[box]) for box in page.texts}
+    # A name's half under its フリガナ row (a spreadsheet's 「（氏）」 box right below the
+    # 「（ﾌﾘｶﾞﾅ）」 heading takes that heading for its label): written in kanji, a 氏名.
+    label_of |= {box: "氏名" for box in page.texts if _name_half_under_kana(label_of[box], owns[box])}
     kinds = {box: _text_type(label_of[box] + owns[box]) for box in page.texts}
     continued = _kana_rows_continued(page.texts, owns, label_of, kinds)
     for box in page.texts:
@@ -646,6 +686,18 @@ def _text_fields(
             spec |= {"address": True, "prefecture_printed": suffixes}
         drafted.append((box, spec))
     return _split_names_unspaced(drafted)
+
+
+def _name_half_under_kana(label: str, own: str) -> bool:
+    """Whether a box printing only its caption （氏） or （名） (no フリガナ of its own) is
+    labelled by a フリガナ heading: the kanji half of a name, not its reading."""
+    caption = CAPTION.match(own.strip())
+    return (
+        caption is not None
+        and caption.group(1) in ("氏", "名")
+        and not KANA.search(own)
+        and bool(KANA.search(label))
+    )
 
 
 #: A box's own caption, printed first in it: a word in brackets, after an item mark

@@ -296,9 +296,12 @@ def test_a_name_cut_in_two_boxes_is_not_drafted_spaced_nor_a_phone(
     whole = {f["label"]: f for f in kofu["fields"]}
     assert whole["氏名"].get("spaced") and whole["氏名（カタカナ）"].get("spaced")
     # the 住所変更届's (氏) box, beside a (名) box the draft labels by the 生年月日 beyond it;
-    # its spouse's 氏名, one box, keeps it
+    # its spouse's 氏名 too, cut in (氏) and (名) under its (ﾌﾘｶﾞﾅ) row: both halves text
     jusho = {f["name"]: f for f in _draft("kyokai_jusho_henko.pdf")["fields"]}
-    assert not jusho["name"].get("spaced") and jusho["name_2"].get("spaced")
+    assert not jusho["name"].get("spaced")
+    spouse = [jusho["name_2"], jusho["name_3"]]
+    assert [f["label"] for f in spouse] == ["氏名（氏）", "⑧配偶者氏名（名）"]
+    assert all(f["type"] == "text" and not f.get("spaced") for f in spouse)
 
 
 def _at(fields: list[dict[str, Any]], x0: float, y0: float) -> dict[str, Any]:
@@ -320,7 +323,8 @@ def test_a_box_is_labelled_by_its_row_heading_never_by_a_list_of_options(
     fields = shutoku.template["fields"]
     assert _at(fields, 92.2, 74.5)["label"] == "事業所整理記号"
     assert _at(fields, 126.8, 74.8)["label"] == "事業所整理記号"
-    assert _at(fields, 492.0, 258.5)["label"] == "⑧被扶養者"
+    # the 被扶養者 box prints its options 「0．無 1．有」: to be circled, no text box drafted
+    assert not [f for f in fields if _boxes_of(f)[0][:2] == (492.0, 258.5)]
     assert _at(fields, 386.0, 221.5)["label"] == "③生年月日"
     assert [_at(fields, 90.4, y)["label"] for y in (289.2, 303.2)] == [
         "⑨報酬月額（通貨）",

@@ -167,13 +167,9 @@ def jusho_henko(d: Designer) -> None:
     # 決裁欄 (office use), the 事業所整理記号's sliver and second row, ②整理番号 (no cells).
     for name in ("field_3", "field_4", "field_5", "field_6", "symbol_2", "field_2", "insured_number"):
         d.delete(name)
-    # 郵便番号: its 7 cells drafted as three runs, the last three taken into the 個人番号's.
-    d.merge(("postcode", "segments", 0), ("postcode_2", "segments", 0))
-    d.merge(("postcode", "segments", 0), ("postcode", "segments", 1))
-    d.merge(("postcode", "segments", 0), ("my_number", "segments", 1))
-    d.merge(("postcode", "segments", 0), ("postcode", "segments", 1))
-    d.min_digits("postcode", 7)
-    d.retype("my_number", "my_number")
+    # (郵便番号: its 7 cells were drafted as three runs, the last three taken into the 個人番号's
+    # row, and the 個人番号 as digits, until 「v5」: 4 merges, a digit count and a type, 6 edits
+    # the draft now makes itself — a 「②」 or a numbered option list heads no column of cells.)
     # 氏 and 名, フリガナ above: four fields, the printed (ﾌﾘｶﾞﾅ)(氏)(名) left out of the boxes.
     # The 名's フリガナ half prints no (ﾌﾘｶﾞﾅ): drafted katakana as the row it continues.
     d.rename("name_kana", "family_name_kana")
@@ -191,7 +187,7 @@ def jusho_henko(d: Designer) -> None:
     # (The draft names the 変更前の住所 box after the 「イ住所」 heading of its row, and the
     # spouse's フリガナ half beside (ﾌﾘｶﾞﾅ) a katakana row, since session 13.)
     for name in (
-        "name_kana_3", "name_kana_4", "name_2", "postcode_5", "postcode_3", "postcode_4", "address_5",
+        "name_kana_3", "name_2", "name_3", "postcode_4", "postcode_2", "postcode_3", "address_5",
         "date_3", "address", "date_4", "address_6", "field_7", "field_8",
     ):  # fmt: skip
         d.delete(name)
@@ -233,7 +229,7 @@ def jusho_henko(d: Designer) -> None:
 
 FORMS: dict[str, tuple[str, str, str, Callable[[Designer], None], int]] = {
     "kyokai_kofu_shinsei": ("kyokai_kofu_shinsei.pdf", "KY-01", "KY-01 (2024.12) v2", kofu_shinsei, 15),
-    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v5", jusho_henko, 61),
+    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v5", jusho_henko, 55),
 }
 
 

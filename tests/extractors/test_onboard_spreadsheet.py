@@ -1,0 +1,83 @@
+"""A spreadsheet-made blank drafted (協会けんぽ's 被扶養者（異動）届 page 1: every cell a thin
+rectangle, headings filled in colour, 年/月/日 printed in cells of their own): fewer boxes that
+are no place to write, more fields right as drafted (a clerk deleted 46 of its 67 drafted
+fields in session 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from extractors.onboard.blank import _boxes_of, draft_template
+
+REAL_FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "real-forms"
+
+
+@pytest.fixture(scope="module")
+def fields() -> list[dict[str, Any]]:
+    pdf = (REAL_FORMS / "kyokai_hifuyosha_ido.pdf").read_bytes()
+    drafted: list[dict[str, Any]] = draft_template(pdf, 0, "h", "KY-02", "2024.12").template["fields"]
+    return drafted
+
+
+def _starting(fields: list[dict[str, Any]], x0: float, y0: float) -> list[dict[str, Any]]:
+    """The fields whose first box starts at (x0, y0), within a point."""
+    return [f for f in fields if (b := _boxes_of(f)) and abs(b[0][0] - x0) <= 1 and abs(b[0][1] - y0) <= 1]
+
+
+def _over(fields: list[dict[str, Any]], area: tuple[float, float, float, float]) -> list[str]:
+    """The fields with a box whose centre is in ``area``."""
+    return [
+        f["name"]
+        for f in fields
+        for b in _boxes_of(f)
+        if area[0] <= (b[0] + b[2]) / 2 <= area[2] and area[1] <= (b[1] + b[3]) / 2 <= area[3]
+    ]
+
+
+def test_a_row_of_cells_is_not_cut_by_option_lists_or_captions_above_it(fields: list[dict[str, Any]]) -> None:
+    """GIVEN the A欄's 個人番号 cells under the 生年月日's 「5.昭和 7.平成 9.令和」 and 性別's
+    「1.男 2.女」, and the 取得年月日 cells under the 氏名 box printing 「（氏）」 WHEN drafted
+    THEN each row is one field: 12 cells of digits, one date with its era to circle (each was
+    cut into three to five fields, one a 2-cell 'date')."""
+    [number] = _starting(fields, 357.5, 250.5)
+    assert number["type"] == "digits" and [s[4] for s in number["segments"]] == [12]
+    [taken] = _starting(fields, 122.0, 269.0)
+    assert taken["type"] == "date" and sorted(taken["era_options"]) == ["heisei", "reiwa", "showa"]
+    assert taken["day"] == [176.0, 269.2, 205.5, 293.2]
+    # the C欄's 個人番号 under its 生年月日: 12 cells, typed by its label
+    for top in (536.2, 656.8):
+        [mine] = _starting(fields, 250.5, top)
+        assert mine["type"] == "my_number" and [s[4] for s in mine["segments"]] == [12]
+
+
+def test_a_date_with_year_month_and_day_in_cells_between_printed_cells(fields: list[dict[str, Any]]) -> None:
+    """GIVEN 「9.令和 □年□月□日」, the 年, 月 and 日 printed in cells of their own WHEN drafted
+    THEN one date of the printed era, its year, month and day the three cells (was three
+    digit cells of one field)."""
+    [became] = _starting(fields, 151.8, 395.2)
+    assert became["type"] == "date" and became["era"] == "reiwa"
+    assert (became["month"], became["day"]) == ([181.0, 395.2, 195.5, 419.0], [210.8, 395.2, 225.8, 419.0])
+    dates = [f for f in fields if f["type"] == "date" and f.get("era") == "reiwa"]
+    assert len(dates) >= 7  # B欄 ⑨ ⑬ ⑱, C欄 1 and 2 ⑩ ⑭
+
+
+def test_no_field_over_options_a_stamp_a_bar_code_or_a_coloured_heading(fields: list[dict[str, Any]]) -> None:
+    """GIVEN a box printing 「1.男 2.女」 (circled), the 受付印 box, the bar code's box and the
+    blue 「事業主記入欄」 band's cells WHEN drafted THEN no field there."""
+    assert _over(fields, (401.0, 517.0, 434.5, 553.0)) == []  # C欄1 性別
+    assert _over(fields, (401.0, 638.0, 434.5, 674.0)) == []  # C欄2 性別
+    assert _over(fields, (434.0, 63.0, 555.0, 171.0)) == []  # 受付印
+    assert _over(fields, (372.0, 19.0, 560.0, 63.0)) == []  # bar code
+    assert _over(fields, (33.0, 60.0, 58.0, 228.0)) == []  # 事業主記入欄, filled blue
+
+
+def test_a_name_half_under_its_furigana_heading_is_the_name(fields: list[dict[str, Any]]) -> None:
+    """GIVEN a 氏名 box printing only 「（氏）」 right under the 「（ﾌﾘｶﾞﾅ）」 heading WHEN drafted
+    THEN a text field 氏名（氏）, not a katakana one (was katakana in all three 氏名 rows)."""
+    for x0, y0 in ((154.0, 241.8), (99.5, 528.8), (99.5, 649.8)):
+        [half] = _starting(fields, x0, y0)
+        assert (half["type"], half["label"]) == ("text", "氏名（氏）")
+        assert not half.get("spaced")
