@@ -24,7 +24,17 @@ from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, FloatObject, NameObject, RectangleObject
 
-from extractors.onboard.draft import Printed, bounds, chars_in, draft_fields, printed_from
+from extractors.onboard.draft import (
+    ERA_NAMES,
+    NUMBERED_OPTION,
+    Printed,
+    bounds,
+    chars_in,
+    draft_fields,
+    inside,
+    printed_from,
+    reading_order,
+)
 from extractors.onboard.geometry import (
     cell_ticks,
     closed_boxes,
@@ -218,6 +228,7 @@ def draft_template(
         lambda a, b: divided(mask, a, b),
         lambda box: cell_ticks(gray, px_per_pt(RENDER_DPI), box),
     )
+    fields = reading_order([*fields, *option_cell_choices(blank, boxes, fields)])
     title = title_of(printed, size[1])
     title_text, title_box = title if title else ("", (size[0] * 0.25, 20.0, size[0] * 0.75, 70.0))
     template: dict[str, Any] = {
@@ -241,6 +252,65 @@ def draft_template(
         "fields": fields,
     }
     return Draft(template, blank, source)
+
+
+#: An option's words quoting print: the cell is an instruction naming items, not options.
+QUOTED = re.compile(r"[「」『』]")
+#: A cell printing this is the insurer's, no choice for the writer.
+OFFICE_WORDS = re.compile(r"協会使用|記入しないで|受\s*付\s*印")
+
+
+def option_cell_choices(
+    blank: bytes, boxes: Sequence[PtBox], fields: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The cells printing numbered options (a spreadsheet's 「1.男 2.女」, 「1.同居 2.別居」, a
+    理由's 「1.死亡 2.離婚 …」, each in a cell of its own), each the choice the designer
+    proposes when the cell is drawn round (○ round each item's number and word; a □ ticked
+    where one is printed): one field per cell not already holding a drafted box, an era
+    list left to its date and an office-use cell out."""
+    from extractors.onboard.choices import (  # noqa: PLC0415 - it reads the blank through this module
+        NoChoice,
+        propose_choice,
+        read_blank,
+    )
+
+    print_ = read_blank(blank)
+    drafted = [b for f in fields for b in _boxes_of(f)]
+    taken = {str(f.get("name")) for f in fields}
+    found: list[dict[str, Any]] = []
+    for box in boxes:
+        text = in_box(box, print_.chars)
+        if len(NUMBERED_OPTION.findall(text)) < 2 or OFFICE_WORDS.search(text):
+            continue
+        if any(inside(((b[0] + b[2]) / 2, (b[1] + b[3]) / 2), box) for b in drafted):
+            continue
+        try:
+            proposal = propose_choice(print_, box)
+        except NoChoice:
+            continue
+        values = [o.value for o in proposal.options]
+        if set(values) <= set(ERA_NAMES.values()) or OFFICE_WORDS.search(proposal.label):
+            continue  # an era list is its date's; the office's own cell
+        if any(QUOTED.search(o.label) for o in proposal.options):
+            continue  # an instruction quoting items (「備考」欄の「その他」に○をし、…)
+        # A choice of no known label is named by its first option (「0．無 1．有」 choice_no), so
+        # that two in one block never read as one choice and its copy (choice, choice_2).
+        base = f"choice_{values[0]}" if proposal.name == "choice" else proposal.name
+        name, index = base, 2
+        while name in taken:
+            name, index = f"{base}_{index}", index + 1
+        taken.add(name)
+        field: dict[str, Any] = {"name": name, "label": proposal.label, "type": proposal.type}
+        if proposal.type == "checkbox":
+            field["box"] = [round(v, 1) for v in proposal.options[0].box]
+        else:
+            field |= {
+                "style": proposal.style,
+                "options": {o.value: [round(v, 1) for v in o.box] for o in proposal.options},
+                "option_labels": {o.value: o.label for o in proposal.options},
+            }
+        found.append(field)
+    return found
 
 
 #: A box whose paper is at least this share grey or coloured (not white, not print) is a

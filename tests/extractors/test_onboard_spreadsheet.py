@@ -28,10 +28,12 @@ def _starting(fields: list[dict[str, Any]], x0: float, y0: float) -> list[dict[s
 
 
 def _over(fields: list[dict[str, Any]], area: tuple[float, float, float, float]) -> list[str]:
-    """The fields with a box whose centre is in ``area``."""
+    """The fields with a box whose centre is in ``area`` (a choice drafted from the options
+    printed there aside)."""
     return [
         f["name"]
         for f in fields
+        if f["type"] != "choice"
         for b in _boxes_of(f)
         if area[0] <= (b[0] + b[2]) / 2 <= area[2] and area[1] <= (b[1] + b[3]) / 2 <= area[3]
     ]
@@ -66,7 +68,7 @@ def test_a_date_with_year_month_and_day_in_cells_between_printed_cells(fields: l
 
 def test_no_field_over_options_a_stamp_a_bar_code_or_a_coloured_heading(fields: list[dict[str, Any]]) -> None:
     """GIVEN a box printing 「1.男 2.女」 (circled), the 受付印 box, the bar code's box and the
-    blue 「事業主記入欄」 band's cells WHEN drafted THEN no field there."""
+    blue 「事業主記入欄」 band's cells WHEN drafted THEN no field there (but the choice)."""
     assert _over(fields, (401.0, 517.0, 434.5, 553.0)) == []  # C欄1 性別
     assert _over(fields, (401.0, 638.0, 434.5, 674.0)) == []  # C欄2 性別
     assert _over(fields, (434.0, 63.0, 555.0, 171.0)) == []  # 受付印
@@ -81,3 +83,27 @@ def test_a_name_half_under_its_furigana_heading_is_the_name(fields: list[dict[st
         [half] = _starting(fields, x0, y0)
         assert (half["type"], half["label"]) == ("text", "氏名（氏）")
         assert not half.get("spaced")
+
+
+def test_each_cell_of_printed_options_is_a_choice(fields: list[dict[str, Any]]) -> None:
+    """GIVEN cells printing numbered options (「1.男 2.女」, 「1.同居 2.別居」, a 理由's list)
+    WHEN drafted THEN each is a ○ choice with one option per item, as the
+    designer proposes for the cell drawn round (the clerk drew every one of them); an era
+    list stays its date's, the office's cells stay out."""
+    choices = [f for f in fields if f["type"] == "choice"]
+    assert len(choices) >= 20
+    sexes = [f for f in choices if set(f["options"]) == {"male", "female"}]
+    assert len(sexes) == 3 and all(f["style"] == "circle" for f in sexes)  # A欄, C欄 1 and 2
+    assert sum(1 for f in choices if set(f["options"]) == {"together", "apart"}) == 3
+    assert not [f for f in choices if set(f["options"]) <= {"showa", "heisei", "reiwa"}]
+    [a_sex] = [f for f in sexes if f["options"]["male"][1] < 250]
+    assert a_sex["option_labels"] == {"male": "男", "female": "女"}
+
+
+@pytest.mark.parametrize("name", ["kyokai_kofu_shinsei.pdf", "kyokai_jusho_henko.pdf"])
+def test_a_printer_made_blank_gets_no_choice_per_option_cell(name: str) -> None:
+    """GIVEN a printer's blank, its option lists era lists of a date, in office-use cells or
+    in boxes already drafted WHEN drafted THEN no choice is drafted from them (the drafts the
+    kept clerk edits replay on, tests/review_ui/test_designer_kyokai.py, unchanged)."""
+    drafted = draft_template((REAL_FORMS / name).read_bytes(), 0, "p", "KY", "2024.12").template["fields"]
+    assert not [f for f in drafted if f["type"] == "choice"]
