@@ -530,6 +530,9 @@ def draft_fields(
         *_text_fields(page, printed, names, ticks),
         *_tick_fields(page, words, names),
     ]
+    drafted += _printed_dates(
+        printed, boxes, [box for _, spec in drafted for box in field_boxes(spec)], names
+    )
     propose_readings([spec for _, spec in drafted], names.printed_here, names.kana_rows)
     return reading_order([spec for _, spec in drafted])
 
@@ -777,6 +780,85 @@ def _split_names_unspaced(drafted: list[tuple[PtBox, dict[str, Any]]]) -> list[t
         (box, {k: v for k, v in spec.items() if k != "spaced"} if spec["name"] in halves else spec)
         for box, spec in drafted
     ]
+
+
+#: Room (pt) left blank before a printed 年, 月 and 日 for the writing: a date to fill in
+#: (「令和　　年　　月　　日提出」), not a printed date or a heading 「年月日」.
+DATE_ROOM = 10.0
+
+
+def _printed_dates(
+    printed: Sequence[Printed], boxes: Sequence[PtBox], drafted: Sequence[PtBox], names: _Names
+) -> list[tuple[PtBox, dict[str, Any]]]:
+    """The dates written in the room left before a printed 年, 月 and 日 on one line, where no
+    cells are drawn (a spreadsheet's 「令和　年　月　日提出」 over the form, 「事業主等受付年月日
+    令和　年　月　日」 in one cell): cut at the print (:func:`printed_date_parts`), of the era
+    printed before the year. Not a date inside a list of options (「1.死亡（令和　年　月　日）」:
+    the option's own detail) nor one over a box already drafted."""
+    found: list[tuple[PtBox, dict[str, Any]]] = []
+    for year in (p for p in printed if p.text == "年"):
+        line = sorted(
+            (p for p in printed if abs(p.centre[1] - year.centre[1]) <= 2.0), key=lambda p: p.box[0]
+        )
+        before = [p for p in line if p.box[2] <= year.box[0] + 0.5]
+        after = [p for p in line if p.box[0] >= year.box[2] - 0.5]
+        if len(after) < 2 or after[0].text != "月" or not after[1].text.startswith("日"):
+            continue
+        month, day = after[0], after[1]
+        start = before[-1].box[2] if before else year.box[0] - 4 * DATE_ROOM
+        if min(year.box[0] - start, month.box[0] - year.box[2], day.box[0] - month.box[2]) < DATE_ROOM:
+            continue
+        cell = next((b for b in boxes if inside(year.centre, b)), None)
+        if any(next((b for b in boxes if inside(p.centre, b)), None) != cell for p in (month, day)):
+            continue  # printed in cells of their own: the cells are the date's (drafted so)
+        if (
+            cell is not None
+            and len(NUMBERED_OPTION.findall("".join(p.text for p in chars_in(cell, printed)))) >= 2
+        ):
+            continue
+        top, bottom = year.box[1] - 3.0, year.box[3] + 3.0
+        if cell is not None:
+            top, bottom = max(top, cell[1] + 1.0), min(bottom, cell[3] - 1.0)
+        where = (start + 1.0, top, day.box[0], bottom)
+        if any(_overlap(b, where) for b in drafted):
+            continue
+        parts = printed_date_parts(where, printed)
+        if parts is None:
+            continue
+        era = "".join(p.text for p in before[-2:])
+        spec = {
+            "name": name_for("年月日", names.taken),
+            "label": _date_label(cell, printed, where),
+            "type": "date",
+            "year": _round(parts[0]),
+            "month": _round(parts[1]),
+            "day": _round(parts[2]),
+            "era": ERA_NAMES.get(era, "reiwa"),
+        }
+        found.append((where, spec))
+    return found
+
+
+def _overlap(a: PtBox, b: PtBox) -> bool:
+    """Whether two boxes overlap by more than a printed line's slack (2 pt) both ways."""
+    return min(a[2], b[2]) - max(a[0], b[0]) > 2.0 and min(a[3], b[3]) - max(a[1], b[1]) > 2.0
+
+
+def _date_label(cell: PtBox | None, printed: Sequence[Printed], where: PtBox) -> str:
+    """A printed date's label: what its cell prints before it on its line (「事業主等受付年月日」),
+    else what its line prints after it (「提出」 of 「日提出」: 提出年月日)."""
+    if cell is not None:
+        head = "".join(p.text for p in chars_in((cell[0], where[1], where[0] - 1.0, where[3]), printed))
+        head = re.sub(r"(令和|平成|昭和)$", "", head)
+        if WORDED.search(head):
+            return head
+    tail = "".join(
+        p.text
+        for p in sorted(printed, key=lambda p: p.box[0])
+        if abs(p.centre[1] - (where[1] + where[3]) / 2) <= 3.0
+        and where[2] - 0.5 <= p.box[0] <= where[2] + 40.0
+    )
+    return f"{tail[1:]}年月日" if tail.startswith("日") and len(tail) > 1 else "年月日"
 
 
 def _tick_fields(
