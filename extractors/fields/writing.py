@@ -23,6 +23,7 @@ import numpy.typing as npt
 from extractors.fields.crops import TEXT_INSET_PT, Circle, inside_box, widened
 from extractors.fields.paper import Paper
 from extractors.template import PtBox, Template
+from ocr.preprocess import grey_percentile
 from ocr.types import Box, Image, pt_per_px, pt_to_px
 
 #: Writing may reach this share of the box height above and below it.
@@ -131,9 +132,8 @@ def locate(
         (left, top, far, bottom),
     )
     if not mine:
-        crop = np.ascontiguousarray(paper.page[inner.y0 : inner.y1, inner.x0 : inner.x1])
-        return Writing(crop, False)
-    region = _Region(top, bottom, left, far, writing, labels, stats, dots)
+        return Writing(_unwritten(paper, inner), False)
+    region = _Region(top, bottom, left, far, writing, labels, stats, dots, cell_end)
     return _cut(paper, region, mine, inner.y1 - inner.y0, (inner.y1 - inner.y0, inner.x1 - inner.x0))
 
 
@@ -196,6 +196,18 @@ def _writing_pieces(
     return mine, dots
 
 
+def _unwritten(paper: Paper, inner: Box) -> Image:
+    """The box as the page shows it where no writing was found, the printed form painted out:
+    a pale pen below the threshold may still be read, never the print inside the box (the
+    address row's printed 都道府県 was read as 静, 解, 最 on an empty row)."""
+    rows, cols = slice(inner.y0, inner.y1), slice(inner.x0, inner.x1)
+    crop = np.array(paper.page[rows, cols], copy=True)
+    if crop.ndim == 3:
+        crop = np.ascontiguousarray(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))
+    crop[widened(paper.blank[rows, cols], paper.dpi, paper.spread) > 0] = 255
+    return np.ascontiguousarray(crop)
+
+
 def _bridge(paper: Paper) -> int:
     """How tall a gap a printed rule cuts into a stroke (pixels)."""
     return 2 * paper.spread + 3
@@ -229,6 +241,8 @@ class _Region:
     labels: npt.NDArray[np.int32]
     stats: npt.NDArray[np.int32]
     dots: list[int]
+    #: Where the field's printed cell ends (region columns): faint writing is followed to it.
+    cell_end: int | None = None
 
 
 def _cut(
@@ -250,6 +264,9 @@ def _cut(
     )
     if not inked:  # specks and slivers only: nothing is written, nothing is to be read
         return Writing(np.full(blank_shape, 255, np.uint8), False)
+    faint = _faint_writing(paper, region, mine, Box(x0, y0, x1, y1))
+    if faint is not None:
+        x0, x1 = min(x0, faint.x0), max(x1, faint.x1)
     keep_v, keep_h = max(2, int(round(tall * VERTICAL_MARGIN))), int(round(tall * SIDE_MARGIN))
     r0, r1 = max(0, y0 - keep_v), min(region.bottom - top, y1 + keep_v)
     c0, c1 = max(0, x0 - keep_h), min(region.right - left, x1 + keep_h)
@@ -264,7 +281,109 @@ def _cut(
     others_ink = (region.writing[r0:r1, c0:c1] > 0) & ~kept
     crop[printed | others_ink] = 255
     own_ink = ((region.writing[r0:r1, c0:c1] > 0) & kept & ~printed).astype(np.uint8)
+    if faint is not None:  # the faint kana are the writer's ink too (their height is measured)
+        own_ink[faint.mask[r0:r1, c0:c1] > 0] = 1
     return Writing(np.ascontiguousarray(crop), inked, own_ink)
+
+
+#: Grey pixels this much below the paper (grey levels), at least, may be faint writing …
+FAINT_MIN_CONTRAST = 30
+#: … or this share of the way from the paper to the writing's own grey, if more.
+FAINT_SHARE = 0.35
+#: A faint piece this far (share of the writing's height) from the writing still continues it.
+FAINT_REACH = 1.2
+#: Only writing at most this tall (points) is followed into faint strokes: larger writing has
+#: strokes thick enough for the threshold, and beside it pale print (a label cell's grey
+#: shading, a red seal scanned grey) is no writing.
+FAINT_MAX_HEIGHT_PT = 4.5
+#: Faint writing is taken in when it adds at least this much (share of the writing's height):
+#: a character, not a stroke's pale end.
+FAINT_MIN_WIDTH = 0.4
+#: A faint piece is a stroke: at most this thick on average (share of the writing's height).
+FAINT_STROKE = 0.5
+
+
+@dataclass(frozen=True)
+class _Faint:
+    """Faint writing that continues a field's writing in its line: its columns (region
+    columns) and its pixels (a mask over the whole region)."""
+
+    x0: int
+    x1: int
+    mask: Image
+
+
+def _faint_writing(paper: Paper, region: _Region, mine: list[int], writing: Box) -> _Faint | None:
+    """Pale strokes in the writing's rows that carry it on after its end within its cell,
+    too light for the page's threshold (set by the black print): the last kana of a フリガナ
+    written 2–3 pt tall, whose strokes are 1–2 px wide and scan as light grey (ミ of マユミ
+    at grey 170–200 beside マユ at 150), was left out of the crop and never read. A piece
+    counts when it is darker than the paper by :data:`FAINT_MIN_CONTRAST` (or
+    :data:`FAINT_SHARE` of the writing's own contrast), off the print and off other fields'
+    writing, at least two pixels tall or wide, and the pieces run on from the writing with
+    gaps under :data:`FAINT_REACH` of its height. None when there is none."""
+    if region.cell_end is None:
+        return None
+    top, left = region.top, region.left
+    end = min(region.cell_end, region.right - left)
+    tall = writing.y1 - writing.y0
+    if not 0 < tall <= pt_to_px(FAINT_MAX_HEIGHT_PT, paper.dpi) or (end <= writing.x1 and writing.x0 <= 0):
+        return None
+    rows = slice(top + writing.y0, top + writing.y1)
+    page = paper.page[rows, left : left + end]
+    grey = np.asarray(cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) if page.ndim == 3 else page, np.uint8)
+    own = np.isin(region.labels[writing.y0 : writing.y1, :end], mine) & (
+        region.writing[writing.y0 : writing.y1, :end] > 0
+    )
+    if not own.any():
+        return None
+    level = float(np.median(grey[own]))
+    paper_level = grey_percentile(np.ascontiguousarray(grey), 90)
+    contrast = max(FAINT_MIN_CONTRAST, FAINT_SHARE * (paper_level - level))
+    printed = widened(paper.blank[rows, left : left + end], paper.dpi, paper.spread) > 0
+    others = (region.writing[writing.y0 : writing.y1, :end] > 0) & ~own
+    candidate = ((grey.astype(np.int16) < paper_level - contrast) & ~printed & ~others).astype(np.uint8)
+    candidate[:, writing.x0 : writing.x1] = 0  # the writing's own columns: already in the crop
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(candidate, connectivity=8)
+    # A piece touching the print is the grey halo of a rule or a label, not a stroke.
+    halo = np.unique(labels[cv2.dilate(printed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0])
+    strokes = [
+        label
+        for label in range(1, count)
+        if label not in halo
+        and stats[label, cv2.CC_STAT_AREA] >= 3
+        and max(stats[label, cv2.CC_STAT_WIDTH], stats[label, cv2.CC_STAT_HEIGHT]) >= 2
+        and stats[label, cv2.CC_STAT_AREA]
+        <= FAINT_STROKE * tall * max(stats[label, cv2.CC_STAT_WIDTH], stats[label, cv2.CC_STAT_HEIGHT], 1) + 1
+    ]
+    pieces = sorted(
+        (
+            int(stats[label, cv2.CC_STAT_LEFT]),
+            int(stats[label, cv2.CC_STAT_LEFT] + stats[label, cv2.CC_STAT_WIDTH]),
+        )
+        for label in strokes
+    )
+    reach = FAINT_REACH * tall
+    x0, x1 = writing.x0, writing.x1
+    for start, stop in pieces:  # rightwards from the writing's end
+        if start >= x1 and start - x1 <= reach:
+            x1 = stop
+    # Only a character more counts, after the writing: a pale tail of a stroke moves the
+    # crop's edge by a pixel or two, and the recogniser then lost the first kana (アヤ read ヤ).
+    if x1 - writing.x1 < FAINT_MIN_WIDTH * tall:
+        return None
+    kept = np.zeros(region.labels.shape, np.uint8)
+    taken = np.isin(
+        labels,
+        [
+            label
+            for label in strokes
+            if stats[label, cv2.CC_STAT_LEFT] >= x0
+            and stats[label, cv2.CC_STAT_LEFT] + stats[label, cv2.CC_STAT_WIDTH] <= x1
+        ],
+    )
+    kept[writing.y0 : writing.y1, :end][taken] = 255
+    return _Faint(x0, x1, kept)
 
 
 def cell_of(box: PtBox, rules_down: Image, others: list[PtBox], dpi: int) -> PtBox:

@@ -138,3 +138,69 @@ def test_a_sound_mark_one_model_lost_is_shown_from_the_other() -> None:
         TODAY,
     )
     assert other[0].text == "家の中て保管場所"
+
+
+def _ky04():  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    kyokai = Path(__file__).parents[2] / "fixtures" / "forms-kyokai"
+    return next(t for t in load_templates(kyokai) if t.form_id == "kyokai_jusho_henko")
+
+
+def test_a_kana_the_primary_lost_in_a_tiny_furigana_is_shown_from_the_other() -> None:
+    # 名 フリガナ written 2–3 pt tall: the primary reads マト where マコト is written.
+    plan = CropPlan([("given_name_kana", "text")], [np.full((14, 45), 255, np.uint8)], {})
+    chosen = settled(
+        _ky04(),
+        plan,
+        [Recognition("マト", 0.69)],
+        {0: Recognition("マコト", 0.75)},
+        {"given_name_kana"},
+        _no_marks,
+        TODAY,
+    )
+    assert chosen[0].text == "マコト"
+    # Another kana read (not one more), or three more: the primary stays; so does a text field's.
+    for other in ("マユ", "マコトヨシ"):
+        kept = settled(
+            _ky04(),
+            plan,
+            [Recognition("マト", 0.69)],
+            {0: Recognition(other, 0.75)},
+            {"given_name_kana"},
+            _no_marks,
+            TODAY,
+        )
+        assert kept[0].text == "マト"
+    text_plan = CropPlan([("given_name", "text")], [np.full((14, 45), 255, np.uint8)], {})
+    kept = settled(
+        _ky04(),
+        text_plan,
+        [Recognition("真美", 0.69)],
+        {0: Recognition("真由美", 0.75)},
+        {"given_name"},
+        _no_marks,
+        TODAY,
+    )
+    assert kept[0].text == "真美"
+
+
+class _Echo:
+    """A second model that reads every crop it is given as 「マコト」."""
+
+    def __init__(self) -> None:
+        self.read = 0
+
+    def recognize(self, crops, alphabets=None):  # type: ignore[no-untyped-def]
+        self.read += len(crops)
+        return [Recognition("マコト", 0.75) for _ in crops]
+
+
+def test_an_unsure_furigana_is_read_again_an_unsure_text_is_not() -> None:
+    from extractors.crosscheck import second_readings
+
+    blank = np.full((14, 45), 255, np.uint8)
+    plan = CropPlan([("given_name_kana", "text"), ("given_name", "text")], [blank, blank], {})
+    primary = [Recognition("マト", 0.69), Recognition("真", 0.6)]
+    second = second_readings(_Echo(), _ky04(), plan, ["kana", "japanese"], primary)  # type: ignore[arg-type]
+    assert sorted(second) == [0]

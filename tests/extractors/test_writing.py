@@ -125,3 +125,55 @@ def test_kana_written_just_above_the_name_stays_the_kana_fields_and_out_of_the_n
     assert kana.inked and name.inked
     assert 6 <= kana_rows[-1] - kana_rows[0] < 8  # the kana, none of the name below
     assert 14 <= name_rows[-1] - name_rows[0] < 18  # the name, none of the kana above
+
+
+def test_a_pale_last_kana_after_the_writing_is_taken_into_the_crop() -> None:
+    """ミ of マユミ written 2–3 pt tall scans as light grey strokes (170–200) that the page's
+    threshold, set by the black print, never reaches: it was left out of the crop and lost."""
+    blank = _blank()
+    page = blank.copy()
+    page[52:56, 100:104] = 100  # マ, ユ: 4 pt tall, grey writing the threshold finds
+    page[52:56, 106:110] = 100
+    page[52, 112:115] = 190  # ミ: three pale strokes, 1 px each
+    page[54, 112:115] = 190
+    page[55, 112:116] = 190
+    page[52:56, 250:252] = 200  # a pale smudge far off (more than a character away): not writing
+    crop, inked = _read(page, blank)
+    assert inked
+    dark = np.flatnonzero((crop < 220).any(axis=0))
+    assert dark[-1] - dark[0] == 115 - 100  # マ, ユ and the pale ミ; not the smudge
+
+
+def test_pale_noise_and_the_grey_halo_of_print_are_not_taken_for_writing() -> None:
+    blank = _blank()
+    page = blank.copy()
+    page[52:56, 100:104] = 100
+    page[52:56, 106:110] = 100
+    page[53, 113] = 200  # a single pale pixel: scanner noise
+    page[48:60, 95:98] = 200  # a grey blob, thick as it is tall: shading, no stroke
+    crop, _ = _read(page, blank)
+    dark = np.flatnonzero((crop < 220).any(axis=0))
+    assert dark[-1] - dark[0] == 109 - 100
+
+
+def test_larger_writing_is_not_followed_into_pale_print_beside_it() -> None:
+    """A name 10 pt tall has strokes the threshold finds; pale strokes beside it are a seal
+    scanned grey or a shaded label, not a character the threshold lost."""
+    blank = _blank()
+    page = blank.copy()
+    page[50:60, 100:108] = 100
+    page[52, 116:122] = 190  # past the crop's side margin (5 pt), within a character's reach
+    page[56, 116:122] = 190
+    crop, _ = _read(page, blank)
+    dark = np.flatnonzero((crop < 220).any(axis=0))
+    assert dark[-1] - dark[0] == 107 - 100
+
+
+def test_an_empty_box_gives_a_crop_without_the_print_inside_it() -> None:
+    """An empty address row holds a printed 都道府県: the recogniser read it as 静, 解, 最."""
+    blank = _blank()
+    blank[52:60, 150:158] = 0  # print inside the box (a printed 都)
+    page = blank.copy()
+    crop, inked = _read(page, blank)
+    assert not inked
+    assert not (crop < 128).any()
