@@ -138,6 +138,50 @@ KNOWN_VALUES = {
     "障害認定": "disability",
     "社会保障協定": "social_security_agreement",
     "他": "other",
+    # 続柄 (a dependant's relationship to the insured): 「夫（未届）」 is a husband by a marriage
+    # not registered, ``husband_common_law``.
+    "夫": "husband",
+    "妻": "wife",
+    "未届": "common_law",
+    "子": "child",
+    "実子": "child",
+    "養子": "adopted_child",
+    "父母": "parents",
+    "養父母": "adoptive_parents",
+    "義父母": "parents_in_law",
+    "祖父母": "grandparents",
+    "曽祖父母": "great_grandparents",
+    "兄姉": "elder_siblings",
+    "弟妹": "younger_siblings",
+    "兄弟姉妹": "siblings",
+    "孫": "grandchild",
+    # 職業 and the reasons a dependant is added or removed.
+    "無職": "unemployed",
+    "パート": "part_time",
+    "年金受給者": "pensioner",
+    "学生": "student",
+    "小・中学生以下": "junior_high_or_younger",
+    "高・大学生": "high_school_or_university",
+    "就職": "employment",
+    "離職": "left_job",
+    "収入減": "income_decrease",
+    "収入減少": "income_decrease",
+    "収入増加": "income_increase",
+    "出生": "birth",
+    "配偶者の就職": "spouse_employment",
+    # Why one living abroad still is a dependant (海外特例要件), or no longer is.
+    "留学": "study_abroad",
+    "同行家族": "accompanying_family",
+    "特定活動": "designated_activities",
+    "海外婚姻": "marriage_abroad",
+    "国内転入": "moved_to_japan",
+    "該当": "applicable",
+    "非該当": "not_applicable",
+    "変更": "change",
+    # Which telephone (「1.自宅 2.携帯 3.勤務先」).
+    "自宅": "home",
+    "携帯": "mobile",
+    "勤務先": "work",
     "都": "to",
     "道": "do",
     "府": "fu",
@@ -145,8 +189,9 @@ KNOWN_VALUES = {
 }
 #: A choice's name from its printed label, before the draft's words (``choice`` otherwise).
 CHOICE_NAMES = [
+    ("続柄", "relationship"),  # before 性別: 「性別（続柄）」 offers 夫・妻
     ("性別", "sex"),
-    ("続柄", "relationship"),
+    ("職業", "occupation"),
     ("元号", "era"),
     ("同居", "living"),
     ("備考", "note"),
@@ -232,16 +277,62 @@ blank_print = kept_while_unchanged(read_blank)
 def propose_choice(blank: BlankPrint, area: PtBox) -> ChoiceProposal:
     """The choice printed in ``area``: ✓ when □ lie in it, else ○ round its printed words."""
     ticks = ticks_in(blank, area)
-    label = _label_near(blank, area)
     if ticks:
-        return _tick_proposal(blank, ticks, label)
-    items = circled_items(chars_in(area, blank.chars))
+        return _tick_proposal(blank, ticks, _label_near(blank, area))
+    printed = chars_in(area, blank.chars)
+    kept = options_print(printed, blank.boxes)
+    # A heading caught in the rectangle (「⑪ 職業」 left of the options) is no option but
+    # their label: looked for round the options' own print.
+    label = _label_near(blank, bounds([p.box for p in kept]) if len(kept) < len(printed) else area)
+    items = circled_items(kept)
     if not items:
         raise NoChoice("囲んだ中に □ も印刷された語も見つかりません。選択肢の印刷された所を囲んでください")
     options = _valued([(word, box) for word, box in items])
     if len(options) == 1:
         return _lone(options[0], "circle", label)
     return ChoiceProposal("circle", _name_for(label), label, options, _type_for(label))
+
+
+def options_print(printed: Sequence[Printed], cells: Sequence[PtBox]) -> list[Printed]:
+    """The characters of a rectangle that may be options: those printed in the cell holding
+    its options (the one with the most numbered items, else with the most print that reads as
+    options), and in another printed cell only where that cell's numbered items carry on its
+    numbering (「1.該当」 in the row above 「2.非該当 3.変更」). Print of another cell caught by
+    a rectangle drawn a little wide — the heading left of the options (「⑪ 職業」), the next
+    cell's 「⑫ 収入（年収）」 or 「〒」 — is none, nor is a neighbour's own list (numbered from
+    1 again)."""
+    groups: dict[PtBox | None, list[Printed]] = {}
+    for char in printed:
+        groups.setdefault(_cell_of(char.centre, cells), []).append(char)
+    if len(groups) < 2:
+        return list(printed)
+    numbers = {cell: _item_numbers(chars) for cell, chars in groups.items()}
+    main = max(groups, key=lambda c: (len(numbers[c]), bool(circled_items(groups[c])), len(groups[c])))
+    kept = {main} | {
+        cell for cell in groups if numbers[main] and numbers[cell] and not numbers[cell] & numbers[main]
+    }
+    return [char for char in printed if _cell_of(char.centre, cells) in kept]
+
+
+def _cell_of(point: tuple[float, float], cells: Sequence[PtBox]) -> PtBox | None:
+    """The smallest printed cell holding ``point`` (None outside every closed cell)."""
+    holding = [cell for cell in cells if inside(point, cell)]
+    return min(holding, key=lambda c: (c[2] - c[0]) * (c[3] - c[1])) if holding else None
+
+
+def _item_numbers(chars: Sequence[Printed]) -> set[int]:
+    """The numbers of the numbered items among ``chars`` (「1.」「(2)」, a word after it on its
+    line); a circled 「⑪」 is a heading's item mark, no option's number."""
+    found: set[int] = set()
+    for line in _lines(chars):
+        for at in range(len(line)):
+            if not _starts_number(line, at) or re.match(r"[①-⑳]", line[at].text):
+                continue
+            text = "".join(p.text for p in line[at:])
+            number = NUMBERED.match(text)
+            if number and re.match(r"\s*\w", text[number.end() :]):
+                found.add(int(re.sub(r"\D", "", unicodedata.normalize("NFKC", number.group(0)))))
+    return found
 
 
 def propose_ticks(blank: BlankPrint, ticks: Sequence[PtBox]) -> ChoiceProposal:
@@ -401,6 +492,10 @@ def core_word(text: str) -> str:
     rest = text[len(number.group(0)) :] if number and len(number.group(0)) < len(text) else text
     word = rest.strip("（）() ") if rest.startswith(("（", "(")) else re.split(r"[（(]", rest)[0]
     word = word.strip().rstrip("。．.、，,") if re.search(r"\w", word) else text
+    # A closing bracket it does not open: the end of a write-in 「（　　）」 printed under the
+    # item (「4.その他」 over 「(　)」).
+    while word[-1:] in ("）", ")") and word.count(word[-1]) > word.count("（" if word[-1] == "）" else "("):
+        word = word[:-1].rstrip()
     return unicodedata.normalize("NFKC", word)
 
 
@@ -595,6 +690,9 @@ def option_value(word: str) -> str:
     word = re.sub(r"\(\s*\)", "", word).strip() or word  # 「その他（　）」: a write-in adds nothing
     if word in KNOWN_VALUES:
         return KNOWN_VALUES[word]
+    parts = [part for part in re.split(r"[・･]", word) if part]
+    if len(parts) > 1 and all(part in KNOWN_VALUES for part in parts):  # 「就職・収入増加」
+        return "_or_".join(KNOWN_VALUES[part] for part in parts)
     noted = re.fullmatch(r"([^(]+)\(([^)]+)\)", word)
     if noted and re.search(r"\w", noted.group(2)):  # 「男(基金)」: male_fund
         return f"{option_value(noted.group(1))}_{option_value(noted.group(2))}"
@@ -604,12 +702,45 @@ def option_value(word: str) -> str:
     word = re.sub(r"(\d+)歳", r"\1 sai ", word)  # 「70歳以上」: 70_sai_ijou, not 70_toshi_ijou
     if re.fullmatch(r"[A-Za-z0-9_ ]+", word):
         return re.sub(r"\s+", "_", word.lower().strip())
-    pieces = [str(item["hepburn"]) for item in _kakasi().convert(word)]
+    pieces = _readings(word)
     romanised = re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", "_".join(pieces).lower())).strip("_")
     if len(romanised) > VALUE_LONGEST:  # a sentence printed as a label: its first words
         romanised = romanised[: VALUE_LONGEST + 1].rsplit("_", 1)[0]
         romanised = re.sub(r"(_(no|wo|ha|ga|ni|to|de|mo))+$", "", romanised)  # no particle at its end
     return romanised or word
+
+
+#: One kanji the dictionary reads alone by its native reading where, bound to the kanji before
+#: (suffix) or after it (prefix), it is read as in a compound: 年金受給者 is …jukyuusha, not
+#: …jukyuu_mono; 未届 mitodoke, not hitsuji_todoke; 曽祖父母 sousofubo, not sousofu_haha.
+BOUND_SUFFIX = {"者": "sha", "母": "bo", "父": "fu"}
+BOUND_PREFIX = {"未": "mi"}
+
+
+def _readings(word: str) -> list[str]:
+    """The Hepburn reading of ``word``'s pieces as the dictionary cuts them, a one-kanji
+    piece bound to its kanji neighbour read as in a compound and joined to it."""
+    pieces = [(str(item["orig"]), str(item["hepburn"])) for item in _kakasi().convert(word)]
+    readings: list[str] = []
+    glue = False  # the piece before was a bound prefix: this one is read on with it
+    for at, (orig, reading) in enumerate(pieces):
+        before = pieces[at - 1][0] if at else ""
+        after = pieces[at + 1][0] if at + 1 < len(pieces) else ""
+        if glue:
+            readings[-1] += reading
+            glue = False
+        elif orig in BOUND_SUFFIX and readings and _kanji(before):
+            readings[-1] += BOUND_SUFFIX[orig]
+        elif orig in BOUND_PREFIX and _kanji(after):
+            readings.append(BOUND_PREFIX[orig])
+            glue = True
+        else:
+            readings.append(reading)
+    return readings
+
+
+def _kanji(text: str) -> bool:
+    return bool(re.fullmatch(r"[一-龥々]+", text))
 
 
 @lru_cache(maxsize=1)

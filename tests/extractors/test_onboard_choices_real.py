@@ -293,6 +293,13 @@ def test_loss_reasons_are_valued_by_their_words_not_their_write_ins() -> None:
         ("75歳到達", "age_75"),
         ("70歳", "70_sai"),  # 歳 read sai (not toshi), no _ at the end
         ("健保・厚年", "kenpo_kounen"),
+        ("夫（未届）", "husband_common_law"),  # not otto_hitsuji_todoke
+        ("未届", "common_law"),
+        ("年金受給者", "pensioner"),  # not nenkin_jukyuu_mono
+        ("就職・収入増加", "employment_or_income_increase"),  # every part a known word
+        ("扶養者", "fuyousha"),  # 者 after a kanji read sha, not mono
+        ("介助者等の第三者", "kaijosha_nado_no_daisansha"),
+        ("未加入", "mikanyuu"),  # 未 before a kanji read mi, not hitsuji
     ],
 )
 def test_values_of_numbered_items(word: str, value: str) -> None:
@@ -316,3 +323,90 @@ def test_a_choice_is_labelled_by_its_whole_printed_label(options: PtBox, label: 
     its item number (not 「別」, 「扶」, 「分」, 「考」: the clerk retyped every one)."""
     proposal = propose_choice(_blank("kyokai_shikaku_shutoku.pdf"), _round(options))
     assert proposal.label == label
+
+
+IDO = "kyokai_hifuyosha_ido.pdf"  # 協会けんぽ's 被扶養者（異動）届, made from a spreadsheet
+
+
+def test_a_heading_and_the_next_cell_caught_in_the_rectangle_are_no_options() -> None:
+    """GIVEN the 被扶養者（異動）届's 配偶者 ⑪職業 「1.無職 4.その他 2.パート（ ） 3.年金受給者」
+    WHEN the rectangle takes its heading 「⑪ 職業」 on the left and the next cell's 「⑫ 収入
+    （年収）」 on the right as well (session 13's clerk: 職業 and 収入 became options) THEN the
+    four options only, in English, labelled and named by the heading."""
+    heading = _printed(IDO, "職業")[0]
+    pensioner = _printed(IDO, "3.年金受給者")[0]
+    income = _printed(IDO, "（年収）")[1]  # the 配偶者's (the first is the 被保険者's)
+    proposal = propose_choice(_blank(IDO), _round(heading, pensioner, income, _printed(IDO, "⑫")[0]))
+    assert _values(proposal) == {
+        "unemployed": "無職",
+        "other": "その他",
+        "part_time": "パート",
+        "pensioner": "年金受給者",
+    }
+    assert (proposal.name, proposal.label) == ("occupation", "職業")
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "grow", "values"),
+    [
+        # the next cell's 〒 inside the rectangle: no part of 「同居」
+        ("1.同居", "2.別居", (18.0, 0.0), ["together", "apart"]),
+        # 「4.その他」 over the write-in 「(　)」 printed under the row: 「その他」, not 「その他)」
+        ("1.自宅", "4.その他", (4.0, 10.0), ["home", "mobile", "work", "other"]),
+        # 「6.その他（　）」 and, past it, the next cell's 「⑮」 and 「備」 of 備考
+        (
+            "1.死亡",
+            "5.障害認定",
+            (90.0, 0.0),
+            ["death", "divorce", "age_75", "other", "employment_or_income_increase", "disability"],
+        ),
+    ],
+)
+def test_print_of_the_next_cell_joins_no_option(
+    first: str, last: str, grow: tuple[float, float], values: list[str]
+) -> None:
+    """GIVEN a rectangle drawn past the options' cell, ``grow`` pt to the right and down, on
+    the 被扶養者（異動）届's 配偶者欄 THEN the next cell's print joins no option's word, nor is
+    one of its own (session 13's clerk: 「同居〒」, 「その他職業」, 「その他備」)."""
+    area = _round(_printed(IDO, first)[0], _printed(IDO, last)[0])
+    proposal = propose_choice(_blank(IDO), (area[0], area[1], area[2] + grow[0], area[3] + grow[1]))
+    assert [o.value for o in proposal.options] == values
+
+
+def test_numbered_items_go_on_in_the_cell_below_and_a_neighbours_list_is_left_out() -> None:
+    """GIVEN 「1.該当」 in one cell and 「2.非該当 3.変更」 in the cell under it WHEN one rectangle
+    takes both THEN three options (the numbering goes on); GIVEN C欄's ⑧理由 「1.留学 …
+    5.その他」 WHEN the rectangle also takes the cell left of it, its own 「1.海外特例要件該当」
+    (numbered from 1 again) and the heading 「理由」 THEN the five reasons only."""
+    applicable = _printed(IDO, "1.該当")[0]
+    change = _below(_printed(IDO, "3.変"), applicable)
+    proposal = propose_choice(_blank(IDO), _round(applicable, change))
+    assert [o.value for o in proposal.options] == ["applicable", "not_applicable", "change"]
+    exception = _printed(IDO, "1.海外特例")[0]  # C欄's
+    study = next(b for b in _printed(IDO, "1.留学") if abs(b[1] - exception[1]) < 3)
+    marriage = next(b for b in _printed(IDO, "4.海外婚姻") if b[1] > study[1])
+    area = _round(exception, study, marriage, margin=2.0)
+    proposal = propose_choice(_blank(IDO), (area[0], area[1], 553.0, area[3]))  # to the cell's right
+    assert [o.value for o in proposal.options] == [
+        "study_abroad",
+        "designated_activities",
+        "other",
+        "accompanying_family",
+        "marriage_abroad",
+    ]
+
+
+def test_a_spouses_relationship_is_valued_in_english() -> None:
+    """GIVEN the 配偶者's ③性別（続柄） 「1.夫 3.夫（未届） 2.妻 4.妻（未届）」 THEN husband, wife and
+    each 未届 (a marriage not registered) ``…_common_law`` (it was otto_hitsuji_todoke: 未
+    read as the zodiac's ひつじ), named ``relationship``."""
+    first = _printed(IDO, "1.夫")[0]
+    last = _printed(IDO, "4.妻（未届）")[0]
+    proposal = propose_choice(_blank(IDO), _round(first, last))
+    assert _values(proposal) == {
+        "husband": "夫",
+        "husband_common_law": "夫(未届)",
+        "wife": "妻",
+        "wife_common_law": "妻(未届)",
+    }
+    assert proposal.name == "relationship"
