@@ -274,9 +274,15 @@
     document.getElementById("do-delete-box").disabled = !aloneRemovable(selected);
     document.getElementById("draw-option").disabled = !selected || isRegion(selected) ||
       !CHOICE_TYPES.includes(tpl.fields[selected.f].type);
+    // Rebuilt on every change: where the list was scrolled to is kept.
+    const scrolled = list.scrollTop;
     list.innerHTML = "";
     tpl.fields.forEach((field, f) => {
       const item = document.createElement("li");
+      item.dataset.f = String(f);
+      item.tabIndex = 0;
+      item.setAttribute("role", "button");
+      item.title = "クリックでこの項目を選び、用紙の上のその枠を表示します（Shift+クリックで選び足す）";
       // The number is the item's own text (not a list marker): never cut off at 10 and more.
       const number = document.createElement("span");
       number.className = "n";
@@ -288,7 +294,35 @@
       if (selected && selected.f === f) item.className = "current";
       list.appendChild(item);
     });
+    list.scrollTop = scrolled;
+    // The selected field's line in sight, within the list only (the page stays where it is).
+    const current = list.querySelector("li.current");
+    if (current && (current.offsetTop < list.scrollTop || current.offsetTop + current.offsetHeight > list.scrollTop + list.clientHeight)) {
+      list.scrollTop = current.offsetTop - (list.clientHeight - current.offsetHeight) / 2;
+    }
   }
+
+  // The field list: a line clicked (or Enter on it) selects that field's first box and brings
+  // it into sight on the page; Shift+click picks it besides those picked.
+  function fromList(event) {
+    const item = event.target.closest("li[data-f]");
+    if (!item) return;
+    const f = Number(item.dataset.f);
+    const ref = refs().find((r) => r.f === f);
+    if (!ref) return;
+    select(ref, event.shiftKey);
+    const rect = [...svg.querySelectorAll("rect.box")].find((el) => same(JSON.parse(el.dataset.ref), ref));
+    if (rect) rect.scrollIntoView({ block: "nearest", inline: "nearest" });
+    // Clicked: the keys then act on the box (arrows, Delete) as after a click on it; from the
+    // keyboard the list keeps the focus.
+    const line = list.querySelector(`li[data-f="${f}"]`);
+    if (event.type === "click") svg.focus({ preventScroll: true });
+    else if (line) line.focus({ preventScroll: true });
+  }
+  list.addEventListener("click", fromList);
+  list.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === " ") { fromList(event); event.preventDefault(); }
+  });
 
   function select(ref, keepSecond) {
     if (keepSecond && selected && ref && !same(ref, selected) && !isRegion(ref) && !isRegion(selected)) {
@@ -300,6 +334,8 @@
 
   // Dragging: the body moves a box, the handle resizes it; in draw mode a new box is drawn.
   let drag = null;
+  // Pointer travel (px) under which a press on a box is a click, not a drag.
+  const CLICK_SLOP = 3;
   svg.addEventListener("pointerdown", (event) => {
     const p = toPt(event);
     const target = event.target;
@@ -310,9 +346,19 @@
     } else if (target.id === "resize-handle" && selected) {
       drag = { kind: "resize", ref: selected, start: p, box: getBox(selected) };
     } else if (target.dataset && target.dataset.ref) {
-      const ref = JSON.parse(target.dataset.ref);
-      select(ref, event.shiftKey);
-      if (!event.shiftKey) drag = { kind: "move", ref, start: p, box: getBox(ref) };
+      // Boxes one over another: a click picks the top one; a second click at the same spot
+      // (or Alt+click) the one under it, and so on round the pile.
+      const pile = refsAt(event.clientX, event.clientY);
+      const onSelected = pile.some((r) => same(r, selected));
+      let ref = JSON.parse(target.dataset.ref);
+      if (event.altKey && !event.shiftKey && pile.length > 1) ref = under(pile, onSelected ? selected : ref);
+      const again = !event.shiftKey && !event.altKey && pile.length > 1 && onSelected;
+      if (again) ref = selected;  // still dragged as it is; a click without moving goes under it
+      else select(ref, event.shiftKey);
+      if (!event.shiftKey) {
+        drag = { kind: "move", ref, start: p, box: getBox(ref), at: [event.clientX, event.clientY], moved: false, pile: again ? pile : null };
+      }
+      if (!again && !event.shiftKey && pile.length > 1) sayPile(pile, ref);
     } else {
       select(null, false);
       // From an empty spot: a rectangle picks every box whose centre it holds (one per field).
@@ -332,6 +378,9 @@
       drag.rubber.setAttribute("width", Math.abs(p.x - drag.x)); drag.rubber.setAttribute("height", Math.abs(p.y - drag.y));
       return;
     }
+    // A box moves once the pointer has gone a few pixels: a click is no nudge.
+    if (drag.kind === "move" && !drag.moved && Math.hypot(event.clientX - drag.at[0], event.clientY - drag.at[1]) < CLICK_SLOP) return;
+    drag.moved = true;
     const dx = p.x - drag.start.x, dy = p.y - drag.start.y;
     const [x0, y0, x1, y1] = drag.box;
     if (drag.kind === "move") setBox(drag.ref, [x0 + dx, y0 + dy, x1 + dx, y1 + dy]);
@@ -352,9 +401,31 @@
     } else if (drag.kind === "pick") {
       const p = toPt(event);
       pickArea([Math.min(drag.x, p.x), Math.min(drag.y, p.y), Math.max(drag.x, p.x), Math.max(drag.y, p.y)]);
+    } else if (drag.kind === "move" && drag.pile && !drag.moved) {
+      const next = under(drag.pile, drag.ref);
+      select(next, false);
+      sayPile(drag.pile, next);
     }
     drag = null;
   });
+
+  // The boxes (and identification regions) under a point of the screen, the top one first.
+  function refsAt(x, y) {
+    return document.elementsFromPoint(x, y)
+      .filter((el) => el.dataset && el.dataset.ref && (el.classList.contains("box") || el.classList.contains("region")))
+      .map((el) => JSON.parse(el.dataset.ref));
+  }
+  // The box under ``ref`` in the pile (from the bottom one back to the top).
+  function under(pile, ref) {
+    const at = pile.findIndex((r) => same(r, ref));
+    return pile[(at + 1) % pile.length];
+  }
+  const refName = (ref) => (isRegion(ref) ? REGION_NAMES[ref.key] : `項目 ${tpl.fields[ref.f].name}`);
+  function sayPile(pile, ref) {
+    const at = pile.findIndex((r) => same(r, ref));
+    say(`ここには枠が ${pile.length} 個重なっています（上から ${at + 1} 番目: ${refName(ref)}）。` +
+      "同じ所をもう一度クリック（または Alt+クリック）で下の枠を選べます。");
+  }
 
   function freeName(base) {
     const names = new Set(tpl.fields.map((f) => f.name));

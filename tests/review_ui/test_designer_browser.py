@@ -369,7 +369,9 @@ def _open_kofu_draft(
     browser, server: str, services: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ):  # type: ignore[no-untyped-def]
     """協会けんぽ's 交付申請書 (18 fields) as a draft, opened on the designer by an admin."""
-    page, problems = _open_kyokai_draft("kyokai_kofu_shinsei", browser, server, services, monkeypatch, tmp_path)
+    page, problems = _open_kyokai_draft(
+        "kyokai_kofu_shinsei", browser, server, services, monkeypatch, tmp_path
+    )
     return page, problems, lambda box: _drag(page, box)
 
 
@@ -651,7 +653,9 @@ def test_admin_makes_a_circled_choice_from_printed_words_in_one_gesture(
     pictures: no drawing, no text) a ✓ choice valued by their words; a rectangle round nothing
     printed is answered in Japanese; a date's printed eras boxed in one rectangle; saved as
     proposed."""
-    page, problems = _open_kyokai_draft("kyokai_jusho_henko", browser, server, services, monkeypatch, tmp_path)
+    page, problems = _open_kyokai_draft(
+        "kyokai_jusho_henko", browser, server, services, monkeypatch, tmp_path
+    )
     wide = 841.68
     page.click("#draw-choice")
     _drag(page, (290, 319, 323, 348), page_width=wide)
@@ -853,7 +857,9 @@ def test_the_era_drawn_at_once_is_said_once(
     the three eras' boxes, never first 「元号「昭和」の枠を描きました」 (session 13's clerk acted on
     that first message and lost 6 edits when, a second later, all three appeared); a rectangle
     round one era name alone is said to be that era's box, once."""
-    page, problems = _open_kyokai_draft("kyokai_jusho_henko", browser, server, services, monkeypatch, tmp_path)
+    page, problems = _open_kyokai_draft(
+        "kyokai_jusho_henko", browser, server, services, monkeypatch, tmp_path
+    )
     page.evaluate(
         """() => { window.said = [];
         new MutationObserver(() => { const t = document.getElementById("message").textContent;
@@ -976,3 +982,71 @@ def test_a_box_labelled_a_whole_name_is_spaced(
     page.fill("#f-label", "氏名等")
     assert not page.is_checked("#f-spaced")
     assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_field_is_picked_from_the_list_and_a_box_under_another_by_a_second_click(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN 協会けんぽ's 交付申請書 as a draft (session 13's clerk, onboarding the 被扶養者（異動）
+    届: the field list could not be clicked, a box under another could not be picked) WHEN the
+    admin clicks the line of the field lowest on the page in the field list THEN that field is
+    selected and its box scrolled into sight on the page; WHEN a box is drawn over another
+    THEN a click there picks the new one (the top), a second click at the same spot the one
+    under it (unmoved), and Alt+click the one under that, round the pile."""
+    page, problems, _ = _open_kofu_draft(browser, server, services, monkeypatch, tmp_path)
+    page.set_viewport_size({"width": 1500, "height": 700})  # a laptop's screen: the sheet scrolls
+    [draft] = drafts_dir(services.settings).glob("kyokai_kofu_shinsei.*.json")
+    fields = json.loads(draft.read_text(encoding="utf-8"))["fields"]
+    boxed = [f for f in fields if isinstance(f.get("box"), list)]
+    lowest = max(boxed, key=lambda f: f["box"][1])
+    wrap = page.locator(".sheet-wrap")
+    rect = page.locator(f"#boxes rect.box[data-field='{lowest['name']}']").first
+    assert not _in_sight(rect.bounding_box(), wrap.bounding_box())  # below the sheet's fold
+    page.locator("#field-list li", has_text=f"{lowest['name']}（").first.click()
+    assert page.input_value("#f-name") == lowest["name"]
+    assert page.locator("#boxes rect.box.selected").get_attribute("data-field") == lowest["name"]
+    assert _in_sight(rect.bounding_box(), wrap.bounding_box())
+    assert "current" in (
+        page.locator("#field-list li", has_text=f"{lowest['name']}（").first.get_attribute("class") or ""
+    )
+    # A box drawn over another lies on top of it (here over the 交付理由's □).
+    under = next(f for f in boxed if f["name"] == "reason_checked")
+    x0, y0, x1, y1 = under["box"]
+    page.locator(f"#boxes rect.box[data-field='{under['name']}']").first.evaluate(
+        "e => e.scrollIntoView({block: 'center'})"
+    )
+    page.click("#mode-draw")
+    _drag(page, (x0 - 4, y0 - 3, x1 + 4, y1 + 3))
+    page.fill("#f-name", "drawn_over")
+    page.focus("#boxes")
+    page.keyboard.press("Escape")  # nothing selected: a click picks the top box
+    spot = page.locator(f"#boxes rect.box[data-field='{under['name']}']").first.bounding_box()
+    assert spot is not None
+    centre = (spot["x"] + spot["width"] / 2, spot["y"] + spot["height"] / 2)
+    picked = []
+    for modifiers in ([], [], ["Alt"], ["Alt"]):
+        page.mouse.move(*centre)
+        for key in modifiers:
+            page.keyboard.down(key)
+        page.mouse.down()
+        page.mouse.up()
+        for key in modifiers:
+            page.keyboard.up(key)
+        picked.append(page.input_value("#f-name"))
+    assert picked == ["drawn_over", under["name"], "drawn_over", under["name"]]
+    assert "枠が 2 個重なっています" in page.inner_text("#message")
+    shown = [float(v) for v in re.findall(r"[\d.]+", page.inner_text("#f-box"))[:4]]
+    assert _near(tuple(shown), tuple(under["box"]), 0.05)  # clicked, never nudged
+    assert problems == []
+
+
+def _in_sight(box: dict[str, float] | None, frame: dict[str, float] | None) -> bool:
+    """Whether ``box`` (a bounding box on the screen) lies wholly inside ``frame``."""
+    assert box is not None and frame is not None
+    return (
+        box["y"] >= frame["y"]
+        and box["y"] + box["height"] <= frame["y"] + frame["height"]
+        and box["x"] >= frame["x"]
+        and box["x"] + box["width"] <= frame["x"] + frame["width"]
+    )
