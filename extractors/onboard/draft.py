@@ -483,10 +483,34 @@ def _unfinished(text: str) -> bool:
 
 
 def loose_words(boxes: Sequence[PtBox], words: Sequence[Printed]) -> list[tuple[PtBox, str]]:
-    """Each printed word outside any box (a heading printed over cells, a note)."""
-    return [
-        (w.box, w.text) for w in words if not any(inside(w.centre, box) for box in boxes) and w.text.strip()
-    ]
+    """Each printed word outside any box (a heading printed over cells, a note); a word
+    printed spaced out, one character each (「個 人 番 号」), as one."""
+    loose = [w for w in words if not any(inside(w.centre, box) for box in boxes) and w.text.strip()]
+    return [(w.box, w.text) for w in _spaced_joined(loose)]
+
+
+#: Characters of a word printed spaced out stand at most this many of their widths apart.
+SPACED_OUT = 1.2
+
+
+def _spaced_joined(words: Sequence[Printed]) -> list[Printed]:
+    """Words of one character on one line, each at most :data:`SPACED_OUT` of its width
+    from the next, joined into one word (a spreadsheet centres 「個 人 番 号」 in its cell by
+    spaces; read apart, the label of the row beside it was its last character 「号」)."""
+    joined: list[tuple[Printed, bool]] = []  # a word, and whether it is single characters
+    for word in sorted(words, key=lambda w: (round(w.centre[1]), w.box[0])):
+        width = word.box[2] - word.box[0]
+        if joined and len(word.text) == 1:
+            last, single = joined[-1]
+            if (
+                single
+                and abs(last.centre[1] - word.centre[1]) <= 1.0
+                and 0 <= word.box[0] - last.box[2] <= SPACED_OUT * width
+            ):
+                joined[-1] = (Printed(last.text + word.text, bounds([last.box, word.box])), True)
+                continue
+        joined.append((word, len(word.text) == 1))
+    return [word for word, _ in joined]
 
 
 @dataclass
@@ -577,6 +601,7 @@ def _sorted_boxes(
     headings = label_boxes(boxes, printed, shaded)
     labels = [*headings, *loose_words(boxes, words)]
     writable = [b for b in boxes if not is_label_box(b, printed, shaded)]
+    writable += _tinted_cells(boxes, printed, shaded, writable)
     ticks = [b for b in writable if is_tick(b)]
     ticks += [p.box for p in printed if p.text == "□"]
     # A cell with an era printed in it (「9.令和」 beside a date) is print, no place to write.
@@ -605,6 +630,34 @@ def _no_writing(box: PtBox, printed: Sequence[Printed]) -> bool:
     office-use stamp box (「受付印」)."""
     text = "".join(p.text for p in chars_in(box, printed))
     return len(NUMBERED_OPTION.findall(text)) >= 2 or bool(OFFICE_USE.search(text))
+
+
+def _tinted_cells(
+    boxes: Sequence[PtBox], printed: Sequence[Printed], shaded: frozenset[PtBox], writable: Sequence[PtBox]
+) -> list[PtBox]:
+    """The shaded one-character cells with nothing printed in them that continue a row of
+    cells to write in (a spreadsheet tints the first cells of its 事業所整理記号): cells
+    too, not labels."""
+    cells = [b for b in writable if is_cell(b)]
+    tinted = [b for b in boxes if b in shaded and is_cell(b) and not chars_in(b, printed)]
+    found: list[PtBox] = []
+    grown = True
+    while grown:
+        grown = False
+        for box in tinted:
+            if box not in found and any(_beside(box, cell) for cell in [*cells, *found]):
+                found.append(box)
+                grown = True
+    return found
+
+
+def _beside(a: PtBox, b: PtBox) -> bool:
+    """Two cells of one row touching side by side (within :data:`CELL_GAP`)."""
+    return (
+        abs(a[1] - b[1]) <= 2.0
+        and abs(a[3] - b[3]) <= 2.0
+        and (abs(b[0] - a[2]) <= CELL_GAP or abs(a[0] - b[2]) <= CELL_GAP)
+    )
 
 
 def _era_printed(box: PtBox, printed: Sequence[Printed]) -> bool:

@@ -321,7 +321,7 @@ def test_a_box_is_labelled_by_its_row_heading_never_by_a_list_of_options(
     first (「（氏）」, 「㋐(通貨)」), and no box is labelled by another box's printed options; a heading printed down a block (the 交付申請書's 「被扶養者」 beside
     its カタカナ rows) still leaves the row its own 「(2)氏名（カタカナ）」."""
     fields = shutoku.template["fields"]
-    assert _at(fields, 92.2, 74.5)["label"] == "事業所整理記号"
+    assert _at(fields, 66.2, 74.5)["label"] == "事業所整理記号"  # its tinted cells first
     assert _at(fields, 126.8, 74.8)["label"] == "事業所整理記号"
     # the 被扶養者 box prints its options 「0．無 1．有」: to be circled, no text box drafted
     assert not [f for f in fields if _boxes_of(f)[0][:2] == (492.0, 258.5)]

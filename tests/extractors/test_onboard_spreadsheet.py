@@ -45,7 +45,7 @@ def test_a_row_of_cells_is_not_cut_by_option_lists_or_captions_above_it(fields: 
     THEN each row is one field: 12 cells of digits, one date with its era to circle (each was
     cut into three to five fields, one a 2-cell 'date')."""
     [number] = _starting(fields, 357.5, 250.5)
-    assert number["type"] == "digits" and [s[4] for s in number["segments"]] == [12]
+    assert number["type"] == "my_number" and [s[4] for s in number["segments"]] == [12]
     [taken] = _starting(fields, 122.0, 269.0)
     assert taken["type"] == "date" and sorted(taken["era_options"]) == ["heisei", "reiwa", "showa"]
     assert taken["day"] == [176.0, 269.2, 205.5, 293.2]
@@ -122,3 +122,18 @@ def test_a_date_written_in_the_room_before_printed_year_month_and_day(fields: li
     assert (112.6, 319.5) in dates
     assert not _over(fields, (266.8, 419.8, 439.5, 443.5))  # ⑭ 理由's 「1.死亡（令和 年 月 日）」
     assert len([f for f in fields if f["type"] == "date" and 231 < f["year"][1] < 251]) == 1  # A欄 生年月日
+
+
+def test_tinted_empty_cells_continue_their_row_and_a_spaced_out_label_reads_whole(
+    fields: list[dict[str, Any]],
+) -> None:
+    """GIVEN the 事業所整理記号's first two cells tinted beige, nothing printed in them, and the
+    A欄's row label 「個 人 番 号」 printed spaced out outside any box WHEN drafted THEN the
+    symbol is the four cells (as the clerk kept it), the 12 cells a 個人番号 and the 整理番号
+    box named by its label (the label had been 「号」, its last character)."""
+    [symbol] = _starting(fields, 97.5, 61.2)
+    assert (symbol["type"], symbol["segments"][0][4]) == ("digits", 4)
+    [number] = _starting(fields, 357.5, 250.5)
+    assert (number["type"], number["label"]) == ("my_number", "個人番号")
+    [insured] = _starting(fields, 99.5, 233.0)
+    assert insured["label"] == "整理番号"
