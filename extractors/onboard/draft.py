@@ -617,7 +617,70 @@ def _sorted_boxes(
         and not any(inside(((c[0] + c[2]) / 2, (c[1] + c[3]) / 2), b) for c in small)
         and not _no_writing(b, printed)
     ]
+    headings, labels, texts = _stacked_rows(headings, labels, texts, printed)
     return _Sorted(headings, labels, list(boxes), ticks, cells, texts)
+
+
+def _stacked_rows(
+    headings: list[tuple[PtBox, str]],
+    labels: list[tuple[PtBox, str]],
+    texts: list[PtBox],
+    printed: Sequence[Printed],
+) -> tuple[list[tuple[PtBox, str]], list[tuple[PtBox, str]], list[PtBox]]:
+    """A label cell printing several labels one under another, beside one text box as tall
+    (a spreadsheet's 「事業所所在地 / 事業所名称 / 事業主氏名 / 電話番号」 cell and the one box
+    right of it, no line between the rows): the box cut into one row per label, midway
+    between them, and each label its own (the clerk drew the four rows)."""
+    for heading in list(headings):
+        cell = heading[0]
+        beside = [
+            t
+            for t in texts
+            if abs(t[0] - cell[2]) <= 2.0 and abs(t[1] - cell[1]) <= 3.0 and abs(t[3] - cell[3]) <= 3.0
+        ]
+        inside_ = chars_in(cell, printed)
+        if len(NUMBERED_OPTION.findall("".join(p.text for p in inside_))) >= 2:
+            continue  # options to circle (「1.同居 2.別居」), not labels
+        # An item mark alone (「①」 over 「被保険者整理番号」) is its label's, no row of its own.
+        groups = [g for g in _label_groups(inside_) if not ITEM_ONLY.fullmatch(g[0])]
+        if len(beside) != 1 or len(groups) < 2 or not all(WORDED.search(text) for text, _ in groups):
+            continue
+        box = beside[0]
+        cuts = (
+            [box[1]] + [(a[1][3] + b[1][1]) / 2 for a, b in zip(groups, groups[1:], strict=False)] + [box[3]]
+        )
+        rows = [(box[0], top, box[2], bottom) for top, bottom in zip(cuts, cuts[1:], strict=False)]
+        split = [
+            ((cell[0], row[1], cell[2], row[3]), text) for row, (text, _) in zip(rows, groups, strict=True)
+        ]
+        headings = [h for h in headings if h != heading] + split
+        labels = [lb for lb in labels if lb != heading] + split
+        texts = [t for t in texts if t != box] + rows
+    return headings, labels, texts
+
+
+#: Lines of one label are at most this share of a line's height apart; further, another label.
+LABEL_LINE_GAP = 1.0
+
+
+def _label_groups(chars: Sequence[Printed]) -> list[tuple[str, PtBox]]:
+    """The printed labels stacked in a cell: its lines (characters of one height) joined
+    where they lie close under each other, each group's text and box, top to bottom."""
+    lines: list[list[Printed]] = []
+    for char in sorted(chars, key=lambda p: (p.centre[1], p.box[0])):
+        if lines and abs(lines[-1][0].centre[1] - char.centre[1]) <= 2.0:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    groups: list[tuple[str, PtBox]] = []
+    for line in lines:
+        text = "".join(p.text for p in sorted(line, key=lambda p: p.box[0]))
+        box = bounds([p.box for p in line])
+        if groups and box[1] - groups[-1][1][3] <= LABEL_LINE_GAP * (box[3] - box[1]):
+            groups[-1] = (groups[-1][0] + text, bounds([groups[-1][1], box]))
+        else:
+            groups.append((text, box))
+    return groups
 
 
 #: What an office-use box prints in it: the insurer's stamp, no place for the writer.

@@ -137,3 +137,19 @@ def test_tinted_empty_cells_continue_their_row_and_a_spaced_out_label_reads_whol
     assert (number["type"], number["label"]) == ("my_number", "個人番号")
     [insured] = _starting(fields, 99.5, 233.0)
     assert insured["label"] == "整理番号"
+
+
+def test_a_box_beside_stacked_labels_is_cut_into_their_rows(fields: list[dict[str, Any]]) -> None:
+    """GIVEN one box beside the cell printing 「事業所所在地」, 「事業所名称」, 「事業主氏名」 and
+    「電話番号」 one under another, no line between the rows WHEN drafted THEN one field per
+    label, each its row of the box (was one phone field over all four)."""
+    rows = [f for f in fields if f.get("box") and 80 < f["box"][1] < 200 and f["box"][0] < 120]
+    assert [(f["label"], f["type"]) for f in rows] == [
+        ("事業所所在地", "text"),
+        ("事業所名称", "text"),
+        ("事業主氏名", "text"),
+        ("電話番号", "phone"),
+    ]
+    assert rows[2].get("spaced") and all(
+        a["box"][3] < b["box"][1] for a, b in zip(rows, rows[1:], strict=False)
+    )
