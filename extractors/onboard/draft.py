@@ -734,7 +734,13 @@ def _cell_fields(
 ) -> list[tuple[PtBox, dict[str, Any]]]:
     """The fields written one character per cell: dates, digits, kana."""
     drafted: list[tuple[PtBox, dict[str, Any]]] = []
-    pieces = [piece for run in runs(page.cells) for piece in split_by_heading(run, page.headings, page.boxes)]
+    # A run of six cells printing 年 and 月 is one date (YYMMDD), whatever is printed over it
+    # (the row above's 「月」, 「日」 and 「⑭理由」 over the 被扶養者（異動）届's ⑯ cells).
+    pieces = [
+        piece
+        for run in runs(page.cells)
+        for piece in ([run] if _dated(run, printed) else split_by_heading(run, page.headings, page.boxes))
+    ]
     for group in _continued(_fields_of_runs(pieces, page.labels, printed, divider), printed):
         where = bounds([c for run in group for c in run])
         label = label_for(where, page.labels)

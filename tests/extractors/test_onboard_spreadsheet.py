@@ -49,6 +49,13 @@ def test_a_row_of_cells_is_not_cut_by_option_lists_or_captions_above_it(fields: 
     [taken] = _starting(fields, 122.0, 269.0)
     assert taken["type"] == "date" and sorted(taken["era_options"]) == ["heisei", "reiwa", "showa"]
     assert taken["day"] == [176.0, 269.2, 205.5, 293.2]
+    # the B欄's ⑯ six cells under the row above's 「月」, 「日」 and 「⑭理由」: one date
+    [overseas] = _starting(fields, 190.8, 443.8)
+    assert (overseas["type"], overseas["era"], overseas["day"]) == (
+        "date",
+        "reiwa",
+        [250.2, 443.8, 282.2, 466.5],
+    )
     # the C欄's 個人番号 under its 生年月日: 12 cells, typed by its label
     for top in (536.2, 656.8):
         [mine] = _starting(fields, 250.5, top)
