@@ -32,10 +32,17 @@ is the insurer's code, not what a reviewer reads; where two options would take o
 second is ``…_2``, and an option with no word is ``option_N``. A proposal, like the draft:
 the admin corrects a value on the designer screen. :class:`NoChoice` (a Japanese message)
 when the rectangle holds neither □ nor printed words.
+
+A printed item the rectangle's edge cuts (a rectangle started inside 「1.留学」's number, or
+through 「5.昭和」) is taken whole when its print reaches into the rectangle (at least half its
+characters, each at least :data:`REACHES_IN` inside), else left out whole, none of its
+characters an option's; either way the proposal names it (:attr:`ChoiceProposal.taken_whole`, :attr:`ChoiceProposal.left_out`) and
+:meth:`ChoiceProposal.edge_note` says so in Japanese, so that no option goes missing unsaid.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import unicodedata
@@ -84,6 +91,12 @@ ITEM_GAP = 0.45
 NOTE_SIZE = 0.75
 #: A label that lets several options be marked (「（複数可）」, 「複数選択」, 「すべて」).
 SEVERAL = re.compile(r"複数|すべて|全て")
+#: A character at least this share of which lies inside the rectangle reaches into it; a
+#: printed item the rectangle's edge cuts is taken whole when half its characters do, else it
+#: is left out whole and named on the screen.
+REACHES_IN = 0.25
+#: A left-out item longer than this (characters of its word) is a sentence, not named.
+NAMED_LONGEST = 12
 #: A romanised value is cut (at a word) to at most this many characters.
 VALUE_LONGEST = 40
 #: Characters that part options printed on one line (「男・女」, 「有／無」).
@@ -237,9 +250,18 @@ class ChoiceProposal:
     label: str
     options: tuple[ProposedOption, ...]
     type: str = "choice"
+    #: Printed items the rectangle's edge cut, taken whole (「1.留学」), as printed.
+    taken_whole: tuple[str, ...] = ()
+    #: Printed items the rectangle's edge only touched, left out (the admin draws again).
+    left_out: tuple[str, ...] = ()
+
+    def edge_note(self) -> str:
+        """What the rectangle's edge cut, in Japanese for the admin (empty when nothing)."""
+        return edge_note(self.taken_whole, self.left_out)
 
     def as_json(self) -> dict[str, Any]:
-        """The proposal as the designer screen takes it (a ``checkbox`` with its one ``box``)."""
+        """The proposal as the designer screen takes it (a ``checkbox`` with its one ``box``;
+        ``edge``: :meth:`edge_note`)."""
         shown: dict[str, Any] = {
             "type": self.type,
             "style": self.style,
@@ -249,6 +271,9 @@ class ChoiceProposal:
                 {"value": o.value, "label": o.label, "box": [round(v, 1) for v in o.box]}
                 for o in self.options
             ],
+            "taken_whole": list(self.taken_whole),
+            "left_out": list(self.left_out),
+            "edge": self.edge_note(),
         }
         if self.type == "checkbox":
             shown["box"] = shown["options"][0]["box"]
@@ -279,18 +304,149 @@ def propose_choice(blank: BlankPrint, area: PtBox) -> ChoiceProposal:
     ticks = ticks_in(blank, area)
     if ticks:
         return _tick_proposal(blank, ticks, _label_near(blank, area))
-    printed = chars_in(area, blank.chars)
-    kept = options_print(printed, blank.boxes)
+    edge = edge_items(blank.chars, area, blank.boxes)
+    dropped = {id(c) for _, _, chars in edge.left_out for c in chars}
+    printed = [c for c in chars_in(area, blank.chars) if id(c) not in dropped]
+    kept = options_print(_reading([*printed, *edge.chars]), blank.boxes)
     # A heading caught in the rectangle (「⑪ 職業」 left of the options) is no option but
     # their label: looked for round the options' own print.
     label = _label_near(blank, bounds([p.box for p in kept]) if len(kept) < len(printed) else area)
     items = circled_items(kept)
+    # Only cut items of the options' own cells are named (another cell's print is no option).
+    cells = {_cell_of(p.centre, blank.boxes) for p in kept}
+    taken = tuple(
+        text
+        for text, cell, chars in edge.taken
+        if cell in cells and any(inside(c.centre, box) for c in chars for _, box in items)
+    )
+    # Where the options are numbered, print without a number is none (a write-in's 「年生）」).
+    numbered = bool(_item_numbers(kept))
+    left_out = tuple(
+        text
+        for text, cell, _ in edge.left_out
+        if (cell in cells or not kept) and _named(text) and (not numbered or NUMBERED.match(text))
+    )
     if not items:
-        raise NoChoice("囲んだ中に □ も印刷された語も見つかりません。選択肢の印刷された所を囲んでください")
+        raise NoChoice(
+            "囲んだ中に □ も印刷された語も見つかりません。選択肢の印刷された所を囲んでください"
+            + (f"（{edge_note((), left_out)}）" if left_out else "")
+        )
     options = _valued([(word, box) for word, box in items])
     if len(options) == 1:
-        return _lone(options[0], "circle", label)
-    return ChoiceProposal("circle", _name_for(label), label, options, _type_for(label))
+        return dataclasses.replace(_lone(options[0], "circle", label), taken_whole=taken, left_out=left_out)
+    return ChoiceProposal("circle", _name_for(label), label, options, _type_for(label), taken, left_out)
+
+
+def edge_note(taken: Sequence[str], left_out: Sequence[str]) -> str:
+    """The Japanese sentence naming the printed items the rectangle's edge cut: those taken
+    whole, and those left out (to be drawn again); empty when it cut none."""
+    said = []
+    if taken:
+        said.append(f"枠の端で切れた {'・'.join(f'「{t}」' for t in taken)} は丸ごと選択肢に入れました。")
+    if left_out:
+        said.append(
+            f"枠の端にかかった {'・'.join(f'「{t}」' for t in left_out)} は選択肢に入れていません。"
+            "入れるときは、その語まで囲み直してください。"
+        )
+    return "".join(said)
+
+
+@dataclass(frozen=True)
+class EdgeItems:
+    """The printed items a rectangle's edge cuts (each its text as printed, its printed cell
+    and its characters): those taken whole, with the characters outside the rectangle they add
+    (``chars``), and those left out."""
+
+    chars: tuple[Printed, ...]
+    taken: tuple[tuple[str, PtBox | None, tuple[Printed, ...]], ...]
+    left_out: tuple[tuple[str, PtBox | None, tuple[Printed, ...]], ...]
+
+
+def edge_items(chars: Sequence[Printed], area: PtBox, cells: Sequence[PtBox]) -> EdgeItems:
+    """The printed items (:func:`printed_items`) among ``chars`` that ``area``'s edge cuts: an
+    item partly inside is taken whole when at least half its characters have
+    :data:`REACHES_IN` of themselves inside (its print reaches into the rectangle), else it is
+    left out whole. Items are read per printed cell (``cells``), so none runs into a
+    neighbour's."""
+    touched = [c for c in chars if _share_inside(c.box, area) > 0]
+    if not touched:
+        return EdgeItems((), (), ())
+    height = max(c.box[3] - c.box[1] for c in touched)
+    near = [c for c in chars if area[1] - height <= c.centre[1] <= area[3] + height]
+    by_cell: dict[PtBox | None, list[Printed]] = {}
+    for char in near:
+        by_cell.setdefault(_cell_of(char.centre, cells), []).append(char)
+    added: list[Printed] = []
+    taken, left = [], []
+    for cell, printed in by_cell.items():
+        for item in printed_items(printed):
+            shares = [_share_inside(c.box, area) for c in item]
+            centred = [inside(c.centre, area) for c in item]
+            if all(centred) or max(shares) <= 0:
+                continue  # wholly inside, or untouched
+            found = (unicodedata.normalize("NFKC", "".join(c.text for c in item)), cell, tuple(item))
+            if 2 * sum(share >= REACHES_IN for share in shares) >= len(item):
+                added.extend(c for c, c_in in zip(item, centred, strict=True) if not c_in)
+                taken.append(found)
+            else:
+                left.append(found)
+    return EdgeItems(tuple(added), tuple(taken), tuple(left))
+
+
+def printed_items(chars: Sequence[Printed]) -> list[list[Printed]]:
+    """``chars`` as printed items, each a run of characters on one line (no gap wider than
+    :data:`ITEM_GAP` of their height) cut where a number begins an item (「1.留学」, 「5.昭和」),
+    or, in a run with no number, at a separator (「昭和・平成」); a bracketed note after a word
+    is an item of its own (「減」 and 「（被扶養者でなくなった）」: an option is its word)."""
+    items: list[list[Printed]] = []
+    for line in _lines(chars):
+        runs: list[list[Printed]] = []
+        for char in line:
+            last = runs[-1][-1] if runs else None
+            if last is not None and char.box[0] - last.box[2] <= ITEM_GAP * (char.box[3] - char.box[1]):
+                runs[-1].append(char)
+            else:
+                runs.append([char])
+        for run in runs:
+            numbered = any(_starts_number(run, at) for at in range(len(run)))
+            piece: list[Printed] = []
+            for at, char in enumerate(run):
+                note = char.text in "（(" and bool(piece) and bool(re.match(r"\w", piece[-1].text))
+                if piece and (note or (numbered and _starts_number(run, at))):
+                    items.append(piece)
+                    piece = []
+                if not numbered and char.text in SEPARATORS:
+                    if piece:
+                        items.append(piece)
+                    piece = []
+                    continue
+                piece.append(char)
+            if piece:
+                items.append(piece)
+    return items
+
+
+def _named(text: str) -> bool:
+    """Whether a left-out printed item would have made an option, so that the screen names it:
+    a word besides its number, no instruction nor sentence (:data:`NAMED_LONGEST`)."""
+    number = NUMBERED.match(text)
+    rest = text[number.end() :] if number else text
+    if text.startswith(("（", "(")):  # a bracketed note: no option's word
+        return False
+    return bool(re.search(r"\w", rest)) and not _instruction(text) and len(core_word(text)) <= NAMED_LONGEST
+
+
+def _share_inside(box: PtBox, area: PtBox) -> float:
+    """The share of ``box`` lying inside ``area`` (0 to 1)."""
+    width = min(box[2], area[2]) - max(box[0], area[0])
+    height = min(box[3], area[3]) - max(box[1], area[1])
+    whole = (box[2] - box[0]) * (box[3] - box[1])
+    return max(0.0, width) * max(0.0, height) / whole if whole > 0 else 0.0
+
+
+def _reading(chars: Sequence[Printed]) -> list[Printed]:
+    """Characters in :func:`chars_in`'s reading order."""
+    return sorted(chars, key=lambda p: (round(p.box[1] / 4), p.box[0]))
 
 
 def options_print(printed: Sequence[Printed], cells: Sequence[PtBox]) -> list[Printed]:

@@ -20,14 +20,18 @@ puts the fields in the page's reading order (:func:`extractors.onboard.draft.rea
 so the review screens go through them as the page reads) and is validated on the server with the checks of ``kakunin forms check``
 (its blank identified as itself read as a scan, :mod:`extractors.onboard.proof`) and written as a new
 template version into the society's forms folder (the first of ``KAKUNIN_FORMS_DIRS``),
-audited; the list then names the older versions the save moved into ``retired/``. No
+audited; the list then names the older versions the save moved into ``retired/``. A version
+once saved is never saved over (records carry it): the screen proposes the next free one
+(:func:`next_free_version`, 「KY-02 (2024.12)」 saved: 「KY-02 (2024.12) v2」, numbered on as the
+saved versions are) for the admin to confirm, and a refused version is answered with it. No
 coordinate is ever typed: the numbers are shown read-only."""
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,7 +46,7 @@ from extractors.onboard.draft import printed_date_parts, reading_order
 from extractors.onboard.installed import RETIRED
 from extractors.onboard.lines import blank_lines, printed_cells
 from extractors.onboard.repeat import NoRepeat, repeat_fields
-from extractors.onboard.versions import VersionRefused, save_new_version
+from extractors.onboard.versions import VersionRefused, save_new_version, version_slug
 from extractors.template import FieldType, installed_dirs
 from intake.auth import SessionInfo
 from intake.settings import Settings
@@ -74,6 +78,11 @@ TYPE_NAMES = {
 MAX_TICKS = 60
 #: The regions identification reads, drawn and edited on the screen like boxes.
 IDENTIFY_REGIONS = ("title", "footer")
+#: How a version is numbered on from the one before it when no saved version shows another way.
+VERSION_SUFFIX = " v"
+#: A saved version numbered on from another: its base, the suffix 「 v」 (「v」, 「 rev」), a number.
+#: (No 「-2」: 「2024-12」 is a date, not the 12th version of 2024.)
+NUMBERED_VERSION = re.compile(r"(?P<base>.*?)(?P<suffix>\s*(?:[vV]|rev\.?)\s*)(?P<n>\d{1,3})")
 
 router = APIRouter()
 
@@ -127,6 +136,43 @@ def sources(settings: Settings) -> list[Source]:
                 )
             )
     return found
+
+
+def saved_versions(form_id: str) -> set[str]:
+    """Every version of ``form_id`` saved in the installed folders, those moved into their
+    ``retired/`` too (a version once read is never given again: records carry it)."""
+    found: set[str] = set()
+    for folder in installed_dirs():
+        for path in [*folder.glob("*.json"), *(folder / RETIRED).glob("*.json")] if folder.is_dir() else []:
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if isinstance(raw, dict) and str(raw.get("form_id", "")) == form_id:
+                found.add(str(raw.get("form_version", "")).strip())
+    return found
+
+
+def next_free_version(version: str, taken: Collection[str]) -> str:
+    """``version`` itself when no saved version has it (nor its file name), else the next free
+    one numbered on from it the way the saved versions of its base are (「KY-02 (2024.12) v2」
+    after 「KY-02 (2024.12)」 and up to the highest saved number, 「2024.12 rev3」 after
+    「2024.12 rev2」; :data:`VERSION_SUFFIX` when none is numbered yet). Empty stays empty."""
+    version = version.strip()
+    slugs = {version_slug(t) for t in taken}
+    if not version or (version not in taken and version_slug(version) not in slugs):
+        return version
+    own = NUMBERED_VERSION.fullmatch(version)
+    base = own.group("base") if own else version
+    numbered = sorted(
+        (m for t in taken if (m := NUMBERED_VERSION.fullmatch(t)) and m.group("base") == base),
+        key=lambda m: int(m.group("n")),
+    )
+    suffix = own.group("suffix") if own else numbered[-1].group("suffix") if numbered else VERSION_SUFFIX
+    number = max([1, *(int(m.group("n")) for m in numbered), *([int(own.group("n"))] if own else [])]) + 1
+    while (candidate := f"{base}{suffix}{number}") in taken or version_slug(candidate) in slugs:
+        number += 1
+    return candidate
 
 
 def _source(settings: Settings, key: str) -> Source:
@@ -205,7 +251,10 @@ def _designer_page(
     version: str,
     error: str | None = None,
     status_code: int = 200,
+    proposed_over: str | None = None,
 ) -> HTMLResponse:
+    """The designer page, its 「新しい版」 holding ``version``; ``proposed_over``: the version
+    already saved that it was proposed in place of (said beside it)."""
     return TEMPLATES.TemplateResponse(
         request,
         "designer.html",
@@ -215,6 +264,7 @@ def _designer_page(
             "source": source,
             "template": raw,
             "version": version,
+            "proposed_over": proposed_over,
             "error": error,
             "target": target_dir(),
             "types": [{"value": t.value, "name": TYPE_NAMES[t], "layout": t.layout.value} for t in FieldType],
@@ -227,7 +277,17 @@ def _designer_page(
 def designer(request: Request, services: ServicesDep, info: Admin, src: str) -> HTMLResponse:
     source = _source(services.settings, src)
     raw = _raw(source)
-    return _designer_page(request, info, source, _labelled(source, raw), str(raw.get("form_version", "")))
+    # A saved version is never saved over: the next free one is proposed, to be confirmed.
+    opened = str(raw.get("form_version", "")).strip()
+    version = next_free_version(opened, saved_versions(source.form_id))
+    return _designer_page(
+        request,
+        info,
+        source,
+        _labelled(source, raw),
+        version,
+        proposed_over=opened if version != opened else None,
+    )
 
 
 def _labelled(source: Source, raw: dict[str, Any]) -> dict[str, Any]:
@@ -445,7 +505,13 @@ def save(
     except VersionRefused as refused:
         with transaction(services.sessions) as session:
             audit(session, info.user.name, "form_version_refused", source=source.key, reason=str(refused))
-        return _designer_page(request, info, source, document, version, str(refused), 422)
+        # A version already saved: the refusal says which is free and the field holds it.
+        typed = version.strip()
+        free = next_free_version(typed, saved_versions(str(document.get("form_id", ""))))
+        if free == typed:
+            return _designer_page(request, info, source, document, version, str(refused), 422)
+        reason = f"{refused} 空いている版は「{free}」です（「新しい版」に入れました。よければそのまま保存してください）"
+        return _designer_page(request, info, source, document, free, reason, 422, proposed_over=typed)
     with transaction(services.sessions) as session:
         audit(
             session,

@@ -496,6 +496,8 @@
       if (field.era_options[drawn]) say(`元号「${ERA_JA[drawn]}」の枠を描きました。`);
       return;
     }
+    // What the rectangle's edge cut (an era taken whole, or left out) is said too.
+    const edge = proposal.edge || "";
     // The era's □ drafted as checkboxes of their own are taken in.
     const { gone } = absorbTicks(tpl.fields.indexOf(field), eras.map((o) => o.box));
     const f = tpl.fields.indexOf(field);
@@ -504,7 +506,7 @@
     field.style = proposal.style;
     select({ f, key: "era_options", sub: eras[0].value }, false);
     say(`印刷された元号から ${eras.map((o) => ERA_JA[o.value]).join("・")} の枠を作りました（${proposal.style === "tick" ? "✓" : "○"}）。` +
-      (gone.length ? `チェック欄 ${gone.join("・")} はこの日付にまとめました。` : ""));
+      (gone.length ? `チェック欄 ${gone.join("・")} はこの日付にまとめました。` : "") + edge);
   }
   function setDrawing(on, target) {
     drawing = on;
@@ -609,6 +611,7 @@
     say(`選択肢を ${proposal.options.length} 個提案しました（${proposal.style === "tick" ? "✓ □に印" : "○ 語を丸で囲む"}` +
       `${proposal.type === "checkbox_group" ? "・複数可" : ""}）: ${listed(proposal)}。` +
       (gone.length ? `チェック欄 ${gone.join("・")} はこの項目にまとめました。` : "") +
+      (proposal.edge || "") +
       "値が違うときは、選択肢の枠を選んで「選択肢の値」を直してください。");
   }
   // A lone □ (or one printed word to circle) is a checkbox, marked or not: no choice of one option.
@@ -620,7 +623,7 @@
     select({ f: tpl.fields.length - 1, key: "box", sub: null }, false);
     say(`選択肢が一つだけなので、チェック欄（${proposal.style === "circle" ? "○ 語を丸で囲む" : "✓ □に印"}）` +
       `${field.name} を作りました${field.label ? `: ${field.label}` : ""}。` +
-      (gone.length ? `チェック欄 ${gone.join("・")} はこの項目にまとめました。` : ""));
+      (gone.length ? `チェック欄 ${gone.join("・")} はこの項目にまとめました。` : "") + (proposal.edge || ""));
   }
   document.getElementById("draw-choice").addEventListener("click", () => {
     setDrawing(!(drawing && drawTarget === "choice"), "choice");

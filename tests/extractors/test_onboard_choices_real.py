@@ -410,3 +410,43 @@ def test_a_spouses_relationship_is_valued_in_english() -> None:
         "wife_common_law": "妻(未届)",
     }
     assert proposal.name == "relationship"
+
+
+def test_an_item_the_rectangles_edge_cuts_is_taken_whole() -> None:
+    """GIVEN the 被扶養者（異動）届's C欄 ⑧理由 WHEN the rectangle starts inside the number of
+    「1.留学」 and 「2.同行家族」 (session 14's clerk: (459,553)-(554.5,572), 3 of 5 options, 留学
+    and 同行家族 missing) THEN the five reasons, the two cut items named as taken whole; WHEN an
+    era rectangle cuts through 「5.昭和」「7.平成」「9.令和」 (the clerk's (250.5,518)-(267.5,536),
+    proposed as 昭/平/令 and so drawn as one showa box over all three) THEN the three eras."""
+    reasons = propose_choice(_blank(IDO), (459.0, 553.0, 554.5, 572.0))
+    assert [o.value for o in reasons.options] == [
+        "study_abroad",
+        "designated_activities",
+        "other",
+        "accompanying_family",
+        "marriage_abroad",
+    ]
+    assert (reasons.taken_whole, reasons.left_out) == (("1.留学", "2.同行家族"), ())
+    assert "「1.留学」・「2.同行家族」 は丸ごと選択肢に入れました" in reasons.as_json()["edge"]
+    eras = propose_choice(_blank(IDO), (250.5, 518.0, 267.5, 536.0))
+    assert [(o.value, o.label) for o in eras.options] == [
+        ("showa", "昭和"),
+        ("heisei", "平成"),
+        ("reiwa", "令和"),
+    ]
+    assert eras.taken_whole == ("5.昭和", "7.平成", "9.令和")
+    # the era box covers the whole printed item, not the cut half
+    assert eras.options[0].box[2] > 273.0
+
+
+def test_an_item_the_rectangles_edge_only_touches_is_left_out_and_named() -> None:
+    """GIVEN ⑧理由 WHEN the rectangle's left edge runs through 「家族」 of 「2.同行家族」 (its
+    number and most of its word outside) THEN it is no option, nor is any piece of it, and the
+    proposal names it in Japanese for the clerk to draw again; a rectangle drawn round the
+    options whole names nothing."""
+    proposal = propose_choice(_blank(IDO), (475.0, 553.0, 554.5, 572.0))
+    assert [o.value for o in proposal.options] == ["designated_activities", "other", "marriage_abroad"]
+    assert (proposal.taken_whole, proposal.left_out) == ((), ("2.同行家族",))
+    assert "「2.同行家族」 は選択肢に入れていません" in proposal.edge_note()
+    whole = propose_choice(_blank(IDO), (456.3, 553.2, 554.8, 572.0))  # the clerk's second try
+    assert len(whole.options) == 5 and whole.edge_note() == ""

@@ -1050,3 +1050,45 @@ def _in_sight(box: dict[str, float] | None, frame: dict[str, float] | None) -> b
         and box["x"] >= frame["x"]
         and box["x"] + box["width"] <= frame["x"] + frame["width"]
     )
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_printed_item_the_rectangles_edge_cuts_is_taken_whole_and_said(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN 協会けんぽ's 被扶養者（異動）届 drafted WHEN the admin draws session 14's clerk's
+    rectangles: round C欄 ⑧理由 from inside 「1.留学」's number (3 of 5 options were proposed,
+    留学 and 同行家族 missing, unsaid) and, with 「元号の枠を描く」, through 「5.昭和」 of 被扶養者1's
+    生年月日 (one showa box was left over all three eras) THEN five options and three era boxes,
+    and the screen says which cut items it took whole."""
+    page, problems = _open_draft(
+        browser,
+        server,
+        services,
+        monkeypatch,
+        tmp_path,
+        REPO / "fixtures" / "real-forms" / "kyokai_hifuyosha_ido.pdf",
+        "ido_edges",
+    )
+    wide = 595.2
+    page.click("#draw-choice")
+    _drag(page, (459, 553, 554.5, 572), page_width=wide)
+    page.locator("#message", has_text="提案しました").wait_for()
+    message = page.inner_text("#message")
+    assert "選択肢を 5 個提案しました" in message and "留学=study_abroad" in message, message
+    assert "枠の端で切れた 「1.留学」・「2.同行家族」 は丸ごと選択肢に入れました。" in message
+    sheet = page.locator("#boxes").bounding_box()
+    assert sheet is not None
+    pt = sheet["width"] / wide
+    page.mouse.click(sheet["x"] + 298 * pt, sheet["y"] + 526 * pt)  # its year, whatever its name
+    assert page.input_value("#f-type") == "date"
+    page.select_option("#f-era-kind", "digit")
+    page.select_option("#f-era-kind", "marked")
+    page.click("#draw-era")
+    _drag(page, (250.5, 518, 267.5, 536), page_width=wide)
+    page.locator("#message", has_text="印刷された元号から").wait_for()
+    message = page.inner_text("#message")
+    assert message.startswith("印刷された元号から 昭和・平成・令和 の枠を作りました（○）。"), message
+    assert "「5.昭和」・「7.平成」・「9.令和」 は丸ごと選択肢に入れました" in message
+    assert "描いた元号: 昭和・平成・令和" in page.inner_text("#era-state")
+    assert problems == []
