@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from extractors.onboard.repeat import field_boxes
 from intake.forms_cli import add
 from intake.services import Services
 from review_ui.screens.designer import drafts_dir
@@ -34,8 +35,7 @@ def shutoku(
 
 def _block_1(fields: list[dict[str, object]]) -> list[int]:
     def top(field: dict[str, object]) -> float:
-        boxes = [field[k] for k in ("box", "year") if k in field] + list(field.get("segments", []))  # type: ignore[call-overload]
-        return min(float(b[1]) for b in boxes)
+        return min(b[1] for b in field_boxes(field))  # a choice's too: its options' boxes
 
     return [i for i, f in enumerate(fields) if 219 < top(f) < 340]
 
@@ -57,8 +57,9 @@ def test_only_an_admin_with_the_token_repeats(
     assert done.status_code == 200, done.text
     answer = done.json()
     assert answer["axis"] == "y" and answer["offsets"] == [121.8, 243.6, 365.4]
-    assert answer["message"].startswith("3 か所に 12 項目を写しました（下へ 121.8 pt ごと）")
-    assert len(answer["fields"]) == len(fields) and len(answer["removed"]) == 36
+    # (16 fields a block since the draft makes a choice of each cell of printed options)
+    assert answer["message"].startswith("3 か所に 16 項目を写しました（下へ 121.8 pt ごと）")
+    assert len(answer["fields"]) == len(fields) and len(answer["removed"]) == 48
     # the header repeats nowhere: said in Japanese
     header = [i for i, f in enumerate(fields) if f["name"] in ("number", "symbol")]
     refused = app.post("/admin/forms/repeat", data={**data, "selected": json.dumps(header), "csrf": csrf})
