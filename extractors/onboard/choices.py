@@ -306,8 +306,8 @@ def propose_choice(blank: BlankPrint, area: PtBox) -> ChoiceProposal:
         return _tick_proposal(blank, ticks, _label_near(blank, area))
     edge = edge_items(blank.chars, area, blank.boxes)
     dropped = {id(c) for _, _, chars in edge.left_out for c in chars}
-    printed = [c for c in chars_in(area, blank.chars) if id(c) not in dropped]
-    kept = options_print(_reading([*printed, *edge.chars]), blank.boxes)
+    printed = _reading([*(c for c in chars_in(area, blank.chars) if id(c) not in dropped), *edge.chars])
+    kept = options_print(printed, blank.boxes)
     # A heading caught in the rectangle (「⑪ 職業」 left of the options) is no option but
     # their label: looked for round the options' own print.
     label = _label_near(blank, bounds([p.box for p in kept]) if len(kept) < len(printed) else area)
