@@ -22,6 +22,7 @@ from extractors.convert import DISAGREEMENT_CONFIDENCE
 from extractors.fields import ink as inkmod
 from extractors.fields import kana_size, sound_marks
 from extractors.fields.crops import Circle, cell_crop, cells, strip, wide_gaps
+from extractors.fields.faint import holds_pale_writing
 from extractors.fields.paper import Paper
 from extractors.fields.writing import Writing, locate, locate_lines, other_boxes
 from extractors.identify import cell_rules
@@ -156,7 +157,9 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
                 filled, shapes = _inked_cells(spec.segments, paper)
                 plan.cell_counts[(spec.name, "digits")] = len(filled)
                 plan.shapes[(spec.name, "digits")] = shapes
-                plan.inked[spec.name] = bool(filled)
+                plan.inked[spec.name] = bool(filled) or holds_pale_writing(
+                    paper, tuple(segment.box for segment in spec.segments)
+                )
                 add((spec.name, "digits"), strip(filled))
             case Layout.DATE:
                 for part, box in spec.parts:
@@ -166,6 +169,8 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
                     plan.shapes[(spec.name, part)] = shapes
                     plan.inked[spec.name] = plan.inked.get(spec.name, False) or bool(filled)
                     add((spec.name, part), strip(filled))
+                if not plan.inked.get(spec.name):  # pale digits in a 7 pt 「（令和　年　月　日）」
+                    plan.inked[spec.name] = holds_pale_writing(paper, tuple(box for _, box in spec.parts))
     return plan
 
 

@@ -19,6 +19,7 @@ from extractors.convert import DISAGREEMENT_CONFIDENCE
 from extractors.crosscheck import disagreements, second_readings, settled
 from extractors.fields.crops import Circle, seals, under_seal
 from extractors.fields.paper import Paper, paper_of
+from extractors.identify import blank_page
 from extractors.marks import blank_ink, ink_scores
 from extractors.model import FieldReading, Finding
 from extractors.plan import plan_crops
@@ -85,7 +86,13 @@ def read_fields(
 
 def page_paper(template: Template, page: Image, dpi: int) -> Paper:
     """The aligned page as the field readers measure it (title and footer: print only)."""
-    return paper_of(page, blank_ink(template.blank_pdf, dpi), dpi, (template.title_box, template.footer_box))
+    return paper_of(
+        page,
+        blank_ink(template.blank_pdf, dpi),
+        dpi,
+        (template.title_box, template.footer_box),
+        blank_page(template.blank_pdf, dpi),
+    )
 
 
 def _sealed(template: Template, circles: list[Circle], dpi: int) -> set[str]:

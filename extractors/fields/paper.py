@@ -16,7 +16,7 @@ import numpy as np
 
 from extractors.fields.crops import writers_ink
 from extractors.template import PtBox, Template
-from ocr.preprocess import binarize, binarize_faint
+from ocr.preprocess import binarize, binarize_faint, grey_percentile
 from ocr.types import Image
 
 #: The print is taken to spread at least this far (inches; 2 px at 200 dpi): a pixel of
@@ -46,6 +46,10 @@ class Paper:
     #: light-grey typing hold together. Marks are measured on ``writing``: a pale halo of a
     #: printed □ is no tick. (None: the same as ``writing``.)
     text_writing: Image | None = None
+    #: The blank form's print down to its palest grey (255): dashed rings round printed
+    #: choices, a label cell's shading, which the binarised ``blank`` leaves out; where pale
+    #: strokes of writing are looked for, these are print. (None: ``blank``.)
+    pale_print: Image | None = None
 
     @property
     def text_ink(self) -> Image:
@@ -84,11 +88,31 @@ def print_spread(ink: Image, blank: Image, dpi: int, print_only: tuple[PtBox, ..
     return high
 
 
-def paper_of(page: Image, blank: Image, dpi: int, print_only: tuple[PtBox, ...] = ()) -> Paper:
-    """The page as field readers measure it (``blank``: the blank form's ink at ``dpi``)."""
+#: A pixel of the blank form this much darker than its paper (grey levels) is print, however
+#: pale (for :attr:`Paper.pale_print`).
+PALE_PRINT_CONTRAST = 24
+
+
+def paper_of(
+    page: Image,
+    blank: Image,
+    dpi: int,
+    print_only: tuple[PtBox, ...] = (),
+    blank_grey: Image | None = None,
+) -> Paper:
+    """The page as field readers measure it (``blank``: the blank form's ink at ``dpi``;
+    ``blank_grey``: the blank form as rendered, for its pale print)."""
     ink = binarize(page)
     blank = blank[: ink.shape[0], : ink.shape[1]]
     spread = print_spread(ink, blank, dpi, print_only)
     writing = writers_ink(ink, blank, dpi, spread)
     text_writing = writers_ink(binarize_faint(page), blank, dpi, spread)
-    return Paper(page, ink, blank, dpi, spread, writing, text_writing)
+    pale = None
+    if blank_grey is not None:
+        rendered = blank_grey[: ink.shape[0], : ink.shape[1]]
+        grey = np.ascontiguousarray(
+            cv2.cvtColor(rendered, cv2.COLOR_BGR2GRAY) if rendered.ndim == 3 else rendered, dtype=np.uint8
+        )
+        printed = grey.astype(np.int16) < grey_percentile(grey, 90) - PALE_PRINT_CONTRAST
+        pale = np.asarray(np.where(printed, 255, blank), dtype=np.uint8)
+    return Paper(page, ink, blank, dpi, spread, writing, text_writing, pale)

@@ -20,7 +20,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from extractors.fields.crops import TEXT_INSET_PT, Circle, inside_box, widened
+from extractors.fields.crops import TEXT_INSET_PT, Circle, inside_box, under_seal, widened
+from extractors.fields.faint import holds_pale_writing
 from extractors.fields.paper import Paper
 from extractors.template import PtBox, Template
 from ocr.preprocess import grey_percentile
@@ -131,10 +132,17 @@ def locate(
         seals,
         (left, top, far, bottom),
     )
-    if not mine:
-        return Writing(_unwritten(paper, inner), False)
-    region = _Region(top, bottom, left, far, writing, labels, stats, dots, cell_end)
-    return _cut(paper, region, mine, inner.y1 - inner.y0, (inner.y1 - inner.y0, inner.x1 - inner.x0))
+    if mine:
+        region = _Region(top, bottom, left, far, writing, labels, stats, dots, cell_end)
+        found = _cut(paper, region, mine, inner.y1 - inner.y0, (inner.y1 - inner.y0, inner.x1 - inner.x0))
+        if found.inked:
+            return found
+    # Nothing the threshold calls writing. Pale strokes in the box (writing 2–3 pt tall
+    # scanned light grey) still make it written on: read as nothing, it goes to a person as
+    # unreadable instead of being accepted as a blank. (Not under a seal: a red seal scanned
+    # grey is pale strokes, and no one's writing.)
+    pale = holds_pale_writing(paper, (box,)) and not under_seal(box, list(seals), paper.dpi)
+    return Writing(_unwritten(paper, inner), pale)
 
 
 def _writing_pieces(
@@ -340,7 +348,8 @@ def _faint_writing(paper: Paper, region: _Region, mine: list[int], writing: Box)
     level = float(np.median(grey[own]))
     paper_level = grey_percentile(np.ascontiguousarray(grey), 90)
     contrast = max(FAINT_MIN_CONTRAST, FAINT_SHARE * (paper_level - level))
-    printed = widened(paper.blank[rows, left : left + end], paper.dpi, paper.spread) > 0
+    pale_print = paper.blank if paper.pale_print is None else paper.pale_print
+    printed = widened(pale_print[rows, left : left + end], paper.dpi, paper.spread) > 0
     others = (region.writing[writing.y0 : writing.y1, :end] > 0) & ~own
     candidate = ((grey.astype(np.int16) < paper_level - contrast) & ~printed & ~others).astype(np.uint8)
     candidate[:, writing.x0 : writing.x1] = 0  # the writing's own columns: already in the crop

@@ -1,0 +1,71 @@
+"""Pale strokes the page's threshold misses: writing 2–3 pt tall scanned light grey.
+
+The page's ink threshold (Otsu) is set by the black print; strokes one or two pixels wide of
+writing squeezed into a 7 pt box scan at grey 170–200 and never reach it. Such a box was
+taken for empty and its blank auto-accepted at confidence 1.0 (「2,000」 in a 7.5 pt 収入 box,
+dates written in 「（令和　年　月　日）」). Here a box's pale strokes are found against the
+box's own paper, off the printed form and its grey halo, so that a box holding them is not
+called blank.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from extractors.fields.crops import widened
+from extractors.fields.paper import Paper
+from extractors.template import PtBox, Template
+from ocr.preprocess import grey_percentile
+from ocr.types import Image
+
+#: A pixel this much darker than the box's paper (grey levels) may be a pale stroke: scanner
+#: noise and paper texture stay within it (measured: σ of 3–8 on generated scans).
+PALE_CONTRAST = 40
+#: A pale piece is a stroke when it has at least this many pixels …
+PALE_MIN_AREA = 4
+#: … and a box holds writing when it has at least this many such strokes. (One alone, however
+#: big, is not enough: a lone digit 2 pt tall 「（ 6 年生）」 is one, but so were the tips of a
+#: neighbour's writing in 43 of 465 empty boxes of a clerk's 被扶養者届.)
+PALE_MIN_STROKES = 2
+
+
+def pale_strokes(paper: Paper, box: PtBox) -> list[int]:
+    """The pale strokes inside ``box``, by their size (pixels): pieces of at least
+    :data:`PALE_MIN_AREA` pixels darker than the box's paper by :data:`PALE_CONTRAST`, not
+    touching the printed form."""
+    b = Template.to_pixels(box, paper.dpi)
+    height, width = paper.page.shape[:2]
+    # Looked at with a margin: a rule just outside the box, its grey halo reaching in, is print.
+    margin = paper.spread + 2
+    top, left = max(b.y0 - margin, 0), max(b.x0 - margin, 0)
+    rows, cols = slice(top, min(b.y1 + margin, height)), slice(left, min(b.x1 + margin, width))
+    page = paper.page[rows, cols]
+    if page.size == 0 or b.y1 <= b.y0 or b.x1 <= b.x0:
+        return []
+    grey = np.asarray(cv2.cvtColor(page, cv2.COLOR_BGR2GRAY) if page.ndim == 3 else page, np.uint8)
+    inside = np.ascontiguousarray(grey[b.y0 - top : b.y1 - top, b.x0 - left : b.x1 - left])
+    paper_level = grey_percentile(inside, 90) if inside.size else 255.0
+    printed = widened(_print(paper)[rows, cols], paper.dpi, paper.spread) > 0
+    pale = ((grey.astype(np.int16) < paper_level - PALE_CONTRAST) & ~printed).astype(np.uint8)
+    count, labels, stats, centres = cv2.connectedComponentsWithStats(pale, connectivity=8)
+    # A piece touching the print is the grey halo of a rule or a printed word; a piece whose
+    # middle is outside the box is another box's.
+    halo = set(np.unique(labels[cv2.dilate(printed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0]).tolist())
+    halo |= {
+        label
+        for label in range(1, count)
+        if not (b.x0 <= centres[label][0] + left < b.x1 and b.y0 <= centres[label][1] + top < b.y1)
+    }
+    sizes = (int(stats[label, cv2.CC_STAT_AREA]) for label in range(1, count) if label not in halo)
+    return [size for size in sizes if size >= PALE_MIN_AREA]
+
+
+def _print(paper: Paper) -> Image:
+    """The blank form's print, its pale grey too where known."""
+    return paper.blank if paper.pale_print is None else paper.pale_print
+
+
+def holds_pale_writing(paper: Paper, boxes: tuple[PtBox, ...]) -> bool:
+    """Whether the boxes together hold enough pale strokes to be writing, not noise."""
+    return sum(len(pale_strokes(paper, box)) for box in boxes) >= PALE_MIN_STROKES

@@ -1,0 +1,114 @@
+"""Pale strokes: writing 2–3 pt tall scanned light grey makes a box written on, so that its
+blank is never auto-accepted; the blank form's own pale print and paper noise do not."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from extractors.fields.faint import holds_pale_writing, pale_strokes
+from extractors.fields.paper import paper_of
+from extractors.fields.writing import locate, other_boxes
+from ocr.preprocess import binarize, printed_rules
+from ocr.types import Image
+
+DPI = 72  # one pixel per point
+BOX = (60.0, 40.0, 200.0, 48.0)  # a 8 pt 収入 box
+
+
+def _blank() -> Image:
+    blank = np.full((100, 260), 255, np.uint8)
+    blank[39, 50:211] = 0  # the box's rules
+    blank[49, 50:211] = 0
+    blank[39:50, 50] = 0
+    blank[39:50, 210] = 0
+    blank[20, 10:250] = 0  # a black title rule elsewhere (Otsu's threshold is the print's)
+    return blank
+
+
+def _paper(page: Image, blank: Image, grey: Image | None = None):  # type: ignore[no-untyped-def]
+    return paper_of(page, binarize(blank), DPI, (), grey if grey is not None else blank)
+
+
+def _pale_2000(page: Image) -> None:
+    for x in (70, 75, 80, 85):  # 「2000」 3 pt tall, strokes one pixel wide, grey 190
+        page[42, x : x + 3] = 190
+        page[44, x : x + 3] = 190
+        page[42:45, x + 2] = 190
+
+
+def test_pale_writing_in_a_small_box_is_found_and_the_box_is_written_on() -> None:
+    blank = _blank()
+    page = blank.copy()
+    _pale_2000(page)
+    paper = _paper(page, blank)
+    assert len(pale_strokes(paper, BOX)) == 4
+    writing = locate(paper, BOX, printed_rules(blank, DPI).down, other_boxes([], DPI))
+    assert writing.inked  # read as nothing, it goes to a person, never a blank accepted
+
+
+def test_an_empty_box_with_paper_noise_is_blank() -> None:
+    blank = _blank()
+    page = blank.copy()
+    rng = np.random.default_rng(1)
+    noise = rng.normal(0, 6, page.shape)
+    page = np.clip(page.astype(np.float64) + noise, 0, 255).astype(np.uint8)
+    page[43, 100] = 150  # a lone speck
+    paper = _paper(page, blank)
+    assert not holds_pale_writing(paper, (BOX,))
+    writing = locate(paper, BOX, printed_rules(blank, DPI).down, other_boxes([], DPI))
+    assert not writing.inked
+
+
+def test_the_forms_own_pale_print_is_not_writing() -> None:
+    """A dashed grey ring printed round 都 (the 交付申請書's address row): not in the binarised
+    blank, it is in the blank as rendered, and it is print."""
+    blank = _blank()
+    for x in (100, 104, 108, 112):
+        blank[41:43, x : x + 2] = 200  # the ring's dashes, grey 200
+        blank[45:47, x : x + 2] = 200
+    page = blank.copy()
+    assert pale_strokes(_paper(page, blank, blank), BOX) == []
+    # Without the rendered blank (the binarised one only) the dashes would pass for strokes.
+    assert pale_strokes(paper_of(page, binarize(blank), DPI), BOX)
+
+
+
+def test_the_grey_edge_of_a_rule_just_outside_the_box_is_not_writing() -> None:
+    """A scan a pixel off the blank: the bottom rule's grey edge reaches into the box (every
+    empty フリガナ row of a 被扶養者届 was taken for written on)."""
+    blank = _blank()
+    page = blank.copy()
+    for x in (70, 90, 110):
+        page[47, x : x + 10] = 180  # the rule's grey edge, in pieces, inside the box
+    assert not holds_pale_writing(_paper(page, blank), (BOX,))
+
+
+def test_a_date_holding_only_pale_digits_is_written_on() -> None:
+    """The plan marks a date written on when its cells hold pale strokes only, so that read as
+    nothing it goes to a person (「（令和　年　月　日）」 written 2 pt tall was accepted blank)."""
+    from extractors.identify import blank_page
+    from extractors.plan import plan_crops
+    from extractors.read import page_paper
+    from extractors.template import load_templates
+
+    dpi = 100
+    template = next(t for t in load_templates() if t.form_id == "kofu_shinsei")
+    blank = blank_page(template.blank_pdf, dpi)
+    page = blank.copy() if blank.ndim == 2 else blank[..., 0].copy()
+    assert not plan_crops(template, page_paper(template, page, dpi)).inked["submission_date"]
+    x0, y0 = round(323 * dpi / 72), round(90 * dpi / 72)  # inside the year's cells
+    for dx in (0, 6):  # two digits 4 px tall, strokes a pixel wide, grey 190
+        page[y0 : y0 + 5, x0 + dx] = 190
+        page[y0, x0 + dx : x0 + dx + 3] = 190
+    assert plan_crops(template, page_paper(template, page, dpi)).inked["submission_date"]
+
+
+def test_pale_strokes_under_a_seal_are_the_seals() -> None:
+    """A red seal pressed over an empty 事業主氏名 scans as pale grey lettering."""
+    blank = _blank()
+    page = blank.copy()
+    _pale_2000(page)
+    paper = _paper(page, blank)
+    seal = [(80.0, 44.0, 12.0)]  # a seal found on the page, over the pale strokes
+    writing = locate(paper, BOX, printed_rules(blank, DPI).down, other_boxes([], DPI), seal)
+    assert not writing.inked
