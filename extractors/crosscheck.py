@@ -131,7 +131,14 @@ def _kana_lost(first: str, second: str) -> bool:
     if not a or not 0 < len(b) - len(a) <= KANA_LOST_MAX:
         return False
     rest = iter(b)
-    return all(char in rest for char in a)
+    if not all(char in rest for char in a):
+        return False
+    # What the second read more must be katakana letters: a speck read as 「で・」 is no kana
+    # the primary lost.
+    extra = list(b)
+    for char in a:
+        extra.remove(char)
+    return all("ァ" <= char <= "ヶ" for char in extra)
 
 
 #: A form's edition, e.g. ``SK-01 (2025.4)``: no date the applicant writes of the present

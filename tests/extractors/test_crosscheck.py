@@ -161,7 +161,7 @@ def test_a_kana_the_primary_lost_in_a_tiny_furigana_is_shown_from_the_other() ->
     )
     assert chosen[0].text == "マコト"
     # Another kana read (not one more), or three more: the primary stays; so does a text field's.
-    for other in ("マユ", "マコトヨシ"):
+    for other in ("マユ", "マコトヨシ", "マトで・"):  # another kana, three more, a speck read
         kept = settled(
             _ky04(),
             plan,
