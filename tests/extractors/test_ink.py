@@ -95,3 +95,29 @@ def test_a_one_read_on_ink_too_wide_for_a_one_goes_to_a_person() -> None:
     assert _one_by_its_shape(Recognition("71", 0.98), (seven, one)).confidence == 0.98
     doubtful = _one_by_its_shape(Recognition("11", 0.98), (seven, one))
     assert doubtful.text == "11" and doubtful.confidence <= 0.5  # as read, for a person to decide
+
+
+def _ringed(ink: np.ndarray) -> np.ndarray:
+    """The word printed inside a dashed ring (the 被扶養者届's 「海外特例要件該当」)."""
+    out = ink.copy()
+    x0, y0, x1, y1 = (_px(v) for v in WORD)
+    centre, axes = ((x0 + x1) // 2, (y0 + y1) // 2), ((x1 - x0) // 2 + 12, (y1 - y0) // 2 + 12)
+    for start in range(0, 360, 20):
+        cv2.ellipse(out, centre, axes, 0, start, start + 12, 255, 2)
+    return out
+
+
+def test_a_circle_drawn_over_a_printed_dashed_ring_is_never_read_blank_for_sure() -> None:
+    from extractors.marks import mark_confidence
+
+    blank = _ringed(_blank())
+    page = blank.copy()
+    x0, y0, x1, y1 = (_px(v) for v in WORD)
+    centre = ((x0 + x1) // 2, (y0 + y1) // 2)
+    # The writer's ring lies on the printed one but for a sixth of it, drawn a little wider.
+    cv2.ellipse(page, centre, ((x1 - x0) // 2 + 12, (y1 - y0) // 2 + 12), 0, 0, 360, 255, 3)
+    cv2.ellipse(page, centre, ((x1 - x0) // 2 + 18, (y1 - y0) // 2 + 16), 0, 0, 60, 255, 3)
+    score = measure(_paper(page, blank), WORD, "circle") / threshold("circle")
+    assert mark_confidence(score) < 0.6  # a person decides
+    # The dashed ring alone, not circled, stays surely blank.
+    assert measure(_paper(blank, blank), WORD, "circle") / threshold("circle") < 0.5
