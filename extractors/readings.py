@@ -2,8 +2,9 @@
 recogniser confuses by a stroke (a dakuten ダ/タ, a handakuten パ/バ) or by size (ョ/ヨ, ェ/エ).
 
 The dictionary (pykakasi) knows common readings, not every name's: a reading is used only
-where it differs from the written kana by such marks alone, never to change a kana into a
-different one, and a field it changed always goes to a person.
+where it differs from the written kana by such marks alone or by one kana written alike
+(シ/ン, ク/ウ), never to change a kana into an unlike one, and a field it changed always goes
+to a person.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ import jaconv
 
 _SMALL_TO_LARGE = str.maketrans("ァィゥェォャュョッヵヶヮ", "アイウエオヤユヨツカケワ")
 _MARKS = ("\u3099", "\u309a")  # combining dakuten, handakuten
+#: Katakana a hand writes so alike that the recogniser takes one for another (a stroke's
+#: slant or length tells them apart): シ/ツ/ソ/ン, ウ/ク/フ/ワ, コ/ロ/ユ, ヌ/ス, ナ/メ, チ/テ,
+#: ヨ/ヲ. One such kana off a name's dictionary reading is a misread, not another reading.
+_LOOKALIKES = ("シツソン", "ウクフワ", "コロユ", "ヌス", "ナメ", "チテ", "ヨヲ")
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +52,11 @@ def kana_base(char: str) -> str:
     """A kana without dakuten/handakuten and at full size: what a smudged or small stroke
     leaves of it (ダ→タ, パ→ハ, ョ→ヨ, ヴ→ウ)."""
     return _unmarked(char).translate(_SMALL_TO_LARGE)
+
+
+def lookalike(first: str, second: str) -> bool:
+    """Whether two different katakana are written alike (:data:`_LOOKALIKES`)."""
+    return first != second and any(first in group and second in group for group in _LOOKALIKES)
 
 
 def _unmarked(char: str) -> str:
@@ -117,11 +127,15 @@ def _settle_letters(kana: str, reading: str) -> Settled | None:
             continue
         if kana_base(have) != kana_base(wanted):
             # Another kana. One among three or more that match is likelier a misread (イナロウ
-            # for イチロウ) than another reading of the name: doubted, not changed.
+            # for イチロウ) than another reading of the name: doubted, not changed — unless
+            # the two are written alike (コバヤン for 小林, カトク for 加藤): the reading's
+            # kana is then proposed, and a person confirms it (``agrees`` stays False).
             others += 1
             if others > 1 or len(spelled) < 3:
                 return None
             agrees = False
+            if lookalike(kana_base(have), kana_base(wanted)):
+                out[index] = wanted if have == written else jaconv.kata2hira(wanted)
             continue
         word_start = index == 0 or kana[index - 1] == " "
         size_only = have.translate(_SMALL_TO_LARGE) == wanted.translate(_SMALL_TO_LARGE)

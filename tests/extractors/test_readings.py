@@ -8,6 +8,7 @@ from extractors.readings import (
     Settled,
     kana_base,
     like_a_confirmed_word,
+    lookalike,
     name_reading,
     name_spaced_like_kana,
     settle_kana,
@@ -91,6 +92,26 @@ def test_surname_is_settled_even_when_the_given_name_reading_is_unknown() -> Non
 def test_one_kana_off_the_reading_is_doubted_and_a_stray_long_vowel_mark_goes() -> None:
     assert settle_kana("スズキ イナロウ", name_reading("鈴木 一郎")) == Settled("スズキ イナロウ", False)
     assert settle_kana("イノウエー ダイスケ", name_reading("井上 大輔")) == Settled("イノウエ ダイスケ", True)
+
+
+@pytest.mark.parametrize(
+    ("kana", "name", "value"),
+    [
+        ("コバヤン", "小林", "コバヤシ"),  # ン/シ written alike
+        ("カトク", "加藤", "カトウ"),  # ク/ウ
+        ("かとく", "加藤", "かとう"),  # written in hiragana, proposed in hiragana
+        ("ヤマダ ヒロツ", "山田 博", "ヤマダ ヒロシ"),  # ツ/シ in the given name
+    ],
+)
+def test_one_kana_written_like_the_readings_is_proposed_and_doubted(kana: str, name: str, value: str) -> None:
+    assert settle_kana(kana, name_reading(name)) == Settled(value, False)
+
+
+def test_an_unlike_kana_or_two_lookalikes_are_left_as_read() -> None:
+    assert settle_kana("カトワク", name_reading("加藤")) is None  # another length
+    assert settle_kana("カソク", name_reading("加藤")) is None  # two kana off
+    assert settle_kana("カトエ", name_reading("加藤")) == Settled("カトエ", False)  # エ is not like ウ
+    assert lookalike("シ", "ン") and not lookalike("シ", "シ") and not lookalike("ケ", "コ")
 
 
 def test_a_name_read_without_its_space_takes_it_where_its_kana_has_it() -> None:
