@@ -32,6 +32,7 @@ from extractors.onboard.draft import (
     chars_in,
     draft_fields,
     inside,
+    is_printed_postcode,
     printed_from,
     reading_order,
 )
@@ -275,7 +276,8 @@ def option_cell_choices(
     )
 
     print_ = read_blank(blank)
-    drafted = [b for f in fields for b in _boxes_of(f)]
+    # A postcode's line after a printed 〒 leaves its cell's options a choice of their own.
+    drafted = [b for f in fields if not is_printed_postcode(f) for b in _boxes_of(f)]
     taken = {str(f.get("name")) for f in fields}
     found: list[dict[str, Any]] = []
     for box in boxes:

@@ -149,6 +149,29 @@ def is_cell(box: PtBox) -> bool:
     )
 
 
+#: A date's 年, 月 or 日 printed in the corner of a cell the digits are written in (the
+#: 被扶養者（異動）届's 「□□年□□月□□日」, each 年/月/日 at the top right of the part's last cell):
+#: the character at most this share of the cell's height, within this (pt) of its top or bottom
+#: edge and of its left or right side.
+CORNER_PRINT = 0.4
+CORNER_EDGE = 2.0
+
+
+def corner_dated(box: PtBox, printed: Sequence[Printed]) -> bool:
+    """Whether ``box`` is a one-character cell whose only print is a date's 年, 月 or 日 small in
+    one of its corners: a cell of the date's digits with the print the reader ignores, not a
+    label cell (a spreadsheet's 「年」 printed alone in a narrow cell of its own is one)."""
+    if not is_cell(box):
+        return False
+    inside_ = chars_in(box, printed)
+    if len(inside_) != 1 or inside_[0].text not in ("年", "月", "日"):
+        return False
+    char = inside_[0].box
+    at_edge = char[1] - box[1] <= CORNER_EDGE or box[3] - char[3] <= CORNER_EDGE
+    at_side = char[0] - box[0] <= CORNER_EDGE or box[2] - char[2] <= CORNER_EDGE
+    return char[3] - char[1] <= CORNER_PRINT * (box[3] - box[1]) and at_edge and at_side
+
+
 def is_tick(box: PtBox) -> bool:
     """A □ tick box by its size and shape."""
     width, height = box[2] - box[0], box[3] - box[1]
@@ -557,6 +580,7 @@ def draft_fields(
     drafted += _printed_dates(
         printed, boxes, [box for _, spec in drafted for box in field_boxes(spec)], names
     )
+    drafted += _printed_postcodes(page, printed, [spec for _, spec in drafted], names)
     propose_readings([spec for _, spec in drafted], names.printed_here, names.kana_rows)
     return reading_order([spec for _, spec in drafted])
 
@@ -600,7 +624,13 @@ def _sorted_boxes(
     text boxes (a box framing cells or ticks is no place to write)."""
     headings = label_boxes(boxes, printed, shaded)
     labels = [*headings, *loose_words(boxes, words)]
-    writable = [b for b in boxes if not is_label_box(b, printed, shaded)]
+    # A cell printing only a date's 年/月/日 small in its corner is a cell of that date's
+    # digits (the writing fills the rest of it), not a label.
+    writable = [
+        b
+        for b in boxes
+        if not is_label_box(b, printed, shaded) or (b not in shaded and corner_dated(b, printed))
+    ]
     writable += _tinted_cells(boxes, printed, shaded, writable)
     ticks = [b for b in writable if is_tick(b)]
     ticks += [p.box for p in printed if p.text == "□"]
@@ -944,7 +974,7 @@ def _printed_dates(
         where = (start + 1.0, top, day.box[0], bottom)
         if any(_overlap(b, where) for b in drafted):
             continue
-        parts = printed_date_parts(where, printed)
+        parts = printed_date_parts(where, printed, boxes)
         if parts is None:
             continue
         era = "".join(p.text for p in before[-2:])
@@ -959,6 +989,160 @@ def _printed_dates(
         }
         found.append((where, spec))
     return found
+
+
+#: The dashes a form prints between a postcode's 3 and 4 digits (「〒　　―　　　」).
+DASHES = frozenset("―－-ー—‐−")
+#: A written digit is about this many times as wide as the printed 〒 is high; a postcode's
+#: first digits need room for at least two of them, its last for three.
+DIGIT_WIDTH = 1.4
+#: Below a postcode's line the writing box goes on for at least this much (pt) for another
+#: line (the address under it); less, and the postcode takes the box down to its bottom.
+POSTCODE_BELOW = TEXT_MIN[1]
+#: Field types whose boxes a postcode's line never lies over (cells, a date, a choice).
+OWN_BOXES = frozenset({"digits", "my_number", "date", "choice", "checkbox", "checkbox_group"})
+
+
+def _printed_postcodes(
+    page: _Sorted, printed: Sequence[Printed], drafted: Sequence[dict[str, Any]], names: _Names
+) -> list[tuple[PtBox, dict[str, Any]]]:
+    """The postcodes written after a printed 〒 where no cells are printed for them (the
+    被扶養者（異動）届's address rows: 「〒　　―　　　　」 at the top of the address box): a
+    ``digits`` field of 3 and 4 digits, as 郵便番号 cells are (the 3 up to the printed dash,
+    the 4 after it; no dash, a digit's room left for the one written), labelled by its row's
+    heading (「住所 郵便番号」). Not where cells, a date or a choice are drafted on the line (a
+    〒 before printed cells is their label), nor where the 〒 has no room after it (a label
+    cell printing 「〒」)."""
+    cells = [*page.cells, *page.ticks]
+    taken = [box for spec in drafted if spec.get("type") in OWN_BOXES for box in field_boxes(spec)]
+    found: list[tuple[PtBox, dict[str, Any]]] = []
+    marks = sorted((p for p in printed if p.text == "〒"), key=lambda p: (round(p.box[1]), p.box[0]))
+    for mark in marks:  # named down the page: postcode, postcode_2 …
+        frame = _frame_of(mark.centre, page.boxes)
+        if frame is None:
+            continue
+        line = sorted(
+            (
+                p
+                for p in printed
+                if abs(p.centre[1] - mark.centre[1]) <= 2.0
+                and p.box[0] >= mark.box[2] - 0.5
+                and inside(p.centre, frame)
+            ),
+            key=lambda p: p.box[0],
+        )
+        dash = line[0] if line and line[0].text in DASHES else None
+        end = min([p.box[0] for p in line if p is not dash] + [frame[2]]) - 1.0
+        height = mark.box[3] - mark.box[1]
+        spans = _postcode_spans(mark.box[2], dash, end, DIGIT_WIDTH * height)
+        if spans is None:
+            continue
+        region = _stacked_under(frame, page.boxes)
+        # Digits are written taller than the 〒 is printed: up to a 〒's height above it where
+        # the box leaves room (not over the print above), from the 〒's top where it does not.
+        above = [
+            p.box[3]
+            for p in printed
+            if p.box[3] <= mark.box[1] + 0.5
+            and p.box[0] < spans[1][1]
+            and p.box[2] > spans[0][0]
+            and inside(p.centre, frame)
+        ]
+        room = max([region[1] + 1.0, mark.box[1] - height] + [b + 0.5 for b in above])
+        top = min(room, mark.box[1])
+        bottom = mark.box[3] + 0.4 * height
+        if region[3] - bottom < POSTCODE_BELOW:
+            bottom = region[3] - 1.0  # no line under it: the postcode's writing may fill the row
+        where = (spans[0][0], top, spans[1][1], bottom)
+        if any(_overlap(b, where) for b in [*cells, *taken]):
+            continue
+        heading = _row_label(mark, page.labels)
+        spec = {
+            "name": name_for("郵便番号", names.taken),
+            "label": f"{heading} 郵便番号" if heading else "郵便番号",
+            "type": "digits",
+            "segments": [
+                [*_round((a, top, b, bottom)), count] for (a, b), count in zip(spans, (3, 4), strict=True)
+            ],
+            "min_digits": 7,
+            "max_digits": 7,
+        }
+        found.append((where, spec))
+    return found
+
+
+def is_printed_postcode(field: dict[str, Any]) -> bool:
+    """Whether a drafted field is a postcode written after a printed 〒 (:func:`_printed_postcodes`):
+    a line of its own at the top of its cell, not the cell's writing (the 資格取得届's address
+    cell also prints the 理由 to circle where no address is given)."""
+    segments = field.get("segments") or []
+    return (
+        field.get("type") == "digits"
+        and str(field.get("label", "")).endswith("郵便番号")
+        and [s[4] for s in segments if len(s) == 5] == [3, 4]
+        and len({s[1] for s in segments}) == 1
+    )
+
+
+def _frame_of(point: tuple[float, float], boxes: Sequence[PtBox]) -> PtBox | None:
+    """The smallest box holding ``point``."""
+    holding = [b for b in boxes if inside(point, b)]
+    return min(holding, key=_area) if holding else None
+
+
+def _postcode_spans(
+    start: float, dash: Printed | None, end: float, digit: float
+) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """Where a postcode's 3 and 4 digits are written after a 〒 ending at ``start``: up to the
+    printed ``dash`` and after it (the digits as wide as the first three's room, at least
+    ``digit``), or without one 3 digits, a digit's room, 4 digits; none past ``end``. None
+    where there is no room for them (print right after the 〒, a dash far off)."""
+    if dash is not None:
+        first = (start + 0.5, dash.box[0] - 1.0)
+        if not 2 * digit <= first[1] - first[0] <= 6 * digit:
+            return None
+        digit = max(digit, (first[1] - first[0]) / 3)
+        second = (dash.box[2] + 1.0, min(end, dash.box[2] + 1.0 + 4 * digit))
+    else:
+        first = (start + 0.5, start + 0.5 + 3 * digit)
+        second = (first[1] + digit, min(end, first[1] + 5 * digit))
+    if second[1] - second[0] < 3 * digit or first[1] > end:
+        return None
+    return first, second
+
+
+def _stacked_under(frame: PtBox, boxes: Sequence[PtBox]) -> PtBox:
+    """``frame`` with the boxes right under it as wide (a spreadsheet's row cut in slices by
+    thin rectangles drawn over it): the row the writing has."""
+    region = frame
+    grown = True
+    while grown:
+        grown = False
+        for box in boxes:
+            if (
+                abs(box[0] - region[0]) <= 2.0
+                and abs(box[2] - region[2]) <= 2.0
+                and 0.0 <= box[1] - region[3] <= 1.5
+            ):
+                region = (region[0], region[1], region[2], box[3])
+                grown = True
+    return region
+
+
+def _row_label(mark: Printed, labels: Sequence[tuple[PtBox, str]]) -> str:
+    """The heading of the row a printed mark is in: the nearest label to its left whose box
+    spans the mark's line (「⑦住所」, the 事業所所在地 of a stacked label cell), its item mark
+    left out; a list of options or an instruction is none."""
+    left = [
+        (mark.box[0] - lb[2], short)
+        for lb, text in labels
+        if (short := _label_part(text))
+        and lb[2] <= mark.box[0] + 1.0
+        and lb[1] - 1.0 <= mark.centre[1] <= lb[3] + 1.0
+        and mark.box[0] - lb[2] <= LABEL_LEFT
+    ]
+    # A label cell printing several items (「①氏名」 over 「⑥住所」, joined): the last item's.
+    return re.split(r"[①-⑳]", min(left)[1])[-1].strip() if left else ""
 
 
 def _overlap(a: PtBox, b: PtBox) -> bool:
@@ -1111,9 +1295,9 @@ def _fields_of_runs(
 
 def _continued(groups: list[list[list[PtBox]]], printed: Sequence[Printed] = ()) -> list[list[list[PtBox]]]:
     """A row of cells right below another, starting where it starts and as wide or narrower,
-    with nothing printed between: the same field's second row (a long フリガナ); not two dates
-    one above the other (six cells each, 年 and 月 printed in them: the 資格取得届's 生年月日
-    over its 取得年月日)."""
+    with nothing printed between: the same field's second row (a long フリガナ); never a date's
+    row (six cells, 年 and 月 printed in them) continued: not the 資格取得届's 生年月日 over its
+    取得年月日, nor the 資格喪失届's 喪失年月日 over the next row's first cell."""
     out: list[list[list[PtBox]]] = []
     for group in groups:
         first = group[0][0]
@@ -1122,7 +1306,7 @@ def _continued(groups: list[list[list[PtBox]]], printed: Sequence[Printed] = ())
             top = bounds([c for run in earlier for c in run])
             if (
                 len(group) == 1
-                and not (_dated(above, printed) and _dated(group[0], printed))
+                and not _dated(above, printed)
                 and abs(above[0][0] - first[0]) <= 2.0
                 and 0 <= first[1] - top[3] <= 8.0
                 and bounds(group[0])[2] <= top[2] + 2
@@ -1161,11 +1345,15 @@ def _headed_apart(left: list[PtBox], right: list[PtBox], labels: Sequence[tuple[
 DATE_WORD_REACH = 8.0
 
 
-def printed_date_parts(box: PtBox, printed: Sequence[Printed]) -> tuple[PtBox, PtBox, PtBox] | None:
-    """A date drawn as one rectangle where no cells are printed (「令和　年　月　日提出」), cut
-    between the printed 年, 月 and 日 in it: the year before 年, the month between 年 and 月,
-    the day between 月 and 日 (or the rectangle's end when 日 lies beyond it); None unless 年
-    and 月 are printed in its row, in that order, inside it (then equal thirds stay)."""
+def printed_date_parts(
+    box: PtBox, printed: Sequence[Printed], boxes: Sequence[PtBox] = ()
+) -> tuple[PtBox, PtBox, PtBox] | None:
+    """A date drawn as one rectangle, cut between the printed 年, 月 and 日 in it: where no
+    cells are printed (「令和　年　月　日提出」) the year before 年, the month between 年 and 月,
+    the day between 月 and 日 (or the rectangle's end when 日 lies beyond it); where each is
+    printed in a cell of its own among the blank's ``boxes`` (a 年 in the corner of the year's
+    last cell, :func:`printed_cell_parts`) each part its cells, border to border. None unless
+    年 and 月 are printed in its row, in that order, inside it (then equal thirds stay)."""
     middle = (box[1] + box[3]) / 2
     row = sorted(
         (
@@ -1181,6 +1369,9 @@ def printed_date_parts(box: PtBox, printed: Sequence[Printed]) -> tuple[PtBox, P
     if year is None or month is None or month.centre[0] > box[2]:
         return None
     day = next((p for p in row if p.text.startswith("日") and p.box[0] >= month.box[2]), None)
+    celled = printed_cell_parts(box, (year, month, day), printed, boxes)
+    if celled is not None:
+        return celled
     end = min(box[2], day.box[0]) if day is not None else box[2]
     if not (box[0] < year.box[0] and year.box[2] < month.box[0] and month.box[2] < end):
         return None
@@ -1188,3 +1379,54 @@ def printed_date_parts(box: PtBox, printed: Sequence[Printed]) -> tuple[PtBox, P
     cuts = [(box[0], year.box[0]), (year.box[2], month.box[0]), (month.box[2], end)]
     year_part, month_part, day_part = ((round(a, 1), top, round(b, 1), bottom) for a, b in cuts)
     return year_part, month_part, day_part
+
+
+def printed_cell_parts(
+    box: PtBox,
+    words: tuple[Printed, Printed, Printed | None],
+    printed: Sequence[Printed],
+    boxes: Sequence[PtBox],
+) -> tuple[PtBox, PtBox, PtBox] | None:
+    """A date drawn over printed cells, its 年, 月 (and 日) ``words`` each in a cell of its own
+    (the 被扶養者（異動）届's 「□□年□□月□□日」, each printed small in the corner of its part's last
+    cell): the year from the first cell in the rectangle up to the 年's cell's right border, the
+    month on from there to the 月's, the day on to the 日's (or the last cell in the rectangle),
+    top and bottom the cells' own (the corner print lies inside the part; the reader takes the
+    blank's print off the writing). Cells holding other print (an era's 「9.令和」) are no part.
+    None where the words share a cell or lie in none (「令和　年　月　日」 in one cell)."""
+    middle = (box[1] + box[3]) / 2
+
+    def cell_of(word: Printed) -> PtBox | None:
+        holding = [b for b in boxes if inside(word.centre, b) and b[1] <= middle <= b[3]]
+        return min(holding, key=_area) if holding else None
+
+    year_cell, month_cell = cell_of(words[0]), cell_of(words[1])
+    day_cell = cell_of(words[2]) if words[2] is not None else None
+    marked = [c for c in (year_cell, month_cell, day_cell) if c is not None]
+    if year_cell is None or month_cell is None or len(set(marked)) < len(marked):
+        return None
+    if any(c[2] - c[0] > 0.5 * (box[2] - box[0]) for c in marked):
+        return None  # a cell as wide as the date: the date's one line, no cells of its own
+    top, bottom = year_cell[1], year_cell[3]
+    cells = sorted(
+        (
+            c
+            for c in boxes
+            if abs(c[1] - top) <= 2.0
+            and abs(c[3] - bottom) <= 2.0
+            and box[0] <= (c[0] + c[2]) / 2 <= box[2]
+            and (c in marked or not chars_in(c, printed))
+        ),
+        key=lambda c: c[0],
+    )
+    ends = [year_cell[2], month_cell[2], day_cell[2] if day_cell is not None else max(c[2] for c in cells)]
+    parts: list[PtBox] = []
+    start = box[0]
+    for end in ends:
+        own = [c for c in cells if c[0] >= start - 1.0 and c[2] <= end + 1.0]
+        if not own:
+            return None
+        part = bounds(own)
+        parts.append((round(part[0], 1), round(part[1], 1), round(part[2], 1), round(part[3], 1)))
+        start = end
+    return parts[0], parts[1], parts[2]

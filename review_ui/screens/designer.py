@@ -431,11 +431,12 @@ def cells(services: ServicesDep, info: Admin, src: str, box: str) -> JSONRespons
 @router.get("/admin/forms/date-parts")
 def date_parts(services: ServicesDep, info: Admin, src: str, box: str) -> JSONResponse:
     """A date drawn as one rectangle: its year, month and day parts cut between the 年, 月 and
-    日 printed in it (``{"year": [x0, y0, x1, y1], "month": …, "day": …}``), or ``{}`` where
-    they are not printed (the screen keeps its equal thirds)."""
+    日 printed in it (``{"year": [x0, y0, x1, y1], "month": …, "day": …}``), each its cells
+    border to border where the 年/月/日 are printed in cells of their own (in a corner of the
+    part's last cell), or ``{}`` where they are not printed (the screen keeps its equal thirds)."""
     source = _source(services.settings, src)
     blank = blank_print(_blank_of(source, _raw(source)))
-    parts = printed_date_parts(_pt_box(box), blank.chars)
+    parts = printed_date_parts(_pt_box(box), blank.chars, blank.boxes)
     if parts is None:
         return JSONResponse({})
     return JSONResponse({key: list(part) for key, part in zip(("year", "month", "day"), parts, strict=True)})

@@ -62,13 +62,23 @@ def test_a_row_of_cells_is_not_cut_by_option_lists_or_captions_above_it(fields: 
         assert mine["type"] == "my_number" and [s[4] for s in mine["segments"]] == [12]
 
 
-def test_a_date_with_year_month_and_day_in_cells_between_printed_cells(fields: list[dict[str, Any]]) -> None:
-    """GIVEN 「9.令和 □年□月□日」, the 年, 月 and 日 printed in cells of their own WHEN drafted
-    THEN one date of the printed era, its year, month and day the three cells (was three
-    digit cells of one field)."""
+def test_a_date_with_year_month_and_day_printed_in_the_corner_of_its_cells(
+    fields: list[dict[str, Any]],
+) -> None:
+    """GIVEN 「9.令和 □□年□□月□□日」, each 年, 月 and 日 printed small in the top corner of its
+    part's second cell (the writing fills the cell) WHEN drafted THEN one date of the printed
+    era, each part its two cells border to border, as the clerk fitted them (each part was its
+    first cell only, the cell printing 年/月/日 taken for a label: 41 gestures to fit them)."""
     [became] = _starting(fields, 151.8, 395.2)
     assert became["type"] == "date" and became["era"] == "reiwa"
-    assert (became["month"], became["day"]) == ([181.0, 395.2, 195.5, 419.0], [210.8, 395.2, 225.8, 419.0])
+    assert (became["year"], became["month"], became["day"]) == (
+        [151.8, 395.2, 180.5, 419.0],
+        [181.0, 395.2, 210.2, 419.0],
+        [210.8, 395.2, 239.8, 419.0],
+    )
+    # the C欄's ⑩ 被扶養者になった日: narrower cells, the same print
+    [became_1] = _starting(fields, 166.0, 591.5)
+    assert (became_1["year"][2], became_1["month"][2], became_1["day"][2]) == (185.2, 205.2, 225.5)
     dates = [f for f in fields if f["type"] == "date" and f.get("era") == "reiwa"]
     assert len(dates) >= 7  # B欄 ⑨ ⑬ ⑱, C欄 1 and 2 ⑩ ⑭
 
@@ -160,3 +170,27 @@ def test_a_box_beside_stacked_labels_is_cut_into_their_rows(fields: list[dict[st
     assert rows[2].get("spaced") and all(
         a["box"][3] < b["box"][1] for a, b in zip(rows, rows[1:], strict=False)
     )
+
+
+def test_each_address_row_gets_the_postcode_written_after_its_printed_mark(
+    fields: list[dict[str, Any]],
+) -> None:
+    """GIVEN 「〒　　―」 at the top of the 事業所所在地 row, the A欄's 住所 and the B欄's and C欄's
+    address boxes, no cells printed for the digits WHEN drafted THEN five postcodes, 3 and 4
+    digits each, labelled by their row, where the clerk drew them (none was drafted: ~12 edits
+    each)."""
+    postcodes = [f for f in fields if f["name"].startswith("postcode")]
+    assert [(f["label"], f["segments"][0][0]) for f in postcodes] == [
+        ("事業所所在地 郵便番号", 107.1),
+        ("住所 郵便番号", 365.5),
+        ("住所 郵便番号", 141.4),
+        ("住所 郵便番号", 141.4),
+        ("住所 郵便番号", 141.4),
+    ]
+    assert all(
+        (f["type"], f["min_digits"], f["max_digits"], [s[4] for s in f["segments"]])
+        == ("digits", 7, 7, [3, 4])
+        for f in postcodes
+    )
+    [spouse] = [f for f in postcodes if 370 < f["segments"][0][1] < 380]
+    assert spouse["segments"] == [[141.4, 373.6, 171.9, 383.0, 3], [180.6, 373.6, 221.4, 383.0, 4]]

@@ -515,3 +515,31 @@ def test_a_choice_without_printed_labels_gets_them_from_the_blank_when_opened(
     saved = template_for("kofu_shinsei", "SK-01 (2099.7)")
     assert saved is not None and saved.field("insured_sex").option_label("female") == "女"
     assert (TEMPLATE_DIR / SHIPPED.split(":", 1)[1]).read_bytes() == shipped
+
+
+def test_date_parts_drawn_over_cells_take_the_cells_and_a_line_is_cut_at_its_print(
+    app: TestClient, services: Services, forms_dir: Path
+) -> None:
+    """「日付」 drawn as one rectangle on the 被扶養者（異動）届 (its blank a draft's): over the
+    B欄's ⑨ cells, 年/月/日 printed in the corner of each part's last cell, each part is its
+    cells border to border (the clerk fitted 41 parts so: they were cut at the printed
+    character); over 「令和　年　月　日提出」, no cells, the parts end at the print."""
+    from extractors.onboard.blank import one_page  # noqa: PLC0415 - this test's only use
+
+    drafts = drafts_dir(services.settings)
+    drafts.mkdir(parents=True)
+    pdf = (REPO / "fixtures" / "real-forms" / "kyokai_hifuyosha_ido.pdf").read_bytes()
+    (drafts / "h.1.pdf").write_bytes(one_page(pdf, 0))
+    (drafts / "h.1.json").write_text(json.dumps({"form_id": "h", "blank_pdf": "h.1.pdf", "fields": []}))
+    login(app, "adm")
+    url = "/admin/forms/date-parts?src=d:h.1.json&box="
+    assert app.get(f"{url}150,396,240,419").json() == {
+        "year": [151.8, 395.2, 180.5, 419.0],
+        "month": [181.0, 395.2, 210.2, 419.0],
+        "day": [210.8, 395.2, 239.8, 419.0],
+    }
+    assert app.get(f"{url}46,47,143,60").json() == {
+        "year": [46.0, 47.0, 74.2, 60.0],
+        "month": [82.2, 47.0, 111.1, 60.0],
+        "day": [119.2, 47.0, 138.5, 60.0],
+    }

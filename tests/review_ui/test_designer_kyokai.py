@@ -190,6 +190,7 @@ def jusho_henko(d: Designer) -> None:
         "name_kana_3", "name_2", "name_3", "postcode_4", "postcode_2", "postcode_3", "address_5",
         "date_3", "address", "date_4", "address_6", "field_7", "field_8",
         "date_5",  # the 「令和　年　月　日提出」 line, drafted as a date since 「v5」: not kept
+        "postcode_5",  # the 事業主欄's 〒 line, drafted as a postcode since clerk6: not kept
     ):  # fmt: skip
         d.delete(name)
     d.delete("my_number_2")  # its two runs of cells: Delete takes the field (two edits before)
@@ -230,7 +231,7 @@ def jusho_henko(d: Designer) -> None:
 
 FORMS: dict[str, tuple[str, str, str, Callable[[Designer], None], int]] = {
     "kyokai_kofu_shinsei": ("kyokai_kofu_shinsei.pdf", "KY-01", "KY-01 (2024.12) v2", kofu_shinsei, 15),
-    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v5", jusho_henko, 56),
+    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v5", jusho_henko, 57),
 }
 
 

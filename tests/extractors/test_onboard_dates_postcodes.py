@@ -1,0 +1,149 @@
+"""A drafted date whose 年/月/日 are printed in the corner of its cells takes its cells border to
+border, and a postcode written after a printed 〒 with no cells is drafted (clerk6's 被扶養者
+（異動）届: 41 gestures fitting date parts to the cell borders, ~12 edits drawing each postcode)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from extractors.onboard.blank import draft_template
+from extractors.onboard.draft import (
+    Printed,
+    corner_dated,
+    draft_fields,
+    is_printed_postcode,
+    printed_date_parts,
+)
+from extractors.template import PtBox
+from tests.conftest import REPO
+
+REAL_FORMS = REPO / "fixtures" / "real-forms"
+
+
+def _cells(x0: float, width: float, count: int, top: float = 100.0, bottom: float = 124.0) -> list[PtBox]:
+    return [(x0 + i * width, top, x0 + (i + 1) * width, bottom) for i in range(count)]
+
+
+def _corner(text: str, cell: PtBox) -> Printed:
+    """``text`` printed 6 pt high in the top right corner of ``cell``."""
+    return Printed(text, (cell[2] - 6.5, cell[1] + 0.3, cell[2] - 0.5, cell[1] + 6.3))
+
+
+#: 「9.令和 □□年□□月□□日」: an era cell, then six 10 pt cells (the C欄's), 年/月/日 in the corner
+#: of the 2nd, 4th and 6th (a sixth of the cell: more than a label's share).
+ERA_CELL: PtBox = (130.0, 100.0, 150.0, 124.0)
+CELLS = _cells(150.0, 10.0, 6)
+PRINT = [
+    Printed("9", (132.0, 106.0, 135.0, 112.0)),
+    Printed(".", (135.0, 106.0, 136.0, 112.0)),
+    Printed("令", (137.0, 108.0, 143.0, 114.0)),
+    Printed("和", (143.0, 108.0, 149.0, 114.0)),
+    _corner("年", CELLS[1]),
+    _corner("月", CELLS[3]),
+    _corner("日", CELLS[5]),
+]
+
+
+def test_a_year_printed_in_a_cell_corner_is_no_label() -> None:
+    assert corner_dated(CELLS[1], PRINT)
+    assert not corner_dated(CELLS[0], PRINT)  # nothing printed: a cell anyway, not this rule
+    centred = Printed("年", (CELLS[1][0] + 4, 109.0, CELLS[1][0] + 10, 115.0))
+    assert not corner_dated(CELLS[1], [centred])  # 年 alone, centred in its cell: print
+
+
+def test_date_parts_drawn_over_cells_take_the_cells_border_to_border() -> None:
+    """GIVEN a rectangle drawn roughly round the six cells (and over the era cell) WHEN cut
+    THEN each part is its two cells, border to border, the corner 年/月/日 inside it (was cut at
+    the printed character: the writer's second digit fell outside)."""
+    drawn = (135.0, 102.0, 214.0, 122.0)
+    assert printed_date_parts(drawn, PRINT, [ERA_CELL, *CELLS]) == (
+        (150.0, 100.0, 170.0, 124.0),
+        (170.0, 100.0, 190.0, 124.0),
+        (190.0, 100.0, 210.0, 124.0),
+    )
+
+
+def test_date_parts_without_cell_rules_are_cut_at_the_print() -> None:
+    """GIVEN 「令和　年　月　日」 written in one line (one cell round it, or no cell) WHEN cut THEN
+    the parts end at the printed characters, as before."""
+    line = [
+        Printed("年", (180.0, 103.0, 186.0, 109.0)),
+        Printed("月", (210.0, 103.0, 216.0, 109.0)),
+        Printed("日", (240.0, 103.0, 246.0, 109.0)),
+    ]
+    expected = ((150.0, 100.0, 180.0, 112.0), (186.0, 100.0, 210.0, 112.0), (216.0, 100.0, 240.0, 112.0))
+    drawn = (150.0, 100.0, 250.0, 112.0)
+    assert printed_date_parts(drawn, line) == expected
+    assert printed_date_parts(drawn, line, [(100.0, 95.0, 300.0, 115.0)]) == expected
+
+
+def test_a_date_of_cells_with_corner_print_is_drafted_on_its_cells() -> None:
+    """GIVEN the cells and print above as a blank's WHEN drafted THEN one date of the printed
+    era, each part its two cells."""
+    [date] = [f for f in draft_fields([ERA_CELL, *CELLS], PRINT, PRINT) if f["type"] == "date"]
+    assert (date["year"], date["month"], date["day"], date["era"]) == (
+        [150.0, 100.0, 170.0, 124.0],
+        [170.0, 100.0, 190.0, 124.0],
+        [190.0, 100.0, 210.0, 124.0],
+        "reiwa",
+    )
+
+
+@pytest.fixture(scope="module")
+def soshitsu() -> list[dict[str, Any]]:
+    pdf = (REAL_FORMS / "kyokai_shikaku_soshitsu.pdf").read_bytes()
+    fields: list[dict[str, Any]] = draft_template(pdf, 0, "l", "KY-06", "2024.12").template["fields"]
+    return fields
+
+
+def test_the_loss_date_of_each_block_spans_its_cells(soshitsu: list[dict[str, Any]]) -> None:
+    """GIVEN the 資格喪失届's ⑦ 喪失年月日, 年/月/日 printed in the corner of each part's second
+    cell, a row of cells right under it WHEN drafted THEN each block's is one date, its parts
+    two cells each, not continued into the row below (was a part of one cell each)."""
+    losses = [f for f in soshitsu if f["type"] == "date" and f["year"][0] == 494.8]
+    assert len(losses) == 4
+    assert all((f["year"][2], f["month"][2], f["day"][2]) == (515.2, 536.2, 557.5) for f in losses)
+
+
+#: An address row: its heading cell 「住所」 (shaded), the writing box with 「〒　　―」 at its top.
+HEADING: PtBox = (60.0, 370.0, 97.0, 395.0)
+ADDRESS: PtBox = (97.0, 370.0, 400.0, 395.0)
+MARK = Printed("〒", (100.0, 371.0, 106.8, 377.8))
+DASH = Printed("―", (138.0, 371.0, 144.7, 377.8))
+HEADING_PRINT = [Printed("住", (68.0, 378.0, 75.0, 385.0)), Printed("所", (83.0, 378.0, 90.0, 385.0))]
+
+
+def _postcodes(boxes: list[PtBox], printed: list[Printed]) -> list[dict[str, Any]]:
+    words = [Printed("住所", (68.0, 378.0, 90.0, 385.0)), *(p for p in printed if p not in HEADING_PRINT)]
+    fields = draft_fields(boxes, printed, words, frozenset({HEADING}))
+    return [f for f in fields if "郵便番号" in f.get("label", "")]
+
+
+def test_a_postcode_after_a_printed_mark_is_drafted() -> None:
+    """GIVEN 「〒　　―　　　　」 at the top of an address box, no cells printed WHEN drafted THEN a
+    postcode of 3 and 4 digits (up to the dash and after it, as wide), labelled by its row,
+    over the 〒's line (the clerk drew and typed each: ~12 edits)."""
+    [postcode] = _postcodes([HEADING, ADDRESS], [*HEADING_PRINT, MARK, DASH])
+    assert (postcode["name"], postcode["label"], postcode["type"]) == ("postcode", "住所 郵便番号", "digits")
+    assert (postcode["min_digits"], postcode["max_digits"]) == (7, 7)
+    first, second = postcode["segments"]
+    assert first == [107.3, 371.0, 137.0, 380.5, 3]
+    assert second[4] == 4 and second[0] == 145.7 and second[2] == pytest.approx(145.7 + 4 * 9.9, abs=0.2)
+
+
+def test_a_postcode_without_a_printed_dash_leaves_room_for_the_written_one() -> None:
+    [postcode] = _postcodes([HEADING, ADDRESS], [*HEADING_PRINT, MARK])
+    first, second = postcode["segments"]
+    assert (first[4], second[4]) == (3, 4) and second[0] - first[2] == pytest.approx(1.4 * 6.8, abs=0.2)
+
+
+def test_no_postcode_is_drafted_over_printed_cells() -> None:
+    """GIVEN the 〒 followed by seven printed cells WHEN drafted THEN the cells are the
+    postcode's, no second postcode over them."""
+    cells = _cells(108.0, 12.0, 7, top=371.0, bottom=388.0)
+    printed = [*HEADING_PRINT, MARK]
+    fields = draft_fields([HEADING, ADDRESS, *cells], printed, [*HEADING_PRINT, MARK], frozenset({HEADING}))
+    assert not [f for f in fields if is_printed_postcode(f)]
+    assert [s[4] for f in fields for s in f.get("segments", [])] == [7]
