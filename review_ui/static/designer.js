@@ -144,6 +144,8 @@
   const fMin = document.getElementById("f-min"), fMax = document.getElementById("f-max");
   const cellsRow = document.getElementById("cells-row"), fCells = document.getElementById("f-cells");
   const readingRow = document.getElementById("reading-row"), fReading = document.getElementById("f-reading");
+  const addressRow = document.getElementById("address-row"), fAddress = document.getElementById("f-address");
+  const fPostcode = document.getElementById("f-postcode");
   const DIGIT_TYPES = ["digits", "my_number"];
   const CHOICE_TYPES = ["choice", "checkbox_group"];
   const SPACED_TYPES = ["text", "katakana"];
@@ -202,6 +204,24 @@
     if (current && !names.includes(current)) fReading.add(new Option(`${current}（文字の欄ではありません）`, current));
     fReading.value = current;
   }
+  // A text field's 「住所」: an address is checked against Japan Post's places, and against the
+  // 郵便番号 of the digits field chosen beside it (town spelled, mismatch found, a disputed
+  // reading settled). What the draft proposed is shown, for the admin to confirm or change.
+  function addressPanel(field) {
+    addressRow.hidden = field.type !== "text";
+    if (addressRow.hidden) return;
+    fAddress.checked = !!field.address;
+    const names = tpl.fields.filter((other) => other.type === "digits" && other.name).map((other) => other.name);
+    const current = field.postcode || "";
+    while (fPostcode.options.length > 1) fPostcode.remove(1);
+    for (const name of names) {
+      const label = (tpl.fields.find((other) => other.name === name) || {}).label;
+      fPostcode.add(new Option(label ? `${name}（${label}）` : name, name));
+    }
+    if (current && !names.includes(current)) fPostcode.add(new Option(`${current}（数字の欄ではありません）`, current));
+    fPostcode.value = current;
+    fPostcode.disabled = !field.address;
+  }
   // References to a field that is gone (deleted, merged away) or no longer a text field go.
   function forget(name, type) {
     for (const other of tpl.fields) {
@@ -243,7 +263,7 @@
     panelBox.disabled = !selected || isRegion(selected);
     if (isRegion(selected)) {
       fBox.textContent = `${REGION_NAMES[selected.key]}: ${shown(getBox(selected))}`;
-      optionRow.hidden = optionLabelRow.hidden = digitsRow.hidden = readingRow.hidden = true;
+      optionRow.hidden = optionLabelRow.hidden = digitsRow.hidden = readingRow.hidden = addressRow.hidden = true;
       styleRow.hidden = spacedRow.hidden = eraRow.hidden = eraOptionRow.hidden = true;
     } else if (selected) {
       const field = tpl.fields[selected.f];
@@ -257,6 +277,7 @@
       }
       fRequired.checked = !!field.required;
       readingPanel(field);
+      addressPanel(field);
       markPanel(field);
       digitsRow.hidden = !DIGIT_TYPES.includes(field.type);
       if (!digitsRow.hidden) {
@@ -269,7 +290,7 @@
         (selected.key === "segments" ? `（${tpl.fields[selected.f].segments[selected.sub][4]} 枠）` : "");
     } else {
       fBox.textContent = "";
-      styleRow.hidden = spacedRow.hidden = eraRow.hidden = eraOptionRow.hidden = true;
+      styleRow.hidden = spacedRow.hidden = eraRow.hidden = eraOptionRow.hidden = addressRow.hidden = true;
     }
     document.getElementById("do-delete-box").disabled = !aloneRemovable(selected);
     document.getElementById("draw-option").disabled = !selected || isRegion(selected) ||
@@ -290,6 +311,7 @@
       item.appendChild(number);
       item.appendChild(document.createTextNode(`${field.name}（${field.type}${field.required ? "・必須" : ""}）${field.label ? " " + field.label : ""}` +
         (field.reading_of ? ` 〔${field.reading_of} の読み〕` : "") +
+        (field.address ? (field.postcode ? ` 〔住所・〒${field.postcode}〕` : " 〔住所〕") : "") +
         (field.style === "circle" ? " 〔○〕" : "") + (field.spaced ? " 〔氏 名〕" : "")));
       if (selected && selected.f === f) item.className = "current";
       list.appendChild(item);
@@ -868,6 +890,27 @@
     if (fReading.value) field.reading_of = fReading.value;
     else delete field.reading_of;
     say(fReading.value ? `項目 ${field.name} を ${fReading.value} の読み仮名にしました。` : `項目 ${field.name} の読み仮名の対象をなしにしました。`);
+    render();
+  });
+  fAddress.addEventListener("change", () => {
+    if (!selected || isRegion(selected)) return;
+    const field = tpl.fields[selected.f];
+    if (fAddress.checked) {
+      field.address = true;
+      say(`項目 ${field.name} を住所にしました。郵便番号の欄があれば選んでください。`);
+    } else {
+      // A postcode and a printed 都道府県 belong to an address only.
+      delete field.address; delete field.postcode; delete field.prefecture_printed;
+      say(`項目 ${field.name} を住所でなくしました。`);
+    }
+    render();
+  });
+  fPostcode.addEventListener("change", () => {
+    if (!selected || isRegion(selected)) return;
+    const field = tpl.fields[selected.f];
+    if (fPostcode.value) field.postcode = fPostcode.value;
+    else delete field.postcode;
+    say(fPostcode.value ? `住所 ${field.name} を郵便番号 ${fPostcode.value} と照合します。` : `住所 ${field.name} の郵便番号の欄をなしにしました。`);
     render();
   });
   // ✓ in a □ or ○ round a printed word: how a choice (or a date's era) is marked.

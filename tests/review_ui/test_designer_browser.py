@@ -335,6 +335,44 @@ def test_admin_sets_the_text_field_a_furigana_reads(
     assert problems == []
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_admin_marks_an_address_and_the_postcode_beside_it(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN 協会けんぽ's 交付申請書 as a draft WHEN the admin picks, for its address, the
+    digits field 「郵便番号の欄」 THEN it is saved with the version (the reader then checks the
+    address against Japan Post's places of that postcode); the control is offered for text
+    fields only, lists digits fields only, and unticking 「住所」 drops the postcode and the
+    printed 都道府県 with it."""
+    page, problems = _open_kyokai_draft(
+        "kyokai_kofu_shinsei", browser, server, services, monkeypatch, tmp_path
+    )
+    box = lambda name: page.locator(f"#boxes rect.box[data-field='{name}']").last  # noqa: E731
+    offered = lambda: page.locator("#f-postcode option").evaluate_all("os => os.map(o => o.value)")  # noqa: E731
+    box("name_kana").click()
+    assert not page.is_visible("#address-row")  # a katakana field is no address
+    box("address").click()
+    assert page.is_visible("#address-row") and page.is_checked(
+        "#f-address"
+    )  # the draft's 都道府県 made it one
+    assert page.input_value("#f-postcode") == ""
+    assert "postcode" in offered() and "name" not in offered() and offered()[0] == ""
+    page.select_option("#f-postcode", "postcode")
+    assert "〒postcode" in page.inner_text("#field-list")
+    box("note").click()
+    assert not page.is_checked("#f-address") and page.is_disabled("#f-postcode")
+    page.check("#f-address")
+    page.uncheck("#f-address")  # and back: nothing of an address is left on it
+    page.fill("#version", "KY-01 (2099.8)")
+    page.click("#save")
+    page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
+    saved = template_for("kyokai_kofu_shinsei", "KY-01 (2099.8)")
+    assert saved is not None
+    assert saved.field("address").address and saved.field("address").postcode == "postcode"
+    assert not saved.field("note").address and saved.field("note").postcode is None
+    assert problems == []
+
+
 def _admin_page(browser, server: str):  # type: ignore[no-untyped-def]
     """A page logged in as the admin, with the script errors it meets collected."""
     page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ja-JP")
