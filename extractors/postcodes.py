@@ -120,6 +120,45 @@ def _in_town(address: str, candidates: tuple[Place, ...]) -> bool:
     )
 
 
+#: At most this many characters of a place name two readings may differ by for its postcode
+#: to settle which is right.
+MAX_PLACE_DIFFERENCE = 2
+
+
+def place_confirms(first: str, second: str, candidates: tuple[Place, ...]) -> bool:
+    """Whether Japan Post's spelling of the place a postcode stands for settles two readings
+    of one address: ``first`` begins with the municipality *and town* of one of
+    ``candidates`` (東京都港区芝公園 for 105-0011), ``second`` does not, and the two are the
+    same after that beginning (the house number, the building) but for at most
+    :data:`MAX_PLACE_DIFFERENCE` characters lost or misread in the place name (芝公 for 芝公園,
+    曼知 for 愛知). The writer wrote that place; the second reading lost a stroke of it."""
+    starts = sorted(
+        (start + p.town for p in candidates if p.town for start in (p.prefecture + p.city, p.city)),
+        key=len,
+        reverse=True,
+    )
+    beginning = next((start for start in starts if first.startswith(start)), None)
+    if beginning is None or any(second.startswith(start) for start in starts):
+        return False
+    tail = first[len(beginning) :]
+    if not second.endswith(tail):
+        return False
+    head = second[: len(second) - len(tail)] if tail else second
+    if abs(len(head) - len(beginning)) > MAX_PLACE_DIFFERENCE or any(c in _DIGITS for c in head):
+        return False
+    same = sum(a == b for a, b in zip(head, beginning, strict=False))
+    return max(len(head), len(beginning)) - same <= MAX_PLACE_DIFFERENCE or _lost(head, beginning)
+
+
+def _lost(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` with at most :data:`MAX_PLACE_DIFFERENCE` characters left
+    out, the rest in order."""
+    if not 0 < len(long) - len(short) <= MAX_PLACE_DIFFERENCE:
+        return False
+    rest = iter(long)
+    return all(char in rest for char in short)
+
+
 def postcode_for(address: str, postcode: str) -> str | None:
     """The postcode one digit off ``postcode`` (a 9 read 7) whose town the address begins
     with, where ``postcode``'s own places are not the address's town and exactly one such

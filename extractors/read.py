@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date
 
 from extractors.convert import DISAGREEMENT_CONFIDENCE
-from extractors.crosscheck import disagreements, second_readings, settled
+from extractors.crosscheck import confirmed_by_postcode, disagreements, second_readings, settled
 from extractors.fields.crops import Circle, seals, under_seal
 from extractors.fields.paper import Paper, paper_of
 from extractors.identify import blank_page
@@ -62,8 +62,12 @@ def read_fields(
         second = second_readings(crosscheck, template, plan, alphabets, primary, skip=sealed)
         chosen = sorted(second)
         disagreed = disagreements(
-            [plan.keys[i] for i in chosen], [primary[i] for i in chosen], [second[i] for i in chosen]
+            [plan.keys[i] for i in chosen],
+            [primary[i] for i in chosen],
+            [second[i] for i in chosen],
+            plan.kana_cells,
         )
+        disagreed -= confirmed_by_postcode(template, plan, primary, second, disputed | disagreed, score, today)
         disputed |= disagreed
         primary = settled(template, plan, primary, second, disagreed, score, today)
     readings, findings = finish(

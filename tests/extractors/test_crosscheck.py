@@ -34,6 +34,24 @@ def test_word_halves_are_not_compared() -> None:
     assert disagreements([("x", "left")], [r("ア")], [r("イ")]) == set()
 
 
+def test_a_kana_the_second_model_lost_in_kana_cells_is_no_doubt_when_the_cells_agree() -> None:
+    from extractors.fields.sound_marks import Cell
+
+    key = ("name_kana_2", "text")
+    kana, blank, voiced = Cell.KANA, Cell.BLANK, Cell.VOICED
+    # タ ナ カ _ ケ ン シ ゛: six cells written with a kana, one with a mark.
+    cells = {key: (kana, kana, kana, blank, kana, kana, kana, voiced)}
+    assert disagreements([key], [r("タナカケンジ")], [r("タナケンジ")], cells) == set()
+    assert disagreements([key], [r("タナカケンシ゛")], [r("タナケンジ")], cells) == set()  # mark read apart
+    # The primary's reading is not one kana per written cell: the second may be the right one.
+    assert disagreements([key], [r("タナカカケンジ")], [r("タナカケンジ")], cells) == {"name_kana_2"}
+    # Not a loss: the second read another kana.
+    assert disagreements([key], [r("タナカケンジ")], [r("タナカケンシ")], cells) == {"name_kana_2"}
+    assert disagreements([key], [r("タナカケンジ")], [r("タナケソジ")], cells) == {"name_kana_2"}
+    # Without the cells (a フリガナ box), as before.
+    assert disagreements([key], [r("タナカケンジ")], [r("タナケンジ")]) == {"name_kana_2"}
+
+
 # --- settled: which model's reading a disputed boxed field starts its review from -------------
 
 from datetime import date  # noqa: E402
@@ -204,3 +222,49 @@ def test_an_unsure_furigana_is_read_again_an_unsure_text_is_not() -> None:
     primary = [Recognition("マト", 0.69), Recognition("真", 0.6)]
     second = second_readings(_Echo(), _ky04(), plan, ["kana", "japanese"], primary)  # type: ignore[arg-type]
     assert sorted(second) == [0]
+
+
+# --- confirmed_by_postcode: a disputed address whose postcode settles it ----------------------
+
+from extractors.crosscheck import confirmed_by_postcode  # noqa: E402
+from extractors.postcodes import place_confirms, places  # noqa: E402
+
+SHIBAKOEN = "1050011"  # 東京都港区芝公園
+
+
+def test_an_address_differing_only_in_its_postcodes_town_name_is_settled_by_the_postcode() -> None:
+    shiba = places(SHIBAKOEN)
+    assert place_confirms("東京都港区芝公園4-2-8", "東京都港区芝公4-2-8", shiba)  # 園 lost
+    assert place_confirms("東京都港区芝公園4-2-8", "東京都港匹芝公園4-2-8", shiba)  # 区 misread
+    # The house number differs: the postcode says nothing about it.
+    assert not place_confirms("東京都港区芝公園4-2-8", "東京都港区芝公4-2-3", shiba)
+    # The primary's reading is not the postcode's town, or the second's is as good.
+    assert not place_confirms("東京都港区芝公國4-2-8", "東京都港区芝公4-2-8", shiba)
+    assert not place_confirms("東京都港区芝公園4-2-8", "東京都港区芝公園4-2-8", shiba)
+    # More than two characters of the place differ: another place, not a lost stroke.
+    assert not place_confirms("東京都港区芝公園4-2-8", "神奈川県港区芝4-2-8", shiba)
+
+
+def _address_plan(postcode: str) -> CropPlan:
+    keys = [("insured_postal_code", "digits"), ("insured_address", "text")]
+    blank = np.full((32, 56), 255, np.uint8)
+    return CropPlan(keys, [blank] * 2, {("insured_postal_code", "digits"): len(postcode)})
+
+
+def test_the_postcode_settles_a_disputed_address_only_when_read_surely_and_undisputed() -> None:
+    template = next(t for t in load_templates() if t.form_id == "messhitsu")
+    plan = _address_plan(SHIBAKOEN)
+    primary = [Recognition(SHIBAKOEN, 0.99), Recognition("東京都港区芝公園4-2-8", 0.99)]
+    second = {1: Recognition("東京都港区芝公4-2-8", 0.9)}
+
+    def confirmed(disputed: set[str], read: list[Recognition] = primary) -> set[str]:
+        return confirmed_by_postcode(template, plan, read, second, disputed, _no_marks, TODAY)
+
+    assert confirmed({"insured_address"}) == {"insured_address"}
+    # The postcode disputed itself, or read unsure: it settles nothing.
+    assert confirmed({"insured_address", "insured_postal_code"}) == set()
+    assert confirmed({"insured_address"}, [Recognition(SHIBAKOEN, 0.6), primary[1]]) == set()
+    # Another postcode (八王子市千人町): the primary's address is not its town.
+    assert confirmed({"insured_address"}, [Recognition("1930835", 0.99), primary[1]]) == set()
+    # An address not disputed is not named.
+    assert confirmed(set()) == set()
