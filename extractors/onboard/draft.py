@@ -580,7 +580,8 @@ def draft_fields(
     drafted += _printed_dates(
         printed, boxes, [box for _, spec in drafted for box in field_boxes(spec)], names
     )
-    drafted += _printed_postcodes(page, printed, [spec for _, spec in drafted], names)
+    postcodes = _printed_postcodes(page, printed, [spec for _, spec in drafted], names)
+    drafted = [*_under_postcodes(drafted, postcodes, names), *postcodes]
     propose_readings([spec for _, spec in drafted], names.printed_here, names.kana_rows)
     return reading_order([spec for _, spec in drafted])
 
@@ -1016,7 +1017,7 @@ def _printed_postcodes(
     cells = [*page.cells, *page.ticks]
     taken = [box for spec in drafted if spec.get("type") in OWN_BOXES for box in field_boxes(spec)]
     found: list[tuple[PtBox, dict[str, Any]]] = []
-    marks = sorted((p for p in printed if p.text == "〒"), key=lambda p: (round(p.box[1]), p.box[0]))
+    marks = sorted(_postcode_marks(printed), key=lambda p: (round(p.box[1]), p.box[0]))
     for mark in marks:  # named down the page: postcode, postcode_2 …
         frame = _frame_of(mark.centre, page.boxes)
         if frame is None:
@@ -1056,6 +1057,7 @@ def _printed_postcodes(
         where = (spans[0][0], top, spans[1][1], bottom)
         if any(_overlap(b, where) for b in [*cells, *taken]):
             continue
+        where = (mark.box[0], top, where[2], bottom)  # the line, its 〒 included
         heading = _row_label(mark, page.labels)
         spec = {
             "name": name_for("郵便番号", names.taken),
@@ -1071,6 +1073,46 @@ def _printed_postcodes(
     return found
 
 
+def _under_postcodes(
+    drafted: list[tuple[PtBox, dict[str, Any]]],
+    postcodes: Sequence[tuple[PtBox, dict[str, Any]]],
+    names: _Names,
+) -> list[tuple[PtBox, dict[str, Any]]]:
+    """The text boxes a postcode's line (:func:`_printed_postcodes`) starts: their writing is
+    the address under that line, so each starts below it, from its 〒 on (the clerk moved the
+    被扶養者（異動）届's address boxes under the 〒 line, two gestures a row), labelled by the
+    row (「住所」, where the draft had taken a label of the row above, 「⑤外国籍」). A box with
+    too little room under the line is left as it is."""
+    out: list[tuple[PtBox, dict[str, Any]]] = []
+    for box, spec in drafted:
+        frame = _field_box(spec)
+        line = next(
+            (
+                (where, postcode)
+                for where, postcode in postcodes
+                if frame is not None
+                and spec["type"] == "text"
+                and _overlap(frame, where)
+                and where[1] - frame[1] <= 0.5 * (frame[3] - frame[1])
+                and frame[3] - where[3] >= POSTCODE_BELOW
+            ),
+            None,
+        )
+        if frame is None or line is None:
+            out.append((box, spec))
+            continue
+        where, postcode = line
+        # From the 〒 on (the draft had started the box after it, as after a printed label).
+        moved = {**spec, "box": _round((min(frame[0], where[0] + 1.0), where[3] + 0.5, frame[2], frame[3]))}
+        heading = str(postcode["label"]).removesuffix("郵便番号").strip()
+        if heading and heading not in str(spec.get("label", "")):
+            moved["label"] = heading
+            moved["name"] = name_for(heading, names.taken)
+            names.printed_here[moved["name"]] = heading
+        out.append((box, moved))
+    return out
+
+
 def is_printed_postcode(field: dict[str, Any]) -> bool:
     """Whether a drafted field is a postcode written after a printed 〒 (:func:`_printed_postcodes`):
     a line of its own at the top of its cell, not the cell's writing (the 資格取得届's address
@@ -1082,6 +1124,26 @@ def is_printed_postcode(field: dict[str, Any]) -> bool:
         and [s[4] for s in segments if len(s) == 5] == [3, 4]
         and len({s[1] for s in segments}) == 1
     )
+
+
+#: What a form prints before a postcode to write: its mark, or the word spelled out.
+POSTCODE_WORD = "郵便番号"
+
+
+def _postcode_marks(printed: Sequence[Printed]) -> list[Printed]:
+    """Each printed 〒, and each 郵便番号 printed as one word (its characters side by side on
+    one line), as one mark."""
+    marks = [p for p in printed if p.text == "〒"]
+    chars = sorted(printed, key=lambda p: (round(p.centre[1]), p.box[0]))
+    size = len(POSTCODE_WORD)
+    for index in range(len(chars) - size + 1):
+        run = chars[index : index + size]
+        if "".join(p.text for p in run) == POSTCODE_WORD and all(
+            abs(a.centre[1] - b.centre[1]) <= 1.0 and -0.5 <= b.box[0] - a.box[2] <= 2.0
+            for a, b in zip(run, run[1:], strict=False)
+        ):
+            marks.append(Printed(POSTCODE_WORD, bounds([p.box for p in run])))
+    return marks
 
 
 def _frame_of(point: tuple[float, float], boxes: Sequence[PtBox]) -> PtBox | None:

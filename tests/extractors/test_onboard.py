@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from extractors.convert import value_of, with_printed_suffix
 from extractors.identify import match_footer
 from extractors.onboard.blank import _boxes_of, draft_template, one_page, overlay_png, render
-from extractors.onboard.draft import TEXT_INSET, reading_order
+from extractors.onboard.draft import TEXT_INSET, is_printed_postcode, reading_order
 from extractors.onboard.geometry import cell_ticks
 from extractors.template import (
     TEMPLATE_DIR,
@@ -184,9 +184,11 @@ def test_a_blank_whose_page_box_is_off_0_0_is_drafted_on_its_printed_lines(shuto
     # (the header box's four rows are cut midway between the labels stacked beside it, where
     # no rule is printed: their sides stand on rules, the first's top and the last's bottom too)
     rows = ("事業所所在地", "事業所名称", "事業主氏名", "電話番号")
+    # (and a box under a postcode's 〒 line starts under that line)
+    lines = [s[3] + 0.5 for f in shutoku.template["fields"] if is_printed_postcode(f) for s in f["segments"]]
     for field in texts:
         x0, y0, x1, y1 = field["box"]
-        top = field["label"] not in rows[1:]
+        top = field["label"] not in rows[1:] and not any(abs(y0 - line) <= 0.15 for line in lines)
         bottom = field["label"] not in rows[:-1]
         assert (not top or _near(y0 - TEXT_INSET, ys)) and (not bottom or _near(y1 + TEXT_INSET, ys)), field
         assert _near(x0 - TEXT_INSET, xs) and _near(x1 + TEXT_INSET, xs), field

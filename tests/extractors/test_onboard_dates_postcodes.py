@@ -133,10 +133,32 @@ def test_a_postcode_after_a_printed_mark_is_drafted() -> None:
     assert second[4] == 4 and second[0] == 145.7 and second[2] == pytest.approx(145.7 + 4 * 9.9, abs=0.2)
 
 
+def test_the_address_box_starts_under_the_postcode_line() -> None:
+    """GIVEN the address box the 〒 line tops WHEN drafted THEN its text box starts under the
+    line, from the 〒 on, labelled by the row (the clerk moved it there: 2 gestures a row)."""
+    fields = draft_fields(
+        [HEADING, ADDRESS],
+        [*HEADING_PRINT, MARK, DASH],
+        [Printed("住所", (68.0, 378.0, 90.0, 385.0)), MARK, DASH],
+        frozenset({HEADING}),
+    )
+    [address] = [f for f in fields if f["type"] == "text"]
+    assert (address["label"], address["box"]) == ("住所", [99.0, 381.0, 398.0, 393.0])
+
+
 def test_a_postcode_without_a_printed_dash_leaves_room_for_the_written_one() -> None:
     [postcode] = _postcodes([HEADING, ADDRESS], [*HEADING_PRINT, MARK])
     first, second = postcode["segments"]
     assert (first[4], second[4]) == (3, 4) and second[0] - first[2] == pytest.approx(1.4 * 6.8, abs=0.2)
+
+
+def test_a_postcode_after_the_printed_word_is_drafted_as_after_the_mark() -> None:
+    """GIVEN 「郵便番号」 printed in the address box, room after it WHEN drafted THEN the postcode
+    is drafted after the word as after a 〒."""
+    word = [Printed(c, (100.0 + 7 * i, 371.0, 107.0 + 7 * i, 377.8)) for i, c in enumerate("郵便番号")]
+    [postcode] = _postcodes([HEADING, ADDRESS], [*HEADING_PRINT, *word])
+    first, second = postcode["segments"]
+    assert (postcode["label"], first[0], first[4], second[4]) == ("住所 郵便番号", 128.5, 3, 4)
 
 
 def test_no_postcode_is_drafted_over_printed_cells() -> None:

@@ -178,7 +178,7 @@ def test_each_address_row_gets_the_postcode_written_after_its_printed_mark(
     """GIVEN 「〒　　―」 at the top of the 事業所所在地 row, the A欄's 住所 and the B欄's and C欄's
     address boxes, no cells printed for the digits WHEN drafted THEN five postcodes, 3 and 4
     digits each, labelled by their row, where the clerk drew them (none was drafted: ~12 edits
-    each)."""
+    each), the address written under that line."""
     postcodes = [f for f in fields if f["name"].startswith("postcode")]
     assert [(f["label"], f["segments"][0][0]) for f in postcodes] == [
         ("事業所所在地 郵便番号", 107.1),
@@ -194,3 +194,9 @@ def test_each_address_row_gets_the_postcode_written_after_its_printed_mark(
     )
     [spouse] = [f for f in postcodes if 370 < f["segments"][0][1] < 380]
     assert spouse["segments"] == [[141.4, 373.6, 171.9, 383.0, 3], [180.6, 373.6, 221.4, 383.0, 4]]
+    # the address boxes start under the 〒 line, labelled 住所 (the clerk moved them there; the
+    # B欄's had been labelled 「⑤外国籍」, the C欄's 「⑤個人番号」)
+    addresses = {tuple(f["box"]): f["label"] for f in fields if f["type"] == "text" and f["box"][0] < 136}
+    assert addresses[(135.2, 383.5, 393.5, 392.8)] == "住所"
+    assert addresses[(135.2, 563.5, 344.5, 589.0)] == addresses[(135.2, 684.4, 344.5, 709.8)] == "住所"
+    assert addresses[(100.8, 111.0, 317.2, 128.1)] == "事業所所在地"
