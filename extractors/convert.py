@@ -176,8 +176,9 @@ def _free_text_of(spec: FieldSpec, rec: Recognition) -> Converted:
 
 
 #: Characters next to never written on these forms, each the recogniser's reading of one that
-#: often is: 干 and 于 of a hand's 千 (山本 干尋 for 千尋, 于人町 for 千人町).
-_RARE_LOOKALIKES = frozenset("干于")
+#: often is: 干 and 于 of a hand's 千 (山本 干尋 for 千尋, 于人町 for 千人町), # of 井 (#上 for
+#: 井上, accepted at 0.93–0.98 on a clerk's 被扶養者届).
+_RARE_LOOKALIKES = frozenset("干于#＃")
 #: One digit between kana and kana or kanji (さく5電機): a hand's ら, こ or ク read as 5, 2 or
 #: 7 more often than a number written inside a word; numbers in addresses stand by kanji
 #: (3丁目, 緑町503号室), by a hyphen or by a space.

@@ -17,23 +17,32 @@ from extractors.fields.crops import widened
 from extractors.fields.paper import Paper
 from extractors.template import PtBox, Template
 from ocr.preprocess import grey_percentile
-from ocr.types import Image
+from ocr.types import Image, pt_to_px
 
 #: A pixel this much darker than the box's paper (grey levels) may be a pale stroke: scanner
 #: noise and paper texture stay within it (measured: σ of 3–8 on generated scans).
 PALE_CONTRAST = 40
 #: A pale piece is a stroke when it has at least this many pixels …
 PALE_MIN_AREA = 4
-#: … and a box holds writing when it has at least this many such strokes. (One alone, however
-#: big, is not enough: a lone digit 2 pt tall 「（ 6 年生）」 is one, but so were the tips of a
-#: neighbour's writing in 43 of 465 empty boxes of a clerk's 被扶養者届.)
+#: … and a box holds writing when it has at least this many such strokes, …
 PALE_MIN_STROKES = 2
+#: … or one stroke a character tall (points) lying wholly inside the box, clear of its edges:
+#: a lone digit 「（ 7 年生）」 3 pt tall is one stroke (read blank at 1.0: 13 auto-accepted
+#: errors on a clerk's 被扶養者届). One stroke anywhere was not enough: the tips of a
+#: neighbour's writing reaching in over an edge made 43 of 465 empty boxes written on.
+PALE_CHARACTER_PT = 2.0
 
 
 def pale_strokes(paper: Paper, box: PtBox) -> list[int]:
     """The pale strokes inside ``box``, by their size (pixels): pieces of at least
     :data:`PALE_MIN_AREA` pixels darker than the box's paper by :data:`PALE_CONTRAST`, not
     touching the printed form."""
+    return [size for size, _ in _pale_pieces(paper, box)]
+
+
+def _pale_pieces(paper: Paper, box: PtBox) -> list[tuple[int, bool]]:
+    """Each pale stroke of ``box``: its size (pixels) and whether it is a character on its
+    own (:data:`PALE_CHARACTER_PT` tall, clear of the box's edges)."""
     b = Template.to_pixels(box, paper.dpi)
     height, width = paper.page.shape[:2]
     # Looked at with a margin: a rule just outside the box, its grey halo reaching in, is print.
@@ -51,14 +60,25 @@ def pale_strokes(paper: Paper, box: PtBox) -> list[int]:
     count, labels, stats, centres = cv2.connectedComponentsWithStats(pale, connectivity=8)
     # A piece touching the print is the grey halo of a rule or a printed word; a piece whose
     # middle is outside the box is another box's.
-    halo = set(np.unique(labels[cv2.dilate(printed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0]).tolist())
+    halo = set(
+        np.unique(labels[cv2.dilate(printed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0]).tolist()
+    )
     halo |= {
         label
         for label in range(1, count)
         if not (b.x0 <= centres[label][0] + left < b.x1 and b.y0 <= centres[label][1] + top < b.y1)
     }
-    sizes = (int(stats[label, cv2.CC_STAT_AREA]) for label in range(1, count) if label not in halo)
-    return [size for size in sizes if size >= PALE_MIN_AREA]
+    tall_enough = pt_to_px(PALE_CHARACTER_PT, paper.dpi)
+    pieces = []
+    for label in range(1, count):
+        size = int(stats[label, cv2.CC_STAT_AREA])
+        if label in halo or size < PALE_MIN_AREA:
+            continue
+        x, y = int(stats[label, cv2.CC_STAT_LEFT]) + left, int(stats[label, cv2.CC_STAT_TOP]) + top
+        w, h = int(stats[label, cv2.CC_STAT_WIDTH]), int(stats[label, cv2.CC_STAT_HEIGHT])
+        clear = b.x0 < x and x + w < b.x1 and b.y0 < y and y + h < b.y1
+        pieces.append((size, clear and h >= tall_enough))
+    return pieces
 
 
 def _print(paper: Paper) -> Image:
@@ -67,5 +87,7 @@ def _print(paper: Paper) -> Image:
 
 
 def holds_pale_writing(paper: Paper, boxes: tuple[PtBox, ...]) -> bool:
-    """Whether the boxes together hold enough pale strokes to be writing, not noise."""
-    return sum(len(pale_strokes(paper, box)) for box in boxes) >= PALE_MIN_STROKES
+    """Whether the boxes together hold enough pale strokes to be writing, not noise: two
+    strokes, or one a character on its own."""
+    pieces = [piece for box in boxes for piece in _pale_pieces(paper, box)]
+    return len(pieces) >= PALE_MIN_STROKES or any(character for _, character in pieces)

@@ -112,3 +112,18 @@ def test_pale_strokes_under_a_seal_are_the_seals() -> None:
     seal = [(80.0, 44.0, 12.0)]  # a seal found on the page, over the pale strokes
     writing = locate(paper, BOX, printed_rules(blank, DPI).down, other_boxes([], DPI), seal)
     assert not writing.inked
+
+
+def test_one_pale_digit_clear_of_the_edges_is_writing_a_neighbours_tip_is_not() -> None:
+    """GIVEN a lone 「7」 3 pt tall written pale in 「（　年生）」 WHEN looked at THEN the box is
+    written on (one stroke, but a character, wholly inside); the tip of a neighbour's
+    writing reaching in over the box's edge, one stroke as tall, is not."""
+    blank = _blank()
+    seven = blank.copy()
+    seven[42, 100:104] = 190
+    seven[42:46, 103] = 190
+    assert holds_pale_writing(_paper(seven, blank), (BOX,))
+    tip = blank.copy()
+    tip[44:48, 150] = 190  # runs down into the box's bottom rule's row: from below
+    tip[44:48, 151] = 190
+    assert not holds_pale_writing(_paper(tip, blank), (BOX,))

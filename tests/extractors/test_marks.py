@@ -256,3 +256,27 @@ def test_options_far_apart_and_ticks_keep_the_ink_measure() -> None:
     read_marks(apart, "circle", score)
     marked_all(REMARKS, "circle", score)
     assert seen == ["circle"] * len(apart) + [RING] * len(REMARKS)
+
+
+def test_crowded_options_no_ring_seen_but_ink_round_a_word_go_to_a_person() -> None:
+    """GIVEN two ○ options printed 6.6 pt apart (協会けんぽ's 海外特例要件該当 / 非該当), each
+    inside a printed dashed ring WHEN the writer's ring runs over the printed one, so the ring
+    finder sees none, but a word's surroundings hold the writer's ink as a lone ○'s would
+    THEN the choice is not "none circled" surely: a person looks. With no ink round either
+    word it is surely none; a ring seen is read as before."""
+    crowded_options = (
+        ("applies", (403.0, 557.1, 428.4, 568.6)),
+        ("not_applies", (405.7, 575.2, 429.0, 585.9)),
+    )
+    assert scored_style(crowded_options, "circle") == RING
+
+    def score(ring: dict[str, float], circle: dict[str, float]) -> MarkScore:
+        names = {box: name for name, box in crowded_options}
+        return lambda box, style: (ring if style == RING else circle).get(names[box], 0.0)
+
+    unseen = read_marks(crowded_options, "circle", score({}, {"not_applies": 1.0}))
+    assert unseen.value is None and unseen.confidence < SURELY_UNMARKED
+    surely_none = read_marks(crowded_options, "circle", score({}, {"not_applies": 0.4}))
+    assert surely_none.value is None and surely_none.confidence >= SURELY_UNMARKED
+    seen = read_marks(crowded_options, "circle", score({"applies": 2.0}, {"not_applies": 1.5}))
+    assert seen.value == "applies" and seen.confidence >= SURELY_UNMARKED
