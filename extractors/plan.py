@@ -54,6 +54,9 @@ class CropPlan:
     kana_ink: dict[CropKey, Image] = field(default_factory=dict)
     #: What each cell of a フリガナ written one kana per cell holds (a kana, a ゛ of its own …).
     kana_cells: dict[CropKey, tuple[sound_marks.Cell, ...]] = field(default_factory=dict)
+    #: Fields of cells written only in strokes too pale for the page's threshold, read from
+    #: the cells holding them: the reading is a proposal, never accepted as it stands.
+    pale: set[str] = field(default_factory=set)
 
     def alphabets(self, template: Template) -> list[str | None]:
         """The alphabet each crop is read in: kana for フリガナ (with the sound marks written
@@ -155,23 +158,39 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
                     plan.kana_cells[(spec.name, "text")] = _cell_kinds(spec.segments, paper)
             case Layout.CELLS:
                 filled, shapes = _inked_cells(spec.segments, paper)
+                if not filled and holds_pale_writing(paper, tuple(segment.box for segment in spec.segments)):
+                    filled, shapes = _pale_cells(spec.segments, paper), ()
+                    plan.pale.add(spec.name)
                 plan.cell_counts[(spec.name, "digits")] = len(filled)
                 plan.shapes[(spec.name, "digits")] = shapes
-                plan.inked[spec.name] = bool(filled) or holds_pale_writing(
-                    paper, tuple(segment.box for segment in spec.segments)
-                )
+                plan.inked[spec.name] = bool(filled) or spec.name in plan.pale
                 add((spec.name, "digits"), strip(filled))
             case Layout.DATE:
-                for part, box in spec.parts:
-                    # Year, month and day: two cells each; a date's era digit (era_digits): one.
-                    filled, shapes = _inked_cells((Segment(box, 1 if part == "era" else 2),), paper)
+                # Year, month and day: two cells each; a date's era digit (era_digits): one.
+                parts = [(part, (Segment(box, 1 if part == "era" else 2),)) for part, box in spec.parts]
+                inked_parts = [_inked_cells(segments, paper) for _, segments in parts]
+                if not any(filled for filled, _ in inked_parts) and holds_pale_writing(
+                    paper, tuple(box for _, box in spec.parts)
+                ):  # pale digits in a 7 pt 「（令和　年　月　日）」
+                    inked_parts = [(_pale_cells(segments, paper), ()) for _, segments in parts]
+                    plan.pale.add(spec.name)
+                for (part, _), (filled, shapes) in zip(parts, inked_parts, strict=True):
                     plan.cell_counts[(spec.name, part)] = len(filled)
                     plan.shapes[(spec.name, part)] = shapes
-                    plan.inked[spec.name] = plan.inked.get(spec.name, False) or bool(filled)
                     add((spec.name, part), strip(filled))
-                if not plan.inked.get(spec.name):  # pale digits in a 7 pt 「（令和　年　月　日）」
-                    plan.inked[spec.name] = holds_pale_writing(paper, tuple(box for _, box in spec.parts))
+                plan.inked[spec.name] = any(filled for filled, _ in inked_parts) or spec.name in plan.pale
     return plan
+
+
+def _pale_cells(segments: tuple[Segment, ...], paper: Paper) -> list[Image]:
+    """The crops of the cells holding pale writing (:func:`holds_pale_writing`), in order: a
+    lone 「7」 3 pt tall scanned light grey, read as a proposal rather than not at all."""
+    return [
+        cell_crop(paper.page, cell, paper.dpi)
+        for segment in segments
+        for cell in cells(segment)
+        if holds_pale_writing(paper, (cell,))
+    ]
 
 
 def _cell_kinds(segments: tuple[Segment, ...], paper: Paper) -> tuple[sound_marks.Cell, ...]:

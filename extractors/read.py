@@ -56,7 +56,7 @@ def read_fields(
     alphabets = plan.alphabets(template)
     primary = engine.recognize(plan.crops, alphabets)
     sealed = _sealed(template, circles, dpi)
-    disputed: set[str] = set(sealed)
+    disputed: set[str] = set(sealed) | plan.pale  # a pale writing's reading is a proposal
     score = ink_scores(paper)
     if crosscheck:
         second = second_readings(crosscheck, template, plan, alphabets, primary, skip=sealed)
@@ -67,7 +67,9 @@ def read_fields(
             [second[i] for i in chosen],
             plan.kana_cells,
         )
-        disagreed -= confirmed_by_postcode(template, plan, primary, second, disputed | disagreed, score, today)
+        disagreed -= confirmed_by_postcode(
+            template, plan, primary, second, disputed | disagreed, score, today
+        )
         disputed |= disagreed
         primary = settled(template, plan, primary, second, disagreed, score, today)
     readings, findings = finish(

@@ -127,3 +127,19 @@ def test_one_pale_digit_clear_of_the_edges_is_writing_a_neighbours_tip_is_not() 
     tip[44:48, 150] = 190  # runs down into the box's bottom rule's row: from below
     tip[44:48, 151] = 190
     assert not holds_pale_writing(_paper(tip, blank), (BOX,))
+
+
+def test_the_cells_holding_pale_writing_are_read_when_no_cell_is_inked() -> None:
+    """GIVEN a row of two cells, a lone pale 「7」 in the first WHEN the cells to read are
+    chosen THEN the first is (read as a proposal: ``CropPlan.pale``), the empty one is not;
+    an empty row gives none."""
+    from extractors.plan import _pale_cells
+    from extractors.template import Segment
+
+    blank = _blank()
+    seven = blank.copy()
+    seven[42, 100:104] = 190
+    seven[42:46, 103] = 190
+    row = (Segment((90.0, 40.0, 130.0, 48.0), 2),)  # cells 90–110 and 110–130
+    assert len(_pale_cells(row, _paper(seven, blank))) == 1
+    assert _pale_cells(row, _paper(blank.copy(), blank)) == []
