@@ -30,6 +30,58 @@
   const round = (v) => Math.round(v * 10) / 10;
   const say = (text) => { message.textContent = text; };
 
+  // 元に戻す (Ctrl+Z): every gesture that changes the template — a move, a resize, a draw, a
+  // name or label typed, a type, a tick, a delete, a merge… — is one step, taken back one at a
+  // time, the last first. The steps are not listed action by action (one forgotten would make
+  // Ctrl+Z jump back over it, as it jumped to the last deletion): the template as the screen
+  // last showed it is kept each time the screen is drawn after a change. A gesture drawn many
+  // times (a drag, a name typed key by key into one input, a run of arrow keys on one box) says
+  // so with its stepKey: drawn again under the same key, it stays one step.
+  const undoButton = document.getElementById("do-undo");
+  const undoStack = [];
+  const UNDO_DEPTH = 200;
+  let shownState = null; // the template (fields and identification regions) as last drawn
+  let stepKey = null; // the gesture under way, when it goes on over several events
+  let lastKey = null; // the key of the last step kept
+  let run = 0; // bumped by a click, a focus or a key other than an arrow: a run ends there
+  let serial = 0;
+  const freshKey = (what) => `${what}:${++serial}`;
+  const snapshot = () => JSON.stringify({ fields: tpl.fields, identify: tpl.identify });
+  function checkpoint() {
+    const now = snapshot();
+    if (shownState === null || now === shownState) { shownState = now; return; }
+    if (!(stepKey && stepKey === lastKey && undoStack.length)) {
+      undoStack.push(shownState);
+      if (undoStack.length > UNDO_DEPTH) undoStack.shift();
+      lastKey = stepKey;
+    } else if (undoStack[undoStack.length - 1] === now) {
+      // A run that came back where it began (→ then ←) is no step.
+      undoStack.pop();
+      lastKey = null;
+    }
+    shownState = now;
+    undoButton.disabled = !undoStack.length;
+  }
+  // Each event begins as a step of its own; a click or a focus ends a run of keys or nudges.
+  for (const type of ["pointerdown", "keydown", "input", "change", "click"]) {
+    document.addEventListener(type, () => { stepKey = null; if (type === "pointerdown") run++; }, true);
+  }
+  document.addEventListener("focusin", () => { run++; }, true);
+  function undo() {
+    checkpoint(); // a change not drawn yet is a step of its own
+    if (!undoStack.length) { say("取り消せる操作がありません。"); return; }
+    const before = JSON.parse(undoStack.pop());
+    tpl.fields = before.fields;
+    tpl.identify = before.identify;
+    shownState = snapshot();
+    lastKey = null;
+    undoButton.disabled = !undoStack.length;
+    selected = null; second = null; picked = [];
+    say(undoStack.length ? "直前の操作を取り消しました（続けて押すと、その前の操作も一つずつ取り消します）。" : "直前の操作を取り消しました。");
+    render();
+  }
+  undoButton.addEventListener("click", undo);
+
   // Every box of the template as a reference: the field, its key and the index or option name.
   function refs() {
     const out = [];
@@ -259,6 +311,7 @@
   }
 
   function panel() {
+    checkpoint();
     regionPanel();
     panelBox.disabled = !selected || isRegion(selected);
     if (isRegion(selected)) {
@@ -332,6 +385,7 @@
     const f = Number(item.dataset.f);
     const ref = refs().find((r) => r.f === f);
     if (!ref) return;
+    leavePanel();
     select(ref, event.shiftKey);
     const rect = [...svg.querySelectorAll("rect.box")].find((el) => same(JSON.parse(el.dataset.ref), ref));
     if (rect) rect.scrollIntoView({ block: "nearest", inline: "nearest" });
@@ -359,14 +413,24 @@
   // Pointer travel (px) under which a press on a box is a click, not a drag.
   const CLICK_SLOP = 3;
   svg.addEventListener("pointerdown", (event) => {
+    // What was being typed in the panel is committed, and the keys go to the boxes: the panel
+    // then shows the field clicked, never the last one's label still in its input.
+    leavePanel();
     const p = toPt(event);
     const target = event.target;
+    const corner = !drawing && !event.shiftKey && !event.altKey && target.id !== "resize-handle" ? cornerAt(p) : null;
     if (drawing) {
       drag = { kind: "draw", x: p.x, y: p.y, rubber: document.createElementNS(NS, "rect") };
       drag.rubber.setAttribute("class", "rubber");
       svg.appendChild(drag.rubber);
     } else if (target.id === "resize-handle" && selected) {
-      drag = { kind: "resize", ref: selected, start: p, box: getBox(selected) };
+      // (the handle itself: resized from the first pixel, as it always was)
+      drag = { kind: "resize", ref: selected, start: p, box: getBox(selected), at: [event.clientX, event.clientY], moved: true };
+    } else if (corner) {
+      // The corner of a box not selected: selected and resized in the same gesture (its
+      // handle is only drawn once it is selected, and a date's parts are grabbed by theirs).
+      select(corner, false);
+      drag = { kind: "resize", ref: corner, start: p, box: getBox(corner), at: [event.clientX, event.clientY], moved: false };
     } else if (target.dataset && target.dataset.ref) {
       // Boxes one over another: a click picks the top one; a second click at the same spot
       // (or Alt+click) the one under it, and so on round the pile.
@@ -389,6 +453,8 @@
       svg.appendChild(drag.rubber);
     }
     if (drag) { svg.setPointerCapture(event.pointerId); event.preventDefault(); }
+    // A move or a resize is one step however many times it is drawn.
+    if (drag && (drag.kind === "move" || drag.kind === "resize")) stepKey = freshKey("drag");
     svg.focus();
   });
   svg.addEventListener("pointermove", (event) => {
@@ -400,8 +466,8 @@
       drag.rubber.setAttribute("width", Math.abs(p.x - drag.x)); drag.rubber.setAttribute("height", Math.abs(p.y - drag.y));
       return;
     }
-    // A box moves once the pointer has gone a few pixels: a click is no nudge.
-    if (drag.kind === "move" && !drag.moved && Math.hypot(event.clientX - drag.at[0], event.clientY - drag.at[1]) < CLICK_SLOP) return;
+    // A box moves (or is resized) once the pointer has gone a few pixels: a click is no nudge.
+    if (!drag.moved && Math.hypot(event.clientX - drag.at[0], event.clientY - drag.at[1]) < CLICK_SLOP) return;
     drag.moved = true;
     const dx = p.x - drag.start.x, dy = p.y - drag.start.y;
     const [x0, y0, x1, y1] = drag.box;
@@ -430,6 +496,29 @@
     }
     drag = null;
   });
+
+  // The box whose bottom-right corner (where its resize handle is drawn once selected) is
+  // under the point, the nearest of them: within half a handle, less on a small box, so the
+  // rest of a small box still moves it.
+  const HANDLE = 5;
+  function cornerAt(p) {
+    let best = null, nearest = Infinity;
+    for (const ref of refs().concat(regionRefs())) {
+      const [x0, y0, x1, y1] = getBox(ref);
+      const reach = Math.min(HANDLE / 2, (x1 - x0) / 3, (y1 - y0) / 3);
+      const dx = Math.abs(p.x - x1), dy = Math.abs(p.y - y1);
+      if (dx > reach || dy > reach) continue;
+      const d = Math.hypot(dx, dy);
+      if (d < nearest) { best = ref; nearest = d; }
+    }
+    return best;
+  }
+  // A panel input being typed in gives the focus up (its change fires then, for the field it
+  // was typed for): a box chosen on the page or in the list then shows in the panel whole.
+  function leavePanel() {
+    const typing = document.activeElement;
+    if (typing && panelBox.contains(typing)) typing.blur();
+  }
 
   // The boxes (and identification regions) under a point of the screen, the top one first.
   function refsAt(x, y) {
@@ -489,6 +578,8 @@
   // A date's era box: the cell its digit is written in, or the next printed era name marked.
   function addEraBox(box) {
     const field = tpl.fields[drawField];
+    // The eras the blank's print gives, when they come, are of this step.
+    const key = stepKey = freshKey("era");
     let ref;
     if (eraKind(field) === "digit") ref = { f: drawField, key: "era_box", sub: null };
     else {
@@ -505,12 +596,12 @@
       // Said once, when the blank has answered: what the rectangle became (one era, or all
       // three from the print), never first one era and a second later three.
       say("");
-      eraInOneGesture(field, ref.sub, box);
+      eraInOneGesture(field, ref.sub, box, key);
     }
   }
   // One rectangle round the printed 昭和・平成・令和 (or their □): the blank's print gives every
   // era's box at once; a rectangle round one era stays that era's box, as drawn.
-  async function eraInOneGesture(field, drawn, box) {
+  async function eraInOneGesture(field, drawn, box, key) {
     const proposal = await propose([["area", box]], true);
     const eras = proposal ? proposal.options.filter((o) => ERAS.includes(o.value)) : [];
     if (!tpl.fields.includes(field) || !field.era_options) return;
@@ -520,6 +611,7 @@
     }
     // What the rectangle's edge cut (an era taken whole, or left out) is said too.
     const edge = proposal.edge || "";
+    stepKey = key;
     // The era's □ drafted as checkboxes of their own are taken in.
     const { gone } = absorbTicks(tpl.fields.indexOf(field), eras.map((o) => o.box));
     const f = tpl.fields.indexOf(field);
@@ -623,6 +715,7 @@
     render();
     const proposal = await propose([["area", area]]);
     if (!proposal) return;
+    stepKey = null; // a step of its own, whatever was done while the blank answered
     if (proposal.type === "checkbox") { addCheckbox(area, proposal); return; }
     const field = { name: freeName(proposal.name), type: proposal.type || "choice", label: proposal.label || "" };
     asChoice(field, proposal);
@@ -657,6 +750,7 @@
     const boxes = ticks.map(getBox);
     const proposal = await propose(boxes.map((b) => ["tick", b]));
     if (!proposal) return;
+    stepKey = null;
     const field = tpl.fields[ticks[0].f];
     const { keep, gone } = absorbTicks(ticks[0].f, boxes);
     asChoice(field, proposal);
@@ -669,7 +763,11 @@
   });
 
   // Keyboard: arrows move, Shift+arrows resize, Delete removes, Tab goes to the next box.
-  svg.addEventListener("keydown", (event) => {
+  const ARROWS = ["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown"];
+  const MODIFIERS = ["Shift", "Control", "Alt", "Meta"]; // pressed with an arrow: no key of their own
+  function onKey(event) {
+    // A run of arrow keys on one box is one step of 「元に戻す」; any other key ends the run.
+    if (!ARROWS.includes(event.key) && !MODIFIERS.includes(event.key)) run++;
     const all = refs().concat(regionRefs());
     if (event.key === "Tab" && all.length) {
       const at = all.findIndex((r) => same(r, selected));
@@ -686,6 +784,7 @@
       const [x0, y0, x1, y1] = getBox(selected);
       if (event.shiftKey) setBox(selected, [x0, y0, Math.max(x0 + 1, x1 + dx), Math.max(y0 + 1, y1 + dy)]);
       else setBox(selected, [x0 + dx, y0 + dy, x1 + dx, y1 + dy]);
+      stepKey = `nudge:${JSON.stringify(selected)}:${event.shiftKey}:${run}`;
       render();
       event.preventDefault();
     } else if (event.key === "Delete" || event.key === "Backspace") {
@@ -696,6 +795,17 @@
     } else if (event.key === "Escape") {
       select(null, false);
     }
+  }
+  svg.addEventListener("keydown", onKey);
+  // The focus nowhere (an input that held it disabled or gone with the panel): the keys that
+  // act on the boxes still do, rather than scroll the page.
+  document.addEventListener("keydown", (event) => {
+    if (event.target !== document.body) return;
+    const ctrlZ = (event.ctrlKey || event.metaKey) && event.key === "z";
+    if (ctrlZ || ARROWS.includes(event.key) || ["Delete", "Backspace", "Escape"].includes(event.key)) {
+      svg.focus({ preventScroll: true });
+      onKey(event);
+    }
   });
 
   // 「項目を削除」 (Delete): the selected field goes with every box it has (cells, lines,
@@ -703,7 +813,6 @@
   // Fields picked with it (Shift+click, a rectangle) go with it, in one step.
   function removeField(ref) {
     if (isRegion(ref)) return removeRegion(ref);
-    remember();
     const chosen = [...new Set([ref, ...picked].filter((r) => r && !isRegion(r)).map((r) => r.f))].sort((a, b) => b - a);
     const gone = chosen.map((f) => tpl.fields[f]);
     const count = gone.reduce((n, field) => n + boxesOf(field).length + Object.keys(field.prefecture_printed || {}).length, 0);
@@ -731,7 +840,6 @@
       say("この項目の枠はこれだけです。項目ごと消すときは「項目を削除」（Delete）を押してください。");
       return false;
     }
-    remember();
     return removeBox(ref);
   }
   // Removing a box: an entry of a list or mapping goes alone; a field left without what its
@@ -824,6 +932,7 @@
   fName.addEventListener("input", () => {
     if (!selected || isRegion(selected)) return;
     const field = tpl.fields[selected.f], before = field.name, after = fName.value.trim();
+    stepKey = `name:${selected.f}:${run}`; // the name typed key by key: one step
     field.name = after;
     for (const other of tpl.fields) {
       for (const key of ["reading_of", "postcode"]) if (other[key] === before) other[key] = after;
@@ -856,6 +965,7 @@
   }
   fOptionLabel.addEventListener("input", () => {
     if (!selected || selected.key !== "options") return;
+    stepKey = `option-label:${selected.f}:${selected.sub}:${run}`;
     setOptionLabel(tpl.fields[selected.f], selected.sub, fOptionLabel.value.trim());
     panel();
   });
@@ -865,6 +975,7 @@
   fLabel.addEventListener("input", () => {
     if (!selected || isRegion(selected)) return;
     const field = tpl.fields[selected.f], was = wholeName(field.label);
+    stepKey = `label:${selected.f}:${run}`; // the label typed key by key: one step
     field.label = fLabel.value;
     if (!was && wholeName(field.label) && SPACED_TYPES.includes(field.type) && !field.spaced) {
       field.spaced = true;
@@ -974,11 +1085,13 @@
     if (!selected || isRegion(selected)) return;
     const f = selected.f;
     const wasDigits = DIGIT_TYPES.includes(tpl.fields[f].type), wasDate = tpl.fields[f].type === "date";
+    // The cells or the date's parts the blank's print gives, when they come, are of this step.
+    const key = stepKey = freshKey("type");
     retype(tpl.fields[f], fType.value);
     selected = refs().find((r) => r.f === f) || null;
     render();
-    if (DIGIT_TYPES.includes(fType.value) && !wasDigits) cellsFromPrint(tpl.fields[f]);
-    else if (fType.value === "date" && !wasDate) datePartsFromPrint(tpl.fields[f]);
+    if (DIGIT_TYPES.includes(fType.value) && !wasDigits) cellsFromPrint(tpl.fields[f], key);
+    else if (fType.value === "date" && !wasDate) datePartsFromPrint(tpl.fields[f], key);
   });
 
   // Merge: the second box (Shift+click) joins the first one's field.
@@ -1084,7 +1197,6 @@
   }
   // Several rows of cells drafted as one field (生年月日 over 取得年月日): one field per row.
   function splitSegmentRows() {
-    remember();
     const field = tpl.fields[selected.f], rows = segmentRows(field);
     field.segments = rows[0].segments;
     const made = rows.slice(1).map((row) => ({ name: freeName(field.name + "_2"), type: field.type, label: field.label || "", segments: row.segments }));
@@ -1094,24 +1206,6 @@
     say(`項目 ${field.name} を行ごとに ${rows.length} 項目に分けました（新しい項目 ${made.map((m) => m.name).join("・")}）。`);
     render();
   }
-
-  // 元に戻す: the template as it was before the last 「下の同じ欄に写す」, 「上下に分割」 or deletion.
-  const undoButton = document.getElementById("do-undo");
-  const undoStack = [];
-  function remember() {
-    undoStack.push(JSON.stringify(tpl.fields));
-    if (undoStack.length > 20) undoStack.shift();
-    undoButton.disabled = false;
-  }
-  function undo() {
-    if (!undoStack.length) { say("取り消せる操作がありません。"); return; }
-    tpl.fields = JSON.parse(undoStack.pop());
-    undoButton.disabled = !undoStack.length;
-    selected = null; second = null; picked = [];
-    say("直前の操作を取り消しました。");
-    render();
-  }
-  undoButton.addEventListener("click", undo);
 
   // A rectangle from an empty spot: every box whose centre it holds is picked (one per field),
   // as Shift+click picks them one by one.
@@ -1139,7 +1233,7 @@
       answer = await response.json();
       if (!response.ok) { say(answer.detail || "写せませんでした。"); return; }
     } catch (error) { say("写せませんでした（通信の失敗）。もう一度押してください。"); return; }
-    remember();
+    stepKey = null;
     tpl.fields = answer.fields;
     selected = null; second = null; picked = [];
     say(answer.message + "違うときは「元に戻す」を押してください。");
@@ -1159,17 +1253,20 @@
   });
   // A field made digits: each run's cells from the lines printed under it on the blank, where
   // there are any (else the guess from the box's shape stays).
-  async function cellsFromPrint(field) {
-    let counted = 0;
+  async function cellsFromPrint(field, key) {
+    // Every run's count asked first, then all set at once: one change, of the retype's step.
+    const counts = [];
     for (const segment of field.segments || []) {
       try {
         const query = new URLSearchParams({ src: source, box: segment.slice(0, 4).map(round).join(",") });
         const response = await fetch(`/admin/forms/cells?${query}`, { credentials: "same-origin" });
         const answer = response.ok ? await response.json() : {};
-        if (answer.cells && tpl.fields.includes(field)) { segment[4] = answer.cells; counted += answer.cells; }
+        if (answer.cells) counts.push([segment, answer.cells]);
       } catch (error) { return; }
     }
-    if (!counted || !tpl.fields.includes(field)) return;
+    if (!counts.length || !tpl.fields.includes(field)) return;
+    stepKey = key;
+    for (const [segment, cells] of counts) if ((field.segments || []).includes(segment)) segment[4] = cells;
     if (field.type !== "my_number") field.max_digits = cellCount(field);
     fitDigits(field);
     say(`印刷されたマスから ${cellCount(field)} マスにしました。違うときは「マスの数」を直してください。`);
@@ -1178,7 +1275,7 @@
 
   // A field made a date: its year, month and day cut between the 年, 月 and 日 printed in its
   // rectangle, where they are (else the equal thirds stay).
-  async function datePartsFromPrint(field) {
+  async function datePartsFromPrint(field, key) {
     const parts = [field.year, field.month, field.day];
     if (parts.some((p) => !Array.isArray(p))) return;
     let answer = {};
@@ -1190,6 +1287,7 @@
     // Kept as they are when the date was changed meanwhile (moved, retyped, deleted).
     if (!answer.year || !tpl.fields.includes(field) || field.type !== "date") return;
     if ([field.year, field.month, field.day].some((p, i) => p !== parts[i])) return;
+    stepKey = key;
     Object.assign(field, { year: answer.year, month: answer.month, day: answer.day });
     say("印刷された 年・月・日 の間に 年・月・日 の枠を置きました。");
     render();

@@ -809,7 +809,7 @@ def test_admin_repeats_a_finished_block_to_the_identical_blocks_below(
     assert not {"name_kana_3", "name_kana_8", "field_24"} & set(after)  # drafted in blocks 2-4: gone
     assert len(after) == len(drafted)  # 51 drafted fields replaced by 51 copies
     page.click("#do-undo")
-    assert names() == before and page.is_disabled("#do-undo")
+    assert names() == before  # one step: the names typed before it are steps of their own
     _drag(page, (40, 218, 585, 339), 595.2)
     page.click("#do-repeat")
     page.locator("#message", has_text="か所に").wait_for()
