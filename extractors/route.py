@@ -117,7 +117,6 @@ def finish(
         readings = [_like_a_confirmed_name(template, r, readings) for r in readings]
         readings = [_postcode_checked(template, r, readings) for r in readings]
         readings = [_checked_against_postcode(template, r, readings) for r in readings]
-        readings = [_spaced_without_its_space(template, r) for r in readings]
 
     # Cross-field rules of the form: a broken rule is either a misreading or the applicant's
     # error, and either way a person looks at the fields it names and at every value the rule
@@ -259,21 +258,6 @@ def proposed(reading: FieldReading, value: FieldValue) -> FieldReading:
     return replace(
         reading, value=value, confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE), needs_review=True
     )
-
-
-def _spaced_without_its_space(template: Template, reading: FieldReading) -> FieldReading:
-    """A field the template says holds 氏 and 名 with a space between them (「氏と名の間に空白」),
-    read as one word with nothing to put the space back (no フリガナ that has it): the
-    writer's gap was narrower than the recogniser's idea of one, or the writer left none —
-    either way the value is not yet 「氏 名」, and where 氏 ends only a person can say. Was
-    auto-accepted (田中花子 for 田中 花子: a clerk's 被扶養者届, spouse and agent names)."""
-    spec = template.field(reading.name)
-    value = reading.value
-    if not spec.spaced or not isinstance(value, str) or " " in value.strip() or len(value.strip()) < 2:
-        return reading
-    if spec.reading_of is not None:
-        return reading  # a フリガナ is spaced as its name is (:func:`_checked_against_name`)
-    return replace(reading, confidence=min(reading.confidence, DISAGREEMENT_CONFIDENCE), needs_review=True)
 
 
 def _spaced_like_its_kana(

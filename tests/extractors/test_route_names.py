@@ -102,17 +102,3 @@ def test_a_kana_only_name_takes_the_marks_of_the_same_name_confirmed_on_the_form
     target = readings["target1_name_kana"]
     assert target.value == "タカハシ ミサキ" and target.needs_review  # a proposal
 
-
-def test_a_spaced_name_read_as_one_word_with_nothing_to_space_it_goes_to_a_person() -> None:
-    """GIVEN a name box the template says holds 氏 名 (「氏と名の間に空白」) read 「田中花子」
-    surely, and no フリガナ that puts the space back (its kana read without one too, or none
-    read) WHEN routed THEN it goes to a person as read: where 氏 ends only a person can say
-    (a clerk's 被扶養者届 auto-accepted 井上亮介 for 井上 亮介). Spaced, or spaced from its kana,
-    it is accepted; a one-word name box is not concerned."""
-    unspaced = _read(SK01, "田中花子", "")["insured_name"]
-    assert (unspaced.value, unspaced.needs_review) == ("田中花子", True)
-    assert _read(SK01, "田中花子", "タナカハナコ")["insured_name"].needs_review
-    assert not _read(SK01, "田中 花子", "タナカ ハナコ")["insured_name"].needs_review
-    from_kana = _read(SK01, "高橋美咲", "タカハシ ミサキ")["insured_name"]
-    assert (from_kana.value, from_kana.needs_review) == ("高橋 美咲", False)
-    assert not _read(_one_word_name_template(), "花子", "ハナコ")["insured_name"].needs_review
