@@ -27,10 +27,13 @@ PALE_MIN_AREA = 4
 #: … and a box holds writing when it has at least this many such strokes, …
 PALE_MIN_STROKES = 2
 #: … or one stroke a character tall (points) lying wholly inside the box, clear of its edges:
-#: a lone digit 「（ 7 年生）」 3 pt tall is one stroke (read blank at 1.0: 13 auto-accepted
+#: a lone digit 「（ 7 年生）」 3–4 pt tall is one stroke (read blank at 1.0: 13 auto-accepted
 #: errors on a clerk's 被扶養者届). One stroke anywhere was not enough: the tips of a
 #: neighbour's writing reaching in over an edge made 43 of 465 empty boxes written on.
-PALE_CHARACTER_PT = 2.0
+PALE_CHARACTER_PT = 2.8
+#: … and upright: at least this many times as tall as wide (a round speck 2 pt across in an
+#: empty box was taken for a character: scanner dust, a pen's dot).
+PALE_CHARACTER_UPRIGHT = 1.3
 
 
 def pale_strokes(paper: Paper, box: PtBox) -> list[int]:
@@ -77,7 +80,10 @@ def _pale_pieces(paper: Paper, box: PtBox) -> list[tuple[int, bool]]:
         x, y = int(stats[label, cv2.CC_STAT_LEFT]) + left, int(stats[label, cv2.CC_STAT_TOP]) + top
         w, h = int(stats[label, cv2.CC_STAT_WIDTH]), int(stats[label, cv2.CC_STAT_HEIGHT])
         clear = b.x0 < x and x + w < b.x1 and b.y0 < y and y + h < b.y1
-        pieces.append((size, clear and h >= tall_enough))
+        # A digit is taller than wide (a 7 3–4 pt tall: 1.4–2 times); a speck of dust or a
+        # pen's dot is round.
+        upright = h >= PALE_CHARACTER_UPRIGHT * w
+        pieces.append((size, clear and upright and h >= tall_enough))
     return pieces
 
 

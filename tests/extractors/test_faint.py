@@ -115,14 +115,17 @@ def test_pale_strokes_under_a_seal_are_the_seals() -> None:
 
 
 def test_one_pale_digit_clear_of_the_edges_is_writing_a_neighbours_tip_is_not() -> None:
-    """GIVEN a lone 「7」 3 pt tall written pale in 「（　年生）」 WHEN looked at THEN the box is
-    written on (one stroke, but a character, wholly inside); the tip of a neighbour's
-    writing reaching in over the box's edge, one stroke as tall, is not."""
+    """GIVEN a lone 「7」 4 pt tall written pale in 「（　年生）」 WHEN looked at THEN the box is
+    written on (one stroke, but an upright character, wholly inside); a round speck, or the
+    tip of a neighbour's writing reaching in over the box's edge, one stroke as tall, is not."""
     blank = _blank()
     seven = blank.copy()
-    seven[42, 100:104] = 190
-    seven[42:46, 103] = 190
+    seven[42, 100:103] = 190
+    seven[42:46, 102] = 190
     assert holds_pale_writing(_paper(seven, blank), (BOX,))
+    speck = blank.copy()  # a round speck as tall (dust, a pen's dot): no character
+    speck[42:45, 120:123] = 190
+    assert not holds_pale_writing(_paper(speck, blank), (BOX,))
     tip = blank.copy()
     tip[44:48, 150] = 190  # runs down into the box's bottom rule's row: from below
     tip[44:48, 151] = 190
@@ -138,8 +141,8 @@ def test_the_cells_holding_pale_writing_are_read_when_no_cell_is_inked() -> None
 
     blank = _blank()
     seven = blank.copy()
-    seven[42, 100:104] = 190
-    seven[42:46, 103] = 190
+    seven[42, 100:103] = 190
+    seven[42:46, 102] = 190
     row = (Segment((90.0, 40.0, 130.0, 48.0), 2),)  # cells 90–110 and 110–130
     assert len(_pale_cells(row, _paper(seven, blank))) == 1
     assert _pale_cells(row, _paper(blank.copy(), blank)) == []
