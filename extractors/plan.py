@@ -26,6 +26,7 @@ from extractors.fields.faint import holds_pale_writing
 from extractors.fields.paper import Paper
 from extractors.fields.writing import Writing, locate, locate_lines, other_boxes
 from extractors.identify import cell_rules
+from extractors.normalize import digits_value
 from extractors.template import FieldSpec, FieldType, Layout, PtBox, Segment, Template
 from ocr.types import Image, Recognition
 
@@ -57,6 +58,8 @@ class CropPlan:
     #: Fields of cells written only in strokes too pale for the page's threshold, read from
     #: the cells holding them: the reading is a proposal, never accepted as it stands.
     pale: set[str] = field(default_factory=set)
+    #: A date part's cells written pale beside cells written dark (which places of its strip).
+    pale_cells: dict[CropKey, tuple[int, ...]] = field(default_factory=dict)
 
     def alphabets(self, template: Template) -> list[str | None]:
         """The alphabet each crop is read in: kana for フリガナ (with the sound marks written
@@ -174,6 +177,10 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
                 ):  # pale digits in a 7 pt 「（令和　年　月　日）」
                     inked_parts = [(_pale_cells(segments, paper), ()) for _, segments in parts]
                     plan.pale.add(spec.name)
+                elif any(filled for filled, _ in inked_parts):
+                    inked_parts = [
+                        _with_pale_cells(segments, paper, plan, (spec.name, part)) for part, segments in parts
+                    ]
                 for (part, _), (filled, shapes) in zip(parts, inked_parts, strict=True):
                     plan.cell_counts[(spec.name, part)] = len(filled)
                     plan.shapes[(spec.name, part)] = shapes
@@ -191,6 +198,40 @@ def _pale_cells(segments: tuple[Segment, ...], paper: Paper) -> list[Image]:
         for cell in cells(segment)
         if holds_pale_writing(paper, (cell,))
     ]
+
+
+def _with_pale_cells(
+    segments: tuple[Segment, ...], paper: Paper, plan: CropPlan, key: CropKey
+) -> tuple[list[Image], tuple[float, ...]]:
+    """A date part's cells written in, dark or pale, in order (the pale ones' places noted in
+    ``plan.pale_cells``): 「1 3」 whose 1 is a thin pale stroke was read 3 alone, the day 03
+    auto-accepted for 13. (Their shape is unknown: 0.0.)"""
+    crops, shapes, pale = [], [], []
+    for segment in segments:
+        for cell in cells(segment):
+            if inkmod.measure(paper, cell, "tick") > CELL_INK:
+                crops.append(cell_crop(paper.page, cell, paper.dpi))
+                shapes.append(inkmod.ink_aspect(paper, cell))
+            elif holds_pale_writing(paper, (cell,)):
+                pale.append(len(crops))
+                crops.append(cell_crop(paper.page, cell, paper.dpi))
+                shapes.append(0.0)
+    if pale:
+        plan.pale_cells[key] = tuple(pale)
+    return crops, tuple(shapes)
+
+
+def pale_cells_matter(plan: CropPlan, read: Sequence[Recognition]) -> set[str]:
+    """The fields whose pale cells (``plan.pale_cells``) change their value: read as a digit
+    other than a leading 0 (which changes nothing: 08 is 8), or not read one digit per cell.
+    Their reading is a proposal for a person."""
+    texts = dict(zip(plan.keys, (rec.text for rec in read), strict=True))
+    out = set()
+    for key, places in plan.pale_cells.items():
+        digits = digits_value(texts[key])
+        if len(digits) != plan.cell_counts[key] or any(digits[place] != "0" for place in places):
+            out.add(key[0])
+    return out
 
 
 def _cell_kinds(segments: tuple[Segment, ...], paper: Paper) -> tuple[sound_marks.Cell, ...]:

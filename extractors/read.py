@@ -22,7 +22,7 @@ from extractors.fields.paper import Paper, paper_of
 from extractors.identify import blank_page
 from extractors.marks import blank_ink, ink_scores
 from extractors.model import FieldReading, Finding
-from extractors.plan import plan_crops
+from extractors.plan import pale_cells_matter, plan_crops
 from extractors.route import finding, finish
 from extractors.template import Layout, Template
 from ocr.engine import OcrEngine
@@ -56,7 +56,8 @@ def read_fields(
     alphabets = plan.alphabets(template)
     primary = engine.recognize(plan.crops, alphabets)
     sealed = _sealed(template, circles, dpi)
-    disputed: set[str] = set(sealed) | plan.pale  # a pale writing's reading is a proposal
+    # A pale writing's reading is a proposal; so is a date a pale cell changes.
+    disputed: set[str] = set(sealed) | plan.pale | pale_cells_matter(plan, primary)
     score = ink_scores(paper)
     if crosscheck:
         second = second_readings(crosscheck, template, plan, alphabets, primary, skip=sealed)

@@ -9,7 +9,7 @@ from extractors.fields.faint import holds_pale_writing, pale_strokes
 from extractors.fields.paper import paper_of
 from extractors.fields.writing import locate, other_boxes
 from ocr.preprocess import binarize, printed_rules
-from ocr.types import Image
+from ocr.types import Image, Recognition
 
 DPI = 72  # one pixel per point
 BOX = (60.0, 40.0, 200.0, 48.0)  # a 8 pt 収入 box
@@ -146,3 +146,28 @@ def test_the_cells_holding_pale_writing_are_read_when_no_cell_is_inked() -> None
     row = (Segment((90.0, 40.0, 130.0, 48.0), 2),)  # cells 90–110 and 110–130
     assert len(_pale_cells(row, _paper(seven, blank))) == 1
     assert _pale_cells(row, _paper(blank.copy(), blank)) == []
+
+
+def test_a_date_part_reads_its_pale_cell_beside_a_dark_one_and_a_changed_value_is_a_proposal() -> None:
+    """GIVEN a day written 「1 3」 whose 1 is one thin pale stroke and whose 3 is dark WHEN the
+    cells to read are chosen THEN both are, the pale one's place noted (the day was read 03
+    and accepted for 13); a pale cell read as a leading 0 changes nothing and is no doubt,
+    read as another digit (or not one digit per cell) it makes the field a proposal."""
+    from extractors.plan import CropPlan, _with_pale_cells, pale_cells_matter
+    from extractors.template import Segment
+
+    blank = _blank()
+    page = blank.copy()
+    page[42:47, 95] = 190  # the pale 1, 5 pt tall, one pixel wide
+    page[42, 112:117] = 0  # a dark 3
+    page[44, 113:117] = 0
+    page[46, 112:117] = 0
+    page[42:47, 116] = 0
+    key = ("death_date", "day")
+    plan = CropPlan([key], [], {})
+    crops, _ = _with_pale_cells((Segment((90.0, 40.0, 130.0, 48.0), 2),), _paper(page, blank), plan, key)
+    assert len(crops) == 2 and plan.pale_cells == {key: (0,)}
+    plan.cell_counts[key] = 2
+    assert pale_cells_matter(plan, [Recognition("13", 0.96)]) == {"death_date"}
+    assert pale_cells_matter(plan, [Recognition("03", 0.99)]) == set()
+    assert pale_cells_matter(plan, [Recognition("3", 0.99)]) == {"death_date"}
