@@ -33,6 +33,7 @@ from extractors.onboard.draft import (
     draft_fields,
     inside,
     is_printed_postcode,
+    label_boxes,
     printed_from,
     reading_order,
 )
@@ -44,6 +45,7 @@ from extractors.onboard.geometry import (
     segment_mask,
     vector_segments,
 )
+from extractors.onboard.naming import block_named
 from extractors.template import PtBox
 from ocr.types import px_per_pt
 
@@ -53,6 +55,10 @@ MIN_VECTOR_SEGMENTS = 20
 RENDER_DPI = 200
 #: The title: the largest print in the top part of the page (share of its height).
 TITLE_ZONE = 0.3
+#: Printed between a title's words and kept in it; half-width brackets written full-width as
+#: our titles are (被扶養者（異動）届).
+TITLE_MARKS = frozenset("（）()・")
+FULL_WIDTH_BRACKETS = str.maketrans("()", "（）")
 OVERLAY_DPI = 110
 FONT = "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf"
 COLOURS = {
@@ -145,6 +151,9 @@ def title_of(printed: Sequence[Printed], height: float) -> tuple[str, PtBox] | N
     if not top:
         return None
     size = max(p.box[3] - p.box[1] for p in top)
+    # The brackets and ・ between the title's words are the title's too (被扶養者（異動）届,
+    # not 被扶養者異動届), never what decides its size or line.
+    marks = [p for p in printed if p.box[1] < TITLE_ZONE * height and p.text in TITLE_MARKS]
     big = [p for p in top if p.box[3] - p.box[1] >= 0.6 * size]
     line = min(big, key=lambda p: p.box[1])
     row = sorted((p for p in big if abs(p.centre[1] - line.centre[1]) < size), key=lambda p: p.box[0])
@@ -153,7 +162,7 @@ def title_of(printed: Sequence[Printed], height: float) -> tuple[str, PtBox] | N
     beside = sorted(
         (
             p
-            for p in top
+            for p in [*top, *marks]
             if abs(p.centre[1] - line.centre[1]) < size * 0.6 and box[0] - 80 < p.box[0] < box[2] + 160
         ),
         key=lambda p: p.box[0],
@@ -166,7 +175,12 @@ def title_of(printed: Sequence[Printed], height: float) -> tuple[str, PtBox] | N
     for p in reversed(beside):
         if p.box[2] < row[0].box[0] and min(k.box[0] for k in kept) - p.box[2] <= 0.8 * size:
             kept.insert(0, p)
-    return "".join(p.text for p in kept), bounds([p.box for p in kept])
+    # A bracket or mark opening or closing the line is no part of the title.
+    while kept and kept[0].text in TITLE_MARKS:
+        kept.pop(0)
+    while kept and kept[-1].text in TITLE_MARKS:
+        kept.pop()
+    return "".join(p.text for p in kept).translate(FULL_WIDTH_BRACKETS), bounds([p.box for p in kept])
 
 
 def _grown(box: PtBox, by: float, size: tuple[float, float]) -> list[float]:
@@ -221,15 +235,17 @@ def draft_template(
     else:
         mask, source = raster_mask(gray, size), "raster"
     boxes = closed_boxes(mask)
+    shaded = shaded_boxes(boxes, blank)
     fields = draft_fields(
         boxes,
         printed,
         words,
-        shaded_boxes(boxes, blank),
+        shaded,
         lambda a, b: divided(mask, a, b),
         lambda box: cell_ticks(gray, px_per_pt(RENDER_DPI), box),
     )
     fields = reading_order([*fields, *option_cell_choices(blank, boxes, fields)])
+    fields = block_named(fields, label_boxes(boxes, printed, shaded), size[0])
     title = title_of(printed, size[1])
     title_text, title_box = title if title else ("", (size[0] * 0.25, 20.0, size[0] * 0.75, 70.0))
     template: dict[str, Any] = {

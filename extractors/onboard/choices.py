@@ -75,6 +75,7 @@ from extractors.onboard.geometry import (
     segment_mask,
     vector_segments,
 )
+from extractors.onboard.naming import options_kind, printed_down
 from extractors.template import PtBox
 
 #: The page rendered at this resolution to find □ printed as pictures (no drawing, no text).
@@ -190,6 +191,9 @@ KNOWN_VALUES = {
     "国内転入": "moved_to_japan",
     "該当": "applicable",
     "非該当": "not_applicable",
+    # The 協会けんぽ forms' 海外特例要件 (a dependent living abroad) ○ 該当 / 非該当.
+    "海外特例要件該当": "overseas_exception_applicable",
+    "海外特例要件非該当": "overseas_exception_not_applicable",
     "変更": "change",
     # Which telephone (「1.自宅 2.携帯 3.勤務先」).
     "自宅": "home",
@@ -334,6 +338,11 @@ def propose_choice(blank: BlankPrint, area: PtBox) -> ChoiceProposal:
     options = _valued([(word, box) for word, box in items])
     if len(options) == 1:
         return dataclasses.replace(_lone(options[0], "circle", label), taken_whole=taken, left_out=left_out)
+    # Options that say what the choice is (男/女, 同居/別居, 該当/非該当/変更) name it where the
+    # label near the rectangle does not (the row above's 「住所」 over a 該当/非該当/変更 cell).
+    kind = options_kind(o.value for o in options)
+    if kind is not None and kind[1] not in label:
+        return ChoiceProposal("circle", kind[0], kind[1], options, "choice", taken, left_out)
     return ChoiceProposal("circle", _name_for(label), label, options, _type_for(label), taken, left_out)
 
 
@@ -852,6 +861,9 @@ def option_value(word: str) -> str:
     noted = re.fullmatch(r"([^(]+)\(([^)]+)\)", word)
     if noted and re.search(r"\w", noted.group(2)):  # 「男(基金)」: male_fund
         return f"{option_value(noted.group(1))}_{option_value(noted.group(2))}"
+    besides = re.fullmatch(r"\d+以外の(.+)", word)
+    if besides:  # 「2.1以外の子」: other_child, not 1_igai_no_ko (the number is item 1's)
+        return f"other_{option_value(besides.group(1))}"
     aged = re.fullmatch(r"(\d+)歳到達", word)
     if aged:  # 「75歳到達」
         return f"age_{aged.group(1)}"
@@ -931,11 +943,13 @@ def _label_near(blank: BlankPrint, area: PtBox) -> str:
         for box, _ in label_boxes(blank.boxes, blank.chars)
         if not inside(_centre(area), box)  # the cell the options are printed in
     ]
-    # A cell's label stands where it is printed (a rectangle drawn by hand may overlap its cell).
+    # A cell's label stands where it is printed (a rectangle drawn by hand may overlap its cell);
+    # a block's heading printed down the page (read across, garbled: 「Ｂ.配偶（第者３で号あ被る
+    # 保被険扶者養）者欄」) labels no choice, nor does any of its characters.
     printed = [
         (bounds([c.box for c in chars]), "".join(c.text for c in chars))
         for box in cells
-        if (chars := chars_in(box, blank.chars))
+        if not printed_down(box) and (chars := chars_in(box, blank.chars))
     ]
     loose = [
         w

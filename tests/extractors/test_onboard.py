@@ -192,7 +192,7 @@ def test_a_blank_whose_page_box_is_off_0_0_is_drafted_on_its_printed_lines(shuto
         bottom = field["label"] not in rows[:-1]
         assert (not top or _near(y0 - TEXT_INSET, ys)) and (not bottom or _near(y1 + TEXT_INSET, ys)), field
         assert _near(x0 - TEXT_INSET, xs) and _near(x1 + TEXT_INSET, xs), field
-    number = next(f for f in shutoku.template["fields"] if f["label"] == "⑥個人番号基礎年金番号")
+    number = next(f for f in shutoku.template["fields"] if f["label"] == "被保険者1 個人番号基礎年金番号")
     for cell_row in number["segments"]:
         assert all(_near(v, ys) for v in cell_row[1:4:2]) and all(_near(v, xs) for v in cell_row[0:3:2])
     assert "被保険者資格取得届" in shutoku.template["title"]
@@ -276,7 +276,9 @@ def test_a_furigana_row_is_drafted_its_whole_height(shutoku: Any) -> None:
     for field in kana:
         top, bottom = field["box"][1], field["box"][3]
         assert bottom - top >= 8.4 and _near(top, ys, 1.0) and _near(bottom, ys, 1.0), field
-        assert field.get("reading_of", "").startswith("name")
+        # each half of the row the reading of the half below it, named for it
+        assert field["reading_of"] == field["name"].replace("_kana", "")
+        assert re.fullmatch(r"insured_(family|given)_name_\d", field["reading_of"])
     jusho = draft_template((REAL_FORMS / "kyokai_jusho_henko.pdf").read_bytes(), 0, "j", "KY-04", "2024.12")
     onboarded = json.loads(
         next((ROOT / "fixtures" / "forms-kyokai").glob("kyokai_jusho_henko.*.json")).read_text(
@@ -308,7 +310,7 @@ def test_a_name_cut_in_two_boxes_is_not_drafted_spaced_nor_a_phone(
     jusho = {f["name"]: f for f in _draft("kyokai_jusho_henko.pdf")["fields"]}
     assert not jusho["name"].get("spaced")
     spouse = [jusho["name_2"], jusho["name_3"]]
-    assert [f["label"] for f in spouse] == ["氏名（氏）", "⑧配偶者氏名（名）"]
+    assert [f["label"] for f in spouse] == ["氏名（氏）", "配偶者氏名（名）"]
     assert all(f["type"] == "text" and not f.get("spaced") for f in spouse)
 
 
@@ -333,10 +335,10 @@ def test_a_box_is_labelled_by_its_row_heading_never_by_a_list_of_options(
     assert _at(fields, 126.8, 74.8)["label"] == "事業所整理記号"
     # the 被扶養者 box prints its options 「0．無 1．有」: to be circled, no text box drafted
     assert not [f for f in fields if _boxes_of(f)[0][:2] == (492.0, 258.5)]
-    assert _at(fields, 386.0, 221.5)["label"] == "③生年月日"
+    assert _at(fields, 386.0, 221.5)["label"] == "被保険者1 生年月日"
     assert [_at(fields, 90.4, y)["label"] for y in (289.2, 303.2)] == [
-        "⑨報酬月額（通貨）",
-        "⑨報酬月額（現物）",
+        "被保険者1 報酬月額（通貨）",
+        "被保険者1 報酬月額（現物）",
     ]
     # 「⑥個人」 over 「番号（基礎年金番号）」, two cells of one label: 12 cells of a 個人番号; the
     # 生年月日 over the 取得年月日, two dates (not one field of two rows), the era cell's print
@@ -345,13 +347,16 @@ def test_a_box_is_labelled_by_its_row_heading_never_by_a_list_of_options(
     born, taken = _at(fields, 386.0, 221.5), _at(fields, 386.2, 256.2)
     assert (born["type"], born["label"], sorted(born["era_options"])) == (
         "date",
-        "③生年月日",
+        "被保険者1 生年月日",
         ["heisei", "reiwa", "showa"],
     )
-    assert (taken["type"], taken["label"], taken["era"]) == ("date", "⑦取得（該当）年月日", "reiwa")
+    assert (taken["type"], taken["label"], taken["era"]) == ("date", "被保険者1 取得（該当）年月日", "reiwa")
     assert not [f for f in fields if _boxes_of(f)[0][0] == 369.0]
     # the 氏名 row's two boxes, each printing which half it holds
-    assert [_at(fields, x, 233.8)["label"] for x in (128.8, 232.8)] == ["②氏名（氏）", "②氏名（名）"]
+    assert [_at(fields, x, 233.8)["label"] for x in (128.8, 232.8)] == [
+        "被保険者1 氏名（氏）",
+        "被保険者1 氏名（名）",
+    ]
     assert not [f["label"] for f in fields if re.search(r"\d\s*[.．].*\d\s*[.．]", f["label"])]
     assert [f["label"] for f in kofu["fields"] if f["label"].startswith("(")] == [
         "(1)氏名（カタカナ）",
@@ -376,7 +381,7 @@ def test_a_row_of_dotted_cell_ticks_is_drafted_as_digit_cells_on_the_ticks(shuto
         clerk = [204.7, 297.0 + 121.8 * block, 322.7, 312.5 + 121.8 * block]
         assert [x0, y0, x1, y1] == pytest.approx(clerk, abs=2.0) and field["max_digits"] == 9
     assert not [f for f in shutoku.template["fields"] if f["type"] == "amount" and f["box"][0] > 195]
-    assert {f["label"] for f in totals} == {"⑨報酬月額（合計）"}
+    assert [f["label"] for f in totals] == [f"被保険者{n} 報酬月額（合計）" for n in (1, 2, 3, 4)]
 
 
 def test_cell_ticks_are_found_dotted_and_evenly_spaced() -> None:

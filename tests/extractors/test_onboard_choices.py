@@ -98,6 +98,11 @@ def test_options_stacked_in_lines_and_small_notes() -> None:
         ("ＡＢＣ", "abc"),  # full width, NFKC
         ("Type B", "type_b"),
         ("★", "★"),  # nothing to romanise: the word itself
+        # the 被扶養者（異動）届's: 「2.1以外の子」 names item 1, its number no part of the value
+        # (was 1_igai_no_ko), and 海外特例要件 (was kaigai_tokurei_youken_gaitou)
+        ("1以外の子", "other_child"),
+        ("海外特例要件該当", "overseas_exception_applicable"),
+        ("海外特例要件非該当", "overseas_exception_not_applicable"),
     ],
 )
 def test_option_values_follow_our_forms_then_romanise(word: str, value: str) -> None:

@@ -53,13 +53,15 @@ def test_a_finished_block_is_copied_named_mapped_and_replaces_the_draft(
     block = _first_block(fields)
     # The clerk finishes block 1: names with _1, a label numbered 1, a フリガナ reading its name.
     by_name = {fields[i]["name"]: fields[i] for i in block}
-    by_name["name"].update(name="family_name_1", label="被保険者1 氏名（氏）")
-    by_name["name_kana"].update(name="family_name_kana_1", reading_of="family_name_1", label="フリガナ（氏）")
+    by_name["insured_family_name_1"].update(name="family_name_1", label="被保険者1 氏名（氏）")
+    by_name["insured_family_name_kana_1"].update(
+        name="family_name_kana_1", reading_of="family_name_1", label="フリガナ（氏）"
+    )
     # (the 被扶養者 box prints its options 「0．無 1．有」: no text box is drafted over them)
     card = next(f for f in by_name.values() if f.get("box", [0])[0] == 491.8)  # 発行が必要
     card.update(name="card_needed_1", type="checkbox")
-    by_name["date"].update(name="birth_date_1")  # (the draft's date_2 would take the copies' _2)
-    by_name["date_2"].update(name="acquisition_date_1")
+    by_name["insured_birth_date_1"].update(name="birth_date_1")
+    by_name["insured_acquired_date_1"].update(name="acquisition_date_1")
     original = shutoku[0]
     block = _first_block(fields)
     before = len(fields)
@@ -70,7 +72,7 @@ def test_a_finished_block_is_copied_named_mapped_and_replaces_the_draft(
         assert copied["reading_of"] == f"family_name_{n}" and copied["type"] == "katakana"
         assert done.fields[names.index(f"family_name_{n}")]["label"] == f"被保険者{n} 氏名（氏）"
         assert done.fields[names.index(f"card_needed_{n}")]["type"] == "checkbox"
-    source = by_name["name_kana"]["box"]
+    source = by_name["insured_family_name_kana_1"]["box"]
     assert done.fields[names.index("family_name_kana_4")]["box"] == [
         source[0],
         round(source[1] + 365.4, 1),

@@ -5,6 +5,7 @@ fields in session 13)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -96,9 +97,9 @@ def test_no_field_over_options_a_stamp_a_bar_code_or_a_coloured_heading(fields: 
 def test_a_name_half_under_its_furigana_heading_is_the_name(fields: list[dict[str, Any]]) -> None:
     """GIVEN a 氏名 box printing only 「（氏）」 right under the 「（ﾌﾘｶﾞﾅ）」 heading WHEN drafted
     THEN a text field 氏名（氏）, not a katakana one (was katakana in all three 氏名 rows)."""
-    for x0, y0 in ((154.0, 241.8), (99.5, 528.8), (99.5, 649.8)):
+    for x0, y0, block in ((154.0, 241.8, "被保険者"), (99.5, 528.8, "被扶養者1"), (99.5, 649.8, "被扶養者2")):
         [half] = _starting(fields, x0, y0)
-        assert (half["type"], half["label"]) == ("text", "氏名（氏）")
+        assert (half["type"], half["label"]) == ("text", f"{block} 氏名（氏）")
         assert not half.get("spaced")
 
 
@@ -151,9 +152,9 @@ def test_tinted_empty_cells_continue_their_row_and_a_spaced_out_label_reads_whol
     [symbol] = _starting(fields, 97.5, 61.2)
     assert (symbol["type"], symbol["segments"][0][4]) == ("digits", 4)
     [number] = _starting(fields, 357.5, 250.5)
-    assert (number["type"], number["label"]) == ("my_number", "個人番号")
+    assert (number["type"], number["label"]) == ("my_number", "被保険者 個人番号")
     [insured] = _starting(fields, 99.5, 233.0)
-    assert insured["label"] == "整理番号"
+    assert insured["label"] == "被保険者 整理番号"
 
 
 def test_a_box_beside_stacked_labels_is_cut_into_their_rows(fields: list[dict[str, Any]]) -> None:
@@ -179,13 +180,13 @@ def test_each_address_row_gets_the_postcode_written_after_its_printed_mark(
     address boxes, no cells printed for the digits WHEN drafted THEN five postcodes, 3 and 4
     digits each, labelled by their row, where the clerk drew them (none was drafted: ~12 edits
     each), the address written under that line."""
-    postcodes = [f for f in fields if f["name"].startswith("postcode")]
-    assert [(f["label"], f["segments"][0][0]) for f in postcodes] == [
-        ("事業所所在地 郵便番号", 107.1),
-        ("住所 郵便番号", 365.5),
-        ("住所 郵便番号", 141.4),
-        ("住所 郵便番号", 141.4),
-        ("住所 郵便番号", 141.4),
+    postcodes = [f for f in fields if "postcode" in f["name"]]
+    assert [(f["name"], f["label"], f["segments"][0][0]) for f in postcodes] == [
+        ("employer_postcode", "事業所所在地 郵便番号", 107.1),
+        ("insured_postcode", "被保険者 住所 郵便番号", 365.5),
+        ("spouse_postcode", "配偶者 住所 郵便番号", 141.4),
+        ("dep_postcode_1", "被扶養者1 住所 郵便番号", 141.4),
+        ("dep_postcode_2", "被扶養者2 住所 郵便番号", 141.4),
     ]
     assert all(
         (f["type"], f["min_digits"], f["max_digits"], [s[4] for s in f["segments"]])
@@ -197,6 +198,76 @@ def test_each_address_row_gets_the_postcode_written_after_its_printed_mark(
     # the address boxes start under the 〒 line, labelled 住所 (the clerk moved them there; the
     # B欄's had been labelled 「⑤外国籍」, the C欄's 「⑤個人番号」)
     addresses = {tuple(f["box"]): f["label"] for f in fields if f["type"] == "text" and f["box"][0] < 136}
-    assert addresses[(135.2, 383.5, 393.5, 392.8)] == "住所"
-    assert addresses[(135.2, 563.5, 344.5, 589.0)] == addresses[(135.2, 684.4, 344.5, 709.8)] == "住所"
+    assert addresses[(135.2, 383.5, 393.5, 392.8)] == "配偶者 住所"
+    assert addresses[(135.2, 563.5, 344.5, 589.0)] == "被扶養者1 住所"
+    assert addresses[(135.2, 684.4, 344.5, 709.8)] == "被扶養者2 住所"
     assert addresses[(100.8, 111.0, 317.2, 128.1)] == "事業所所在地"
+
+
+def test_each_address_is_drafted_an_address_checked_against_the_postcode_of_its_block(
+    fields: list[dict[str, Any]],
+) -> None:
+    """GIVEN the 事業所所在地 row and the A, B and C欄's 住所 rows (no 都道府県 printed), each with
+    its 〒 line WHEN drafted THEN each address box is an address (``"address": true``) whose
+    ``postcode`` is its own block's postcode (a clerk could not link them until the screen
+    could; none was drafted), and no other box is an address (the A欄's address is drafted a
+    tick box still)."""
+    linked = {f["name"]: f.get("postcode") for f in fields if f.get("address")}
+    assert linked == {
+        "employer_address": "employer_postcode",
+        "spouse_address": "spouse_postcode",
+        "dep_address_1": "dep_postcode_1",
+        "dep_address_2": "dep_postcode_2",
+    }
+
+
+def test_fields_are_named_and_labelled_by_their_block_and_row(fields: list[dict[str, Any]]) -> None:
+    """GIVEN the blocks headed down the page's left edge (A.被保険者欄, B.配偶者欄 read as
+    「Ｂ.配偶（第者３で号あ被る保被険扶者養）者欄」, C.その他の被扶養者欄１ and ２) WHEN drafted THEN
+    each field is named for its block as the clerk named it (``spouse_birth_date``,
+    ``dep_sex_1``, the 名's box under 「①氏名⑥住所」 ``dep_given_name_1``, its 1.同居/2.別居
+    ``dep_living_1`` — was ``address_8`` —) and labelled by block and row (「被扶養者1 生年月日」,
+    not 「②生年月日」; a date's era 「9.令和」 gives way to its row's heading)."""
+    by_name = {f["name"]: f for f in fields}
+    assert by_name["spouse_birth_date"]["label"] == "配偶者 生年月日"
+    assert by_name["dep_birth_date_2"]["label"] == "被扶養者2 生年月日"
+    assert by_name["dep_given_name_1"]["label"] == "被扶養者1 氏名（名）"
+    assert by_name["dep_living_1"]["label"] == "被扶養者1 同居・別居"
+    assert by_name["dep_sex_2"]["label"] == "被扶養者2 性別"
+    assert by_name["insured_annual_income"]["label"] == "被保険者 収入（年収）"
+    assert by_name["employer_name"]["label"] == "事業所名称"
+    became = [f for f in fields if f["type"] == "date" and f["label"].endswith("被扶養者になった日")]
+    assert [f["label"] for f in became] == ["被扶養者1 被扶養者になった日", "被扶養者2 被扶養者になった日"]
+    assert not [f for f in fields if "配偶（第者" in f["label"] or re.match(r"\d\.", f["label"])]
+
+
+def test_the_title_keeps_its_brackets() -> None:
+    """GIVEN the title 「被扶養者 ( 異 動 ) 届」 printed with half-width brackets between its words
+    WHEN drafted THEN 「被扶養者（異動）届」 (was 被扶養者異動届: the brackets dropped)."""
+    draft = draft_template((REAL_FORMS / "kyokai_hifuyosha_ido.pdf").read_bytes(), 0, "k", "2202", "2024.12")
+    assert draft.template["title"] == "被扶養者（異動）届"
+
+
+def test_a_choice_drawn_beside_a_block_heading_is_labelled_by_its_options() -> None:
+    """GIVEN the clerk's rectangles round the B欄's 「1.該当 2.非該当 3.変更」 (beside the block's
+    heading printed down the page), its 海外特例要件 該当/非該当 (under the next cell's 「…でなく
+    なった日」) and the C欄1's 該当/非該当/変更 WHEN 「選択肢を囲んで作成」 proposes them THEN each
+    named and labelled by what its options are (were 「Ｂ.配偶（第者３で号あ被る保被険扶者養）者欄」,
+    「被扶養者(第3号被保険者)でなくなった日」 and 「C．その他の被扶養者欄１」)."""
+    from extractors.onboard.blank import one_page
+    from extractors.onboard.choices import propose_choice, read_blank
+
+    blank = read_blank(one_page((REAL_FORMS / "kyokai_hifuyosha_ido.pdf").read_bytes(), 0))
+    proposed = [
+        propose_choice(blank, area)
+        for area in ((60.0, 396.0, 98.5, 446.0), (99.0, 445.0, 127.5, 489.0), (60.0, 590.0, 98.5, 634.0))
+    ]
+    assert [(p.name, p.label) for p in proposed] == [
+        ("change_type", "該当・非該当・変更"),
+        ("overseas_status", "海外特例要件該当・非該当"),
+        ("change_type", "該当・非該当・変更"),
+    ]
+    assert [o.value for o in proposed[1].options] == [
+        "overseas_exception_applicable",
+        "overseas_exception_not_applicable",
+    ]

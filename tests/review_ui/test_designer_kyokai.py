@@ -9,7 +9,10 @@ label that row does not have; then each form's 「読み仮名の対象」 confi
 the 交付申請書's 「v2」 and the 住所変更届's 「v3」: the フリガナ fields read the name fields below them,
 so the reader settles the kana from the name; the 住所変更届's 「v4」: its footer region, the
 draft's default bottom-left corner where the form prints no code, cleared; its 「v5」: the 同居
-tick box moved onto the form's □, and what the draft now does itself no longer edited)."""
+tick box moved onto the form's □, and what the draft now does itself no longer edited). Since
+session 15 the draft links each address to the postcode drafted before it (both kept templates'
+``address`` carry ``"postcode": "postcode"``) and leaves a label's item mark out (the 住所変更届's
+「①事業所整理記号」, 「③個人番号…」, 「④生年月日」 kept as drafted, now without it): the same edits."""
 
 # ruff: noqa: F811 - the browser fixtures are imported from test_browser
 
