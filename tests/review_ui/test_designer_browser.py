@@ -355,8 +355,11 @@ def test_admin_marks_an_address_and_the_postcode_beside_it(
     assert page.is_visible("#address-row") and page.is_checked(
         "#f-address"
     )  # the draft's 都道府県 made it one
-    assert page.input_value("#f-postcode") == ""
+    # the draft proposes the postcode drafted before the address (session 15; was none)
+    assert page.input_value("#f-postcode") == "postcode"
     assert "postcode" in offered() and "name" not in offered() and offered()[0] == ""
+    page.select_option("#f-postcode", "")
+    assert "〒postcode" not in page.inner_text("#field-list")
     page.select_option("#f-postcode", "postcode")
     assert "〒postcode" in page.inner_text("#field-list")
     box("note").click()
@@ -641,7 +644,7 @@ def test_admin_makes_tick_choices_in_one_gesture(
     page.fill("#f-name", "reasons")
     # The 生年月日's era ticked in one of three □ (□昭和 □平成 □令和): one rectangle with
     # 「元号の枠を描く」 gives the date its three era boxes, the drafted checkboxes taken in.
-    box("date_3").click()
+    box("insured_birth_date").click()  # (named for its 被保険者 block since session 15)
     page.select_option("#f-era-kind", "marked")
     page.click("#draw-era")
     _drag(page, (374, 178, 400, 212))
@@ -666,7 +669,7 @@ def test_admin_makes_tick_choices_in_one_gesture(
         "male": (118.2, 227.5, 125.5, 234.8),
         "female": (148.5, 227.5, 156.0, 234.8),
     }
-    born = saved.field("date_3")
+    born = saved.field("insured_birth_date")
     assert born.style == "tick" and dict(born.era_options) == {
         "showa": (376.2, 181.0, 382.5, 187.2),
         "heisei": (376.2, 192.0, 382.5, 198.2),
@@ -784,16 +787,19 @@ def test_admin_repeats_a_finished_block_to_the_identical_blocks_below(
     unique = "rs => [...new Set(rs.map(r => r.dataset.field))]"
     names = lambda: page.locator("#boxes rect.box").evaluate_all(unique)  # noqa: E731
     drafted = names()
-    assert "name_kana_3" in drafted and "my_number_4" in drafted
-    # The block's two dates named as the clerk names them (the draft's date_2, block 1's
-    # 取得年月日, would take the copies' suffix _2).
-    for drafted_name, name in (("date", "birth_date_1"), ("date_2", "acquisition_date_1")):
+    # (each 被保険者 block's fields drafted named for it since session 15: insured_…_1 … _4)
+    assert "insured_family_name_kana_3" in drafted and "insured_my_number_4" in drafted
+    # The block's two dates named as the clerk names them.
+    for drafted_name, name in (
+        ("insured_birth_date_1", "birth_date_1"),
+        ("insured_acquired_date_1", "acquisition_date_1"),
+    ):
         box(drafted_name).click()
         page.fill("#f-name", name)
-    box("name").click()
+    box("insured_family_name_1").click()
     page.fill("#f-name", "family_name_1")
     page.fill("#f-label", "被保険者1 氏名（氏）")
-    box("name_kana").click()
+    box("insured_family_name_kana_1").click()
     page.fill("#f-name", "family_name_kana_1")
     page.select_option("#f-reading", "family_name_1")
     _drag(page, (40, 218, 585, 339), 595.2)  # round block 1, from the empty margin
@@ -806,7 +812,9 @@ def test_admin_repeats_a_finished_block_to_the_identical_blocks_below(
     assert "3 か所に 17 項目を写しました（下へ 121.8 pt ごと）" in page.inner_text("#message")
     after = names()
     assert {"family_name_kana_2", "family_name_kana_3", "family_name_kana_4", "family_name_4"} <= set(after)
-    assert not {"name_kana_3", "name_kana_8", "field_24"} & set(after)  # drafted in blocks 2-4: gone
+    # (a field left as drafted in block 1 is copied under its drafted name: insured_my_number_4)
+    drafted_below = {"insured_family_name_kana_3", "insured_family_name_2", "insured_birth_date_4"}
+    assert not drafted_below & set(after)  # drafted in blocks 2-4: gone
     assert len(after) == len(drafted)  # 51 drafted fields replaced by 51 copies
     page.click("#do-undo")
     assert names() == before  # one step: the names typed before it are steps of their own
