@@ -240,3 +240,34 @@ def test_name_halves_small_boxes_and_postcodes_in_text_boxes_are_written_as_an_a
         assert nationality is None or len(nationality) <= 3, nationality  # a 50 pt box: a short word
         postcode = values.get("insured_postal_code")
         assert postcode is None or (len(postcode) == 8 and postcode[3] == "-"), postcode
+
+
+def test_the_postcode_beside_an_address_is_its_own_and_nothing_else_changes() -> None:
+    """An onboarded form whose address names the 郵便番号 beside it (``postcode``) gets the
+    address's own postcode, as an applicant writes them: the generic filler drew seven random
+    digits, and on 協会けんぽ's forms linked on the screen the reader then found 23 of 48
+    clean forms a ``postal_code_mismatch``. The digits are replaced where they were drawn:
+    every other value, and every draw, stays as it was."""
+    from fixtures.generate import POSTCODES
+
+    raw = json.loads(KOFU.read_text(encoding="utf-8"))
+    linked = parse_template(raw, KOFU)
+    assert linked.field("address").postcode == "postcode"
+    unlinked_raw = copy.deepcopy(raw)
+    for field in unlinked_raw["fields"]:
+        field.pop("postcode", None)
+    unlinked = parse_template(unlinked_raw, KOFU)
+    seen = 0
+    for seed in range(12):
+        form = _fill(linked, random.Random(seed), date(2026, 11, 1))
+        before = _fill(unlinked, random.Random(seed), date(2026, 11, 1))
+        address = form.values.get("address")
+        if address in POSTCODES and "postcode" in form.values:
+            assert form.values["postcode"] == POSTCODES[address], seed
+            seen += 1
+        changed = {name for name in form.values if form.values[name] != before.values.get(name)}
+        assert changed <= {"postcode"}, (seed, changed)
+        assert [(kind, name) for kind, _, name in form.draws] == [
+            (kind, name) for kind, _, name in before.draws
+        ]
+    assert seen >= 8
