@@ -827,6 +827,9 @@ def _text_fields(
         label_end = _after_printed_label(box, inside)
         if label_end is not None:
             box = (max(box[0], label_end + LABEL_GAP), box[1], box[2], box[3])
+        unit_start = _before_printed_unit(box, inside) if kind == "amount" else None
+        if unit_start is not None:
+            box = (box[0], box[1], min(box[2], unit_start - UNIT_GAP), box[3])
         spec: dict[str, Any] = {
             "name": name,
             "label": _with_caption(label, own),
@@ -903,6 +906,44 @@ def _after_printed_label(box: PtBox, inside: Sequence[Printed]) -> float | None:
             break
         end = char.box[2]
     return end if end - box[0] <= LABEL_MAX_SHARE * (box[2] - box[0]) else None
+
+
+#: The unit an amount box prints at its right end, after the room for the figure
+#: (「（年収）　　　　円」), longest first: the writing ends before it.
+UNITS = ("万円", "千円", "円")
+#: Writing ends this far (pt) before such a unit: the clerk ended the 被扶養者（異動）届's 収入
+#: boxes 0.6 to 1.6 pt before the printed 円 (a figure written over it reads the 円 as a digit).
+UNIT_GAP = 1.0
+
+
+def _before_printed_unit(box: PtBox, inside: Sequence[Printed]) -> float | None:
+    """Where writing ends in an amount ``box``: before a unit (円, 万円, 千円) printed inside it
+    at its right end, the mirror of :func:`_after_printed_label` (協会けんぽ's 被扶養者（異動）届
+    prints 「円」 in the bottom right corner of each 収入 box), else at its edge (None). The
+    unit may sit anywhere in the box's height (printed low, beside the figure's baseline), but
+    ends within :data:`LABEL_AT_EDGE` of the box's right edge and leaves the writing most of it."""
+    if not inside:
+        return None
+    last = max(inside, key=lambda p: p.box[2])
+    if abs(box[2] - last.box[2]) > LABEL_AT_EDGE:
+        return None
+    # The characters printed on the unit's line, right to left, while they touch.
+    line = sorted(
+        (p for p in inside if abs(p.centre[1] - last.centre[1]) <= 2.0 and p.box[2] <= last.box[2]),
+        key=lambda p: p.box[2],
+        reverse=True,
+    )
+    run = [line[0]]
+    for char in line[1:]:
+        if run[-1].box[0] - char.box[2] > 3.0:  # a gap: the unit began after it
+            break
+        run.append(char)
+    text = "".join(p.text for p in reversed(run))
+    unit = next((u for u in UNITS if text.endswith(u)), None)
+    if unit is None:
+        return None
+    start = run[len(unit) - 1].box[0]
+    return start if start - box[0] >= (1 - LABEL_MAX_SHARE) * (box[2] - box[0]) else None
 
 
 #: Two name boxes side by side at most this far apart (pt) are one name cut in 氏 | 名.

@@ -26,7 +26,13 @@ from typer.testing import CliRunner
 from extractors.convert import value_of, with_printed_suffix
 from extractors.identify import match_footer
 from extractors.onboard.blank import _boxes_of, draft_template, one_page, overlay_png, render
-from extractors.onboard.draft import TEXT_INSET, is_printed_postcode, reading_order
+from extractors.onboard.draft import (
+    TEXT_INSET,
+    Printed,
+    _before_printed_unit,
+    is_printed_postcode,
+    reading_order,
+)
 from extractors.onboard.geometry import cell_ticks
 from extractors.template import (
     TEMPLATE_DIR,
@@ -419,6 +425,43 @@ def test_a_box_starts_after_the_label_printed_in_its_line(shutoku: Any) -> None:
     assert all(min(abs(f["box"][0] - edge) for edge in (128.8, 232.8)) < 3 for f in names), [
         f["box"] for f in names
     ]
+
+
+def test_an_amount_box_ends_before_the_unit_printed_at_its_right_end() -> None:
+    """GIVEN the 被扶養者（異動）届, whose 収入 boxes print 「円」 in their bottom right corner
+    (「（年収）　　　　円」) WHEN drafted THEN each amount box ends just before the 円 (the clerk
+    pressed Shift+ArrowLeft 21 times to take the five boxes off it), where the clerk ended them."""
+    pdf = (REAL_FORMS / "kyokai_hifuyosha_ido.pdf").read_bytes()
+    amounts = _by_type(_draft("kyokai_hifuyosha_ido.pdf")["fields"], "amount")
+    with pdfplumber.open(io.BytesIO(one_page(pdf, 0))) as document:
+        yen = [c for c in document.pages[0].chars if c["text"] == "円"]
+    # the clerk's right edges (2202 2024.12): 被保険者, 配偶者, 被扶養者でない配偶者, 被扶養者1, 2
+    assert sorted(f["box"][2] for f in amounts) == pytest.approx(
+        sorted([297.2, 546.2, 419.8, 438.2, 438.2]), abs=2.0
+    )
+    for field in amounts:
+        x0, top, x1, bottom = field["box"]
+        printed = [c for c in yen if x0 < c["x0"] < x1 + 10 and top - 3 < c["top"] < bottom]
+        assert len(printed) == 1, (field["box"], printed)
+        assert 0 < printed[0]["x0"] - x1 <= 2.0, (field["box"], printed[0]["x0"])
+
+
+def test_only_a_unit_at_the_right_end_ends_an_amount_box() -> None:
+    """GIVEN an amount box printing 「万円」 at its right end THEN writing ends before 万 (1 pt
+    gap); GIVEN it printing 「年」 there, or 円 far from the edge, THEN it ends at its edge."""
+    box = (100.0, 10.0, 200.0, 30.0)
+
+    def printed(text: str, right: float) -> list[Printed]:
+        return [
+            Printed(ch, (right - 6.0 * (len(text) - i), 20.0, right - 6.0 * (len(text) - i - 1), 26.0))
+            for i, ch in enumerate(text)
+        ]
+
+    assert _before_printed_unit(box, printed("万円", 198.0)) == pytest.approx(186.0)
+    assert _before_printed_unit(box, printed("円", 201.0)) == pytest.approx(195.0)
+    assert _before_printed_unit(box, printed("年", 198.0)) is None
+    assert _before_printed_unit(box, printed("円", 150.0)) is None
+    assert _before_printed_unit(box, []) is None
 
 
 # -- item 5: field types the real forms need ----------------------------------------------------
