@@ -88,6 +88,8 @@ def test_a_digit_read_inside_a_word_of_kana_goes_to_a_person_as_read() -> None:
         ("employer_name", "さく5電機株式会社", True),
         ("employer_owner_name", "代表取締役 山本 干尋", True),
         ("employer_owner_name", "代表取締役 #上 亮介", True),  # 井 read as #
+        ("employer_name", "一", True),  # one stroke alone: a neighbour's ○ tail, a rule's remnant
+        ("employer_name", "1", True),
         ("employer_address", "神奈川県横浜市西区みなとみらい2-3-1", False),
         ("employer_address", "東京都港区芝公園3丁目9番6号 緑町503号室", False),
     ):
