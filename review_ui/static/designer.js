@@ -972,6 +972,9 @@
   // A label naming a person's whole name (氏名, 事業主氏名, 氏名等; not a 氏 or 名 half, not a
   // 名称): 「氏と名の間に空白」 ticked as the label becomes one (once: an untick stays).
   const wholeName = (label) => /氏\s*名|名前/.test(label || "") && !/[（(]\s*[氏名]\s*[）)]|名称/.test(label || "");
+  // Fields whose tick the label put there (not the admin): typed on into a half's label
+  // (「氏名」 on the way to 「氏名（ﾌﾘｶﾞﾅ）（氏）」), the tick goes again — a clerk unticked 13.
+  const autoSpaced = new WeakSet();
   fLabel.addEventListener("input", () => {
     if (!selected || isRegion(selected)) return;
     const field = tpl.fields[selected.f], was = wholeName(field.label);
@@ -979,7 +982,13 @@
     field.label = fLabel.value;
     if (!was && wholeName(field.label) && SPACED_TYPES.includes(field.type) && !field.spaced) {
       field.spaced = true;
+      autoSpaced.add(field);
       say("氏名の欄なので「氏と名の間に空白」を付けました（氏と名を分けて書く欄なら外してください）。");
+      render();
+    } else if (!wholeName(field.label) && autoSpaced.has(field)) {
+      delete field.spaced;
+      autoSpaced.delete(field);
+      say("氏・名の片方の欄なので「氏と名の間に空白」を外しました。");
       render();
     }
     panel();
@@ -1035,6 +1044,7 @@
     const field = tpl.fields[selected.f];
     if (fSpaced.checked) field.spaced = true;
     else delete field.spaced;
+    autoSpaced.delete(field); // the admin's own choice: the label no longer changes it
     render();
   });
   // A date's era: printed, marked among the printed names (their boxes drawn), or a digit.

@@ -1029,6 +1029,18 @@ def test_a_box_labelled_a_whole_name_is_spaced(
     page.uncheck("#f-spaced")
     page.fill("#f-label", "氏名等")
     assert not page.is_checked("#f-spaced")
+    # A half's label typed key by key passes through 「…氏名」: the tick that put on goes again
+    # (a clerk unticked 13 such); one the admin ticked stays.
+    page.click("#mode-draw")
+    _drag(page, (380, 712, 560, 732), page_width=595.2)
+    page.fill("#f-label", "")
+    page.locator("#f-label").press_sequentially("被保険者 氏名")
+    assert page.is_checked("#f-spaced")  # a whole name so far
+    page.locator("#f-label").press_sequentially("（ﾌﾘｶﾞﾅ）（氏）")
+    assert not page.is_checked("#f-spaced")
+    page.check("#f-spaced")
+    page.locator("#f-label").press_sequentially("！")
+    assert page.is_checked("#f-spaced")
     assert problems == []
 
 
