@@ -797,10 +797,12 @@
     }
   }
   svg.addEventListener("keydown", onKey);
-  // The focus nowhere (an input that held it disabled or gone with the panel): the keys that
-  // act on the boxes still do, rather than scroll the page.
+  // The focus nowhere (an input that held it disabled or gone with the panel) or on a button
+  // just pressed (「二つの枠を結合」, then Ctrl+Z: a clerk's undo did nothing, 4 edits went onto
+  // the merged field): the keys that act on the boxes still do, rather than scroll the page.
+  // In a text input or a list, Ctrl+Z and the arrows stay theirs.
   document.addEventListener("keydown", (event) => {
-    if (event.target !== document.body) return;
+    if (event.target !== document.body && !(event.target instanceof HTMLButtonElement)) return;
     const ctrlZ = (event.ctrlKey || event.metaKey) && event.key === "z";
     if (ctrlZ || ARROWS.includes(event.key) || ["Delete", "Backspace", "Escape"].includes(event.key)) {
       svg.focus({ preventScroll: true });

@@ -148,3 +148,22 @@ def test_the_corner_of_a_box_not_selected_resizes_it(
     moved = parts()[2]
     assert all(abs(a - b) < 0.8 for a, b in zip(moved, [451, 411.2, 484.8, 430.8], strict=True)), moved
     assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_ctrl_z_right_after_a_button_takes_back_what_the_button_did(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN two boxes picked and 「二つの枠を結合」 pressed (the focus on that button) WHEN the
+    admin presses Ctrl+Z THEN the merge is taken back (a clerk's Ctrl+Z did nothing there, and
+    their next 4 edits went onto the merged field)."""
+    page, problems, _ = _open_kofu_draft(browser, server, services, monkeypatch, tmp_path)
+    state = lambda: page.evaluate(STATE)  # noqa: E731
+    before = state()
+    page.locator("#boxes rect.box[data-field='note']").first.click()
+    page.locator("#boxes rect.box[data-field='address']").first.click(modifiers=["Shift"])
+    page.click("#do-merge")
+    assert state() != before
+    page.keyboard.press("Control+z")
+    assert state() == before
+    assert problems == []
