@@ -18,17 +18,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import cv2
+import numpy as np
+
 from extractors.convert import DISAGREEMENT_CONFIDENCE
 from extractors.fields import ink as inkmod
 from extractors.fields import kana_size, sound_marks
-from extractors.fields.crops import Circle, cell_crop, cells, strip, wide_gaps
-from extractors.fields.faint import holds_pale_writing
+from extractors.fields.crops import Circle, cell_crop, cells, strip, wide_gaps, widened
+from extractors.fields.faint import holds_pale_writing, pale_strokes
 from extractors.fields.paper import Paper
 from extractors.fields.writing import Writing, locate, locate_lines, other_boxes
 from extractors.identify import cell_rules
 from extractors.normalize import digits_value
 from extractors.template import FieldSpec, FieldType, Layout, PtBox, Segment, Template
-from ocr.types import Image, Recognition
+from ocr.types import Box, Image, Recognition
 
 #: A one-character box with more extra ink than this holds a character.
 CELL_INK = 0.012
@@ -129,11 +132,16 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
     # Every box of the form in pixels, once per page: each text box's neighbours are the rest.
     all_boxes = [box for spec in template.fields for box in spec.all_boxes()]
     everything = list(zip(all_boxes, other_boxes(all_boxes, paper.dpi), strict=True))
+    ringed = _ringed(template)
     plan = CropPlan([], [], {})
+
+    def rings(box: PtBox) -> list[Box]:
+        """Where the rings round the ○ options beside ``box`` run: their pieces are no writing."""
+        return [Template.to_pixels(_ring_zone(option, box), paper.dpi) for option in ringed]
 
     def found(box: PtBox) -> Writing:
         others = [pixels for other, pixels in everything if other != box]
-        return locate(paper, box, rules_down, others, circles)
+        return locate(paper, box, rules_down, others, circles, rings(box))
 
     def add(key: CropKey, crop: Image) -> None:
         plan.keys.append(key)
@@ -144,7 +152,7 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
             case Layout.BOX if spec.box and spec.more_lines:
                 ruled = (spec.box, *spec.more_lines)
                 others = [pixels for other, pixels in everything if other not in ruled]
-                lines = locate_lines(paper, ruled, rules_down, others, circles)
+                lines = locate_lines(paper, ruled, rules_down, others, circles, rings(spec.box))
                 plan.inked[spec.name] = any(line.inked for line in lines)
                 for index, line in enumerate(lines):
                     add((spec.name, f"line{index}"), line.crop)
@@ -189,15 +197,81 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
     return plan
 
 
+#: How far round a ○ option's printed word its ring reaches (points): a ring drawn 3 pt clear
+#: of the word (the writer's pen, the generator's 3.2 pt).
+RING_REACH_PT = 3.5
+
+
+def _ringed(template: Template) -> set[PtBox]:
+    """The boxes of the options marked by a ring round their word (``style`` circle; a
+    date's era too, when circled)."""
+    return {
+        box
+        for spec in template.fields
+        if spec.style == "circle"
+        for _, box in (*spec.options, *spec.era_options)
+    }
+
+
+def _ring_zone(option: PtBox, box: PtBox) -> PtBox:
+    """Where a ring round ``option`` runs, short of the text ``box`` beside it: pieces there
+    are the option's, not the box's writing (the lower arc of 「1. 国内転入」's ○, its tip
+    touching the empty 「2.その他（　）」 box below-right, was read 「一」 there: 18 of 24 of a
+    clerk's 被扶養者届). The box's own writing, however close to the option, stays its own."""
+    x0, y0, x1, y1 = (
+        option[0] - RING_REACH_PT,
+        option[1] - RING_REACH_PT,
+        option[2] + RING_REACH_PT,
+        option[3] + RING_REACH_PT,
+    )
+    if option[2] <= box[0]:  # the option left of the box
+        x1 = min(x1, box[0])
+    elif option[0] >= box[2]:
+        x0 = max(x0, box[2])
+    elif option[3] <= box[1]:  # above it
+        y1 = min(y1, box[1])
+    elif option[1] >= box[3]:
+        y0 = max(y0, box[3])
+    else:  # overlapping: the box's own
+        return option
+    return (x0, y0, x1, y1)
+
+
+def _cell_image(paper: Paper, cell: PtBox) -> Image:
+    """A one-character cell as the page shows it, the printed form in it painted out: a cell
+    printing its 年/月/日 in a corner (協会けんぽ's 被扶養者届) gave 「年 over 7」, read as nothing."""
+    crop = np.array(cell_crop(paper.page, cell, paper.dpi), copy=True)
+    if crop.ndim == 3:
+        crop = np.ascontiguousarray(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))
+    printed = (
+        widened(np.ascontiguousarray(cell_crop(paper.blank, cell, paper.dpi)), paper.dpi, 1) > 0
+    )
+    if printed.shape == crop.shape:
+        crop[printed] = 255
+    return crop
+
+
 def _pale_cells(segments: tuple[Segment, ...], paper: Paper) -> list[Image]:
     """The crops of the cells holding pale writing (:func:`holds_pale_writing`), in order: a
     lone 「7」 3 pt tall scanned light grey, read as a proposal rather than not at all."""
-    return [
-        cell_crop(paper.page, cell, paper.dpi)
-        for segment in segments
-        for cell in cells(segment)
-        if holds_pale_writing(paper, (cell,))
-    ]
+    return [_cell_image(paper, cell) for segment in segments for cell in _pale_in(segment, paper)]
+
+
+def _pale_in(segment: Segment, paper: Paper, *, date_written: bool = False) -> list[PtBox]:
+    """The cells of ``segment`` holding pale writing; all of them when the segment holds it but
+    no cell alone does: 「10」 4 pt tall in a 7 pt month box, its 1 and 0 each one short stroke
+    astride the cells' unprinted border (read blank: 35 of 48 dates 「（令和　年　月　日）」
+    lost on a clerk's 被扶養者届). With ``date_written`` (another part of the date is written
+    in dark ink) one pale stroke is enough: a month or day is written with its year, and a pale
+    「4」 scans as a single short stroke."""
+
+    def pale(box: PtBox) -> bool:
+        return bool(pale_strokes(paper, box)) if date_written else holds_pale_writing(paper, (box,))
+
+    found = [cell for cell in cells(segment) if pale(cell)]
+    if found or not pale(segment.box):
+        return found
+    return list(cells(segment))
 
 
 def _with_pale_cells(
@@ -208,13 +282,15 @@ def _with_pale_cells(
     auto-accepted for 13. (Their shape is unknown: 0.0.)"""
     crops, shapes, pale = [], [], []
     for segment in segments:
-        for cell in cells(segment):
-            if inkmod.measure(paper, cell, "tick") > CELL_INK:
-                crops.append(cell_crop(paper.page, cell, paper.dpi))
+        dark = [inkmod.measure(paper, cell, "tick") > CELL_INK for cell in cells(segment)]
+        faint = set() if any(dark) else set(_pale_in(segment, paper, date_written=True))
+        for cell, inked in zip(cells(segment), dark, strict=True):
+            if inked:
+                crops.append(_cell_image(paper, cell))
                 shapes.append(inkmod.ink_aspect(paper, cell))
-            elif holds_pale_writing(paper, (cell,)):
+            elif cell in faint or (any(dark) and holds_pale_writing(paper, (cell,))):
                 pale.append(len(crops))
-                crops.append(cell_crop(paper.page, cell, paper.dpi))
+                crops.append(_cell_image(paper, cell))
                 shapes.append(0.0)
     if pale:
         plan.pale_cells[key] = tuple(pale)
@@ -250,7 +326,7 @@ def _inked_cells(segments: tuple[Segment, ...], paper: Paper) -> tuple[list[Imag
     for segment in segments:
         for cell in cells(segment):
             if inkmod.measure(paper, cell, "tick") > CELL_INK:
-                crops.append(cell_crop(paper.page, cell, paper.dpi))
+                crops.append(_cell_image(paper, cell))
                 shapes.append(inkmod.ink_aspect(paper, cell))
     return crops, tuple(shapes)
 

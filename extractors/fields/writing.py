@@ -102,13 +102,20 @@ def cell_columns(rules_down: Image, box: Box, others: list[Box], dpi: int) -> tu
 
 
 def locate(
-    paper: Paper, box: PtBox, rules_down: Image, others: list[Box], seals: Sequence[Circle] = ()
+    paper: Paper,
+    box: PtBox,
+    rules_down: Image,
+    others: list[Box],
+    seals: Sequence[Circle] = (),
+    rings: Sequence[Box] = (),
 ) -> Writing:
     """This field's writing in and around ``box``, as a crop for the recogniser.
 
     ``others``: the boxes of the page's other fields (pixels), whose writing is theirs.
     ``seals``: round seals found on the page; what lies inside one is the seal's own
-    lettering (代表取締役印 beside the owner's name), not the field's writing."""
+    lettering (代表取締役印 beside the owner's name), not the field's writing. ``rings``:
+    where the rings round ○ options nearby run (pixels): what lies there is a ring's, though
+    the field's cell is not cut short at them."""
     inner = inside_box(box, paper.dpi)
     page_h, page_w = paper.ink.shape[:2]
     if inner.y1 <= inner.y0 or inner.x1 <= inner.x0:
@@ -128,12 +135,12 @@ def locate(
         box_bottom - box_top,
         own,
         inner.x1 - left,
-        others,
+        [*others, *rings],
         seals,
         (left, top, far, bottom),
     )
     if mine:
-        region = _Region(top, bottom, left, far, writing, labels, stats, dots, cell_end)
+        region = _Region(top, bottom, left, far, writing, labels, stats, dots, cell_end, own.x0)
         found = _cut(paper, region, mine, inner.y1 - inner.y0, (inner.y1 - inner.y0, inner.x1 - inner.x0))
         if found.inked:
             return found
@@ -251,6 +258,8 @@ class _Region:
     dots: list[int]
     #: Where the field's printed cell ends (region columns): faint writing is followed to it.
     cell_end: int | None = None
+    #: Where the field's box starts (region columns): faint writing is followed back to it.
+    own_start: int = 0
 
 
 def _cut(
@@ -351,6 +360,8 @@ def _faint_writing(paper: Paper, region: _Region, mine: list[int], writing: Box)
     pale_print = paper.blank if paper.pale_print is None else paper.pale_print
     printed = widened(pale_print[rows, left : left + end], paper.dpi, paper.spread) > 0
     others = (region.writing[writing.y0 : writing.y1, :end] > 0) & ~own
+    # Off other ink and its grey rim too: the anti-aliased edge of a ring's dark stroke is pale.
+    others = cv2.dilate(others.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     candidate = ((grey.astype(np.int16) < paper_level - contrast) & ~printed & ~others).astype(np.uint8)
     candidate[:, writing.x0 : writing.x1] = 0  # the writing's own columns: already in the crop
     count, labels, stats, _ = cv2.connectedComponentsWithStats(candidate, connectivity=8)
@@ -377,9 +388,17 @@ def _faint_writing(paper: Paper, region: _Region, mine: list[int], writing: Box)
     for start, stop in pieces:  # rightwards from the writing's end
         if start >= x1 and start - x1 <= reach:
             x1 = stop
-    # Only a character more counts, after the writing: a pale tail of a stroke moves the
-    # crop's edge by a pixel or two, and the recogniser then lost the first kana (アヤ read ヤ).
+    for start, stop in reversed(pieces):  # leftwards from its start, within the box
+        if stop <= x0 and x0 - stop <= reach and start >= region.own_start:
+            x0 = start
+    # Only a character more counts, before or after the writing: a pale tail of a stroke moves
+    # the crop's edge by a pixel or two, and the recogniser then lost the first kana (アヤ read
+    # ヤ). (A pale first character: 「入院中」 whose 入 scanned light grey was read 院中.)
     if x1 - writing.x1 < FAINT_MIN_WIDTH * tall:
+        x1 = writing.x1
+    if writing.x0 - x0 < FAINT_MIN_WIDTH * tall:
+        x0 = writing.x0
+    if (x0, x1) == (writing.x0, writing.x1):
         return None
     kept = np.zeros(region.labels.shape, np.uint8)
     taken = np.isin(
@@ -460,7 +479,12 @@ LINE_RECENT = 3
 
 
 def locate_lines(
-    paper: Paper, boxes: Sequence[PtBox], rules_down: Image, others: list[Box], seals: Sequence[Circle] = ()
+    paper: Paper,
+    boxes: Sequence[PtBox],
+    rules_down: Image,
+    others: list[Box],
+    seals: Sequence[Circle] = (),
+    rings: Sequence[Box] = (),
 ) -> list[Writing]:
     """The writing of a text ruled in several lines (``boxes``, top to bottom), one crop per
     line as the writer wrote them, not as the rules cut them.
@@ -474,7 +498,7 @@ def locate_lines(
     page_h, page_w = paper.ink.shape[:2]
     line_height = int(np.median([inner.y1 - inner.y0 for inner in inners]))
     if line_height <= 0 or any(inner.x1 <= inner.x0 for inner in inners):
-        return [locate(paper, box, rules_down, others, seals) for box in boxes]
+        return [locate(paper, box, rules_down, others, seals, rings) for box in boxes]
     first, last = inners[0], inners[-1]
     left, right = cell_columns(rules_down, first, others, paper.dpi)
     reach = int(round(line_height * OVERFLOW))
@@ -485,7 +509,14 @@ def locate_lines(
     rows = (first.y0 - top, last.y1 - top)
     own = Box(first.x0 - left, rows[0], right - left, rows[1])
     mine, dots = _writing_pieces(
-        stats, _bridge(paper), line_height, own, right - left, others, seals, (left, top, far, bottom)
+        stats,
+        _bridge(paper),
+        line_height,
+        own,
+        right - left,
+        [*others, *rings],
+        seals,
+        (left, top, far, bottom),
     )
     region = _Region(top, bottom, left, far, writing, labels, stats, dots)
     lines = writer_lines(stats, mine, line_height)

@@ -72,7 +72,6 @@ def test_the_forms_own_pale_print_is_not_writing() -> None:
     assert pale_strokes(paper_of(page, binarize(blank), DPI), BOX)
 
 
-
 def test_the_grey_edge_of_a_rule_just_outside_the_box_is_not_writing() -> None:
     """A scan a pixel off the blank: the bottom rule's grey edge reaches into the box (every
     empty フリガナ row of a 被扶養者届 was taken for written on)."""
@@ -171,3 +170,56 @@ def test_a_date_part_reads_its_pale_cell_beside_a_dark_one_and_a_changed_value_i
     assert pale_cells_matter(plan, [Recognition("13", 0.96)]) == {"death_date"}
     assert pale_cells_matter(plan, [Recognition("03", 0.99)]) == set()
     assert pale_cells_matter(plan, [Recognition("3", 0.99)]) == {"death_date"}
+
+
+def test_a_part_of_a_date_is_read_when_its_pale_strokes_straddle_its_two_cells() -> None:
+    """GIVEN a month 「10」 4 pt tall and pale, its 1 and its 0 each one short stroke lying
+    astride the unprinted border of the box's two cells WHEN the cells to read are chosen
+    THEN both are (no cell alone holds a character, the box holds two strokes: it was read
+    blank); an empty box gives none."""
+    from extractors.plan import _pale_cells
+    from extractors.template import Segment
+
+    blank = _blank()
+    page = blank.copy()
+    page[43:45, 107:109] = 190  # the 1: a 2 pt stroke left of the border at 110
+    page[43:45, 111:113] = 190  # the 0: as short, right of it
+    row = (Segment((90.0, 40.0, 130.0, 48.0), 2),)
+    assert len(_pale_cells(row, _paper(page, blank))) == 2
+    assert _pale_cells(row, _paper(blank.copy(), blank)) == []
+
+
+def test_a_month_written_pale_beside_a_dark_year_is_read_on_one_stroke() -> None:
+    """GIVEN a date whose year is written dark and whose month is a pale 「4」 scanned as one
+    short stroke WHEN the month's cells are chosen THEN the stroke's cell is read, its place
+    noted as pale (a proposal): a month goes with its year, and it was read blank."""
+    from extractors.plan import CropPlan, _with_pale_cells
+    from extractors.template import Segment
+
+    blank = _blank()
+    page = blank.copy()
+    page[43:45, 95:97] = 190  # one stroke 2 pt tall: alone, no character
+    key = ("moved_date", "month")
+    plan = CropPlan([key], [], {})
+    crops, _ = _with_pale_cells((Segment((90.0, 40.0, 130.0, 48.0), 2),), _paper(page, blank), plan, key)
+    assert len(crops) == 1 and plan.pale_cells == {key: (0,)}
+    assert not holds_pale_writing(_paper(page, blank), ((90.0, 40.0, 130.0, 48.0),))
+
+
+def test_a_cells_crop_has_the_print_in_its_corner_painted_out_and_the_writing_kept() -> None:
+    """GIVEN a date cell printing its 「年」 in the top corner (協会けんぽ's 被扶養者届) and a
+    digit written below it WHEN the cell's crop is cut THEN the 年 is gone and the digit
+    is whole (「年 over 7」 was read as nothing)."""
+    from extractors.plan import _cell_image
+
+    blank = np.full((100, 260), 255, np.uint8)
+    blank[20, 90:131] = 0  # the cell's rules: 100–120 × 20–60 …
+    blank[60, 90:131] = 0
+    blank[20:61, 100] = 0
+    blank[20:61, 120] = 0
+    blank[25:30, 112:118] = 0  # … its printed 年 in the top right corner
+    page = blank.copy()
+    page[33:50, 107:109] = 30  # a 1 written below it
+    crop = _cell_image(_paper(page, blank), (100.0, 20.0, 120.0, 60.0))
+    dark = crop < 128
+    assert int(dark.sum()) == 17 * 2  # the digit, every pixel of it, and nothing else

@@ -144,6 +144,31 @@ def test_a_pale_last_kana_after_the_writing_is_taken_into_the_crop() -> None:
     assert dark[-1] - dark[0] == 115 - 100  # マ, ユ and the pale ミ; not the smudge
 
 
+def test_a_pale_first_character_before_the_writing_is_taken_into_the_crop_within_the_box() -> None:
+    """入 of 「入院中」 written 4 pt tall scans light grey, 院中 dark: the crop began at 院 and
+    was read 院中 with confidence. Pale strokes before the box's start (under the printed
+    「（」 or its label) are not followed."""
+    blank = _blank()
+    page = blank.copy()
+    page[52:56, 100:104] = 100  # 院, 中: grey writing the threshold finds
+    page[52:56, 106:110] = 100
+    page[52, 93:96] = 190  # 入: three pale strokes, 1 px each
+    page[54, 93:96] = 190
+    page[55, 93:97] = 190
+    crop, inked = _read(page, blank)
+    assert inked
+    dark = np.flatnonzero((crop < 220).any(axis=0))
+    assert dark[-1] - dark[0] == 109 - 93  # 入 too
+    early = blank.copy()
+    early[52:56, 63:67] = 100  # writing at the box's start …
+    early[52, 55:58] = 190  # … and pale strokes before it, outside the box
+    early[54, 55:58] = 190
+    early[55, 55:59] = 190
+    crop, _ = _read(early, blank)
+    dark = np.flatnonzero((crop < 220).any(axis=0))
+    assert dark[-1] - dark[0] == 66 - 63
+
+
 def test_pale_noise_and_the_grey_halo_of_print_are_not_taken_for_writing() -> None:
     blank = _blank()
     page = blank.copy()

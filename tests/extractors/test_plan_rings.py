@@ -1,0 +1,42 @@
+"""A ring drawn round a ○ option's word is the option's mark, never a text box's writing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import cv2
+
+from extractors.identify import blank_page
+from extractors.plan import plan_crops
+from extractors.read import page_paper
+from extractors.template import FieldSpec, FieldType, load_templates
+
+DPI = 100
+
+
+def test_the_arc_of_a_ring_reaching_an_empty_write_in_box_is_not_its_writing() -> None:
+    """GIVEN 「1. 国内転入」 ringed, its ring's lower arc reaching the empty 「2.その他（　）」
+    box below-right (a clerk's 被扶養者届: read 「一」 there on 18 of 24 scans) WHEN the crops
+    are planned THEN the box is not written on; the same arc written in the box itself is."""
+    base = next(t for t in load_templates() if t.form_id == "kofu_shinsei")
+    reason = FieldSpec(
+        "end_reason",
+        FieldType.CHOICE,
+        options=(("moved", (100.0, 798.0, 127.1, 803.4)), ("other", (100.0, 804.2, 121.2, 809.6))),
+        style="circle",
+    )
+    other = FieldSpec("end_reason_other", FieldType.TEXT, box=(127.7, 803.7, 204.0, 810.8))
+    template = dataclasses.replace(base, fields=(reason, other))
+    blank = blank_page(base.blank_pdf, DPI)
+    page = blank.copy() if blank.ndim == 2 else blank[..., 0].copy()
+    k = DPI / 72
+    assert not plan_crops(template, page_paper(template, page, DPI)).inked["end_reason_other"]
+    ringed = page.copy()  # the ring 3.2 pt round 「1. 国内転入」
+    cv2.ellipse(
+        ringed, (round(113.5 * k), round(800.7 * k)), (round(16.8 * k), round(5.9 * k)), 0, 0, 360, 0, 2
+    )
+    assert not plan_crops(template, page_paper(template, ringed, DPI)).inked["end_reason_other"]
+    written = page.copy()  # a 「十」 written in the box: writing
+    cv2.line(written, (round(150 * k), round(807 * k)), (round(156 * k), round(807 * k)), 0, 1)
+    cv2.line(written, (round(153 * k), round(804.5 * k)), (round(153 * k), round(810 * k)), 0, 1)
+    assert plan_crops(template, page_paper(template, written, DPI)).inked["end_reason_other"]
