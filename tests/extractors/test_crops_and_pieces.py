@@ -105,6 +105,28 @@ def test_a_digit_read_inside_a_word_of_kana_goes_to_a_person_as_read() -> None:
         assert (confidence < 0.9) is doubtful, (text, confidence)
 
 
+def test_a_latin_letter_inside_kanji_is_doubtful_and_an_addresss_t_before_me_is_chome() -> None:
+    """北1条西2T目: 丁 read T by both models, confidently. A Latin letter between kanji (or a
+    number and a kanji) goes to a person; in an address 「T目」 after a number is proposed as
+    丁目. Letters of their own (A棟 after a space, ABC株式会社) are as read."""
+    template = next(t for t in load_templates() if t.form_id == "messhitsu")
+    for spec_name, text, want, doubtful in (
+        ("employer_address", "北海道札幌市中央区北1条西2T目", "北海道札幌市中央区北1条西2丁目", True),
+        ("employer_name", "山田T業株式会社", "山田T業株式会社", True),
+        ("employer_name", "ABC株式会社", "ABC株式会社", False),
+        ("employer_address", "東京都港区芝公園3丁目9番6号 A棟", "東京都港区芝公園3丁目9番6号 A棟", False),
+    ):
+        spec = template.field(spec_name)
+        value, confidence, _, _ = value_of(
+            spec,
+            {(spec.name, "text"): Recognition(text, 0.98)},
+            {},
+            lambda box, style: 0.0,
+            date(2026, 11, 26),
+        )
+        assert value == want and (confidence < 0.9) is doubtful, (text, value, confidence)
+
+
 def test_a_strip_of_tall_cells_keeps_only_the_rows_of_its_writing() -> None:
     """Digits written small in tall cells (a 郵便番号 row 40 pt high) reach the recogniser
     as tall as the writing, not a third of its input: the paper above and below goes."""
