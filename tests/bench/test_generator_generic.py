@@ -271,3 +271,36 @@ def test_the_postcode_beside_an_address_is_its_own_and_nothing_else_changes() ->
             (kind, name) for kind, _, name in before.draws
         ]
     assert seen >= 8
+
+
+def test_a_short_gap_is_written_at_a_size_people_write_not_two_points_tall() -> None:
+    """「（令和　年　月　日）」 on a clerk's 被扶養者届 has 7 pt gaps: the generator wrote their
+    digits 2 pt tall (a 3.6 pt cell each, the end of a 7 pt box kept clear), which no one
+    writes and no 200 dpi scan keeps (35 of 48 dates unreadable). Now at least 4 pt type,
+    overflowing as people do; a wide box is written as before."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    from PIL import Image as PILImage
+
+    from fixtures.generate import DRAW_DPI, HANDS, _draw
+
+    scale = DRAW_DPI / 72
+    filled = SimpleNamespace(
+        draws=[
+            ("char", ("8", (100.0, 100.0, 103.6, 107.0)), "month"),  # one of a month's two cells
+            ("text", ("10", (200.0, 100.0, 207.2, 107.0)), "day"),  # a day's 7 pt gap as one box
+            ("text", ("山田", (300.0, 100.0, 400.0, 120.0)), "name"),
+        ]
+    )
+    image = PILImage.new("RGB", (int(600 * scale), int(200 * scale)), "white")
+    _draw(image, filled, random.Random(3), HANDS["dev"])  # type: ignore[arg-type]
+    ink = np.asarray(image.convert("L")) < 128
+
+    def height_pt(x0: float, x1: float) -> float:
+        rows = np.flatnonzero(ink[:, int(x0 * scale) : int(x1 * scale)].any(axis=1))
+        return float(rows[-1] - rows[0] + 1) / scale if rows.size else 0.0
+
+    assert height_pt(95, 115) >= 2.2
+    assert height_pt(195, 225) >= 2.2
+    assert 8.0 <= height_pt(295, 420) <= 14.0
