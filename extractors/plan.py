@@ -25,13 +25,13 @@ from extractors.convert import DISAGREEMENT_CONFIDENCE
 from extractors.fields import ink as inkmod
 from extractors.fields import kana_size, sound_marks
 from extractors.fields.crops import Circle, cell_crop, cells, strip, wide_gaps, widened
-from extractors.fields.faint import holds_pale_writing, pale_strokes
+from extractors.fields.faint import holds_pale_writing, pale_aspect, pale_strokes
 from extractors.fields.paper import Paper
 from extractors.fields.writing import Writing, locate, locate_lines, other_boxes
 from extractors.identify import cell_rules
 from extractors.normalize import digits_value
 from extractors.template import FieldSpec, FieldType, Layout, PtBox, Segment, Template
-from ocr.types import Box, Image, Recognition
+from ocr.types import Box, Image, Recognition, pt_to_px
 
 #: A one-character box with more extra ink than this holds a character.
 CELL_INK = 0.012
@@ -243,12 +243,29 @@ def _cell_image(paper: Paper, cell: PtBox) -> Image:
     crop = np.array(cell_crop(paper.page, cell, paper.dpi), copy=True)
     if crop.ndim == 3:
         crop = np.ascontiguousarray(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))
-    printed = (
-        widened(np.ascontiguousarray(cell_crop(paper.blank, cell, paper.dpi)), paper.dpi, 1) > 0
-    )
+    printed = widened(np.ascontiguousarray(cell_crop(paper.blank, cell, paper.dpi)), paper.dpi, 1) > 0
     if printed.shape == crop.shape:
         crop[printed] = 255
     return crop
+
+
+#: Writing at most this tall (points) has its shape measured with its pale strokes too.
+#: (On larger digits the grey rim of the strokes and a 1's pale foot made right 1s doubtful:
+#: three on the outside sample.)
+PALE_SHAPE_MAX_PT = 4.5
+
+
+def _shape(paper: Paper, cell: PtBox) -> float:
+    """How wide the writing in ``cell`` is for its height (see :data:`ONE_MAX_ASPECT`): of the
+    threshold's ink or, for writing at most :data:`PALE_SHAPE_MAX_PT` tall, wider, of its pale
+    strokes too (a 7 4 pt tall whose top bar scanned light grey: its dark stem alone is a 1's,
+    and 令和7年 was accepted as 令和1年)."""
+    dark = inkmod.ink_aspect(paper, cell)
+    rows, cols = paper.region(cell)
+    inked_rows = np.flatnonzero(paper.writing[rows, cols].any(axis=1))
+    if inked_rows.size and inked_rows[-1] - inked_rows[0] + 1 > pt_to_px(PALE_SHAPE_MAX_PT, paper.dpi):
+        return dark
+    return max(dark, pale_aspect(paper, cell))
 
 
 def _pale_cells(segments: tuple[Segment, ...], paper: Paper) -> list[Image]:
@@ -287,7 +304,7 @@ def _with_pale_cells(
         for cell, inked in zip(cells(segment), dark, strict=True):
             if inked:
                 crops.append(_cell_image(paper, cell))
-                shapes.append(inkmod.ink_aspect(paper, cell))
+                shapes.append(_shape(paper, cell))
             elif cell in faint or (any(dark) and holds_pale_writing(paper, (cell,))):
                 pale.append(len(crops))
                 crops.append(_cell_image(paper, cell))
@@ -327,7 +344,7 @@ def _inked_cells(segments: tuple[Segment, ...], paper: Paper) -> tuple[list[Imag
         for cell in cells(segment):
             if inkmod.measure(paper, cell, "tick") > CELL_INK:
                 crops.append(_cell_image(paper, cell))
-                shapes.append(inkmod.ink_aspect(paper, cell))
+                shapes.append(_shape(paper, cell))
     return crops, tuple(shapes)
 
 

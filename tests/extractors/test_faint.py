@@ -223,3 +223,26 @@ def test_a_cells_crop_has_the_print_in_its_corner_painted_out_and_the_writing_ke
     crop = _cell_image(_paper(page, blank), (100.0, 20.0, 120.0, 60.0))
     dark = crop < 128
     assert int(dark.sum()) == 17 * 2  # the digit, every pixel of it, and nothing else
+
+
+def test_a_seven_whose_top_bar_scanned_pale_is_too_wide_for_a_one() -> None:
+    """GIVEN a 7 4 pt tall whose stem is dark and whose top bar scanned light grey WHEN its
+    cell's shape is measured THEN it is a 7's (wider than a 1 may be): of the threshold's ink
+    alone it was a 1's, and 令和7年 read 令和1年 was accepted."""
+    from extractors.fields import ink as inkmod
+    from extractors.plan import ONE_MAX_ASPECT, _shape
+
+    blank = _blank()
+    page = blank.copy()
+    page[42, 99:104] = 190  # the bar, pale
+    page[42:46, 103] = 40  # the stem, dark, 4 pt
+    paper = _paper(page, blank)
+    cell = (95.0, 40.0, 110.0, 48.0)
+    assert inkmod.ink_aspect(paper, cell) <= ONE_MAX_ASPECT < _shape(paper, cell)
+    one = blank.copy()
+    one[42:46, 103] = 40  # a 1: narrow either way
+    assert _shape(_paper(one, blank), cell) <= ONE_MAX_ASPECT
+    footed = blank.copy()  # a larger 1 (6 pt) with a pale foot: its dark ink decides
+    footed[41:47, 103] = 40
+    footed[46, 99:107] = 190
+    assert _shape(_paper(footed, blank), cell) <= ONE_MAX_ASPECT
