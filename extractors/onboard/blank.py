@@ -46,6 +46,7 @@ from extractors.onboard.geometry import (
     vector_segments,
 )
 from extractors.onboard.naming import block_named
+from extractors.onboard.writeins import with_write_ins
 from extractors.template import PtBox
 from ocr.types import px_per_pt
 
@@ -245,7 +246,11 @@ def draft_template(
         lambda box: cell_ticks(gray, px_per_pt(RENDER_DPI), box),
     )
     fields = reading_order([*fields, *option_cell_choices(blank, boxes, fields)])
-    fields = block_named(fields, label_boxes(boxes, printed, shaded), size[0])
+    headings = label_boxes(boxes, printed, shaded)
+    fields = block_named(fields, headings, size[0])
+    # The brackets and dates left to write in the running text (「その他（　　）」, 「（令和　年
+    # 月　日）」), after the choices: one detailing an option is named after its choice.
+    fields = with_write_ins(fields, printed, headings, size[0])
     title = title_of(printed, size[1])
     title_text, title_box = title if title else ("", (size[0] * 0.25, 20.0, size[0] * 0.75, 70.0))
     template: dict[str, Any] = {

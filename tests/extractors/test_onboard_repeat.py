@@ -98,8 +98,9 @@ def test_soshitsu_block_found_from_the_draft_and_the_printed_boxes() -> None:
     done = repeat_fields(fields, block, lines.boxes, lines.size)
     assert [round(o) for o in done.offsets] == [122, 243, 365]
     # blocks 3 and 4 were drafted without their 個人番号 and 喪失年月日: the copies have them
-    # (生年月日, 喪失年月日 and the 70歳不該当's 「9.令和 □年□月□日」 不該当年月日 in each block)
-    assert sum(1 for f in done.fields if f["type"] == "date" and _top(f) > 219) == 3 * 4
+    # (生年月日, 喪失年月日 and the 70歳不該当's 「9.令和 □年□月□日」 不該当年月日 in each block, and
+    # the 喪失原因's 「4.退職等（令和　年　月　日退職等）」 and 「5.死亡（令和　年　月　日死亡）」)
+    assert sum(1 for f in done.fields if f["type"] == "date" and _top(f) > 219) == 5 * 4
 
 
 def test_nothing_repeats_under_the_header(shutoku: tuple[list[dict[str, Any]], BlankLines]) -> None:

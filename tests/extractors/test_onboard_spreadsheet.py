@@ -130,15 +130,20 @@ def test_a_printer_made_blank_gets_no_choice_per_option_cell(name: str) -> None:
 def test_a_date_written_in_the_room_before_printed_year_month_and_day(fields: list[dict[str, Any]]) -> None:
     """GIVEN 「令和　年　月　日提出」 over the form, 「事業主等受付年月日　令和　年　月　日」 in one cell
     and the B欄's 「令和　年　月　日」 WHEN drafted THEN each is a 令和 date cut at the printed
-    年/月/日, labelled by its print; not the date inside an option (「1.死亡（令和 年 月 日）」),
-    nor a second date over cells already drafted as one."""
+    年/月/日, labelled by its print; the date inside an option (「1.死亡（令和 年 月 日）」) is the
+    option's own detail, as tall as its print line (tests/extractors/test_onboard_writeins.py),
+    not a date over the ⑭ 理由 cell; nor a second date over cells already drafted as one."""
     dates = {tuple(f["year"][:2]): f for f in fields if f["type"] == "date"}
     submitted = dates[(52.6, 48.7)]
     assert (submitted["label"], submitted["era"], submitted["day"][2]) == ("提出年月日", "reiwa", 138.5)
     received = dates[(413.1, 210.0)]
     assert received["label"] == "事業主等受付年月日" and received["month"][:3] == [460.4, 210.0, 496.3]
     assert (112.6, 319.5) in dates
-    assert not _over(fields, (266.8, 419.8, 439.5, 443.5))  # ⑭ 理由's 「1.死亡（令和 年 月 日）」
+    # ⑭ 理由's 「1.死亡（令和 年 月 日）」: its line's date and the 「その他（　）」 under it only
+    names = set(_over(fields, (266.8, 419.8, 439.5, 443.5)))
+    reason = sorted((f["type"], f["label"]) for f in fields if f["name"] in names)
+    assert reason == [("date", "配偶者 死亡年月日"), ("text", "配偶者 理由 その他")]
+    assert all(b[3] - b[1] < 8 for f in fields if f["name"] in names for b in _boxes_of(f))
     assert len([f for f in fields if f["type"] == "date" and 231 < f["year"][1] < 251]) == 1  # A欄 生年月日
 
 
