@@ -67,6 +67,7 @@ def read_fields(
             [primary[i] for i in chosen],
             [second[i] for i in chosen],
             plan.kana_cells,
+            plan.kana_ink,
         )
         disagreed -= confirmed_by_postcode(
             template, plan, primary, second, disputed | disagreed, score, today

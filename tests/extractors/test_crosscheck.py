@@ -268,3 +268,25 @@ def test_the_postcode_settles_a_disputed_address_only_when_read_surely_and_undis
     assert confirmed({"insured_address"}, [Recognition("1930835", 0.99), primary[1]]) == set()
     # An address not disputed is not named.
     assert confirmed(set()) == set()
+
+
+def test_a_furigana_sized_on_its_ink_differing_only_in_a_tall_small_kana_or_a_lost_mark_is_no_doubt() -> None:
+    """マッモト/マツモト (ッ's size is measured on the ink) and ヤマタ”ヒロシ/ヤマタヒロシ (the second
+    lost the ゛ the primary read) sent right フリガナ to a person; a フリガナ not sized on its
+    ink, a ョ/ヨ (told less surely: the second's ショウタ was the only sign of a wrong ヨ), a
+    mark the second read more and other kana stay disagreements."""
+    key = ("name_kana", "text")
+
+    def disputed(first: str, second: str, sized: bool = True) -> bool:
+        found = disagreements(
+            [key], [Recognition(first, 0.95)], [Recognition(second, 0.9)], sized=[key] if sized else []
+        )
+        return bool(found)
+
+    assert not disputed("マッモトアヤ", "マツモトアヤ")
+    assert not disputed("ヤマタ”ヒロシ", "ヤマタヒロシ")
+    assert not disputed("ナカムラダイスケ", "ナカムラタイスケ")
+    assert disputed("マッモトアヤ", "マツモトアヤ", sized=False)
+    assert disputed("イトウシヨウタ", "イトウショウタ")
+    assert disputed("ヤマタヒロシ", "ヤマダヒロシ")  # the second read a mark more
+    assert disputed("マツモトアヤ", "マツモトアキ")
