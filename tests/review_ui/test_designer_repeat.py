@@ -58,9 +58,10 @@ def test_only_an_admin_with_the_token_repeats(
     answer = done.json()
     assert answer["axis"] == "y" and answer["offsets"] == [121.8, 243.6, 365.4]
     # (16 fields a block since the draft makes a choice of each cell of printed options, 17
-    # since it drafts the postcode written after the address row's printed 〒)
-    assert answer["message"].startswith("3 か所に 17 項目を写しました（下へ 121.8 pt ごと）")
-    assert len(answer["fields"]) == len(fields) and len(answer["removed"]) == 51
+    # since it drafts the postcode written after the address row's printed 〒, 19 since it
+    # drafts the write-ins 「5.その他（　）」 and 「3.その他（　）」)
+    assert answer["message"].startswith("3 か所に 19 項目を写しました（下へ 121.8 pt ごと）")
+    assert len(answer["fields"]) == len(fields) and len(answer["removed"]) == 57
     # the header repeats nowhere: said in Japanese
     header = [i for i, f in enumerate(fields) if f["name"] in ("number", "symbol")]
     refused = app.post("/admin/forms/repeat", data={**data, "selected": json.dumps(header), "csrf": csrf})
