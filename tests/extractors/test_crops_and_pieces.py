@@ -80,10 +80,18 @@ def test_a_round_seal_over_a_box_is_found_and_writing_is_not_taken_for_one() -> 
     assert seals(writers_ink(binarize(page), binarize(blank), 200), 200) == []
 
 
+def _free_text(spec_name: str, text: str) -> tuple[object, float, list[str]]:
+    """The 滅失届's ``spec_name`` as converted from ``text`` read at 0.98: value, confidence, codes."""
+    spec = next(t for t in load_templates() if t.form_id == "messhitsu").field(spec_name)
+    value, confidence, _, codes = value_of(
+        spec, {(spec.name, "text"): Recognition(text, 0.98)}, {}, lambda box, style: 0.0, date(2026, 11, 26)
+    )
+    return value, confidence, list(codes)
+
+
 def test_a_digit_read_inside_a_word_of_kana_goes_to_a_person_as_read() -> None:
     """さく5電機: a hand's ら read as 5 by both models, confidently; a lone digit between kana
     (or kana and kanji) is doubtful, while numbers of an address (2-3-1, 3丁目, 503号室) are not."""
-    template = next(t for t in load_templates() if t.form_id == "messhitsu")
     for spec_name, text, doubtful in (
         ("employer_name", "さく5電機株式会社", True),
         ("employer_owner_name", "代表取締役 山本 干尋", True),
@@ -93,14 +101,7 @@ def test_a_digit_read_inside_a_word_of_kana_goes_to_a_person_as_read() -> None:
         ("employer_address", "神奈川県横浜市西区みなとみらい2-3-1", False),
         ("employer_address", "東京都港区芝公園3丁目9番6号 緑町503号室", False),
     ):
-        spec = template.field(spec_name)
-        value, confidence, _, codes = value_of(
-            spec,
-            {(spec.name, "text"): Recognition(text, 0.98)},
-            {},
-            lambda box, style: 0.0,
-            date(2026, 11, 26),
-        )
+        value, confidence, codes = _free_text(spec_name, text)
         assert value == text and codes == []
         assert (confidence < 0.9) is doubtful, (text, confidence)
 
@@ -109,21 +110,13 @@ def test_a_latin_letter_inside_kanji_is_doubtful_and_an_addresss_t_before_me_is_
     """北1条西2T目: 丁 read T by both models, confidently. A Latin letter between kanji (or a
     number and a kanji) goes to a person; in an address 「T目」 after a number is proposed as
     丁目. Letters of their own (A棟 after a space, ABC株式会社) are as read."""
-    template = next(t for t in load_templates() if t.form_id == "messhitsu")
     for spec_name, text, want, doubtful in (
         ("employer_address", "北海道札幌市中央区北1条西2T目", "北海道札幌市中央区北1条西2丁目", True),
         ("employer_name", "山田T業株式会社", "山田T業株式会社", True),
         ("employer_name", "ABC株式会社", "ABC株式会社", False),
         ("employer_address", "東京都港区芝公園3丁目9番6号 A棟", "東京都港区芝公園3丁目9番6号 A棟", False),
     ):
-        spec = template.field(spec_name)
-        value, confidence, _, _ = value_of(
-            spec,
-            {(spec.name, "text"): Recognition(text, 0.98)},
-            {},
-            lambda box, style: 0.0,
-            date(2026, 11, 26),
-        )
+        value, confidence, _ = _free_text(spec_name, text)
         assert value == want and (confidence < 0.9) is doubtful, (text, value, confidence)
 
 
