@@ -671,9 +671,17 @@
   // Shift+click (「選択肢にまとめる」). The admin then only corrects a value.
   const source = document.querySelector("#save-form input[name=src]").value;
   // quiet: nothing said when there is no proposal (the box drawn stays as it is).
+  // The blank is read for a proposal in 1–3 s: said at once, the pointer busy meanwhile (the
+  // screen showed nothing in that time: a clerk could not tell the rectangle had been taken).
+  const busy = (on) => {
+    document.body.classList.toggle("busy", on);
+    svg.setAttribute("aria-busy", String(on));
+  };
   async function propose(params, quiet) {
     const query = new URLSearchParams({ src: source });
     for (const [key, value] of params) query.append(key, value.map(round).join(","));
+    if (!quiet) say("印刷された選択肢を読み取っています…");
+    busy(true);
     try {
       const response = await fetch(`/admin/forms/choice?${query}`, { credentials: "same-origin" });
       const body = await response.json();
@@ -681,6 +689,8 @@
       if (!quiet) say(body.detail || "選択肢を提案できませんでした。");
     } catch (error) {
       if (!quiet) say("選択肢を提案できませんでした（通信の失敗）。もう一度押してください。");
+    } finally {
+      busy(false);
     }
     return null;
   }

@@ -762,6 +762,34 @@ def test_admin_makes_a_circled_choice_from_printed_words_in_one_gesture(
     assert problems == []
 
 
+def test_the_screen_says_it_reads_the_blank_while_a_choice_is_proposed(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN a draft WHEN a rectangle is drawn round printed options and the blank takes its
+    time to answer THEN the screen says at once that it reads the printed options, the
+    pointer is busy, and both go when the proposal is there (1–3 s showed nothing before)."""
+    page, problems = _open_kyokai_draft(
+        "kyokai_jusho_henko", browser, server, services, monkeypatch, tmp_path
+    )
+    held = []
+    page.route("**/admin/forms/choice?*", lambda route: held.append(route))
+    page.click("#draw-choice")
+    _drag(page, (290, 319, 323, 348), page_width=841.68)
+    page.locator("#message", has_text="読み取っています").wait_for()
+    assert page.evaluate("document.body.classList.contains('busy')")
+    assert page.get_attribute("#boxes", "aria-busy") == "true"
+    for _ in range(50):  # the held request reaches the handler on Playwright's next turn
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert len(held) == 1
+    held[0].continue_()
+    page.locator("#message", has_text="提案しました").wait_for()
+    assert not page.evaluate("document.body.classList.contains('busy')")
+    assert page.get_attribute("#boxes", "aria-busy") == "false"
+    assert problems == []
+
+
 REAL_FORMS = REPO / "fixtures" / "real-forms"
 
 
