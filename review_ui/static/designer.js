@@ -263,16 +263,37 @@
     addressRow.hidden = field.type !== "text";
     if (addressRow.hidden) return;
     fAddress.checked = !!field.address;
-    const names = tpl.fields.filter((other) => other.type === "digits" && other.name).map((other) => other.name);
+    const digits = tpl.fields.filter((other) => other.type === "digits" && other.name);
+    const names = digits.map((other) => other.name);
     const current = field.postcode || "";
     while (fPostcode.options.length > 1) fPostcode.remove(1);
-    for (const name of names) {
-      const label = (tpl.fields.find((other) => other.name === name) || {}).label;
-      fPostcode.add(new Option(label ? `${name}（${label}）` : name, name));
+    for (const group of fPostcode.querySelectorAll("optgroup")) group.remove();
+    // The postcodes first, nearest the address first; the other digits fields (個人番号, 電話,
+    // 整理番号 …) after them, apart: a clerk had every digits field of the form to look through.
+    const postcodes = digits.filter(isPostcode).sort((a, b) => distance(a, field) - distance(b, field));
+    const rest = digits.filter((other) => !isPostcode(other));
+    const option = (other) => new Option(other.label ? `${other.name}（${other.label}）` : other.name, other.name);
+    for (const other of postcodes) fPostcode.add(option(other));
+    if (rest.length) {
+      const group = document.createElement("optgroup");
+      group.label = postcodes.length ? "その他の数字の欄" : "数字の欄";
+      for (const other of rest) group.append(option(other));
+      fPostcode.append(group);
     }
     if (current && !names.includes(current)) fPostcode.add(new Option(`${current}（数字の欄ではありません）`, current));
     fPostcode.value = current;
     fPostcode.disabled = !field.address;
+  }
+  // A postcode: a digits field of 7 cells (3 and 4), or named or labelled as one.
+  function isPostcode(field) {
+    const cells = (field.segments || []).reduce((sum, s) => sum + (s[4] || 0), 0);
+    return cells === 7 || /postcode|postal|zip/i.test(field.name) || /郵便|〒/.test(field.label || "");
+  }
+  function distance(a, b) {
+    const boxesA = boxesOf(a), boxesB = boxesOf(b);
+    if (!boxesA.length || !boxesB.length) return Infinity;
+    const [p, q] = [bounds(boxesA), bounds(boxesB)];
+    return Math.hypot((p[0] + p[2]) / 2 - (q[0] + q[2]) / 2, (p[1] + p[3]) / 2 - (q[1] + q[3]) / 2);
   }
   // References to a field that is gone (deleted, merged away) or no longer a text field go.
   function forget(name, type) {

@@ -358,6 +358,11 @@ def test_admin_marks_an_address_and_the_postcode_beside_it(
     # the draft proposes the postcode drafted before the address (session 15; was none)
     assert page.input_value("#f-postcode") == "postcode"
     assert "postcode" in offered() and "name" not in offered() and offered()[0] == ""
+    # postcodes first, the nearest first; the other digits fields apart (every digits field
+    # of the form was offered alike, in the list's order)
+    assert offered()[1] == "postcode"
+    apart = page.locator("#f-postcode optgroup[label='その他の数字の欄'] option")
+    assert apart.evaluate_all("os => os.map(o => o.value)") == ["symbol", "phone", "subject"]
     page.select_option("#f-postcode", "")
     assert "〒postcode" not in page.inner_text("#field-list")
     page.select_option("#f-postcode", "postcode")
