@@ -372,7 +372,8 @@
     // Rebuilt on every change: where the list was scrolled to is kept.
     const scrolled = list.scrollTop;
     list.innerHTML = "";
-    tpl.fields.forEach((field, f) => {
+    readingOrder().forEach((f, place) => {
+      const field = tpl.fields[f];
       const item = document.createElement("li");
       item.dataset.f = String(f);
       item.tabIndex = 0;
@@ -381,7 +382,7 @@
       // The number is the item's own text (not a list marker): never cut off at 10 and more.
       const number = document.createElement("span");
       number.className = "n";
-      number.textContent = `${f + 1}.`;
+      number.textContent = `${place + 1}.`;
       item.appendChild(number);
       item.appendChild(document.createTextNode(`${field.name}（${field.type}${field.required ? "・必須" : ""}）${field.label ? " " + field.label : ""}` +
         (field.reading_of ? ` 〔${field.reading_of} の読み〕` : "") +
@@ -396,6 +397,23 @@
     if (current && (current.offsetTop < list.scrollTop || current.offsetTop + current.offsetHeight > list.scrollTop + list.clientHeight)) {
       list.scrollTop = current.offsetTop - (list.clientHeight - current.offsetHeight) / 2;
     }
+  }
+
+  // The list shows the fields as the page reads (rows top to bottom, each left to right: the
+  // order the form is saved and reviewed in), a field drawn just now in its place, not at the
+  // end until saved. (The boxes are painted in the fields' own order: one drawn last lies on top.)
+  function readingOrder() {
+    const spans = tpl.fields.map((field) => { const b = boxesOf(field); return b.length ? bounds(b) : null; });
+    const later = (a, b) => { // whether the field a is read after the field b
+      const slack = Math.max(3, 0.5 * Math.min(a[3] - a[1], b[3] - b[1]));
+      return a[1] - b[1] > slack || (Math.abs(a[1] - b[1]) <= slack && a[0] > b[0]);
+    };
+    const order = [];
+    spans.forEach((span, f) => {
+      const at = span ? order.findIndex((g) => spans[g] && later(spans[g], span)) : -1;
+      if (at < 0) order.push(f); else order.splice(at, 0, f);
+    });
+    return order;
   }
 
   // The field list: a line clicked (or Enter on it) selects that field's first box and brings

@@ -169,14 +169,25 @@ def test_a_field_drawn_last_is_saved_in_its_place_in_the_reading_order(
     app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
     """GIVEN the 交付申請書's draft WHEN the admin draws a field above everything, last, and
-    saves THEN the version saved has it first (reviewers go through the page as it reads), the
-    other fields in their order."""
+    saves THEN the list shows it first at once (it sat at the list's end until saved) and the
+    version saved has it first (reviewers go through the page as it reads), the other fields
+    in their order; a field drawn in the middle of the page is listed among its row's."""
     page, problems, draw = _open_kofu_draft(browser, server, services, monkeypatch, tmp_path)
     before = page.locator("#boxes rect.box").evaluate_all("rs => [...new Set(rs.map(r => r.dataset.field))]")
     page.click("#mode-draw")
     draw((300, 62, 420, 78))
     page.fill("#f-name", "header_memo")
-    assert page.locator("#field-list li").last.inner_text().startswith(f"{len(before) + 1}.header_memo")
+    assert page.locator("#field-list li").first.inner_text().startswith("1.header_memo")
+    assert page.input_value("#f-name") == "header_memo"  # still the one selected
+    page.click("#mode-draw")
+    draw((240, 252, 330, 266))  # between the 郵便番号 and the 電話番号, on their row
+    page.fill("#f-name", "row_note")
+    listed = [
+        re.split(r"[（\s]", t.split(".", 1)[1])[0] for t in page.locator("#field-list li").all_inner_texts()
+    ]
+    at = listed.index("row_note")
+    assert listed[at - 1 : at + 2] == ["postcode", "row_note", "phone"], listed
+    page.click("#do-delete")
     page.fill("#version", "KY-01 (2025.3)")
     page.click("#save")
     page.wait_for_url(re.compile(r".*/admin/forms\?saved=.*"))
