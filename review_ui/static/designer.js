@@ -431,10 +431,13 @@
     // Clicked: the keys then act on the box (arrows, Delete) as after a click on it; from the
     // keyboard the list keeps the focus.
     const line = list.querySelector(`li[data-f="${f}"]`);
-    if (event.type === "click") svg.focus({ preventScroll: true });
-    else if (line) line.focus({ preventScroll: true });
+    if (event.type === "keydown") { if (line) line.focus({ preventScroll: true }); }
+    else svg.focus({ preventScroll: true });
   }
-  list.addEventListener("click", fromList);
+  // On the button's release, not on "click": a value typed in the panel (最少 桁数) is taken
+  // as the press moves the focus, and the list drawn again under the pointer — a click then
+  // never came, and the next value went into the field still selected (a clerk lost 2 of 4).
+  list.addEventListener("mouseup", (event) => { if (event.button === 0) fromList(event); });
   list.addEventListener("keydown", (event) => {
     if (event.key === "Enter" || event.key === " ") { fromList(event); event.preventDefault(); }
   });

@@ -806,6 +806,27 @@ def test_the_screen_says_it_reads_the_blank_while_a_choice_is_proposed(
     assert problems == []
 
 
+def test_a_list_line_clicked_right_after_a_digit_count_is_typed_selects_its_field(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN a digits field selected and its 最少 桁数 typed WHEN a line of the field list is
+    clicked next THEN the count is the first field's and the clicked field is selected (the
+    click was swallowed: the list was drawn again under the pointer as the count was taken,
+    and the clerk's next count went into the field still selected)."""
+    page, problems = _open_kyokai_draft(
+        "kyokai_kofu_shinsei", browser, server, services, monkeypatch, tmp_path
+    )
+    line = lambda name: page.locator("#field-list li", has_text=f"{name}（").first  # noqa: E731
+    line("number").click()
+    assert page.input_value("#f-name") == "number"
+    page.fill("#f-min", "5")  # typed, not yet taken: the click on the list takes it
+    line("phone").click()
+    assert page.input_value("#f-name") == "phone"
+    line("number").click()
+    assert page.input_value("#f-name") == "number" and page.input_value("#f-min") == "5"
+    assert problems == []
+
+
 REAL_FORMS = REPO / "fixtures" / "real-forms"
 
 
