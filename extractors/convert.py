@@ -16,6 +16,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
+from extractors.fields.ink import AROUND
 from extractors.marks import SURELY_UNMARKED, MarkScore, marked_all, read_marks
 from extractors.model import FieldValue
 from extractors.normalize import (
@@ -46,6 +47,9 @@ WEAK_CHARACTER = 0.5
 #: A field the two models read differently (or a value a rule changed, or a reading with a
 #: weak character) is never trusted more than this.
 DISAGREEMENT_CONFIDENCE = 0.5
+#: The writer's ink round an unticked □ (``ink.AROUND``) from which it goes to a person, in
+#: the mark scores' unit (share of the area / ``ink.TICK_THRESHOLD``): 2 % of it inked.
+TICK_AROUND_MIN = 0.25
 
 #: (value, confidence, raw text, finding codes) of one field.
 Converted = tuple[FieldValue, float, str, list[str]]
@@ -74,6 +78,16 @@ def _marked(spec: FieldSpec, score: MarkScore) -> Converted:
         return (chosen or None), confidence, "", []
     mark = read_marks(options, spec.style, score)
     if spec.type is FieldType.CHECKBOX:
+        if (
+            mark.value is None
+            and spec.box
+            and spec.style == "tick"
+            and score(spec.box, AROUND) >= TICK_AROUND_MIN
+        ):
+            # Unticked inside, but the writer's strokes cross the □: a ✓ made large over a small
+            # □ (its vertex on the frame, its arms outside) read unticked at 0.92–1.0 (13 on a
+            # clerk's 資格喪失届). A person looks.
+            return False, DISAGREEMENT_CONFIDENCE, "", []
         return mark.value is not None, mark.confidence, "", []
     return mark.value, mark.confidence, "", (["choice_multiple"] if mark.multiple else [])
 

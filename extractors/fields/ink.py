@@ -12,6 +12,10 @@ from ocr.types import Image, pt_to_px
 
 #: Extra ink share (page minus blank) above which a □ counts as marked.
 TICK_THRESHOLD = 0.08
+#: The ``style`` that measures the writer's ink round a □ (not only in it), this share of its
+#: side out on every side: a ✓ made over a 5 pt □ leaves its ink on the □'s frame and outside.
+AROUND = "around"
+AROUND_REACH = 0.5
 #: Between these, the mark is too faint or too stray to trust without a person.
 AMBIGUOUS = (0.04, 0.16)
 #: A ○ is drawn around the word: look this far (points) outside the printed word.
@@ -61,6 +65,9 @@ def measure(paper: Paper, box: PtBox, style: str) -> float:
         if outside >= CIRCLE_OUTSIDE_DOUBT and added >= CIRCLE_THRESHOLD:
             return CIRCLE_THRESHOLD  # at the threshold: neither marked nor blank for sure
         return outside
+    if style == AROUND:
+        reach = AROUND_REACH * min(box[2] - box[0], box[3] - box[1])
+        return ink_share(paper.writing, (box[0] - reach, box[1] - reach, box[2] + reach, box[3] + reach), dpi)
     # The writer's ink only: a frame printed bolder or a pixel off is not a tick. The inset
     # keeps what is left of the frame out all the same.
     inset = min(box[2] - box[0], box[3] - box[1]) * 0.18

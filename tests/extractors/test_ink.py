@@ -121,3 +121,30 @@ def test_a_circle_drawn_over_a_printed_dashed_ring_is_never_read_blank_for_sure(
     assert mark_confidence(score) < 0.6  # a person decides
     # The dashed ring alone, not circled, stays surely blank.
     assert measure(_paper(blank, blank), WORD, "circle") / threshold("circle") < 0.5
+
+
+def test_a_large_tick_over_a_small_box_is_no_sure_blank_and_an_empty_box_is() -> None:
+    """GIVEN a ✓ made over a 7.6 pt □, its vertex on the frame's bottom and its arms outside
+    (a clerk's 資格喪失届: 13 such read unticked at 0.92–1.0) WHEN the checkbox is read THEN it
+    goes to a person; an empty □ is a sure blank, and the tick is still no tick inside."""
+    from datetime import date
+
+    from extractors.convert import value_of
+    from extractors.marks import ink_scores
+    from extractors.template import FieldSpec, FieldType
+
+    blank = _box_form()
+    x0, y0, x1, y1 = (_px(v) for v in BOX)
+    ticked = blank.copy()
+    cv2.line(ticked, (x0 - 10, y1 - 8), (x0 - 1, y1 + 3), 255, 2)  # the short arm, left of the □
+    cv2.line(ticked, (x0 - 1, y1 + 3), (x0 + 4, y0 - 24), 255, 2)  # the long arm up its left frame
+    spec = FieldSpec("over70", FieldType.CHECKBOX, box=BOX)
+
+    def read(page: np.ndarray) -> tuple[object, float]:
+        value, confidence, _, _ = value_of(spec, {}, {}, ink_scores(_paper(page, blank)), date(2026, 12, 1))
+        return value, confidence
+
+    assert measure(_paper(ticked, blank), BOX, "tick") < threshold("tick")  # little of it inside
+    assert read(ticked) == (False, 0.5)
+    value, confidence = read(blank.copy())
+    assert value is False and confidence > 0.9
