@@ -43,6 +43,17 @@ def writers_ink(ink: Image, blank: Image, dpi: int, margin: int | None = None) -
     return np.asarray(cv2.bitwise_and(ink, cv2.bitwise_not(widened(blank, dpi, margin))), dtype=np.uint8)
 
 
+def print_painted_out(crop: Image, blank: Image, dpi: int, margin: int) -> Image:
+    """``crop`` of the page in grey with the blank form's print over the same region
+    (``blank``), widened by ``margin`` pixels, painted white: what the recogniser is given of a
+    box where the print must never be read."""
+    out = np.array(crop, copy=True)
+    if out.ndim == 3:
+        out = np.asarray(cv2.cvtColor(out, cv2.COLOR_BGR2GRAY))
+    out[widened(np.ascontiguousarray(blank), dpi, margin) > 0] = 255
+    return np.ascontiguousarray(out)
+
+
 def cells(segment: Segment) -> list[PtBox]:
     x0, y0, x1, y1 = segment.box
     width = (x1 - x0) / segment.cells

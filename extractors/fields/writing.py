@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from extractors.fields.crops import TEXT_INSET_PT, Circle, inside_box, under_seal, widened
+from extractors.fields.crops import TEXT_INSET_PT, Circle, inside_box, print_painted_out, under_seal, widened
 from extractors.fields.faint import holds_pale_writing
 from extractors.fields.paper import Paper
 from extractors.template import PtBox, Template
@@ -216,11 +216,7 @@ def _unwritten(paper: Paper, inner: Box) -> Image:
     a pale pen below the threshold may still be read, never the print inside the box (the
     address row's printed 都道府県 was read as 静, 解, 最 on an empty row)."""
     rows, cols = slice(inner.y0, inner.y1), slice(inner.x0, inner.x1)
-    crop = np.array(paper.page[rows, cols], copy=True)
-    if crop.ndim == 3:
-        crop = np.ascontiguousarray(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))
-    crop[widened(paper.blank[rows, cols], paper.dpi, paper.spread) > 0] = 255
-    return np.ascontiguousarray(crop)
+    return print_painted_out(paper.page[rows, cols], paper.blank[rows, cols], paper.dpi, paper.spread)
 
 
 def _bridge(paper: Paper) -> int:

@@ -46,7 +46,7 @@ from extractors.onboard.geometry import (
     vector_segments,
 )
 from extractors.onboard.naming import block_named
-from extractors.onboard.writeins import with_write_ins
+from extractors.onboard.writeins import unique_name, with_write_ins
 from extractors.template import PtBox
 from ocr.types import px_per_pt
 
@@ -319,10 +319,7 @@ def option_cell_choices(
         # A choice of no known label is named by its first option (「0．無 1．有」 choice_no), so
         # that two in one block never read as one choice and its copy (choice, choice_2).
         base = f"choice_{values[0]}" if proposal.name == "choice" else proposal.name
-        name, index = base, 2
-        while name in taken:
-            name, index = f"{base}_{index}", index + 1
-        taken.add(name)
+        name = unique_name(base, taken)
         field: dict[str, Any] = {"name": name, "label": proposal.label, "type": proposal.type}
         if proposal.type == "checkbox":
             field["box"] = [round(v, 1) for v in proposal.options[0].box]

@@ -258,7 +258,8 @@ def _after_choice(choice: str, word: str) -> str:
     return f"{head}_{word}{number}"
 
 
-def _unique(name: str, taken: set[str]) -> str:
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3`` … the first not in ``taken`` (added to it)."""
     new, index = name, 2
     while new in taken:
         new, index = f"{name}_{index}", index + 1
@@ -296,7 +297,7 @@ def with_write_ins(
         owner = _owner(gap.opening, gap.box[2], printed, options)
         tail = f"（{gap.tail}）" if gap.tail else ""
         if owner is not None:
-            name = _unique(_after_choice(str(owner.choice["name"]), owner.value), taken)
+            name = unique_name(_after_choice(str(owner.choice["name"]), owner.value), taken)
             label = f"{owner.choice.get('label', '')} {OPTION_NUMBER.sub('', owner.label)}{tail}".strip()
             added.append({"name": name, "label": label, "type": "text", "box": list(gap.box)})
         else:
@@ -311,7 +312,7 @@ def with_write_ins(
             loose.append({"name": base, "label": f"{word}{tail}", "type": "text", "box": list(gap.box)})
         drafted.append(gap.box)
     for spec in block_named(_named_apart(loose), headings, width):
-        spec["name"] = _unique(str(spec["name"]), taken)
+        spec["name"] = unique_name(str(spec["name"]), taken)
         added.append(spec)
     return reading_order([*fields, *added])
 
@@ -337,4 +338,4 @@ def _date_spec(date: InlineDate, printed: Sequence[Printed], options: Sequence[_
 def _named_apart(fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Fields given distinct draft names (``other``, ``other_2`` …) before their block names them."""
     taken: set[str] = set()
-    return [{**f, "name": _unique(str(f["name"]), taken)} for f in fields]
+    return [{**f, "name": unique_name(str(f["name"]), taken)} for f in fields]
