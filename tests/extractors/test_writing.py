@@ -144,6 +144,23 @@ def test_a_pale_last_kana_after_the_writing_is_taken_into_the_crop() -> None:
     assert dark[-1] - dark[0] == 115 - 100  # マ, ユ and the pale ミ; not the smudge
 
 
+def test_a_pale_last_kana_after_writing_nearly_five_points_tall_is_taken_into_the_crop() -> None:
+    """シ of ヒロシ written in a felt-pen hand 4.7 pt tall, its three short strokes scanned light
+    grey (190–210) beside ヒロ at 110–190, was left out of the crop (read ヒ): faint writing was
+    followed only after writing at most 4.5 pt tall."""
+    blank = _blank()
+    page = blank.copy()
+    page[51:56, 100:104] = 100  # ヒ, ロ: 5 pt tall, grey writing the threshold finds
+    page[51:56, 106:110] = 100
+    page[51, 112:115] = 190  # シ: three pale strokes, 1 px each
+    page[53, 112:115] = 190
+    page[55, 112:116] = 190
+    crop, inked = _read(page, blank)
+    assert inked
+    dark = np.flatnonzero((crop < 220).any(axis=0))
+    assert dark[-1] - dark[0] == 115 - 100  # ヒ, ロ and the pale シ
+
+
 def test_a_pale_first_character_before_the_writing_is_taken_into_the_crop_within_the_box() -> None:
     """入 of 「入院中」 written 4 pt tall scans light grey, 院中 dark: the crop began at 院 and
     was read 院中 with confidence. Pale strokes before the box's start (under the printed
