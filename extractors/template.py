@@ -320,8 +320,15 @@ def parse_field(raw: dict[str, Any], where: str, page: tuple[float, float]) -> F
 
 
 def _check_cells(spec: FieldSpec, where: str) -> None:
-    """A digits or 個人番号 field asks no more digits than it has cells (one digit a cell)."""
+    """A digits or 個人番号 field asks no more digits than it has cells (one digit a cell); a
+    個人番号 is 12 digits, or 10 to 12 where a 10-digit 基礎年金番号 may be written instead
+    (see :func:`extractors.validate.check_digits`)."""
     cells = sum(s.cells for s in spec.segments)
+    if spec.type is FieldType.MY_NUMBER and (spec.min_digits, spec.max_digits) not in ((12, 12), (10, 12)):
+        raise TemplateError(
+            f"{where}: 個人番号の桁数は 12（基礎年金番号も書ける欄は最少 10・最多 12）です。"
+            f"{spec.min_digits}〜{spec.max_digits} になっています"
+        )
     if spec.type in (FieldType.DIGITS, FieldType.MY_NUMBER) and cells and spec.max_digits > cells:
         raise TemplateError(
             f"{where}: 桁数の最多 {spec.max_digits} がマスの数 {cells} より多くなっています"

@@ -59,7 +59,22 @@ def phone_length_plausible(value: str) -> bool:
     return len(digits) == (11 if eleven else 10)
 
 
+#: A 個人番号 has 12 digits.
+MY_NUMBER_DIGITS = 12
+
+
 def check_digits(value: str, min_digits: int, max_digits: int, my_number: bool = False) -> str | None:
+    """A number written one digit per cell: its count of digits, a 個人番号's check digit, a
+    free number's leading zero.
+
+    A 個人番号 field whose template asks fewer than 12 digits at least holds, in its 12 cells,
+    either a 個人番号 or another number of exactly that length: 協会けんぽ's 資格喪失届 asks
+    「個人番号（基礎年金番号）」, a 基礎年金番号 being 10 digits (``min_digits`` 10). Only the
+    12-digit one has a check digit; any other length is a count of digits lost or gained."""
+    if my_number and min_digits < MY_NUMBER_DIGITS and len(value) == min_digits:
+        return None
+    if my_number and len(value) != MY_NUMBER_DIGITS and min_digits < MY_NUMBER_DIGITS:
+        return "digits_count"
     if not min_digits <= len(value) <= max_digits:
         return "digits_count"
     if my_number and not my_number_check_digit_ok(value):

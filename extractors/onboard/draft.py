@@ -364,6 +364,10 @@ def _round(box: PtBox) -> list[float]:
     return [round(v, 1) for v in box]
 
 
+#: A 基礎年金番号 has 10 digits.
+PENSION_NUMBER_DIGITS = 10
+
+
 def _digits_field(cells: list[PtBox], label: str) -> dict[str, Any]:
     """Cells of one field (one or several runs) as a digits, my_number or katakana field."""
     segments = [[*_round(bounds(run)), len(run)] for run in runs(cells)]
@@ -371,7 +375,10 @@ def _digits_field(cells: list[PtBox], label: str) -> dict[str, Any]:
     if KANA.search(label):
         return {"type": "katakana", "box": _round(bounds(cells)), "segments": segments, "spaced": True}
     if ("個人番号" in label or "マイナンバー" in label) and count == 12:
-        return {"type": "my_number", "segments": segments, "min_digits": 12, "max_digits": 12}
+        # 「個人番号（基礎年金番号）」: either number may be written, a 基礎年金番号 in 10 digits
+        # (a 10-digit value is then taken as one, a 12-digit one checked as a 個人番号).
+        shortest = PENSION_NUMBER_DIGITS if "基礎年金番号" in label else 12
+        return {"type": "my_number", "segments": segments, "min_digits": shortest, "max_digits": 12}
     if "郵便" in label:
         return {"type": "digits", "segments": segments, "min_digits": count, "max_digits": count}
     if "電話" in label:

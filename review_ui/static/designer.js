@@ -218,10 +218,16 @@
   const eraKind = (field) => (field.era_digits || field.era_box ? "digit" : field.era_options ? "marked" : field.era || "reiwa");
   const cellCount = (field) => (field.segments || []).reduce((n, s) => n + s[4], 0);
   // A run of digit cells changed (merged, split, a segment deleted): as many digits as cells at
-  // most, and never fewer asked than there are cells (a 個人番号 is always 12).
+  // most, and never fewer asked than there are cells (a 個人番号 is always 12; where a 10-digit
+  // 基礎年金番号 may be written instead, 「個人番号（基礎年金番号）」, the fewest is 10).
+  const MY_NUMBER_DIGITS = 12, PENSION_NUMBER_DIGITS = 10;
   function fitDigits(field) {
     if (!field || !DIGIT_TYPES.includes(field.type)) return;
-    if (field.type === "my_number") { field.min_digits = 12; field.max_digits = 12; return; }
+    if (field.type === "my_number") {
+      field.max_digits = MY_NUMBER_DIGITS;
+      if (field.min_digits !== PENSION_NUMBER_DIGITS) field.min_digits = MY_NUMBER_DIGITS;
+      return;
+    }
     const cells = cellCount(field);
     if (!cells) return;
     field.max_digits = cells;
@@ -963,6 +969,9 @@
     if (type !== "text") { delete field.address; delete field.postcode; delete field.prefecture_printed; }
     if (type !== "katakana") delete field.reading_of;
     if (!SPACED_TYPES.includes(type)) delete field.spaced;
+    // Made a 個人番号: 12 digits, or 10 to 12 where its label names the 基礎年金番号 too.
+    if (type === "my_number" && field.type !== type)
+      field.min_digits = /基礎年金番号/.test(field.label || "") ? PENSION_NUMBER_DIGITS : MY_NUMBER_DIGITS;
     field.type = type;
     forget(field.name, type);
     if (before === after && (after !== "marks" || (type === "checkbox") === !!field.box)) { fitDigits(field); return; }
@@ -1053,6 +1062,11 @@
       if (!selected || isRegion(selected)) return;
       const field = tpl.fields[selected.f], cells = cellCount(field), value = parseInt(input.value, 10);
       if (!(value >= 1 && value <= cells)) { say(`桁数は 1 から ${cells}（枠の数）までです。`); panel(); return; }
+      if (field.type === "my_number" && (key === "max_digits" ? value !== MY_NUMBER_DIGITS
+        : ![PENSION_NUMBER_DIGITS, MY_NUMBER_DIGITS].includes(value))) {
+        say("個人番号は12桁です。基礎年金番号（10桁）も書ける欄は最少を10にします（10桁なら基礎年金番号、12桁なら個人番号として検査）。");
+        panel(); return;
+      }
       field[key] = value;
       if (field.min_digits > field.max_digits) field[key === "min_digits" ? "max_digits" : "min_digits"] = value;
       render();

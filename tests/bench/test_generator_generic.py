@@ -19,7 +19,7 @@ from typing import Any
 
 from extractors.normalize import joined_sound_marks
 from extractors.template import parse_template
-from extractors.validate import check_katakana
+from extractors.validate import check_katakana, my_number_check_digit_ok
 from fixtures.generate import (
     ADDRESS_READINGS,
     ADDRESSES,
@@ -304,3 +304,23 @@ def test_a_short_gap_is_written_at_a_size_people_write_not_two_points_tall() -> 
     assert height_pt(95, 115) >= 2.2
     assert height_pt(195, 225) >= 2.2
     assert 8.0 <= height_pt(295, 420) <= 14.0
+
+
+def test_a_my_number_field_that_takes_a_pension_number_too_holds_either() -> None:
+    """「個人番号（基礎年金番号）」 (min_digits 10): an applicant writes either number, the
+    10-digit 基礎年金番号 in the first cells; a 12-digit value is a valid 個人番号."""
+    raw = _with_blocks()
+    number = next(f for f in raw["fields"] if f["type"] == "my_number")
+    number["min_digits"] = 10
+    template = parse_template(raw, KOFU)
+    lengths = set()
+    for seed in range(30):
+        filled = _fill(template, random.Random(seed), date(2026, 11, 1))
+        value = filled.values.get(number["name"])
+        if value is None:
+            continue
+        lengths.add(len(value))
+        assert len(value) == 10 or my_number_check_digit_ok(value), value
+        cells = [payload[1][0] for kind, payload, field in filled.draws if kind == "char" and field == number["name"]]
+        assert len(cells) == len(value) and cells[0] == number["segments"][0][0]  # from the first cell on
+    assert lengths == {10, 12}

@@ -121,6 +121,18 @@ def test_type_checks_give_stable_codes() -> None:
     assert check_digits("123456789010", 12, 12, my_number=True) == "check_digit"
 
 
+def test_a_my_number_field_that_also_takes_a_pension_number_takes_exactly_its_length() -> None:
+    """「個人番号（基礎年金番号）」 (min_digits 10): a 10-digit 基礎年金番号 has no check digit to
+    fail; a 12-digit value is still a 個人番号 checked as one; 11 digits are a digit lost."""
+    valid_my_number = "123456789018"
+    assert check_digits(valid_my_number, 12, 12, my_number=True) is None
+    assert check_digits("1234567890", 10, 12, my_number=True) is None
+    assert check_digits(valid_my_number, 10, 12, my_number=True) is None
+    assert check_digits("123456789010", 10, 12, my_number=True) == "check_digit"
+    assert check_digits("12345678901", 10, 12, my_number=True) == "digits_count"
+    assert check_digits("1234567890", 12, 12, my_number=True) == "digits_count"
+
+
 @pytest.mark.parametrize(
     ("number", "plausible"),
     [

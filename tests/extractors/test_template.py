@@ -26,6 +26,20 @@ FORMS = {
 }
 
 
+def _my_number(raw: dict[str, Any]) -> dict[str, Any]:
+    field: dict[str, Any] = next(f for f in raw["fields"] if f["type"] == "my_number")
+    return field
+
+
+def test_a_my_number_field_may_also_take_a_pension_number() -> None:
+    """「個人番号（基礎年金番号）」: 10 to 12 digits is a 個人番号 field too (the 10-digit one a
+    基礎年金番号); other counts are refused (below)."""
+    raw = _raw()
+    _my_number(raw).update(min_digits=10)
+    parsed = parse_template(raw, TEMPLATE_DIR / "kofu_shinsei.json")
+    assert [(f.min_digits, f.max_digits) for f in parsed.fields if f.type is FieldType.MY_NUMBER][0] == (10, 12)
+
+
 def _raw() -> dict[str, Any]:
     path = next(TEMPLATE_DIR.glob("kofu_shinsei.*.json"))
     return dict(json.loads(path.read_text(encoding="utf-8")))
@@ -69,6 +83,8 @@ def test_field_names_follow_the_forms_readme() -> None:
         (lambda raw: raw["fields"].append(copy.deepcopy(raw["fields"][0])), "duplicate"),
         (lambda raw: raw["fields"][3].pop("segments"), "needs segments"),
         (lambda raw: raw.pop("identify"), "missing key"),
+        (lambda raw: _my_number(raw).update(min_digits=11), "個人番号の桁数は 12"),
+        (lambda raw: _my_number(raw).update(min_digits=10, max_digits=10), "個人番号の桁数は 12"),
     ],
 )
 def test_invalid_templates_are_refused_with_the_reason(mutate: Any, message: str) -> None:

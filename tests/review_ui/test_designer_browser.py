@@ -904,7 +904,8 @@ def test_admin_sets_cells_splits_rows_of_cells_and_a_hidden_spaced_flag_goes(
 ) -> None:  # type: ignore[no-untyped-def]
     """GIVEN the 資格取得届's draft, its phone field carrying 「氏と名の間に空白」 (as an older
     drafter made it; the panel hides that flag for a phone) WHEN the admin draws block 2's
-    個人番号 as one 189 x 30 pt box and makes it 個人番号 (the shape guess: 7 cells), sets
+    個人番号 as one 189 x 30 pt box and makes it 個人番号 (the shape guess: 7 cells) of 10 to 12
+    digits (a 基礎年金番号 may be written there; 11 is refused), sets
     事業所番号's 「マスの数」 to 6, and 「上下に分割」 on the 生年月日/取得年月日 field drafted as two
     rows of cells THEN the drawn box takes the 12 cells printed under it, 事業所番号 asks 6
     digits, the two rows are two fields, and the draft saves (the hidden flag dropped)."""
@@ -941,6 +942,14 @@ def test_admin_sets_cells_splits_rows_of_cells_and_a_hidden_spaced_flag_goes(
     page.select_option("#f-type", "my_number")
     page.locator("#message", has_text="印刷されたマス").wait_for()
     assert page.input_value("#f-cells") == "12" and page.input_value("#f-max") == "12"
+    # 「個人番号（基礎年金番号）」: 10 digits at least (a 基礎年金番号), never another count
+    page.fill("#f-min", "11")
+    page.press("#f-min", "Tab")
+    page.locator("#message", has_text="基礎年金番号（10桁）も書ける欄は最少を10").wait_for()
+    assert page.input_value("#f-min") == "12"
+    page.fill("#f-min", "10")
+    page.press("#f-min", "Tab")
+    assert page.input_value("#f-min") == "10"
     box("number").click()
     assert page.input_value("#f-cells") == "5"
     page.fill("#f-cells", "6")
@@ -955,6 +964,7 @@ def test_admin_sets_cells_splits_rows_of_cells_and_a_hidden_spaced_flag_goes(
     saved = template_for("cells_trial", "XX-01 (2099.2)")
     assert saved is not None
     assert sum(s.cells for s in saved.field("drawn_number").segments) == 12
+    assert (saved.field("drawn_number").min_digits, saved.field("drawn_number").max_digits) == (10, 12)
     assert saved.field("number").max_digits == 6
     rows = [saved.field(n).segments for n in ("era_rows", "era_rows_2")]
     assert [len(r) for r in rows] == [1, 1] and rows[0][0].box[1] < rows[1][0].box[1]  # type: ignore[index]
