@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pdfplumber
@@ -46,8 +46,11 @@ from extractors.onboard.geometry import (
     vector_segments,
 )
 from extractors.onboard.naming import block_named
-from extractors.onboard.writeins import unique_name, with_write_ins
+from extractors.onboard.writeins import drawn_brackets, unique_name, with_write_ins
 from extractors.template import PtBox
+
+if TYPE_CHECKING:
+    from extractors.onboard.choices import BlankPrint
 from ocr.types import px_per_pt
 
 #: Fewer vector lines than this and the page is taken as a scan (its lines found by OpenCV).
@@ -229,6 +232,7 @@ def draft_template(
         segments = vector_segments(sheet)
         printed = printed_from(sheet.chars)
         words = words_from(sheet)
+        brackets = drawn_brackets([[(float(x), float(y)) for x, y in c.get("pts", [])] for c in sheet.curves])
     # Rendered either way: a scanned blank's lines, and the cell ticks (dotted marks) in a box.
     gray = np.asarray(render(blank, RENDER_DPI).convert("L"), dtype=np.uint8)
     if len(segments) >= MIN_VECTOR_SEGMENTS:
@@ -248,9 +252,10 @@ def draft_template(
     fields = reading_order([*fields, *option_cell_choices(blank, boxes, fields)])
     headings = label_boxes(boxes, printed, shaded)
     fields = block_named(fields, headings, size[0])
-    # The brackets and dates left to write in the running text (「その他（　　）」, 「（令和　年
-    # 月　日）」), after the choices: one detailing an option is named after its choice.
-    fields = with_write_ins(fields, printed, headings, size[0])
+    # The brackets, dates and underlines left to write in the running text (「その他（　　）」,
+    # 「（令和　年　月　日）」, 「添付 ＿＿ 枚」), after the choices: one detailing an option is
+    # named after its choice.
+    fields = with_write_ins(fields, [*printed, *brackets], headings, size[0], segments)
     title = title_of(printed, size[1])
     title_text, title_box = title if title else ("", (size[0] * 0.25, 20.0, size[0] * 0.75, 70.0))
     template: dict[str, Any] = {
@@ -303,9 +308,17 @@ def option_cell_choices(
     found: list[dict[str, Any]] = []
     for box in boxes:
         text = in_box(box, print_.chars)
-        if len(NUMBERED_OPTION.findall(text)) < 2 or OFFICE_WORDS.search(text):
+        if OFFICE_WORDS.search(text):
             continue
         if any(inside(((b[0] + b[2]) / 2, (b[1] + b[3]) / 2), box) for b in drafted):
+            continue
+        # Numbered options, or a lone □ printed as a character or a picture (協会けんぽ's
+        # 資格喪失届: 「□ 70歳以上被用者不該当」, a picture in a cell of its own) that no drawn box
+        # drafted. (A cell of several such □ — the 住所変更届's 備考 — is left to the admin: the
+        # kept KY-04's replay has none.)
+        if len(NUMBERED_OPTION.findall(text)) < 2 and not (
+            text.strip() and len(_empty_ticks(print_, box)) == 1
+        ):
             continue
         try:
             proposal = propose_choice(print_, box)
@@ -331,6 +344,14 @@ def option_cell_choices(
             }
         found.append(field)
     return found
+
+
+def _empty_ticks(print_: BlankPrint, box: PtBox) -> list[PtBox]:
+    """The □ in ``box`` with nothing printed inside them (a cell of an instructions page's
+    example printing 「3」 is none)."""
+    from extractors.onboard.choices import ticks_in  # noqa: PLC0415 - see option_cell_choices
+
+    return [tick for tick in ticks_in(print_, box) if not in_box(tick, print_.chars).strip()]
 
 
 #: A box whose paper is at least this share grey or coloured (not white, not print) is a

@@ -73,6 +73,9 @@ ROW_SLACK = 3.0
 #: Printed label words -> field name parts (the rest are ``field_NN``).
 NAME_WORDS = [
     ("生年月日", "birth_date"),
+    # 資格確認書等回収 「添付　枚」「返不能　枚」: cards sent back with the form, and those not
+    ("返不能", "unreturnable"),
+    ("添付", "attached"),
     ("年月日", "date"),
     ("個人番号", "my_number"),
     ("マイナンバー", "my_number"),

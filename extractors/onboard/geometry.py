@@ -53,8 +53,7 @@ def vector_segments(page: Any) -> list[Segment]:
     found: list[Segment] = []
     for line in page.lines:
         found += _straight([(line["x0"], line["top"]), (line["x1"], line["bottom"])])
-    for rect in page.rects:
-        x0, y0, x1, y1 = float(rect["x0"]), float(rect["top"]), float(rect["x1"]), float(rect["bottom"])
+    for x0, y0, x1, y1 in _tints_joined(page.rects):
         if min(x1 - x0, y1 - y0) <= THIN_PT:
             found.append(Segment(x0, y0, x1, y1))
         else:  # stroked or filled (a shaded label cell): its edges bound the boxes beside it
@@ -69,6 +68,41 @@ def vector_segments(page: Any) -> list[Segment]:
         points = [(float(x), float(y)) for x, y in curve.get("pts", [])]
         found += [Segment(ax, ay, bx, by) for (ax, ay), (bx, by) in zip(points, points[1:], strict=False)]
     return found
+
+
+#: Filled rectangles of one colour this close (pt) are one area when they touch.
+TINT_SLACK = 0.3
+
+
+def _tints_joined(rects: Sequence[dict[str, Any]]) -> list[tuple[float, float, float, float]]:
+    """The rectangles' (x0, top, x1, bottom), the strips a tinted cell is filled with joined:
+    協会けんぽ's 資格喪失届 fills block 1's label cells in strips 4–5 pt tall, one above the
+    other, whose edges cut 「④個人番号（基礎年金番号）」's cell into 19 boxes (block 2's is one
+    rectangle). Filled, unstroked rectangles of one colour and one column that touch are one."""
+    plain: list[tuple[float, float, float, float]] = []
+    tints: dict[Any, list[list[float]]] = {}
+    for rect in rects:
+        box = (float(rect["x0"]), float(rect["top"]), float(rect["x1"]), float(rect["bottom"]))
+        if rect.get("fill") and not rect.get("stroke") and min(box[2] - box[0], box[3] - box[1]) > THIN_PT:
+            tints.setdefault(str(rect.get("non_stroking_color")), []).append(list(box))
+        else:
+            plain.append(box)
+    for strips in tints.values():
+        strips.sort(key=lambda b: (round(b[0], 1), round(b[2], 1), b[1]))
+        joined: list[list[float]] = []
+        for strip in strips:
+            last = joined[-1] if joined else None
+            if (
+                last is not None
+                and abs(last[0] - strip[0]) <= TINT_SLACK
+                and abs(last[2] - strip[2]) <= TINT_SLACK
+                and strip[1] <= last[3] + TINT_SLACK
+            ):
+                last[3] = max(last[3], strip[3])
+            else:
+                joined.append(strip)
+        plain += [(b[0], b[1], b[2], b[3]) for b in joined]
+    return plain
 
 
 def _straight(points: Sequence[tuple[float, float]]) -> list[Segment]:

@@ -2,8 +2,9 @@
 
 Contract: :func:`write_in_gaps` finds, on the blank's printed lines (pdfplumber characters as
 :class:`extractors.onboard.draft.Printed`, blanks left out), each bracket left open to write
-in (「その他（　　　）」, 「高・大学生（　　年生）」) and :func:`inline_dates` each date written in
-the room before a printed 年, 月 and 日 in a line of text (「1.死亡（令和　　年　　月　　日）」);
+in (「その他（　　　）」, 「高・大学生（　　年生）」), :func:`inline_dates` each date written in
+the room before a printed 年, 月 and 日 in a line of text (「1.死亡（令和　　年　　月　　日）」)
+and :func:`underlines` each rule printed to write a count on (「添付 ＿＿＿ 枚」);
 :func:`with_write_ins` adds them to the drafted fields (named and labelled, JSON-ready): a
 ``text`` field over the bracket's room, a ``date`` cut at its print. Only where no drafted
 box lies (a phone's 「（　）」 in its drafted box is the phone's). A clerk drew each by hand on
@@ -17,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from extractors.onboard.draft import ERA_NAMES, Printed, printed_date_parts, reading_order
+from extractors.onboard.draft import ERA_NAMES, Printed, name_for, printed_date_parts, reading_order
+from extractors.onboard.geometry import Segment
 from extractors.onboard.naming import block_named
 from extractors.onboard.repeat import field_boxes
 from extractors.template import PtBox
@@ -47,6 +49,8 @@ SPACED = 2.0
 #: An option printed right above a bracket (its second line: 「4.その他」 over 「（　　）」) is
 #: at most this far (pt) above it.
 OPTION_ABOVE = 3.0
+#: … or this share of a tall bracket's height.
+OPTION_ABOVE_SHARE = 0.3
 #: An option's number and its dot (「10.」, 「9 」 printed without one), left out of a label.
 OPTION_NUMBER = re.compile(r"^\s*[0-9０-９]+(?:\s*[.．]\s*|\s+)(?=[^\s0-9０-９.．])")
 #: A bracket's content that is a date's (「（令和　年　月　日）」): a date, not a write-in.
@@ -94,6 +98,38 @@ def _clear(box: PtBox, printed: Sequence[Printed]) -> bool:
         and min(box[3], p.box[3]) - max(box[1], p.box[1]) > 0.5
         for p in printed
     )
+
+
+#: A bracket drawn as a curve (not a character) is at least this tall (pt) and at most this
+#: share of its height wide.
+DRAWN_BRACKET_HEIGHT = 4.0
+DRAWN_BRACKET_WIDTH = 0.35
+
+
+def drawn_brackets(curves: Sequence[Sequence[tuple[float, float]]]) -> list[Printed]:
+    """Brackets drawn as curves (the points of each, points from the top left), as the
+    characters they stand for: 「（」 bulging left, 「）」 right — 協会けんぽ's 資格喪失届
+    draws its 「その他（　）」 brackets two lines tall. Its write-in is then found as a printed
+    one (:func:`write_in_gaps`)."""
+    found: list[Printed] = []
+    for points in curves:
+        if len(points) < 3:
+            continue
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        box = (min(xs), min(ys), max(xs), max(ys))
+        height, width = box[3] - box[1], box[2] - box[0]
+        if height < DRAWN_BRACKET_HEIGHT or not 0 < width <= DRAWN_BRACKET_WIDTH * height:
+            continue
+        # Its ends and its middle: the middle further left than both ends is a 「（」.
+        ends = (points[0][0] + points[-1][0]) / 2
+        middle = [x for x, _ in points[1:-1]]  # the points between its ends
+        if min(abs(points[0][1] - box[1]), abs(points[0][1] - box[3])) > 0.5:
+            continue  # not drawn from one end to the other
+        if max(middle) < ends - 0.5 * width:
+            found.append(Printed("（", box))
+        elif min(middle) > ends + 0.5 * width:
+            found.append(Printed("）", box))
+    return found
 
 
 def write_in_gaps(printed: Sequence[Printed]) -> list[WriteIn]:
@@ -172,6 +208,86 @@ def inline_dates(printed: Sequence[Printed]) -> list[InlineDate]:
     return found
 
 
+#: An underline to write on is at least this many times its print's height long (two
+#: characters) and at most :data:`UNDERLINE_LONGEST` pt: a longer rule parts the page.
+UNDERLINE_ROOM = 2.0
+UNDERLINE_LONGEST = 150.0
+#: The print an underline is written between stands on it: its bottom at most this far (pt)
+#: above the rule (or a little below: the rule drawn through the print's descent).
+ON_THE_LINE = 3.0
+#: Its unit is printed at most this many times the print's height after the rule's end.
+UNIT_GAP = 2.0
+#: The box over an underline is this many times the print's height tall (a count written a
+#: little larger than the print: the clerk drew 資格喪失届's 11.5 pt over 5.4 pt print).
+UNDERLINE_HEIGHT = 2.0
+#: A rule's end stands free: no other rule within this much (pt) of it (a box's edge is no
+#: underline).
+FREE_END = 1.0
+
+
+@dataclass(frozen=True)
+class Underline:
+    """A rule printed to write on between a word and its unit (「添付 ＿＿＿ 枚」): the box over
+    it (points), the character right after it (its unit's first) and the unit printed."""
+
+    box: PtBox
+    unit: Printed
+    tail: str
+
+
+def underlines(rules: Sequence[Segment], printed: Sequence[Printed]) -> list[Underline]:
+    """The rules printed to write a number on: a horizontal rule standing free (no rule at its
+    ends or over it: no box's edge), :data:`UNDERLINE_ROOM` to :data:`UNDERLINE_LONGEST` long,
+    a short unit standing on its line right after it (「枚」, :data:`TAIL_LONGEST` characters
+    at most, :data:`UNIT_GAP`) and nothing printed over it; the box from the rule up
+    :data:`UNDERLINE_HEIGHT` times the print's height (less where print stands above)."""
+    flat = [r for r in rules if abs(r.y1 - r.y0) <= 1.0 and r.x1 - r.x0 > 0]
+    upright = [r for r in rules if abs(r.x1 - r.x0) <= 1.0 and r.y1 - r.y0 > 1.0]
+    found: list[Underline] = []
+    for rule in flat:
+        y = (rule.y0 + rule.y1) / 2
+        on_it = [p for p in printed if p.text.strip() and -1.0 <= y - p.box[3] <= ON_THE_LINE]
+        after = sorted((p for p in on_it if p.box[0] >= rule.x1 - 0.5), key=lambda p: p.box[0])
+        if not after:
+            continue
+        unit = after[0]
+        height = unit.box[3] - unit.box[1]
+        if unit.box[0] - rule.x1 > UNIT_GAP * height:
+            continue
+        if not UNDERLINE_ROOM * height <= rule.x1 - rule.x0 <= UNDERLINE_LONGEST:
+            continue
+        run = [unit]
+        for p in after[1:]:
+            if p.box[0] - run[-1].box[2] > ADJOINING:
+                break
+            run.append(p)
+        if len(run) > TAIL_LONGEST:
+            continue  # a sentence goes on after the rule: no unit
+        top = y - UNDERLINE_HEIGHT * height
+        if any(
+            abs(end - other.x0) <= FREE_END and other.y0 - FREE_END <= y <= other.y1 + FREE_END
+            for end in (rule.x0, rule.x1)
+            for other in upright
+        ) or any(
+            other is not rule
+            and top - FREE_END < (other.y0 + other.y1) / 2 < y - FREE_END
+            and min(other.x1, rule.x1) - max(other.x0, rule.x0) > 0.5 * (rule.x1 - rule.x0)
+            for other in flat
+        ):
+            continue  # a box's edge, or a rule of a table
+        above = [
+            p.box[3]
+            for p in printed
+            if p.box[3] <= y - height and min(p.box[2], rule.x1) > max(p.box[0], rule.x0)
+        ]
+        top = max([top, *[b + 0.5 for b in above if b > top]])
+        box = (round(rule.x0, 1), round(top, 1), round(rule.x1, 1), round(y + 0.5, 1))
+        if not _clear((box[0], box[1], box[2], y - 0.5), printed):
+            continue
+        found.append(Underline(box, unit, "".join(p.text for p in run)))
+    return found
+
+
 #: Boxes overlapping by at most this much (pt) one way are apart: a line's box and the next
 #: line's, each drafted a little over its print (:data:`ABOVE`, :data:`BELOW`), touch.
 OVERLAP_SLACK = 1.5
@@ -218,6 +334,8 @@ def _owner(
     a space or two before (「1.国内転入　（令和　年　月　日）」)."""
     middle = opening.centre[1]
     height = opening.box[3] - opening.box[1]
+    # (A bracket drawn two lines tall has its option further above: 4.3 pt on the 資格喪失届.)
+    reach_above = max(OPTION_ABOVE, OPTION_ABOVE_SHARE * height)
     same_line = [o for o in options if o.box[1] - LINE_SLACK <= middle <= o.box[3] + LINE_SLACK]
     adjoining = [o for o in same_line if -ADJOINING <= opening.box[0] - o.box[2] <= ADJOINING]
     if adjoining:
@@ -229,7 +347,7 @@ def _owner(
     above = [
         o
         for o in sorted(options, key=lambda o: opening.box[1] - o.box[3])
-        if 0 <= opening.box[1] - o.box[3] <= OPTION_ABOVE
+        if 0 <= opening.box[1] - o.box[3] <= reach_above
         and o.box[0] - 2.0 <= end
         and opening.box[0] <= o.box[2]
     ]
@@ -249,6 +367,49 @@ def _word_before(char: Printed, printed: Sequence[Printed]) -> str:
         word.insert(0, p.text)
         edge, slack = p.box[0], ADJOINING
     return "".join(word).strip()
+
+
+def _over_underlines(field: dict[str, Any], lines: Sequence[Underline]) -> bool:
+    """Whether ``field`` is a text box holding an underline's box (more than half of it)."""
+    box = field.get("box")
+    if field.get("type") != "text" or not box or field.get("more_lines"):
+        return False
+    return any(
+        max(0.0, min(box[2], u.box[2]) - max(box[0], u.box[0]))
+        * max(0.0, min(box[3], u.box[3]) - max(box[1], u.box[1]))
+        > 0.5 * (u.box[2] - u.box[0]) * (u.box[3] - u.box[1])
+        for u in lines
+    )
+
+
+def _word_before_rule(line: Underline, printed: Sequence[Printed]) -> str:
+    """The word printed on an underline's line before it (「添付」 of 「添付 ＿＿ 枚」)."""
+    # On the unit's line: centred within its height (a word printed larger than the unit too).
+    height = line.unit.box[3] - line.unit.box[1]
+    middle = line.unit.centre[1]
+    before = sorted(
+        (
+            p
+            for p in printed
+            if p.text.strip()
+            and abs(p.centre[1] - middle) <= height / 2
+            and p.box[2] <= line.box[0] + 0.5
+            and line.box[0] - p.box[2] <= TICK_WORD_REACH * height
+        ),
+        key=lambda p: p.box[0],
+    )
+    word: list[str] = []
+    edge = line.box[0]
+    for p in reversed(before):
+        if word and edge - p.box[2] > ADJOINING:
+            break
+        word.insert(0, p.text)
+        edge = p.box[0]
+    return "".join(word).strip()
+
+
+#: The word before an underline is printed at most this many times its height before it.
+TICK_WORD_REACH = 8.0
 
 
 def _after_choice(choice: str, word: str) -> str:
@@ -272,6 +433,7 @@ def with_write_ins(
     printed: Sequence[Printed],
     headings: Sequence[tuple[PtBox, str]],
     width: float,
+    rules: Sequence[Segment] = (),
 ) -> list[dict[str, Any]]:
     """``fields`` (named in their blocks, :func:`extractors.onboard.naming.block_named`) with
     each write-in bracket and inline date of the page where no drafted box lies, in reading
@@ -280,7 +442,13 @@ def with_write_ins(
     the date of 「1.死亡（令和…）」: ``spouse_death_date``, 「配偶者 死亡年月日」); another by the
     word printed before it, in its block (``headings``: the page's label cells) — a
     bracket only after a numbered option (「9 その他（」): after a word of running text it may be
-    an aside."""
+    an aside. An underline of ``rules`` (the page's printed lines, :func:`underlines`) is a
+    ``text`` box named and labelled by the word before it and its unit (「添付 ＿ 枚」:
+    ``attached``, 「添付（枚）」)."""
+    # A text box drafted over a cell printing underlines to write on is no place to write: the
+    # underlines are (the 資格喪失届's 「資格確認書等回収 添付＿枚 返不能＿枚」 cell was one box).
+    lines = underlines(rules, printed)
+    fields = [f for f in fields if not _over_underlines(f, lines)]
     taken = {str(f.get("name")) for f in fields}
     drafted = [b for f in fields for b in field_boxes(f)]
     options = _options(fields)
@@ -311,6 +479,19 @@ def with_write_ins(
             base = "other" if "その他" in word else "write_in"
             loose.append({"name": base, "label": f"{word}{tail}", "type": "text", "box": list(gap.box)})
         drafted.append(gap.box)
+    for line in lines:
+        if any(_overlaps(b, line.box) for b in drafted):
+            continue
+        word = OPTION_NUMBER.sub("", _word_before_rule(line, printed)).strip()
+        loose.append(
+            {
+                "name": name_for(word, set()),
+                "label": f"{word}（{line.tail}）",
+                "type": "text",
+                "box": list(line.box),
+            }
+        )
+        drafted.append(line.box)
     for spec in block_named(_named_apart(loose), headings, width):
         spec["name"] = unique_name(str(spec["name"]), taken)
         added.append(spec)

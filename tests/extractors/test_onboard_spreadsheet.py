@@ -157,9 +157,15 @@ def test_tinted_empty_cells_continue_their_row_and_a_spaced_out_label_reads_whol
     [symbol] = _starting(fields, 97.5, 61.2)
     assert (symbol["type"], symbol["segments"][0][4]) == ("digits", 4)
     [number] = _starting(fields, 357.5, 250.5)
-    assert (number["type"], number["label"]) == ("my_number", "被保険者 個人番号")
+    # (its bracket 「［基礎年金番号］」 too since the tinted strips beside it are one cell: 10 digits
+    # at least, a 基礎年金番号)
+    assert (number["type"], number["label"], number["min_digits"]) == (
+        "my_number",
+        "被保険者 個人番号［基礎年金番号］",
+        10,
+    )
     [insured] = _starting(fields, 99.5, 233.0)
-    assert insured["label"] == "被保険者 整理番号"
+    assert insured["label"] == "被保険者整理番号"  # its cell's whole print
 
 
 def test_a_box_beside_stacked_labels_is_cut_into_their_rows(fields: list[dict[str, Any]]) -> None:

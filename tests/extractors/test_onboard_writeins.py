@@ -1,7 +1,8 @@
 """The write-in brackets 「その他（　　）」, 「（　　年生）」 and the dates in running text
 「1.死亡（令和　年　月　日）」 of a spreadsheet-made form are drafted (a clerk drew 19 write-ins
 and 4 such dates by hand onboarding 協会けんぽ's 被扶養者（異動）届 page 1; the boxes below are
-the clerk's, from the saved template)."""
+the clerk's, from the saved template); so are the underlines 「添付 ＿＿ 枚」, the brackets
+drawn as curves and the lone picture □ of 協会けんぽ's 資格喪失届 (clerk 9 drew them)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import pytest
 
 from extractors.onboard.blank import draft_template
 from extractors.onboard.draft import Printed
-from extractors.onboard.writeins import inline_dates, write_in_gaps
+from extractors.onboard.geometry import Segment
+from extractors.onboard.writeins import drawn_brackets, inline_dates, underlines, write_in_gaps
 from extractors.template import PtBox
 from tests.conftest import REPO
 
@@ -172,3 +174,113 @@ def test_a_date_in_running_text_takes_its_era_and_needs_room_before_each_word() 
     [heisei] = inline_dates(_line("平成　　年　　月　　日", 100.0, top=150.0))
     assert heisei.era == "heisei"
     assert inline_dates(_line("記入日　年　月　日　生年月日", 100.0, top=200.0)) == []
+
+
+#: Clerk 9's places on 協会けんぽ's 資格喪失届 page 1, block 1 (the copy made blocks 2-4).
+SOSHITSU_CLERK: dict[str, PtBox] = {
+    "insured_over70_1": (441.0, 299.7, 452.5, 311.2),  # drawn round the 5.4 pt □ and its ✓
+    "insured_card_attached_number_1": (356.0, 309.2, 392.0, 320.7),
+    "insured_card_unreturnable_number_1": (356.0, 327.2, 392.0, 338.7),
+    "insured_note_other_1": (192.0, 322.7, 294.0, 338.2),
+}
+
+
+@pytest.fixture(scope="module")
+def soshitsu() -> list[dict[str, Any]]:
+    pdf = (REAL_FORMS / "kyokai_shikaku_soshitsu.pdf").read_bytes()
+    drafted: list[dict[str, Any]] = draft_template(pdf, 0, "s", "2201", "2024.12").template["fields"]
+    return drafted
+
+
+def _inside(inner: Any, outer: Any, slack: float = 1.5) -> bool:
+    return bool(
+        inner[0] >= outer[0] - slack
+        and inner[1] >= outer[1] - slack
+        and inner[2] <= outer[2] + slack
+        and inner[3] <= outer[3] + slack
+    )
+
+
+def test_the_places_a_clerk_drew_by_hand_on_the_loss_form_are_drafted(soshitsu: list[dict[str, Any]]) -> None:
+    """GIVEN the 資格喪失届's 「□ 70歳以上被用者不該当」 (the □ a picture, no drawn box), its
+    「資格確認書等回収 添付 ＿＿ 枚 / 返不能 ＿＿ 枚」 (hairline underlines) and the 備考's
+    「3.その他」 over a 「（　）」 drawn as two curves two lines tall — places clerk 9 drew by hand
+    in each block — WHEN drafted THEN each is a field inside the clerk's box, labelled in its
+    block (the □ a checkbox, the counts and the その他 text named after their words), and the
+    one text box drafted over the whole 回収 cell (deleted by the clerk) is gone."""
+    by_name = {f["name"]: f for f in soshitsu}
+    tick = by_name["insured_checkbox_1"]
+    assert tick["type"] == "checkbox" and tick["label"] == "被保険者1 70歳以上被用者不該当"
+    assert _inside(tick["box"], SOSHITSU_CLERK["insured_over70_1"])
+    attached, unreturnable = by_name["insured_attached_1"], by_name["insured_unreturnable_1"]
+    assert (attached["type"], attached["label"]) == ("text", "被保険者1 添付（枚）")
+    assert (unreturnable["type"], unreturnable["label"]) == ("text", "被保険者1 返不能（枚）")
+    assert _inside(attached["box"], SOSHITSU_CLERK["insured_card_attached_number_1"])
+    assert _inside(unreturnable["box"], SOSHITSU_CLERK["insured_card_unreturnable_number_1"])
+    other = by_name["insured_note_other_1"]
+    assert (other["type"], other["label"]) == ("text", "被保険者1 備考 その他")
+    assert _near(other["box"], SOSHITSU_CLERK["insured_note_other_1"])
+    for block in (2, 3, 4):
+        assert {
+            f"insured_checkbox_{block}",
+            f"insured_attached_{block}",
+            f"insured_note_other_{block}",
+        } <= set(by_name)
+    over_the_cell = [
+        f["name"]
+        for f in soshitsu
+        if f["type"] == "text" and f["box"][0] < 357 < 389 < f["box"][2] and f["box"][1] < 320 < f["box"][3]
+    ]
+    assert over_the_cell == []  # (field_11, 302-402 x 302-339, was)
+
+
+def test_an_underline_is_a_place_to_write_only_between_free_ends_before_a_short_unit() -> None:
+    """GIVEN 「添付 ＿＿＿ 枚」 (a hairline standing free), the same rule closing a box (a rule at
+    its end), one followed by a sentence, and one too short WHEN read THEN the first alone is a
+    place to write: from the rule up twice the print's height, its unit 「枚」."""
+    printed = [
+        *_line("添付", 100.0, top=94.0),
+        *_line("枚", 166.0, top=94.0),
+        *_line("枚", 166.0, top=194.0),
+        *_line("を記入してください", 166.0, top=294.0),
+        *_line("枚", 120.0, top=394.0),
+    ]
+    rules = [
+        Segment(120.0, 100.0, 160.0, 100.5),
+        Segment(120.0, 200.0, 160.0, 200.5),
+        Segment(160.0, 190.0, 160.5, 200.5),  # the box's side at the rule's end
+        Segment(120.0, 300.0, 160.0, 300.5),
+        Segment(110.0, 400.0, 116.0, 400.5),  # one character long
+    ]
+    found = underlines(rules, printed)
+    assert [(u.box, u.tail) for u in found] == [((120.0, 88.2, 160.0, 100.8), "枚")]
+
+
+def test_a_bracket_drawn_as_a_curve_is_read_as_its_character() -> None:
+    """GIVEN 「（」 and 「）」 drawn as curves 15 pt tall (four points each, bulging out) and a
+    short straight curve WHEN read THEN the two brackets, as printed characters."""
+    opening = [(190.4, 338.2), (187.9, 335.7), (187.9, 325.8), (190.4, 323.3)]
+    closing = [(293.3, 323.3), (295.7, 325.8), (295.7, 335.7), (293.3, 338.2)]
+    flat = [(10.0, 10.0), (20.0, 10.0), (30.0, 10.0)]
+    found = drawn_brackets([opening, closing, flat])
+    assert [(p.text, p.box) for p in found] == [
+        ("（", (187.9, 323.3, 190.4, 338.2)),
+        ("）", (293.3, 323.3, 295.7, 338.2)),
+    ]
+
+
+def test_a_label_cell_tinted_in_strips_is_one_cell(soshitsu: list[dict[str, Any]]) -> None:
+    """GIVEN the 資格喪失届's block 1, whose pink label cells are filled in strips 4–5 pt tall
+    (block 2's each one rectangle) WHEN drafted THEN block 1 is drafted as block 2: its
+    「④個人番号（基礎年金番号）」 a 個人番号 of 10 to 12 digits (it was digits labelled 「基礎年」),
+    its 喪失年月日 and 生年月日 labelled so (they were 「9.令和」 and 「月日」)."""
+    by_label = {f["label"]: f for f in soshitsu}
+    for block in (1, 2):
+        number = by_label[f"被保険者{block} 個人番号基礎年金番号"]
+        assert (number["name"], number["type"], number["min_digits"]) == (
+            f"insured_my_number_{block}",
+            "my_number",
+            10,
+        )
+        assert by_label[f"被保険者{block} 喪失年月日"]["type"] == "date"
+    assert by_label["被保険者1 生年月日"]["name"] == "insured_birth_date_1"
