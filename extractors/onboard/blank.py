@@ -196,9 +196,13 @@ def _grown(box: PtBox, by: float, size: tuple[float, float]) -> list[float]:
     ]
 
 
-def footer_of(printed: Sequence[Printed], size: tuple[float, float]) -> list[float]:
-    """Where the footer names the form: a printed version 「(2024.12)」 near the bottom, else
-    the bottom-left corner."""
+def footer_of(
+    printed: Sequence[Printed], size: tuple[float, float], code_pattern: str | None = None
+) -> list[float] | None:
+    """Where the footer names the form: a printed version 「(2024.12)」 near the bottom; else
+    none (nothing read there: four of five clerks cleared the bottom-left corner proposed, on
+    the 住所変更届 it lay over the 事業主's 電話 line), or the bottom-left corner when a code
+    pattern is to be read there."""
     bottom = [p for p in printed if p.box[1] > 0.85 * size[1]]
     text = "".join(p.text for p in bottom)
     found = re.search(r"[\(（]\d{4}[.．]\d{1,2}[\)）]", text)
@@ -208,6 +212,8 @@ def footer_of(printed: Sequence[Printed], size: tuple[float, float]) -> list[flo
         chars = bottom[_index_at(bottom, found.start()) : _index_at(bottom, found.end())]
         if chars:
             return _grown(bounds([p.box for p in chars]), 6.0, size)
+    if code_pattern is None:
+        return None
     return _grown((20.0, size[1] - 40.0, 160.0, size[1] - 8.0), 0.0, size)
 
 
@@ -272,7 +278,7 @@ def draft_template(
             "marks": "none",
         },
         "identify": {
-            "footer": footer_of(printed, size),
+            "footer": footer_of(printed, size, code_pattern),
             "title": _grown(title_box, 4.0, size),
             "code_pattern": code_pattern,
         },

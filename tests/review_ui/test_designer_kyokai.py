@@ -12,7 +12,9 @@ draft's default bottom-left corner where the form prints no code, cleared; its �
 tick box moved onto the form's □, and what the draft now does itself no longer edited). Since
 session 15 the draft links each address to the postcode drafted before it (both kept templates'
 ``address`` carry ``"postcode": "postcode"``) and leaves a label's item mark out (the 住所変更届's
-「①事業所整理記号」, 「③個人番号…」, 「④生年月日」 kept as drafted, now without it): the same edits."""
+「①事業所整理記号」, 「③個人番号…」, 「④生年月日」 kept as drafted, now without it): the same edits;
+since session 17 it proposes no footer region where the foot prints no version (the 住所変更届's
+「v4」 edit is no longer made) and a 「個人番号（または基礎年金番号）」 of 10 to 12 digits."""
 
 # ruff: noqa: F811 - the browser fixtures are imported from test_browser
 
@@ -128,13 +130,6 @@ class Designer:
         self.page.select_option("#f-reading", name)
         self.edits += 1
 
-    def clear_footer(self) -> None:
-        """The footer region identification reads, cleared (a form that prints no code there)."""
-        self.page.locator("#boxes rect.region.footer").click()
-        self.page.keyboard.press("Delete")
-        assert self.page.locator("#boxes rect.region.footer").count() == 0
-        self.edits += 1
-
     def title(self, title: str, name: str) -> None:
         self.page.fill("#title", title)
         self.page.fill("#form-name", name)
@@ -223,8 +218,8 @@ def jusho_henko(d: Designer) -> None:
     # Version 「v4」 (session 13): the form prints no code at the foot of the page; the draft's
     # default footer region, the bottom-left corner, lay over the 事業主欄's 電話 line (a phone
     # number written there would have been taken for print spreading): cleared, the title alone
-    # identifies the form.
-    d.clear_footer()
+    # identifies the form. (Since session 17 the draft proposes no footer where no version is
+    # printed at the foot: nothing to clear.)
     # Version 「v5」 (session 12): the draft now starts the フリガナ（氏） box after its printed
     # (ﾌﾘｶﾞﾅ) and puts no 氏と名の間に空白 on a name cut in two boxes; and 同居 is ticked in the
     # □ before 「被保険者と配偶者は同居している。」 (172, 296.5), not in the □ the instruction
@@ -234,7 +229,7 @@ def jusho_henko(d: Designer) -> None:
 
 FORMS: dict[str, tuple[str, str, str, Callable[[Designer], None], int]] = {
     "kyokai_kofu_shinsei": ("kyokai_kofu_shinsei.pdf", "KY-01", "KY-01 (2024.12) v2", kofu_shinsei, 15),
-    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v5", jusho_henko, 57),
+    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v5", jusho_henko, 56),
 }
 
 
