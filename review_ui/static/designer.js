@@ -37,8 +37,11 @@
   // last showed it is kept each time the screen is drawn after a change. A gesture drawn many
   // times (a drag, a name typed key by key into one input, a run of arrow keys on one box) says
   // so with its stepKey: drawn again under the same key, it stays one step.
+  // やり直す (Ctrl+Y, Ctrl+Shift+Z): a step taken back, done again; a new change ends that.
   const undoButton = document.getElementById("do-undo");
+  const redoButton = document.getElementById("do-redo");
   const undoStack = [];
+  const redoStack = [];
   const UNDO_DEPTH = 200;
   let shownState = null; // the template (fields and identification regions) as last drawn
   let stepKey = null; // the gesture under way, when it goes on over several events
@@ -50,6 +53,7 @@
   function checkpoint() {
     const now = snapshot();
     if (shownState === null || now === shownState) { shownState = now; return; }
+    redoStack.length = 0; // a change of its own: what was taken back stays taken back
     if (!(stepKey && stepKey === lastKey && undoStack.length)) {
       undoStack.push(shownState);
       if (undoStack.length > UNDO_DEPTH) undoStack.shift();
@@ -61,6 +65,7 @@
     }
     shownState = now;
     undoButton.disabled = !undoStack.length;
+    redoButton.disabled = !redoStack.length;
   }
   // Each event begins as a step of its own; a click or a focus ends a run of keys or nudges.
   for (const type of ["pointerdown", "keydown", "input", "change", "click"]) {
@@ -70,17 +75,32 @@
   function undo() {
     checkpoint(); // a change not drawn yet is a step of its own
     if (!undoStack.length) { say("取り消せる操作がありません。"); return; }
-    const before = JSON.parse(undoStack.pop());
-    tpl.fields = before.fields;
-    tpl.identify = before.identify;
+    redoStack.push(snapshot());
+    restore(undoStack.pop());
+    say(undoStack.length ? "直前の操作を取り消しました（続けて押すと、その前の操作も一つずつ取り消します。「やり直す」で戻ります）。" : "直前の操作を取り消しました（「やり直す」で戻ります）。");
+    render();
+  }
+  function redo() {
+    checkpoint(); // a change made since the undo has ended the steps to do again
+    if (!redoStack.length) { say("やり直せる操作がありません。"); return; }
+    undoStack.push(snapshot());
+    restore(redoStack.pop());
+    say("取り消した操作をやり直しました。");
+    render();
+  }
+  // The template as a step kept it; nothing selected (the step may have taken the selection's box).
+  function restore(kept) {
+    const state = JSON.parse(kept);
+    tpl.fields = state.fields;
+    tpl.identify = state.identify;
     shownState = snapshot();
     lastKey = null;
     undoButton.disabled = !undoStack.length;
+    redoButton.disabled = !redoStack.length;
     selected = null; second = null; picked = [];
-    say(undoStack.length ? "直前の操作を取り消しました（続けて押すと、その前の操作も一つずつ取り消します）。" : "直前の操作を取り消しました。");
-    render();
   }
   undoButton.addEventListener("click", undo);
+  redoButton.addEventListener("click", redo);
 
   // Every box of the template as a reference: the field, its key and the index or option name.
   function refs() {
@@ -832,6 +852,9 @@
       select(all[(at + (event.shiftKey ? all.length - 1 : 1)) % all.length], false);
       event.preventDefault();
       return;
+    }
+    if ((event.ctrlKey || event.metaKey) && (event.key === "y" || (event.shiftKey && event.key.toLowerCase() === "z"))) {
+      redo(); event.preventDefault(); return;
     }
     if ((event.ctrlKey || event.metaKey) && event.key === "z") { undo(); event.preventDefault(); return; }
     if (!selected) return;

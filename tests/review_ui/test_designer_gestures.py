@@ -44,7 +44,8 @@ def test_ctrl_z_takes_back_the_last_gesture_one_at_a_time(
     new name and a label, ticks 必須, changes the type, draws a box, nudges it three times with
     an arrow key, makes it taller by two Shift+arrows and deletes a field THEN each Ctrl+Z takes back exactly one of these, the last
     first (the name typed key by key, the run of nudges and the run of resizes one step each), until there is
-    nothing left to take back."""
+    nothing left to take back; then each Ctrl+Y (Ctrl+Shift+Z) does one again, the first first,
+    until a change made after an undo ends them."""
     page, problems, drag = _open_kofu_draft(browser, server, services, monkeypatch, tmp_path)
     state = lambda: page.evaluate(STATE)  # noqa: E731
     states = [state()]
@@ -82,6 +83,20 @@ def test_ctrl_z_takes_back_the_last_gesture_one_at_a_time(
     page.keyboard.press("Control+z")
     assert "取り消せる操作がありません" in page.inner_text("#message")
     assert state() == states[0]
+    # やり直す: Ctrl+Y (or Ctrl+Shift+Z, or the button) does each step again, the first first …
+    for forward in range(1, len(states)):
+        key = "Control+y" if forward % 2 else "Control+Shift+Z"
+        page.keyboard.press(key)
+        assert state() == states[forward], f"{key} forward to the state after gesture {forward}"
+    assert page.is_disabled("#do-redo")
+    page.keyboard.press("Control+y")
+    assert "やり直せる操作がありません" in page.inner_text("#message")
+    # … and a change made after an undo ends what could be done again.
+    page.click("#do-undo")
+    assert state() == states[-2] and not page.is_disabled("#do-redo")
+    page.locator("#boxes rect.box[data-field='address']").first.click()
+    page.keyboard.press("ArrowDown")
+    assert page.is_disabled("#do-redo")
     assert problems == []
 
 
