@@ -163,8 +163,21 @@ def structure_fit(
     :func:`ocr.preprocess.rule_agreement`), and the share of the page's own long lines that
     lie on the blank's print. A page with more structure than the blank (our print and
     another form's over it) fits as badly as one with less."""
-    found = rule_agreement(page, blank_rules(template.blank_pdf, dpi), dpi, reach_in)
+    found = rules_found(page, template, dpi, reach_in)
     return found, _lines_on_print(page, template, dpi)
+
+
+def rules_found(page: Image, template: Template, dpi: int, reach_in: float = RULE_TOLERANCE_IN) -> float:
+    """The share of the blank's long rules found on an aligned page
+    (:func:`ocr.preprocess.rule_agreement`): of the blank as a colour scan is read (red print
+    dropped) or, for a form printed in colour, as a grey or black-and-white scan shows it
+    (red print dark), the better. 協会けんぽ's 資格喪失届 fills its 提出者記入欄 and 被保険者 label
+    columns in red: scanned black-and-white they are black bands the rules beside them vanish
+    into (0.47 of the dropped blank's rules found, 1.0 of the grey one's)."""
+    found = rule_agreement(page, blank_rules(template.blank_pdf, dpi), dpi, reach_in)
+    if found >= WELL_ALIGNED or not printed_in_colour(template.blank_pdf, dpi):
+        return found
+    return max(found, rule_agreement(page, blank_rules_grey(template.blank_pdf, dpi), dpi, reach_in))
 
 
 def fits(found: float, own: float) -> bool:
@@ -191,10 +204,14 @@ def _lines_on_print(page: Image, template: Template, dpi: int) -> float:
 @lru_cache(maxsize=16)
 def _blank_print_near(pdf: Path, dpi: int) -> Image:
     """The blank form's print (ink = 255) widened by :data:`PRINT_REACH_IN`: its ink and its
-    tinted areas (:func:`_blank_print`)."""
+    tinted areas (:func:`_blank_print`), in black and in colour. A colour scan is read through
+    its red channel, where red print is as light as the paper; a grey or black-and-white scan
+    keeps it dark — 協会けんぽ's 資格喪失届 prints its 提出者記入欄 and 被保険者 columns in red,
+    and scanned grey its own lines fell off the print (not_a_form)."""
     reach = max(1, round(dpi * PRINT_REACH_IN))
     kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
-    return np.asarray(cv2.dilate(_blank_print(blank_page(pdf, dpi)), kernel), dtype=np.uint8)
+    printed = cv2.bitwise_or(_blank_print(blank_page(pdf, dpi)), _blank_print(blank_page_grey(pdf, dpi)))
+    return np.asarray(cv2.dilate(printed, kernel), dtype=np.uint8)
 
 
 def _blank_print(blank: Image) -> Image:
@@ -368,11 +385,13 @@ def aligned_on_structure(page: Image, template: Template, dpi: int, marks: bool)
     structure where its marks were not found or left it disagreeing (a page stretched in one
     direction by the scanner, photographed at an angle, or shifted with a mark cut off).
     Affine first, a homography (perspective) when that is not enough; the best wins."""
-    rules = blank_rules(template.blank_pdf, dpi)
-    best = (page, rule_agreement(page, rules, dpi) if marks else 0.0)
+    as_it_lies = rules_found(page, template, dpi)
+    best = (page, as_it_lies if marks else 0.0)
     if best[1] >= WELL_ALIGNED:
         return best
-    reference = blank_page(template.blank_pdf, dpi)
+    # The blank as the page was scanned (a form printed in colour, scanned grey: its colour
+    # print dark), for ECC to follow.
+    reference = _reference_like(page, template, dpi)
     # Coarse (quarter size) first; a finer pass from there settles the last pixels.
     for perspective, scale, start in ((False, 0.25, 0), (False, 0.5, 1), (True, 0.25, 0), (True, 0.5, 1)):
         if best[1] >= WELL_ALIGNED:
@@ -380,10 +399,12 @@ def aligned_on_structure(page: Image, template: Template, dpi: int, marks: bool)
         source = page if start == 0 else best[0]
         refined, converged = refine_to_reference(source, reference, scale=scale, perspective=perspective)
         if converged:
-            quality = rule_agreement(refined, rules, dpi)
+            quality = rules_found(refined, template, dpi)
             if quality > best[1]:
                 best = (refined, quality)
-    return best
+    # The page as it lies, where ECC did worse: a form's red print scanned black (bands the
+    # blank read through its red channel lacks) led ECC astray from a page already in place.
+    return best if best[1] >= as_it_lies else (page, as_it_lies)
 
 
 def _identify_by_structure(
@@ -408,10 +429,7 @@ def _identify_by_structure(
             for score, candidate in screened:
                 if score < SCREEN_FITS:
                     break
-                reference_page = blank_page(candidate.blank_pdf, dpi)
-                aligned, converged = refine_to_reference(
-                    _shifted_onto(coarse, reference_page), reference_page, iterations=STRUCTURE_ITERATIONS
-                )
+                aligned, converged = _refined_on_blank(coarse, candidate, dpi)
                 if not converged:
                     continue
                 # Footer (where there is one) and title in one batch.
@@ -422,16 +440,82 @@ def _identify_by_structure(
                 footer = footers[0].text if footers else ""
                 if candidate not in named_by(footer, title.text, group):
                     continue
-                quality = rule_agreement(aligned, blank_rules(candidate.blank_pdf, dpi), dpi)
+                quality = rules_found(aligned, candidate, dpi)
                 if fits(quality, _lines_on_print(aligned, candidate, dpi)):
                     return Identified(candidate, rotation, aligned, False, footer, quality)
     return None
+
+
+def _refined_on_blank(page: Image, template: Template, dpi: int) -> tuple[Image, bool]:
+    """``page`` shifted onto the blank and aligned by ECC: on the blank as a colour scan is read,
+    then (a form printed in colour, not converged or its rules not found) as a grey scan shows
+    it — the red bands of a black-and-white scan led the first astray."""
+    reference = _reference_like(page, template, dpi)
+    return refine_to_reference(_shifted_onto(page, reference), reference, iterations=STRUCTURE_ITERATIONS)
+
+
+#: A page (roughly in place) is a grey or black-and-white scan of a form printed in colour when
+#: this share of the blank's colour print, its edges left out, is ink on it.
+COLOUR_PRINT_DARK = 0.5
+#: Colour print: dark (below this grey level) in the blank as a grey scanner sees it …
+COLOUR_DARK_LEVEL = 128
+#: … and light (above this) as a colour scan is read (its red channel).
+COLOUR_LIGHT_LEVEL = 200
+
+
+def _reference_like(page: Image, template: Template, dpi: int) -> Image:
+    """The blank rendered as ``page`` was scanned, for ECC to align it on: through its red
+    channel (a colour scan: red print dropped), or, for a form printed in colour whose colour
+    print is dark on the page (a grey or black-and-white scan), as a grey scanner sees it."""
+    dropped = blank_page(template.blank_pdf, dpi)
+    if not printed_in_colour(template.blank_pdf, dpi):
+        return dropped
+    grey = blank_page_grey(template.blank_pdf, dpi)
+    colour = ((grey < COLOUR_DARK_LEVEL) & (dropped > COLOUR_LIGHT_LEVEL)).astype(np.uint8)
+    # Its inside only, the page laid over the grey blank by its ink (a page some pixels off,
+    # or turned a little, still covers it): 0.97–0.99 of it dark on grey and 1-bit scans
+    # shifted and turned, 0.00–0.04 on colour ones.
+    inside = cv2.erode(colour, np.ones((9, 9), np.uint8)) > 0
+    if not inside.any():
+        return dropped
+    laid = _shifted_onto(page, grey)  # (on the blank's own size: a canvas may be a pixel smaller)
+    dark = int(np.count_nonzero(laid[inside] < COLOUR_DARK_LEVEL)) / int(np.count_nonzero(inside))
+    return grey if dark >= COLOUR_PRINT_DARK else dropped
 
 
 @lru_cache(maxsize=16)
 def blank_page(pdf: Path, dpi: int) -> Image:
     """The blank form rendered at ``dpi``: the reference for alignment and for ink baselines."""
     return rasterize(pdf.read_bytes(), "pdf", RasterLimits(max_pages=1, dpi=dpi))[0]
+
+
+@lru_cache(maxsize=16)
+def blank_page_grey(pdf: Path, dpi: int) -> Image:
+    """The blank form rendered at ``dpi`` as a grey scanner sees it (colour print dark too)."""
+    limits = RasterLimits(max_pages=1, dpi=dpi, red_dropout=False, luminance=True)
+    return rasterize(pdf.read_bytes(), "pdf", limits)[0]
+
+
+@lru_cache(maxsize=16)
+def printed_in_colour(pdf: Path, dpi: int) -> bool:
+    """Whether the blank prints in a colour (its red drop-out and grey renderings differ)."""
+    dropped, grey = blank_page(pdf, dpi), blank_page_grey(pdf, dpi)
+    return bool(
+        np.count_nonzero(cv2.absdiff(dropped, grey) > COLOUR_PRINT_LEVELS)
+        > COLOUR_PRINT_MIN_SHARE * grey.size
+    )
+
+
+#: Renderings differing by more than this (grey levels) on more than this share of the page:
+#: print in a colour (anti-aliasing and the renderer's grey conversion differ by a level or two).
+COLOUR_PRINT_LEVELS = 32
+COLOUR_PRINT_MIN_SHARE = 0.001
+
+
+@lru_cache(maxsize=16)
+def blank_rules_grey(pdf: Path, dpi: int) -> Rules:
+    """:func:`blank_rules` of the blank as a grey scanner sees it (colour print dark)."""
+    return printed_rules(blank_page_grey(pdf, dpi), dpi)
 
 
 @lru_cache(maxsize=16)

@@ -47,6 +47,10 @@ class RasterLimits:
     #: Red drop-out: colour pages become grey through their red channel, in which red seals
     #: (事業主印, 社判, 受付印) are as light as the paper while black and blue writing stay dark.
     red_dropout: bool = True
+    #: Without red drop-out, a PDF rendered in colour and taken as its luminance (as a grey
+    #: scanner sees colour print) rather than rendered grey by pdfium (whose grey mode draws
+    #: black print a little differently).
+    luminance: bool = False
 
 
 def count_pages(data: bytes, kind: str) -> int:
@@ -109,7 +113,7 @@ def _rasterize_pdf(data: bytes, limits: RasterLimits) -> Iterator[Image]:
                     "too_large",
                     f"ページが大きすぎます（{width:.0f}×{height:.0f} pt）。A4 で提出してください。",
                 )
-            bitmap = page.render(scale=scale, grayscale=not limits.red_dropout)
+            bitmap = page.render(scale=scale, grayscale=not (limits.red_dropout or limits.luminance))
             yield np.ascontiguousarray(to_gray(bitmap.to_pil(), limits.red_dropout))
     finally:
         pdf.close()
