@@ -42,6 +42,8 @@ BLOCK_WORDS: tuple[tuple[str, str, str], ...] = (
     ("扶養", "dep", "被扶養者"),
     ("被保険者", "insured", "被保険者"),
     ("事業", "employer", ""),
+    # 協会けんぽ's 資格取得届/喪失届 head the 事業主's block 「提出者記入欄」 (提出者: the 事業主)
+    ("提出者", "employer", ""),
 )
 #: In the 事業主 block these drafted names read as our templates' (事業所名称 is the employer's
 #: ``name``, 事業主氏名 its owner's).

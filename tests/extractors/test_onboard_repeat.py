@@ -105,7 +105,7 @@ def test_soshitsu_block_found_from_the_draft_and_the_printed_boxes() -> None:
 
 def test_nothing_repeats_under_the_header(shutoku: tuple[list[dict[str, Any]], BlankLines]) -> None:
     fields, lines = shutoku
-    header = [i for i, f in enumerate(fields) if f["name"] in ("number", "symbol")]
+    header = [i for i, f in enumerate(fields) if f["name"] in ("employer_number", "employer_symbol")]
     with pytest.raises(NoRepeat, match="同じ並びの欄"):
         repeat_fields(fields, header, lines.boxes, lines.size)
     with pytest.raises(NoRepeat, match="写す項目を選んでください"):

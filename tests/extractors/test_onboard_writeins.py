@@ -284,3 +284,13 @@ def test_a_label_cell_tinted_in_strips_is_one_cell(soshitsu: list[dict[str, Any]
         )
         assert by_label[f"被保険者{block} 喪失年月日"]["type"] == "date"
     assert by_label["被保険者1 生年月日"]["name"] == "insured_birth_date_1"
+
+
+def test_the_submitters_block_is_the_employers(soshitsu: list[dict[str, Any]]) -> None:
+    """GIVEN the 資格喪失届's first block headed 「提出者記入欄」 down its left edge (the 事業主
+    submits it) WHEN drafted THEN its fields are named as our templates name the employer's
+    (a fresh clerk renamed all ten: ``symbol``, ``address``, ``company_name``, ``name_9`` …)."""
+    names = {f["name"] for f in soshitsu}
+    assert {"employer_address", "employer_name", "employer_owner_name", "employer_phone"} <= names
+    assert {"employer_postcode", "employer_number"} <= names
+    assert not {"address", "company_name", "phone"} & names

@@ -950,7 +950,7 @@ def test_admin_sets_cells_splits_rows_of_cells_and_a_hidden_spaced_flag_goes(
     page.fill("#f-min", "10")
     page.press("#f-min", "Tab")
     assert page.input_value("#f-min") == "10"
-    box("number").click()
+    box("employer_number").click()
     assert page.input_value("#f-cells") == "5"
     page.fill("#f-cells", "6")
     page.press("#f-cells", "Tab")
@@ -965,7 +965,7 @@ def test_admin_sets_cells_splits_rows_of_cells_and_a_hidden_spaced_flag_goes(
     assert saved is not None
     assert sum(s.cells for s in saved.field("drawn_number").segments) == 12
     assert (saved.field("drawn_number").min_digits, saved.field("drawn_number").max_digits) == (10, 12)
-    assert saved.field("number").max_digits == 6
+    assert saved.field("employer_number").max_digits == 6
     rows = [saved.field(n).segments for n in ("era_rows", "era_rows_2")]
     assert [len(r) for r in rows] == [1, 1] and rows[0][0].box[1] < rows[1][0].box[1]  # type: ignore[index]
     assert not any(f.spaced for f in saved.fields if f.type == "phone")
