@@ -17,6 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from extractors.normalize import joined_sound_marks
 from extractors.template import parse_template
 from extractors.validate import check_katakana, my_number_check_digit_ok
@@ -321,6 +323,91 @@ def test_a_my_number_field_that_takes_a_pension_number_too_holds_either() -> Non
             continue
         lengths.add(len(value))
         assert len(value) == 10 or my_number_check_digit_ok(value), value
-        cells = [payload[1][0] for kind, payload, field in filled.draws if kind == "char" and field == number["name"]]
+        cells = [
+            payload[1][0]
+            for kind, payload, field in filled.draws
+            if kind == "char" and field == number["name"]
+        ]
         assert len(cells) == len(value) and cells[0] == number["segments"][0][0]  # from the first cell on
     assert lengths == {10, 12}
+
+
+def test_a_date_detailing_an_option_is_written_only_when_it_is_circled_and_a_count_is_a_number() -> None:
+    """A clerk's 資格喪失届: 「4.退職等（令和　年　月　日）」 and 「5.死亡（…）」 were both dated in
+    every block whatever 原因 was circled, and 「添付 ＿＿ 枚」 held words (出向, 転籍). Now a date
+    named after an option of its block's choice is written only when that option is marked, and a
+    box labelled with a unit in brackets holds a count."""
+    raw = _with_blocks()
+    raw["fields"] += [
+        {
+            "name": "insured_loss_reason_1",
+            "type": "choice",
+            "label": "喪失原因",
+            "style": "circle",
+            "options": {"retirement": [60, 700, 90, 710], "death": [100, 700, 130, 710]},
+        },
+        {
+            "name": "insured_retirement_date_1",
+            "type": "date",
+            "label": "退職等年月日",
+            "era": "reiwa",
+            "year": [60, 715, 80, 725],
+            "month": [85, 715, 105, 725],
+            "day": [110, 715, 130, 725],
+        },
+        {
+            "name": "insured_death_date_1",
+            "type": "date",
+            "label": "死亡年月日",
+            "era": "reiwa",
+            "year": [160, 715, 180, 725],
+            "month": [185, 715, 205, 725],
+            "day": [210, 715, 230, 725],
+        },
+        {
+            "name": "insured_attached_1",
+            "type": "text",
+            "label": "被保険者1 添付（枚）",
+            "box": [300, 715, 340, 728],
+        },
+    ]
+    template = parse_template(raw, KOFU)
+    seen = set()
+    for seed in range(20):
+        values = _fill(template, random.Random(seed), date(2026, 11, 1)).values
+        reason = values.get("insured_loss_reason_1")
+        for option in ("retirement", "death"):
+            if values.get(f"insured_{option}_date_1"):
+                assert reason == option, (seed, reason, option)
+                seen.add(option)
+        count = values.get("insured_attached_1")
+        assert count is None or count in {"1", "2", "3"}, count
+    assert seen == {"retirement", "death"}
+
+
+def test_a_form_printed_in_colour_is_written_on_in_its_colours(tmp_path: Path) -> None:
+    """The 資格喪失届 prints its label columns in red: the generator's paper keeps them red (a
+    colour scan then drops them, a grey or 1-bit one shows them dark, as real scanners do; the
+    benchmark printed them white, hiding that such scans were not_a_form); a form printed in
+    black is the paper it was (its scans unchanged)."""
+    from extractors.onboard.blank import draft_template
+    from extractors.template import load_template, load_templates
+    from fixtures.generate import _blank_paper
+    from ocr.raster import RasterLimits, rasterize
+
+    draft = draft_template(
+        (ROOT / "fixtures" / "real-forms" / "kyokai_shikaku_soshitsu.pdf").read_bytes(),
+        0,
+        "loss",
+        "2201",
+        "1",
+    )
+    (tmp_path / str(draft.template["blank_pdf"])).write_bytes(draft.blank_pdf)
+    path = tmp_path / "loss.2201_1.json"
+    path.write_text(json.dumps(draft.template, ensure_ascii=False), encoding="utf-8")
+    paper = np.asarray(_blank_paper(load_template(path)), dtype=np.int16)
+    red = (paper[:, :, 0] > 150) & (paper[:, :, 1] < 110) & (paper[:, :, 2] < 110)
+    assert np.count_nonzero(red) > 0.005 * red.size
+    sk01 = next(t for t in load_templates() if t.form_id == "kofu_shinsei")
+    grey = rasterize(sk01.blank_pdf.read_bytes(), "pdf", RasterLimits(dpi=300))[0]
+    assert np.array_equal(np.asarray(_blank_paper(sk01).convert("L")), grey)
