@@ -391,7 +391,7 @@ def aligned_on_structure(page: Image, template: Template, dpi: int, marks: bool)
         return best
     # The blank as the page was scanned (a form printed in colour, scanned grey: its colour
     # print dark), for ECC to follow.
-    reference = _reference_like(page, template, dpi)
+    reference = blank_as_scanned(page, template, dpi)
     # Coarse (quarter size) first; a finer pass from there settles the last pixels.
     for perspective, scale, start in ((False, 0.25, 0), (False, 0.5, 1), (True, 0.25, 0), (True, 0.5, 1)):
         if best[1] >= WELL_ALIGNED:
@@ -450,7 +450,7 @@ def _refined_on_blank(page: Image, template: Template, dpi: int) -> tuple[Image,
     """``page`` shifted onto the blank and aligned by ECC: on the blank as a colour scan is read,
     then (a form printed in colour, not converged or its rules not found) as a grey scan shows
     it — the red bands of a black-and-white scan led the first astray."""
-    reference = _reference_like(page, template, dpi)
+    reference = blank_as_scanned(page, template, dpi)
     return refine_to_reference(_shifted_onto(page, reference), reference, iterations=STRUCTURE_ITERATIONS)
 
 
@@ -463,7 +463,7 @@ COLOUR_DARK_LEVEL = 128
 COLOUR_LIGHT_LEVEL = 200
 
 
-def _reference_like(page: Image, template: Template, dpi: int) -> Image:
+def blank_as_scanned(page: Image, template: Template, dpi: int) -> Image:
     """The blank rendered as ``page`` was scanned, for ECC to align it on: through its red
     channel (a colour scan: red print dropped), or, for a form printed in colour whose colour
     print is dark on the page (a grey or black-and-white scan), as a grey scanner sees it."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from extractors.fields import ink as inkmod
 from extractors.fields import rings
 from extractors.fields.paper import Paper
-from extractors.identify import blank_page
+from extractors.identify import blank_page, blank_page_grey
 from extractors.template import PtBox
 from ocr.preprocess import binarize
 from ocr.types import Image
@@ -35,6 +35,12 @@ MarkScore = Callable[[PtBox, str], float]
 def blank_ink(pdf: Path, dpi: int) -> Image:
     """The blank form's ink at ``dpi``: the baseline that ticks and circles are measured against."""
     return binarize(blank_page(pdf, dpi))
+
+
+@lru_cache(maxsize=16)
+def blank_ink_grey(pdf: Path, dpi: int) -> Image:
+    """:func:`blank_ink` of the blank as a grey scanner sees it (its colour print dark)."""
+    return binarize(blank_page_grey(pdf, dpi))
 
 
 #: The style a ○ option is scored in where its field's options are printed crowded

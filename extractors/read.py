@@ -19,8 +19,8 @@ from extractors.convert import DISAGREEMENT_CONFIDENCE
 from extractors.crosscheck import confirmed_by_postcode, disagreements, second_readings, settled
 from extractors.fields.crops import Circle, seals, under_seal
 from extractors.fields.paper import Paper, paper_of
-from extractors.identify import blank_page
-from extractors.marks import blank_ink, ink_scores
+from extractors.identify import blank_as_scanned, blank_page
+from extractors.marks import blank_ink, blank_ink_grey, ink_scores
 from extractors.model import FieldReading, Finding
 from extractors.plan import pale_cells_matter, plan_crops
 from extractors.route import finding, finish
@@ -93,14 +93,14 @@ def read_fields(
 
 
 def page_paper(template: Template, page: Image, dpi: int) -> Paper:
-    """The aligned page as the field readers measure it (title and footer: print only)."""
-    return paper_of(
-        page,
-        blank_ink(template.blank_pdf, dpi),
-        dpi,
-        (template.title_box, template.footer_box),
-        blank_page(template.blank_pdf, dpi),
-    )
+    """The aligned page as the field readers measure it (title and footer: print only),
+    against the blank as the page was scanned: a form printed in colour scanned grey or
+    black-and-white shows its colour print dark, which is print, no writing (the 資格喪失届's
+    red 「(ﾌﾘｶﾞﾅ)」 and label columns)."""
+    blank = blank_as_scanned(page, template, dpi)
+    grey = blank is not blank_page(template.blank_pdf, dpi)
+    ink = blank_ink_grey(template.blank_pdf, dpi) if grey else blank_ink(template.blank_pdf, dpi)
+    return paper_of(page, ink, dpi, (template.title_box, template.footer_box), blank)
 
 
 def _sealed(template: Template, circles: list[Circle], dpi: int) -> set[str]:
