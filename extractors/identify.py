@@ -210,7 +210,9 @@ def _blank_print_near(pdf: Path, dpi: int) -> Image:
     and scanned grey its own lines fell off the print (not_a_form)."""
     reach = max(1, round(dpi * PRINT_REACH_IN))
     kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
-    printed = cv2.bitwise_or(_blank_print(blank_page(pdf, dpi)), _blank_print(blank_page_grey(pdf, dpi)))
+    printed = _blank_print(blank_page(pdf, dpi))
+    if printed_in_colour(pdf, dpi):
+        printed = np.asarray(cv2.bitwise_or(printed, _blank_print(blank_page_grey(pdf, dpi))), dtype=np.uint8)
     return np.asarray(cv2.dilate(printed, kernel), dtype=np.uint8)
 
 
@@ -447,9 +449,9 @@ def _identify_by_structure(
 
 
 def _refined_on_blank(page: Image, template: Template, dpi: int) -> tuple[Image, bool]:
-    """``page`` shifted onto the blank and aligned by ECC: on the blank as a colour scan is read,
-    then (a form printed in colour, not converged or its rules not found) as a grey scan shows
-    it — the red bands of a black-and-white scan led the first astray."""
+    """``page`` shifted onto the blank and aligned by ECC, on the blank as the page was scanned
+    (:func:`blank_as_scanned`: the red bands of a black-and-white scan led ECC astray on the
+    blank read through its red channel)."""
     reference = blank_as_scanned(page, template, dpi)
     return refine_to_reference(_shifted_onto(page, reference), reference, iterations=STRUCTURE_ITERATIONS)
 
@@ -468,19 +470,25 @@ def blank_as_scanned(page: Image, template: Template, dpi: int) -> Image:
     channel (a colour scan: red print dropped), or, for a form printed in colour whose colour
     print is dark on the page (a grey or black-and-white scan), as a grey scanner sees it."""
     dropped = blank_page(template.blank_pdf, dpi)
-    if not printed_in_colour(template.blank_pdf, dpi):
+    inside = _colour_print(template.blank_pdf, dpi) if printed_in_colour(template.blank_pdf, dpi) else None
+    if inside is None or not inside.any():
         return dropped
+    # The page laid over the grey blank by its ink (a page some pixels off, or turned a little,
+    # still covers the colour print): 0.97–0.99 of it dark on grey and 1-bit scans shifted and
+    # turned, 0.00–0.04 on colour ones.
     grey = blank_page_grey(template.blank_pdf, dpi)
-    colour = ((grey < COLOUR_DARK_LEVEL) & (dropped > COLOUR_LIGHT_LEVEL)).astype(np.uint8)
-    # Its inside only, the page laid over the grey blank by its ink (a page some pixels off,
-    # or turned a little, still covers it): 0.97–0.99 of it dark on grey and 1-bit scans
-    # shifted and turned, 0.00–0.04 on colour ones.
-    inside = cv2.erode(colour, np.ones((9, 9), np.uint8)) > 0
-    if not inside.any():
-        return dropped
     laid = _shifted_onto(page, grey)  # (on the blank's own size: a canvas may be a pixel smaller)
     dark = int(np.count_nonzero(laid[inside] < COLOUR_DARK_LEVEL)) / int(np.count_nonzero(inside))
     return grey if dark >= COLOUR_PRINT_DARK else dropped
+
+
+@lru_cache(maxsize=16)
+def _colour_print(pdf: Path, dpi: int) -> npt.NDArray[np.bool_]:
+    """Where the blank prints in colour (dark as a grey scanner sees it, light through the red
+    channel), its edges left out (what a page some pixels off still has there)."""
+    grey, dropped = blank_page_grey(pdf, dpi), blank_page(pdf, dpi)
+    colour = ((grey < COLOUR_DARK_LEVEL) & (dropped > COLOUR_LIGHT_LEVEL)).astype(np.uint8)
+    return np.asarray(cv2.erode(colour, np.ones((9, 9), np.uint8)) > 0)
 
 
 @lru_cache(maxsize=16)
