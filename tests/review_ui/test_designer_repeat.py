@@ -63,7 +63,7 @@ def test_only_an_admin_with_the_token_repeats(
     assert answer["message"].startswith("3 か所に 19 項目を写しました（下へ 121.8 pt ごと）")
     assert len(answer["fields"]) == len(fields) and len(answer["removed"]) == 57
     # the header repeats nowhere: said in Japanese
-    header = [i for i, f in enumerate(fields) if f["name"] in ("number", "symbol")]
+    header = [i for i, f in enumerate(fields) if f["name"] in ("employer_number", "employer_symbol")]
     refused = app.post("/admin/forms/repeat", data={**data, "selected": json.dumps(header), "csrf": csrf})
     assert refused.status_code == 422 and "同じ並びの欄" in refused.json()["detail"]
     assert (
