@@ -220,6 +220,8 @@ UNIT_GAP = 2.0
 #: The box over an underline is this many times the print's height tall (a count written a
 #: little larger than the print: the clerk drew 資格喪失届's 11.5 pt over 5.4 pt print).
 UNDERLINE_HEIGHT = 2.0
+#: The word before an underline is printed at most this many times its height before it.
+WORD_BEFORE_RULE = 8.0
 #: A rule's end stands free: no other rule within this much (pt) of it (a box's edge is no
 #: underline).
 FREE_END = 1.0
@@ -394,7 +396,7 @@ def _word_before_rule(line: Underline, printed: Sequence[Printed]) -> str:
             if p.text.strip()
             and abs(p.centre[1] - middle) <= height / 2
             and p.box[2] <= line.box[0] + 0.5
-            and line.box[0] - p.box[2] <= TICK_WORD_REACH * height
+            and line.box[0] - p.box[2] <= WORD_BEFORE_RULE * height
         ),
         key=lambda p: p.box[0],
     )
@@ -406,10 +408,6 @@ def _word_before_rule(line: Underline, printed: Sequence[Printed]) -> str:
         word.insert(0, p.text)
         edge = p.box[0]
     return "".join(word).strip()
-
-
-#: The word before an underline is printed at most this many times its height before it.
-TICK_WORD_REACH = 8.0
 
 
 def _after_choice(choice: str, word: str) -> str:
