@@ -79,6 +79,12 @@ SCREEN_RETRY_ITERATIONS = 40
 #: ECC steps aligning a page that passed the quick look on the blank form (at a quarter of
 #: the page's size, from the shift found by phase correlation) before its footer is read.
 STRUCTURE_ITERATIONS = 60
+#: A page that agrees less than this with a blank form's rules once coarsely aligned on its
+#: structure (affine, quarter size) is not that form from where the alignment started: the
+#: finer and perspective passes (seconds) are not tried. Our forms and 協会けんぽ's, scanned,
+#: faxed, photographed or printed small, agree 0.97 and more at that point; 協会けんぽ's
+#: 資格取得届 on its sibling 資格喪失届's blank 0.33, a page shifted a wrong way 0.0.
+COARSE_FIT_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -280,6 +286,8 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
     page = flatten_photo(page)
     #: Per layout and rotation tried: the page scaled onto the canvas where no marks were found.
     unmarked: dict[tuple[int, int], Image | None] = {}
+    #: Per template and rotation: aligned on its structure in full, and found not to fit.
+    rejected: set[tuple[int, int]] = set()
     for index, (reference, group) in enumerate(_layouts(templates)):
         for rotation in _rotations(page, reference):
             turned = rotate(page, rotation)
@@ -290,6 +298,8 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
             if by_footer is not None and fitted is not None:
                 image, quality, on_marks = fitted
                 return Identified(by_footer, rotation, image, on_marks, footer, quality)
+            if by_footer is not None:
+                rejected.add((id(by_footer), rotation))
             # The title is read only when the footer did not settle it: most pages are named
             # by their footer, and the title is the widest line the recogniser is given.
             (title,) = engine.recognize([text_crop(aligned, reference.title_box, dpi)])
@@ -300,9 +310,10 @@ def identify(page: Image, templates: Sequence[Template], engine: OcrEngine, dpi:
                 if fitted is not None:
                     image, quality, on_marks = fitted
                     return Identified(template, rotation, image, on_marks, footer, quality)
+                rejected.add((id(template), rotation))
             # Marks found this way up and nothing fitted: not this way up.
             unmarked[(index, rotation)] = None if marks else aligned
-    return _identify_by_structure(page, templates, engine, dpi, unmarked)
+    return _identify_by_structure(page, templates, engine, dpi, unmarked, rejected)
 
 
 def _footer_read(aligned: Image, reference: Template, engine: OcrEngine, dpi: int) -> str:
@@ -378,15 +389,19 @@ def _on_canvas(page: Image, template: Template, dpi: int) -> Image:
 def _realigned(page: Image, template: Template, dpi: int, marks: bool) -> tuple[Image, float, bool] | None:
     """:func:`aligned_on_structure` (``marks``: the page was aligned on them), and None when
     the result does not :func:`fits` the form."""
-    aligned, quality = aligned_on_structure(page, template, dpi, marks)
+    aligned, quality = aligned_on_structure(page, template, dpi, marks, give_up_below=COARSE_FIT_FLOOR)
     return (aligned, quality, marks) if fits(quality, _lines_on_print(aligned, template, dpi)) else None
 
 
-def aligned_on_structure(page: Image, template: Template, dpi: int, marks: bool) -> tuple[Image, float]:
+def aligned_on_structure(
+    page: Image, template: Template, dpi: int, marks: bool, give_up_below: float = 0.0
+) -> tuple[Image, float]:
     """The page and how well it agrees with the form's printed rules, aligned again on that
     structure where its marks were not found or left it disagreeing (a page stretched in one
     direction by the scanner, photographed at an angle, or shifted with a mark cut off).
-    Affine first, a homography (perspective) when that is not enough; the best wins."""
+    Affine first, a homography (perspective) when that is not enough; the best wins. The
+    finer and perspective passes are skipped when the coarse affine one leaves the page
+    agreeing less than ``give_up_below`` (identification: not this form, or not from here)."""
     as_it_lies = rules_found(page, template, dpi)
     best = (page, as_it_lies if marks else 0.0)
     if best[1] >= WELL_ALIGNED:
@@ -404,6 +419,8 @@ def aligned_on_structure(page: Image, template: Template, dpi: int, marks: bool)
             quality = rules_found(refined, template, dpi)
             if quality > best[1]:
                 best = (refined, quality)
+        if start == 0 and not perspective and best[1] < give_up_below:
+            break
     # The page as it lies, where ECC did worse: a form's red print scanned black (bands the
     # blank read through its red channel lacks) led ECC astray from a page already in place.
     return best if best[1] >= as_it_lies else (page, as_it_lies)
@@ -415,6 +432,7 @@ def _identify_by_structure(
     engine: OcrEngine,
     dpi: int,
     unmarked: dict[tuple[int, int], Image | None],
+    rejected: set[tuple[int, int]],
 ) -> Identified | None:
     """Last resort for a page whose marks are cut off and whose footer and title were not
     where a rough fit put them: upright or upside down (how forms are fed), each blank form
@@ -427,7 +445,10 @@ def _identify_by_structure(
             coarse = unmarked.get((index, rotation))
             if coarse is None:
                 coarse, _ = align(rotate(page, rotation), reference.canvas, dpi)
-            screened = sorted(((screen_fit(coarse, t)[0], t) for t in group), key=lambda item: -item[0])
+            # A form its footer or title named this way up, and whose structure did not fit
+            # once aligned in full, is not looked at again (a sibling form: seconds).
+            others = [t for t in group if (id(t), rotation) not in rejected]
+            screened = sorted(((screen_fit(coarse, t)[0], t) for t in others), key=lambda item: -item[0])
             for score, candidate in screened:
                 if score < SCREEN_FITS:
                     break

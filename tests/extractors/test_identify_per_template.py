@@ -22,6 +22,7 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader, PdfWriter
 
+from extractors import identify as identify_module
 from extractors.digital import read_digital
 from extractors.identify import identify, match_footer, match_title, title_candidates
 from extractors.template import TEMPLATE_DIR, Template, TemplateError, load_templates, parse_template
@@ -301,3 +302,56 @@ def test_a_landscape_form_is_identified_from_its_text_layer(tmp_path: Path) -> N
     landscape = landscape_template(tmp_path)
     forms = read_digital(landscape.blank_pdf.read_bytes(), [*load_templates(), landscape], date(2026, 11, 26))
     assert forms is not None and [f.form_id for f in forms] == ["kyokai_jusho_henko"]
+
+
+# -- a sibling form: the same layout and most of the title, another form ----------------------
+
+
+def loss_template(tmp_path: Path) -> Template:
+    """協会けんぽ's 資格喪失届 as a fifth template (A4 portrait, no marks, no footer code): its
+    sibling 資格取得届 shares its paper, its layout in large part and its title but two
+    characters (「被保険者資格取得届」 / 「被保険者資格喪失届」)."""
+    writer = PdfWriter(clone_from=REAL_FORMS / "kyokai_shikaku_soshitsu.pdf")
+    while len(writer.pages) > 1:
+        writer.remove_page(len(writer.pages) - 1)
+    blank = tmp_path / "kyokai_shikaku_soshitsu.pdf"
+    with blank.open("wb") as out:
+        writer.write(out)
+    width, height = 595.2, 841.68
+    return dataclasses.replace(
+        _kofu(),
+        form_id="kyokai_shikaku_soshitsu",
+        form_code="2201",
+        form_version="2201 (2024.12)",
+        title="被保険者資格喪失届",
+        blank_pdf=blank,
+        canvas=Canvas(width, height, (0.0, 0.0), (width, height), 0.0, marks=False),
+        title_box=(218.6, 17.1, 372.4, 41.3),
+        has_footer=False,
+        fields=(),
+        code_pattern=None,
+    )
+
+
+@pytest.mark.ocr
+def test_a_sibling_form_is_not_the_installed_one_and_is_given_up_after_a_coarse_look(
+    engine: OcrEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Named by its title, the sibling is aligned on the installed form's structure; once the
+    coarse pass shows it does not fit, the finer and perspective passes (seconds) are not run."""
+    loss = loss_template(tmp_path)
+    templates = [*load_templates(), loss]
+    # The installed form itself is identified, scanned: the coarse look does not give it up.
+    found = identify(scanned(render(loss.blank_pdf)), templates, engine, DPI)
+    assert found is not None and found.template.form_id == "kyokai_shikaku_soshitsu"
+
+    passes: list[bool] = []
+    real_refine = identify_module.refine_to_reference
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        passes.append(bool(kwargs.get("perspective", False)))
+        return real_refine(*args, **kwargs)
+
+    monkeypatch.setattr(identify_module, "refine_to_reference", counted)
+    assert identify(render(REAL_FORMS / "kyokai_shikaku_shutoku.pdf"), templates, engine, DPI) is None
+    assert passes and not any(passes)  # no homography tried on the page of another form
