@@ -25,6 +25,7 @@ from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, FloatObject, NameObject, RectangleObject
 
 from extractors.onboard.draft import (
+    DUPLICATE_CHAR_PT,
     ERA_NAMES,
     NUMBERED_OPTION,
     Printed,
@@ -233,7 +234,8 @@ def draft_template(
     """A draft template of ``page`` of a blank form (see the module's contract)."""
     blank = one_page(pdf, page)
     with pdfplumber.open(io.BytesIO(blank)) as document:
-        sheet = document.pages[0]
+        # A character printed two or three times over itself (a bold 年/月/日) is one.
+        sheet = document.pages[0].dedupe_chars(tolerance=DUPLICATE_CHAR_PT)
         size = (float(sheet.width), float(sheet.height))
         segments = vector_segments(sheet)
         printed = printed_from(sheet.chars)

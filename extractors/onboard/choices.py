@@ -58,6 +58,7 @@ import pdfplumber
 
 from extractors.onboard.blank import render, words_from
 from extractors.onboard.draft import (
+    DUPLICATE_CHAR_PT,
     NAME_WORDS,
     Printed,
     bounds,
@@ -287,7 +288,8 @@ class ChoiceProposal:
 def read_blank(pdf: bytes) -> BlankPrint:
     """A one-page blank's print (see the module's contract)."""
     with pdfplumber.open(io.BytesIO(pdf)) as document:
-        sheet = document.pages[0]
+        # A character printed two or three times over itself (a bold 年/月/日) is one.
+        sheet = document.pages[0].dedupe_chars(tolerance=DUPLICATE_CHAR_PT)
         size = (float(sheet.width), float(sheet.height))
         segments = vector_segments(sheet)
         chars = printed_from(sheet.chars)

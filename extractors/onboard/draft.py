@@ -23,8 +23,9 @@ from extractors.template import PtBox
 #: Share of a box's area covered by printed characters above which it is a label, not a
 #: place to write (a shaded 「氏名」 cell, 「5.昭和 7.平成 9.令和」).
 LABEL_COVER = 0.12
-#: One-character cells: height and width range (pt) and width over height.
-CELL_HEIGHT = (10.0, 40.0)
+#: One-character cells: height and width range (pt) and width over height. (協会けんぽ's
+#: 資格喪失届 prints its 個人番号 cells 40.0 pt tall in blocks 1–2, 40.2–40.3 in blocks 3–4.)
+CELL_HEIGHT = (10.0, 42.0)
 CELL_WIDTH = (7.0, 32.0)
 CELL_ASPECT = (0.35, 1.6)
 #: Tick boxes (□): side range (pt).
@@ -63,6 +64,9 @@ READING_GAP = 24.0
 #: under the same label, continues the フリガナ row (the 名's reading beside the 氏's).
 ROW_JOIN = 6.0
 ERA_PRINTED = re.compile(r"(\d)\s*[.．]?\s*(昭和|平成|令和)")
+#: Characters of one text this close (points) on the same place are one printed over itself
+#: (a bold 年/月/日 made by printing it three times: 協会けんぽ's 資格喪失届, blocks 2–4).
+DUPLICATE_CHAR_PT = 1.0
 ERA_NAMES = {"昭和": "showa", "平成": "heisei", "令和": "reiwa"}
 PREFECTURE_SUFFIXES = ("都", "道", "府", "県")
 
@@ -292,10 +296,15 @@ def label_for(box: PtBox, labels: Sequence[tuple[PtBox, str]], own: str = "") ->
     # 「(2)氏名（カタカナ）」 cells beside a vertical 「被扶養者」), unless the box's row has a
     # heading of its own right beside it (「事業所整理記号」 left of its cells, a 「月」 of
     # 「令和 年 月 日提出」 printed over them).
+    # A label ending just past the box's start, most of it left of the box, is the heading
+    # of a row above that goes on to the left (the 資格喪失届's 「不該当年月日」 over the next
+    # block's 生年月日 cells), not this box's.
     right_on_top = [
         (box[1] - lb[3], text)
         for lb, text in labels
-        if -1.0 <= box[1] - lb[3] <= 8.0 and lb[0] - 12.0 <= box[0] <= lb[2]
+        if -1.0 <= box[1] - lb[3] <= 8.0
+        and lb[0] - 12.0 <= box[0] <= lb[2]
+        and not (lb[0] < box[0] and lb[2] - box[0] < box[0] - lb[0] and lb[2] < box[2])
     ]
     if right_on_top:
         on_top = min(right_on_top)[1]

@@ -169,3 +169,25 @@ def test_no_postcode_is_drafted_over_printed_cells() -> None:
     fields = draft_fields([HEADING, ADDRESS, *cells], printed, [*HEADING_PRINT, MARK], frozenset({HEADING}))
     assert not [f for f in fields if is_printed_postcode(f)]
     assert [s[4] for f in fields for s in f.get("segments", [])] == [7]
+
+
+def _block_fields(fields: list[dict[str, Any]], block: int) -> set[tuple[str, str, str]]:
+    """A block's fields as (name without its block number, type, label without 「被保険者N」)."""
+    return {
+        (f["name"].removesuffix(f"_{block}"), f["type"], f["label"].removeprefix(f"被保険者{block} "))
+        for f in fields
+        if f["name"].startswith("insured_") and f["name"].endswith(f"_{block}")
+    }
+
+
+def test_the_four_blocks_of_the_loss_form_are_drafted_alike(soshitsu: list[dict[str, Any]]) -> None:
+    """GIVEN the 資格喪失届's four 被保険者 blocks, printed alike but for a bold 年/月/日 (each
+    character printed three times over itself) in blocks 2–4, 個人番号 and 喪失年月日 cells 40.2–40.3
+    pt tall in blocks 3–4 (40.0 in 1–2), and over blocks 2–4's 生年月日 the previous block's
+    「不該当年月日」 heading WHEN drafted THEN every block has block 1's fields, typed and labelled
+    alike (were: 生年月日 three digits fields in blocks 2–4, no 個人番号 nor 喪失年月日 in 3–4)."""
+    first = _block_fields(soshitsu, 1)
+    assert {"insured_birth_date", "insured_my_number", "insured_lost_date"} <= {name for name, _, _ in first}
+    assert ("insured_birth_date", "date", "生年月日") in first
+    for block in (2, 3, 4):
+        assert _block_fields(soshitsu, block) == first, block

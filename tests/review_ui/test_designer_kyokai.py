@@ -14,7 +14,8 @@ session 15 the draft links each address to the postcode drafted before it (both 
 ``address`` carry ``"postcode": "postcode"``) and leaves a label's item mark out (the 住所変更届's
 「①事業所整理記号」, 「③個人番号…」, 「④生年月日」 kept as drafted, now without it): the same edits;
 since session 17 it proposes no footer region where the foot prints no version (the 住所変更届's
-「v4」 edit is no longer made) and a 「個人番号（または基礎年金番号）」 of 10 to 12 digits."""
+「v4」 edit is no longer made) and a 「個人番号（または基礎年金番号）」 of 10 to 12 digits; since
+session 18 the spouse's 郵便番号 (deleted) is one field of 7 cells, not two (55 edits)."""
 
 # ruff: noqa: F811 - the browser fixtures are imported from test_browser
 
@@ -185,10 +186,11 @@ def jusho_henko(d: Designer) -> None:
     # (The draft names the 変更前の住所 box after the 「イ住所」 heading of its row, and the
     # spouse's フリガナ half beside (ﾌﾘｶﾞﾅ) a katakana row, since session 13.)
     for name in (
-        "name_kana_3", "name_2", "name_3", "postcode_4", "postcode_2", "postcode_3", "address_5",
+        "name_kana_3", "name_2", "name_3", "postcode_3", "address_5",
+        "postcode_2",  # the spouse's 7 cells, one field since session 18 (two before: a cell 40.3 pt tall)
         "date_3", "address", "date_4", "address_6", "field_7", "field_8",
         "date_5",  # the 「令和　年　月　日提出」 line, drafted as a date since 「v5」: not kept
-        "postcode_5",  # the 事業主欄's 〒 line, drafted as a postcode since clerk6: not kept
+        "postcode_4",  # the 事業主欄's 〒 line, drafted as a postcode since clerk6: not kept
     ):  # fmt: skip
         d.delete(name)
     d.delete("my_number_2")  # its two runs of cells: Delete takes the field (two edits before)
@@ -229,7 +231,7 @@ def jusho_henko(d: Designer) -> None:
 
 FORMS: dict[str, tuple[str, str, str, Callable[[Designer], None], int]] = {
     "kyokai_kofu_shinsei": ("kyokai_kofu_shinsei.pdf", "KY-01", "KY-01 (2024.12) v2", kofu_shinsei, 15),
-    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v5", jusho_henko, 56),
+    "kyokai_jusho_henko": ("kyokai_jusho_henko.pdf", "KY-04", "KY-04 (2024.12) v5", jusho_henko, 55),
 }
 
 
