@@ -55,7 +55,7 @@ def add(
         typer.echo(f"{blank}: {page} ページ目がありません（--page は 1 から数えます）", err=True)
         raise typer.Exit(1) from None
     except (OSError, ValueError) as exc:
-        typer.echo(f"{blank}: 白紙の様式（PDF）を読めません: {exc}", err=True)
+        typer.echo(f"{blank}: 白紙の様式を読めません: {exc}", err=True)
         raise typer.Exit(1) from None
     out.mkdir(parents=True, exist_ok=True)
     stem = Path(str(draft.template["blank_pdf"])).stem

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageSequence
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, FloatObject, NameObject, RectangleObject
@@ -52,6 +52,7 @@ from extractors.template import PtBox
 
 if TYPE_CHECKING:
     from extractors.onboard.choices import BlankPrint
+from ocr.raster import sniff_type
 from ocr.types import px_per_pt
 
 #: Fewer vector lines than this and the page is taken as a scan (its lines found by OpenCV).
@@ -89,12 +90,62 @@ class Draft:
     source: str
 
 
+#: The resolutions a scanner saves at, most usual first, tried for a scanned blank whose file
+#: states none (A and B papers share one shape: A4 at 300 dpi is B4 at 240, so the usual wins) …
+SCAN_DPIS = (300, 200, 400, 600, 150)
+#: … the one that makes it a sheet of paper (A3, A4, A5, B4, B5 (JIS), Letter; pt) wins, else 300.
+PAPER_SIZES_PT = ((842, 1191), (595, 842), (420, 595), (729, 1032), (516, 729), (612, 792))
+SCAN_DPI = 300
+#: A page within this share of a paper size is that paper.
+PAPER_SLACK = 0.03
+#: A resolution stated below this is a program's default (72, or JPEG's 1), not the scanner's.
+MIN_STATED_DPI = 100
+
+
+def scan_resolution(stated: float | None, size_px: tuple[int, int]) -> float:
+    """The resolution of a scanned blank: the one its file states (unless a default), else the usual scanner
+    resolution that makes its pixels a sheet of paper of a common size, else :data:`SCAN_DPI`."""
+    if stated and stated >= MIN_STATED_DPI:
+        return stated
+    short, long_ = sorted(size_px)
+    for dpi in SCAN_DPIS:
+        width, height = short * 72 / dpi, long_ * 72 / dpi
+        if any(
+            abs(width - w) <= PAPER_SLACK * w and abs(height - h) <= PAPER_SLACK * h
+            for w, h in PAPER_SIZES_PT
+        ):
+            return float(dpi)
+    return float(SCAN_DPI)
+
+
+def as_pdf(blank: bytes) -> bytes:
+    """The blank as a PDF: a PDF as it is; a scan (PNG, JPEG, TIFF, every page of it) as a
+    PDF of pages as large as the paper at its resolution (:func:`scan_resolution`).
+    ValueError for a file that is neither."""
+    kind = sniff_type(blank[:2048])
+    if kind == "pdf":
+        return blank
+    if kind is None:
+        raise ValueError("PDF でも画像（PNG・JPEG・TIFF）でもありません")
+    try:
+        with Image.open(io.BytesIO(blank)) as image:
+            stated = image.info.get("dpi", (0, 0))[0]
+            resolution = scan_resolution(float(stated) if stated else None, image.size)
+            pages = [frame.convert("L") for frame in ImageSequence.Iterator(image)]
+    except (OSError, Image.DecompressionBombError) as exc:
+        raise ValueError(f"画像を読めません: {exc}") from None
+    out = io.BytesIO()
+    pages[0].save(out, "PDF", resolution=resolution, save_all=True, append_images=pages[1:])
+    return out.getvalue()
+
+
 def one_page(pdf: bytes, page: int) -> bytes:
     """The blank form's ``page`` alone, as a PDF (later pages are instructions), its visible
-    box moved to start at 0,0 (:func:`to_origin`). ValueError for a file that is no PDF,
-    IndexError for a page it does not have."""
+    box moved to start at 0,0 (:func:`to_origin`); a scanned blank made a PDF first
+    (:func:`as_pdf`). ValueError for a file that is no PDF nor scan, IndexError for a page
+    it does not have."""
     try:
-        source = PdfReader(io.BytesIO(pdf)).pages[page]
+        source = PdfReader(io.BytesIO(as_pdf(pdf))).pages[page]
     except PyPdfError as exc:
         raise ValueError(f"not a readable PDF: {exc}") from None
     writer = PdfWriter()

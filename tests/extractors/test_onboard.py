@@ -25,7 +25,15 @@ from typer.testing import CliRunner
 
 from extractors.convert import value_of, with_printed_suffix
 from extractors.identify import match_footer
-from extractors.onboard.blank import _boxes_of, draft_template, footer_of, one_page, overlay_png, render
+from extractors.onboard.blank import (
+    _boxes_of,
+    draft_template,
+    footer_of,
+    one_page,
+    overlay_png,
+    render,
+    scan_resolution,
+)
 from extractors.onboard.draft import (
     TEXT_INSET,
     Printed,
@@ -690,3 +698,15 @@ def test_a_footer_region_is_proposed_only_where_the_foot_prints_a_version() -> N
     phone = [Printed(c, (30.0 + 5 * i, 810.0, 35.0 + 5 * i, 816.0)) for i, c in enumerate("電話")]
     assert footer_of(phone, size) is None
     assert footer_of(phone, size, code_pattern=r"SK-\d+") == [20.0, 802.0, 160.0, 834.0]
+
+
+def test_a_scans_resolution_is_the_one_stated_else_the_one_that_makes_it_paper() -> None:
+    """GIVEN the pixels of a scanned blank WHEN its file states a scanner's resolution THEN
+    that one; WHEN it states none or a program's default (72) THEN the usual resolution at
+    which it is a sheet of A4 or B4; an odd size, 300."""
+    assert scan_resolution(200.0, (2480, 3508)) == 200.0
+    assert scan_resolution(None, (2480, 3508)) == 300.0  # A4 at 300 dpi
+    assert scan_resolution(72.0, (1654, 2339)) == 200.0  # A4 at 200 dpi, 72 a default
+    assert scan_resolution(None, (3508, 2480)) == 300.0  # landscape
+    assert scan_resolution(None, (2024, 2866)) == 200.0  # B4 (JIS) at 200 dpi
+    assert scan_resolution(None, (1000, 1000)) == 300.0

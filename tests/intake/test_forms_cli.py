@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pypdfium2 as pdfium
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -124,14 +125,38 @@ def test_a_new_version_with_a_footer_code_keeps_the_old_one(forms: Path, tmp_pat
 
 
 def test_add_says_in_japanese_what_it_cannot_draft(tmp_path: Path) -> None:
-    """A page the blank does not have, a file that is no PDF: one Japanese line, exit 1."""
+    """A page the blank does not have, a file that is no PDF nor image: one Japanese line, exit 1."""
     blank = REPO / "fixtures" / "real-forms" / "kyokai_kofu_shinsei.pdf"
     result = _run("add", str(blank), "--id", "k", "--version", "1", "--page", "3", "--out", str(tmp_path))
     assert result.exit_code == 1 and "3 ページ目がありません" in result.output
     text = tmp_path / "not.pdf"
     text.write_text("not a pdf", encoding="utf-8")
     result = _run("add", str(text), "--id", "k", "--version", "1", "--out", str(tmp_path))
-    assert result.exit_code == 1 and "白紙の様式（PDF）を読めません" in result.output
+    assert result.exit_code == 1 and "白紙の様式を読めません" in result.output
+    assert "PDF でも画像（PNG・JPEG・TIFF）でもありません" in result.output
+
+
+@pytest.mark.parametrize("suffix", ["png", "jpg", "tif"])
+def test_add_drafts_a_scanned_blank_given_as_an_image(tmp_path: Path, suffix: str) -> None:
+    """GIVEN a clean blank scanned at 300 dpi and saved as an image that states no resolution
+    (the README: 「a scan of a clean blank at 300 dpi also works」) WHEN drafted THEN its boxes
+    are found from the pixels on a page of A4 in points, its blank kept as a one-page PDF
+    (was: 「not a readable PDF」)."""
+    document = pdfium.PdfDocument(REPO / "fixtures" / "real-forms" / "kyokai_kofu_shinsei.pdf")
+    try:
+        scan = document[0].render(scale=300 / 72, grayscale=True).to_pil().convert("L")
+    finally:
+        document.close()
+    image = tmp_path / f"blank.{suffix}"
+    scan.save(image)  # no dpi given: PNG and TIFF state none, JPEG its default
+    out = tmp_path / "out"
+    result = _run("add", str(image), "--id", "scanned", "--version", "1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "raster lines" in result.output
+    draft = json.loads((out / "scanned.1.json").read_text(encoding="utf-8"))
+    assert abs(draft["page"]["width"] - 595) < 2 and abs(draft["page"]["height"] - 842) < 2
+    assert len(draft["fields"]) >= 20
+    assert (out / "scanned.1.pdf").read_bytes().startswith(b"%PDF-")
 
 
 @pytest.mark.ocr
