@@ -20,6 +20,8 @@ from extractors.template import Template, TemplateError, installed_dirs, load_te
 from intake import trust
 from intake.services import Services
 from intake.settings import load_settings
+from ocr.engine import build_engine
+from ocr.types import Image, TextLine
 
 forms_app = typer.Typer(
     help="Form templates: add a form from its blank PDF, list, check", no_args_is_help=True
@@ -50,7 +52,9 @@ def add(
     started = time.perf_counter()
     form_code = code or form_id.upper()
     try:
-        draft = draft_template(blank.read_bytes(), page - 1, form_id, form_code, version, code_pattern)
+        draft = draft_template(
+            blank.read_bytes(), page - 1, form_id, form_code, version, code_pattern, _read_scanned_print
+        )
     except IndexError:
         typer.echo(f"{blank}: {page} ページ目がありません（--page は 1 から数えます）", err=True)
         raise typer.Exit(1) from None
@@ -75,6 +79,13 @@ def add(
     )
     for field in fields:
         typer.echo(f"  {field['name']:<28}{field['type']:<11}{field.get('label', '')[:30]}")
+
+
+def _read_scanned_print(page: Image) -> list[TextLine]:
+    """A scanned blank's printed lines read by the configured OCR engine (built only for a
+    blank without a text layer: loading the models takes seconds)."""
+    typer.echo("白紙の様式に文字の情報がないため、印刷された文字を OCR で読み取ります（数十秒かかります）…")
+    return build_engine(load_settings().engine_options()).read_page(page)
 
 
 @forms_app.command("list")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -47,13 +47,15 @@ from extractors.onboard.geometry import (
     vector_segments,
 )
 from extractors.onboard.naming import block_named
+from extractors.onboard.scanned import printed_by_ocr
 from extractors.onboard.writeins import drawn_brackets, unique_name, with_write_ins
 from extractors.template import PtBox
 
 if TYPE_CHECKING:
     from extractors.onboard.choices import BlankPrint
 from ocr.raster import sniff_type
-from ocr.types import px_per_pt
+from ocr.types import Image as OcrImage
+from ocr.types import TextLine, px_per_pt
 
 #: Fewer vector lines than this and the page is taken as a scan (its lines found by OpenCV).
 MIN_VECTOR_SEGMENTS = 20
@@ -280,9 +282,17 @@ def _index_at(chars: Sequence[Printed], offset: int) -> int:
 
 
 def draft_template(
-    pdf: bytes, page: int, form_id: str, form_code: str, version: str, code_pattern: str | None = None
+    pdf: bytes,
+    page: int,
+    form_id: str,
+    form_code: str,
+    version: str,
+    code_pattern: str | None = None,
+    read_page: Callable[[OcrImage], Sequence[TextLine]] | None = None,
 ) -> Draft:
-    """A draft template of ``page`` of a blank form (see the module's contract)."""
+    """A draft template of ``page`` of a blank form (see the module's contract). A blank
+    without a text layer (a scan) has its print read by ``read_page`` (an OCR engine's page
+    reader) where one is given: labels, names and title are proposed from it."""
     blank = one_page(pdf, page)
     with pdfplumber.open(io.BytesIO(blank)) as document:
         # A character printed two or three times over itself (a bold 年/月/日) is one.
@@ -294,6 +304,8 @@ def draft_template(
         brackets = drawn_brackets([[(float(x), float(y)) for x, y in c.get("pts", [])] for c in sheet.curves])
     # Rendered either way: a scanned blank's lines, and the cell ticks (dotted marks) in a box.
     gray = np.asarray(render(blank, RENDER_DPI).convert("L"), dtype=np.uint8)
+    if not printed and read_page is not None:
+        printed, words = printed_by_ocr(read_page(gray), RENDER_DPI)
     if len(segments) >= MIN_VECTOR_SEGMENTS:
         mask, source = segment_mask(segments, size), "vector"
     else:
