@@ -214,7 +214,10 @@ def title_of(printed: Sequence[Printed], height: float) -> tuple[str, PtBox] | N
     marks = [p for p in printed if p.box[1] < TITLE_ZONE * height and p.text in TITLE_MARKS]
     big = [p for p in top if p.box[3] - p.box[1] >= 0.6 * size]
     line = min(big, key=lambda p: p.box[1])
-    row = sorted((p for p in big if abs(p.centre[1] - line.centre[1]) < size), key=lambda p: p.box[0])
+    row = _longest_run(
+        sorted((p for p in big if abs(p.centre[1] - line.centre[1]) < size), key=lambda p: p.box[0]),
+        LOGO_GAP * size,
+    )
     # The words beside the largest ones on that line belong to the title too (交付申請書).
     box = bounds([p.box for p in row])
     beside = sorted(
@@ -239,6 +242,24 @@ def title_of(printed: Sequence[Printed], height: float) -> tuple[str, PtBox] | N
     while kept and kept[-1].text in TITLE_MARKS:
         kept.pop()
     return "".join(p.text for p in kept).translate(FULL_WIDTH_BRACKETS), bounds([p.box for p in kept])
+
+
+#: Characters of the title's size this far apart (times their size) are not one title: the
+#: words of a title stand at most a bracket or a ・ apart (1.0), 協会けんぽ's 「資確」 logo 4.4.
+LOGO_GAP = 2.0
+
+
+def _longest_run(row: list[Printed], gap: float) -> list[Printed]:
+    """The longest run of characters (left to right) no more than ``gap`` apart: a logo as
+    large as the title printed apart on its line (協会けんぽ's 「資確」 in a circle) is not part
+    of it."""
+    runs: list[list[Printed]] = []
+    for p in row:
+        if runs and p.box[0] - runs[-1][-1].box[2] <= gap:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return max(runs, key=len)
 
 
 def _grown(box: PtBox, by: float, size: tuple[float, float]) -> list[float]:

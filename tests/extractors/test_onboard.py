@@ -710,3 +710,22 @@ def test_a_scans_resolution_is_the_one_stated_else_the_one_that_makes_it_paper()
     assert scan_resolution(None, (3508, 2480)) == 300.0  # landscape
     assert scan_resolution(None, (2024, 2866)) == 200.0  # B4 (JIS) at 200 dpi
     assert scan_resolution(None, (1000, 1000)) == 300.0
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("kyokai_kofu_shinsei.pdf", "健康保険資格確認書交付申請書"),
+        ("kyokai_jusho_henko.pdf", "健康保険被保険者住所変更届"),
+        ("kyokai_hifuyosha_ido.pdf", "被扶養者（異動）届"),
+    ],
+)
+def test_the_title_is_its_line_without_a_logo_printed_apart(name: str, title: str) -> None:
+    """GIVEN a blank whose title line ends, far to its right, in a logo as large as the title
+    (協会けんぽ's 「資確」 in a circle) WHEN drafted THEN the title and its region stop before
+    the logo (were 「…交付申請書資確」, the region 120 pt wider); titles of words a bracket apart
+    stay whole."""
+    draft = draft_template((ROOT / "fixtures" / "real-forms" / name).read_bytes(), 0, "t", "T", "1").template
+    assert draft["title"] == title
+    if name == "kyokai_kofu_shinsei.pdf":
+        assert draft["identify"]["title"][2] < 420
