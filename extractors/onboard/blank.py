@@ -341,7 +341,8 @@ def draft_template(
         lambda a, b: divided(mask, a, b),
         lambda box: cell_ticks(gray, px_per_pt(RENDER_DPI), box),
     )
-    fields = reading_order([*fields, *option_cell_choices(blank, boxes, fields)])
+    choices = option_cell_choices(blank, boxes, fields)
+    fields = certificate_named(reading_order([*without_cells_ticked(fields, choices), *choices]))
     headings = label_boxes(boxes, printed, shaded)
     fields = block_named(fields, headings, size[0])
     # The brackets, dates and underlines left to write in the running text (「その他（　　）」,
@@ -397,20 +398,26 @@ def option_cell_choices(
     # A postcode's line after a printed 〒 leaves its cell's options a choice of their own.
     drafted = [b for f in fields if not is_printed_postcode(f) for b in _boxes_of(f)]
     taken = {str(f.get("name")) for f in fields}
+    whole_cells = {
+        b for f in fields if f.get("type") == "text" and len(_boxes_of(f)) == 1 for b in _boxes_of(f)
+    }
     found: list[dict[str, Any]] = []
     for box in boxes:
         text = in_box(box, print_.chars)
         if OFFICE_WORDS.search(text):
             continue
-        if any(inside(((b[0] + b[2]) / 2, (b[1] + b[3]) / 2), box) for b in drafted):
+        lone_tick = bool(text.strip()) and len(_empty_ticks(print_, box)) == 1
+        within = [b for b in drafted if inside(((b[0] + b[2]) / 2, (b[1] + b[3]) / 2), box)]
+        # A text box drafted over the whole of a cell printing a lone □ and its words (the
+        # 資格取得届's 「□ 発行が必要」) is that □'s cell: the checkbox replaces it
+        # (:func:`without_cells_ticked`).
+        if within and not (lone_tick and all(b in whole_cells for b in within)):
             continue
         # Numbered options, or a lone □ printed as a character or a picture (協会けんぽ's
         # 資格喪失届: 「□ 70歳以上被用者不該当」, a picture in a cell of its own) that no drawn box
         # drafted. (A cell of several such □ — the 住所変更届's 備考 — is left to the admin: the
         # kept KY-04's replay has none.)
-        if len(NUMBERED_OPTION.findall(text)) < 2 and not (
-            text.strip() and len(_empty_ticks(print_, box)) == 1
-        ):
+        if len(NUMBERED_OPTION.findall(text)) < 2 and not lone_tick:
             continue
         try:
             proposal = propose_choice(print_, box)
@@ -436,6 +443,45 @@ def option_cell_choices(
             }
         found.append(field)
     return found
+
+
+def without_cells_ticked(
+    fields: Sequence[dict[str, Any]], choices: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``fields`` without the text boxes a checkbox of :func:`option_cell_choices` lies in
+    (drafted over the cell of a lone □ and its words, before the □ was found)."""
+    ticks = [c["box"] for c in choices if c.get("type") == "checkbox"]
+    return [
+        f
+        for f in fields
+        if not (
+            f.get("type") == "text"
+            and len(_boxes_of(f)) == 1
+            and any(inside(((t[0] + t[2]) / 2, (t[1] + t[3]) / 2), _boxes_of(f)[0], 2.0) for t in ticks)
+        )
+    ]
+
+
+#: A tick box printed 「□ 発行が必要」 (資格確認書発行要否) is our forms' ``certificate_required``.
+CERTIFICATE_WORDS = re.compile(r"発行が必要|発行要否")
+
+
+def certificate_named(fields: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``fields`` with each checkbox of a 資格確認書発行要否 (「□ 発行が必要」) that has no name
+    of its own named as our forms name it, ``certificate_required`` (``dep1_…`` once in its
+    block): the issuance rules and the generator know that name."""
+    taken = {str(f.get("name")) for f in fields}
+    named = []
+    for field in fields:
+        if (
+            field.get("type") == "checkbox"
+            and CERTIFICATE_WORDS.search(str(field.get("label", "")))
+            and re.fullmatch(r"(checkbox|field)(_\d+)?", str(field.get("name")))
+        ):
+            taken.discard(str(field["name"]))
+            field = {**field, "name": unique_name("certificate_required", taken)}
+        named.append(field)
+    return named
 
 
 def _empty_ticks(print_: BlankPrint, box: PtBox) -> list[PtBox]:

@@ -80,6 +80,9 @@ NAME_WORDS = [
     # 資格確認書等回収 「添付　枚」「返不能　枚」: cards sent back with the form, and those not
     ("返不能", "unreturnable"),
     ("添付", "attached"),
+    # Our forms' names where they mean the same (../shared/forms/README.md).
+    ("提出年月日", "submission_date"),
+    ("提出日", "submission_date"),
     ("年月日", "date"),
     ("個人番号", "my_number"),
     ("マイナンバー", "my_number"),

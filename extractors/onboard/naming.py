@@ -288,6 +288,14 @@ def block_named(
         if field["type"] == "text" and ADDRESS_WORDS.search(label) and not NOT_ADDRESS.search(label):
             field["address"] = True
         block = block_of(box, blocks)
+        if block is None and GENERIC.match(str(field["name"])):
+            # Outside any block a drafted ``date_9`` printed 「提出年月日」 is ``submission_date``.
+            base = canonical_base(own_words, str(field["type"]))
+            if base is not None and base not in taken:
+                taken.discard(str(field["name"]))
+                taken.add(base)
+                renamed[str(field["name"])] = base
+                field["name"] = base
         if block is not None:
             if label and block.label and not label.startswith(block.label):
                 label = f"{block.label} {label}".strip()

@@ -729,3 +729,36 @@ def test_the_title_is_its_line_without_a_logo_printed_apart(name: str, title: st
     assert draft["title"] == title
     if name == "kyokai_kofu_shinsei.pdf":
         assert draft["identify"]["title"][2] < 420
+
+
+def test_a_lone_tick_cell_drafted_as_a_text_box_is_its_checkbox_named_as_ours() -> None:
+    """GIVEN the 資格取得届's ⑫ cell 「□ 発行が必要」 (a □ and words, no drawn box: a text box was
+    drafted over the whole cell, 77 pt wide) WHEN drafted THEN each block has the checkbox on the
+    □ (about 6 pt), named as our forms name it, and no text box over the cell."""
+    pdf = (ROOT / "fixtures" / "real-forms" / "kyokai_shikaku_shutoku.pdf").read_bytes()
+    fields = draft_template(pdf, 0, "s", "S", "1").template["fields"]
+    for block in (1, 2, 3, 4):
+        tick = next(f for f in fields if f["name"] == f"insured_certificate_required_{block}")
+        x0, y0, x1, y1 = tick["box"]
+        assert tick["type"] == "checkbox" and x1 - x0 < 9 and y1 - y0 < 9
+        assert not [
+            f
+            for f in fields
+            if f["type"] == "text"
+            and _boxes_of(f)[0][0] <= x0 <= x1 <= _boxes_of(f)[0][2]
+            and _boxes_of(f)[0][1] <= y0 <= y1 <= _boxes_of(f)[0][3]
+        ]
+
+
+@pytest.mark.parametrize(
+    ("pdf", "label", "name"),
+    [
+        (ROOT / "fixtures" / "real-forms" / "kyokai_shikaku_shutoku.pdf", "提出年月日", "submission_date"),
+        (TEMPLATE_DIR / "kofu_shinsei.pdf", "生年月日", "birth_date"),
+    ],
+)
+def test_a_date_outside_any_block_is_named_by_its_words(pdf: Path, label: str, name: str) -> None:
+    """GIVEN a date outside any block printed 「提出年月日」 or 「生年月日」 WHEN drafted THEN it is
+    named as our forms name it (was ``date_9``, ``date_4``)."""
+    fields = draft_template(pdf.read_bytes(), 0, "s", "S", "1").template["fields"]
+    assert [f["name"] for f in fields if f["type"] == "date" and f["label"] == label] == [name]

@@ -58,8 +58,9 @@ def test_a_finished_block_is_copied_named_mapped_and_replaces_the_draft(
         name="family_name_kana_1", reading_of="family_name_1", label="フリガナ（氏）"
     )
     # (the 被扶養者 box prints its options 「0．無 1．有」: no text box is drafted over them)
-    card = next(f for f in by_name.values() if f.get("box", [0])[0] == 491.8)  # 発行が必要
-    card.update(name="card_needed_1", type="checkbox")
+    # (「□ 発行が必要」: drafted as the checkbox on its □ since session 18, a text box over the
+    # cell before, which the clerk retyped)
+    by_name["insured_certificate_required_1"].update(name="card_needed_1")
     by_name["insured_birth_date_1"].update(name="birth_date_1")
     by_name["insured_acquired_date_1"].update(name="acquisition_date_1")
     original = shutoku[0]

@@ -189,7 +189,7 @@ def jusho_henko(d: Designer) -> None:
         "name_kana_3", "name_2", "name_3", "postcode_3", "address_5",
         "postcode_2",  # the spouse's 7 cells, one field since session 18 (two before: a cell 40.3 pt tall)
         "date_3", "address", "date_4", "address_6", "field_7", "field_8",
-        "date_5",  # the 「令和　年　月　日提出」 line, drafted as a date since 「v5」: not kept
+        "submission_date",  # the 「令和　年　月　日提出」 line (a date since 「v5」, so named since session 18): not kept
         "postcode_4",  # the 事業主欄's 〒 line, drafted as a postcode since clerk6: not kept
     ):  # fmt: skip
         d.delete(name)
