@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
@@ -402,7 +403,7 @@ def option_cell_choices(
         b for f in fields if f.get("type") == "text" and len(_boxes_of(f)) == 1 for b in _boxes_of(f)
     }
     found: list[dict[str, Any]] = []
-    for box in boxes:
+    for box in _numbered_cells_joined(boxes, print_):
         text = in_box(box, print_.chars)
         if OFFICE_WORDS.search(text):
             continue
@@ -460,6 +461,44 @@ def without_cells_ticked(
             and any(inside(((t[0] + t[2]) / 2, (t[1] + t[3]) / 2), _boxes_of(f)[0], 2.0) for t in ticks)
         )
     ]
+
+
+#: Two cells this close (pt) along their shared edge and their sides are one above the other.
+CELL_EDGE_SLACK = 1.0
+
+
+def _numbered_cells_joined(boxes: Sequence[PtBox], print_: BlankPrint) -> list[PtBox]:
+    """The boxes, a cell printing one numbered option alone (no choice by itself) joined with
+    the cell right under it whose numbers go on from it (協会けんぽ's 資格取得届 tints its
+    取得区分 cell in two rectangles, leaving 「1．健保・厚年」 in a box of its own above
+    「3．共済出向」「4．船保任継」): one choice."""
+
+    def numbers(box: PtBox) -> list[int]:
+        found = NUMBERED_OPTION.findall(in_box(box, print_.chars))
+        return [int(unicodedata.normalize("NFKC", item).split(".")[0].strip()) for item in found]
+
+    joined = list(boxes)
+    for upper in boxes:
+        above = numbers(upper)
+        if len(above) != 1:
+            continue
+        below = next(
+            (
+                b
+                for b in joined
+                if abs(b[0] - upper[0]) <= CELL_EDGE_SLACK
+                and abs(b[2] - upper[2]) <= CELL_EDGE_SLACK
+                and abs(b[1] - upper[3]) <= CELL_EDGE_SLACK
+                and (more := numbers(b))
+                and min(more) > above[0]
+            ),
+            None,
+        )
+        if below is not None and upper in joined:
+            joined.remove(upper)
+            joined.remove(below)
+            joined.append((min(upper[0], below[0]), upper[1], max(upper[2], below[2]), below[3]))
+    return joined
 
 
 #: A tick box printed 「□ 発行が必要」 (資格確認書発行要否) is our forms' ``certificate_required``.

@@ -762,3 +762,14 @@ def test_a_date_outside_any_block_is_named_by_its_words(pdf: Path, label: str, n
     named as our forms name it (was ``date_9``, ``date_4``)."""
     fields = draft_template(pdf.read_bytes(), 0, "s", "S", "1").template["fields"]
     assert [f["name"] for f in fields if f["type"] == "date" and f["label"] == label] == [name]
+
+
+def test_a_lone_numbered_option_over_the_cell_numbering_on_from_it_is_one_choice() -> None:
+    """GIVEN the 資格取得届's 取得区分, tinted in two rectangles that leave 「1．健保・厚年」 in a box
+    of its own above 「3．共済出向」「4．船保任継」 WHEN drafted THEN each block's choice has the
+    three options (was the lower two: a clerk found 1 missing)."""
+    pdf = (ROOT / "fixtures" / "real-forms" / "kyokai_shikaku_shutoku.pdf").read_bytes()
+    fields = draft_template(pdf, 0, "s", "S", "1").template["fields"]
+    kinds = [f for f in fields if f["type"] == "choice" and f["label"].endswith("取得区分")]
+    assert len(kinds) == 4
+    assert all(len(f["options"]) == 3 for f in kinds)
