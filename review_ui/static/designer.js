@@ -778,6 +778,23 @@
     }
     return { keep, gone };
   }
+  // A drafted choice (○ or ✓) whose options all lie in the rectangle drawn round them: the new
+  // proposal replaces it, under its name and label (what the draft or the admin gave it).
+  function absorbChoices(area) {
+    let kept = null;
+    const gone = [];
+    for (let f = tpl.fields.length - 1; f >= 0; f--) {
+      const field = tpl.fields[f];
+      if (!CHOICE_TYPES.includes(field.type) || !field.options) continue;
+      const boxes = Object.values(field.options);
+      if (!boxes.length || !boxes.every((b) => centreIn(b, area))) continue;
+      gone.push(field.name);
+      tpl.fields.splice(f, 1);
+      if (kept === null) kept = { name: field.name, label: field.label || "" };
+      else forget(field.name, null);
+    }
+    return { kept, gone };
+  }
   const listed = (proposal) => proposal.options.map((o) => `${o.label || "（語なし）"}=${o.value}`).join("、");
   function asChoice(field, proposal) {
     for (const key of LAYOUT_KEYS) delete field[key];
@@ -795,7 +812,12 @@
     if (!proposal) return;
     stepKey = null; // a step of its own, whatever was done while the blank answered
     if (proposal.type === "checkbox") { addCheckbox(area, proposal); return; }
-    const field = { name: freeName(proposal.name), type: proposal.type || "choice", label: proposal.label || "" };
+    const replaced = absorbChoices(area);
+    const field = {
+      name: replaced.kept ? replaced.kept.name : freeName(proposal.name),
+      type: proposal.type || "choice",
+      label: (replaced.kept && replaced.kept.label) || proposal.label || "",
+    };
     asChoice(field, proposal);
     const { gone } = absorbTicks(null, [area, ...proposal.options.map((o) => o.box)]);
     tpl.fields.push(field);
@@ -804,6 +826,7 @@
     say(`選択肢を ${proposal.options.length} 個提案しました（${proposal.style === "tick" ? "✓ □に印" : "○ 語を丸で囲む"}` +
       `${proposal.type === "checkbox_group" ? "・複数可" : ""}）: ${listed(proposal)}。` +
       (gone.length ? `チェック欄 ${gone.join("・")} はこの項目にまとめました。` : "") +
+      (replaced.gone.length ? `下書きの選択肢 ${replaced.gone.join("・")} はこの項目に置き換えました。` : "") +
       (proposal.edge || "") +
       "値が違うときは、選択肢の枠を選んで「選択肢の値」を直してください。");
   }

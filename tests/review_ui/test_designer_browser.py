@@ -1228,3 +1228,32 @@ def test_a_printed_item_the_rectangles_edge_cuts_is_taken_whole_and_said(
     assert "「5.昭和」・「7.平成」・「9.令和」 は丸ごと選択肢に入れました" in message
     assert "描いた元号: 昭和・平成・令和" in page.inner_text("#era-state")
     assert problems == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_choice_drawn_round_a_drafted_choice_replaces_it(
+    app, server: str, browser, services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN the 資格取得届's draft, its 取得区分 drafted as a ○ choice WHEN the admin draws
+    「選択肢を囲んで作成」 round the printed options THEN the proposal replaces the drafted choice
+    under its name and label (was: a second choice on top, clerk 11 deleted the first by hand)."""
+    page, problems = _open_draft(
+        browser,
+        server,
+        services,
+        monkeypatch,
+        tmp_path,
+        REAL_FORMS / "kyokai_shikaku_shutoku.pdf",
+        "shutoku_trial",
+    )
+    names = lambda: page.locator("#boxes rect.box").evaluate_all("rs => rs.map(r => r.dataset.field)")  # noqa: E731
+    assert names().count("choice_kenpo_kounen") == 3
+    before = len(set(names()))
+    page.click("#draw-choice")
+    _drag(page, (66, 255, 97, 288), 595.3)
+    page.locator("#message", has_text="提案しました").wait_for()
+    assert "下書きの選択肢 choice_kenpo_kounen はこの項目に置き換えました" in page.inner_text("#message")
+    assert page.input_value("#f-name") == "choice_kenpo_kounen"
+    assert page.input_value("#f-label") == "被保険者1 取得区分"
+    assert names().count("choice_kenpo_kounen") == 3 and len(set(names())) == before
+    assert problems == []
