@@ -256,15 +256,21 @@ def test_our_forms_shifted_rescaled_and_scanned_are_still_ours(engine: OcrEngine
 # -- a landscape form without marks, read in its own boxes --------------------------------
 
 
+def first_page(pdf: Path, folder: Path) -> Path:
+    """The first page of ``pdf`` alone (the form; later pages are instructions), in ``folder``."""
+    writer = PdfWriter(clone_from=pdf)
+    while len(writer.pages) > 1:
+        writer.remove_page(len(writer.pages) - 1)
+    blank = folder / pdf.name
+    with blank.open("wb") as out:
+        writer.write(out)
+    return blank
+
+
 def landscape_template(tmp_path: Path) -> Template:
     """協会けんぽ's 住所変更届 (A4 landscape, no marks, no footer code) as a fifth template:
     its first page as the blank, its title and 様式コード read where they are printed."""
-    writer = PdfWriter(clone_from=REAL_FORMS / "kyokai_jusho_henko.pdf")
-    while len(writer.pages) > 1:
-        writer.remove_page(len(writer.pages) - 1)
-    blank = tmp_path / "kyokai_jusho_henko.pdf"
-    with blank.open("wb") as out:
-        writer.write(out)
+    blank = first_page(REAL_FORMS / "kyokai_jusho_henko.pdf", tmp_path)
     width, height = 841.89, 595.28
     return dataclasses.replace(
         _kofu(),
@@ -311,12 +317,7 @@ def loss_template(tmp_path: Path) -> Template:
     """協会けんぽ's 資格喪失届 as a fifth template (A4 portrait, no marks, no footer code): its
     sibling 資格取得届 shares its paper, its layout in large part and its title but two
     characters (「被保険者資格取得届」 / 「被保険者資格喪失届」)."""
-    writer = PdfWriter(clone_from=REAL_FORMS / "kyokai_shikaku_soshitsu.pdf")
-    while len(writer.pages) > 1:
-        writer.remove_page(len(writer.pages) - 1)
-    blank = tmp_path / "kyokai_shikaku_soshitsu.pdf"
-    with blank.open("wb") as out:
-        writer.write(out)
+    blank = first_page(REAL_FORMS / "kyokai_shikaku_soshitsu.pdf", tmp_path)
     width, height = 595.2, 841.68
     return dataclasses.replace(
         _kofu(),
