@@ -412,7 +412,7 @@ def option_cell_choices(
         # A text box drafted over the whole of a cell printing a lone □ and its words (the
         # 資格取得届's 「□ 発行が必要」) is that □'s cell: the checkbox replaces it
         # (:func:`without_cells_ticked`).
-        if within and not (lone_tick and all(b in whole_cells for b in within)):
+        if within and not (lone_tick and all(b in whole_cells and _covers_most(b, box) for b in within)):
             continue
         # Numbered options, or a lone □ printed as a character or a picture (協会けんぽ's
         # 資格喪失届: 「□ 70歳以上被用者不該当」, a picture in a cell of its own) that no drawn box
@@ -444,6 +444,12 @@ def option_cell_choices(
             }
         found.append(field)
     return found
+
+
+def _covers_most(inner: PtBox, cell: PtBox) -> bool:
+    """Whether ``inner`` takes at least half of ``cell`` (a text box drafted over the cell)."""
+    inner_area = max(0.0, inner[2] - inner[0]) * max(0.0, inner[3] - inner[1])
+    return inner_area >= 0.5 * (cell[2] - cell[0]) * (cell[3] - cell[1])
 
 
 def without_cells_ticked(
