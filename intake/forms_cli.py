@@ -8,7 +8,7 @@ import json
 import shutil
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
@@ -77,8 +77,17 @@ def add(
         "it lists the drafts of <KAKUNIN_DATA_DIR>/forms-draft) and save it as a new version there, "
         f"or correct the JSON and run: kakunin forms check {target}"
     )
-    for field in fields:
-        typer.echo(f"  {field['name']:<28}{field['type']:<11}{field.get('label', '')[:30]}")
+    for line in field_listing(fields):
+        typer.echo(line)
+
+
+def field_listing(fields: list[dict[str, Any]]) -> list[str]:
+    """One line per drafted field: name, type and label in columns as wide as the longest name
+    (a block's `insured_certificate_required_3` would otherwise run into its type)."""
+    name_width = max((len(field["name"]) for field in fields), default=0) + 2
+    return [
+        f"  {field['name']:<{name_width}}{field['type']:<11}{field.get('label', '')[:30]}" for field in fields
+    ]
 
 
 def _read_scanned_print(page: Image) -> list[TextLine]:

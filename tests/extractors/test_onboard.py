@@ -51,7 +51,7 @@ from extractors.template import (
     parse_template,
     template_for,
 )
-from intake.forms_cli import forms_app
+from intake.forms_cli import field_listing, forms_app
 from ocr.types import Recognition
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -607,6 +607,20 @@ def test_one_version_installed_twice_fails_on_load(tmp_path: Path) -> None:
 # -- the kakunin forms commands ------------------------------------------------------------------
 
 
+def test_field_listing_keeps_a_long_name_apart_from_its_type() -> None:
+    lines = field_listing(
+        [
+            {"name": "insured_certificate_required_3", "type": "checkbox", "label": "発行が必要"},
+            {"name": "birth_date", "type": "date"},
+        ]
+    )
+    assert [line.split() for line in lines] == [
+        ["insured_certificate_required_3", "checkbox", "発行が必要"],
+        ["birth_date", "date"],
+    ]
+    assert lines[0].index(" checkbox") == lines[1].index(" date")  # one column for the types
+
+
 def test_forms_add_check_and_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
     out = tmp_path / "draft"
@@ -627,6 +641,8 @@ def test_forms_add_check_and_install(tmp_path: Path, monkeypatch: pytest.MonkeyP
     written = out / "kyokai_kofu_shinsei.2024_12.json"
     assert written.is_file() and (out / "kyokai_kofu_shinsei.2024_12.overlay.png").is_file()
     assert re.search(r"\d+ fields found \(vector lines\)", added.output)
+    for field in json.loads(written.read_text(encoding="utf-8"))["fields"]:
+        assert re.search(rf"^  {re.escape(field['name'])}\s+{field['type']}\b", added.output, re.M)
     assert runner.invoke(forms_app, ["check", str(written)]).exit_code == 0
     broken = json.loads(written.read_text(encoding="utf-8"))
     broken["fields"][0]["type"] = "signature"
