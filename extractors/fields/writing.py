@@ -203,12 +203,45 @@ def _writing_pieces(
         and stats[label, cv2.CC_STAT_TOP] < own.y1
         and stats[label, cv2.CC_STAT_TOP] + stats[label, cv2.CC_STAT_HEIGHT] > own.y0
     ]
+    mine = _run_on_from_the_box(mine, stats, own.x0, own_end, line_height)
     for _ in range(3):
         grown = _follow(mine, candidates, stats, own.x1, line_height)
         if len(grown) == len(mine):
             break
         mine = grown
     return mine, dots
+
+
+def _run_on_from_the_box(
+    mine: list[int], stats: npt.NDArray[np.int32], box_start: int, box_end: int, reach: int
+) -> list[int]:
+    """The pieces of ``mine`` in the box's columns, and those of the cell beside the box that
+    belong to the same writing. Before the box: pieces the line runs on from (each at most
+    ``reach`` from the writing kept so far) or as tall as half the writing at least (a
+    surname written under the cell's label, a word's width before the given name). After
+    the box: pieces the line runs on to. A speck of a printed label left over by the print's
+    removal (the ）of 「㋐（通貨）」 before an amount's box), or of the 円 and the rule after it,
+    lies apart in the cell and was read as a 1 (12000 read 112000 and 120001). When nothing
+    lies in the box's columns, all is kept: it is read, and a person sees what it was."""
+    left = [int(stats[label, cv2.CC_STAT_LEFT]) for label in mine]
+    right = [x0 + int(stats[label, cv2.CC_STAT_WIDTH]) for label, x0 in zip(mine, left, strict=True)]
+    pieces = list(zip(mine, left, right, strict=True))
+    inside = [label for label, x0, x1 in pieces if x1 > box_start and x0 < box_end]
+    if not inside:
+        return mine
+    start = min(x0 for label, x0, x1 in pieces if label in inside)
+    end = max(x1 for label, x0, x1 in pieces if label in inside)
+    tall = max(int(stats[label, cv2.CC_STAT_HEIGHT]) for label in inside)
+    kept = list(inside)
+    for label, x0, x1 in sorted((p for p in pieces if p[2] <= box_start), key=lambda p: -p[2]):
+        if start - x1 <= reach or 2 * int(stats[label, cv2.CC_STAT_HEIGHT]) >= tall:
+            kept.append(label)
+            start = min(start, x0)
+    for label, x0, x1 in sorted((p for p in pieces if p[1] >= box_end), key=lambda p: p[1]):
+        if x0 - end <= reach:
+            kept.append(label)
+            end = max(end, x1)
+    return sorted(kept)
 
 
 def _unwritten(paper: Paper, inner: Box) -> Image:

@@ -84,6 +84,39 @@ def test_another_fields_mark_in_the_cell_is_not_this_fields_writing() -> None:
     assert dark[-1] - dark[0] == 3  # only this field's stroke
 
 
+def test_a_speck_of_the_label_left_apart_before_the_box_is_not_read_with_the_writing() -> None:
+    """The ）of 「㋐（通貨）」 left over by the print's removal lay in the amount's cell before
+    its box, far from the figures, and was read as a 1 (12000 read 112000)."""
+    blank = _blank()
+    page = blank.copy()
+    page[55:59, 46:48] = 0  # a speck between the label's end and the box, 4 px tall
+    page[50:64, 100:104] = 0  # the writing, in the box: 14 px tall
+    page[50:64, 110:114] = 0
+    crop, inked = _read(page, blank)
+    assert inked
+    dark = _dark_columns(crop)
+    assert dark[-1] - dark[0] == 113 - 100  # the writing alone
+
+
+def test_a_speck_after_the_box_apart_from_the_writing_is_not_read_with_it() -> None:
+    """After an amount's box its cell holds the printed 円: a speck of it (or of the cell's
+    rule) far after the figures is no writing (12000 read 120001); writing that runs on past
+    the box's end is."""
+    blank = _blank()
+    box = (60.0, 40.0, 200.0, 70.0)  # the box ends 90 pt before the cell's right rule
+    page = blank.copy()
+    page[50:64, 100:104] = 0  # the writing
+    page[56:62, 240:242] = 0  # a speck in the cell, 40 pt after the box
+    paper = paper_of(page, binarize(blank), DPI)
+    dark = _dark_columns(locate(paper, box, printed_rules(blank, DPI).down, []).crop)
+    assert dark[-1] - dark[0] == 3
+    for x in range(115, 210, 15):  # now the writing runs on past the box's end
+        page[50:64, x : x + 4] = 0
+    paper = paper_of(page, binarize(blank), DPI)
+    dark = _dark_columns(locate(paper, box, printed_rules(blank, DPI).down, []).crop)
+    assert dark[-1] - dark[0] == 208 - 100  # to its last stroke, not the speck
+
+
 def test_specks_and_a_rule_a_pixel_off_are_not_writing() -> None:
     blank = _blank()
     page = blank.copy()
