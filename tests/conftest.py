@@ -3,6 +3,8 @@ with the real migrations, and the real OCR engine built once."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import shutil
 import socket
@@ -11,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from redis import Redis
@@ -26,6 +29,21 @@ KYOKAI = REPO / "fixtures" / "forms-kyokai"
 KYOKAI_KOFU = "kyokai_kofu_shinsei.KY_01_2024_12_v2"
 SAMPLES = REPO / "fixtures" / "samples"
 IN_CI = os.environ.get("CI") == "true"
+
+
+@functools.cache
+def _real_draft(name: str, page: int) -> list[dict[str, Any]]:
+    from extractors.onboard.blank import draft_template  # noqa: PLC0415 - only tests of drafts need it
+
+    pdf = (REPO / "fixtures" / "real-forms" / name).read_bytes()
+    fields: list[dict[str, Any]] = draft_template(pdf, page, "t", "T", "1").template["fields"]
+    return fields
+
+
+def real_draft_fields(name: str, page: int = 0) -> list[dict[str, Any]]:
+    """The drafted fields of a real form's page (``fixtures/real-forms/<name>``), drafted once
+    per test session (some 10 s each) and handed out as a copy each test may change."""
+    return copy.deepcopy(_real_draft(name, page))
 
 
 def free_port() -> int:

@@ -30,6 +30,7 @@ from extractors.onboard.draft import (
     ERA_NAMES,
     NUMBERED_OPTION,
     Printed,
+    address_rows,
     bounds,
     chars_in,
     draft_fields,
@@ -38,6 +39,7 @@ from extractors.onboard.draft import (
     label_boxes,
     printed_from,
     reading_order,
+    unique_name,
 )
 from extractors.onboard.geometry import (
     cell_ticks,
@@ -49,7 +51,7 @@ from extractors.onboard.geometry import (
 )
 from extractors.onboard.naming import block_named
 from extractors.onboard.scanned import printed_by_ocr
-from extractors.onboard.writeins import drawn_brackets, unique_name, with_write_ins
+from extractors.onboard.writeins import drawn_brackets, with_write_ins
 from extractors.template import PtBox
 
 if TYPE_CHECKING:
@@ -343,7 +345,9 @@ def draft_template(
         lambda box: cell_ticks(gray, px_per_pt(RENDER_DPI), box),
     )
     choices = option_cell_choices(blank, boxes, fields)
-    fields = certificate_named(reading_order([*without_cells_ticked(fields, choices), *choices]))
+    fields = [*without_cells_ticked(fields, choices), *choices]
+    # After the choices: an address row drafted in a cell beside its options would hide them.
+    fields = certificate_named(reading_order([*fields, *address_rows(fields, [*printed, *brackets], boxes)]))
     headings = label_boxes(boxes, printed, shaded)
     fields = block_named(fields, headings, size[0])
     # The brackets, dates and underlines left to write in the running text (「その他（　　）」,

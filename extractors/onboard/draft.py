@@ -1176,6 +1176,110 @@ def _under_postcodes(
     return out
 
 
+def address_rows(
+    fields: Sequence[dict[str, Any]], printed: Sequence[Printed], boxes: Sequence[PtBox]
+) -> list[dict[str, Any]]:
+    """The address rows of a cell whose 〒 line has nothing drafted under it: the cell is
+    shaded (a label cell to the draft) and prints an instruction over its 〒 line — the
+    資格取得届's 住所 row: 「日本年金機構に提出する際、…」, 「〒　―　　（フリガナ）」, the address
+    written under them — so no text box was drafted, and a clerk drew the address and its
+    reading every time. The address: under the 〒 line to the cell's bottom, from the 〒 to
+    the first print in its rows (``printed`` with the brackets drawn as curves: the 理由's
+    「（」); its フリガナ: after a printed フリガナ on the 〒 line, to the first print after it.
+    Each where at least a text box's least size is left, nothing is printed and no drafted
+    field lies (run after the choices: a row drafted beside a cell's options would hide
+    them); a cell printing labels under its 〒 line (協会けんぽ's 住所変更届's 事業主 cell) is
+    left to the admin."""
+    taken = [box for spec in fields for box in field_boxes(spec)]
+    names = {str(spec.get("name")) for spec in fields}
+    found: list[dict[str, Any]] = []
+    for postcode in (spec for spec in fields if is_printed_postcode(spec)):
+        where = bounds(field_boxes(postcode))
+        mark = next(
+            (
+                p
+                for p in printed
+                if p.text == "〒"
+                and abs(p.centre[1] - (where[1] + where[3]) / 2) <= 3.0
+                and 0 <= where[0] - p.box[2] <= 6.0
+            ),
+            None,
+        )
+        start = mark.box[0] if mark is not None else where[0]
+        frame = _frame_of(((where[0] + where[2]) / 2, (where[1] + where[3]) / 2), boxes)
+        if frame is None:
+            continue
+        region = _stacked_under(frame, boxes)
+        top, bottom = where[3] + 0.5, region[3] - 0.5
+        if bottom - top < POSTCODE_BELOW:
+            continue  # the postcode fills its row: no line under it
+        address = (
+            min(start, frame[0] + TEXT_INSET),
+            top,
+            _print_after(where[2], (top, bottom), frame, printed),
+            bottom,
+        )
+        if address[2] - address[0] < TEXT_MIN[0] or any(_overlap(address, box) for box in taken):
+            continue
+        if chars_in(address, printed):
+            continue  # labels printed under the line (事業所等所在地, 名称 …): rows of their own
+        heading = str(postcode.get("label", "")).removesuffix("郵便番号").strip() or "住所"
+        base = name_for(heading if ADDRESS_HEADING.search(heading) else "住所", set())
+        name = unique_name(base, names)
+        found.append({"name": name, "label": heading, "type": "text", "box": _round(address)})
+        reading = _reading_after(where, frame, printed)
+        if reading is not None and not any(_overlap(reading, box) for box in taken):
+            kana = unique_name(f"{base}_kana", names)
+            found.append(
+                {"name": kana, "label": f"{heading} フリガナ", "type": "katakana", "box": _round(reading)}
+            )
+    return found
+
+
+#: A row heading that says it is an address.
+ADDRESS_HEADING = re.compile(r"住\s*所|所在地")
+
+
+def _print_after(start: float, rows: tuple[float, float], frame: PtBox, printed: Sequence[Printed]) -> float:
+    """Where the first print after ``start`` in ``rows`` begins, within ``frame`` (a point
+    short of it), or the frame's end less its inset where there is none."""
+    after = [
+        p.box[0]
+        for p in printed
+        if p.box[0] >= start
+        and p.box[0] < frame[2]
+        and min(p.box[3], rows[1]) - max(p.box[1], rows[0]) > 1.0
+        and frame[1] <= p.centre[1] <= frame[3]
+    ]
+    return min(after) - 1.0 if after else frame[2] - TEXT_INSET
+
+
+def _reading_after(where: PtBox, frame: PtBox, printed: Sequence[Printed]) -> PtBox | None:
+    """The row after a フリガナ printed on a postcode's line (「〒　―　　（フリガナ）」), as high
+    as the line, to the first print after it; None where none is printed or no room is left."""
+    line = sorted(
+        (p for p in printed if p.box[0] >= where[2] - 0.5 and where[1] <= p.centre[1] <= where[3]),
+        key=lambda p: p.box[0],
+    )
+    text = "".join(p.text for p in line)
+    found = KANA.search(text)
+    if found is None:
+        return None
+    end = found.end() + (1 if text[found.end() : found.end() + 1] in ("）", ")") else 0)
+    start = line[end - 1].box[2] + 1.0
+    box = (start, where[1], _print_after(start, (where[1], where[3]), frame, printed), where[3])
+    return box if box[2] - box[0] >= TEXT_MIN[0] else None
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3`` … the first not in ``taken`` (added to it)."""
+    new, index = name, 2
+    while new in taken:
+        new, index = f"{name}_{index}", index + 1
+    taken.add(new)
+    return new
+
+
 def is_printed_postcode(field: dict[str, Any]) -> bool:
     """Whether a drafted field is a postcode written after a printed 〒 (:func:`_printed_postcodes`):
     a line of its own at the top of its cell, not the cell's writing (the 資格取得届's address

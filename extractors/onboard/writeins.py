@@ -18,7 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from extractors.onboard.draft import ERA_NAMES, Printed, name_for, printed_date_parts, reading_order
+from extractors.onboard.draft import (
+    ERA_NAMES,
+    Printed,
+    name_for,
+    printed_date_parts,
+    reading_order,
+    unique_name,
+)
 from extractors.onboard.geometry import Segment
 from extractors.onboard.naming import block_named
 from extractors.onboard.repeat import field_boxes
@@ -415,15 +422,6 @@ def _after_choice(choice: str, word: str) -> str:
     found = re.fullmatch(r"(.*?)(_\d+)?", choice)
     head, number = (found.group(1), found.group(2) or "") if found else (choice, "")
     return f"{head}_{word}{number}"
-
-
-def unique_name(name: str, taken: set[str]) -> str:
-    """``name``, or ``name_2``, ``name_3`` … the first not in ``taken`` (added to it)."""
-    new, index = name, 2
-    while new in taken:
-        new, index = f"{name}_{index}", index + 1
-    taken.add(new)
-    return new
 
 
 def with_write_ins(

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from extractors.onboard.blank import draft_template
 from extractors.onboard.draft import (
     Printed,
     corner_dated,
@@ -17,7 +16,7 @@ from extractors.onboard.draft import (
     printed_date_parts,
 )
 from extractors.template import PtBox
-from tests.conftest import REPO
+from tests.conftest import REPO, real_draft_fields
 
 REAL_FORMS = REPO / "fixtures" / "real-forms"
 
@@ -93,9 +92,7 @@ def test_a_date_of_cells_with_corner_print_is_drafted_on_its_cells() -> None:
 
 @pytest.fixture(scope="module")
 def soshitsu() -> list[dict[str, Any]]:
-    pdf = (REAL_FORMS / "kyokai_shikaku_soshitsu.pdf").read_bytes()
-    fields: list[dict[str, Any]] = draft_template(pdf, 0, "l", "KY-06", "2024.12").template["fields"]
-    return fields
+    return real_draft_fields("kyokai_shikaku_soshitsu.pdf")
 
 
 def test_the_loss_date_of_each_block_spans_its_cells(soshitsu: list[dict[str, Any]]) -> None:
@@ -191,3 +188,35 @@ def test_the_four_blocks_of_the_loss_form_are_drafted_alike(soshitsu: list[dict[
     assert ("insured_birth_date", "date", "生年月日") in first
     for block in (2, 3, 4):
         assert _block_fields(soshitsu, block) == first, block
+
+
+def test_a_shaded_address_cell_gets_its_address_and_reading_under_and_after_the_postcode() -> None:
+    """GIVEN the 資格取得届's 住所 cell, shaded like a label and printing an instruction over
+    「〒　―　　（フリガナ）」, with the 理由 to circle in a drawn bracket on its right WHEN drafted
+    THEN each 被保険者 block has its address under the 〒 line (from the 〒 to the bracket,
+    down to the cell's bottom, linked to its postcode) and its reading after the printed
+    フリガナ, and the 理由 is still a choice (clerk 11 drew both rows in every block; the
+    draft had only the postcode)."""
+    by_name = {f["name"]: f for f in real_draft_fields("kyokai_shikaku_shutoku.pdf")}
+    for block, top in ((1, 320.6), (2, 442.4), (3, 564.2), (4, 686.0)):
+        postcode = by_name[f"insured_postcode_{block}"]
+        address, kana = by_name[f"insured_address_{block}"], by_name[f"insured_address_kana_{block}"]
+        assert (address["type"], address["label"]) == ("text", f"被保険者{block} 住所")
+        assert address["address"] and address["postcode"] == postcode["name"]
+        assert (kana["type"], kana["label"]) == ("katakana", f"被保険者{block} 住所 フリガナ")
+        line_bottom = postcode["segments"][0][3]
+        assert address["box"][1] == pytest.approx(line_bottom, abs=1.0)  # under the 〒 line
+        assert address["box"][3] - address["box"][1] >= 9.0
+        assert address["box"][0] < 70.0 and 320.0 < address["box"][2] < 330.5  # 〒 to the bracket
+        assert kana["box"][1] == pytest.approx(top, abs=0.5) and kana["box"][3] == pytest.approx(line_bottom)
+        assert 138.7 < kana["box"][0] < 142.0 and kana["box"][2] < 330.5  # after （フリガナ）
+        assert by_name[f"choice_kaigai_zaijuu{'' if block == 1 else f'_{block}'}"]["type"] == "choice"
+
+
+def test_no_address_is_drafted_over_labels_printed_under_a_postcode_line() -> None:
+    """The 住所変更届's 事業主 cell prints 〒 and then 事業所等所在地, 名称, 氏名 under it: no
+    address row over them (they are the admin's to draw)."""
+    fields = real_draft_fields("kyokai_jusho_henko.pdf")
+    assert not [
+        f for f in fields if f["type"] == "text" and f.get("box") and f["box"][1] > 480 and f["box"][0] < 100
+    ]

@@ -9,18 +9,17 @@ from typing import Any
 
 import pytest
 
-from extractors.onboard.blank import draft_template
 from extractors.onboard.lines import BlankLines, read_lines
 from extractors.onboard.repeat import NoRepeat, field_boxes, repeat_fields
-from tests.conftest import REPO
+from tests.conftest import REPO, real_draft_fields
 
 REAL = REPO / "fixtures" / "real-forms"
 
 
-def _draft(name: str, version: str) -> tuple[list[dict[str, Any]], BlankLines]:
-    blank = (REAL / f"kyokai_shikaku_{name}.pdf").read_bytes()
-    draft = draft_template(blank, 0, f"kyokai_shikaku_{name}", "KY", version)
-    return draft.template["fields"], read_lines(Path(REAL / f"kyokai_shikaku_{name}.pdf").read_bytes())
+def _draft(name: str) -> tuple[list[dict[str, Any]], BlankLines]:
+    return real_draft_fields(f"kyokai_shikaku_{name}.pdf"), read_lines(
+        Path(REAL / f"kyokai_shikaku_{name}.pdf").read_bytes()
+    )
 
 
 def _top(field: dict[str, Any]) -> float:
@@ -29,7 +28,7 @@ def _top(field: dict[str, Any]) -> float:
 
 @pytest.fixture(scope="module")
 def shutoku() -> tuple[list[dict[str, Any]], BlankLines]:
-    return _draft("shutoku", "2025.4")
+    return _draft("shutoku")
 
 
 def _first_block(fields: list[dict[str, Any]]) -> list[int]:
@@ -94,7 +93,7 @@ def test_a_finished_block_is_copied_named_mapped_and_replaces_the_draft(
 
 
 def test_soshitsu_block_found_from_the_draft_and_the_printed_boxes() -> None:
-    fields, lines = _draft("soshitsu", "2024.12")
+    fields, lines = _draft("soshitsu")
     block = [i for i, f in enumerate(fields) if 219 < _top(f) < 342]
     done = repeat_fields(fields, block, lines.boxes, lines.size)
     assert [round(o) for o in done.offsets] == [122, 243, 365]
@@ -129,7 +128,7 @@ def test_originals_named_1_take_2_and_a_taken_suffix_is_skipped(
 def test_a_choice_picked_alone_goes_where_its_rows_repeat() -> None:
     """喪失原因 ○ (option boxes round printed words: nothing lines up with them) picked alone:
     the offsets are those of the fields in its rows (個人番号, 喪失年月日)."""
-    fields, lines = _draft("soshitsu", "2024.12")
+    fields, lines = _draft("soshitsu")
     fields = copy.deepcopy(fields)
     fields.append(
         {

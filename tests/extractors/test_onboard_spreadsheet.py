@@ -12,15 +12,14 @@ from typing import Any
 import pytest
 
 from extractors.onboard.blank import _boxes_of, draft_template
+from tests.conftest import real_draft_fields
 
 REAL_FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "real-forms"
 
 
 @pytest.fixture(scope="module")
 def fields() -> list[dict[str, Any]]:
-    pdf = (REAL_FORMS / "kyokai_hifuyosha_ido.pdf").read_bytes()
-    drafted: list[dict[str, Any]] = draft_template(pdf, 0, "h", "KY-02", "2024.12").template["fields"]
-    return drafted
+    return real_draft_fields("kyokai_hifuyosha_ido.pdf")
 
 
 def _starting(fields: list[dict[str, Any]], x0: float, y0: float) -> list[dict[str, Any]]:
@@ -123,7 +122,7 @@ def test_a_printer_made_blank_gets_no_choice_per_option_cell(name: str) -> None:
     """GIVEN a printer's blank, its option lists era lists of a date, in office-use cells or
     in boxes already drafted WHEN drafted THEN no choice is drafted from them (the drafts the
     kept clerk edits replay on, tests/review_ui/test_designer_kyokai.py, unchanged)."""
-    drafted = draft_template((REAL_FORMS / name).read_bytes(), 0, "p", "KY", "2024.12").template["fields"]
+    drafted = real_draft_fields(name)
     assert not [f for f in drafted if f["type"] == "choice"]
 
 

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 
-from extractors.onboard.blank import draft_template
 from extractors.onboard.draft import Printed
 from extractors.onboard.geometry import Segment
 from extractors.onboard.writeins import drawn_brackets, inline_dates, underlines, write_in_gaps
 from extractors.template import PtBox
-from tests.conftest import REPO
+from tests.conftest import REPO, real_draft_fields
 
 REAL_FORMS = REPO / "fixtures" / "real-forms"
 
@@ -63,9 +62,7 @@ CLERK_DATES: dict[str, tuple[PtBox, PtBox, PtBox]] = {
 
 @pytest.fixture(scope="module")
 def fields() -> list[dict[str, Any]]:
-    pdf = (REAL_FORMS / "kyokai_hifuyosha_ido.pdf").read_bytes()
-    drafted: list[dict[str, Any]] = draft_template(pdf, 0, "h", "2202", "2024.12").template["fields"]
-    return drafted
+    return real_draft_fields("kyokai_hifuyosha_ido.pdf")
 
 
 def _near(a: Any, b: Any, within: float = 2.0) -> bool:
@@ -187,9 +184,7 @@ SOSHITSU_CLERK: dict[str, PtBox] = {
 
 @pytest.fixture(scope="module")
 def soshitsu() -> list[dict[str, Any]]:
-    pdf = (REAL_FORMS / "kyokai_shikaku_soshitsu.pdf").read_bytes()
-    drafted: list[dict[str, Any]] = draft_template(pdf, 0, "s", "2201", "2024.12").template["fields"]
-    return drafted
+    return real_draft_fields("kyokai_shikaku_soshitsu.pdf")
 
 
 def _inside(inner: Any, outer: Any, slack: float = 1.5) -> bool:

@@ -870,12 +870,13 @@ def test_admin_repeats_a_finished_block_to_the_identical_blocks_below(
     _drag(page, (40, 218, 585, 339), 595.2)  # round block 1, from the empty margin
     # (16 fields: the draft makes a choice of each cell of printed options since session 14; 17:
     # it drafts the postcode after the address row's printed 〒 since clerk6's findings; 19:
-    # the two write-ins 「その他（　）」 of each block)
-    assert "19 項目を選びました" in page.inner_text("#message")
+    # the two write-ins 「その他（　）」 of each block; 21: the address and its reading drafted in
+    # the shaded 住所 cell)
+    assert "21 項目を選びました" in page.inner_text("#message")
     before = names()
     page.click("#do-repeat")
     page.locator("#message", has_text="か所に").wait_for()
-    assert "3 か所に 19 項目を写しました（下へ 121.8 pt ごと）" in page.inner_text("#message")
+    assert "3 か所に 21 項目を写しました（下へ 121.8 pt ごと）" in page.inner_text("#message")
     after = names()
     assert {"family_name_kana_2", "family_name_kana_3", "family_name_kana_4", "family_name_4"} <= set(after)
     # (a field left as drafted in block 1 is copied under its drafted name: insured_my_number_4)
