@@ -159,9 +159,11 @@ def postgres_url() -> Iterator[str]:
     cluster.remove()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Each storage test runs once on SQLite and once on PostgreSQL (a fresh schema each time)."""
+    """Each storage test runs once on SQLite and once on PostgreSQL (a fresh schema each time).
+    The PostgreSQL runs are in the slow suite (`make test-slow`, run in CI as well): some 160
+    of them took 5 of the default run's 22 minutes."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'kakunin.sqlite3'}"
         return
