@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from extractors.template import PtBox, Segment, Template
+from ocr.preprocess import grey_percentile
 from ocr.types import Box, Image, pt_to_px
 
 #: Text boxes are read this far (points) inside their printed rules.
@@ -43,13 +44,33 @@ def writers_ink(ink: Image, blank: Image, dpi: int, margin: int | None = None) -
     return np.asarray(cv2.bitwise_and(ink, cv2.bitwise_not(widened(blank, dpi, margin))), dtype=np.uint8)
 
 
+#: Paper at most this light (its 75th percentile grey level) is a shaded cell's grey tint.
+SHADED_PAPER = 225
+
+
+def on_white(crop: Image) -> Image:
+    """A grey crop whose paper is a shaded cell's tint (darker than :data:`SHADED_PAPER`) with
+    that paper made white and the writing darkened alike; any other crop as it is. The
+    recogniser then sees the writing on white as everywhere else, not grey on grey between
+    white patches where the print was painted out (a postcode written in the 資格取得届's grey
+    住所 cell read 3003 for 3300063)."""
+    if crop.ndim != 2 or crop.size == 0:
+        return crop
+    paper = grey_percentile(crop, 75)
+    if paper >= SHADED_PAPER or paper <= 0:
+        return crop
+    return np.ascontiguousarray(np.clip(crop.astype(np.float32) * (255.0 / paper), 0, 255).astype(np.uint8))
+
+
 def print_painted_out(crop: Image, blank: Image, dpi: int, margin: int) -> Image:
     """``crop`` of the page in grey with the blank form's print over the same region
-    (``blank``), widened by ``margin`` pixels, painted white: what the recogniser is given of a
-    box where the print must never be read."""
+    (``blank``), widened by ``margin`` pixels, painted white (a shaded cell's tint too,
+    :func:`on_white`): what the recogniser is given of a box where the print must never be
+    read."""
     out = np.array(crop, copy=True)
     if out.ndim == 3:
         out = np.asarray(cv2.cvtColor(out, cv2.COLOR_BGR2GRAY))
+    out = np.array(on_white(out), copy=True)
     out[widened(np.ascontiguousarray(blank), dpi, margin) > 0] = 255
     return np.ascontiguousarray(out)
 

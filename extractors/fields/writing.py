@@ -20,7 +20,15 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from extractors.fields.crops import TEXT_INSET_PT, Circle, inside_box, print_painted_out, under_seal, widened
+from extractors.fields.crops import (
+    TEXT_INSET_PT,
+    Circle,
+    inside_box,
+    on_white,
+    print_painted_out,
+    under_seal,
+    widened,
+)
 from extractors.fields.faint import holds_pale_writing
 from extractors.fields.paper import Paper
 from extractors.template import PtBox, Template
@@ -319,6 +327,7 @@ def _cut(
     crop = np.array(paper.page[top + r0 : top + r1, left + c0 : left + c1], copy=True)
     if crop.ndim == 3:
         crop = np.ascontiguousarray(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY))
+    crop = np.array(on_white(crop), copy=True)  # a shaded cell's tint white, as the paint below
     # The printed form (labels, rules) and every piece of writing that is not this field's.
     # (Keeping a rule's pixels where this writing's strokes cross it was measured: a 。's foot
     # came back, and so did a bar through 蒼 that made it 薈; the print goes, all of it.)
