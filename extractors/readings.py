@@ -152,6 +152,22 @@ def _settle_letters(kana: str, reading: str) -> Settled | None:
     return Settled(settled, agrees)
 
 
+def settle_place_kana(kana: str, readings: tuple[str, ...]) -> str | None:
+    """An address's フリガナ whose beginning is one of Japan Post's ``readings`` of the place
+    its 郵便番号 stands for (:func:`extractors.postcodes.place_readings`) but for a kana's
+    size or its dakuten/handakuten (シパコウェン for シバコウエン, チジヨウ for チジョウ): that
+    beginning spelled as Japan Post spells it, the rest (番地, a building's name) as read.
+    Never another kana: a beginning off by any other letter, or read in hiragana, is left
+    alone. None when nothing is to change."""
+    for reading in readings:  # the longest first
+        head = kana[: len(reading)]
+        if len(head) < len(reading) or head == reading or " " in head:
+            continue
+        if all(kana_base(have) == kana_base(wanted) for have, wanted in zip(head, reading, strict=True)):
+            return reading + kana[len(reading) :]
+    return None
+
+
 def spaced_like_name(kana: str, reading: str) -> str | None:
     """``kana`` with its space (missing or misplaced) after the surname when the kana (or
     their hiragana) begin with the surname's dictionary reading (イノウエアヤ, 井上 彩 →

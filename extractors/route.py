@@ -25,6 +25,7 @@ from extractors.marks import MarkScore
 from extractors.model import FieldReading, FieldValue, Finding
 from extractors.postcodes import (
     municipalities_of,
+    place_readings,
     places,
     postcode_findings,
     postcode_for,
@@ -35,6 +36,7 @@ from extractors.readings import (
     name_reading,
     name_spaced_like_kana,
     settle_kana,
+    settle_place_kana,
     spaced_like_name,
 )
 from extractors.template import FieldSpec, FieldType, Layout, Template
@@ -117,6 +119,7 @@ def finish(
         readings = [_like_a_confirmed_name(template, r, readings) for r in readings]
         readings = [_postcode_checked(template, r, readings) for r in readings]
         readings = [_checked_against_postcode(template, r, readings) for r in readings]
+        readings = [_checked_against_place(template, r, readings) for r in readings]
 
     # Cross-field rules of the form: a broken rule is either a misreading or the applicant's
     # error, and either way a person looks at the fields it names and at every value the rule
@@ -252,6 +255,26 @@ def _checked_against_postcode(
     return reading if spelled is None else proposed(reading, spelled)
 
 
+def _checked_against_place(
+    template: Template, reading: FieldReading, readings: list[FieldReading]
+) -> FieldReading:
+    """An address's フリガナ (a katakana field reading an address beside a 郵便番号) whose
+    beginning is Japan Post's reading of the postcode's place but for kana sizes and
+    dakuten (シパコウェン for 芝公園's シバコウエン): proposed as Japan Post spells it, for a
+    person to confirm (:func:`extractors.readings.settle_place_kana`)."""
+    spec = template.field(reading.name)
+    if spec.type is not FieldType.KATAKANA or spec.reading_of is None or not isinstance(reading.value, str):
+        return reading
+    address = template.field(spec.reading_of)
+    if not address.address or address.postcode is None:
+        return reading
+    postcode = next((r.value for r in readings if r.name == address.postcode), None)
+    if not isinstance(postcode, str):
+        return reading
+    settled = settle_place_kana(reading.value, place_readings(postcode))
+    return reading if settled is None else proposed(reading, settled)
+
+
 def proposed(reading: FieldReading, value: FieldValue) -> FieldReading:
     """``reading`` with ``value`` in place of what was read: a proposal (a dictionary's
     spelling, a postcode's town, a name's reading) that a person confirms."""
@@ -269,8 +292,8 @@ def _spaced_like_its_kana(
     (:func:`extractors.readings.name_spaced_like_kana`)."""
     spec = template.field(reading.name)
     kana_spec = next((k for k in template.fields if k.reading_of == spec.name), None)
-    if kana_spec is None or not isinstance(reading.value, str):
-        return reading
+    if kana_spec is None or spec.address or not isinstance(reading.value, str):
+        return reading  # (an address's フリガナ: :func:`_checked_against_place`)
     if not spec.spaced:
         # A name the template says is one word (no 氏と名の間に空白: the 氏 of a form with a
         # box for each) read with a space: a wide gap between two characters (松 本), never
@@ -325,6 +348,8 @@ def _checked_against_name(
     if spec.reading_of is None:
         return reading
     target = template.field(spec.reading_of)
+    if target.address:
+        return reading  # a place, not a name: :func:`_checked_against_place`
     name = next((r.value for r in readings if r.name == target.name), None)
     if not isinstance(name, str) or not isinstance(reading.value, str):
         return reading

@@ -1230,9 +1230,9 @@ def address_rows(
         reading = _reading_after(where, frame, printed)
         if reading is not None and not any(_overlap(reading, box) for box in taken):
             kana = unique_name(f"{base}_kana", names)
-            found.append(
-                {"name": kana, "label": f"{heading} フリガナ", "type": "katakana", "box": _round(reading)}
-            )
+            spec = {"name": kana, "label": f"{heading} フリガナ", "type": "katakana", "box": _round(reading)}
+            # Read against Japan Post's reading of the postcode's place (extractors.route).
+            found.append({**spec, "reading_of": name})
     return found
 
 

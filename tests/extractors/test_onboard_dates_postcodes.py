@@ -204,6 +204,7 @@ def test_a_shaded_address_cell_gets_its_address_and_reading_under_and_after_the_
         assert (address["type"], address["label"]) == ("text", f"被保険者{block} 住所")
         assert address["address"] and address["postcode"] == postcode["name"]
         assert (kana["type"], kana["label"]) == ("katakana", f"被保険者{block} 住所 フリガナ")
+        assert kana["reading_of"] == address["name"]  # read against Japan Post's reading of the place
         line_bottom = postcode["segments"][0][3]
         assert address["box"][1] == pytest.approx(line_bottom, abs=1.0)  # under the 〒 line
         assert address["box"][3] - address["box"][1] >= 9.0

@@ -4,20 +4,24 @@ number never; an address elsewhere than its postcode says is a finding on both f
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from extractors.model import FieldReading
 from extractors.postcodes import (
     fits,
     municipalities_of,
+    place_readings,
     places,
     postcode_findings,
     postcode_for,
     spelled_as_japan_post,
 )
+from extractors.readings import settle_place_kana
 from extractors.route import finish
-from extractors.template import load_templates
+from extractors.template import Template, load_templates, parse_template
 from ocr.types import Recognition
+from tests.conftest import REPO
 
 HACHIOJI = "1930835"  # 東京都八王子市千人町
 TEMPLATE = next(t for t in load_templates() if t.form_id == "messhitsu")
@@ -119,3 +123,53 @@ def test_an_address_without_a_postcode_is_spelled_against_its_prefectures_munici
     for kept in ("東京都立川市栄町3丁目3番25号", "福岡県京都郡みやこ町豊津1057-17 第一ビル5階"):
         assert spelled_as_japan_post(kept, municipalities_of(kept)) is None
     assert municipalities_of("名古屋市中川区柳堀町") == ()
+
+
+def _with_address_kana() -> Template:
+    """The 滅失届 with a フリガナ row over its insured's address, reading it (as the draft
+    makes of the 資格取得届's shaded 住所 cell)."""
+    source = REPO / "extractors" / "templates" / "messhitsu.sk03_2025_4.json"
+    raw = json.loads(source.read_text(encoding="utf-8"))
+    kana = {"name": "insured_address_kana", "type": "katakana", "box": [380.0, 231.0, 560.0, 247.0]}
+    raw["fields"].append({**kana, "reading_of": "insured_address"})
+    return parse_template(raw, source)
+
+
+def _read_kana(kana: str, address: str = "東京都港区芝公園4-2-8", postcode: str = "1050011") -> FieldReading:
+    template = _with_address_kana()
+    recognitions = {key: Recognition("", 0.0) for key in _keys()}
+    recognitions[("insured_address", "text")] = Recognition(address, 0.99)
+    recognitions[("insured_postal_code", "digits")] = Recognition(postcode, 0.99)
+    recognitions[("insured_address_kana", "text")] = Recognition(kana, 0.99)
+    counts = {key: len(rec.text) for key, rec in recognitions.items()}
+    readings, _ = finish(template, recognitions, counts, lambda box, style: 0.0, date(2026, 11, 26))
+    return {r.name: r for r in readings}["insured_address_kana"]
+
+
+def test_place_readings_are_japan_posts_with_and_without_prefecture_and_town() -> None:
+    assert place_readings("1050011")[:2] == ("トウキョウトミナトクシバコウエン", "ミナトクシバコウエン")
+    assert "ホッカイドウサッポロシチュウオウク" in place_readings("0600001")  # its town spelled 北１条西
+    assert place_readings("0000000") == () and place_readings("12345") == ()
+
+
+def test_an_addresss_furigana_off_by_a_kana_size_or_mark_is_spelled_as_japan_post_reads_it() -> None:
+    """GIVEN an address's フリガナ read シパコウェン (パ for バ, a small ェ) beside 〒105-0011
+    (東京都港区芝公園) WHEN routed THEN Japan Post's reading is proposed for its beginning, the
+    rest as read, and a person confirms; a beginning off by another kana is left as read."""
+    settled = _read_kana("トウキョウトミナトクシパコウェン4チョウメ")
+    assert settled.value == "トウキョウトミナトクシバコウエン4チョウメ" and settled.needs_review
+    assert _read_kana("ミナトクシパコウエン").value == "ミナトクシバコウエン"  # no prefecture written
+    assert _read_kana("トウキョウトミナトクシマコウエン").value == "トウキョウトミナトクシマコウエン"
+    assert settle_place_kana("トウキョウトミナトクシバコウエン", place_readings("1050011")) is None
+
+
+def test_an_address_read_by_a_furigana_keeps_its_spaces() -> None:
+    """The address a フリガナ reads is no name: its spaces (before a building) stay."""
+    template = _with_address_kana()
+    recognitions = {key: Recognition("", 0.0) for key in _keys()}
+    recognitions[("insured_address", "text")] = Recognition("東京都港区芝公園4-2-8 芝ビル 3階", 0.99)
+    recognitions[("insured_address_kana", "text")] = Recognition("トウキョウトミナトクシバコウエン", 0.99)
+    recognitions[("insured_postal_code", "digits")] = Recognition("1050011", 0.99)
+    counts = {key: len(rec.text) for key, rec in recognitions.items()}
+    readings, _ = finish(template, recognitions, counts, lambda box, style: 0.0, date(2026, 11, 26))
+    assert {r.name: r for r in readings}["insured_address"].value == "東京都港区芝公園4-2-8 芝ビル 3階"
