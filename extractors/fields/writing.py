@@ -225,8 +225,9 @@ def _run_on_from_the_box(
 ) -> list[int]:
     """The pieces of ``mine`` in the box's columns, and those of the cell beside the box that
     belong to the same writing. Before the box: pieces the line runs on from (each at most
-    ``reach`` from the writing kept so far) or as tall as half the writing at least (a
-    surname written under the cell's label, a word's width before the given name). After
+    ``reach`` from the writing kept so far) or strokes as tall as half the writing at least
+    (a surname written under the cell's label, a word's width before the given name; a
+    sliver of print 6 px tall and 2 wide, ink less than the writing's height, is none). After
     the box: pieces the line runs on to. A speck of a printed label left over by the print's
     removal (the ）of 「㋐（通貨）」 before an amount's box), or of the 円 and the rule after it,
     lies apart in the cell and was read as a 1 (12000 read 112000 and 120001). When nothing
@@ -242,7 +243,8 @@ def _run_on_from_the_box(
     tall = max(int(stats[label, cv2.CC_STAT_HEIGHT]) for label in inside)
     kept = list(inside)
     for label, x0, x1 in sorted((p for p in pieces if p[2] <= box_start), key=lambda p: -p[2]):
-        if start - x1 <= reach or 2 * int(stats[label, cv2.CC_STAT_HEIGHT]) >= tall:
+        height, area = int(stats[label, cv2.CC_STAT_HEIGHT]), int(stats[label, cv2.CC_STAT_AREA])
+        if start - x1 <= reach or (2 * height >= tall and area >= tall):
             kept.append(label)
             start = min(start, x0)
     for label, x0, x1 in sorted((p for p in pieces if p[1] >= box_end), key=lambda p: p[1]):

@@ -96,6 +96,10 @@ def test_a_speck_of_the_label_left_apart_before_the_box_is_not_read_with_the_wri
     assert inked
     dark = _dark_columns(crop)
     assert dark[-1] - dark[0] == 113 - 100  # the writing alone
+    page[53:60, 30:31] = 0  # a sliver half the writing's height, 1 px wide: no stroke either
+    crop, _ = _read(page, blank)
+    dark = _dark_columns(crop)
+    assert dark[-1] - dark[0] == 113 - 100
 
 
 def test_a_speck_after_the_box_apart_from_the_writing_is_not_read_with_it() -> None:
