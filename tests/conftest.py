@@ -32,18 +32,25 @@ IN_CI = os.environ.get("CI") == "true"
 
 
 @functools.cache
-def _real_draft(name: str, page: int) -> list[dict[str, Any]]:
+def _real_draft(name: str, page: int) -> dict[str, Any]:
     from extractors.onboard.blank import draft_template  # noqa: PLC0415 - only tests of drafts need it
 
     pdf = (REPO / "fixtures" / "real-forms" / name).read_bytes()
-    fields: list[dict[str, Any]] = draft_template(pdf, page, "t", "T", "1").template["fields"]
-    return fields
+    template: dict[str, Any] = draft_template(pdf, page, "kyokai_test", "KY-99", "2024.12").template
+    return template
+
+
+def real_draft(name: str, page: int = 0) -> dict[str, Any]:
+    """The draft template of a real form's page (``fixtures/real-forms/<name>``; id
+    ``kyokai_test``, code ``KY-99``, version 2024.12), drafted once per test session (some
+    10 s each) and handed out as a copy each test may change."""
+    return copy.deepcopy(_real_draft(name, page))
 
 
 def real_draft_fields(name: str, page: int = 0) -> list[dict[str, Any]]:
-    """The drafted fields of a real form's page (``fixtures/real-forms/<name>``), drafted once
-    per test session (some 10 s each) and handed out as a copy each test may change."""
-    return copy.deepcopy(_real_draft(name, page))
+    """The drafted fields of :func:`real_draft`."""
+    fields: list[dict[str, Any]] = real_draft(name, page)["fields"]
+    return fields
 
 
 def free_port() -> int:

@@ -53,14 +53,14 @@ from extractors.template import (
 )
 from intake.forms_cli import field_listing, forms_app
 from ocr.types import Recognition
+from tests.conftest import real_draft
 
 ROOT = Path(__file__).resolve().parents[2]
 REAL_FORMS = ROOT / "fixtures" / "real-forms"
 
 
 def _draft(name: str, page: int = 0) -> dict[str, Any]:
-    draft = draft_template((REAL_FORMS / name).read_bytes(), page, "kyokai_test", "KY-99", "2024.12")
-    return draft.template
+    return real_draft(name, page)
 
 
 def _by_type(fields: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
@@ -748,7 +748,7 @@ def test_the_title_is_its_line_without_a_logo_printed_apart(name: str, title: st
     (協会けんぽ's 「資確」 in a circle) WHEN drafted THEN the title and its region stop before
     the logo (were 「…交付申請書資確」, the region 120 pt wider); titles of words a bracket apart
     stay whole."""
-    draft = draft_template((ROOT / "fixtures" / "real-forms" / name).read_bytes(), 0, "t", "T", "1").template
+    draft = real_draft(name)
     assert draft["title"] == title
     if name == "kyokai_kofu_shinsei.pdf":
         assert draft["identify"]["title"][2] < 420

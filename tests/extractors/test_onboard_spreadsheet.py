@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from extractors.onboard.blank import _boxes_of, draft_template
-from tests.conftest import real_draft_fields
+from extractors.onboard.blank import _boxes_of
+from tests.conftest import real_draft, real_draft_fields
 
 REAL_FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "real-forms"
 
@@ -254,8 +254,7 @@ def test_fields_are_named_and_labelled_by_their_block_and_row(fields: list[dict[
 def test_the_title_keeps_its_brackets() -> None:
     """GIVEN the title 「被扶養者 ( 異 動 ) 届」 printed with half-width brackets between its words
     WHEN drafted THEN 「被扶養者（異動）届」 (was 被扶養者異動届: the brackets dropped)."""
-    draft = draft_template((REAL_FORMS / "kyokai_hifuyosha_ido.pdf").read_bytes(), 0, "k", "2202", "2024.12")
-    assert draft.template["title"] == "被扶養者（異動）届"
+    assert real_draft("kyokai_hifuyosha_ido.pdf")["title"] == "被扶養者（異動）届"
 
 
 def test_a_choice_drawn_beside_a_block_heading_is_labelled_by_its_options() -> None:
