@@ -138,9 +138,17 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
         """Where the rings round the ○ options beside ``box`` run: their pieces are no writing."""
         return [Template.to_pixels(_ring_zone(option, box), paper.dpi) for option in ringed]
 
+    def reaches(box: PtBox) -> list[Box]:
+        """As far as those rings may run, into ``box`` too (the options beside it only)."""
+        return [
+            Template.to_pixels(_ring_reach(option, RING_STROKE_REACH_PT), paper.dpi)
+            for option in ringed
+            if _ring_zone(option, box) != option
+        ]
+
     def found(box: PtBox) -> Writing:
         others = [pixels for other, pixels in everything if other != box]
-        return locate(paper, box, rules_down, others, circles, rings(box))
+        return locate(paper, box, rules_down, others, circles, rings(box), reaches(box))
 
     def add(key: CropKey, crop: Image) -> None:
         plan.keys.append(key)
@@ -199,6 +207,9 @@ def plan_crops(template: Template, paper: Paper, circles: Sequence[Circle] = ())
 #: How far round a ○ option's printed word its ring reaches (points): a ring drawn 3 pt clear
 #: of the word (the writer's pen, the generator's 3.2 pt).
 RING_REACH_PT = 3.5
+#: … and how far its stroke's outer edge may lie (a pen's stroke 1 pt wide): a piece of ink
+#: wholly this close round an option's word is the ring's, even inside another field's box.
+RING_STROKE_REACH_PT = 4.5
 
 
 def _ringed(template: Template) -> set[PtBox]:
@@ -212,17 +223,17 @@ def _ringed(template: Template) -> set[PtBox]:
     }
 
 
+def _ring_reach(option: PtBox, reach: float = RING_REACH_PT) -> PtBox:
+    """``option``'s word and ``reach`` (points) round it: where a ring round it runs."""
+    return (option[0] - reach, option[1] - reach, option[2] + reach, option[3] + reach)
+
+
 def _ring_zone(option: PtBox, box: PtBox) -> PtBox:
     """Where a ring round ``option`` runs, short of the text ``box`` beside it: pieces there
     are the option's, not the box's writing (the lower arc of 「1. 国内転入」's ○, its tip
     touching the empty 「2.その他（　）」 box below-right, was read 「一」 there: 18 of 24 of a
     clerk's 被扶養者届). The box's own writing, however close to the option, stays its own."""
-    x0, y0, x1, y1 = (
-        option[0] - RING_REACH_PT,
-        option[1] - RING_REACH_PT,
-        option[2] + RING_REACH_PT,
-        option[3] + RING_REACH_PT,
-    )
+    x0, y0, x1, y1 = _ring_reach(option)
     if option[2] <= box[0]:  # the option left of the box
         x1 = min(x1, box[0])
     elif option[0] >= box[2]:

@@ -56,15 +56,18 @@ def pale_aspect(paper: Paper, box: PtBox) -> float:
     return (x1 - x0) / max(1, y1 - y0)
 
 
-def _pale_pieces(paper: Paper, box: PtBox) -> list[tuple[int, bool]]:
+def _pale_pieces(paper: Paper, box: PtBox, pale_only: bool = False) -> list[tuple[int, bool]]:
     """Each pale stroke of ``box``: its size (pixels) and whether it is a character on its
-    own (:data:`PALE_CHARACTER_PT` tall, clear of the box's edges)."""
-    return [(size, character) for size, _, _, _, _, character in _pale_pieces_at(paper, box)]
+    own (:data:`PALE_CHARACTER_PT` tall, clear of the box's edges); ``pale_only``: none
+    holding the threshold's writer's ink."""
+    return [(size, character) for size, _, _, _, _, character in _pale_pieces_at(paper, box, pale_only)]
 
 
-def _pale_pieces_at(paper: Paper, box: PtBox) -> list[tuple[int, int, int, int, int, bool]]:
+def _pale_pieces_at(
+    paper: Paper, box: PtBox, pale_only: bool = False
+) -> list[tuple[int, int, int, int, int, bool]]:
     """Each pale stroke of ``box``: its size, left, top, width and height (pixels) and whether
-    it is a character on its own."""
+    it is a character on its own; ``pale_only``: none holding the threshold's writer's ink."""
     b = Template.to_pixels(box, paper.dpi)
     height, width = paper.page.shape[:2]
     # Looked at with a margin: a rule just outside the box, its grey halo reaching in, is print.
@@ -90,6 +93,8 @@ def _pale_pieces_at(paper: Paper, box: PtBox) -> list[tuple[int, int, int, int, 
         for label in range(1, count)
         if not (b.x0 <= centres[label][0] + left < b.x1 and b.y0 <= centres[label][1] + top < b.y1)
     }
+    if pale_only:
+        halo |= set(np.unique(labels[paper.writing[rows, cols] > 0]).tolist())
     tall_enough = pt_to_px(PALE_CHARACTER_PT, paper.dpi)
     pieces = []
     for label in range(1, count):
@@ -111,8 +116,10 @@ def _print(paper: Paper) -> Image:
     return paper.blank if paper.pale_print is None else paper.pale_print
 
 
-def holds_pale_writing(paper: Paper, boxes: tuple[PtBox, ...]) -> bool:
+def holds_pale_writing(paper: Paper, boxes: tuple[PtBox, ...], *, pale_only: bool = False) -> bool:
     """Whether the boxes together hold enough pale strokes to be writing, not noise: two
-    strokes, or one a character on its own."""
-    pieces = [piece for box in boxes for piece in _pale_pieces(paper, box)]
+    strokes, or one a character on its own. ``pale_only``: a piece holding ink the page's
+    threshold took for writing is none (where that ink was found and judged someone else's:
+    the arc of a ○ round the option above an empty 「その他（　）」 crossing its box)."""
+    pieces = [piece for box in boxes for piece in _pale_pieces(paper, box, pale_only)]
     return len(pieces) >= PALE_MIN_STROKES or any(character for _, character in pieces)

@@ -181,6 +181,23 @@ def test_a_pale_last_kana_after_the_writing_is_taken_into_the_crop() -> None:
     assert dark[-1] - dark[0] == 115 - 100  # マ, ユ and the pale ミ; not the smudge
 
 
+def test_a_pale_first_kana_blurred_into_one_blot_is_taken_into_the_crop() -> None:
+    """ミ of ミサキ written 2 pt tall before サキ in an 8.5 pt フリガナ row scanned as one light-grey
+    blot (its three strokes run together: 28 px in 6 x 7 beside writing 7 px tall, at 200 dpi):
+    too thick for a stroke at half the writing's height, it was left out (read サキ)."""
+    blank = _blank()
+    page = blank.copy()
+    page[52:57, 100:104] = 100  # サ, キ: 5 pt tall, grey writing the threshold finds
+    page[52:57, 106:110] = 100
+    blot = np.full((5, 6), 255, np.uint8)
+    blot[0, 0:4] = blot[1, 1:5] = blot[2, 1:4] = blot[3, 2:6] = blot[4, 0:3] = 190  # ミ: 18 px
+    page[52:57, 91:97] = blot
+    crop, inked = _read(page, blank)
+    assert inked
+    dark = np.flatnonzero((crop < 220).any(axis=0))
+    assert dark[-1] - dark[0] == 109 - 91  # the pale ミ, サ and キ
+
+
 def test_a_pale_last_kana_after_writing_nearly_five_points_tall_is_taken_into_the_crop() -> None:
     """シ of ヒロシ written in a felt-pen hand 4.7 pt tall, its three short strokes scanned light
     grey (190–210) beside ヒロ at 110–190, was left out of the crop (read ヒ): faint writing was
