@@ -246,3 +246,20 @@ def test_a_seven_whose_top_bar_scanned_pale_is_too_wide_for_a_one() -> None:
     footed[41:47, 103] = 40
     footed[46, 99:107] = 190
     assert _shape(_paper(footed, blank), cell) <= ONE_MAX_ASPECT
+
+
+def test_dark_ink_judged_someone_elses_is_no_pale_writing_of_the_box() -> None:
+    """GIVEN a box holding only a dark stroke with its grey rim (ink the page's threshold finds:
+    a ring's arc dipping into an empty write-in, judged the ring's) WHEN asked for pale
+    writing only THEN there is none; pale strokes alone still are (the arc was read 1)."""
+    blank = _blank()
+    page = blank.copy()
+    for x in (100, 110):  # the dark arc's two pieces in the box, each with its grey rim
+        page[43:46, x : x + 3] = 30
+        page[43:46, x - 1] = page[43:46, x + 3] = 180
+    paper = _paper(page, blank)
+    assert holds_pale_writing(paper, (BOX,))  # as before: dark and pale alike
+    assert not holds_pale_writing(paper, (BOX,), pale_only=True)
+    pale = blank.copy()
+    _pale_2000(pale)
+    assert holds_pale_writing(_paper(pale, blank), (BOX,), pale_only=True)
