@@ -227,13 +227,17 @@ def forms_list(
     trust: str | None = None,
 ) -> HTMLResponse:
     target = target_dir()
+    found = sources(services.settings)
     return TEMPLATES.TemplateResponse(
         request,
         "designer_list.html",
         {
             "user": info.user,
             "csrf": info.csrf_token,
-            "sources": sources(services.settings),
+            "sources": found,
+            # A draft whose version is installed was saved (a clerk took the draft left beside
+            # it, same version, for one still to save).
+            "installed": {(s.form_id, s.form_version) for s in found if not s.draft},
             "drafts": drafts_dir(services.settings),
             "target": target,
             "saved": saved,

@@ -79,6 +79,11 @@ def test_admin_sees_installed_templates_and_drafts(
     image = app.get(f"/admin/forms/blank.png?src=d:{kofu.name}")
     assert image.status_code == 200 and image.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert app.get("/admin/forms/edit?src=d:../../etc/passwd").status_code == 404
+    assert "この版は登録済み" not in listing
+    for path in (kofu, kofu.with_suffix(".pdf")):  # the draft's version saved (installed)
+        shutil.copy2(path, forms_dir / path.name)
+    listing = app.get("/admin/forms").text
+    assert listing.count("この版は登録済み") == 1  # said on the draft's row, once
 
 
 def test_a_choice_is_proposed_from_the_blank(app: TestClient, forms_dir: Path) -> None:
