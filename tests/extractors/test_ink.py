@@ -80,6 +80,26 @@ def test_a_box_printed_bold_and_a_pixel_off_is_not_a_tick_but_a_tick_is() -> Non
     assert measure(_paper(ticked, blank, spread=4), BOX, "tick") > limit
 
 
+SMALL_BOX = (100.0, 150.0, 105.4, 155.0)  # the 資格取得届's 5.4 pt 「□ 発行が必要」
+
+
+def test_a_small_boxs_frame_a_few_pixels_off_is_not_a_tick_but_a_tick_is() -> None:
+    """GIVEN a 5.4 pt □ whose right frame a 1-bit scan left 4 px inwards of the blank's (beyond
+    the measured print spread: a 2 px line at the measured region's edge, 0.18 of it, read
+    ticked at 1.0) WHEN measured THEN it is no tick; a tick over that frame still is."""
+    blank = np.zeros((_px(200), _px(250)), np.uint8)
+    x0, y0, x1, y1 = (_px(v) for v in SMALL_BOX)
+    cv2.rectangle(blank, (x0, y0), (x1, y1), 255, 1)
+    scanned = np.zeros_like(blank)
+    cv2.rectangle(scanned, (x0, y0), (x1 - 4, y1), 255, 2)  # the right frame 4 px in, bolder
+    limit = threshold("tick")
+    assert measure(_paper(scanned, blank, spread=1), SMALL_BOX, "tick") < limit
+    ticked = scanned.copy()
+    cv2.line(ticked, (x0 + 3, (y0 + y1) // 2), ((x0 + x1) // 2, y1 - 3), 255, 3)
+    cv2.line(ticked, ((x0 + x1) // 2, y1 - 3), (x1 + 4, y0 - 4), 255, 3)
+    assert measure(_paper(ticked, blank, spread=1), SMALL_BOX, "tick") > limit
+
+
 def test_a_one_read_on_ink_too_wide_for_a_one_goes_to_a_person() -> None:
     """令和7年 read 令和1年 by both models: the 7's ink is as wide as half its height, a 1's is
     a narrow stroke; a 1 read on wide ink is doubtful, a 1 on narrow ink and a 7 are not."""
